@@ -1,0 +1,161 @@
+/*
+ * cmd_render.c — `medpacket render`: one form or packet, one patient, one PDF.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "fontdir.h"
+#include "outfile.h"
+#include "render.h"
+
+static void render_usage(FILE *out)
+{
+    fputs("usage: medpacket render FORM_OR_PACKET.yaml --data PATIENT.yaml -o OUT.pdf [OPTIONS]\n"
+          "\n"
+          "Renders one form, or a packet of forms in order, for one patient into one PDF.\n"
+          "\n"
+          "Options:\n"
+          "  -d, --data FILE        the patient's data (a YAML mapping of fields)\n"
+          "  -o, --output FILE      where to write the PDF; \"-\" for standard output.\n"
+          "                         A regular file is written to a temporary name beside it\n"
+          "                         and renamed into place, so it is whole or absent.\n"
+          "      --clinic FILE      clinic settings (default: the form's clinic: key, or the\n"
+          "                         nearest clinic.yaml in the form's folder or above)\n"
+          "      --page-size SIZE   letter or a4 (default: the clinic's page_size, or letter)\n"
+          "      --font-dir DIR     a folder with the font family to embed (regular.ttf and\n"
+          "                         bold.ttf, or *-Regular.ttf and *-Bold.ttf); default:\n"
+          "                         $MEDPACKET_FONT_DIR, fonts/ beside the forms, DejaVu Sans\n"
+          "  -h, --help             show this help\n"
+          "\n"
+          "Environment:\n"
+          "  SOURCE_DATE_EPOCH      fixes the PDF's dates and {{today}}: same input, same bytes\n"
+          "  MEDPACKET_FONT_DIR     the font folder when --font-dir is not given\n"
+          "\n"
+          "Errors name the file, line and column of the problem; see 'medpacket --help'\n"
+          "for the exit codes.\n",
+          out);
+}
+
+typedef struct render_args {
+    const char *input, *data, *output, *clinic, *page_size, *font_dir;
+} render_args;
+
+static int parse_args(int argc, char **argv, render_args *a)
+{
+    enum { OPT_CLINIC = 256, OPT_PAGE_SIZE, OPT_FONT_DIR };
+    static const struct option opts[] = {
+        {"data", required_argument, NULL, 'd'},
+        {"output", required_argument, NULL, 'o'},
+        {"clinic", required_argument, NULL, OPT_CLINIC},
+        {"page-size", required_argument, NULL, OPT_PAGE_SIZE},
+        {"font-dir", required_argument, NULL, OPT_FONT_DIR},
+        {"help", no_argument, NULL, 'h'},
+        {0},
+    };
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":d:o:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': a->data = optarg; break;
+        case 'o': a->output = optarg; break;
+        case OPT_CLINIC: a->clinic = optarg; break;
+        case OPT_PAGE_SIZE: a->page_size = optarg; break;
+        case OPT_FONT_DIR: a->font_dir = optarg; break;
+        case 'h': render_usage(stdout); return -1;
+        case ':': return cli_fail(EX_USAGE, "render: option %s needs a value", argv[optind - 1]);
+        default: return cli_fail(EX_USAGE, "render: unknown option %s (see medpacket render --help)",
+                                 argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return cli_fail(EX_USAGE, "render: name a form or packet file (see medpacket render --help)");
+    a->input = argv[optind++];
+    if (optind < argc)
+        return cli_fail(EX_USAGE, "render: unexpected argument \"%s\"", argv[optind]);
+    if (!a->data)
+        return cli_fail(EX_USAGE, "render: --data PATIENT.yaml is required");
+    if (!a->output)
+        return cli_fail(EX_USAGE, "render: -o OUT.pdf is required (\"-o -\" for standard output)");
+    if (a->page_size && strcmp(a->page_size, "letter") != 0 && strcmp(a->page_size, "a4") != 0)
+        return cli_fail(EX_USAGE, "render: --page-size must be letter or a4, not \"%s\"",
+                        a->page_size);
+    if (strcmp(a->output, "-") == 0 && isatty(STDOUT_FILENO))
+        return cli_fail(EX_USAGE, "render: refusing to write a PDF to a terminal; use -o FILE");
+    return 0;
+}
+
+static const char *dir_name(arena *a, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? arena_strndup(a, path, (size_t)(slash - path + (slash == path))) : ".";
+}
+
+static int run(const render_args *args, arena *a, mp_err *err)
+{
+    packet pk;
+    clinic cl;
+    patient pt;
+    int rc = packet_load(args->input, a, &pk, err);
+    if (rc)
+        return rc;
+    const char *clinic_path = args->clinic ? args->clinic : clinic_find(&pk, args->input, a, err);
+    if (!clinic_path)
+        return err->code;
+    if ((rc = clinic_load(clinic_path, a, &cl, err)) ||
+        (rc = patient_load_yaml(args->data, a, &pt, err)))
+        return rc;
+
+    render_env env = {.clinic = &cl, .creator = "medpacket " MP_VERSION};
+    if ((rc = cli_clock(&env.now_unix, &env.today, err)))
+        return rc;
+    const char *size = args->page_size ? args->page_size : cl.page_size.s;
+    env.geom = layout_geom_for(size && strcmp(size, "a4") == 0 ? PAGE_A4 : PAGE_LETTER);
+    env.style = layout_style_for(11.0);
+
+    const char *regular, *bold;
+    if ((rc = fontdir_locate(args->font_dir, dir_name(a, clinic_path), a, &regular, &bold, err)))
+        return rc;
+    mp_font *fonts[LFONT_COUNT] = {0};
+    if ((rc = font_open(regular, &fonts[LFONT_REGULAR], err)) ||
+        (rc = font_open(bold, &fonts[LFONT_BOLD], err))) {
+        font_close(fonts[LFONT_REGULAR]);
+        return rc;
+    }
+    env.fonts[LFONT_REGULAR] = fonts[LFONT_REGULAR];
+    env.fonts[LFONT_BOLD] = fonts[LFONT_BOLD];
+
+    unsigned char *pdf = NULL;
+    size_t len = 0;
+    rc = render_packet(&pk, &env, &pt, a, &pdf, &len, err);
+    font_close(fonts[LFONT_REGULAR]);
+    font_close(fonts[LFONT_BOLD]);
+    if (!rc)
+        rc = outfile_write(args->output, pdf, len, OUTFILE_DEFAULT_MODE, err);
+    free(pdf);
+    return rc;
+}
+
+int cmd_render(int argc, char **argv)
+{
+    render_args args = {0};
+    int rc = parse_args(argc, argv, &args);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    arena *a = arena_new();
+    if (!a)
+        return cli_fail(EX_OSERR, "out of memory");
+    mp_err err;
+    err_clear(&err);
+    rc = run(&args, a, &err);
+    if (rc)
+        cli_report(&err);
+    else if (strcmp(args.output, "-") != 0)
+        fprintf(stderr, "wrote %s\n", args.output);
+    arena_free(a);
+    return rc;
+}

@@ -1,0 +1,109 @@
+/*
+ * date.c — calendar dates for consent forms: strict parsing of the ISO dates
+ * in clinic data, the UTC date of a timestamp (for {{today}} and
+ * reproducible builds), and the long forms patients read.
+ *
+ * Parsing is strict because a date of birth is an identifier on a consent
+ * form: "1968-4-12" or "1968-02-30" is a data error to report, not something
+ * to guess at.
+ */
+#include "date.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+static bool is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : days[m - 1];
+}
+
+/* s[0..n) as a decimal number, or -1 unless every byte is an ASCII digit
+ * (isdigit would follow the locale, and strtol accepts signs and spaces). */
+static int digits(const char *s, size_t n)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+bool date_parse_iso(const char *s, size_t n, mp_date *out)
+{
+    if (!s || n != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
+    if (y < 1800 || y > 2999 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return false;
+    if (out)
+        *out = (mp_date){.year = y, .month = m, .day = d};
+    return true;
+}
+
+mp_date date_from_unix(int64_t t)
+{
+    /* Floor division: one second before the epoch is 1969-12-31. */
+    int64_t days = t / 86400;
+    if (t % 86400 < 0)
+        days--;
+
+    /* Howard Hinnant's civil_from_days: counts in 400-year eras starting on
+     * March 1st, so that the leap day falls at the end of each year. */
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    int month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    int64_t year = yoe + era * 400 + (month <= 2);
+
+    /* Only absurd timestamps (beyond ±6.7e16 s) leave int's range; saturate
+     * rather than wrap into a plausible-looking year. */
+    if (year > INT_MAX)
+        return (mp_date){INT_MAX, 12, 31};
+    if (year < INT_MIN)
+        return (mp_date){INT_MIN, 1, 1};
+    return (mp_date){.year = (int)year, .month = month, .day = day};
+}
+
+static const char *const months_en[12] = {
+    "January", "February", "March",     "April",   "May",      "June",
+    "July",    "August",   "September", "October", "November", "December",
+};
+
+/* Spanish month names are common nouns, written in lower case (RAE). */
+static const char *const months_es[12] = {
+    "enero", "febrero", "marzo",      "abril",   "mayo",      "junio",
+    "julio", "agosto",  "septiembre", "octubre", "noviembre", "diciembre",
+};
+
+size_t date_format_long(mp_date d, const char *lang, char *buf, size_t n)
+{
+    int r;
+    if (d.month < 1 || d.month > 12)
+        /* Not a date any parser here produces; show the numbers rather than
+         * index past the month table. */
+        r = snprintf(buf, n, "%04d-%02d-%02d", d.year, d.month, d.day);
+    else if (lang && strcmp(lang, "es") == 0)
+        r = snprintf(buf, n, "%d de %s de %d", d.day, months_es[d.month - 1], d.year);
+    else
+        r = snprintf(buf, n, "%s %d, %d", months_en[d.month - 1], d.day, d.year);
+    return r < 0 ? 0 : (size_t)r;
+}
+
+void date_format_iso(mp_date d, char buf[11])
+{
+    /* snprintf bounds the write should a caller pass a year past 9999. */
+    snprintf(buf, 11, "%04d-%02d-%02d", d.year, d.month, d.day);
+}

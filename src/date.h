@@ -1,0 +1,31 @@
+/*
+ * date.h — calendar dates as clinics write them (YYYY-MM-DD in data) and as
+ * patients read them ("April 12, 1968"; Spanish "12 de abril de 1968").
+ * Pure functions, no time zones: a date of birth is a calendar date.
+ */
+#ifndef MP_DATE_H
+#define MP_DATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct mp_date {
+    int year, month, day; /* month 1-12, day 1-31 */
+} mp_date;
+
+/* Strict ISO 8601 calendar date: exactly "YYYY-MM-DD", a real day (leap years
+ * counted), year 1800-2999. s need not be NUL-terminated. */
+bool date_parse_iso(const char *s, size_t n, mp_date *out);
+
+/* The UTC calendar date of a Unix time (SOURCE_DATE_EPOCH, or now). */
+mp_date date_from_unix(int64_t t);
+
+/* Long, readable form in language lang ("en", "es"; anything else: "en").
+ * Writes at most n bytes including the NUL; returns the length it needed. */
+size_t date_format_long(mp_date d, const char *lang, char *buf, size_t n);
+
+/* "YYYY-MM-DD". buf must hold 11 bytes. */
+void date_format_iso(mp_date d, char buf[11]);
+
+#endif

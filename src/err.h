@@ -1,0 +1,34 @@
+/*
+ * err.h — errors as values.
+ *
+ * Every module function that can fail returns 0 on success or a sysexits(3)
+ * code, and fills a caller-provided mp_err with the file, line and column the
+ * problem is about. Modules never print; the CLI formats the value as
+ * "file:line:col: message" (or "file: row N: message" for CSV rows).
+ */
+#ifndef MP_ERR_H
+#define MP_ERR_H
+
+#include <stddef.h>
+#include <sysexits.h>
+
+typedef struct mp_err {
+    int code;       /* sysexits code; 0 while no error is set */
+    char file[512]; /* file the problem is in; "" when none */
+    int line, col;  /* 1-based; 0 when unknown */
+    long row;       /* data row (CSV, patient list), 1-based; 0 when none */
+    char msg[512];
+} mp_err;
+
+void err_clear(mp_err *e);
+
+/* Sets *e (if e is not NULL) and returns code, so that callers can write
+ * `return err_set(err, EX_DATAERR, path, line, col, "...")`. file may be NULL. */
+int err_set(mp_err *e, int code, const char *file, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+/* Formats e as "file:line:col: message", "file: row N: message",
+ * "file: message" or "message", whichever parts are known. */
+void err_format(const mp_err *e, char *buf, size_t n);
+
+#endif

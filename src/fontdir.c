@@ -1,0 +1,116 @@
+/*
+ * fontdir.c — see fontdir.h.
+ */
+#include "fontdir.h"
+
+#include <dirent.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static bool is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+typedef enum { FAMILY_FOUND, FAMILY_NONE, FAMILY_BAD } family_result;
+
+/* Looks for one family in dir. FAMILY_NONE: the folder has no .ttf at all
+ * (or does not exist); FAMILY_BAD: it has fonts but not a clear family (err set). */
+static family_result scan(const char *dir, arena *a, const char **regular, const char **bold,
+                          mp_err *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return FAMILY_NONE;
+    const char *reg = NULL, *bld = NULL;
+    int any_ttf = 0, nreg = 0, nbold = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        if (!ends_with(n, ".ttf") && !ends_with(n, ".TTF"))
+            continue;
+        any_ttf++;
+        if (strcmp(n, "regular.ttf") == 0 || ends_with(n, "-Regular.ttf")) {
+            nreg++;
+            reg = arena_printf(a, "%s/%s", dir, n);
+        } else if (strcmp(n, "bold.ttf") == 0 || ends_with(n, "-Bold.ttf")) {
+            nbold++;
+            bld = arena_printf(a, "%s/%s", dir, n);
+        }
+    }
+    closedir(d);
+    if (!any_ttf)
+        return FAMILY_NONE;
+    if (nreg != 1 || nbold != 1) {
+        err_set(err, EX_NOINPUT, dir, 0, 0,
+                "%s: a font folder needs exactly one regular face (regular.ttf or *-Regular.ttf) "
+                "and one bold face (bold.ttf or *-Bold.ttf); found %d and %d",
+                nreg + nbold == 0 ? "no family" : "unclear family", nreg, nbold);
+        return FAMILY_BAD;
+    }
+    if (!reg || !bld || !is_file(reg) || !is_file(bld)) {
+        err_set(err, EX_NOINPUT, dir, 0, 0, "font files are not readable regular files");
+        return FAMILY_BAD;
+    }
+    *regular = reg;
+    *bold = bld;
+    return FAMILY_FOUND;
+}
+
+/* A folder the user named must hold a family. */
+static int named(const char *dir, const char *how, arena *a, const char **regular,
+                 const char **bold, mp_err *err)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return err_set(err, EX_NOINPUT, dir, 0, 0, "font folder (%s) does not exist", how);
+    family_result r = scan(dir, a, regular, bold, err);
+    if (r == FAMILY_FOUND)
+        return 0;
+    if (r == FAMILY_NONE)
+        return err_set(err, EX_NOINPUT, dir, 0, 0,
+                       "font folder (%s) holds no .ttf files (it needs regular.ttf and bold.ttf, "
+                       "or *-Regular.ttf and *-Bold.ttf)",
+                       how);
+    return err->code;
+}
+
+int fontdir_locate(const char *option_dir, const char *forms_dir, arena *a, const char **regular,
+                   const char **bold, mp_err *err)
+{
+    if (option_dir)
+        return named(option_dir, "--font-dir", a, regular, bold, err);
+    const char *env = getenv("MEDPACKET_FONT_DIR");
+    if (env && *env)
+        return named(env, "MEDPACKET_FONT_DIR", a, regular, bold, err);
+    if (forms_dir) {
+        const char *cands[2] = {arena_printf(a, "%s/fonts", forms_dir),
+                                arena_printf(a, "%s/../fonts", forms_dir)};
+        for (int i = 0; i < 2; i++) {
+            if (!cands[i])
+                return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+            family_result r = scan(cands[i], a, regular, bold, err);
+            if (r == FAMILY_FOUND)
+                return 0;
+            if (r == FAMILY_BAD)
+                return err->code;
+        }
+    }
+    if (is_file(FONTDIR_SYSTEM_REGULAR) && is_file(FONTDIR_SYSTEM_BOLD)) {
+        *regular = FONTDIR_SYSTEM_REGULAR;
+        *bold = FONTDIR_SYSTEM_BOLD;
+        return 0;
+    }
+    return err_set(err, EX_NOINPUT, NULL, 0, 0,
+                   "no font found: install fonts-dejavu-core, put a family in fonts/, or pass "
+                   "--font-dir DIR");
+}

@@ -1,0 +1,723 @@
+/*
+ * form.c — YAML → typed forms, packets and clinic settings (see form.h and
+ * forms/README.md for the schema).
+ *
+ * The loader is deliberately strict: a consent form is a legal document, and
+ * a misspelt key that is silently ignored ("risk:" for "risks:") would drop a
+ * risk from what the patient signs. Every unknown key is an error with a
+ * did-you-mean hint, and every value is checked for its type.
+ */
+#include "form.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- messages at a place ---------------------------------------------- */
+
+static int vnode_err(mp_err *err, int code, const ydoc *doc, int line, int col, const char *fmt,
+                     va_list ap)
+{
+    char msg[sizeof err->msg];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    return err_set(err, code, doc ? doc->path : NULL, line, col, "%s", msg);
+}
+
+int node_err(mp_err *err, int code, const ydoc *doc, const ynode *n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vnode_err(err, code, doc, n ? n->line : 0, n ? n->col : 0, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/*
+ * Where byte `offset` of a scalar's value stands in the source. Exact for
+ * plain and quoted single-line scalars and for literal (|) block scalars,
+ * whose value bytes appear verbatim in the source; for anything else (folded
+ * or multi-line flow scalars, escapes) the scalar's own start is reported,
+ * which still names the right text.
+ */
+static void text_locate(const mp_text *t, size_t offset, int *line, int *col)
+{
+    const ynode *n = t->node;
+    *line = n ? n->line : 0;
+    *col = n ? n->col : 0;
+    if (!n || !t->doc || offset > t->len)
+        return;
+    const char *src = t->doc->src;
+    if (n->style == YSTYLE_PLAIN || n->style == YSTYLE_SINGLE || n->style == YSTYLE_DOUBLE) {
+        size_t skip = n->style == YSTYLE_PLAIN ? 0 : 1;
+        if (n->start + skip + t->len > t->doc->src_len)
+            return;
+        if (memchr(src + n->start, '\n', n->end - n->start))
+            return;
+        if (memcmp(src + n->start + skip, t->s, t->len) != 0)
+            return; /* escapes changed the bytes */
+        /* Columns count characters, as libyaml's do. */
+        int c = n->col + (int)skip;
+        for (size_t i = 0; i < offset; i++)
+            if (((unsigned char)t->s[i] & 0xC0) != 0x80)
+                c++;
+        *col = c;
+        return;
+    }
+    if (n->style == YSTYLE_LITERAL) {
+        /* Find the value's line `k` (counting newlines before offset), then
+         * the same line in the source after the indicator line. */
+        size_t k = 0, line_start = 0;
+        for (size_t i = 0; i < offset; i++)
+            if (t->s[i] == '\n')
+                k++, line_start = i + 1;
+        size_t p = n->start;
+        while (p < t->doc->src_len && src[p] != '\n')
+            p++; /* the "|" line */
+        int l = n->line;
+        for (size_t i = 0; i <= k && p < t->doc->src_len; i++) {
+            p++; /* past '\n' */
+            l++;
+            if (i < k)
+                while (p < t->doc->src_len && src[p] != '\n')
+                    p++;
+        }
+        size_t indent = 0;
+        while (p + indent < t->doc->src_len && src[p + indent] == ' ')
+            indent++;
+        int c = (int)indent + 1;
+        for (size_t i = line_start; i < offset; i++)
+            if (((unsigned char)t->s[i] & 0xC0) != 0x80)
+                c++;
+        *line = l;
+        *col = c;
+    }
+}
+
+int text_err(mp_err *err, int code, const mp_text *t, size_t offset, const char *fmt, ...)
+{
+    int line, col;
+    text_locate(t, offset, &line, &col);
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vnode_err(err, code, t->doc, line, col, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* ---- schema helpers ---------------------------------------------------- */
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63)
+        return 64;
+    size_t prev[64], cur[64];
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, (lb + 1) * sizeof *prev);
+    }
+    return prev[lb];
+}
+
+/* The allowed word closest to `word`, when it is close enough to be a typo. */
+static const char *did_you_mean(const char *word, const char *const *allowed)
+{
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (size_t i = 0; allowed[i]; i++) {
+        size_t d = edit_distance(word, allowed[i]);
+        size_t lw = strlen(word), la = strlen(allowed[i]);
+        /* "risk" for "risks", "signature" for "signatures": a prefix counts as close. */
+        if (lw >= 3 && la > lw && strncmp(word, allowed[i], lw) == 0 && la - lw <= 4)
+            d = 1;
+        if (d < best_d) {
+            best_d = d;
+            best = allowed[i];
+        }
+    }
+    return best;
+}
+
+static int unknown_word(mp_err *err, const ydoc *doc, const ynode *n, const char *what,
+                        const char *const *allowed)
+{
+    const char *hint = did_you_mean(n->str, allowed);
+    if (hint)
+        return node_err(err, EX_DATAERR, doc, n, "unknown %s \"%s\"; did you mean \"%s\"?", what,
+                        n->str, hint);
+    char list[256] = "";
+    for (size_t i = 0; allowed[i]; i++) {
+        if (i)
+            strncat(list, ", ", sizeof list - strlen(list) - 1);
+        strncat(list, allowed[i], sizeof list - strlen(list) - 1);
+    }
+    return node_err(err, EX_DATAERR, doc, n, "unknown %s \"%s\" (expected one of: %s)", what,
+                    n->str, list);
+}
+
+/* Every key of map must be in allowed. */
+static int check_keys(const ydoc *doc, const ynode *map, const char *where,
+                      const char *const *allowed, mp_err *err)
+{
+    for (size_t i = 0; i < map->count; i++) {
+        const ynode *k = map->keys[i];
+        bool ok = false;
+        for (size_t j = 0; allowed[j] && !ok; j++)
+            ok = strcmp(k->str, allowed[j]) == 0;
+        if (!ok) {
+            char what[64];
+            snprintf(what, sizeof what, "key in %s", where);
+            return unknown_word(err, doc, k, what, allowed);
+        }
+    }
+    return 0;
+}
+
+static int expect_kind(const ydoc *doc, const ynode *n, ynode_kind kind, const char *what,
+                       mp_err *err)
+{
+    static const char *names[] = {"a text", "a mapping", "a list"};
+    if (n->kind != kind)
+        return node_err(err, EX_DATAERR, doc, n, "%s must be %s, not %s", what, names[kind],
+                        ydoc_kind_name(n));
+    return 0;
+}
+
+/* A text value: a scalar that is not null and not empty. */
+static int get_text(const ydoc *doc, const ynode *n, const char *what, mp_text *out, mp_err *err)
+{
+    int rc = expect_kind(doc, n, YNODE_SCALAR, what, err);
+    if (rc)
+        return rc;
+    if (ydoc_is_null(n) || n->len == 0)
+        return node_err(err, EX_DATAERR, doc, n, "%s is empty", what);
+    out->s = n->str;
+    out->len = n->len;
+    out->doc = doc;
+    out->node = n;
+    return 0;
+}
+
+static int get_bool(const ydoc *doc, const ynode *n, const char *what, bool *out, mp_err *err)
+{
+    if (n->kind != YNODE_SCALAR || !ydoc_bool(n, out))
+        return node_err(err, EX_DATAERR, doc, n, "%s must be true or false", what);
+    return 0;
+}
+
+static int required(const ydoc *doc, const ynode *map, const char *key, const char *where,
+                    const ynode **out, mp_err *err)
+{
+    *out = ydoc_get(map, key);
+    if (!*out)
+        return node_err(err, EX_DATAERR, doc, map, "%s is missing required key \"%s\"", where,
+                        key);
+    return 0;
+}
+
+static int optional_text(const ydoc *doc, const ynode *map, const char *key, mp_text *out,
+                         mp_err *err)
+{
+    const ynode *n = ydoc_get(map, key);
+    if (!n)
+        return 0;
+    return get_text(doc, n, key, out, err);
+}
+
+static int required_text(const ydoc *doc, const ynode *map, const char *key, const char *where,
+                         mp_text *out, mp_err *err)
+{
+    const ynode *n;
+    int rc = required(doc, map, key, where, &n, err);
+    return rc ? rc : get_text(doc, n, key, out, err);
+}
+
+#define OOM(err) err_set((err), EX_OSERR, NULL, 0, 0, "out of memory")
+
+/* ---- blocks ----------------------------------------------------------- */
+
+static const char *const block_names[] = {
+    "heading",  "paragraph",  "list",      "benefits",   "risks",      "alternatives",
+    "checkboxes", "patient_id", "signatures", "booking_qr", "page_break", NULL,
+};
+
+const char *block_kind_name(block_kind k)
+{
+    return block_names[k];
+}
+
+static const char *const field_names[] = {
+    "name", "dob", "mrn", "appointment_date", "clinician", NULL,
+};
+
+const char *patient_field_name(patient_field f)
+{
+    return field_names[f];
+}
+
+/* Items of benefits / risks / alternatives / list / checkboxes. */
+static int load_items(const ydoc *doc, const ynode *seq, form_block *b, bool titled, arena *a,
+                      mp_err *err)
+{
+    const char *what = block_names[b->kind];
+    int rc = expect_kind(doc, seq, YNODE_SEQ, what, err);
+    if (rc)
+        return rc;
+    if (seq->count == 0)
+        return node_err(err, EX_DATAERR, doc, seq, "%s has no items", what);
+    b->items = arena_array(a, seq->count, sizeof *b->items);
+    if (!b->items)
+        return OOM(err);
+    b->nitems = seq->count;
+    static const char *const item_keys[] = {"title", "text", NULL};
+    for (size_t i = 0; i < seq->count; i++) {
+        const ynode *it = seq->items[i];
+        form_item *item = &b->items[i];
+        if (it->kind == YNODE_SCALAR) {
+            if ((rc = get_text(doc, it, "an item", &item->text, err)))
+                return rc;
+            continue;
+        }
+        if (!titled)
+            return expect_kind(doc, it, YNODE_SCALAR, "an item of this list", err);
+        if ((rc = expect_kind(doc, it, YNODE_MAP, "an item", err)))
+            return rc;
+        if ((rc = check_keys(doc, it, "an item", item_keys, err)))
+            return rc;
+        if ((rc = optional_text(doc, it, "title", &item->title, err)) ||
+            (rc = optional_text(doc, it, "text", &item->text, err)))
+            return rc;
+        if (!item->title.s && !item->text.s)
+            return node_err(err, EX_DATAERR, doc, it, "an item needs a title or a text");
+    }
+    return 0;
+}
+
+static int load_patient_id(const ydoc *doc, const ynode *seq, form_block *b, arena *a, mp_err *err)
+{
+    int rc = expect_kind(doc, seq, YNODE_SEQ, "patient_id", err);
+    if (rc)
+        return rc;
+    if (seq->count == 0)
+        return node_err(err, EX_DATAERR, doc, seq, "patient_id has no fields");
+    b->fields = arena_array(a, seq->count, sizeof *b->fields);
+    b->field_nodes = arena_array(a, seq->count, sizeof *b->field_nodes);
+    if (!b->fields || !b->field_nodes)
+        return OOM(err);
+    for (size_t i = 0; i < seq->count; i++) {
+        const ynode *f = seq->items[i];
+        if ((rc = expect_kind(doc, f, YNODE_SCALAR, "a patient_id field", err)))
+            return rc;
+        size_t j = 0;
+        while (field_names[j] && strcmp(field_names[j], f->str) != 0)
+            j++;
+        if (!field_names[j])
+            return unknown_word(err, doc, f, "patient_id field", field_names);
+        b->fields[i] = (patient_field)j;
+        b->field_nodes[i] = f;
+    }
+    b->nfields = seq->count;
+    return 0;
+}
+
+static int load_signatures(const ydoc *doc, const ynode *seq, form_block *b, arena *a,
+                           mp_err *err)
+{
+    int rc = expect_kind(doc, seq, YNODE_SEQ, "signatures", err);
+    if (rc)
+        return rc;
+    if (seq->count == 0)
+        return node_err(err, EX_DATAERR, doc, seq, "signatures has no signers");
+    b->sigs = arena_array(a, seq->count, sizeof *b->sigs);
+    if (!b->sigs)
+        return OOM(err);
+    b->nsigs = seq->count;
+    static const char *const keys[] = {"role", "printed_name", "date", "time", "extra", NULL};
+    for (size_t i = 0; i < seq->count; i++) {
+        const ynode *s = seq->items[i];
+        form_signature *sig = &b->sigs[i];
+        sig->printed_name = sig->date = sig->time = true;
+        if ((rc = expect_kind(doc, s, YNODE_MAP, "a signature", err)) ||
+            (rc = check_keys(doc, s, "a signature", keys, err)) ||
+            (rc = required_text(doc, s, "role", "a signature", &sig->role, err)))
+            return rc;
+        const ynode *n;
+        if ((n = ydoc_get(s, "printed_name")) &&
+            (rc = get_bool(doc, n, "printed_name", &sig->printed_name, err)))
+            return rc;
+        if ((n = ydoc_get(s, "date")) && (rc = get_bool(doc, n, "date", &sig->date, err)))
+            return rc;
+        if ((n = ydoc_get(s, "time")) && (rc = get_bool(doc, n, "time", &sig->time, err)))
+            return rc;
+        if ((n = ydoc_get(s, "extra"))) {
+            if ((rc = expect_kind(doc, n, YNODE_SEQ, "extra", err)))
+                return rc;
+            sig->extra = arena_array(a, n->count, sizeof *sig->extra);
+            if (n->count && !sig->extra)
+                return OOM(err);
+            for (size_t j = 0; j < n->count; j++)
+                if ((rc = get_text(doc, n->items[j], "an extra line", &sig->extra[j], err)))
+                    return rc;
+            sig->nextra = n->count;
+        }
+    }
+    return 0;
+}
+
+static int load_block(const ydoc *doc, const ynode *bn, form_block *b, arena *a, mp_err *err)
+{
+    int rc = expect_kind(doc, bn, YNODE_MAP, "a block", err);
+    if (rc)
+        return rc;
+    if (bn->count != 1)
+        return node_err(err, EX_DATAERR, doc, bn,
+                        "a block has exactly one key, the block's type (it has %zu)", bn->count);
+    const ynode *key = bn->keys[0], *val = bn->vals[0];
+    size_t k = 0;
+    while (block_names[k] && strcmp(block_names[k], key->str) != 0)
+        k++;
+    if (!block_names[k])
+        return unknown_word(err, doc, key, "block type", block_names);
+    b->kind = (block_kind)k;
+    b->node = key;
+    switch (b->kind) {
+    case BLOCK_HEADING:
+    case BLOCK_PARAGRAPH:
+        return get_text(doc, val, key->str, &b->text, err);
+    case BLOCK_LIST:
+    case BLOCK_CHECKBOXES:
+        return load_items(doc, val, b, false, a, err);
+    case BLOCK_BENEFITS:
+    case BLOCK_RISKS:
+    case BLOCK_ALTERNATIVES:
+        return load_items(doc, val, b, true, a, err);
+    case BLOCK_PATIENT_ID:
+        return load_patient_id(doc, val, b, a, err);
+    case BLOCK_SIGNATURES:
+        return load_signatures(doc, val, b, a, err);
+    case BLOCK_BOOKING_QR: {
+        static const char *const keys[] = {"caption", "url", NULL};
+        if ((rc = expect_kind(doc, val, YNODE_MAP, "booking_qr", err)) ||
+            (rc = check_keys(doc, val, "booking_qr", keys, err)) ||
+            (rc = optional_text(doc, val, "caption", &b->text, err)) ||
+            (rc = optional_text(doc, val, "url", &b->url, err)))
+            return rc;
+        return 0;
+    }
+    case BLOCK_PAGE_BREAK: {
+        bool yes;
+        if ((rc = get_bool(doc, val, "page_break", &yes, err)))
+            return rc;
+        if (!yes)
+            return node_err(err, EX_DATAERR, doc, val, "page_break: false means nothing; remove the block");
+        return 0;
+    }
+    }
+    return 0;
+}
+
+/* ---- forms ------------------------------------------------------------ */
+
+static bool valid_id(const mp_text *t)
+{
+    for (size_t i = 0; i < t->len; i++) {
+        char c = t->s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.'))
+            return false;
+    }
+    return t->len <= 64;
+}
+
+static int load_form_doc(const ydoc *doc, const ynode *root, form *f, arena *a, mp_err *err)
+{
+    static const char *const keys[] = {
+        "kind",   "id",          "title",       "version", "language",
+        "status", "approved_by", "approved_on", "clinic",  "qr_allows_patient_data",
+        "blocks", NULL,
+    };
+    int rc = check_keys(doc, root, "a form", keys, err);
+    if (rc)
+        return rc;
+    f->doc = doc;
+    const ynode *kind = ydoc_get(root, "kind");
+    f->kind = strcmp(kind->str, "consent") == 0 ? FORM_CONSENT : FORM_HANDOUT;
+    if ((rc = required_text(doc, root, "id", "a form", &f->id, err)) ||
+        (rc = required_text(doc, root, "title", "a form", &f->title, err)) ||
+        (rc = required_text(doc, root, "version", "a form", &f->version, err)) ||
+        (rc = required_text(doc, root, "language", "a form", &f->language, err)) ||
+        (rc = optional_text(doc, root, "approved_by", &f->approved_by, err)) ||
+        (rc = optional_text(doc, root, "approved_on", &f->approved_on, err)) ||
+        (rc = optional_text(doc, root, "clinic", &f->clinic, err)))
+        return rc;
+    if (!valid_id(&f->id))
+        return node_err(err, EX_DATAERR, doc, f->id.node,
+                        "id may hold only letters, digits, \"-\", \"_\" and \".\" (at most 64)");
+    if (strcmp(f->language.s, "en") != 0)
+        return node_err(err, EX_DATAERR, doc, f->language.node,
+                        "language \"%s\" is not supported (supported: en)", f->language.s);
+    mp_text status;
+    if ((rc = required_text(doc, root, "status", "a form", &status, err)))
+        return rc;
+    if (strcmp(status.s, "draft") == 0)
+        f->status = FORM_DRAFT;
+    else if (strcmp(status.s, "approved") == 0)
+        f->status = FORM_APPROVED;
+    else {
+        static const char *const st[] = {"draft", "approved", NULL};
+        return unknown_word(err, doc, status.node, "status", st);
+    }
+    const ynode *n = ydoc_get(root, "qr_allows_patient_data");
+    if (n && (rc = get_bool(doc, n, "qr_allows_patient_data", &f->qr_allows_patient_data, err)))
+        return rc;
+
+    const ynode *blocks;
+    if ((rc = required(doc, root, "blocks", "a form", &blocks, err)) ||
+        (rc = expect_kind(doc, blocks, YNODE_SEQ, "blocks", err)))
+        return rc;
+    if (blocks->count == 0)
+        return node_err(err, EX_DATAERR, doc, blocks, "blocks is empty: a form prints something");
+    f->blocks = arena_array(a, blocks->count, sizeof *f->blocks);
+    if (!f->blocks)
+        return OOM(err);
+    f->nblocks = blocks->count;
+    for (size_t i = 0; i < blocks->count; i++)
+        if ((rc = load_block(doc, blocks->items[i], &f->blocks[i], a, err)))
+            return rc;
+    return 0;
+}
+
+/* Loads a YAML file whose root must be a mapping with a `kind:`. */
+static int load_root(const char *path, arena *a, ydoc **doc, const ynode **kind, mp_err *err)
+{
+    *doc = arena_alloc(a, sizeof **doc);
+    if (!*doc)
+        return OOM(err);
+    int rc = ydoc_load_file(path, a, *doc, err);
+    if (rc)
+        return rc;
+    const ynode *root = (*doc)->root;
+    if (!root)
+        return err_set(err, EX_DATAERR, path, 0, 0, "the file is empty");
+    if ((rc = expect_kind(*doc, root, YNODE_MAP, "a form file", err)))
+        return rc;
+    *kind = ydoc_get(root, "kind");
+    if (!*kind)
+        return node_err(err, EX_DATAERR, *doc, root,
+                        "missing required key \"kind\" (handout, consent or packet)");
+    if ((*kind)->kind != YNODE_SCALAR)
+        return expect_kind(*doc, *kind, YNODE_SCALAR, "kind", err);
+    static const char *const kinds[] = {"handout", "consent", "packet", NULL};
+    for (size_t i = 0; kinds[i]; i++)
+        if (strcmp((*kind)->str, kinds[i]) == 0)
+            return 0;
+    return unknown_word(err, *doc, *kind, "kind", kinds);
+}
+
+static const char *dir_of(const char *path, arena *a)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return ".";
+    if (slash == path)
+        return "/";
+    return arena_strndup(a, path, (size_t)(slash - path));
+}
+
+/* A packet's form path: relative and inside the packet's folder. */
+static int safe_relative(const ydoc *doc, const mp_text *t, mp_err *err)
+{
+    if (t->s[0] == '/')
+        return node_err(err, EX_DATAERR, doc, t->node,
+                        "form path \"%s\" is absolute; name it relative to the packet", t->s);
+    const char *p = t->s;
+    while (*p) {
+        const char *end = strchr(p, '/');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == 2 && p[0] == '.' && p[1] == '.')
+            return node_err(err, EX_DATAERR, doc, t->node,
+                            "form path \"%s\" leaves the packet's folder (\"..\")", t->s);
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return 0;
+}
+
+int packet_load(const char *path, arena *a, packet *out, mp_err *err)
+{
+    memset(out, 0, sizeof *out);
+    ydoc *doc;
+    const ynode *kind;
+    int rc = load_root(path, a, &doc, &kind, err);
+    if (rc)
+        return rc;
+    const ynode *root = doc->root;
+
+    if (strcmp(kind->str, "packet") != 0) {
+        out->entries = arena_alloc(a, sizeof *out->entries);
+        form *f = arena_alloc(a, sizeof *f);
+        if (!out->entries || !f)
+            return OOM(err);
+        if ((rc = load_form_doc(doc, root, f, a, err)))
+            return rc;
+        out->entries[0].path = doc->path;
+        out->entries[0].form = f;
+        out->nentries = 1;
+        out->id = f->id;
+        out->title = f->title;
+        out->clinic = f->clinic;
+        return 0;
+    }
+
+    static const char *const keys[] = {"kind", "id", "title", "clinic", "forms", NULL};
+    if ((rc = check_keys(doc, root, "a packet", keys, err)) ||
+        (rc = required_text(doc, root, "id", "a packet", &out->id, err)) ||
+        (rc = required_text(doc, root, "title", "a packet", &out->title, err)) ||
+        (rc = optional_text(doc, root, "clinic", &out->clinic, err)))
+        return rc;
+    out->doc = doc;
+    const ynode *forms;
+    if ((rc = required(doc, root, "forms", "a packet", &forms, err)) ||
+        (rc = expect_kind(doc, forms, YNODE_SEQ, "forms", err)))
+        return rc;
+    if (forms->count == 0)
+        return node_err(err, EX_DATAERR, doc, forms, "forms is empty");
+    out->entries = arena_array(a, forms->count, sizeof *out->entries);
+    if (!out->entries)
+        return OOM(err);
+    out->nentries = forms->count;
+    const char *dir = dir_of(doc->path, a);
+    static const char *const entry_keys[] = {"form", "copy", NULL};
+    for (size_t i = 0; i < forms->count; i++) {
+        const ynode *e = forms->items[i];
+        packet_entry *pe = &out->entries[i];
+        mp_text rel = {0};
+        if (e->kind == YNODE_MAP) {
+            if ((rc = check_keys(doc, e, "a packet entry", entry_keys, err)) ||
+                (rc = required_text(doc, e, "form", "a packet entry", &rel, err)) ||
+                (rc = optional_text(doc, e, "copy", &pe->copy_label, err)))
+                return rc;
+        } else if ((rc = get_text(doc, e, "a packet entry", &rel, err))) {
+            return rc;
+        }
+        if ((rc = safe_relative(doc, &rel, err)))
+            return rc;
+        pe->path = arena_printf(a, "%s/%s", dir, rel.s);
+        pe->form = arena_alloc(a, sizeof *pe->form);
+        if (!pe->path || !pe->form)
+            return OOM(err);
+        ydoc *fdoc;
+        const ynode *fkind;
+        if ((rc = load_root(pe->path, a, &fdoc, &fkind, err))) {
+            /* A form that cannot be opened is reported where the packet names it. */
+            if (rc == EX_NOINPUT)
+                return node_err(err, rc, doc, rel.node, "cannot open form \"%s\": %s", rel.s,
+                                err->msg);
+            return rc;
+        }
+        if (strcmp(fkind->str, "packet") == 0)
+            return node_err(err, EX_DATAERR, doc, rel.node,
+                            "\"%s\" is a packet; a packet lists forms, not packets", rel.s);
+        if ((rc = load_form_doc(fdoc, fdoc->root, pe->form, a, err)))
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- clinic ------------------------------------------------------------ */
+
+int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
+{
+    memset(out, 0, sizeof *out);
+    ydoc *doc = arena_alloc(a, sizeof *doc);
+    if (!doc)
+        return OOM(err);
+    int rc = ydoc_load_file(path, a, doc, err);
+    if (rc)
+        return rc;
+    const ynode *root = doc->root;
+    if (!root)
+        return err_set(err, EX_DATAERR, path, 0, 0, "the file is empty");
+    static const char *const keys[] = {"name",        "address",   "phone",
+                                       "booking_url", "booking_key", "page_size", NULL};
+    if ((rc = expect_kind(doc, root, YNODE_MAP, "clinic settings", err)) ||
+        (rc = check_keys(doc, root, "clinic settings", keys, err)) ||
+        (rc = required_text(doc, root, "name", "clinic settings", &out->name, err)) ||
+        (rc = required_text(doc, root, "address", "clinic settings", &out->address, err)) ||
+        (rc = required_text(doc, root, "phone", "clinic settings", &out->phone, err)) ||
+        (rc = optional_text(doc, root, "booking_url", &out->booking_url, err)) ||
+        (rc = optional_text(doc, root, "booking_key", &out->booking_key, err)) ||
+        (rc = optional_text(doc, root, "page_size", &out->page_size, err)))
+        return rc;
+    out->doc = doc;
+    if (out->page_size.s && strcmp(out->page_size.s, "letter") != 0 &&
+        strcmp(out->page_size.s, "a4") != 0) {
+        static const char *const sizes[] = {"letter", "a4", NULL};
+        return unknown_word(err, doc, out->page_size.node, "page_size", sizes);
+    }
+    if (out->booking_key.s && out->booking_key.len < 16)
+        return node_err(err, EX_DATAERR, doc, out->booking_key.node,
+                        "booking_key is too short to keep references private (use 16 or more characters)");
+    return 0;
+}
+
+static bool is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+const char *clinic_find(const packet *p, const char *packet_path, arena *a, mp_err *err)
+{
+    /* An explicit `clinic:` wins: the packet's, else its first form's. */
+    const mp_text *named = NULL;
+    const char *base = packet_path;
+    if (p->clinic.s) {
+        named = &p->clinic;
+    } else if (p->nentries && p->entries[0].form->clinic.s) {
+        named = &p->entries[0].form->clinic;
+        base = p->entries[0].path;
+    }
+    if (named) {
+        const char *path = named->s[0] == '/' ? named->s
+                                              : arena_printf(a, "%s/%s", dir_of(base, a), named->s);
+        if (!path) {
+            OOM(err);
+            return NULL;
+        }
+        if (!is_file(path)) {
+            node_err(err, EX_CONFIG, named->doc, named->node, "clinic settings \"%s\" not found",
+                     named->s);
+            return NULL;
+        }
+        return path;
+    }
+    /* Otherwise the nearest clinic.yaml upwards, as git finds .git. */
+    char *dir = arena_strdup(a, dir_of(packet_path, a));
+    for (int depth = 0; dir && depth < 32; depth++) {
+        const char *cand = arena_printf(a, "%s/clinic.yaml", dir);
+        if (cand && is_file(cand))
+            return cand;
+        if (strcmp(dir, "/") == 0)
+            break;
+        const char *up = arena_printf(a, "%s/..", dir);
+        char real[4096];
+        if (!up || !realpath(up, real))
+            break;
+        dir = arena_strdup(a, real);
+    }
+    err_set(err, EX_CONFIG, packet_path, 0, 0,
+            "no clinic settings: add \"clinic: PATH\" to the form, put a clinic.yaml beside it, "
+            "or pass --clinic FILE");
+    return NULL;
+}

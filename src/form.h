@@ -1,0 +1,146 @@
+/*
+ * form.h — the typed form model, and the loaders that build it from YAML.
+ *
+ * A form (kind handout or consent) is an ordered list of blocks; a packet is
+ * an ordered list of forms printed together; clinic settings are shared by all
+ * forms. Every text remembers where it was written (mp_text.line/col and its
+ * byte range in the source), so that a placeholder problem found later is
+ * reported at its place in the YAML file. The schema is documented, with an
+ * example for every block, in forms/README.md.
+ *
+ * Ownership: everything a loader returns lives in the arena passed to it,
+ * including the YAML source; free the arena to free the form.
+ */
+#ifndef MP_FORM_H
+#define MP_FORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arena.h"
+#include "err.h"
+#include "ydoc.h"
+
+/* A text from a YAML file and where it stands there. s is NUL-terminated;
+ * s == NULL means "not given". */
+typedef struct mp_text {
+    const char *s;
+    size_t len;
+    const ydoc *doc;     /* the document it came from (for its path and source) */
+    const ynode *node;   /* its scalar node: line, col, byte range, style */
+} mp_text;
+
+typedef enum { FORM_HANDOUT, FORM_CONSENT } form_kind;
+typedef enum { FORM_DRAFT, FORM_APPROVED } form_status;
+
+typedef enum {
+    BLOCK_HEADING,      /* text */
+    BLOCK_PARAGRAPH,    /* text; a blank line inside starts a new paragraph */
+    BLOCK_LIST,         /* items (text only): a bulleted list */
+    BLOCK_BENEFITS,     /* items (title + text) */
+    BLOCK_RISKS,        /* items (title + text); on a consent each gets an initials box */
+    BLOCK_ALTERNATIVES, /* items (title + text) */
+    BLOCK_CHECKBOXES,   /* items (text): each with a box to tick */
+    BLOCK_PATIENT_ID,   /* fields: which patient facts to print, labelled */
+    BLOCK_SIGNATURES,   /* signatures: kept together on one page */
+    BLOCK_BOOKING_QR,   /* text = caption; url = pattern override (may be unset) */
+    BLOCK_PAGE_BREAK,
+} block_kind;
+
+typedef struct form_item {
+    mp_text title; /* may be unset */
+    mp_text text;  /* may be unset when a title is given */
+} form_item;
+
+typedef enum {
+    PATIENT_FIELD_NAME,
+    PATIENT_FIELD_DOB,
+    PATIENT_FIELD_MRN,
+    PATIENT_FIELD_APPOINTMENT_DATE,
+    PATIENT_FIELD_CLINICIAN,
+} patient_field;
+
+typedef struct form_signature {
+    mp_text role;         /* "Patient or legal representative" */
+    bool printed_name;    /* a "Printed name" line (default true) */
+    bool date, time;      /* "Date" and "Time" lines (default true) */
+    mp_text *extra;       /* more labelled lines ("Relationship to patient") */
+    size_t nextra;
+} form_signature;
+
+typedef struct form_block {
+    block_kind kind;
+    const ynode *node;    /* the block's position, for messages */
+    mp_text text;         /* heading, paragraph, booking_qr caption */
+    mp_text url;          /* booking_qr: URL pattern overriding the clinic's */
+    form_item *items;
+    size_t nitems;
+    patient_field *fields;
+    const ynode **field_nodes;
+    size_t nfields;
+    form_signature *sigs;
+    size_t nsigs;
+} form_block;
+
+typedef struct form {
+    const ydoc *doc;
+    form_kind kind;
+    form_status status;
+    mp_text id, title, version, language;
+    mp_text approved_by, approved_on; /* optional */
+    mp_text clinic;                   /* optional path to clinic settings */
+    bool qr_allows_patient_data;
+    form_block *blocks;
+    size_t nblocks;
+} form;
+
+typedef struct packet_entry {
+    const char *path;  /* resolved path of the form file */
+    mp_text copy_label; /* optional ("Patient copy"): printed in the header */
+    form *form;
+} packet_entry;
+
+typedef struct packet {
+    const ydoc *doc;   /* NULL when a single form was given */
+    mp_text id, title;
+    mp_text clinic;
+    packet_entry *entries;
+    size_t nentries;
+} packet;
+
+typedef struct clinic {
+    const ydoc *doc;
+    mp_text name, address, phone;
+    mp_text booking_url;  /* URL pattern with placeholders */
+    mp_text booking_key;  /* secret for {{booking.ref}}; optional */
+    mp_text page_size;    /* "letter" or "a4"; optional */
+} clinic;
+
+/* Loads a form or packet file (decided by its `kind:`). A single form is
+ * returned as a packet of one entry. Forms named by a packet are resolved
+ * relative to the packet's folder and must stay inside it (no absolute path,
+ * no ".."). Errors are file:line:col with did-you-mean hints for unknown keys.
+ * Returns 0 or a sysexits code (EX_DATAERR for content, EX_NOINPUT for files). */
+int packet_load(const char *path, arena *a, packet *out, mp_err *err);
+
+/* Loads clinic settings. */
+int clinic_load(const char *path, arena *a, clinic *out, mp_err *err);
+
+/* The clinic file for a packet: the `clinic:` key of the packet (or of its
+ * first form), resolved relative to that file, or else clinic.yaml in the
+ * packet's folder or the nearest parent folder that has one. Returns a path
+ * in a, or NULL with *err set (EX_CONFIG) when none is found. */
+const char *clinic_find(const packet *p, const char *packet_path, arena *a, mp_err *err);
+
+/* Fills err with a message at t's position in its file (1-based), with the
+ * column moved to byte offset `offset` inside the text when it can be mapped
+ * to the source exactly (single-line plain or quoted scalars, or literal text). */
+int text_err(mp_err *err, int code, const mp_text *t, size_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+int node_err(mp_err *err, int code, const ydoc *doc, const ynode *n, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+const char *block_kind_name(block_kind k);
+const char *patient_field_name(patient_field f);
+
+#endif

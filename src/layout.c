@@ -1,0 +1,896 @@
+/*
+ * layout.c — see layout.h for the rules this engine keeps.
+ *
+ * The builder turns each call into a *chunk*: a list of *units* (groups of
+ * boxes that never split, such as one line of a paragraph or a whole risk with
+ * its initials box), with the space wanted before it and two flags:
+ * keep_together (all units on one page when they fit on one) and
+ * keep_with_next (a heading: held back until the next chunk is placed, and
+ * moved to a new page with it). Units are laid out with y = 0 at their top and
+ * y growing upwards (so every offset inside is negative), and shifted to the
+ * page's cursor when placed.
+ */
+#include "layout.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "utf8.h"
+
+#define EPS 0.001
+
+/* ---- geometry and styles ---------------------------------------------- */
+
+layout_geom layout_geom_for(page_size size)
+{
+    layout_geom g;
+    if (size == PAGE_A4) {
+        g.width_pt = 595.276; /* 210 x 297 mm */
+        g.height_pt = 841.890;
+    } else {
+        g.width_pt = 612.0; /* 8.5 x 11 in */
+        g.height_pt = 792.0;
+    }
+    /* 0.75 in at the sides, body from 1.1 in below the top to 1 in above the
+     * bottom: well inside the 0.25 in that office printers cannot reach,
+     * with room for the header and footer lines. */
+    g.margin_left_pt = g.margin_right_pt = 54.0;
+    g.header_base_pt = g.height_pt - 40.0;
+    g.body_top_pt = g.height_pt - 80.0;
+    g.body_bottom_pt = 72.0;
+    g.footer_base_pt = 40.0;
+    return g;
+}
+
+layout_style layout_style_for(double body_pt)
+{
+    layout_style s;
+    s.body_pt = body_pt;
+    s.heading_pt = body_pt * 1.25;
+    s.title_pt = body_pt * 1.6;
+    s.small_pt = body_pt * 0.78 < 8.0 ? 8.0 : body_pt * 0.78;
+    s.leading = 1.3;
+    return s;
+}
+
+/* ---- measuring and wrapping ------------------------------------------- */
+
+static int advance_sum(const layout_metrics *m, lfont f, const char *text, size_t len)
+{
+    int sum = 0;
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t k = utf8_decode(text + i, len - i, &cp);
+        if (k == 0)
+            k = 1; /* U+FFFD stands in for the bad byte */
+        sum += m->advance(m->ctx, f, cp);
+        i += k;
+    }
+    return sum;
+}
+
+double layout_text_width(const layout_metrics *m, lfont f, double size_pt, const char *text,
+                         size_t len)
+{
+    /* Summing whole 1/1000 em units first, as the PDF's /W widths are. */
+    return advance_sum(m, f, text, len) * size_pt / 1000.0;
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+char *layout_squash_space(arena *a, const char *text, size_t len, size_t *out_len)
+{
+    char *out = arena_alloc(a, len + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    bool pending_space = false;
+    for (size_t i = 0; i < len; i++) {
+        if (is_space(text[i])) {
+            pending_space = o > 0;
+            continue;
+        }
+        if (pending_space)
+            out[o++] = ' ';
+        pending_space = false;
+        out[o++] = text[i];
+    }
+    out[o] = '\0';
+    *out_len = o;
+    return out;
+}
+
+/* Bytes of the character at s[0..n) together with the combining marks after
+ * it, so that a line is never broken between a letter and its accent. */
+static size_t cluster_len(const char *s, size_t n)
+{
+    uint32_t cp;
+    size_t k = utf8_decode(s, n, &cp);
+    if (k == 0)
+        k = 1;
+    while (k < n) {
+        size_t j = utf8_decode(s + k, n - k, &cp);
+        if (j == 0 || !utf8_is_combining(cp))
+            break;
+        k += j;
+    }
+    return k;
+}
+
+typedef struct line_vec {
+    lline *v;
+    size_t n, cap;
+} line_vec;
+
+static int push_line(arena *a, line_vec *lv, size_t s, size_t e, double w)
+{
+    lline *nv = arena_grow(a, lv->v, &lv->cap, lv->n + 1, sizeof *lv->v);
+    if (!nv)
+        return -1;
+    lv->v = nv;
+    lv->v[lv->n++] = (lline){s, e, w};
+    return 0;
+}
+
+size_t layout_wrap(const layout_metrics *m, lfont f, double size_pt, double max_width_pt,
+                   const char *text, size_t len, arena *a, lline **lines)
+{
+    line_vec lv = {0};
+    double space_w = m->advance(m->ctx, f, ' ') * size_pt / 1000.0;
+    bool have = false;
+    size_t ls = 0, le = 0;
+    double lw = 0;
+    size_t i = 0;
+    while (i < len) {
+        size_t ws = i;
+        while (i < len && text[i] != ' ')
+            i++;
+        size_t we = i;
+        if (i < len)
+            i++; /* the single space between words */
+        double ww = layout_text_width(m, f, size_pt, text + ws, we - ws);
+        if (have && lw + space_w + ww <= max_width_pt + EPS) {
+            le = we;
+            lw += space_w + ww;
+            continue;
+        }
+        if (have) {
+            if (push_line(a, &lv, ls, le, lw))
+                return (size_t)-1;
+            have = false;
+        }
+        if (ww <= max_width_pt + EPS) {
+            ls = ws, le = we, lw = ww, have = true;
+            continue;
+        }
+        /* A word wider than the line: break it between characters. */
+        size_t p = ws;
+        while (p < we) {
+            size_t q = p;
+            double w = 0;
+            while (q < we) {
+                size_t k = cluster_len(text + q, we - q);
+                double cw = layout_text_width(m, f, size_pt, text + q, k);
+                if (q > p && w + cw > max_width_pt + EPS)
+                    break;
+                w += cw;
+                q += k;
+            }
+            if (q == we) { /* the rest of the word may share its line */
+                ls = p, le = we, lw = w, have = true;
+                break;
+            }
+            if (push_line(a, &lv, p, q, w))
+                return (size_t)-1;
+            p = q;
+        }
+    }
+    if (have && push_line(a, &lv, ls, le, lw))
+        return (size_t)-1;
+    *lines = lv.v;
+    return lv.n;
+}
+
+/* ---- units and chunks ------------------------------------------------- */
+
+typedef struct unit {
+    lbox *boxes;
+    size_t n, cap;
+    double height;
+} unit;
+
+typedef struct chunk {
+    unit *units;
+    size_t n, cap;
+    double space_before;
+    bool keep_together, keep_with_next;
+} chunk;
+
+#define MAX_PENDING 8
+
+struct layout {
+    arena *a;
+    layout_geom g;
+    layout_style s;
+    const layout_metrics *m;
+    layout_doc doc;
+    size_t pages_cap;
+    double cursor;     /* y of the top of the next unit on the current page */
+    bool page_empty;   /* nothing placed on the current page yet */
+    chunk *pending[MAX_PENDING];
+    size_t npending;
+    int form_index;
+    size_t form_first_page;
+    layout_header hdr;
+    bool in_form;
+};
+
+layout *layout_new(arena *a, layout_geom geom, layout_style style, const layout_metrics *m)
+{
+    layout *L = arena_alloc(a, sizeof *L);
+    if (!L)
+        return NULL;
+    L->a = a;
+    L->g = geom;
+    L->s = style;
+    L->m = m;
+    L->doc.geom = geom;
+    L->form_index = -1;
+    return L;
+}
+
+const layout_doc *layout_result(layout *L)
+{
+    return &L->doc;
+}
+
+static double line_h(const layout *L, double size)
+{
+    return size * L->s.leading;
+}
+
+static double body_width(const layout *L)
+{
+    return L->g.width_pt - L->g.margin_left_pt - L->g.margin_right_pt;
+}
+
+static chunk *new_chunk(layout *L, double space_before)
+{
+    chunk *c = arena_alloc(L->a, sizeof *c);
+    if (c)
+        c->space_before = space_before;
+    return c;
+}
+
+static unit *new_unit(layout *L, chunk *c)
+{
+    unit *nu = arena_grow(L->a, c->units, &c->cap, c->n + 1, sizeof *c->units);
+    if (!nu)
+        return NULL;
+    c->units = nu;
+    unit *u = &c->units[c->n++];
+    memset(u, 0, sizeof *u);
+    return u;
+}
+
+static lbox *add_box(arena *a, lbox **boxes, size_t *n, size_t *cap)
+{
+    lbox *nb = arena_grow(a, *boxes, cap, *n + 1, sizeof **boxes);
+    if (!nb)
+        return NULL;
+    *boxes = nb;
+    lbox *b = &(*boxes)[(*n)++];
+    memset(b, 0, sizeof *b);
+    return b;
+}
+
+static lbox *unit_box(layout *L, unit *u, lbox_kind kind)
+{
+    lbox *b = add_box(L->a, &u->boxes, &u->n, &u->cap);
+    if (b)
+        b->kind = kind;
+    return b;
+}
+
+/* A text box at (x, baseline y) in unit-local coordinates. */
+static int unit_text(layout *L, unit *u, double x, double y, lfont f, double size, const char *s,
+                     size_t len, double w)
+{
+    lbox *b = unit_box(L, u, LBOX_TEXT);
+    if (!b || !(b->text = arena_strndup(L->a, s, len)))
+        return -1;
+    b->x = x, b->y = y, b->w = w, b->h = size;
+    b->font = f, b->size_pt = size, b->len = len;
+    return 0;
+}
+
+static int unit_rect(layout *L, unit *u, lbox_kind kind, double x, double y, double w, double h)
+{
+    lbox *b = unit_box(L, u, kind);
+    if (!b)
+        return -1;
+    b->x = x, b->y = y, b->w = w, b->h = h;
+    return 0;
+}
+
+/* Wrapped text as lines inside unit u, starting `top` below the unit's top
+ * (top >= 0). Returns the height used, or -1 on OOM. */
+static double unit_lines(layout *L, unit *u, double x, double top, double width, lfont f,
+                         double size, const char *text)
+{
+    size_t len;
+    char *sq = layout_squash_space(L->a, text, strlen(text), &len);
+    if (!sq)
+        return -1;
+    lline *lines;
+    size_t n = layout_wrap(L->m, f, size, width, sq, len, L->a, &lines);
+    if (n == (size_t)-1)
+        return -1;
+    double lh = line_h(L, size);
+    for (size_t i = 0; i < n; i++) {
+        double base = -(top + i * lh + size * 0.95);
+        if (unit_text(L, u, x, base, f, size, sq + lines[i].start, lines[i].end - lines[i].start,
+                      lines[i].width_pt))
+            return -1;
+    }
+    return n * lh;
+}
+
+/* ---- pages and placement ---------------------------------------------- */
+
+static int new_page(layout *L)
+{
+    lpage *np = arena_grow(L->a, L->doc.pages, &L->pages_cap, L->doc.npages + 1,
+                           sizeof *L->doc.pages);
+    if (!np)
+        return -1;
+    L->doc.pages = np;
+    lpage *p = &L->doc.pages[L->doc.npages++];
+    memset(p, 0, sizeof *p);
+    p->form_index = L->form_index;
+    L->cursor = L->g.body_top_pt;
+    L->page_empty = true;
+    return 0;
+}
+
+static bool fits(const layout *L, double h)
+{
+    return L->cursor - h >= L->g.body_bottom_pt - EPS;
+}
+
+static double body_height(const layout *L)
+{
+    return L->g.body_top_pt - L->g.body_bottom_pt;
+}
+
+static double chunk_height(const chunk *c)
+{
+    double h = 0;
+    for (size_t i = 0; i < c->n; i++)
+        h += c->units[i].height;
+    return h;
+}
+
+static int place_unit(layout *L, const unit *u)
+{
+    if (!fits(L, u->height) && !L->page_empty && new_page(L))
+        return -1;
+    lpage *p = &L->doc.pages[L->doc.npages - 1];
+    for (size_t i = 0; i < u->n; i++) {
+        lbox *b = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
+        if (!b)
+            return -1;
+        *b = u->boxes[i];
+        b->y += L->cursor;
+    }
+    L->cursor -= u->height;
+    L->page_empty = false;
+    return 0;
+}
+
+static int place_units(layout *L, const chunk *c)
+{
+    if (c->n == 0)
+        return 0;
+    double h = chunk_height(c);
+    if (c->keep_together && h <= body_height(L) && !L->page_empty &&
+        !fits(L, c->space_before + h) && new_page(L))
+        return -1;
+    if (!L->page_empty) {
+        if (fits(L, c->space_before + c->units[0].height))
+            L->cursor -= c->space_before;
+        else if (new_page(L))
+            return -1;
+    }
+    for (size_t i = 0; i < c->n; i++)
+        if (place_unit(L, &c->units[i]))
+            return -1;
+    return 0;
+}
+
+/* What must fit on the page for chunk c to start there. */
+static double first_need(const layout *L, const chunk *c)
+{
+    if (c->n == 0)
+        return 0;
+    double h = chunk_height(c);
+    return c->space_before + (c->keep_together && h <= body_height(L) ? h : c->units[0].height);
+}
+
+static int flush_pending(layout *L)
+{
+    for (size_t i = 0; i < L->npending; i++)
+        if (place_units(L, L->pending[i]))
+            return -1;
+    L->npending = 0;
+    return 0;
+}
+
+static int place(layout *L, chunk *c)
+{
+    if (!L->in_form && layout_form_begin(L, &(layout_header){0}))
+        return -1;
+    if (L->doc.npages == 0 && new_page(L))
+        return -1;
+    if (c->keep_with_next) {
+        if (L->npending == MAX_PENDING && flush_pending(L))
+            return -1;
+        L->pending[L->npending++] = c;
+        return 0;
+    }
+    if (L->npending) {
+        /* Headings go where their first following lines go. */
+        double need = first_need(L, c);
+        for (size_t i = 0; i < L->npending; i++)
+            need += L->pending[i]->space_before + chunk_height(L->pending[i]);
+        if (!L->page_empty && !fits(L, need) && need <= body_height(L) && new_page(L))
+            return -1;
+        if (flush_pending(L))
+            return -1;
+    }
+    return place_units(L, c);
+}
+
+/* ---- builder calls ---------------------------------------------------- */
+
+static int dup_str(arena *a, const char *s, const char **out)
+{
+    *out = NULL;
+    if (!s)
+        return 0;
+    *out = arena_strdup(a, s);
+    return *out ? 0 : -1;
+}
+
+int layout_form_begin(layout *L, const layout_header *h)
+{
+    if (L->in_form && layout_form_end(L))
+        return -1;
+    L->form_index++;
+    L->in_form = true;
+    if (dup_str(L->a, h->left, &L->hdr.left) || dup_str(L->a, h->right, &L->hdr.right) ||
+        dup_str(L->a, h->line2, &L->hdr.line2) ||
+        dup_str(L->a, h->footer_left, &L->hdr.footer_left) ||
+        dup_str(L->a, h->page_fmt, &L->hdr.page_fmt))
+        return -1;
+    /* Every form starts on a page of its own. */
+    if (new_page(L))
+        return -1;
+    L->form_first_page = L->doc.npages - 1;
+    return 0;
+}
+
+int layout_letterhead(layout *L, const char *name, const char *details)
+{
+    chunk *c = new_chunk(L, 0);
+    unit *u = c ? new_unit(L, c) : NULL;
+    if (!u)
+        return -1;
+    double x = L->g.margin_left_pt, w = body_width(L);
+    double y = unit_lines(L, u, x, 0, w, LFONT_BOLD, L->s.heading_pt, name);
+    if (y < 0)
+        return -1;
+    if (details) {
+        double d = unit_lines(L, u, x, y, w, LFONT_REGULAR, L->s.small_pt, details);
+        if (d < 0)
+            return -1;
+        y += d;
+    }
+    y += 4;
+    if (unit_rect(L, u, LBOX_LINE, x, -y, w, 0))
+        return -1;
+    u->height = y + 2;
+    return place(L, c);
+}
+
+static int heading_chunk(layout *L, const char *text, lfont f, double size, double space)
+{
+    chunk *c = new_chunk(L, space);
+    unit *u = c ? new_unit(L, c) : NULL;
+    if (!u)
+        return -1;
+    c->keep_with_next = true;
+    double h = unit_lines(L, u, L->g.margin_left_pt, 0, body_width(L), f, size, text);
+    if (h < 0)
+        return -1;
+    u->height = h + size * 0.2;
+    return place(L, c);
+}
+
+int layout_title(layout *L, const char *text)
+{
+    return heading_chunk(L, text, LFONT_BOLD, L->s.title_pt, line_h(L, L->s.body_pt) * 0.8);
+}
+
+int layout_heading(layout *L, const char *text)
+{
+    return heading_chunk(L, text, LFONT_BOLD, L->s.heading_pt, line_h(L, L->s.body_pt) * 0.9);
+}
+
+/* One paragraph (no blank lines inside) as line units, with the first two
+ * and the last two lines kept together (no orphan, no widow). */
+static int one_paragraph(layout *L, const char *text, size_t len, double x, double width,
+                         const char *bullet)
+{
+    size_t sq_len;
+    char *sq = layout_squash_space(L->a, text, len, &sq_len);
+    if (!sq)
+        return -1;
+    if (sq_len == 0)
+        return 0;
+    lline *lines;
+    size_t n = layout_wrap(L->m, LFONT_REGULAR, L->s.body_pt, width, sq, sq_len, L->a, &lines);
+    if (n == (size_t)-1)
+        return -1;
+    double size = L->s.body_pt, lh = line_h(L, size);
+    chunk *c = new_chunk(L, bullet ? lh * 0.15 : lh * 0.45);
+    if (!c)
+        return -1;
+    unit *u = NULL;
+    for (size_t i = 0; i < n; i++) {
+        bool join = u && (i == 1 || (n >= 4 && i == n - 1) || n <= 3);
+        if (!join && !(u = new_unit(L, c)))
+            return -1;
+        double base = -(u->height + size * 0.95);
+        if (i == 0 && bullet &&
+            unit_text(L, u, L->g.margin_left_pt + 4, base, LFONT_REGULAR, size, bullet,
+                      strlen(bullet), layout_text_width(L->m, LFONT_REGULAR, size, bullet,
+                                                        strlen(bullet))))
+            return -1;
+        if (unit_text(L, u, x, base, LFONT_REGULAR, size, sq + lines[i].start,
+                      lines[i].end - lines[i].start, lines[i].width_pt))
+            return -1;
+        u->height += lh;
+    }
+    return place(L, c);
+}
+
+int layout_paragraph(layout *L, const char *text)
+{
+    /* A blank line (two newlines with only spaces between) splits paragraphs. */
+    const char *p = text;
+    while (*p) {
+        const char *end = p, *next = NULL;
+        for (; *end; end++) {
+            if (*end != '\n')
+                continue;
+            const char *q = end + 1;
+            while (*q == ' ' || *q == '\t' || *q == '\r')
+                q++;
+            if (*q == '\n') {
+                next = q + 1;
+                break;
+            }
+        }
+        if (one_paragraph(L, p, (size_t)(end - p), L->g.margin_left_pt, body_width(L), NULL))
+            return -1;
+        if (!next)
+            break;
+        p = next;
+    }
+    return 0;
+}
+
+static double indent(const layout *L)
+{
+    return L->s.body_pt * 1.4;
+}
+
+int layout_bullet(layout *L, const char *text)
+{
+    double in = indent(L);
+    return one_paragraph(L, text, strlen(text), L->g.margin_left_pt + in, body_width(L) - in,
+                         "\xE2\x80\xA2");
+}
+
+int layout_item(layout *L, const char *title, const char *text, const char *initials_label)
+{
+    double size = L->s.body_pt, lh = line_h(L, size);
+    double in = indent(L), x = L->g.margin_left_pt + in;
+    double box_w = size * 5.0, box_h = size * 2.2, gap = size;
+    double w = body_width(L) - in - (initials_label ? box_w + gap : 0);
+    chunk *c = new_chunk(L, lh * 0.35);
+    if (!c)
+        return -1;
+    c->keep_together = true; /* the item and its initials box stay whole */
+    unit *u = new_unit(L, c);
+    if (!u)
+        return -1;
+    const char *bullet = "\xE2\x80\xA2";
+    if (unit_text(L, u, L->g.margin_left_pt + 4, -(size * 0.95), LFONT_REGULAR, size, bullet,
+                  strlen(bullet),
+                  layout_text_width(L->m, LFONT_REGULAR, size, bullet, strlen(bullet))))
+        return -1;
+    /* Units per line so that an item taller than a page can still be split. */
+    const char *parts[2] = {title, text};
+    lfont fonts[2] = {LFONT_BOLD, LFONT_REGULAR};
+    bool first = true;
+    for (int k = 0; k < 2; k++) {
+        if (!parts[k])
+            continue;
+        size_t len;
+        char *sq = layout_squash_space(L->a, parts[k], strlen(parts[k]), &len);
+        if (!sq)
+            return -1;
+        lline *lines;
+        size_t n = layout_wrap(L->m, fonts[k], size, w, sq, len, L->a, &lines);
+        if (n == (size_t)-1)
+            return -1;
+        for (size_t i = 0; i < n; i++) {
+            if (!first && !(u = new_unit(L, c)))
+                return -1;
+            if (unit_text(L, u, x, -(size * 0.95), fonts[k], size, sq + lines[i].start,
+                          lines[i].end - lines[i].start, lines[i].width_pt))
+                return -1;
+            u->height = lh;
+            first = false;
+        }
+    }
+    if (initials_label) {
+        /* The box hangs from the item's first line, on the right. */
+        unit *u0 = &c->units[0];
+        double bx = L->g.width_pt - L->g.margin_right_pt - box_w;
+        if (unit_rect(L, u0, LBOX_RECT, bx, -box_h, box_w, box_h))
+            return -1;
+        double sw = layout_text_width(L->m, LFONT_REGULAR, L->s.small_pt, initials_label,
+                                      strlen(initials_label));
+        double lsize = L->s.small_pt;
+        if (sw > box_w) { /* shrink a long translation to fit under the box */
+            lsize *= box_w / sw;
+            sw = box_w;
+        }
+        if (unit_text(L, u0, bx, -(box_h + lsize * 1.1), LFONT_REGULAR, lsize, initials_label,
+                      strlen(initials_label), sw))
+            return -1;
+        double need = box_h + lsize * 1.5;
+        double have = chunk_height(c);
+        if (have < need)
+            c->units[c->n - 1].height += need - have;
+    }
+    return place(L, c);
+}
+
+int layout_checkbox(layout *L, const char *text)
+{
+    double size = L->s.body_pt, lh = line_h(L, size);
+    double box = size * 0.9, in = indent(L);
+    chunk *c = new_chunk(L, lh * 0.3);
+    unit *u = c ? new_unit(L, c) : NULL;
+    if (!u)
+        return -1;
+    c->keep_together = true;
+    if (unit_rect(L, u, LBOX_RECT, L->g.margin_left_pt + 1, -(size * 0.95) - size * 0.12, box,
+                  box))
+        return -1;
+    double h = unit_lines(L, u, L->g.margin_left_pt + in, 0, body_width(L) - in, LFONT_REGULAR,
+                          size, text);
+    if (h < 0)
+        return -1;
+    u->height = h;
+    return place(L, c);
+}
+
+int layout_fields(layout *L, const char *const *labels, const char *const *values, size_t n)
+{
+    double size = L->s.body_pt, lh = line_h(L, size);
+    double label_w = 0;
+    for (size_t i = 0; i < n; i++) {
+        double w = layout_text_width(L->m, LFONT_BOLD, size, labels[i], strlen(labels[i]));
+        if (w > label_w)
+            label_w = w;
+    }
+    if (label_w > body_width(L) * 0.4)
+        label_w = body_width(L) * 0.4;
+    double x = L->g.margin_left_pt, vx = x + label_w + size;
+    chunk *c = new_chunk(L, lh * 0.45);
+    if (!c)
+        return -1;
+    c->keep_together = true;
+    for (size_t i = 0; i < n; i++) {
+        unit *u = new_unit(L, c);
+        if (!u)
+            return -1;
+        double h1 = unit_lines(L, u, x, 0, label_w, LFONT_BOLD, size, labels[i]);
+        double h2 = unit_lines(L, u, vx, 0, body_width(L) - label_w - size, LFONT_REGULAR, size,
+                               values[i]);
+        if (h1 < 0 || h2 < 0)
+            return -1;
+        u->height = (h1 > h2 ? h1 : h2) + size * 0.2;
+    }
+    return place(L, c);
+}
+
+/* One row of signature lines: each a line to write on and a label under it. */
+static int sign_row(layout *L, chunk *c, const char *const *labels, const double *frac,
+                    size_t n)
+{
+    unit *u = new_unit(L, c);
+    if (!u)
+        return -1;
+    double size = L->s.small_pt, gap = L->s.body_pt;
+    double write = L->s.body_pt * 2.6; /* room to write a signature above the line */
+    double x = L->g.margin_left_pt, total = body_width(L) - gap * (double)(n - 1);
+    double tallest = 0;
+    for (size_t i = 0; i < n; i++) {
+        double w = total * frac[i];
+        if (labels[i]) {
+            if (unit_rect(L, u, LBOX_LINE, x, -write, w, 0))
+                return -1;
+            double h = unit_lines(L, u, x, write + size * 0.3, w, LFONT_REGULAR, size, labels[i]);
+            if (h < 0)
+                return -1;
+            if (h > tallest)
+                tallest = h;
+        }
+        x += w + gap;
+    }
+    u->height = write + size * 0.3 + tallest;
+    return 0;
+}
+
+int layout_signatures(layout *L, const layout_signer *signers, size_t n)
+{
+    chunk *c = new_chunk(L, line_h(L, L->s.body_pt) * 0.6);
+    if (!c)
+        return -1;
+    c->keep_together = true; /* the signature block is never split */
+    for (size_t i = 0; i < n; i++) {
+        const layout_signer *s = &signers[i];
+        const char *row[3] = {s->sign_label, s->date_label, s->time_label};
+        static const double frac3[3] = {0.56, 0.26, 0.18};
+        if (sign_row(L, c, row, frac3, 3))
+            return -1;
+        static const double frac2[2] = {0.5, 0.5};
+        for (size_t j = 0; j < s->nlines; j += 2) {
+            const char *r2[2] = {s->lines[j], j + 1 < s->nlines ? s->lines[j + 1] : NULL};
+            if (sign_row(L, c, r2, frac2, 2))
+                return -1;
+        }
+        if (i + 1 < n)
+            c->units[c->n - 1].height += L->s.body_pt * 0.8;
+    }
+    return place(L, c);
+}
+
+int layout_qr(layout *L, const qr_code *qr, const char *url, const char *caption)
+{
+    double size = L->s.body_pt, x = L->g.margin_left_pt;
+    chunk *c = new_chunk(L, line_h(L, size) * 0.8);
+    unit *u = c ? new_unit(L, c) : NULL;
+    if (!u)
+        return -1;
+    c->keep_together = true;
+    double y = 0;
+    if (caption) {
+        double h = unit_lines(L, u, x, 0, body_width(L), LFONT_BOLD, size, caption);
+        if (h < 0)
+            return -1;
+        y += h + size * 0.2;
+    }
+    double module = LAYOUT_QR_SYMBOL_PT / qr->width;
+    double side = module * (qr->width + 2 * QR_QUIET_MODULES);
+    lbox *b = unit_box(L, u, LBOX_QR);
+    if (!b)
+        return -1;
+    b->x = x, b->y = -(y + side), b->w = side, b->h = side, b->qr = qr;
+    lbox *link = unit_box(L, u, LBOX_LINK);
+    if (!link || !(link->text = arena_strdup(L->a, url)))
+        return -1;
+    link->x = x, link->y = -(y + side), link->w = side, link->h = side;
+    link->len = strlen(url);
+    y += side;
+    /* The URL under the code, for anyone who cannot scan it. */
+    double h = unit_lines(L, u, x + module * QR_QUIET_MODULES, y, body_width(L) * 0.6,
+                          LFONT_REGULAR, L->s.small_pt, url);
+    if (h < 0)
+        return -1;
+    u->height = y + h;
+    return place(L, c);
+}
+
+int layout_page_break(layout *L)
+{
+    if (flush_pending(L))
+        return -1;
+    if (!L->page_empty)
+        return new_page(L);
+    return 0;
+}
+
+/* Text shrunk, if need be, to fit max_w: a long name in a header must not
+ * run off the page, and must not be cut either. */
+static int fit_text(layout *L, lpage *p, double x, double y, double max_w, lfont f, double size,
+                    const char *s, bool right)
+{
+    if (!s || !*s)
+        return 0;
+    size_t len = strlen(s);
+    double w = layout_text_width(L->m, f, size, s, len);
+    if (w > max_w && w > 0) {
+        size *= max_w / w;
+        w = max_w;
+    }
+    lbox *b = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
+    if (!b || !(b->text = arena_strndup(L->a, s, len)))
+        return -1;
+    b->kind = LBOX_TEXT;
+    b->x = right ? x - w : x;
+    b->y = y, b->w = w, b->h = size, b->font = f, b->size_pt = size, b->len = len;
+    return 0;
+}
+
+int layout_form_end(layout *L)
+{
+    if (!L->in_form)
+        return 0;
+    if (flush_pending(L))
+        return -1;
+    L->in_form = false;
+    const layout_geom *g = &L->g;
+    double small = L->s.small_pt, left = g->margin_left_pt;
+    double right = g->width_pt - g->margin_right_pt, w = right - left;
+    size_t total = L->doc.npages - L->form_first_page;
+    for (size_t i = L->form_first_page; i < L->doc.npages; i++) {
+        lpage *p = &L->doc.pages[i];
+        const layout_header *h = &L->hdr;
+        double rw = h->right ? layout_text_width(L->m, LFONT_BOLD, small, h->right,
+                                                 strlen(h->right))
+                             : 0;
+        if (rw > w / 2)
+            rw = w / 2;
+        double y = g->header_base_pt;
+        if (fit_text(L, p, left, y, w - rw - small, LFONT_BOLD, small, h->left, false) ||
+            fit_text(L, p, right, y, rw, LFONT_BOLD, small, h->right, true))
+            return -1;
+        if (h->line2) {
+            y -= small * 1.35;
+            if (fit_text(L, p, left, y, w, LFONT_REGULAR, small, h->line2, false))
+                return -1;
+        }
+        lbox *rule = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
+        if (!rule)
+            return -1;
+        *rule = (lbox){.kind = LBOX_LINE, .x = left, .y = y - small * 0.6, .w = w, .h = 0};
+
+        char page[96];
+        snprintf(page, sizeof page, h->page_fmt ? h->page_fmt : "Page %d of %d",
+                 (int)(i - L->form_first_page + 1), (int)total);
+        double pw = layout_text_width(L->m, LFONT_REGULAR, small, page, strlen(page));
+        if (pw > w / 3)
+            pw = w / 3;
+        lbox *frule = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
+        if (!frule)
+            return -1;
+        *frule = (lbox){.kind = LBOX_LINE, .x = left, .y = g->footer_base_pt + small * 1.3,
+                        .w = w, .h = 0};
+        if (fit_text(L, p, left, g->footer_base_pt, w - pw - small, LFONT_REGULAR, small,
+                     h->footer_left, false) ||
+            fit_text(L, p, right, g->footer_base_pt, pw, LFONT_REGULAR, small, page, true))
+            return -1;
+    }
+    return 0;
+}

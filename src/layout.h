@@ -1,0 +1,160 @@
+/*
+ * layout.h — the layout engine: text, styles and font metrics in, positioned
+ * boxes on pages out. It knows nothing of PDF or libharu (the backend draws
+ * the boxes) and nothing of the YAML schema (render.c turns form blocks into
+ * builder calls), so its rules are tested fast, on boxes:
+ *
+ *   - words wrap by measured advance widths over UTF-8 text; a word longer
+ *     than the line is broken between characters (never before a combining
+ *     mark), so nothing crosses the margin;
+ *   - pages break automatically; a paragraph keeps at least two lines at the
+ *     bottom and the top of a page (no orphans or widows);
+ *   - a heading is never left alone at a page bottom (kept with what follows);
+ *   - a risk item is kept whole, with its initials box; a signature block is
+ *     kept whole on one page (it is split between signers only when it is
+ *     taller than a page, so that it is still printed);
+ *   - each form's pages get a header and a footer with "Page X of Y" counted
+ *     within the form.
+ *
+ * Coordinates are PDF points (1/72 in) with the origin at the bottom left of
+ * the page. Ownership: a layout and everything it returns live in the arena
+ * given to layout_new(); the text of boxes is copied there.
+ */
+#ifndef MP_LAYOUT_H
+#define MP_LAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "qr.h"
+
+typedef enum { LFONT_REGULAR, LFONT_BOLD, LFONT_COUNT } lfont;
+
+/* Font metrics: the advance of a code point in 1/1000 em. */
+typedef struct layout_metrics {
+    const void *ctx;
+    int (*advance)(const void *ctx, lfont font, uint32_t cp);
+} layout_metrics;
+
+typedef struct layout_geom {
+    double width_pt, height_pt;
+    double margin_left_pt, margin_right_pt;
+    double body_top_pt, body_bottom_pt; /* from the bottom edge */
+    double header_base_pt, footer_base_pt; /* baselines of header line 1 and footer */
+} layout_geom;
+
+typedef enum { PAGE_LETTER, PAGE_A4 } page_size;
+layout_geom layout_geom_for(page_size size);
+
+typedef struct layout_style {
+    double body_pt, heading_pt, title_pt, small_pt;
+    double leading;  /* line height as a multiple of the font size */
+} layout_style;
+
+/* Sizes that go together with a body size (11 pt standard, 14+ large print). */
+layout_style layout_style_for(double body_pt);
+
+typedef enum {
+    LBOX_TEXT, /* text at baseline (x, y), width w */
+    LBOX_RECT, /* stroked rectangle, lower-left (x, y), size w x h */
+    LBOX_LINE, /* stroked line from (x, y) to (x + w, y + h) */
+    LBOX_QR,   /* QR symbol incl. quiet zone in the square (x, y, w, w) */
+    LBOX_LINK, /* clickable area (x, y, w, h) opening the URI in text */
+} lbox_kind;
+
+typedef struct lbox {
+    lbox_kind kind;
+    double x, y, w, h;
+    lfont font;
+    double size_pt;
+    const char *text; /* TEXT: UTF-8; LINK: URI. NUL-terminated. */
+    size_t len;
+    const qr_code *qr;
+} lbox;
+
+typedef struct lpage {
+    lbox *boxes;
+    size_t nboxes, cap;
+    int form_index;   /* which layout_form_begin() this page belongs to */
+} lpage;
+
+typedef struct layout_doc {
+    lpage *pages;
+    size_t npages;
+    layout_geom geom;
+} layout_doc;
+
+/* ---- pure text measuring and wrapping ---- */
+
+/* Width in points of text[0..len) in font f at size_pt. */
+double layout_text_width(const layout_metrics *m, lfont f, double size_pt, const char *text,
+                         size_t len);
+
+/* Copies text with every run of white space (space, tab, CR, LF) made one
+ * space and the ends trimmed. Returns NULL on OOM. */
+char *layout_squash_space(arena *a, const char *text, size_t len, size_t *out_len);
+
+typedef struct lline {
+    size_t start, end; /* byte range of the line in the (squashed) text */
+    double width_pt;
+} lline;
+
+/* Greedy wrap of squashed text into lines no wider than max_width_pt.
+ * Returns the number of lines (at least 1 for non-empty text); *lines is in a.
+ * Returns (size_t)-1 on OOM. */
+size_t layout_wrap(const layout_metrics *m, lfont f, double size_pt, double max_width_pt,
+                   const char *text, size_t len, arena *a, lline **lines);
+
+/* ---- the builder ---- */
+
+typedef struct layout layout;
+
+layout *layout_new(arena *a, layout_geom geom, layout_style style, const layout_metrics *m);
+
+/* Text arguments need not outlive the call. All functions return 0 or -1 on OOM. */
+typedef struct layout_header {
+    const char *left;    /* clinic name */
+    const char *right;   /* copy label ("Patient copy") or NULL */
+    const char *line2;   /* consent: patient name, DOB, record number; or NULL */
+    const char *footer_left;  /* form id and version */
+    const char *page_fmt;     /* "Page %d of %d" in the form's language */
+} layout_header;
+
+int layout_form_begin(layout *L, const layout_header *h);
+int layout_letterhead(layout *L, const char *name, const char *details);
+int layout_title(layout *L, const char *text);
+int layout_heading(layout *L, const char *text);
+/* A blank line in text starts a new paragraph. */
+int layout_paragraph(layout *L, const char *text);
+int layout_bullet(layout *L, const char *text);
+/* Benefits, risks, alternatives: bold title (or NULL) over text (or NULL);
+ * initials_label != NULL draws an initials box beside it and keeps it whole. */
+int layout_item(layout *L, const char *title, const char *text, const char *initials_label);
+int layout_checkbox(layout *L, const char *text);
+/* A table of labelled patient facts. */
+int layout_fields(layout *L, const char *const *labels, const char *const *values, size_t n);
+
+typedef struct layout_signer {
+    const char *sign_label;      /* "Signature of Patient" */
+    const char *date_label;      /* NULL: no date line */
+    const char *time_label;      /* NULL: no time line */
+    const char *const *lines;    /* further labelled lines (printed name, extras) */
+    size_t nlines;
+} layout_signer;
+int layout_signatures(layout *L, const layout_signer *signers, size_t n);
+
+/* QR code (the caller keeps qr alive as long as the layout), caption above,
+ * URL printed under it, link annotation over it. */
+int layout_qr(layout *L, const qr_code *qr, const char *url, const char *caption);
+int layout_page_break(layout *L);
+int layout_form_end(layout *L);
+
+/* The pages so far. Valid until the arena is freed. */
+const layout_doc *layout_result(layout *L);
+
+/* For tests: the smallest QR width the engine draws, quiet zone excluded. */
+#define LAYOUT_QR_SYMBOL_PT 80.0
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * main.c — medpacket's entry point: global options and the command table.
+ * Each command lives in its own cmd_*.c and holds no engine logic.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cmd.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"render", cmd_render, "render one form or packet for one patient into a PDF"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: medpacket COMMAND [OPTIONS] ...\n"
+            "       medpacket --help | --version\n"
+            "\n"
+            "Turns YAML patient handouts and consent forms into print-ready PDFs,\n"
+            "filled in for each patient, with a booking QR code.\n"
+            "\n"
+            "Commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out,
+            "\n"
+            "Run 'medpacket COMMAND --help' for a command's options.\n"
+            "\n"
+            "Exit status (sysexits.h):\n"
+            "  0   success\n"
+            "  64  bad command line (EX_USAGE)\n"
+            "  65  bad input data: form, patient data, placeholder (EX_DATAERR)\n"
+            "  66  an input file cannot be opened, or no font (EX_NOINPUT)\n"
+            "  70  internal error (EX_SOFTWARE)\n"
+            "  71  out of memory (EX_OSERR)\n"
+            "  73  the output cannot be created (EX_CANTCREAT)\n"
+            "  74  writing the output failed, e.g. a full disk (EX_IOERR)\n"
+            "  78  clinic settings not found (EX_CONFIG)\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EX_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        printf("medpacket %s\n", MP_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "medpacket: error: unknown command \"%s\"\n\n", cmd);
+    usage(stderr);
+    return EX_USAGE;
+}

@@ -1,0 +1,79 @@
+/*
+ * patient.c — see patient.h.
+ */
+#include "patient.h"
+
+#include <string.h>
+
+#include "date.h"
+
+bool patient_is_date_field(const char *name, size_t len)
+{
+    return (len == 3 && memcmp(name, "dob", 3) == 0) ||
+           (len > 5 && memcmp(name + len - 5, "_date", 5) == 0);
+}
+
+static bool valid_field_name(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return false;
+    return true;
+}
+
+int patient_load_yaml(const char *path, arena *a, patient *out, mp_err *err)
+{
+    memset(out, 0, sizeof *out);
+    ydoc *doc = arena_alloc(a, sizeof *doc);
+    if (!doc)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    int rc = ydoc_load_file(path, a, doc, err);
+    if (rc)
+        return rc;
+    const ynode *root = doc->root;
+    if (!root)
+        return err_set(err, EX_DATAERR, path, 0, 0, "the file is empty");
+    if (root->kind == YNODE_SEQ)
+        return node_err(err, EX_DATAERR, doc, root,
+                        "this file lists %zu patients; render takes one (use batch for a list)",
+                        root->count);
+    if (root->kind != YNODE_MAP)
+        return node_err(err, EX_DATAERR, doc, root,
+                        "patient data must be a mapping of fields (first_name: ...)");
+    out->source = doc->path;
+    out->fields = arena_array(a, root->count, sizeof *out->fields);
+    if (root->count && !out->fields)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < root->count; i++) {
+        const ynode *k = root->keys[i], *v = root->vals[i];
+        if (!valid_field_name(k->str))
+            return node_err(err, EX_DATAERR, doc, k,
+                            "field name \"%s\" may hold only a-z, 0-9 and _", k->str);
+        if (v->kind != YNODE_SCALAR)
+            return node_err(err, EX_DATAERR, doc, v, "field %s must be a text, not %s", k->str,
+                            ydoc_kind_name(v));
+        if (ydoc_is_null(v))
+            continue; /* an empty field is a missing one */
+        if (patient_is_date_field(k->str, k->len)) {
+            mp_date d;
+            if (!date_parse_iso(v->str, v->len, &d))
+                return node_err(err, EX_DATAERR, doc, v,
+                                "field %s is not a valid date (write it as YYYY-MM-DD)", k->str);
+        }
+        patient_value *pv = &out->fields[out->nfields++];
+        pv->name = k->str;
+        pv->value = (mp_text){.s = v->str, .len = v->len, .doc = doc, .node = v};
+    }
+    return 0;
+}
+
+const mp_text *patient_get(const patient *p, const char *name, size_t name_len)
+{
+    for (size_t i = 0; i < p->nfields; i++)
+        if (strlen(p->fields[i].name) == name_len &&
+            memcmp(p->fields[i].name, name, name_len) == 0)
+            return p->fields[i].value.len ? &p->fields[i].value : NULL;
+    return NULL;
+}

@@ -1,0 +1,42 @@
+/*
+ * patient.h — one patient's data: named fields with their texts.
+ *
+ * Loaded from a YAML mapping now, and from a CSV row by the batch reader, the
+ * same struct either way. Dates (`dob` and any `*_date` field) are checked at
+ * load time, so a bad date is reported where it was written, before anything
+ * is rendered.
+ *
+ * Ownership: everything lives in the arena passed to the loader.
+ */
+#ifndef MP_PATIENT_H
+#define MP_PATIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arena.h"
+#include "err.h"
+#include "form.h"
+
+typedef struct patient_value {
+    const char *name; /* field name: [a-z0-9_]+ */
+    mp_text value;    /* the text as written; .node NULL for CSV values */
+} patient_value;
+
+typedef struct patient {
+    const char *source; /* the file it came from, for messages */
+    patient_value *fields;
+    size_t nfields;
+} patient;
+
+/* Loads one patient from a YAML file whose root is a mapping of fields.
+ * A list of patients is an EX_DATAERR error pointing to `batch`. */
+int patient_load_yaml(const char *path, arena *a, patient *out, mp_err *err);
+
+/* The field's value, or NULL when the patient has no such field (or it is empty). */
+const mp_text *patient_get(const patient *p, const char *name, size_t name_len);
+
+/* True for field names that hold dates: "dob" and names ending in "_date". */
+bool patient_is_date_field(const char *name, size_t len);
+
+#endif

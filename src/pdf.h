@@ -1,0 +1,35 @@
+/*
+ * pdf.h — the PDF backend: draws a laid-out document with libharu.
+ *
+ * The one module that knows libharu. It embeds each font as a subset holding
+ * only the glyphs the document uses (through font_subset()), draws text,
+ * rules, boxes and QR modules as vectors, adds the link annotations and the
+ * document information, and returns the PDF as bytes; writing them to a file
+ * is outfile's job.
+ *
+ * Deterministic: the same document, fonts and meta give the same bytes
+ * (libharu writes no random /ID without encryption; dates come from meta).
+ * No global state; one call may run per thread.
+ */
+#ifndef MP_PDF_H
+#define MP_PDF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "font.h"
+#include "layout.h"
+
+typedef struct pdf_meta {
+    const char *title, *author, *subject, *keywords, *creator; /* UTF-8; NULL to leave out */
+    int64_t date_unix; /* CreationDate and ModDate, UTC */
+} pdf_meta;
+
+/* Renders doc with fonts[LFONT_REGULAR] and fonts[LFONT_BOLD]. *out is
+ * malloc'd (the caller frees it). Returns 0, EX_SOFTWARE for a libharu error,
+ * EX_CANTCREAT/EX_IOERR when the font subset cannot be staged, EX_OSERR on OOM. */
+int pdf_render(const layout_doc *doc, const mp_font *const fonts[LFONT_COUNT],
+               const pdf_meta *meta, unsigned char **out, size_t *out_len, mp_err *err);
+
+#endif

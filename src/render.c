@@ -1,0 +1,325 @@
+/*
+ * render.c — see render.h.
+ */
+#include "render.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fill.h"
+#include "msg.h"
+#include "pdf.h"
+#include "qr.h"
+#include "vars.h"
+
+#define OOM(err) err_set((err), EX_OSERR, NULL, 0, 0, "out of memory")
+
+static int metrics_advance(const void *ctx, lfont f, uint32_t cp)
+{
+    const mp_font *const *fonts = ctx;
+    return font_advance(fonts[f], cp);
+}
+
+/* A value the page header or the patient_id block needs from the patient. */
+static int patient_fact(vars *v, const char *name, const ydoc *doc, const ynode *where,
+                        const char *why, const char **out, mp_err *err)
+{
+    size_t len;
+    const char *msg = NULL;
+    fill_status st = vars_lookup(v, name, strlen(name), out, &len, &msg);
+    if (st == FILL_FOUND) {
+        *out = arena_strndup(v->a, *out, len);
+        return *out ? 0 : OOM(err);
+    }
+    const char *field = strcmp(name, "patient.name") == 0 ? "first_name and last_name" : name + 8;
+    if (v->patient && v->patient->source)
+        return err_set(err, EX_DATAERR, v->patient->source, 0, 0,
+                       "the patient data has no %s, which %s needs", field, why);
+    return node_err(err, EX_DATAERR, doc, where, "%s needs the patient's %s", why, field);
+}
+
+/* The booking URL must not identify the patient unless the form allows it. */
+typedef struct privacy_scan {
+    bool found;
+    size_t offset;
+    char name[128];
+} privacy_scan;
+
+static void privacy_each(void *ctx, const char *name, size_t len, size_t offset)
+{
+    privacy_scan *ps = ctx;
+    if (!ps->found && vars_identifies_patient(name, len)) {
+        ps->found = true;
+        ps->offset = offset;
+        snprintf(ps->name, sizeof ps->name, "%.*s", (int)len, name);
+    }
+}
+
+static int booking_qr(layout *L, vars *v, const form_block *b, const clinic *c, arena *a,
+                      mp_err *err)
+{
+    const form *f = v->form;
+    const mp_text *pattern = b->url.s ? &b->url : &c->booking_url;
+    if (!pattern->s)
+        return node_err(err, EX_DATAERR, f->doc, b->node,
+                        "booking_qr needs a URL: set booking_url in the clinic settings or url: "
+                        "in the block");
+    privacy_scan ps = {0};
+    fill_problem fp;
+    if (fill_each(pattern->s, pattern->len, privacy_each, &ps, &fp) != FILL_OK)
+        return text_err(err, EX_DATAERR, pattern, fp.offset, "bad placeholder: %s",
+                        fp.why ? fp.why : "syntax error");
+    if (ps.found && !f->qr_allows_patient_data)
+        return text_err(err, EX_DATAERR, pattern, ps.offset,
+                        "the booking URL would put {{%s}} into the QR code; use {{booking.ref}}, "
+                        "or set qr_allows_patient_data: true in the form",
+                        ps.name);
+    mp_text url;
+    int rc = vars_fill(v, pattern, &url, err);
+    if (rc)
+        return rc;
+    qr_code q;
+    if ((rc = qr_encode(url.s, QR_MAX_VERSION, &q, err)))
+        return text_err(err, rc, pattern, 0, "%s", err->msg);
+    /* The layout keeps a pointer until the PDF is written: copy into the arena. */
+    qr_code *kept = arena_alloc(a, sizeof *kept);
+    unsigned char *dark = kept ? arena_alloc(a, (size_t)q.width * (size_t)q.width) : NULL;
+    if (!dark) {
+        qr_free(&q);
+        return OOM(err);
+    }
+    memcpy(dark, q.dark, (size_t)q.width * (size_t)q.width);
+    *kept = q;
+    kept->dark = dark;
+    qr_free(&q);
+    mp_text caption;
+    if ((rc = vars_fill(v, &b->text, &caption, err)))
+        return rc;
+    const char *cap = caption.s ? caption.s : msg_get(f->language.s, MSG_SCAN_TO_BOOK);
+    return layout_qr(L, kept, url.s, cap) ? OOM(err) : 0;
+}
+
+static int signatures(layout *L, vars *v, const form_block *b, arena *a, mp_err *err)
+{
+    const char *lang = v->form->language.s;
+    layout_signer *s = arena_array(a, b->nsigs, sizeof *s);
+    if (!s)
+        return OOM(err);
+    for (size_t i = 0; i < b->nsigs; i++) {
+        const form_signature *fs = &b->sigs[i];
+        mp_text role;
+        int rc = vars_fill(v, &fs->role, &role, err);
+        if (rc)
+            return rc;
+        s[i].sign_label = arena_printf(a, msg_get(lang, MSG_SIGNATURE_OF), role.s);
+        s[i].date_label = fs->date ? msg_get(lang, MSG_DATE) : NULL;
+        s[i].time_label = fs->time ? msg_get(lang, MSG_TIME) : NULL;
+        const char **lines = arena_array(a, fs->nextra + 1, sizeof *lines);
+        if (!s[i].sign_label || !lines)
+            return OOM(err);
+        size_t n = 0;
+        if (fs->printed_name)
+            lines[n++] = msg_get(lang, MSG_PRINTED_NAME);
+        for (size_t j = 0; j < fs->nextra; j++) {
+            mp_text t;
+            if ((rc = vars_fill(v, &fs->extra[j], &t, err)))
+                return rc;
+            lines[n++] = t.s;
+        }
+        s[i].lines = lines;
+        s[i].nlines = n;
+    }
+    return layout_signatures(L, s, b->nsigs) ? OOM(err) : 0;
+}
+
+static int patient_fields(layout *L, vars *v, const form_block *b, arena *a, mp_err *err)
+{
+    static const struct {
+        const char *name;
+        msg_id label;
+    } facts[] = {
+        [PATIENT_FIELD_NAME] = {"patient.name", MSG_PATIENT},
+        [PATIENT_FIELD_DOB] = {"patient.dob", MSG_DATE_OF_BIRTH},
+        [PATIENT_FIELD_MRN] = {"patient.mrn", MSG_RECORD_NUMBER},
+        [PATIENT_FIELD_APPOINTMENT_DATE] = {"patient.appointment_date", MSG_APPOINTMENT_DATE},
+        [PATIENT_FIELD_CLINICIAN] = {"patient.clinician", MSG_CLINICIAN},
+    };
+    const char **labels = arena_array(a, b->nfields, sizeof *labels);
+    const char **values = arena_array(a, b->nfields, sizeof *values);
+    if (!labels || !values)
+        return OOM(err);
+    for (size_t i = 0; i < b->nfields; i++) {
+        labels[i] = msg_get(v->form->language.s, facts[b->fields[i]].label);
+        int rc = patient_fact(v, facts[b->fields[i]].name, v->form->doc, b->field_nodes[i],
+                              "the form's patient_id block", &values[i], err);
+        if (rc)
+            return rc;
+    }
+    return layout_fields(L, labels, values, b->nfields) ? OOM(err) : 0;
+}
+
+static int items(layout *L, vars *v, const form_block *b, mp_err *err)
+{
+    const char *initials = b->kind == BLOCK_RISKS && v->form->kind == FORM_CONSENT
+                               ? msg_get(v->form->language.s, MSG_INITIALS)
+                               : NULL;
+    for (size_t i = 0; i < b->nitems; i++) {
+        mp_text title, text;
+        int rc;
+        if ((rc = vars_fill(v, &b->items[i].title, &title, err)) ||
+            (rc = vars_fill(v, &b->items[i].text, &text, err)))
+            return rc;
+        int lr;
+        switch (b->kind) {
+        case BLOCK_LIST:
+            lr = layout_bullet(L, text.s);
+            break;
+        case BLOCK_CHECKBOXES:
+            lr = layout_checkbox(L, text.s);
+            break;
+        default:
+            lr = layout_item(L, title.s, text.s, initials);
+            break;
+        }
+        if (lr)
+            return OOM(err);
+    }
+    return 0;
+}
+
+static int render_form(layout *L, const packet_entry *e, const render_env *env, const patient *pt,
+                       arena *a, mp_err *err)
+{
+    const form *f = e->form;
+    const clinic *c = env->clinic;
+    const char *lang = f->language.s;
+    vars v = {.form = f, .clinic = c, .patient = pt, .today = env->today, .a = a};
+    int rc;
+
+    layout_header h = {0};
+    h.left = c->name.s;
+    h.right = e->copy_label.s;
+    h.page_fmt = msg_get(lang, MSG_PAGE_X_OF_Y);
+    h.footer_left = arena_printf(a, "%s %s %s", f->id.s, msg_get(lang, MSG_VERSION), f->version.s);
+    if (f->kind == FORM_CONSENT) {
+        /* Every consent page names its patient: pages get separated. */
+        const char *name, *dob, *mrn;
+        const ynode *where = ydoc_get(f->doc->root, "kind");
+        const char *why = "a consent form's page header";
+        if ((rc = patient_fact(&v, "patient.name", f->doc, where, why, &name, err)) ||
+            (rc = patient_fact(&v, "patient.dob", f->doc, where, why, &dob, err)) ||
+            (rc = patient_fact(&v, "patient.mrn", f->doc, where, why, &mrn, err)))
+            return rc;
+        h.line2 = arena_printf(a, "%s: %s     %s: %s     %s: %s", msg_get(lang, MSG_PATIENT), name,
+                               msg_get(lang, MSG_DATE_OF_BIRTH), dob,
+                               msg_get(lang, MSG_RECORD_NUMBER), mrn);
+        if (!h.line2)
+            return OOM(err);
+    }
+    if (!h.footer_left)
+        return OOM(err);
+    mp_text title;
+    if ((rc = vars_fill(&v, &f->title, &title, err)))
+        return rc;
+    const char *details = arena_printf(a, "%s  \xC2\xB7  %s", c->address.s, c->phone.s);
+    if (!details || layout_form_begin(L, &h) || layout_letterhead(L, c->name.s, details) ||
+        layout_title(L, title.s))
+        return OOM(err);
+
+    for (size_t i = 0; i < f->nblocks; i++) {
+        const form_block *b = &f->blocks[i];
+        mp_text t;
+        switch (b->kind) {
+        case BLOCK_HEADING:
+        case BLOCK_PARAGRAPH:
+            if ((rc = vars_fill(&v, &b->text, &t, err)))
+                return rc;
+            if ((b->kind == BLOCK_HEADING ? layout_heading(L, t.s) : layout_paragraph(L, t.s)))
+                return OOM(err);
+            break;
+        case BLOCK_LIST:
+        case BLOCK_CHECKBOXES:
+        case BLOCK_BENEFITS:
+        case BLOCK_RISKS:
+        case BLOCK_ALTERNATIVES:
+            if ((rc = items(L, &v, b, err)))
+                return rc;
+            break;
+        case BLOCK_PATIENT_ID:
+            if ((rc = patient_fields(L, &v, b, a, err)))
+                return rc;
+            break;
+        case BLOCK_SIGNATURES:
+            if ((rc = signatures(L, &v, b, a, err)))
+                return rc;
+            break;
+        case BLOCK_BOOKING_QR:
+            if ((rc = booking_qr(L, &v, b, c, a, err)))
+                return rc;
+            break;
+        case BLOCK_PAGE_BREAK:
+            if (layout_page_break(L))
+                return OOM(err);
+            break;
+        }
+    }
+    return layout_form_end(L) ? OOM(err) : 0;
+}
+
+int render_layout(const packet *p, const render_env *env, const patient *pt, arena *a,
+                  const layout_doc **out, mp_err *err)
+{
+    layout_metrics *m = arena_alloc(a, sizeof *m);
+    if (!m)
+        return OOM(err);
+    m->ctx = env->fonts;
+    m->advance = metrics_advance;
+    layout *L = layout_new(a, env->geom, env->style, m);
+    if (!L)
+        return OOM(err);
+    for (size_t i = 0; i < p->nentries; i++) {
+        int rc = render_form(L, &p->entries[i], env, pt, a, err);
+        if (rc)
+            return rc;
+    }
+    *out = layout_result(L);
+    return 0;
+}
+
+int render_packet(const packet *p, const render_env *env, const patient *pt, arena *a,
+                  unsigned char **pdf, size_t *pdf_len, mp_err *err)
+{
+    const layout_doc *doc;
+    int rc = render_layout(p, env, pt, a, &doc, err);
+    if (rc)
+        return rc;
+    /* Keywords name every form and version, so a printed packet can be traced. */
+    size_t cap = 64;
+    for (size_t i = 0; i < p->nentries; i++)
+        cap += p->entries[i].form->id.len + p->entries[i].form->version.len + 4;
+    char *kw = arena_alloc(a, cap);
+    if (!kw)
+        return OOM(err);
+    for (size_t i = 0; i < p->nentries; i++) {
+        const form *f = p->entries[i].form;
+        size_t n = strlen(kw);
+        snprintf(kw + n, cap - n, "%s%s %s", i ? ", " : "", f->id.s, f->version.s);
+    }
+    mp_text title;
+    vars v = {.form = p->entries[0].form, .clinic = env->clinic, .patient = pt,
+              .today = env->today, .a = a};
+    if ((rc = vars_fill(&v, &p->title, &title, err)))
+        return rc;
+    pdf_meta meta = {
+        .title = title.s,
+        .author = env->clinic->name.s,
+        .subject = p->entries[0].form->kind == FORM_CONSENT || p->nentries > 1
+                       ? "Patient information and consent"
+                       : "Patient information",
+        .keywords = kw,
+        .creator = env->creator,
+        .date_unix = env->now_unix,
+    };
+    return pdf_render(doc, env->fonts, &meta, pdf, pdf_len, err);
+}

@@ -1,0 +1,45 @@
+/*
+ * render.h — one packet for one patient, from loaded forms to PDF bytes.
+ *
+ * The pipeline every command shares (render now; batch and the front-desk
+ * server later): fill each form's placeholders for the patient, turn its
+ * blocks into layout calls with the printed labels of the form's language,
+ * encode the booking QR code, and hand the pages to the PDF backend. What a
+ * run loads once (clinic settings, fonts, page geometry) comes in render_env,
+ * so that nothing per run is redone per patient. No global state.
+ */
+#ifndef MP_RENDER_H
+#define MP_RENDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "date.h"
+#include "err.h"
+#include "font.h"
+#include "form.h"
+#include "layout.h"
+#include "patient.h"
+
+typedef struct render_env {
+    const clinic *clinic;
+    const mp_font *fonts[LFONT_COUNT];
+    layout_geom geom;
+    layout_style style;
+    int64_t now_unix; /* the PDF's dates */
+    mp_date today;    /* {{today}} */
+    const char *creator; /* "medpacket 0.1.0" */
+} render_env;
+
+/* Renders packet p for patient pt. Temporary data goes into a; *pdf is
+ * malloc'd and the caller frees it. Errors carry the file and place of the
+ * problem (a placeholder, a missing patient field, a QR URL too long). */
+int render_packet(const packet *p, const render_env *env, const patient *pt, arena *a,
+                  unsigned char **pdf, size_t *pdf_len, mp_err *err);
+
+/* Lays out packet p without writing a PDF (for tests and for render_packet). */
+int render_layout(const packet *p, const render_env *env, const patient *pt, arena *a,
+                  const layout_doc **out, mp_err *err);
+
+#endif

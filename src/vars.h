@@ -1,0 +1,45 @@
+/*
+ * vars.h — what placeholders mean: the names of forms/README.md's table
+ * (patient.*, clinic.*, form.*, today, booking.ref) resolved for one form,
+ * one clinic and one patient, and the QR privacy rule about them.
+ *
+ * This is the one place that knows placeholder names; fill.c only parses them.
+ */
+#ifndef MP_VARS_H
+#define MP_VARS_H
+
+#include <stdbool.h>
+
+#include "arena.h"
+#include "date.h"
+#include "err.h"
+#include "fill.h"
+#include "form.h"
+#include "patient.h"
+
+typedef struct vars {
+    const form *form;
+    const clinic *clinic;
+    const patient *patient; /* NULL: every patient.* name is "missing" */
+    mp_date today;
+    arena *a;               /* for formatted values */
+    const char *booking_ref; /* computed on first use */
+} vars;
+
+/* The fill_lookup_fn for a vars context. */
+fill_status vars_lookup(void *ctx, const char *name, size_t name_len, const char **value,
+                        size_t *value_len, const char **why);
+
+/* Fills the placeholders of t into *out (in v->a). Errors name the place of
+ * the placeholder in t's file. An unset t gives an unset *out. */
+int vars_fill(vars *v, const mp_text *t, mp_text *out, mp_err *err);
+
+/* True when a placeholder name would put a patient identifier into a URL
+ * (name, date of birth, record number, contact details, free-form fields). */
+bool vars_identifies_patient(const char *name, size_t len);
+
+/* HMAC-SHA-256(key, mrn) as 16 lowercase base32 characters (+ NUL). */
+void vars_booking_ref(const char *key, size_t key_len, const char *mrn, size_t mrn_len,
+                      char out[17]);
+
+#endif

@@ -1,0 +1,15 @@
+# Shared helpers for the end-to-end tests: each check prints what failed and
+# counts it, so one run shows every problem; finish() sets the exit code.
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+ok() { echo "ok: $*"; }
+check_eq() { # what got want
+  if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got [$2], want [$3]"; fi
+}
+check_has() { # what text needle
+  if printf '%s' "$2" | grep -qF -- "$3"; then ok "$1"; else fail "$1: [$3] not found"; fi
+}
+finish() {
+  if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed" >&2; exit 1; fi
+  echo "all checks passed"
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# End to end: render the shipped trigger point packet for the example patient
+# and check the PDF with tools nobody here wrote: qpdf (structure), pdfinfo
+# (pages, size, metadata), pdffonts (embedding), pdftotext (content),
+# pdftoppm + zbarimg (the QR code), and a golden checksum (determinism).
+set -u
+bin=$1 root=$2
+. "$root/tests/e2e/lib.sh"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export SOURCE_DATE_EPOCH=1764547200 # 2025-12-01 00:00:00 UTC
+pdf=$work/packet.pdf
+
+"$bin" render "$root/forms/trigger-point/packet.yaml" --data "$root/examples/patient.yaml" -o "$pdf" 2>"$work/stderr"
+check_eq "render exits 0" "$?" 0
+check_eq "render reports the path" "$(cat "$work/stderr")" "wrote $pdf"
+check_eq "output is private (0600)" "$(stat -c %a "$pdf")" 600
+
+qpdf --check "$pdf" >"$work/qpdf" 2>&1
+check_eq "qpdf --check passes" "$?" 0
+
+info=$(pdfinfo "$pdf" 2>/dev/null)
+check_has "page count" "$info" "Pages:           7"
+check_has "US Letter" "$info" "Page size:       612 x 792 pts (letter)"
+check_has "title" "$info" "Title:           Trigger Point Injection Packet"
+check_has "author" "$info" "Author:          Harbor View Pain & Spine Clinic"
+check_has "keywords name forms and versions" "$info" "Keywords:        tpi-handout 1.0, tpi-consent 1.0"
+check_has "creator" "$info" "Creator:         medpacket "
+check_has "date from SOURCE_DATE_EPOCH" "$info" "CreationDate:    Mon Dec  1 00:00:00 2025 UTC"
+
+fonts=$(pdffonts "$pdf" 2>/dev/null | tail -n +3)
+check_eq "two fonts" "$(printf '%s\n' "$fonts" | wc -l)" 2
+check_eq "every font embedded and subset" "$(printf '%s\n' "$fonts" | awk '$(NF-4) != "yes" || $(NF-3) != "yes"' | wc -l)" 0
+
+text=$(pdftotext -layout "$pdf" - 2>/dev/null)
+check_has "patient name" "$text" "José Núñez"
+for t in "Muscle pain and knots" "Fibromyalgia" "Headaches" \
+         "Pain after the injection" "Fat shrinkage under the skin" "Infection" "Bleeding" \
+         "Signature of Patient or legal representative" "Signature of Clinician" \
+         "Signature of Witness" "Signature of Interpreter" "Initials" \
+         "Date of birth" "April 12, 1968" "Record number" "A1003" \
+         "Page 1 of 3" "Page 3 of 3" "Page 1 of 4" "Page 4 of 4" \
+         "tpi-handout version 1.0" "tpi-consent version 1.0"; do
+  check_has "text: $t" "$text" "$t"
+done
+# Every consent page (4-7) names the patient in its header.
+for p in 4 5 6 7; do
+  page=$(pdftotext -f $p -l $p -layout "$pdf" - 2>/dev/null)
+  check_has "consent page $p header" "$page" "Patient: José Núñez"
+  check_has "consent page $p record number" "$page" "Record number: A1003"
+done
+
+# The QR code decodes to exactly the booking URL: the clinic's pattern with
+# the opaque reference, HMAC-SHA-256(booking_key, mrn) in base32.
+key=$(sed -n 's/^booking_key: *//p' "$root/forms/clinic.yaml" | tr -d '"')
+ref=$(python3 -c 'import hmac,hashlib,base64,sys; print(base64.b32encode(hmac.new(sys.argv[1].encode(), b"A1003", hashlib.sha256).digest()[:10]).decode().lower())' "$key")
+want_url="https://book.harborview.example/r/$ref"
+pdftoppm -png -r 150 -f 3 -l 3 "$pdf" "$work/qr" 2>/dev/null
+got_url=$(zbarimg --raw -q "$work"/qr*.png 2>/dev/null)
+check_eq "QR decodes to the booking URL" "$got_url" "$want_url"
+check_has "URL printed under the QR code" "$(pdftotext -f 3 -l 3 "$pdf" - 2>/dev/null | tr -d '\n')" "$want_url"
+check_eq "no patient identifier in the URL" "$(printf '%s' "$got_url" | grep -c -e A1003 -e 1968 -e Jos)" 0
+# The link annotation opens the same URL.
+check_eq "link annotation" "$(qpdf --qdf --object-streams=disable "$pdf" - 2>/dev/null | grep -a -c "/URI ($want_url)")" 1
+
+# Determinism: same input and SOURCE_DATE_EPOCH, same bytes; stdout too.
+"$bin" render "$root/forms/trigger-point/packet.yaml" --data "$root/examples/patient.yaml" -o "$work/again.pdf" 2>/dev/null
+check_eq "byte-identical rerun" "$(cmp -s "$pdf" "$work/again.pdf"; echo $?)" 0
+"$bin" render "$root/forms/trigger-point/packet.yaml" --data "$root/examples/patient.yaml" -o - >"$work/stdout.pdf" 2>/dev/null
+check_eq "-o - writes the same PDF to stdout" "$(cmp -s "$pdf" "$work/stdout.pdf"; echo $?)" 0
+
+# Golden checksum: an intended change updates it with tests/update-golden.sh.
+check_eq "golden checksum" "$(sha256sum <"$pdf" | cut -d' ' -f1)" "$(cat "$root/tests/golden/packet.sha256")"
+
+# A4 on request: the same packet, laid out for the other page size.
+"$bin" render "$root/forms/trigger-point/packet.yaml" --data "$root/examples/patient.yaml" --page-size a4 -o "$work/a4.pdf" 2>/dev/null
+check_has "A4" "$(pdfinfo "$work/a4.pdf" 2>/dev/null)" "Page size:       595.276 x 841.89 pts (A4)"
+finish
