@@ -42,6 +42,8 @@ static bool is_name_char(char c)
  * is a valid name, else why not. */
 static const char *check_name(const char *s, size_t n)
 {
+    static const char bad_name[] = "bad placeholder name: use letters, digits and _ in parts "
+                                   "joined by dots, as in {{patient.first_name}}";
     if (n == 0)
         return "empty placeholder name";
     bool need_char = true; /* at the start, and right after a dot */
@@ -51,10 +53,10 @@ static const char *check_name(const char *s, size_t n)
         else if (s[i] == '.' && !need_char)
             need_char = true;
         else
-            return "bad placeholder name";
+            return bad_name;
     }
     if (need_char)
-        return "bad placeholder name";
+        return bad_name;
     if (n > FILL_NAME_MAX)
         return "placeholder name too long";
     return NULL;

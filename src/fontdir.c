@@ -71,8 +71,10 @@ static int named(const char *dir, const char *how, arena *a, const char **regula
                  const char **bold, mp_err *err)
 {
     struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+    if (stat(dir, &st) != 0)
         return err_set(err, EX_NOINPUT, dir, 0, 0, "font folder (%s) does not exist", how);
+    if (!S_ISDIR(st.st_mode))
+        return err_set(err, EX_NOINPUT, dir, 0, 0, "font folder (%s) is not a folder", how);
     family_result r = scan(dir, a, regular, bold, err);
     if (r == FAMILY_FOUND)
         return 0;

@@ -9,6 +9,8 @@
  */
 #include "form.h"
 
+#include "date.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,21 +149,25 @@ static const char *did_you_mean(const char *word, const char *const *allowed)
     return best;
 }
 
+/* "unknown key "stauts" in a form; did you mean "status"?" (where may be NULL) */
 static int unknown_word(mp_err *err, const ydoc *doc, const ynode *n, const char *what,
-                        const char *const *allowed)
+                        const char *where, const char *const *allowed)
 {
+    char in[80] = "";
+    if (where)
+        snprintf(in, sizeof in, " in %s", where);
     const char *hint = did_you_mean(n->str, allowed);
     if (hint)
-        return node_err(err, EX_DATAERR, doc, n, "unknown %s \"%s\"; did you mean \"%s\"?", what,
-                        n->str, hint);
+        return node_err(err, EX_DATAERR, doc, n, "unknown %s \"%s\"%s; did you mean \"%s\"?",
+                        what, n->str, in, hint);
     char list[256] = "";
     for (size_t i = 0; allowed[i]; i++) {
         if (i)
             strncat(list, ", ", sizeof list - strlen(list) - 1);
         strncat(list, allowed[i], sizeof list - strlen(list) - 1);
     }
-    return node_err(err, EX_DATAERR, doc, n, "unknown %s \"%s\" (expected one of: %s)", what,
-                    n->str, list);
+    return node_err(err, EX_DATAERR, doc, n, "unknown %s \"%s\"%s (expected one of: %s)", what,
+                    n->str, in, list);
 }
 
 /* Every key of map must be in allowed. */
@@ -174,9 +180,7 @@ static int check_keys(const ydoc *doc, const ynode *map, const char *where,
         for (size_t j = 0; allowed[j] && !ok; j++)
             ok = strcmp(k->str, allowed[j]) == 0;
         if (!ok) {
-            char what[64];
-            snprintf(what, sizeof what, "key in %s", where);
-            return unknown_word(err, doc, k, what, allowed);
+            return unknown_word(err, doc, k, "key", where, allowed);
         }
     }
     return 0;
@@ -321,7 +325,7 @@ static int load_patient_id(const ydoc *doc, const ynode *seq, form_block *b, are
         while (field_names[j] && strcmp(field_names[j], f->str) != 0)
             j++;
         if (!field_names[j])
-            return unknown_word(err, doc, f, "patient_id field", field_names);
+            return unknown_word(err, doc, f, "patient_id field", NULL, field_names);
         b->fields[i] = (patient_field)j;
         b->field_nodes[i] = f;
     }
@@ -386,7 +390,7 @@ static int load_block(const ydoc *doc, const ynode *bn, form_block *b, arena *a,
     while (block_names[k] && strcmp(block_names[k], key->str) != 0)
         k++;
     if (!block_names[k])
-        return unknown_word(err, doc, key, "block type", block_names);
+        return unknown_word(err, doc, key, "block type", NULL, block_names);
     b->kind = (block_kind)k;
     b->node = key;
     switch (b->kind) {
@@ -459,6 +463,12 @@ static int load_form_doc(const ydoc *doc, const ynode *root, form *f, arena *a, 
         (rc = optional_text(doc, root, "approved_on", &f->approved_on, err)) ||
         (rc = optional_text(doc, root, "clinic", &f->clinic, err)))
         return rc;
+    if (f->approved_on.s) {
+        mp_date d;
+        if (!date_parse_iso(f->approved_on.s, f->approved_on.len, &d))
+            return node_err(err, EX_DATAERR, doc, f->approved_on.node,
+                            "approved_on is not a valid date (write it as YYYY-MM-DD)");
+    }
     if (!valid_id(&f->id))
         return node_err(err, EX_DATAERR, doc, f->id.node,
                         "id may hold only letters, digits, \"-\", \"_\" and \".\" (at most 64)");
@@ -474,7 +484,7 @@ static int load_form_doc(const ydoc *doc, const ynode *root, form *f, arena *a, 
         f->status = FORM_APPROVED;
     else {
         static const char *const st[] = {"draft", "approved", NULL};
-        return unknown_word(err, doc, status.node, "status", st);
+        return unknown_word(err, doc, status.node, "status", NULL, st);
     }
     const ynode *n = ydoc_get(root, "qr_allows_patient_data");
     if (n && (rc = get_bool(doc, n, "qr_allows_patient_data", &f->qr_allows_patient_data, err)))
@@ -520,7 +530,7 @@ static int load_root(const char *path, arena *a, ydoc **doc, const ynode **kind,
     for (size_t i = 0; kinds[i]; i++)
         if (strcmp((*kind)->str, kinds[i]) == 0)
             return 0;
-    return unknown_word(err, *doc, *kind, "kind", kinds);
+    return unknown_word(err, *doc, *kind, "kind", NULL, kinds);
 }
 
 static const char *dir_of(const char *path, arena *a)
@@ -597,6 +607,8 @@ int packet_load(const char *path, arena *a, packet *out, mp_err *err)
         return OOM(err);
     out->nentries = forms->count;
     const char *dir = dir_of(doc->path, a);
+    if (!dir)
+        return OOM(err);
     static const char *const entry_keys[] = {"form", "copy", NULL};
     for (size_t i = 0; i < forms->count; i++) {
         const ynode *e = forms->items[i];
@@ -612,7 +624,8 @@ int packet_load(const char *path, arena *a, packet *out, mp_err *err)
         }
         if ((rc = safe_relative(doc, &rel, err)))
             return rc;
-        pe->path = arena_printf(a, "%s/%s", dir, rel.s);
+        pe->path = strcmp(dir, ".") == 0 ? arena_strdup(a, rel.s)
+                                         : arena_printf(a, "%s/%s", dir, rel.s);
         pe->form = arena_alloc(a, sizeof *pe->form);
         if (!pe->path || !pe->form)
             return OOM(err);
@@ -620,9 +633,12 @@ int packet_load(const char *path, arena *a, packet *out, mp_err *err)
         const ynode *fkind;
         if ((rc = load_root(pe->path, a, &fdoc, &fkind, err))) {
             /* A form that cannot be opened is reported where the packet names it. */
-            if (rc == EX_NOINPUT)
+            if (rc == EX_NOINPUT) {
+                const char *why = strncmp(err->msg, "cannot open: ", 13) == 0 ? err->msg + 13
+                                                                               : err->msg;
                 return node_err(err, rc, doc, rel.node, "cannot open form \"%s\": %s", rel.s,
-                                err->msg);
+                                why);
+            }
             return rc;
         }
         if (strcmp(fkind->str, "packet") == 0)
@@ -663,7 +679,7 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
     if (out->page_size.s && strcmp(out->page_size.s, "letter") != 0 &&
         strcmp(out->page_size.s, "a4") != 0) {
         static const char *const sizes[] = {"letter", "a4", NULL};
-        return unknown_word(err, doc, out->page_size.node, "page_size", sizes);
+        return unknown_word(err, doc, out->page_size.node, "page_size", NULL, sizes);
     }
     if (out->booking_key.s && out->booking_key.len < 16)
         return node_err(err, EX_DATAERR, doc, out->booking_key.node,
@@ -689,8 +705,10 @@ const char *clinic_find(const packet *p, const char *packet_path, arena *a, mp_e
         base = p->entries[0].path;
     }
     if (named) {
-        const char *path = named->s[0] == '/' ? named->s
-                                              : arena_printf(a, "%s/%s", dir_of(base, a), named->s);
+        const char *dir = dir_of(base, a);
+        const char *path = named->s[0] == '/' || strcmp(dir, ".") == 0
+                               ? arena_strdup(a, named->s)
+                               : arena_printf(a, "%s/%s", dir, named->s);
         if (!path) {
             OOM(err);
             return NULL;

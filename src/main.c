@@ -35,13 +35,13 @@ static void usage(FILE *out)
             "Exit status (sysexits.h):\n"
             "  0   success\n"
             "  64  bad command line (EX_USAGE)\n"
-            "  65  bad input data: form, patient data, placeholder (EX_DATAERR)\n"
-            "  66  an input file cannot be opened, or no font (EX_NOINPUT)\n"
+            "  65  bad input data: a form, patient data, a placeholder, a font file (EX_DATAERR)\n"
+            "  66  an input file or font folder cannot be opened, or no font (EX_NOINPUT)\n"
             "  70  internal error (EX_SOFTWARE)\n"
             "  71  out of memory (EX_OSERR)\n"
             "  73  the output cannot be created (EX_CANTCREAT)\n"
             "  74  writing the output failed, e.g. a full disk (EX_IOERR)\n"
-            "  78  clinic settings not found (EX_CONFIG)\n");
+            "  78  no clinic settings found for the form (EX_CONFIG)\n");
 }
 
 int main(int argc, char **argv)

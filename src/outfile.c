@@ -162,7 +162,7 @@ int outfile_open(const char *path, mode_t mode, outfile **out, mp_err *err)
                          strerror(errno));
         }
     } else if (S_ISDIR(st.st_mode)) {
-        rc = err_set(err, EX_CANTCREAT, path, 0, 0, "is a directory");
+        rc = err_set(err, EX_CANTCREAT, path, 0, 0, "cannot create output: Is a directory");
     } else if (S_ISREG(st.st_mode)) {
         o->kind = OUT_TEMP;
         rc = open_temp(o, mode, err);

@@ -13,6 +13,18 @@ bool patient_is_date_field(const char *name, size_t len)
            (len > 5 && memcmp(name + len - 5, "_date", 5) == 0);
 }
 
+/* Why a date did not parse: the shape, or a day that does not exist. Says
+ * what to fix without repeating the (patient's) value. */
+static const char *date_problem(const char *s, size_t n)
+{
+    bool shape = n == 10 && s[4] == '-' && s[7] == '-';
+    for (size_t i = 0; shape && i < n; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            shape = false;
+    return shape ? "is not a date that exists (check the month and the day)"
+                 : "is not a valid date (write it as YYYY-MM-DD)";
+}
+
 static bool valid_field_name(const char *s)
 {
     if (!*s)
@@ -37,7 +49,7 @@ int patient_load_yaml(const char *path, arena *a, patient *out, mp_err *err)
         return err_set(err, EX_DATAERR, path, 0, 0, "the file is empty");
     if (root->kind == YNODE_SEQ)
         return node_err(err, EX_DATAERR, doc, root,
-                        "this file lists %zu patients; render takes one (use batch for a list)",
+                        "this file lists %zu patients; render takes one patient per file",
                         root->count);
     if (root->kind != YNODE_MAP)
         return node_err(err, EX_DATAERR, doc, root,
@@ -59,8 +71,8 @@ int patient_load_yaml(const char *path, arena *a, patient *out, mp_err *err)
         if (patient_is_date_field(k->str, k->len)) {
             mp_date d;
             if (!date_parse_iso(v->str, v->len, &d))
-                return node_err(err, EX_DATAERR, doc, v,
-                                "field %s is not a valid date (write it as YYYY-MM-DD)", k->str);
+                return node_err(err, EX_DATAERR, doc, v, "field %s %s", k->str,
+                                date_problem(v->str, v->len));
         }
         patient_value *pv = &out->fields[out->nfields++];
         pv->name = k->str;

@@ -68,8 +68,8 @@ static int booking_qr(layout *L, vars *v, const form_block *b, const clinic *c, 
     privacy_scan ps = {0};
     fill_problem fp;
     if (fill_each(pattern->s, pattern->len, privacy_each, &ps, &fp) != FILL_OK)
-        return text_err(err, EX_DATAERR, pattern, fp.offset, "bad placeholder: %s",
-                        fp.why ? fp.why : "syntax error");
+        return text_err(err, EX_DATAERR, pattern, fp.offset, "%s",
+                        fp.why ? fp.why : "bad placeholder");
     if (ps.found && !f->qr_allows_patient_data)
         return text_err(err, EX_DATAERR, pattern, ps.offset,
                         "the booking URL would put {{%s}} into the QR code; use {{booking.ref}}, "

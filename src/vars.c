@@ -214,8 +214,8 @@ int vars_fill(vars *v, const mp_text *t, mp_text *out, mp_err *err)
     case FILL_ERR_NOMEM:
         return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     case FILL_ERR_SYNTAX:
-        return text_err(err, EX_DATAERR, t, p.offset, "bad placeholder: %s",
-                        p.why ? p.why : "syntax error");
+        return text_err(err, EX_DATAERR, t, p.offset, "%s",
+                        p.why ? p.why : "bad placeholder");
     case FILL_ERR_LOOKUP:
         break;
     }

@@ -428,8 +428,19 @@ static int parser_error(struct builder *b, const yaml_parser_t *p)
     case YAML_SCANNER_ERROR:
     case YAML_PARSER_ERROR: {
         const char *problem = p->problem ? p->problem : "error";
+        /* A tab where indentation is expected is the most common cause of
+         * libyaml's "cannot start any token"; say so plainly. */
+        size_t at = byte_at(b, p->problem_mark.index);
+        if (at < b->len && b->src[at] == '\t' && strstr(problem, "cannot start any token"))
+            return fail_at(b, &p->problem_mark,
+                           "YAML syntax: a tab character; indent with spaces, YAML does not "
+                           "allow tabs there");
+        /* libyaml says where the construct it was reading began (an open
+         * quote, a mapping): the place to look when the problem is far below. */
         if (p->context)
-            return fail_at(b, &p->problem_mark, "YAML syntax: %s (%s)", problem, p->context);
+            return fail_at(b, &p->problem_mark, "YAML syntax: %s (%s started at line %zu, column %zu)",
+                           problem, p->context, (size_t)p->context_mark.line + 1,
+                           (size_t)p->context_mark.column + 1);
         return fail_at(b, &p->problem_mark, "YAML syntax: %s", problem);
     }
     default:

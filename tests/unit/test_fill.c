@@ -187,19 +187,19 @@ static void test_syntax_errors(void)
 
     check_syntax("{{}}", 0, 0, "empty placeholder name");
     check_syntax("{{   }}", 0, 0, "empty placeholder name");
-    check_syntax("x {{a..b}}", 2, 0, "bad placeholder name");
-    check_syntax("{{.a}}", 0, 0, "bad placeholder name");
-    check_syntax("{{a.}}", 0, 0, "bad placeholder name");
-    check_syntax("{{a b}}", 0, 0, "bad placeholder name");
-    check_syntax("{{a-b}}", 0, 0, "bad placeholder name");
-    check_syntax("{{a\tb}}", 0, 0, "bad placeholder name");
-    check_syntax("{{\tname}}", 0, 0, "bad placeholder name");
-    check_syntax("{{line\nbreak}}", 0, 0, "bad placeholder name");
-    check_syntax("{{Jos\xC3\xA9}}", 0, 0, "bad placeholder name");
-    check_syntax("{{{patient.first_name}}}", 0, 0, "bad placeholder name");
-    check_syntax("{{a {{patient.first_name}}", 0, 0, "bad placeholder name");
+    check_syntax("x {{a..b}}", 2, 0, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
+    check_syntax("{{.a}}", 0, 0, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
+    check_syntax("{{a.}}", 0, 0, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
+    check_syntax("{{a b}}", 0, 0, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
+    check_syntax("{{a-b}}", 0, 0, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
+    check_syntax("{{a\tb}}", 0, 0, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
+    check_syntax("{{\tname}}", 0, 0, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
+    check_syntax("{{line\nbreak}}", 0, 0, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
+    check_syntax("{{Jos\xC3\xA9}}", 0, 0, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
+    check_syntax("{{{patient.first_name}}}", 0, 0, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
+    check_syntax("{{a {{patient.first_name}}", 0, 0, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
     check_syntax("{{patient.first_name}} {{clinic.name}} {{ . }}", 39, 2,
-                 "bad placeholder name");
+                 "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
 
     /* 127 characters is the longest name; 128 is refused. */
     char in[300], *out;
@@ -344,7 +344,7 @@ static void test_each(void)
     CHECK_INT(P.result, FILL_ERR_SYNTAX);
     CHECK_INT(P.offset, 12);
     CHECK_INT(P.index, 2);
-    CHECK_STR(P.why, "bad placeholder name");
+    CHECK_STR(P.why, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
     CHECK_STR(P.name, "");
 
     memset(&s, 0, sizeof s);

@@ -290,8 +290,41 @@ static void test_long_header_shrinks(void)
     arena_free(a);
 }
 
+static void test_qr_size(void)
+{
+    arena *a = arena_new();
+    layout *L = fresh(a, 1);
+    /* The largest code we allow (version 10, 57 modules) is still 2.5 cm wide
+     * without its quiet zone, and the quiet zone is 4 modules on each side. */
+    static unsigned char dark[57 * 57];
+    qr_code q = {.version = 10, .width = 57, .dark = dark};
+    CHECK(layout_qr(L, &q, "https://example.test/r/abc", "Scan to book") == 0);
+    CHECK(layout_form_end(L) == 0);
+    const layout_doc *d = layout_result(L);
+    const lbox *qb = NULL, *link = NULL;
+    for (size_t i = 0; i < d->pages[0].nboxes; i++) {
+        if (d->pages[0].boxes[i].kind == LBOX_QR)
+            qb = &d->pages[0].boxes[i];
+        if (d->pages[0].boxes[i].kind == LBOX_LINK)
+            link = &d->pages[0].boxes[i];
+    }
+    CHECK(qb && link);
+    if (qb && link) {
+        double module = qb->w / (57 + 2 * QR_QUIET_MODULES);
+        CHECK(module * 57 >= 25.0 / 25.4 * 72.0);
+        CHECK(link->x == qb->x && link->w == qb->w && link->y == qb->y);
+        CHECK_STR(link->text, "https://example.test/r/abc");
+    }
+    size_t p;
+    const lbox *url = find_text(d, "https://example.test/r/abc", &p);
+    CHECK(url && qb && url->y < qb->y); /* printed under the code */
+    check_inside(d);
+    arena_free(a);
+}
+
 int main(void)
 {
+    test_qr_size();
     test_wrap();
     test_heading_not_stranded();
     test_risk_kept_whole();

@@ -244,14 +244,14 @@ static void test_cannot_create(void)
     outfile *o = (outfile *)&err; /* must be reset to NULL on failure */
     CHECK_INT(outfile_open(dir, 0600, &o, &err), EX_CANTCREAT);
     CHECK(o == NULL);
-    CHECK_STR(err.msg, "is a directory");
+    CHECK_STR(err.msg, "cannot create output: Is a directory");
     CHECK_STR(err.file, dir);
 
     path = in_dir("subdir");
     CHECK_INT(mkdir(path, 0700), 0);
     err_clear(&err);
     CHECK_INT(outfile_write(path, "x", 1, 0600, &err), EX_CANTCREAT);
-    CHECK_STR(err.msg, "is a directory");
+    CHECK_STR(err.msg, "cannot create output: Is a directory");
     CHECK(S_ISDIR(mode_of(path)));
     CHECK_INT(rmdir(path), 0);
 

@@ -338,9 +338,9 @@ static void test_errors(void)
                "YAML syntax: mapping values are not allowed in this context");
     /* A key less indented than its siblings. */
     EXPECT_ERR("risks:\n  bleeding: rare\n infection: rare\n", 3, 2,
-               "YAML syntax: did not find expected key (while parsing a block mapping)");
+               "YAML syntax: did not find expected key (while parsing a block mapping started at line 1, column 1)");
     EXPECT_ERR("a: [1, 2\n", 2, 1,
-               "YAML syntax: did not find expected ',' or ']' (while parsing a flow sequence)");
+               "YAML syntax: did not find expected ',' or ']' (while parsing a flow sequence started at line 1, column 4)");
 
     EXPECT_ERR("risks: a\nbenefits: b\nrisks: c\n", 3, 1,
                "duplicate key \"risks\" (first at line 1)");
