@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The command line's contract: --help, --version, usage errors and their exit
+# codes, and a clean run under valgrind's memcheck (no leak, no error).
+set -u
+bin=$1 root=$2
+. "$root/tests/e2e/lib.sh"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+out=$("$bin" --version); check_eq "--version exits 0" "$?" 0
+check_eq "--version text" "$out" "medpacket 0.1.0"
+out=$("$bin" --help); check_eq "--help exits 0" "$?" 0
+check_has "--help lists render" "$out" "render     render one form or packet for one patient into a PDF"
+check_has "--help lists exit codes" "$out" "65  bad input data"
+out=$("$bin" render --help); check_eq "render --help exits 0" "$?" 0
+check_has "render --help usage" "$out" "usage: medpacket render FORM_OR_PACKET.yaml --data PATIENT.yaml -o OUT.pdf"
+check_has "render --help SOURCE_DATE_EPOCH" "$out" "SOURCE_DATE_EPOCH"
+"$bin" >/dev/null 2>&1; check_eq "no command exits 64" "$?" 64
+err=$("$bin" frobnicate 2>&1 >/dev/null); check_eq "unknown command exits 64" "$?" 64
+check_has "unknown command message" "$err" 'medpacket: error: unknown command "frobnicate"'
+err=$(SOURCE_DATE_EPOCH=yesterday "$bin" render "$root/forms/trigger-point/consent.yaml" \
+      --data "$root/examples/patient.yaml" -o "$work/x.pdf" 2>&1)
+check_eq "bad SOURCE_DATE_EPOCH exits 64" "$?" 64
+check_eq "bad SOURCE_DATE_EPOCH message" "$err" "medpacket: error: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970"
+check_eq "nothing written" "$(ls -A "$work")" ""
+
+if command -v valgrind >/dev/null; then
+  valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 -q \
+    "$bin" render "$root/forms/trigger-point/packet.yaml" --data "$root/examples/patient.yaml" \
+    -o "$work/v.pdf" 2>"$work/vg"
+  check_eq "valgrind memcheck: no leak, no error" "$?" 0
+  grep -v '^wrote ' "$work/vg" >&2
+else
+  fail "valgrind is not installed (scripts/setup installs it)"
+fi
+finish
