@@ -85,9 +85,21 @@ static void text_locate(const mp_text *t, size_t offset, int *line, int *col)
                 while (p < t->doc->src_len && src[p] != '\n')
                     p++;
         }
+        /* The block's indentation is that of its first non-blank line; a line
+         * indented further keeps its extra spaces in the value. */
+        size_t q = n->start;
+        while (q < t->doc->src_len && src[q] != '\n')
+            q++;
         size_t indent = 0;
-        while (p + indent < t->doc->src_len && src[p + indent] == ' ')
-            indent++;
+        while (q < t->doc->src_len) {
+            q++;
+            indent = 0;
+            while (q + indent < t->doc->src_len && src[q + indent] == ' ')
+                indent++;
+            if (q + indent >= t->doc->src_len || src[q + indent] != '\n')
+                break;
+            q += indent;
+        }
         int c = (int)indent + 1;
         for (size_t i = line_start; i < offset; i++)
             if (((unsigned char)t->s[i] & 0xC0) != 0x80)

@@ -66,8 +66,8 @@ int patient_load_yaml(const char *path, arena *a, patient *out, mp_err *err)
         if (v->kind != YNODE_SCALAR)
             return node_err(err, EX_DATAERR, doc, v, "field %s must be a text, not %s", k->str,
                             ydoc_kind_name(v));
-        if (ydoc_is_null(v))
-            continue; /* an empty field is a missing one */
+        if (ydoc_is_null(v) || v->len == 0)
+            continue; /* an empty field is a missing one, quoted or not */
         if (patient_is_date_field(k->str, k->len)) {
             mp_date d;
             if (!date_parse_iso(v->str, v->len, &d))

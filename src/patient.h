@@ -30,7 +30,7 @@ typedef struct patient {
 } patient;
 
 /* Loads one patient from a YAML file whose root is a mapping of fields.
- * A list of patients is an EX_DATAERR error pointing to `batch`. */
+ * A list of patients is an EX_DATAERR error. */
 int patient_load_yaml(const char *path, arena *a, patient *out, mp_err *err);
 
 /* The field's value, or NULL when the patient has no such field (or it is empty). */

@@ -1,0 +1,98 @@
+/* Unit tests for msg.c: every label exists in every language's table, the
+ * printf formats take exactly the arguments the renderer passes, and an
+ * unknown language falls back to English. */
+#include <stdbool.h>
+
+#include "check.h"
+#include "msg.h"
+
+/* The conversions of a printf format, in order ("dd" for "Page %d of %d"),
+ * or NULL when it holds anything but plain %d / %s / %%. */
+static const char *conversions(const char *fmt, char *out, size_t n)
+{
+    size_t k = 0;
+    for (const char *p = fmt; *p; p++) {
+        if (*p != '%')
+            continue;
+        p++;
+        if (*p == '%')
+            continue;
+        if ((*p != 'd' && *p != 's') || k + 1 >= n)
+            return NULL;
+        out[k++] = *p;
+    }
+    out[k] = '\0';
+    return out;
+}
+
+static void test_tables(void)
+{
+    int n = msg_table_count();
+    CHECK(n >= 1);
+    bool has_en = false;
+    for (int i = 0; i < n; i++) {
+        const char *lang = NULL;
+        for (int id = 0; id < MSG_COUNT; id++) {
+            const char *s = msg_table_entry(i, (msg_id)id, &lang);
+            if (!s || !*s) {
+                fprintf(stderr, "%s:%d: table %d (%s) has no message %d\n", __FILE__, __LINE__,
+                        i, lang ? lang : "?", id);
+                check_failures++;
+            }
+        }
+        CHECK(lang != NULL && *lang);
+        if (!lang)
+            continue;
+        if (strcmp(lang, "en") == 0)
+            has_en = true;
+        CHECK(msg_has_language(lang));
+
+        char conv[8];
+        const char *page = msg_table_entry(i, MSG_PAGE_X_OF_Y, &lang);
+        const char *sig = msg_table_entry(i, MSG_SIGNATURE_OF, &lang);
+        if (page)
+            CHECK_STR(conversions(page, conv, sizeof conv), "dd");
+        if (sig)
+            CHECK_STR(conversions(sig, conv, sizeof conv), "s");
+        /* Only the two formats have conversions: the others are printed as text. */
+        for (int id = 0; id < MSG_COUNT; id++) {
+            const char *s = msg_table_entry(i, (msg_id)id, &lang);
+            if (!s || id == MSG_PAGE_X_OF_Y || id == MSG_SIGNATURE_OF)
+                continue;
+            CHECK(strchr(s, '%') == NULL);
+        }
+    }
+    CHECK(has_en);
+}
+
+static void test_get(void)
+{
+    CHECK(msg_has_language("en"));
+    CHECK(!msg_has_language("xx"));
+    CHECK(!msg_has_language(""));
+    CHECK(!msg_has_language(NULL));
+    CHECK_STR(msg_get("en", MSG_PAGE_X_OF_Y), "Page %d of %d");
+    CHECK_STR(msg_get("en", MSG_SIGNATURE_OF), "Signature of %s");
+    CHECK_STR(msg_get("en", MSG_INITIALS), "Initials");
+    /* A language without a table: English, for every message. */
+    for (int id = 0; id < MSG_COUNT; id++) {
+        CHECK_STR(msg_get("xx", (msg_id)id), msg_get("en", (msg_id)id));
+        CHECK_STR(msg_get(NULL, (msg_id)id), msg_get("en", (msg_id)id));
+        CHECK_STR(msg_get("", (msg_id)id), msg_get("en", (msg_id)id));
+    }
+    CHECK_STR(msg_get("xx", MSG_INITIALS), "Initials");
+    /* And every language's label is the one in its table. */
+    for (int i = 0; i < msg_table_count(); i++) {
+        const char *lang = NULL;
+        const char *s = msg_table_entry(i, MSG_DATE, &lang);
+        if (lang)
+            CHECK_STR(msg_get(lang, MSG_DATE), s);
+    }
+}
+
+int main(void)
+{
+    test_tables();
+    test_get();
+    CHECK_DONE();
+}
