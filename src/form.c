@@ -521,15 +521,10 @@ static int load_form_doc(const ydoc *doc, const ynode *root, form *f, arena *a, 
 /* Loads a YAML file whose root must be a mapping with a `kind:`. */
 static int load_root(const char *path, arena *a, ydoc **doc, const ynode **kind, mp_err *err)
 {
-    *doc = arena_alloc(a, sizeof **doc);
-    if (!*doc)
-        return OOM(err);
-    int rc = ydoc_load_file(path, a, *doc, err);
+    int rc = ydoc_open(path, a, doc, err);
     if (rc)
         return rc;
     const ynode *root = (*doc)->root;
-    if (!root)
-        return err_set(err, EX_DATAERR, path, 0, 0, "the file is empty");
     if ((rc = expect_kind(*doc, root, YNODE_MAP, "a form file", err)))
         return rc;
     *kind = ydoc_get(root, "kind");
@@ -667,15 +662,11 @@ int packet_load(const char *path, arena *a, packet *out, mp_err *err)
 int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
 {
     memset(out, 0, sizeof *out);
-    ydoc *doc = arena_alloc(a, sizeof *doc);
-    if (!doc)
-        return OOM(err);
-    int rc = ydoc_load_file(path, a, doc, err);
+    ydoc *doc;
+    int rc = ydoc_open(path, a, &doc, err);
     if (rc)
         return rc;
     const ynode *root = doc->root;
-    if (!root)
-        return err_set(err, EX_DATAERR, path, 0, 0, "the file is empty");
     static const char *const keys[] = {"name",        "address",   "phone",
                                        "booking_url", "booking_key", "page_size", NULL};
     if ((rc = expect_kind(doc, root, YNODE_MAP, "clinic settings", err)) ||

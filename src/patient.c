@@ -38,15 +38,11 @@ static bool valid_field_name(const char *s)
 int patient_load_yaml(const char *path, arena *a, patient *out, mp_err *err)
 {
     memset(out, 0, sizeof *out);
-    ydoc *doc = arena_alloc(a, sizeof *doc);
-    if (!doc)
-        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
-    int rc = ydoc_load_file(path, a, doc, err);
+    ydoc *doc;
+    int rc = ydoc_open(path, a, &doc, err);
     if (rc)
         return rc;
     const ynode *root = doc->root;
-    if (!root)
-        return err_set(err, EX_DATAERR, path, 0, 0, "the file is empty");
     if (root->kind == YNODE_SEQ)
         return node_err(err, EX_DATAERR, doc, root,
                         "this file lists %zu patients; render takes one patient per file",

@@ -642,3 +642,16 @@ const char *ydoc_kind_name(const ynode *n)
     default: return "a text";
     }
 }
+
+int ydoc_open(const char *path, arena *a, ydoc **out, mp_err *err)
+{
+    *out = arena_alloc(a, sizeof **out);
+    if (!*out)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    int rc = ydoc_load_file(path, a, *out, err);
+    if (rc)
+        return rc;
+    if (!(*out)->root)
+        return err_set(err, EX_DATAERR, path, 0, 0, "the file is empty");
+    return 0;
+}

@@ -62,6 +62,10 @@ typedef struct ydoc {
  * from a; nothing to free but the arena. Returns 0 or a sysexits code. */
 int ydoc_load_file(const char *path, arena *a, ydoc *out, mp_err *err);
 
+/* ydoc_load_file into a ydoc allocated in a, for files that must hold
+ * something: an empty document is EX_DATAERR "the file is empty". */
+int ydoc_open(const char *path, arena *a, ydoc **out, mp_err *err);
+
 /* Parses buf[0..len); name is used in messages. buf is copied into a. */
 int ydoc_load_buffer(const char *name, const char *buf, size_t len, arena *a, ydoc *out,
                      mp_err *err);
