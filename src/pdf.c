@@ -1,21 +1,28 @@
 /*
  * pdf.c — see pdf.h.
  *
- * libharu 2.3 loads TrueType fonts only from a file, so each subset is
- * written to an unlinked-on-exit temporary file for the length of the call.
+ * libharu makes the document, its pages, links and information and writes
+ * the file; fonts and page content are made here. Each font is embedded by
+ * pdffont.c as a subset of the characters the document draws, and each
+ * page's drawing operators are written by this file straight into the
+ * page's content stream, since libharu shows text only in fonts it loaded
+ * itself (and loading them costs more than the rest of the document).
+ *
  * libharu reports errors through a handler; ours records the first one and
- * every step checks it, so no error is lost and nothing longjmps.
+ * every step checks it, so no error is lost and nothing longjmps. The object
+ * API this relies on (pdffont.c) and the page's content stream reached
+ * through its HPDF_PageAttr record come from libharu 2.3.0's public headers.
  */
 #include "pdf.h"
 
-#include <errno.h>
 #include <hpdf.h>
-#include <stdio.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "pdffont.h"
 #include "utf8.h"
 
 typedef struct hpdf_status {
@@ -92,129 +99,245 @@ static int collect_codepoints(const layout_doc *doc, lfont f, uint32_t **out, si
     return 0;
 }
 
-/* Writes a subset of font f to a temporary file; *path is malloc'd. */
-static int stage_subset(const mp_font *font, const layout_doc *doc, lfont f, char **path,
-                        mp_err *err)
+/* A page's content stream, built here and handed to libharu in one write. */
+typedef struct content {
+    char *buf;
+    size_t len, cap;
+    bool oom;
+} content;
+
+/* Room for n more bytes at c->buf + c->len, or NULL (and c->oom) when out of memory. */
+static char *reserve(content *c, size_t n)
 {
-    uint32_t *cps;
-    size_t n;
-    if (collect_codepoints(doc, f, &cps, &n))
-        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
-    unsigned char *data;
-    size_t len;
-    int rc = font_subset(font, cps, n, &data, &len, err);
-    free(cps);
-    if (rc)
-        return rc;
-    const char *tmp = getenv("TMPDIR");
-    if (!tmp || !*tmp)
-        tmp = "/tmp";
-    size_t plen = strlen(tmp) + 32;
-    *path = malloc(plen);
-    if (!*path) {
-        free(data);
-        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
-    }
-    snprintf(*path, plen, "%s/medpacket-font-XXXXXX", tmp);
-    int fd = mkstemp(*path);
-    if (fd < 0) {
-        rc = err_set(err, EX_CANTCREAT, *path, 0, 0, "cannot create a temporary font file: %s",
-                     strerror(errno));
-        free(data);
-        free(*path);
-        *path = NULL;
-        return rc;
-    }
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, data + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            rc = err_set(err, EX_IOERR, *path, 0, 0, "cannot write a temporary font file: %s",
-                         w < 0 ? strerror(errno) : "short write");
-            break;
+    if (c->oom)
+        return NULL;
+    if (n > c->cap - c->len) {
+        size_t cap = c->cap ? c->cap : 8192;
+        while (n > cap - c->len)
+            cap *= 2;
+        char *buf = realloc(c->buf, cap);
+        if (!buf) {
+            c->oom = true;
+            return NULL;
         }
-        off += (size_t)w;
+        c->buf = buf;
+        c->cap = cap;
     }
-    if (close(fd) && !rc)
-        rc = err_set(err, EX_IOERR, *path, 0, 0, "cannot write a temporary font file: %s",
-                     strerror(errno));
-    free(data);
-    if (rc) {
-        unlink(*path);
-        free(*path);
-        *path = NULL;
-    }
-    return rc;
+    return c->buf + c->len;
 }
 
-static void fill_qr(HPDF_Page page, const lbox *b)
+static void put_str(content *c, const char *s)
+{
+    size_t n = strlen(s);
+    char *p = reserve(c, n);
+    if (p) {
+        memcpy(p, s, n);
+        c->len += n;
+    }
+}
+
+/* Every number on a page is written in thousandths of a point. */
+static long long milli(double v)
+{
+    if (!(v > -1e12 && v < 1e12))
+        return 0; /* NaN or absurd: the layout never gives these */
+    return llround(v * 1000.0);
+}
+
+/* Writes m / 1000 in the shortest exact decimal form and a space ("12.5 ",
+ * "-0.75 ", "3 "): by hand, because printf's decimal point follows the
+ * locale and %g's exponent form is not PDF syntax. */
+static void put_milli(content *c, long long m)
+{
+    char tmp[32], *end = tmp + sizeof tmp, *p = end;
+    *--p = ' ';
+    unsigned long long u = m < 0 ? 0ull - (unsigned long long)m : (unsigned long long)m;
+    unsigned frac = (unsigned)(u % 1000);
+    u /= 1000;
+    if (frac) {
+        int digits = 3;
+        for (; frac % 10 == 0; digits--)
+            frac /= 10;
+        for (; digits > 0; digits--, frac /= 10)
+            *--p = (char)('0' + frac % 10);
+        *--p = '.';
+    }
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (m < 0)
+        *--p = '-';
+    size_t n = (size_t)(end - p);
+    char *dst = reserve(c, n);
+    if (dst) {
+        memcpy(dst, p, n);
+        c->len += n;
+    }
+}
+
+static void put_num(content *c, double v)
+{
+    put_milli(c, milli(v));
+}
+
+/* The text of one box as a string of two-byte codes: "<0012003A...> Tj". */
+static void put_codes(content *c, const pdffont *pf, const char *text, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    /* At most one code per byte: 4 hex digits each, and the delimiters. */
+    char *p = reserve(c, 4 * len + 8);
+    if (!p)
+        return;
+    char *start = p;
+    *p++ = '<';
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t k = utf8_decode(text + i, len - i, &cp);
+        i += k ? k : 1; /* as collect_codepoints() reads it */
+        unsigned code = pdffont_code(pf, cp);
+        p[0] = hex[code >> 12 & 15];
+        p[1] = hex[code >> 8 & 15];
+        p[2] = hex[code >> 4 & 15];
+        p[3] = hex[code & 15];
+        p += 4;
+    }
+    memcpy(p, "> Tj\n", 5);
+    p += 5;
+    c->len += (size_t)(p - start);
+}
+
+/* All text of the page in one BT/ET block. Each line moves with Td relative
+ * to the last one, computed in whole thousandths so that no rounding error
+ * accumulates down the page. Returns false when libharu cannot register a
+ * font with the page. */
+static bool put_text(content *c, HPDF_Page page, const lpage *pg,
+                     pdffont *const fonts[LFONT_COUNT])
+{
+    const char *names[LFONT_COUNT] = {0};
+    int cur_font = -1;
+    long long cur_size = -1, at_x = 0, at_y = 0;
+    bool in_text = false;
+    for (size_t i = 0; i < pg->nboxes; i++) {
+        const lbox *b = &pg->boxes[i];
+        if (b->kind != LBOX_TEXT || b->len == 0)
+            continue;
+        if (!in_text) {
+            put_str(c, "BT\n");
+            in_text = true;
+        }
+        long long size = milli(b->size_pt);
+        if ((int)b->font != cur_font || size != cur_size) {
+            if (!names[b->font]) {
+                /* Adds the font to the page's /Resources /Font as /F1, /F2. */
+                names[b->font] = HPDF_Page_GetLocalFontName(page, pdffont_dict(fonts[b->font]));
+                if (!names[b->font])
+                    return false;
+            }
+            put_str(c, "/");
+            put_str(c, names[b->font]);
+            put_str(c, " ");
+            put_milli(c, size);
+            put_str(c, "Tf\n");
+            cur_font = (int)b->font;
+            cur_size = size;
+        }
+        long long x = milli(b->x), y = milli(b->y);
+        put_milli(c, x - at_x);
+        put_milli(c, y - at_y);
+        put_str(c, "Td\n");
+        at_x = x;
+        at_y = y;
+        put_codes(c, fonts[b->font], b->text, b->len);
+    }
+    if (in_text)
+        put_str(c, "ET\n");
+    return true;
+}
+
+static void put_qr(content *c, const lbox *b)
 {
     const qr_code *q = b->qr;
     double m = b->w / (q->width + 2 * QR_QUIET_MODULES);
     double x0 = b->x + m * QR_QUIET_MODULES, top = b->y + b->h - m * QR_QUIET_MODULES;
     /* Runs of dark modules in a row become one rectangle: a tenth of the
-     * operators, and no hairline seams between modules in some viewers. */
+     * operators, and no hairline seams between modules in some viewers.
+     * Edges are rounded, not sizes, so that neighbours share their edges. */
+    bool any = false;
     for (int r = 0; r < q->width; r++) {
-        int c = 0;
-        while (c < q->width) {
-            if (!q->dark[r * q->width + c]) {
-                c++;
+        long long y_hi = milli(top - r * m), y_lo = milli(top - (r + 1) * m);
+        int col = 0;
+        while (col < q->width) {
+            if (!q->dark[r * q->width + col]) {
+                col++;
                 continue;
             }
-            int start = c;
-            while (c < q->width && q->dark[r * q->width + c])
-                c++;
-            HPDF_Page_Rectangle(page, (HPDF_REAL)(x0 + start * m), (HPDF_REAL)(top - (r + 1) * m),
-                                (HPDF_REAL)((c - start) * m), (HPDF_REAL)m);
+            int start = col;
+            while (col < q->width && q->dark[r * q->width + col])
+                col++;
+            long long x_lo = milli(x0 + start * m), x_hi = milli(x0 + col * m);
+            put_milli(c, x_lo);
+            put_milli(c, y_lo);
+            put_milli(c, x_hi - x_lo);
+            put_milli(c, y_hi - y_lo);
+            put_str(c, "re\n");
+            any = true;
         }
     }
-    HPDF_Page_Fill(page);
+    if (any)
+        put_str(c, "f\n");
 }
 
-static void draw_page(HPDF_Doc pdf, HPDF_Page page, const lpage *pg, const layout_doc *doc,
-                      HPDF_Font hf[LFONT_COUNT])
+/* Draws a page: libharu sets its size and line width and adds the links;
+ * the drawing itself is written straight into libharu's content stream for
+ * the page, because libharu can only show text in fonts it loaded itself.
+ * The stream is left as libharu expects it between its own calls: outside
+ * BT/ET, with no path open, in the graphics state libharu recorded. */
+static bool draw_page(HPDF_Page page, const lpage *pg, const layout_doc *doc,
+                      pdffont *const fonts[LFONT_COUNT], content *c)
 {
     HPDF_Page_SetWidth(page, (HPDF_REAL)doc->geom.width_pt);
     HPDF_Page_SetHeight(page, (HPDF_REAL)doc->geom.height_pt);
     HPDF_Page_SetLineWidth(page, 0.75);
-    (void)pdf;
-    /* Text first, in one BT/ET block, then the graphics. */
-    bool in_text = false;
-    for (size_t i = 0; i < pg->nboxes; i++) {
-        const lbox *b = &pg->boxes[i];
-        if (b->kind != LBOX_TEXT)
-            continue;
-        if (!in_text) {
-            HPDF_Page_BeginText(page);
-            in_text = true;
-        }
-        HPDF_Page_SetFontAndSize(page, hf[b->font], (HPDF_REAL)b->size_pt);
-        HPDF_Page_TextOut(page, (HPDF_REAL)b->x, (HPDF_REAL)b->y, b->text);
-    }
-    if (in_text)
-        HPDF_Page_EndText(page);
+    c->len = 0;
+    /* Text first, then the graphics. */
+    if (!put_text(c, page, pg, fonts))
+        return false;
     bool stroke = false;
     for (size_t i = 0; i < pg->nboxes; i++) {
         const lbox *b = &pg->boxes[i];
         if (b->kind == LBOX_RECT) {
-            HPDF_Page_Rectangle(page, (HPDF_REAL)b->x, (HPDF_REAL)b->y, (HPDF_REAL)b->w,
-                                (HPDF_REAL)b->h);
+            put_num(c, b->x);
+            put_num(c, b->y);
+            put_num(c, b->w);
+            put_num(c, b->h);
+            put_str(c, "re\n");
             stroke = true;
         } else if (b->kind == LBOX_LINE) {
-            HPDF_Page_MoveTo(page, (HPDF_REAL)b->x, (HPDF_REAL)b->y);
-            HPDF_Page_LineTo(page, (HPDF_REAL)(b->x + b->w), (HPDF_REAL)(b->y + b->h));
+            put_num(c, b->x);
+            put_num(c, b->y);
+            put_str(c, "m\n");
+            put_num(c, b->x + b->w);
+            put_num(c, b->y + b->h);
+            put_str(c, "l\n");
             stroke = true;
         }
     }
     if (stroke)
-        HPDF_Page_Stroke(page);
+        put_str(c, "S\n");
+    for (size_t i = 0; i < pg->nboxes; i++)
+        if (pg->boxes[i].kind == LBOX_QR)
+            put_qr(c, &pg->boxes[i]);
+    if (c->oom)
+        return false;
+    HPDF_PageAttr attr = page->attr;
+    if (HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)c->buf, (HPDF_UINT)c->len) != HPDF_OK)
+        return false;
+
     for (size_t i = 0; i < pg->nboxes; i++) {
         const lbox *b = &pg->boxes[i];
-        if (b->kind == LBOX_QR) {
-            fill_qr(page, b);
-        } else if (b->kind == LBOX_LINK) {
+        if (b->kind == LBOX_LINK) {
             HPDF_Rect r = {(HPDF_REAL)b->x, (HPDF_REAL)b->y, (HPDF_REAL)(b->x + b->w),
                            (HPDF_REAL)(b->y + b->h)};
             HPDF_Annotation a = HPDF_Page_CreateURILinkAnnot(page, r, b->text);
@@ -222,8 +345,8 @@ static void draw_page(HPDF_Doc pdf, HPDF_Page page, const lpage *pg, const layou
                 HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
         }
     }
+    return true;
 }
-
 static void set_date(HPDF_Doc pdf, HPDF_InfoType type, int64_t t)
 {
     time_t tt = (time_t)t;
@@ -240,60 +363,101 @@ static void set_date(HPDF_Doc pdf, HPDF_InfoType type, int64_t t)
     HPDF_SetInfoDateAttr(pdf, type, d);
 }
 
+/* A text entry of the document information: UTF-16BE with a byte order
+ * mark, as libharu writes it through its UTF-8 encoder. Made here because
+ * setting up that encoder costs a tenth of a document's time (it fills
+ * tables for 65,536 code points byte by byte); characters beyond the BMP
+ * become surrogate pairs. Returns false when out of memory. */
+static bool set_info_text(HPDF_Doc pdf, const char *key, const char *text)
+{
+    size_t len = strlen(text);
+    /* No UTF-8 sequence takes fewer bytes than its UTF-16 form. */
+    unsigned char *buf = malloc(2 + 2 * len);
+    if (!buf)
+        return false;
+    size_t n = 0;
+    buf[n++] = 0xFE;
+    buf[n++] = 0xFF;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t k = utf8_decode(text + i, len - i, &cp);
+        i += k ? k : 1;
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            unsigned hi = 0xD800 + (cp >> 10), lo = 0xDC00 + (cp & 0x3FF);
+            buf[n++] = (unsigned char)(hi >> 8);
+            buf[n++] = (unsigned char)hi;
+            cp = lo;
+        }
+        buf[n++] = (unsigned char)(cp >> 8);
+        buf[n++] = (unsigned char)cp;
+    }
+    /* HPDF_New made the dictionary when it set /Producer; errors reach
+     * our handler through HPDF_CheckError() in pdf_render(). */
+    if (pdf->info)
+        HPDF_Dict_Add(pdf->info, key, HPDF_Binary_New(pdf->mmgr, buf, (HPDF_UINT)n));
+    else
+        HPDF_RaiseError(&pdf->error, HPDF_INVALID_DOCUMENT, 0);
+    free(buf);
+    return true;
+}
+
 int pdf_render(const layout_doc *doc, const mp_font *const fonts[LFONT_COUNT],
                const pdf_meta *meta, unsigned char **out, size_t *out_len, mp_err *err)
 {
     *out = NULL;
     *out_len = 0;
-    char *font_paths[LFONT_COUNT] = {0};
     hpdf_status st = {0};
     int rc = 0;
     HPDF_Doc pdf = HPDF_New(on_hpdf_error, &st);
     if (!pdf)
         return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory (libharu)");
     HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
-    HPDF_UseUTFEncodings(pdf);
-    HPDF_SetCurrentEncoder(pdf, "UTF-8");
 
-    HPDF_Font hf[LFONT_COUNT] = {0};
+    pdffont *pf[LFONT_COUNT] = {0};
     for (int f = 0; f < LFONT_COUNT && !rc; f++) {
-        if ((rc = stage_subset(fonts[f], doc, (lfont)f, &font_paths[f], err)))
+        uint32_t *cps;
+        size_t n;
+        if (collect_codepoints(doc, (lfont)f, &cps, &n)) {
+            rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
             break;
-        const char *name = HPDF_LoadTTFontFromFile(pdf, font_paths[f], HPDF_TRUE);
-        hf[f] = name ? HPDF_GetFont(pdf, name, "UTF-8") : NULL;
-        if (!hf[f])
-            rc = err_set(err, EX_SOFTWARE, font_path(fonts[f]), 0, 0,
-                         "libharu cannot embed this font (error 0x%04X)", (unsigned)st.code);
+        }
+        /* A font the document does not draw with is left out. */
+        if (n > 0)
+            rc = pdffont_embed(pdf, fonts[f], cps, n, &pf[f], err);
+        free(cps);
     }
 
+    content c = {0};
     if (!rc) {
-        if (meta->title)
-            HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, meta->title);
-        if (meta->author)
-            HPDF_SetInfoAttr(pdf, HPDF_INFO_AUTHOR, meta->author);
-        if (meta->subject)
-            HPDF_SetInfoAttr(pdf, HPDF_INFO_SUBJECT, meta->subject);
-        if (meta->keywords)
-            HPDF_SetInfoAttr(pdf, HPDF_INFO_KEYWORDS, meta->keywords);
-        if (meta->creator)
-            HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, meta->creator);
+        bool oom = false, drawn = true;
+        const char *const info[][2] = {{"Title", meta->title},
+                                       {"Author", meta->author},
+                                       {"Subject", meta->subject},
+                                       {"Keywords", meta->keywords},
+                                       {"Creator", meta->creator}};
+        for (size_t i = 0; i < sizeof info / sizeof *info && !oom; i++)
+            if (info[i][1] && !set_info_text(pdf, info[i][0], info[i][1]))
+                oom = true;
         set_date(pdf, HPDF_INFO_CREATION_DATE, meta->date_unix);
         set_date(pdf, HPDF_INFO_MOD_DATE, meta->date_unix);
-        for (size_t p = 0; p < doc->npages && !st.code; p++) {
+        for (size_t p = 0; p < doc->npages && drawn && !oom && !st.code; p++) {
             HPDF_Page page = HPDF_AddPage(pdf);
-            if (page)
-                draw_page(pdf, page, &doc->pages[p], doc, hf);
+            drawn = page && draw_page(page, &doc->pages[p], doc, pf, &c);
         }
-        if (!st.code)
+        oom = oom || c.oom;
+        /* The object and stream calls record their errors without calling
+         * the handler: raise any now. */
+        HPDF_CheckError(&pdf->error);
+        if (drawn && !oom && !st.code)
             HPDF_SaveToStream(pdf);
-        if (st.code) {
-            rc = st.code == HPDF_FAILD_TO_ALLOC_MEM
-                     ? err_set(err, EX_OSERR, NULL, 0, 0, "out of memory (libharu)")
-                     : err_set(err, EX_SOFTWARE, NULL, 0, 0,
-                               "libharu failed (error 0x%04X, detail %u)", (unsigned)st.code,
-                               (unsigned)st.detail);
-        }
+        if (oom || st.code == HPDF_FAILD_TO_ALLOC_MEM)
+            rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory (libharu)");
+        else if (st.code || !drawn)
+            rc = err_set(err, EX_SOFTWARE, NULL, 0, 0, "libharu failed (error 0x%04X, detail %u)",
+                         (unsigned)st.code, (unsigned)st.detail);
     }
+    free(c.buf);
 
     if (!rc) {
         HPDF_UINT32 size = HPDF_GetStreamSize(pdf);
@@ -314,11 +478,7 @@ int pdf_render(const layout_doc *doc, const mp_font *const fonts[LFONT_COUNT],
         }
     }
     HPDF_Free(pdf);
-    for (int f = 0; f < LFONT_COUNT; f++) {
-        if (font_paths[f]) {
-            unlink(font_paths[f]);
-            free(font_paths[f]);
-        }
-    }
+    for (int f = 0; f < LFONT_COUNT; f++)
+        pdffont_free(pf[f]);
     return rc;
 }
