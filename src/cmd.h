@@ -6,10 +6,15 @@
 #ifndef MP_CLI_H
 #define MP_CLI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "date.h"
 #include "err.h"
+#include "font.h"
+#include "form.h"
+#include "render.h"
 
 /* Prints "file:line:col: error: message" (or the parts known) to stderr and
  * returns e->code, or EX_SOFTWARE when the code was not set. */
@@ -22,6 +27,25 @@ int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)
  * so that builds are reproducible), else now and the local date. */
 int cli_clock(int64_t *now_unix, mp_date *today, mp_err *err);
 
+/* What render and batch load once per run: the packet, its clinic, the
+ * clock, the page geometry and the fonts. */
+typedef struct cmd_setup {
+    const char *input, *clinic, *page_size, *font_dir;
+    bool duplex;
+} cmd_setup;
+
+typedef struct cmd_run {
+    packet pk;
+    clinic cl;
+    mp_font *fonts[LFONT_COUNT];
+    render_env env;
+} cmd_run;
+
+/* Fills run (memory in a); release with cmd_release() even on failure. */
+int cmd_prepare(const cmd_setup *s, arena *a, cmd_run *run, mp_err *err);
+void cmd_release(cmd_run *run);
+
 int cmd_render(int argc, char **argv);
+int cmd_batch(int argc, char **argv);
 
 #endif

@@ -5,6 +5,9 @@
 #include "cmd.h"
 
 #include <errno.h>
+#include <string.h>
+
+#include "fontdir.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,4 +63,50 @@ int cli_clock(int64_t *now_unix, mp_date *today, mp_err *err)
     *now_unix = (int64_t)t;
     *today = (mp_date){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
     return 0;
+}
+
+static const char *dir_name(arena *a, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? arena_strndup(a, path, (size_t)(slash - path + (slash == path))) : ".";
+}
+
+int cmd_prepare(const cmd_setup *s, arena *a, cmd_run *run, mp_err *err)
+{
+    memset(run, 0, sizeof *run);
+    int rc = packet_load(s->input, a, &run->pk, err);
+    if (rc)
+        return rc;
+    const char *clinic_path = s->clinic ? s->clinic : clinic_find(&run->pk, s->input, a, err);
+    if (!clinic_path)
+        return err->code;
+    if ((rc = clinic_load(clinic_path, a, &run->cl, err)))
+        return rc;
+
+    render_env *env = &run->env;
+    env->clinic = &run->cl;
+    env->creator = "medpacket " MP_VERSION;
+    env->duplex = s->duplex;
+    if ((rc = cli_clock(&env->now_unix, &env->today, err)))
+        return rc;
+    const char *size = s->page_size ? s->page_size : run->cl.page_size.s;
+    env->geom = layout_geom_for(size && strcmp(size, "a4") == 0 ? PAGE_A4 : PAGE_LETTER);
+    env->style = layout_style_for(11.0);
+
+    const char *regular, *bold;
+    if ((rc = fontdir_locate(s->font_dir, dir_name(a, clinic_path), a, &regular, &bold, err)) ||
+        (rc = font_open(regular, &run->fonts[LFONT_REGULAR], err)) ||
+        (rc = font_open(bold, &run->fonts[LFONT_BOLD], err)))
+        return rc;
+    env->fonts[LFONT_REGULAR] = run->fonts[LFONT_REGULAR];
+    env->fonts[LFONT_BOLD] = run->fonts[LFONT_BOLD];
+    return 0;
+}
+
+void cmd_release(cmd_run *run)
+{
+    for (int f = 0; f < LFONT_COUNT; f++) {
+        font_close(run->fonts[f]);
+        run->fonts[f] = NULL;
+    }
 }

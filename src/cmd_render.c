@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "fontdir.h"
 #include "outfile.h"
 #include "render.h"
 
@@ -90,51 +89,19 @@ static int parse_args(int argc, char **argv, render_args *a)
     return 0;
 }
 
-static const char *dir_name(arena *a, const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? arena_strndup(a, path, (size_t)(slash - path + (slash == path))) : ".";
-}
-
 static int run(const render_args *args, arena *a, mp_err *err)
 {
-    packet pk;
-    clinic cl;
+    cmd_setup setup = {args->input, args->clinic, args->page_size, args->font_dir, false};
+    cmd_run run;
     patient pt;
-    int rc = packet_load(args->input, a, &pk, err);
-    if (rc)
-        return rc;
-    const char *clinic_path = args->clinic ? args->clinic : clinic_find(&pk, args->input, a, err);
-    if (!clinic_path)
-        return err->code;
-    if ((rc = clinic_load(clinic_path, a, &cl, err)) ||
-        (rc = patient_load_yaml(args->data, a, &pt, err)))
-        return rc;
-
-    render_env env = {.clinic = &cl, .creator = "medpacket " MP_VERSION};
-    if ((rc = cli_clock(&env.now_unix, &env.today, err)))
-        return rc;
-    const char *size = args->page_size ? args->page_size : cl.page_size.s;
-    env.geom = layout_geom_for(size && strcmp(size, "a4") == 0 ? PAGE_A4 : PAGE_LETTER);
-    env.style = layout_style_for(11.0);
-
-    const char *regular, *bold;
-    if ((rc = fontdir_locate(args->font_dir, dir_name(a, clinic_path), a, &regular, &bold, err)))
-        return rc;
-    mp_font *fonts[LFONT_COUNT] = {0};
-    if ((rc = font_open(regular, &fonts[LFONT_REGULAR], err)) ||
-        (rc = font_open(bold, &fonts[LFONT_BOLD], err))) {
-        font_close(fonts[LFONT_REGULAR]);
-        return rc;
-    }
-    env.fonts[LFONT_REGULAR] = fonts[LFONT_REGULAR];
-    env.fonts[LFONT_BOLD] = fonts[LFONT_BOLD];
-
+    int rc = cmd_prepare(&setup, a, &run, err);
+    if (!rc)
+        rc = patient_load_yaml(args->data, a, &pt, err);
     unsigned char *pdf = NULL;
     size_t len = 0;
-    rc = render_packet(&pk, &env, &pt, a, &pdf, &len, err);
-    font_close(fonts[LFONT_REGULAR]);
-    font_close(fonts[LFONT_BOLD]);
+    if (!rc)
+        rc = render_packet(&run.pk, &run.env, &pt, a, &pdf, &len, NULL, err);
+    cmd_release(&run);
     if (!rc)
         rc = outfile_write(args->output, pdf, len, OUTFILE_DEFAULT_MODE, err);
     free(pdf);

@@ -475,7 +475,8 @@ int layout_form_begin(layout *L, const layout_header *h)
     if (dup_str(L->a, h->left, &L->hdr.left) || dup_str(L->a, h->right, &L->hdr.right) ||
         dup_str(L->a, h->line2, &L->hdr.line2) ||
         dup_str(L->a, h->footer_left, &L->hdr.footer_left) ||
-        dup_str(L->a, h->page_fmt, &L->hdr.page_fmt))
+        dup_str(L->a, h->page_fmt, &L->hdr.page_fmt) ||
+        dup_str(L->a, h->blank_note, &L->hdr.blank_note))
         return -1;
     /* Every form starts on a page of its own. */
     if (new_page(L))
@@ -850,6 +851,18 @@ int layout_form_end(layout *L)
     if (flush_pending(L))
         return -1;
     L->in_form = false;
+    if (L->hdr.blank_note && (L->doc.npages - L->form_first_page) % 2 == 1) {
+        if (new_page(L))
+            return -1;
+        lpage *p = &L->doc.pages[L->doc.npages - 1];
+        double w = layout_text_width(L->m, LFONT_REGULAR, L->s.body_pt, L->hdr.blank_note,
+                                     strlen(L->hdr.blank_note));
+        double x = (L->g.width_pt - w) / 2;
+        if (fit_text(L, p, x < L->g.margin_left_pt ? L->g.margin_left_pt : x,
+                     (L->g.body_top_pt + L->g.body_bottom_pt) / 2, body_width(L), LFONT_REGULAR,
+                     L->s.body_pt, L->hdr.blank_note, false))
+            return -1;
+    }
     const layout_geom *g = &L->g;
     double small = L->s.small_pt, left = g->margin_left_pt;
     double right = g->width_pt - g->margin_right_pt, w = right - left;

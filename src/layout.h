@@ -120,6 +120,10 @@ typedef struct layout_header {
     const char *line2;   /* consent: patient name, DOB, record number; or NULL */
     const char *footer_left;  /* form id and version */
     const char *page_fmt;     /* "Page %d of %d" in the form's language */
+    /* For duplex printing: when not NULL, a form with an odd number of pages
+     * gets one more, blank but for this note, so that the next form (or the
+     * next patient) starts on a fresh sheet. */
+    const char *blank_note;
 } layout_header;
 
 int layout_form_begin(layout *L, const layout_header *h);

@@ -14,6 +14,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"render", cmd_render, "render one form or packet for one patient into a PDF"},
+    {"batch", cmd_batch, "render a form or packet for every patient of a CSV or YAML list"},
 };
 
 static void usage(FILE *out)

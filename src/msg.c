@@ -20,6 +20,7 @@ static const char *const msg_en[MSG_COUNT] = {
     [MSG_INITIALS] = "Initials",
     [MSG_SCAN_TO_BOOK] = "Scan to book",
     [MSG_VERSION] = "version",
+    [MSG_BLANK_PAGE] = "This page is intentionally blank.",
 };
 
 static const struct {

@@ -22,6 +22,7 @@ typedef enum {
     MSG_INITIALS,
     MSG_SCAN_TO_BOOK,
     MSG_VERSION,         /* "version" as in "tpi-consent version 1.0" */
+    MSG_BLANK_PAGE,      /* on the page added for duplex printing */
     MSG_COUNT
 } msg_id;
 

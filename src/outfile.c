@@ -40,6 +40,7 @@ struct outfile {
      * handler in `batch`) can unlink it; NULL once it is gone. */
     char *tmp;
     int write_errno; /* first failed write; commit then fails with it */
+    bool nosync;     /* rename without fsync: the caller syncs once (batch) */
 };
 
 /* The name shown in messages: err->file names the target. */
@@ -245,7 +246,7 @@ static int sync_dir(const char *dir)
 static int commit_temp(outfile *o, mp_err *err)
 {
     const char *path = o->path;
-    if (fsync_retry(o->fd) != 0) {
+    if (!o->nosync && fsync_retry(o->fd) != 0) {
         int e = errno;
         discard(o);
         return err_set(err, EX_IOERR, path, 0, 0, "fsync failed: %s", strerror(e));
@@ -266,6 +267,8 @@ static int commit_temp(outfile *o, mp_err *err)
     }
     free(o->tmp);
     o->tmp = NULL;
+    if (o->nosync)
+        return 0;
     int e = sync_dir(o->dir);
     if (e != 0)
         return err_set(err, EX_IOERR, path, 0, 0, "fsync of directory failed: %s",
@@ -316,4 +319,31 @@ int outfile_write(const char *path, const void *buf, size_t len, mode_t mode, mp
         return rc;
     }
     return outfile_commit(o, err);
+}
+
+int outfile_write_nosync(const char *path, const void *buf, size_t len, mode_t mode, mp_err *err)
+{
+    outfile *o;
+    int rc = outfile_open(path, mode, &o, err);
+    if (rc != 0)
+        return rc;
+    o->nosync = true;
+    rc = outfile_put(o, buf, len, err);
+    if (rc != 0) {
+        outfile_abort(o);
+        return rc;
+    }
+    return outfile_commit(o, err);
+}
+
+int outfile_sync_fs(const char *dir, mp_err *err)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return err_set(err, EX_IOERR, dir, 0, 0, "cannot open to sync: %s", strerror(errno));
+    int rc = 0;
+    if (syncfs(fd) != 0)
+        rc = err_set(err, EX_IOERR, dir, 0, 0, "sync failed: %s", strerror(errno));
+    close(fd);
+    return rc;
 }

@@ -41,4 +41,15 @@ void outfile_abort(outfile *o);
 /* open + put + commit in one call. */
 int outfile_write(const char *path, const void *buf, size_t len, mode_t mode, mp_err *err);
 
+/* The same, but renamed into place without waiting for the disk (no fsync):
+ * still whole or absent if the process dies, and a batch of thousands does
+ * not wait for the disk thousands of times. The caller makes the files
+ * durable at once with outfile_sync_fs(). A file written so may be empty
+ * after a power cut; batch's resume checks each file's end for that. */
+int outfile_write_nosync(const char *path, const void *buf, size_t len, mode_t mode,
+                         mp_err *err);
+
+/* Flushes the file system holding dir to disk (syncfs). */
+int outfile_sync_fs(const char *dir, mp_err *err);
+
 #endif

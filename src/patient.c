@@ -13,14 +13,15 @@ bool patient_is_date_field(const char *name, size_t len)
            (len > 5 && memcmp(name + len - 5, "_date", 5) == 0);
 }
 
-/* Why a date did not parse: the shape, or a day that does not exist. Says
- * what to fix without repeating the (patient's) value. */
-static const char *date_problem(const char *s, size_t n)
+const char *patient_date_problem(const char *s, size_t n)
 {
     bool shape = n == 10 && s[4] == '-' && s[7] == '-';
     for (size_t i = 0; shape && i < n; i++)
         if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
             shape = false;
+    mp_date d;
+    if (date_parse_iso(s, n, &d))
+        return NULL;
     return shape ? "is not a date that exists (check the month and the day)"
                  : "is not a valid date (write it as YYYY-MM-DD)";
 }
@@ -65,10 +66,9 @@ int patient_load_yaml(const char *path, arena *a, patient *out, mp_err *err)
         if (ydoc_is_null(v) || v->len == 0)
             continue; /* an empty field is a missing one, quoted or not */
         if (patient_is_date_field(k->str, k->len)) {
-            mp_date d;
-            if (!date_parse_iso(v->str, v->len, &d))
-                return node_err(err, EX_DATAERR, doc, v, "field %s %s", k->str,
-                                date_problem(v->str, v->len));
+            const char *why = patient_date_problem(v->str, v->len);
+            if (why)
+                return node_err(err, EX_DATAERR, doc, v, "field %s %s", k->str, why);
         }
         patient_value *pv = &out->fields[out->nfields++];
         pv->name = k->str;

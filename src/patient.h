@@ -25,6 +25,7 @@ typedef struct patient_value {
 
 typedef struct patient {
     const char *source; /* the file it came from, for messages */
+    long row;           /* its row in a patient list, or 0 for a file of its own */
     patient_value *fields;
     size_t nfields;
 } patient;
@@ -35,6 +36,11 @@ int patient_load_yaml(const char *path, arena *a, patient *out, mp_err *err);
 
 /* The field's value, or NULL when the patient has no such field (or it is empty). */
 const mp_text *patient_get(const patient *p, const char *name, size_t name_len);
+
+/* NULL when s[0..n) is a valid YYYY-MM-DD date; else why not, in words that
+ * tell what to fix without repeating the value ("is not a date that exists
+ * (check the month and the day)"). */
+const char *patient_date_problem(const char *s, size_t n);
 
 /* True for field names that hold dates: "dob" and names ending in "_date". */
 bool patient_is_date_field(const char *name, size_t len);

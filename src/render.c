@@ -33,9 +33,12 @@ static int patient_fact(vars *v, const char *name, const ydoc *doc, const ynode 
         return *out ? 0 : OOM(err);
     }
     const char *field = strcmp(name, "patient.name") == 0 ? "first_name and last_name" : name + 8;
-    if (v->patient && v->patient->source)
-        return err_set(err, EX_DATAERR, v->patient->source, 0, 0,
-                       "the patient data has no %s, which %s needs", field, why);
+    if (v->patient && v->patient->source) {
+        err_set(err, EX_DATAERR, v->patient->source, 0, 0,
+                "the patient data has no %s, which %s needs", field, why);
+        err->row = v->patient->row;
+        return err->code;
+    }
     return node_err(err, EX_DATAERR, doc, where, "%s needs the patient's %s", why, field);
 }
 
@@ -201,6 +204,7 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
     h.left = c->name.s;
     h.right = e->copy_label.s;
     h.page_fmt = msg_get(lang, MSG_PAGE_X_OF_Y);
+    h.blank_note = env->duplex ? msg_get(lang, MSG_BLANK_PAGE) : NULL;
     h.footer_left = arena_printf(a, "%s %s %s", f->id.s, msg_get(lang, MSG_VERSION), f->version.s);
     if (f->kind == FORM_CONSENT) {
         /* Every consent page names its patient: pages get separated. */
@@ -288,12 +292,14 @@ int render_layout(const packet *p, const render_env *env, const patient *pt, are
 }
 
 int render_packet(const packet *p, const render_env *env, const patient *pt, arena *a,
-                  unsigned char **pdf, size_t *pdf_len, mp_err *err)
+                  unsigned char **pdf, size_t *pdf_len, int *pages, mp_err *err)
 {
     const layout_doc *doc;
     int rc = render_layout(p, env, pt, a, &doc, err);
     if (rc)
         return rc;
+    if (pages)
+        *pages = (int)doc->npages;
     /* Keywords name every form and version, so a printed packet can be traced. */
     size_t cap = 64;
     for (size_t i = 0; i < p->nentries; i++)

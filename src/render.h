@@ -11,6 +11,7 @@
 #ifndef MP_RENDER_H
 #define MP_RENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,13 +31,14 @@ typedef struct render_env {
     int64_t now_unix; /* the PDF's dates */
     mp_date today;    /* {{today}} */
     const char *creator; /* "medpacket 0.1.0" */
+    bool duplex;         /* pad every form to an even number of pages */
 } render_env;
 
 /* Renders packet p for patient pt. Temporary data goes into a; *pdf is
- * malloc'd and the caller frees it. Errors carry the file and place of the
+ * malloc'd and the caller frees it; *pages (if not NULL) is its page count. Errors carry the file and place of the
  * problem (a placeholder, a missing patient field, a QR URL too long). */
 int render_packet(const packet *p, const render_env *env, const patient *pt, arena *a,
-                  unsigned char **pdf, size_t *pdf_len, mp_err *err);
+                  unsigned char **pdf, size_t *pdf_len, int *pages, mp_err *err);
 
 /* Lays out packet p without writing a PDF (for tests and for render_packet). */
 int render_layout(const packet *p, const render_env *env, const patient *pt, arena *a,

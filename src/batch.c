@@ -1,0 +1,420 @@
+/*
+ * batch.c — see batch.h.
+ *
+ * Slots: the reorder window is an array of W = 4 x jobs slots; row number k
+ * (in reading order) uses slot k % W. The reading thread fills a slot and
+ * either finishes it at once (a bad row, a skipped row) or queues it for a
+ * worker; it never reuses a slot before that slot's result has been emitted,
+ * so at most W rows (each an arena and one PDF) are in memory at once.
+ */
+#include "batch.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "outfile.h"
+#include "outname.h"
+
+typedef struct slot {
+    long seq;
+    arena *a;
+    roster_row row;
+    bool queued, done;
+    char *path;          /* malloc'd output path, or NULL */
+    unsigned char *pdf;  /* malloc'd; freed after emitting */
+    size_t len;
+    batch_result res;
+} slot;
+
+typedef struct pool {
+    const batch_opts *o;
+    slot *slots;
+    size_t nslots;
+    /* FIFO of slot indices waiting for a worker */
+    size_t *queue;
+    size_t qhead, qlen;
+    bool closing;
+    pthread_mutex_t mu;
+    pthread_cond_t work, done;
+} pool;
+
+/* ---- names already taken in this run ---------------------------------- */
+
+typedef struct name_set {
+    char **v;
+    size_t cap, n;
+} name_set;
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static bool set_has(const name_set *s, const char *name)
+{
+    if (!s->cap)
+        return false;
+    for (size_t i = hash_str(name) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+        if (!s->v[i])
+            return false;
+        if (strcmp(s->v[i], name) == 0)
+            return true;
+    }
+}
+
+static int set_add(name_set *s, const char *name)
+{
+    if ((s->n + 1) * 2 > s->cap) {
+        size_t ncap = s->cap ? s->cap * 2 : 1024;
+        char **nv = calloc(ncap, sizeof *nv);
+        if (!nv)
+            return -1;
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->v[i])
+                continue;
+            size_t j = hash_str(s->v[i]) & (ncap - 1);
+            while (nv[j])
+                j = (j + 1) & (ncap - 1);
+            nv[j] = s->v[i];
+        }
+        free(s->v);
+        s->v = nv;
+        s->cap = ncap;
+    }
+    char *copy = strdup(name);
+    if (!copy)
+        return -1;
+    size_t i = hash_str(name) & (s->cap - 1);
+    while (s->v[i])
+        i = (i + 1) & (s->cap - 1);
+    s->v[i] = copy;
+    s->n++;
+    return 0;
+}
+
+static void set_free(name_set *s)
+{
+    for (size_t i = 0; i < s->cap; i++)
+        free(s->v[i]);
+    free(s->v);
+}
+
+/* ---- the worker --------------------------------------------------------- */
+
+static void sha256_hex(const unsigned char *data, size_t len, char out[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL))
+        n = 0;
+    for (unsigned i = 0; i < n && i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    out[2 * (n < 32 ? n : 32)] = '\0';
+}
+
+static void render_slot(const batch_opts *o, slot *s)
+{
+    batch_result *r = &s->res;
+    int pages = 0;
+    int rc = render_packet(o->packet, o->env, &s->row.patient, s->a, &s->pdf, &s->len, &pages,
+                           &r->err);
+    if (!rc && s->path)
+        rc = outfile_write_nosync(s->path, s->pdf, s->len, OUTFILE_DEFAULT_MODE, &r->err);
+    if (rc) {
+        r->status = BATCH_FAILED;
+        if (r->err.row == 0 && r->err.file[0] == '\0')
+            r->err.row = s->row.row;
+        return;
+    }
+    r->status = BATCH_OK;
+    r->pages = pages;
+    r->bytes = s->len;
+    sha256_hex(s->pdf, s->len, r->sha256);
+}
+
+static void *worker(void *arg)
+{
+    pool *p = arg;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->qlen && !p->closing)
+            pthread_cond_wait(&p->work, &p->mu);
+        if (!p->qlen)
+            break;
+        slot *s = &p->slots[p->queue[p->qhead]];
+        p->qhead = (p->qhead + 1) % p->nslots;
+        p->qlen--;
+        pthread_mutex_unlock(&p->mu);
+        render_slot(p->o, s);
+        pthread_mutex_lock(&p->mu);
+        s->done = true;
+        pthread_cond_broadcast(&p->done);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* ---- the reading thread ------------------------------------------------- */
+
+/* Removes ".NAME.XXXXXX.part" files that outfile leaves when a run is killed. */
+static void remove_stale_parts(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        size_t len = strlen(n);
+        if (n[0] == '.' && len > 18 && strcmp(n + len - 5, ".part") == 0 &&
+            strstr(n, ".pdf.") != NULL) {
+            char path[4096];
+            if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, n) < sizeof path)
+                unlink(path);
+        }
+    }
+    closedir(d);
+}
+
+/* A PDF that ends with %%EOF was written completely: files are renamed into
+ * place only when whole, but without fsync a power cut can leave one empty. */
+static bool whole_pdf(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    char tail[32] = "";
+    size_t n = 0;
+    if (fseek(f, -(long)sizeof tail, SEEK_END) == 0)
+        n = fread(tail, 1, sizeof tail, f);
+    fclose(f);
+    for (size_t i = 0; i + 5 <= n; i++)
+        if (memcmp(tail + i, "%%EOF", 5) == 0)
+            return true;
+    return false;
+}
+
+static void fail_row(slot *s, int code, const char *fmt, const char *detail)
+{
+    err_clear(&s->res.err);
+    err_set(&s->res.err, code, NULL, 0, 0, fmt, detail);
+    s->res.err.row = s->row.row;
+    s->res.status = BATCH_FAILED;
+    s->done = true;
+}
+
+/* Decides what a freshly read row becomes: finished now, or queued. */
+static int prepare(const batch_opts *o, slot *s, name_set *names, mp_err *err)
+{
+    batch_result *r = &s->res;
+    r->row = s->row.row;
+    if (s->row.problem) {
+        fail_row(s, EX_DATAERR, "%s", s->row.problem);
+        return 0;
+    }
+    if (!o->out_dir)
+        return 0;
+    char name[OUTNAME_MAX + 1], why[200];
+    const char *problem = outname_make(o->name_pattern, &s->row.patient, s->row.row, name, why,
+                                       sizeof why);
+    if (problem) {
+        fail_row(s, EX_DATAERR, "%s", problem);
+        return 0;
+    }
+    /* Two rows that would get one name never overwrite each other. */
+    if (set_has(names, name)) {
+        char base[OUTNAME_MAX + 1];
+        memcpy(base, name, sizeof base);
+        for (unsigned k = 2; set_has(names, name); k++) {
+            memcpy(name, base, sizeof base);
+            outname_suffix(name, k);
+        }
+    }
+    if (set_add(names, name))
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    size_t plen = strlen(o->out_dir) + strlen(name) + 2;
+    s->path = malloc(plen);
+    if (!s->path)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    snprintf(s->path, plen, "%s/%s", o->out_dir, name);
+    r->path = s->path;
+    struct stat st;
+    if (lstat(s->path, &st) == 0) {
+        if (o->skip_existing && whole_pdf(s->path)) {
+            r->status = BATCH_SKIPPED;
+            s->done = true;
+        } else if (!o->force && !o->skip_existing) {
+            fail_row(s, EX_CANTCREAT, "%s exists (--skip-existing resumes a run, --force replaces files)",
+                     name);
+        }
+        /* else: --force, or a resumed run finding a file that is not whole:
+         * rendered again and replaced. */
+    }
+    return 0;
+}
+
+static void reset_slot(slot *s)
+{
+    free(s->path);
+    free(s->pdf);
+    arena_free(s->a);
+    memset(s, 0, sizeof *s);
+}
+
+/* Hands a finished slot to the merge and the caller, in row order. */
+static int emit(const batch_opts *o, slot *s, batch_summary *sum, long *written, mp_err *err)
+{
+    batch_result *r = &s->res;
+    sum->rows++;
+    int rc = 0;
+    switch (r->status) {
+    case BATCH_OK:
+        sum->ok++;
+        sum->pages += r->pages;
+        if (o->merge && (rc = pdfmerge_add(o->merge, s->pdf, s->len, err)))
+            break;
+        if (o->test_kill_after && ++*written >= o->test_kill_after)
+            raise(SIGKILL); /* test hook: an interrupted run */
+        break;
+    case BATCH_SKIPPED:
+        sum->skipped++;
+        break;
+    case BATCH_FAILED:
+        sum->failed++;
+        break;
+    }
+    if (!rc && o->on_row)
+        o->on_row(o->ctx, r);
+    if (!rc && o->on_tick)
+        o->on_tick(o->ctx);
+    reset_slot(s);
+    return rc;
+}
+
+int batch_run(const batch_opts *o, batch_summary *sum, mp_err *err)
+{
+    memset(sum, 0, sizeof *sum);
+    if (o->out_dir && o->skip_existing)
+        remove_stale_parts(o->out_dir);
+    pool p = {.o = o};
+    p.nslots = (size_t)o->jobs * 4;
+    p.slots = calloc(p.nslots, sizeof *p.slots);
+    p.queue = calloc(p.nslots, sizeof *p.queue);
+    if (!p.slots || !p.queue) {
+        free(p.slots);
+        free(p.queue);
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    }
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.work, NULL);
+    pthread_cond_init(&p.done, NULL);
+    pthread_t *threads = calloc((size_t)o->jobs, sizeof *threads);
+    int started = 0, rc = 0;
+    if (!threads)
+        rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    for (int i = 0; !rc && i < o->jobs; i++) {
+        if (pthread_create(&threads[i], NULL, worker, &p))
+            rc = err_set(err, EX_OSERR, NULL, 0, 0, "cannot start a worker thread");
+        else
+            started++;
+    }
+
+    name_set names = {0};
+    long seq = 0, next = 0, written = 0;
+    bool eof = false, bad_row_read = false;
+    while (!rc) {
+        /* Emit what is finished, in order; wait when the window is full or
+         * when everything has been read. */
+        pthread_mutex_lock(&p.mu);
+        for (;;) {
+            bool full = seq - next == (long)p.nslots;
+            bool drain = (eof || (o->stop && *o->stop)) && next < seq;
+            slot *s = &p.slots[next % (long)p.nslots];
+            if (next < seq && s->done) {
+                pthread_mutex_unlock(&p.mu);
+                rc = emit(o, s, sum, &written, err);
+                pthread_mutex_lock(&p.mu);
+                next++;
+                if (rc)
+                    break;
+                continue;
+            }
+            if (full || drain)
+                pthread_cond_wait(&p.done, &p.mu);
+            else
+                break;
+        }
+        pthread_mutex_unlock(&p.mu);
+        /* --fail-fast: a row found bad while reading stops the reading at
+         * once; a row that fails in a worker stops it when its result comes
+         * back (rows already being rendered then are finished). */
+        bool stop = (o->stop && *o->stop) || (o->fail_fast && (sum->failed || bad_row_read));
+        if (rc || eof || stop) {
+            if (stop && !eof)
+                sum->stopped = true;
+            if (next == seq || rc)
+                break;
+            continue;
+        }
+        slot *s = &p.slots[seq % (long)p.nslots];
+        s->a = arena_new();
+        if (!s->a) {
+            rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+            break;
+        }
+        s->seq = seq;
+        int got = roster_next(o->roster, s->a, &s->row, err);
+        if (got == 0) {
+            arena_free(s->a);
+            s->a = NULL;
+            eof = true;
+            continue;
+        }
+        if (got != 1) {
+            arena_free(s->a);
+            s->a = NULL;
+            rc = got;
+            break;
+        }
+        if ((rc = prepare(o, s, &names, err)))
+            break;
+        seq++;
+        bad_row_read = bad_row_read || (s->done && s->res.status == BATCH_FAILED);
+        if (!s->done) {
+            pthread_mutex_lock(&p.mu);
+            p.queue[(p.qhead + p.qlen) % p.nslots] = (size_t)(s - p.slots);
+            p.qlen++;
+            pthread_cond_signal(&p.work);
+            pthread_mutex_unlock(&p.mu);
+        }
+    }
+
+    pthread_mutex_lock(&p.mu);
+    p.closing = true;
+    pthread_cond_broadcast(&p.work);
+    pthread_mutex_unlock(&p.mu);
+    for (int i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    for (size_t i = 0; i < p.nslots; i++)
+        reset_slot(&p.slots[i]);
+    set_free(&names);
+    if (!rc && o->out_dir && sum->ok)
+        rc = outfile_sync_fs(o->out_dir, err);
+    free(threads);
+    free(p.slots);
+    free(p.queue);
+    pthread_cond_destroy(&p.work);
+    pthread_cond_destroy(&p.done);
+    pthread_mutex_destroy(&p.mu);
+    return rc;
+}

@@ -1,0 +1,68 @@
+/*
+ * batch.h — a packet over a patient list: rendered in parallel, reported and
+ * merged in row order, in flat memory.
+ *
+ * The calling thread reads rows and names files; --jobs worker threads render
+ * and write them; results come back to the calling thread strictly in row
+ * order (a reorder window of a few rows per worker bounds memory), where they
+ * are appended to the merged PDF and reported. A bad row is reported and
+ * skipped; every good row is still produced.
+ *
+ * Each PDF is written through outfile (temporary name beside it, renamed into
+ * place), so an interrupted run leaves only whole PDFs; with skip_existing a
+ * rerun finishes the rest, and removes the temporary files a killed run left.
+ */
+#ifndef MP_BATCH_H
+#define MP_BATCH_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "err.h"
+#include "form.h"
+#include "pdfmerge.h"
+#include "render.h"
+#include "roster.h"
+
+typedef enum { BATCH_OK, BATCH_SKIPPED, BATCH_FAILED } batch_status;
+
+typedef struct batch_result {
+    long row;
+    batch_status status;
+    const char *path;  /* the output file (NULL without an output folder) */
+    int pages;
+    size_t bytes;
+    char sha256[65];   /* hex, of the PDF's bytes */
+    mp_err err;        /* BATCH_FAILED: what went wrong (file, row, place) */
+} batch_result;
+
+typedef struct batch_opts {
+    const packet *packet;
+    const render_env *env;
+    roster *roster;
+    const char *out_dir;      /* NULL: no file per row (merge only) */
+    const char *name_pattern; /* see outname.h */
+    pdfmerge *merge;          /* NULL: no merged PDF; else each good row is appended */
+    int jobs;                 /* worker threads, >= 1 */
+    bool skip_existing;       /* a row whose file exists is skipped (resume) */
+    bool force;               /* a row whose file exists is replaced */
+    bool fail_fast;           /* stop reading at the first failed row */
+    volatile sig_atomic_t *stop; /* set (by a signal handler) to stop reading rows */
+    long test_kill_after;     /* test hook: SIGKILL self after this many written rows */
+    /* Called in row order on the calling thread. */
+    void (*on_row)(void *ctx, const batch_result *r);
+    void (*on_tick)(void *ctx); /* after each row, for a progress bar */
+    void *ctx;
+} batch_opts;
+
+typedef struct batch_summary {
+    long rows, ok, skipped, failed, pages;
+    bool stopped; /* by *stop or fail_fast before the end of the list */
+} batch_summary;
+
+/* Returns 0 when the run went through (rows may have failed: see the
+ * summary), or a sysexits code for what stops a whole run: a read error on
+ * the list, a merge that cannot be written, out of memory. */
+int batch_run(const batch_opts *o, batch_summary *sum, mp_err *err);
+
+#endif

@@ -1,0 +1,1176 @@
+/*
+ * pdfmerge.c — see pdfmerge.h.
+ *
+ * Reading. An input is parsed in place, from its end: startxref gives the
+ * cross-reference table, the table gives each object's byte offset, the
+ * trailer names the catalog, and the catalog's /Pages is the root of the
+ * page tree, walked in order to list the pages. One small recursive-descent
+ * parser over PDF's token syntax does all of it. It knows literal strings
+ * (nested parentheses, backslash escapes), hex strings, names and comments,
+ * so "5 0 R" inside a URI stays text. Every offset, length and nesting depth
+ * is checked against the buffer: whatever this module did not expect from
+ * libharu is EX_SOFTWARE "cannot merge: ...", never a read out of bounds.
+ *
+ * Writing. An input's objects, except its catalog, page-tree nodes and info
+ * dictionary, take the next free numbers of the output in their original
+ * order and are copied as they are, except that every indirect reference is
+ * renumbered and each page's /Parent points into the merged tree. Stream data
+ * is copied verbatim, by /Length (which libharu writes as an indirect object
+ * after the stream, so that object is read first). Output goes through a
+ * fixed buffer to outfile; kept until commit are only an offset per output
+ * object and a number per page (and per leaf of the page tree).
+ *
+ * The merged page tree is balanced, PAGE_FANOUT kids per node, rather than
+ * one /Kids array with every page: a day's packets run to tens of thousands
+ * of pages, readers and print servers find a page by walking the tree, and
+ * older consumers cap arrays at 8191 elements (PDF Reference, appendix C).
+ * A page's leaf is known when the page is copied (page k goes under leaf
+ * k / PAGE_FANOUT, numbered when its first page arrives); the levels above
+ * the leaves are numbered and written at commit.
+ *
+ * A failed add may have written part of an input, so the merge is then
+ * spent: further adds and the commit fail, and only abort is left.
+ */
+#include "pdfmerge.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "outfile.h"
+#include "utf8.h"
+
+enum {
+    PAGE_FANOUT = 32,
+    MAX_NESTING = 32,    /* arrays and dictionaries inside one object */
+    MAX_TREE_DEPTH = 32, /* levels of an input's page tree */
+    MAX_TREE_LEVELS = 8, /* of the merged tree: 32^6 leaves is past MAX_OBJECTS */
+    OUT_BUF_SIZE = 256 * 1024,
+    STARTXREF_WINDOW = 1024, /* "startxref" is this close to the end */
+};
+
+/* ISO 32000-1 annex C: the largest object number a reader must accept. */
+#define MAX_OBJECTS 8388607u
+/* A cross-reference entry has ten digits for the offset. */
+#define MAX_OFFSET 9999999999ull
+/* fail() without a byte position. */
+#define NO_POS ((size_t)-1)
+
+/* Returns from the calling function when a step fails. */
+#define TRY(expr)         \
+    do {                  \
+        int rc_ = (expr); \
+        if (rc_)          \
+            return rc_;   \
+    } while (0)
+
+/* ---- Tokens and values ---- */
+
+typedef enum {
+    T_END,     /* end of the input */
+    T_INT,     /* unsigned integer: an object number, a generation, a length */
+    T_NUM,     /* any other number */
+    T_KEYWORD, /* true, false, null, R, obj, stream, ... */
+    T_NAME,
+    T_STRING, /* literal or hex */
+    T_ARRAY,
+    T_ARRAY_END,
+    T_DICT,
+    T_DICT_END,
+    T_REF, /* a parsed value only: "N G R" */
+} tkind;
+
+/* A token, or a whole value once parsed (an array or dictionary spans up to
+ * its closing bracket). */
+typedef struct tok {
+    tkind kind;
+    size_t start, end; /* bytes [start, end) of the input */
+    uint64_t num;      /* T_INT: the value; T_REF: the object number */
+    uint64_t gen;      /* T_REF */
+} tok;
+
+/* Dictionary keys the merge looks at, in the top-level dictionary of an
+ * object or the trailer. */
+enum {
+    KEY_NONE = -1,
+    KEY_LENGTH,
+    KEY_PARENT,
+    KEY_TYPE,
+    KEY_KIDS,
+    KEY_COUNT,
+    KEY_PAGES,
+    KEY_VERSION,
+    KEY_ROOT,
+    KEY_INFO,
+    KEY_SIZE,
+    KEY_PREV,
+    KEY_ENCRYPT,
+    KEY_XREFSTM,
+    /* Attributes a page inherits from its page-tree nodes. */
+    KEY_RESOURCES,
+    KEY_MEDIABOX,
+    KEY_CROPBOX,
+    KEY_ROTATE,
+    KEY_N,
+};
+
+static const char *const key_names[KEY_N] = {
+    [KEY_LENGTH] = "/Length",       [KEY_PARENT] = "/Parent",     [KEY_TYPE] = "/Type",
+    [KEY_KIDS] = "/Kids",           [KEY_COUNT] = "/Count",       [KEY_PAGES] = "/Pages",
+    [KEY_VERSION] = "/Version",     [KEY_ROOT] = "/Root",         [KEY_INFO] = "/Info",
+    [KEY_SIZE] = "/Size",           [KEY_PREV] = "/Prev",         [KEY_ENCRYPT] = "/Encrypt",
+    [KEY_XREFSTM] = "/XRefStm",     [KEY_RESOURCES] = "/Resources", [KEY_MEDIABOX] = "/MediaBox",
+    [KEY_CROPBOX] = "/CropBox",     [KEY_ROTATE] = "/Rotate",
+};
+
+/* ---- The merge ---- */
+
+typedef enum { ROLE_FREE, ROLE_COPY, ROLE_PAGE, ROLE_TREE, ROLE_CATALOG, ROLE_INFO } obj_role;
+
+/* One object of the input being added. */
+typedef struct in_obj {
+    size_t off;      /* of "N G obj" */
+    uint32_t newnum; /* in the output (ROLE_COPY, ROLE_PAGE) */
+    uint32_t page;   /* ROLE_PAGE: index of the page in the merge */
+    uint16_t gen;
+    uint8_t role; /* obj_role */
+} in_obj;
+
+struct pdfmerge {
+    outfile *out;
+    unsigned char *buf; /* OUT_BUF_SIZE bytes not yet handed to outfile */
+    size_t used;
+    uint64_t flushed; /* bytes handed to outfile */
+    uint64_t *off;    /* off[n]: byte offset of output object n (0: not written yet) */
+    size_t off_cap;
+    uint32_t nobj;   /* output objects numbered so far, counting 0 */
+    uint32_t *pages; /* output object number of each page, in order */
+    size_t npages, pages_cap;
+    uint32_t *leaves; /* leaf k of the page tree holds pages [k*FANOUT, (k+1)*FANOUT) */
+    size_t nleaves, leaves_cap;
+    in_obj *tab; /* the current input's objects; reused */
+    size_t tab_cap;
+    int version; /* highest PDF version of the inputs, times ten */
+    int failed;  /* status of a failed add: the merge is spent */
+};
+
+/* Fixed numbers of the objects written at commit. */
+enum { OBJ_CATALOG = 1, OBJ_INFO = 2 };
+
+/* An input being read; while m is set, its object is being copied. */
+typedef struct reader {
+    const unsigned char *p;
+    size_t len;
+    in_obj *obj;
+    uint32_t nobj; /* the trailer's /Size */
+    mp_err *err;
+    tok top[KEY_N]; /* entries of the last top-level dictionary parsed; T_END if absent */
+    pdfmerge *m;
+    size_t cursor;      /* input before this has been written */
+    uint32_t parent_to; /* copying a page: its leaf in the merged tree */
+    int parents;        /* /Parent entries so rewritten */
+} reader;
+
+static int oom(mp_err *err)
+{
+    return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+}
+
+static int fail(const reader *r, size_t at, const char *what)
+{
+    if (at == NO_POS)
+        return err_set(r->err, EX_SOFTWARE, NULL, 0, 0, "cannot merge: %s", what);
+    return err_set(r->err, EX_SOFTWARE, NULL, 0, 0, "cannot merge: %s at byte %zu", what, at);
+}
+
+/* Makes room for need elements of size elem in *p. */
+static int grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 64;
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / elem)
+            return -1;
+        n *= 2;
+    }
+    void *q = realloc(*(void **)p, n * elem);
+    if (!q)
+        return -1;
+    *(void **)p = q;
+    *cap = n;
+    return 0;
+}
+
+/* ---- Output ---- */
+
+static int flush(pdfmerge *m, mp_err *err)
+{
+    if (m->used == 0)
+        return 0;
+    TRY(outfile_put(m->out, m->buf, m->used, err));
+    m->flushed += m->used;
+    m->used = 0;
+    return 0;
+}
+
+static int emit(pdfmerge *m, const void *p, size_t n, mp_err *err)
+{
+    if (n > OUT_BUF_SIZE - m->used) {
+        TRY(flush(m, err));
+        if (n >= OUT_BUF_SIZE) {
+            TRY(outfile_put(m->out, p, n, err));
+            m->flushed += n;
+            return 0;
+        }
+    }
+    memcpy(m->buf + m->used, p, n);
+    m->used += n;
+    return 0;
+}
+
+static int emit_str(pdfmerge *m, const char *s, mp_err *err)
+{
+    return emit(m, s, strlen(s), err);
+}
+
+static int emit_u64(pdfmerge *m, uint64_t v, mp_err *err)
+{
+    char b[20];
+    size_t i = sizeof b;
+    do
+        b[--i] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    return emit(m, b + i, sizeof b - i, err);
+}
+
+/* " N 0 R" */
+static int emit_ref(pdfmerge *m, uint32_t num, mp_err *err)
+{
+    TRY(emit_u64(m, num, err));
+    return emit(m, " 0 R", 4, err);
+}
+
+static uint64_t out_pos(const pdfmerge *m)
+{
+    return m->flushed + m->used;
+}
+
+/* Records that object num starts here and writes "num 0 obj". */
+static int begin_object(pdfmerge *m, uint32_t num, mp_err *err)
+{
+    uint64_t at = out_pos(m);
+    if (at > MAX_OFFSET)
+        return err_set(err, EX_SOFTWARE, NULL, 0, 0,
+                       "cannot merge: the output passes 10 GB, more than a PDF can address");
+    m->off[num] = at;
+    TRY(emit_u64(m, num, err));
+    return emit(m, " 0 obj\n", 7, err);
+}
+
+/* Takes the next object number of the output; it is written later. */
+static int reserve(pdfmerge *m, uint32_t *num, mp_err *err)
+{
+    if (m->nobj > MAX_OBJECTS)
+        return err_set(err, EX_SOFTWARE, NULL, 0, 0,
+                       "cannot merge: more than %u objects, the most a PDF reader must accept",
+                       MAX_OBJECTS);
+    if (grow(&m->off, &m->off_cap, (size_t)m->nobj + 1, sizeof *m->off))
+        return oom(err);
+    m->off[m->nobj] = 0;
+    *num = m->nobj++;
+    return 0;
+}
+
+/* ---- Lexing ---- */
+
+static bool is_space(unsigned char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
+}
+
+static bool is_delim(unsigned char c)
+{
+    switch (c) {
+    case '(': case ')': case '<': case '>': case '[': case ']': case '{': case '}': case '/':
+    case '%':
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool is_regular(unsigned char c)
+{
+    return !is_space(c) && !is_delim(c);
+}
+
+static bool is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_hex(unsigned char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* Skips white space and comments. */
+static size_t skip_space(const reader *r, size_t pos)
+{
+    while (pos < r->len) {
+        unsigned char c = r->p[pos];
+        if (is_space(c)) {
+            pos++;
+        } else if (c == '%') {
+            while (pos < r->len && r->p[pos] != '\n' && r->p[pos] != '\r')
+                pos++;
+        } else {
+            break;
+        }
+    }
+    return pos;
+}
+
+/* Reads the token at or after *pos and moves *pos past it. */
+static int lex(const reader *r, size_t *pos, tok *t)
+{
+    const unsigned char *p = r->p;
+    size_t n = r->len, i = skip_space(r, *pos);
+    t->start = i;
+    t->num = t->gen = 0;
+    if (i == n) {
+        t->kind = T_END;
+        t->end = *pos = i;
+        return 0;
+    }
+    switch (p[i]) {
+    case '(': {
+        /* Balanced parentheses need no escape inside a literal string. */
+        size_t depth = 1;
+        for (i++; i < n && depth > 0; i++) {
+            if (p[i] == '\\')
+                i++; /* the escaped byte, whatever it is */
+            else if (p[i] == '(')
+                depth++;
+            else if (p[i] == ')')
+                depth--;
+        }
+        if (depth > 0)
+            return fail(r, t->start, "unterminated string");
+        t->kind = T_STRING;
+        break;
+    }
+    case '<':
+        if (i + 1 < n && p[i + 1] == '<') {
+            t->kind = T_DICT;
+            i += 2;
+            break;
+        }
+        for (i++; i < n && p[i] != '>'; i++)
+            if (!is_hex(p[i]) && !is_space(p[i]))
+                return fail(r, i, "bad hex string");
+        if (i == n)
+            return fail(r, t->start, "unterminated hex string");
+        i++;
+        t->kind = T_STRING;
+        break;
+    case '>':
+        if (i + 1 < n && p[i + 1] == '>') {
+            t->kind = T_DICT_END;
+            i += 2;
+            break;
+        }
+        return fail(r, i, "unexpected '>'");
+    case '[':
+        t->kind = T_ARRAY;
+        i++;
+        break;
+    case ']':
+        t->kind = T_ARRAY_END;
+        i++;
+        break;
+    case '/':
+        for (i++; i < n && is_regular(p[i]); i++)
+            ;
+        t->kind = T_NAME;
+        break;
+    case ')': case '{': case '}':
+        return fail(r, i, "unexpected delimiter");
+    default: {
+        /* Eighteen digits cannot overflow; longer runs are no offset or
+         * object number of a real file, so they are just "a number". */
+        bool digits = true;
+        uint64_t v = 0;
+        size_t s = i;
+        for (; i < n && is_regular(p[i]); i++) {
+            if (is_digit(p[i]) && i - s < 18)
+                v = v * 10 + (uint64_t)(p[i] - '0');
+            else
+                digits = false;
+        }
+        if (digits) {
+            t->kind = T_INT;
+            t->num = v;
+        } else if (is_digit(p[s]) || p[s] == '+' || p[s] == '-' || p[s] == '.') {
+            t->kind = T_NUM;
+        } else {
+            t->kind = T_KEYWORD;
+        }
+    }
+    }
+    t->end = *pos = i;
+    return 0;
+}
+
+static bool tok_is(const reader *r, const tok *t, tkind kind, const char *text)
+{
+    size_t n = strlen(text);
+    return t->kind == kind && t->end - t->start == n && memcmp(r->p + t->start, text, n) == 0;
+}
+
+static bool is_kw(const reader *r, const tok *t, const char *kw)
+{
+    return tok_is(r, t, T_KEYWORD, kw);
+}
+
+/* ---- Parsing ---- */
+
+/* The input object a reference names, or NULL when there is none. */
+static in_obj *lookup(const reader *r, const tok *ref)
+{
+    if (ref->kind != T_REF || ref->num >= r->nobj)
+        return NULL;
+    in_obj *o = &r->obj[ref->num];
+    return o->role != ROLE_FREE && o->gen == ref->gen ? o : NULL;
+}
+
+/* Copying: writes the input up to reference v, then v renumbered. */
+static int rewrite_ref(reader *r, const tok *v, int key)
+{
+    const in_obj *o = lookup(r, v);
+    if (!o)
+        return fail(r, v->start, "reference to an object the file does not have");
+    uint32_t to;
+    if (key == KEY_PARENT && r->parent_to) {
+        if (o->role != ROLE_TREE)
+            return fail(r, v->start, "a page's /Parent is not a page-tree node");
+        to = r->parent_to;
+        r->parents++;
+    } else if (o->role == ROLE_COPY || o->role == ROLE_PAGE) {
+        to = o->newnum;
+    } else {
+        return fail(r, v->start, "reference to the catalog, the page tree or the info dictionary");
+    }
+    TRY(emit(r->m, r->p + r->cursor, v->start - r->cursor, r->err));
+    TRY(emit_ref(r->m, to, r->err));
+    r->cursor = v->end;
+    return 0;
+}
+
+static int key_of(const reader *r, const tok *name, int *key)
+{
+    /* libharu writes keys plainly; an escaped one could hide a /Parent. */
+    if (memchr(r->p + name->start, '#', name->end - name->start))
+        return fail(r, name->start, "escaped name as a dictionary key");
+    *key = KEY_NONE;
+    for (int k = 0; k < KEY_N; k++)
+        if (tok_is(r, name, T_NAME, key_names[k]))
+            *key = k;
+    return 0;
+}
+
+static int parse_rest(reader *r, size_t *pos, int depth, int key, tok *v);
+
+/* Parses the value at *pos. depth is 0 for an object's own value; key is
+ * the top-level dictionary key the value belongs to, or KEY_NONE. */
+static int parse_value(reader *r, size_t *pos, int depth, int key, tok *v)
+{
+    TRY(lex(r, pos, v));
+    return parse_rest(r, pos, depth, key, v);
+}
+
+/* v is the first token of a value and *pos is just after it: reads the rest
+ * (the "G R" of a reference, an array's or dictionary's contents). */
+static int parse_rest(reader *r, size_t *pos, int depth, int key, tok *v)
+{
+    switch (v->kind) {
+    case T_INT: {
+        size_t at = *pos;
+        tok g, k;
+        TRY(lex(r, &at, &g));
+        if (g.kind != T_INT)
+            return 0;
+        TRY(lex(r, &at, &k));
+        if (!is_kw(r, &k, "R"))
+            return 0;
+        v->kind = T_REF;
+        v->gen = g.num;
+        v->end = *pos = at;
+        return r->m ? rewrite_ref(r, v, key) : 0;
+    }
+    case T_NUM:
+    case T_NAME:
+    case T_STRING:
+        return 0;
+    case T_KEYWORD:
+        if (is_kw(r, v, "true") || is_kw(r, v, "false") || is_kw(r, v, "null"))
+            return 0;
+        return fail(r, v->start, "unexpected keyword");
+    case T_ARRAY:
+        if (depth >= MAX_NESTING)
+            return fail(r, v->start, "arrays and dictionaries nested too deeply");
+        for (;;) {
+            tok e;
+            TRY(lex(r, pos, &e));
+            if (e.kind == T_ARRAY_END)
+                break;
+            TRY(parse_rest(r, pos, depth + 1, KEY_NONE, &e));
+        }
+        v->end = *pos;
+        return 0;
+    case T_DICT:
+        if (depth >= MAX_NESTING)
+            return fail(r, v->start, "arrays and dictionaries nested too deeply");
+        if (depth == 0)
+            for (int k = 0; k < KEY_N; k++)
+                r->top[k].kind = T_END;
+        for (;;) {
+            tok name, val;
+            int k = KEY_NONE;
+            TRY(lex(r, pos, &name));
+            if (name.kind == T_DICT_END)
+                break;
+            if (name.kind == T_END)
+                return fail(r, name.start, "unexpected end of file");
+            if (name.kind != T_NAME)
+                return fail(r, name.start, "dictionary key is not a name");
+            if (depth == 0)
+                TRY(key_of(r, &name, &k));
+            TRY(parse_value(r, pos, depth + 1, k, &val));
+            if (k != KEY_NONE)
+                r->top[k] = val;
+        }
+        v->end = *pos;
+        return 0;
+    case T_END:
+        return fail(r, v->start, "unexpected end of file");
+    default:
+        return fail(r, v->start, "unexpected ']' or '>>'");
+    }
+}
+
+/* Checks that "num gen obj" starts where the xref says; *pos goes past it. */
+static int open_object(const reader *r, uint32_t num, size_t *pos)
+{
+    const in_obj *o = &r->obj[num];
+    size_t at = o->off;
+    tok a, b, c;
+    TRY(lex(r, &at, &a));
+    TRY(lex(r, &at, &b));
+    TRY(lex(r, &at, &c));
+    if (a.start != o->off || a.kind != T_INT || a.num != num || b.kind != T_INT ||
+        b.num != o->gen || !is_kw(r, &c, "obj"))
+        return err_set(r->err, EX_SOFTWARE, NULL, 0, 0,
+                       "cannot merge: object %u is not at byte %zu where the xref puts it", num,
+                       o->off);
+    *pos = at;
+    return 0;
+}
+
+/* Reads object num, which must be a dictionary without a stream; its
+ * top-level entries are left in r->top. */
+static int read_dict_object(reader *r, uint32_t num, tok *v)
+{
+    size_t pos;
+    tok kw;
+    TRY(open_object(r, num, &pos));
+    TRY(parse_value(r, &pos, 0, KEY_NONE, v));
+    TRY(lex(r, &pos, &kw));
+    if (v->kind != T_DICT || !is_kw(r, &kw, "endobj"))
+        return err_set(r->err, EX_SOFTWARE, NULL, 0, 0,
+                       "cannot merge: object %u is not a dictionary", num);
+    return 0;
+}
+
+/* The length of a stream: a direct integer or (libharu) an indirect one. */
+static int stream_length(reader *r, const tok *len, uint64_t *out)
+{
+    if (len->kind == T_INT) {
+        *out = len->num;
+        return 0;
+    }
+    const in_obj *o = lookup(r, len);
+    if (!o)
+        return fail(r, len->start, "stream without a usable /Length");
+    size_t pos;
+    tok v, kw;
+    TRY(open_object(r, (uint32_t)len->num, &pos));
+    TRY(parse_value(r, &pos, 0, KEY_NONE, &v));
+    TRY(lex(r, &pos, &kw));
+    if (v.kind != T_INT || !is_kw(r, &kw, "endobj"))
+        return fail(r, o->off, "a stream's /Length object is not an integer");
+    *out = v.num;
+    return 0;
+}
+
+/* ---- One input ---- */
+
+static int read_header(const reader *r, int *version)
+{
+    const unsigned char *p = r->p;
+    if (r->len < 8 || memcmp(p, "%PDF-", 5) != 0 || !is_digit(p[5]) || p[6] != '.' ||
+        !is_digit(p[7]))
+        return fail(r, NO_POS, "not a PDF (no %PDF-n.n header)");
+    *version = (p[5] - '0') * 10 + (p[7] - '0');
+    return 0;
+}
+
+static int find_startxref(const reader *r, size_t *xref)
+{
+    static const char kw[] = "startxref";
+    const size_t n = sizeof kw - 1;
+    if (r->len < n)
+        return fail(r, NO_POS, "no startxref");
+    size_t lo = r->len > STARTXREF_WINDOW ? r->len - STARTXREF_WINDOW : 0;
+    for (size_t i = r->len - n + 1; i > lo;) {
+        i--;
+        if (memcmp(r->p + i, kw, n) == 0) {
+            size_t pos = i + n;
+            tok t;
+            TRY(lex(r, &pos, &t));
+            if (t.kind != T_INT || t.num >= r->len)
+                return fail(r, t.start, "bad startxref");
+            *xref = (size_t)t.num;
+            return 0;
+        }
+    }
+    return fail(r, NO_POS, "no startxref near the end of the file");
+}
+
+/* Reads the cross-reference table at `at`: checks its shape and, when fill
+ * is set, enters each object in r->obj. *trailer gets the position after
+ * "trailer"; *count 1 + the highest object number listed. */
+static int read_xref(reader *r, size_t at, bool fill, size_t *trailer, uint64_t *count)
+{
+    size_t pos = at;
+    tok t, c;
+    TRY(lex(r, &pos, &t));
+    if (t.start != at || !is_kw(r, &t, "xref"))
+        return fail(r, at, "startxref does not point to an xref table");
+    *count = 0;
+    for (;;) {
+        TRY(lex(r, &pos, &t));
+        if (is_kw(r, &t, "trailer"))
+            break;
+        TRY(lex(r, &pos, &c));
+        if (t.kind != T_INT || c.kind != T_INT)
+            return fail(r, t.start, "bad xref subsection");
+        if (t.num + c.num > (uint64_t)MAX_OBJECTS + 1)
+            return fail(r, t.start, "object numbers too high");
+        while (pos < r->len && is_space(r->p[pos]))
+            pos++;
+        /* Entries are exactly 20 bytes: "oooooooooo ggggg n" and a
+         * two-byte end of line. */
+        if (c.num > (r->len - pos) / 20)
+            return fail(r, pos, "xref table runs past the end of the file");
+        for (uint64_t i = 0; i < c.num; i++, pos += 20) {
+            const unsigned char *e = r->p + pos;
+            uint64_t off = 0, gen = 0;
+            bool ok = e[10] == ' ' && e[16] == ' ' && (e[17] == 'n' || e[17] == 'f') &&
+                      ((e[18] == ' ' && (e[19] == '\n' || e[19] == '\r')) ||
+                       (e[18] == '\r' && e[19] == '\n'));
+            for (int d = 0; d < 10 && ok; d++) {
+                ok = is_digit(e[d]);
+                off = off * 10 + (uint64_t)(e[d] - '0');
+            }
+            for (int d = 11; d < 16 && ok; d++) {
+                ok = is_digit(e[d]);
+                gen = gen * 10 + (uint64_t)(e[d] - '0');
+            }
+            if (!ok)
+                return fail(r, pos, "bad xref entry");
+            uint64_t num = t.num + i;
+            if (!fill || e[17] == 'f')
+                continue;
+            if (num == 0)
+                return fail(r, pos, "object 0 is listed as in use");
+            in_obj *o = &r->obj[num];
+            if (o->role != ROLE_FREE)
+                return fail(r, pos, "an object is listed twice in the xref table");
+            if (off >= r->len || gen > 65535)
+                return fail(r, pos, "xref entry points past the end of the file");
+            o->off = (size_t)off;
+            o->gen = (uint16_t)gen;
+            o->role = ROLE_COPY;
+        }
+        if (c.num && t.num + c.num > *count)
+            *count = t.num + c.num;
+    }
+    *trailer = pos;
+    return 0;
+}
+
+/* Enters the page-tree node or page ref names, in reading order. */
+typedef struct tree_frame {
+    uint32_t node;
+    size_t pos;        /* next kid in the node's /Kids */
+    size_t first_page; /* m->npages when the node was entered */
+    uint64_t count;    /* its /Count */
+} tree_frame;
+
+static int visit(pdfmerge *m, reader *r, const tok *ref, tree_frame *stack, int *depth)
+{
+    in_obj *o = lookup(r, ref);
+    if (!o)
+        return fail(r, ref->start, "the page tree refers to an object the file does not have");
+    if (o->role != ROLE_COPY)
+        return fail(r, ref->start, "the page tree is not a tree");
+    uint32_t num = (uint32_t)ref->num;
+    tok v;
+    TRY(read_dict_object(r, num, &v));
+    const tok *type = &r->top[KEY_TYPE];
+    if (tok_is(r, type, T_NAME, "/Page")) {
+        if (m->npages >= MAX_OBJECTS)
+            return fail(r, NO_POS, "too many pages");
+        if (grow(&m->pages, &m->pages_cap, m->npages + 1, sizeof *m->pages))
+            return oom(r->err);
+        o->role = ROLE_PAGE;
+        o->page = (uint32_t)m->npages;
+        m->pages[m->npages++] = num; /* renumbered once the input is numbered */
+        return 0;
+    }
+    if (!tok_is(r, type, T_NAME, "/Pages"))
+        return fail(r, o->off, "page-tree node is neither /Type /Page nor /Pages");
+    /* Such attributes would have to be pushed down into each page. libharu
+     * puts them on the pages themselves, so meeting one is a surprise. */
+    for (int k = KEY_RESOURCES; k <= KEY_ROTATE; k++)
+        if (r->top[k].kind != T_END)
+            return fail(r, o->off, "page-tree node with inherited page attributes");
+    if (r->top[KEY_KIDS].kind != T_ARRAY || r->top[KEY_COUNT].kind != T_INT)
+        return fail(r, o->off, "page-tree node without /Kids or /Count");
+    if (*depth == MAX_TREE_DEPTH)
+        return fail(r, o->off, "page tree too deep");
+    o->role = ROLE_TREE;
+    stack[*depth] = (tree_frame){num, r->top[KEY_KIDS].start + 1, m->npages,
+                                 r->top[KEY_COUNT].num};
+    ++*depth;
+    return 0;
+}
+
+/* Appends the pages under ref to m->pages (input object numbers for now). */
+static int walk_pages(pdfmerge *m, reader *r, const tok *ref)
+{
+    tree_frame stack[MAX_TREE_DEPTH];
+    int depth = 0;
+    TRY(visit(m, r, ref, stack, &depth));
+    while (depth > 0) {
+        tree_frame *f = &stack[depth - 1];
+        tok kid;
+        TRY(lex(r, &f->pos, &kid));
+        if (kid.kind == T_ARRAY_END) {
+            if (m->npages - f->first_page != f->count)
+                return fail(r, r->obj[f->node].off, "page-tree node whose /Count is wrong");
+            depth--;
+            continue;
+        }
+        TRY(parse_rest(r, &f->pos, 1, KEY_NONE, &kid));
+        if (kid.kind != T_REF)
+            return fail(r, kid.start, "/Kids holds something other than a reference");
+        TRY(visit(m, r, &kid, stack, &depth));
+    }
+    return 0;
+}
+
+/* Numbers the leaves the new pages need, then the input's objects. */
+static int number_objects(pdfmerge *m, reader *r, size_t first_page)
+{
+    for (size_t g = first_page / PAGE_FANOUT; g <= (m->npages - 1) / PAGE_FANOUT; g++) {
+        if (g < m->nleaves)
+            continue;
+        if (grow(&m->leaves, &m->leaves_cap, m->nleaves + 1, sizeof *m->leaves))
+            return oom(r->err);
+        TRY(reserve(m, &m->leaves[m->nleaves], r->err));
+        m->nleaves++;
+    }
+    for (uint32_t i = 1; i < r->nobj; i++)
+        if (r->obj[i].role == ROLE_COPY || r->obj[i].role == ROLE_PAGE)
+            TRY(reserve(m, &r->obj[i].newnum, r->err));
+    for (size_t k = first_page; k < m->npages; k++)
+        m->pages[k] = r->obj[m->pages[k]].newnum;
+    return 0;
+}
+
+static int copy_object(pdfmerge *m, reader *r, uint32_t num)
+{
+    const in_obj *o = &r->obj[num];
+    size_t pos;
+    TRY(open_object(r, num, &pos));
+    TRY(begin_object(m, o->newnum, r->err));
+
+    r->m = m;
+    r->cursor = skip_space(r, pos);
+    r->parent_to = o->role == ROLE_PAGE ? m->leaves[o->page / PAGE_FANOUT] : 0;
+    r->parents = 0;
+    tok v, kw;
+    int rc = parse_value(r, &pos, 0, KEY_NONE, &v);
+    r->m = NULL;
+    TRY(rc);
+    TRY(lex(r, &pos, &kw));
+    if (o->role == ROLE_PAGE && r->parents != 1)
+        return fail(r, o->off, "page without exactly one /Parent");
+    if (is_kw(r, &kw, "endobj")) {
+        TRY(emit(m, r->p + r->cursor, kw.start - r->cursor, r->err));
+        return emit(m, "endobj\n", 7, r->err);
+    }
+    if (!is_kw(r, &kw, "stream"))
+        return fail(r, kw.start, "object does not end with endobj");
+    if (v.kind != T_DICT)
+        return fail(r, kw.start, "stream without a dictionary");
+
+    tok len_tok = r->top[KEY_LENGTH];
+    uint64_t len = 0;
+    TRY(stream_length(r, &len_tok, &len));
+    /* The keyword is followed by CRLF or LF, never CR alone (7.3.8.1). */
+    size_t data = kw.end;
+    if (data + 1 < r->len && r->p[data] == '\r' && r->p[data + 1] == '\n')
+        data += 2;
+    else if (data < r->len && r->p[data] == '\n')
+        data += 1;
+    else
+        return fail(r, kw.end, "stream keyword not followed by an end of line");
+    if (len > r->len - data)
+        return fail(r, data, "stream data runs past the end of the file");
+    pos = data + (size_t)len;
+    tok es, eo;
+    TRY(lex(r, &pos, &es));
+    if (!is_kw(r, &es, "endstream"))
+        return fail(r, data, "stream data does not end where its /Length says");
+    TRY(lex(r, &pos, &eo));
+    if (!is_kw(r, &eo, "endobj"))
+        return fail(r, eo.start, "object does not end with endobj");
+    /* The rest of the dictionary, the keyword, the data: all as they are. */
+    TRY(emit(m, r->p + r->cursor, es.end - r->cursor, r->err));
+    return emit(m, "\nendobj\n", 8, r->err);
+}
+
+static int add_input(pdfmerge *m, const unsigned char *pdf, size_t len, mp_err *err)
+{
+    reader r = {.p = pdf, .len = len, .err = err};
+    int version = 0;
+    size_t xref = 0, trailer = 0;
+    uint64_t listed = 0;
+    if (!pdf)
+        len = r.len = 0;
+    TRY(read_header(&r, &version));
+    TRY(find_startxref(&r, &xref));
+    TRY(read_xref(&r, xref, false, &trailer, &listed));
+
+    tok v;
+    TRY(parse_value(&r, &trailer, 0, KEY_NONE, &v));
+    if (v.kind != T_DICT)
+        return fail(&r, v.start, "trailer is not a dictionary");
+    if (r.top[KEY_PREV].kind != T_END)
+        return fail(&r, NO_POS, "the file has incremental updates (/Prev)");
+    if (r.top[KEY_ENCRYPT].kind != T_END)
+        return fail(&r, NO_POS, "the file is encrypted");
+    if (r.top[KEY_XREFSTM].kind != T_END)
+        return fail(&r, NO_POS, "the file has a cross-reference stream");
+    tok size = r.top[KEY_SIZE], root = r.top[KEY_ROOT], info = r.top[KEY_INFO];
+    /* Every object takes more than a byte: a larger /Size is no table of ours
+     * and would only make a large allocation. */
+    if (size.kind != T_INT || size.num < listed || size.num > (uint64_t)MAX_OBJECTS + 1 ||
+        size.num > len)
+        return fail(&r, size.start, "bad /Size in the trailer");
+
+    r.nobj = (uint32_t)size.num;
+    if (grow(&m->tab, &m->tab_cap, r.nobj, sizeof *m->tab))
+        return oom(err);
+    r.obj = m->tab;
+    memset(r.obj, 0, r.nobj * sizeof *r.obj);
+    TRY(read_xref(&r, xref, true, &trailer, &listed));
+
+    in_obj *catalog = lookup(&r, &root);
+    if (!catalog)
+        return fail(&r, root.start, "the trailer has no usable /Root");
+    catalog->role = ROLE_CATALOG;
+    if (info.kind != T_END) {
+        in_obj *o = lookup(&r, &info);
+        if (!o || o->role != ROLE_COPY)
+            return fail(&r, info.start, "the trailer has a bad /Info");
+        o->role = ROLE_INFO;
+    }
+    TRY(read_dict_object(&r, (uint32_t)root.num, &v));
+    tok pages = r.top[KEY_PAGES], cat_version = r.top[KEY_VERSION];
+    if (!tok_is(&r, &r.top[KEY_TYPE], T_NAME, "/Catalog") || pages.kind != T_REF)
+        return fail(&r, catalog->off, "the catalog has no /Type /Catalog or no /Pages");
+    /* A catalog's /Version overrides the header when it is later (7.7.2). */
+    if (cat_version.kind == T_NAME && cat_version.end - cat_version.start == 4 &&
+        is_digit(pdf[cat_version.start + 1]) && pdf[cat_version.start + 2] == '.' &&
+        is_digit(pdf[cat_version.start + 3])) {
+        int cv = (pdf[cat_version.start + 1] - '0') * 10 + (pdf[cat_version.start + 3] - '0');
+        if (cv > version)
+            version = cv;
+    }
+
+    size_t first_page = m->npages;
+    TRY(walk_pages(m, &r, &pages));
+    if (m->npages == first_page)
+        return 0; /* no pages: nothing of this input is needed */
+    TRY(number_objects(m, &r, first_page));
+    for (uint32_t i = 1; i < r.nobj; i++)
+        if (r.obj[i].role == ROLE_COPY || r.obj[i].role == ROLE_PAGE)
+            TRY(copy_object(m, &r, i));
+    if (version > m->version)
+        m->version = version;
+    return 0;
+}
+
+/* ---- The public face ---- */
+
+static void free_merge(pdfmerge *m)
+{
+    free(m->buf);
+    free(m->off);
+    free(m->pages);
+    free(m->leaves);
+    free(m->tab);
+    free(m);
+}
+
+int pdfmerge_open(const char *path, pdfmerge **out, mp_err *err)
+{
+    *out = NULL;
+    pdfmerge *m = calloc(1, sizeof *m);
+    if (!m)
+        return oom(err);
+    uint32_t num;
+    m->version = 14;
+    m->nobj = 1; /* object 0 heads the free list */
+    if (!(m->buf = malloc(OUT_BUF_SIZE)) || reserve(m, &num, err) || reserve(m, &num, err)) {
+        free_merge(m);
+        return oom(err);
+    }
+    int rc = outfile_open(path, OUTFILE_DEFAULT_MODE, &m->out, err);
+    if (rc) {
+        free_merge(m);
+        return rc;
+    }
+    /* A comment line of high bytes tells transfer tools the file is binary. */
+    static const char header[] = "%PDF-1.4\n%\xE2\xE3\xCF\xD3\n";
+    emit(m, header, sizeof header - 1, err); /* into the empty buffer: cannot fail */
+    *out = m;
+    return 0;
+}
+
+int pdfmerge_add(pdfmerge *m, const unsigned char *pdf, size_t len, mp_err *err)
+{
+    if (!m)
+        return err_set(err, EX_SOFTWARE, NULL, 0, 0, "cannot merge: no merge open");
+    if (m->failed)
+        return err_set(err, m->failed, NULL, 0, 0, "cannot merge: an earlier input failed");
+    int rc = add_input(m, pdf, len, err);
+    if (rc)
+        m->failed = rc;
+    return rc;
+}
+
+long pdfmerge_pages(const pdfmerge *m)
+{
+    return m ? (long)m->npages : 0;
+}
+
+/* A PDF text string: literal when printable ASCII, else UTF-16BE with a byte
+ * order mark (7.9.2.2), the one encoding that holds any name. */
+static int emit_text(pdfmerge *m, const char *key, const char *what, const char *s,
+                     mp_err *err)
+{
+    if (!s)
+        return 0;
+    size_t n = strlen(s), bad;
+    bool ascii = true;
+    for (size_t i = 0; i < n && ascii; i++)
+        ascii = (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] <= 0x7E;
+    if (!ascii && !utf8_valid(s, n, &bad))
+        return err_set(err, EX_DATAERR, NULL, 0, 0,
+                       "cannot merge: the %s is not valid UTF-8 (byte %zu)", what, bad + 1);
+    TRY(emit_str(m, key, err));
+    if (ascii) {
+        TRY(emit(m, "(", 1, err));
+        for (size_t i = 0; i < n; i++) {
+            if (s[i] == '(' || s[i] == ')' || s[i] == '\\')
+                TRY(emit(m, "\\", 1, err));
+            TRY(emit(m, s + i, 1, err));
+        }
+        return emit(m, ")", 1, err);
+    }
+    static const char hex[] = "0123456789ABCDEF";
+    TRY(emit(m, "<FEFF", 5, err));
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        i += utf8_decode(s + i, n - i, &cp);
+        uint32_t units[2] = {cp, 0};
+        int nu = 1;
+        if (cp >= 0x10000) {
+            units[0] = 0xD800 + ((cp - 0x10000) >> 10);
+            units[1] = 0xDC00 + ((cp - 0x10000) & 0x3FF);
+            nu = 2;
+        }
+        for (int u = 0; u < nu; u++) {
+            char b[4] = {hex[units[u] >> 12 & 15], hex[units[u] >> 8 & 15],
+                         hex[units[u] >> 4 & 15], hex[units[u] & 15]};
+            TRY(emit(m, b, 4, err));
+        }
+    }
+    return emit(m, ">", 1, err);
+}
+
+/* "D:YYYYMMDDHHmmSSZ" (7.9.4), in UTC. */
+static int format_date(int64_t t, char *buf, size_t n, mp_err *err)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if ((int64_t)tt != t || !gmtime_r(&tt, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
+        return err_set(err, EX_DATAERR, NULL, 0, 0, "cannot merge: date out of range");
+    snprintf(buf, n, "D:%04d%02d%02d%02d%02d%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return 0;
+}
+
+/* Writes the page-tree nodes; *root gets the root's number. Level 0 are the
+ * leaves numbered during the adds; the levels above are numbered here. */
+static int write_page_tree(pdfmerge *m, uint32_t *root, mp_err *err)
+{
+    uint32_t *upper = malloc((m->nleaves + MAX_TREE_LEVELS) * sizeof *upper);
+    if (!upper)
+        return oom(err);
+    uint32_t *level[MAX_TREE_LEVELS];
+    size_t width[MAX_TREE_LEVELS], nlev = 1, used = 0;
+    int rc = 0;
+    level[0] = m->leaves;
+    width[0] = m->nleaves;
+    while (width[nlev - 1] > 1 && !rc) {
+        if (nlev == MAX_TREE_LEVELS) {
+            rc = err_set(err, EX_SOFTWARE, NULL, 0, 0, "cannot merge: page tree too deep");
+            break;
+        }
+        width[nlev] = (width[nlev - 1] + PAGE_FANOUT - 1) / PAGE_FANOUT;
+        level[nlev] = upper + used;
+        for (size_t i = 0; i < width[nlev] && !rc; i++)
+            rc = reserve(m, &level[nlev][i], err);
+        used += width[nlev++];
+    }
+
+    uint64_t span = PAGE_FANOUT; /* pages under a full node of the level */
+    for (size_t l = 0; l < nlev && !rc; l++, span *= PAGE_FANOUT) {
+        const uint32_t *kids = l == 0 ? m->pages : level[l - 1];
+        size_t nkids = l == 0 ? m->npages : width[l - 1];
+        for (size_t i = 0; i < width[l] && !rc; i++) {
+            uint64_t count = m->npages - i * span < span ? m->npages - i * span : span;
+            size_t k0 = i * PAGE_FANOUT, k1 = k0 + PAGE_FANOUT < nkids ? k0 + PAGE_FANOUT : nkids;
+            if ((rc = begin_object(m, level[l][i], err)) ||
+                (rc = emit_str(m, "<< /Type /Pages", err)))
+                break;
+            if (l + 1 < nlev && ((rc = emit_str(m, " /Parent ", err)) ||
+                                 (rc = emit_ref(m, level[l + 1][i / PAGE_FANOUT], err))))
+                break;
+            if ((rc = emit_str(m, " /Kids [", err)))
+                break;
+            for (size_t k = k0; k < k1 && !rc; k++)
+                if (!(rc = emit(m, " ", 1, err)))
+                    rc = emit_ref(m, kids[k], err);
+            if (rc || (rc = emit_str(m, " ] /Count ", err)) || (rc = emit_u64(m, count, err)) ||
+                (rc = emit_str(m, " >>\nendobj\n", err)))
+                break;
+        }
+    }
+    if (!rc)
+        *root = level[nlev - 1][0];
+    free(upper);
+    return rc;
+}
+
+static int write_tail(pdfmerge *m, const pdfmerge_meta *meta, mp_err *err)
+{
+    static const pdfmerge_meta none = {0};
+    if (!meta)
+        meta = &none;
+    char date[64];
+    uint32_t root = 0;
+    TRY(format_date(meta->date_unix, date, sizeof date, err));
+    TRY(write_page_tree(m, &root, err));
+
+    TRY(begin_object(m, OBJ_CATALOG, err));
+    TRY(emit_str(m, "<< /Type /Catalog /Pages ", err));
+    TRY(emit_ref(m, root, err));
+    if (m->version > 14) {
+        char v[32];
+        snprintf(v, sizeof v, " /Version /%d.%d", m->version / 10, m->version % 10);
+        TRY(emit_str(m, v, err));
+    }
+    TRY(emit_str(m, " >>\nendobj\n", err));
+
+    TRY(begin_object(m, OBJ_INFO, err));
+    TRY(emit_str(m, "<<", err));
+    TRY(emit_text(m, " /Title ", "title", meta->title, err));
+    TRY(emit_text(m, " /Author ", "author", meta->author, err));
+    TRY(emit_text(m, " /Creator ", "creator", meta->creator, err));
+    TRY(emit_str(m, " /CreationDate (", err));
+    TRY(emit_str(m, date, err));
+    TRY(emit_str(m, ") /ModDate (", err));
+    TRY(emit_str(m, date, err));
+    TRY(emit_str(m, ") >>\nendobj\n", err));
+
+    uint64_t xref = out_pos(m);
+    TRY(emit_str(m, "xref\n0 ", err));
+    TRY(emit_u64(m, m->nobj, err));
+    /* Each entry is 20 bytes; the end of line must be two bytes (7.5.4). */
+    TRY(emit_str(m, "\n0000000000 65535 f \n", err));
+    for (uint32_t i = 1; i < m->nobj; i++) {
+        if (m->off[i] == 0)
+            return err_set(err, EX_SOFTWARE, NULL, 0, 0,
+                           "cannot merge: object %u was never written", i);
+        char e[20];
+        uint64_t v = m->off[i];
+        for (int d = 9; d >= 0; d--, v /= 10)
+            e[d] = (char)('0' + v % 10);
+        memcpy(e + 10, " 00000 n \n", 10);
+        TRY(emit(m, e, sizeof e, err));
+    }
+    TRY(emit_str(m, "trailer\n<< /Size ", err));
+    TRY(emit_u64(m, m->nobj, err));
+    TRY(emit_str(m, " /Root 1 0 R /Info 2 0 R >>\nstartxref\n", err));
+    TRY(emit_u64(m, xref, err));
+    TRY(emit_str(m, "\n%%EOF\n", err));
+    return flush(m, err);
+}
+
+int pdfmerge_commit(pdfmerge *m, const pdfmerge_meta *meta, mp_err *err)
+{
+    if (!m)
+        return err_set(err, EX_SOFTWARE, NULL, 0, 0, "cannot merge: no merge open");
+    int rc;
+    if (m->failed)
+        rc = err_set(err, m->failed, NULL, 0, 0, "cannot merge: an earlier input failed");
+    else if (m->npages == 0)
+        rc = err_set(err, EX_DATAERR, NULL, 0, 0, "nothing to merge");
+    else
+        rc = write_tail(m, meta, err);
+    if (rc) {
+        outfile_abort(m->out);
+    } else {
+        rc = outfile_commit(m->out, err);
+    }
+    free_merge(m);
+    return rc;
+}
+
+void pdfmerge_abort(pdfmerge *m)
+{
+    if (!m)
+        return;
+    outfile_abort(m->out);
+    free_merge(m);
+}

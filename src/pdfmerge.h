@@ -1,0 +1,50 @@
+/*
+ * pdfmerge.h — one print-ready PDF out of many, streamed.
+ *
+ * The front desk sends the day's packets as one print job. libharu cannot
+ * read PDFs, so this module appends the pages of PDFs that pdf_render()
+ * wrote (classic cross-reference table, no object streams, no encryption:
+ * the shape libharu 2.3 writes) to one output file as they come: objects are
+ * copied with their numbers shifted, each page is re-parented under the
+ * merged page tree, and each input's catalog, page-tree root and info
+ * dictionary are dropped. Memory stays flat: only an offset per object and a
+ * number per page are kept until the end.
+ *
+ * The output is written through outfile (temporary name, then rename), so a
+ * failed or interrupted merge leaves no partial file at the target.
+ * Deterministic: the same inputs and meta give the same bytes.
+ */
+#ifndef MP_PDFMERGE_H
+#define MP_PDFMERGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+typedef struct pdfmerge pdfmerge;
+
+typedef struct pdfmerge_meta {
+    const char *title, *author, *creator; /* UTF-8, may be NULL */
+    int64_t date_unix;
+} pdfmerge_meta;
+
+int pdfmerge_open(const char *path, pdfmerge **out, mp_err *err);
+
+/* Appends every page of pdf[0..len), in order. A PDF this module cannot read
+ * is EX_SOFTWARE (it only reads what pdf_render writes); the merge stays
+ * usable for further inputs only if the call succeeded. */
+int pdfmerge_add(pdfmerge *m, const unsigned char *pdf, size_t len, mp_err *err);
+
+/* Pages appended so far. */
+long pdfmerge_pages(const pdfmerge *m);
+
+/* Writes the page tree, catalog, info, cross-reference table and trailer and
+ * renames the file into place; frees m. A merge of zero pages is EX_DATAERR
+ * ("nothing to merge") and leaves no file. */
+int pdfmerge_commit(pdfmerge *m, const pdfmerge_meta *meta, mp_err *err);
+
+/* Abandons the merge: no file is left; frees m. Safe on NULL. */
+void pdfmerge_abort(pdfmerge *m);
+
+#endif

@@ -1,0 +1,209 @@
+/*
+ * roster.c — see roster.h.
+ */
+#include "roster.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "csv.h"
+#include "ydoc.h"
+
+struct roster {
+    char *name;
+    FILE *in;           /* CSV: the stream (not closed when it is stdin) */
+    bool own_in;
+    long size;          /* CSV: file size for progress, or -1 */
+    csv_reader *csv;
+    arena *yaml_arena;  /* YAML: the loaded document */
+    const ydoc *doc;
+    size_t next_item;
+};
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+int roster_open(const char *path, roster_format fmt, roster **out, mp_err *err)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    if (fmt == ROSTER_AUTO)
+        fmt = !is_stdin && (ends_with(path, ".yaml") || ends_with(path, ".yml")) ? ROSTER_YAML
+                                                                                : ROSTER_CSV;
+    roster *r = calloc(1, sizeof *r);
+    if (!r || !(r->name = strdup(is_stdin ? "<stdin>" : path))) {
+        free(r);
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    }
+    r->size = -1;
+    int rc = 0;
+    if (fmt == ROSTER_YAML) {
+        ydoc *doc;
+        r->yaml_arena = arena_new();
+        if (!r->yaml_arena)
+            rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+        else if (!(rc = ydoc_open(is_stdin ? "/dev/stdin" : path, r->yaml_arena, &doc, err))) {
+            r->doc = doc;
+            if (doc->root->kind != YNODE_SEQ)
+                rc = err_set(err, EX_DATAERR, r->name, doc->root->line, doc->root->col,
+                             "a patient list must be a YAML list of patients (- first_name: ...)");
+        }
+    } else {
+        r->in = is_stdin ? stdin : fopen(path, "rb");
+        r->own_in = !is_stdin;
+        if (!r->in) {
+            rc = err_set(err, EX_NOINPUT, path, 0, 0, "cannot open: %s", strerror(errno));
+        } else {
+            struct stat st;
+            if (fstat(fileno(r->in), &st) == 0 && S_ISREG(st.st_mode))
+                r->size = (long)st.st_size;
+            rc = csv_open(r->in, r->name, &r->csv, err);
+        }
+    }
+    if (rc) {
+        roster_close(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+void roster_close(roster *r)
+{
+    if (!r)
+        return;
+    csv_close(r->csv);
+    if (r->in && r->own_in)
+        fclose(r->in);
+    arena_free(r->yaml_arena);
+    free(r->name);
+    free(r);
+}
+
+const char *roster_name(const roster *r)
+{
+    return r->name;
+}
+
+double roster_progress(const roster *r)
+{
+    if (r->doc)
+        return r->doc->root->count ? (double)r->next_item / (double)r->doc->root->count : 1.0;
+    if (r->size <= 0 || !r->in)
+        return -1;
+    long pos = ftell(r->in);
+    return pos < 0 ? -1 : (double)pos / (double)r->size;
+}
+
+static void problem(roster_row *row, const char *fmt, const char *column)
+{
+    snprintf(row->problem_buf, sizeof row->problem_buf, fmt, column);
+    row->problem = row->problem_buf;
+}
+
+/* Dates are checked when a row is read, as for a single patient file. */
+static bool check_dates(roster_row *row)
+{
+    for (size_t i = 0; i < row->patient.nfields; i++) {
+        const patient_value *v = &row->patient.fields[i];
+        const char *why = patient_is_date_field(v->name, strlen(v->name))
+                              ? patient_date_problem(v->value.s, v->value.len)
+                              : NULL;
+        if (why) {
+            snprintf(row->problem_buf, sizeof row->problem_buf, "column %s %s", v->name, why);
+            row->problem = row->problem_buf;
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool all_empty(const csv_record *rec)
+{
+    for (size_t i = 0; i < rec->nfields; i++)
+        if (rec->lens[i])
+            return false;
+    return true;
+}
+
+static int next_csv(roster *r, arena *a, roster_row *row, mp_err *err)
+{
+    csv_record rec;
+    int rc;
+    /* ",,,," is what a spreadsheet exports for a blank row: not a patient. */
+    while ((rc = csv_next(r->csv, &rec, err)) == 1 && !rec.problem && all_empty(&rec))
+        ;
+    if (rc != 1)
+        return rc;
+    row->row = rec.row;
+    if (rec.problem) {
+        snprintf(row->problem_buf, sizeof row->problem_buf, "%s", rec.problem);
+        row->problem = row->problem_buf;
+        return 1;
+    }
+    patient *p = &row->patient;
+    p->source = r->name;
+    p->row = rec.row;
+    p->fields = arena_array(a, rec.nfields, sizeof *p->fields);
+    if (rec.nfields && !p->fields)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < rec.nfields; i++) {
+        if (rec.lens[i] == 0)
+            continue; /* an empty cell is a missing value */
+        patient_value *v = &p->fields[p->nfields++];
+        v->name = csv_column(r->csv, i);
+        v->value.s = arena_strndup(a, rec.fields[i], rec.lens[i]);
+        v->value.len = rec.lens[i];
+        if (!v->value.s)
+            return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    }
+    check_dates(row);
+    return 1;
+}
+
+static int next_yaml(roster *r, arena *a, roster_row *row, mp_err *err)
+{
+    const ynode *list = r->doc->root;
+    if (r->next_item >= list->count)
+        return 0;
+    const ynode *item = list->items[r->next_item++];
+    row->row = (long)r->next_item;
+    patient *p = &row->patient;
+    p->source = r->name;
+    p->row = row->row;
+    if (item->kind != YNODE_MAP) {
+        problem(row, "%s", "a patient must be a mapping of fields");
+        return 1;
+    }
+    p->fields = arena_array(a, item->count, sizeof *p->fields);
+    if (item->count && !p->fields)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < item->count; i++) {
+        const ynode *k = item->keys[i], *v = item->vals[i];
+        if (v->kind != YNODE_SCALAR) {
+            problem(row, "field %s must be a text", k->str);
+            return 1;
+        }
+        if (ydoc_is_null(v) || v->len == 0)
+            continue;
+        patient_value *pv = &p->fields[p->nfields++];
+        /* Copied: the row outlives nothing, but the document is the roster's. */
+        pv->name = arena_strdup(a, k->str);
+        pv->value.s = arena_strndup(a, v->str, v->len);
+        pv->value.len = v->len;
+        if (!pv->name || !pv->value.s)
+            return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    }
+    check_dates(row);
+    return 1;
+}
+
+int roster_next(roster *r, arena *a, roster_row *row, mp_err *err)
+{
+    memset(row, 0, sizeof *row);
+    return r->csv ? next_csv(r, a, row, err) : next_yaml(r, a, row, err);
+}

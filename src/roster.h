@@ -1,0 +1,48 @@
+/*
+ * roster.h — the day's patients, one row at a time, from a CSV export or a
+ * YAML list, as patient values the renderer takes.
+ *
+ * CSV streams (see csv.h): one row in memory at a time. A YAML list is loaded
+ * whole (YAML files are bounded by ydoc's size limit). Rows are numbered as
+ * the user sees them: spreadsheet rows for CSV (header = row 1), list items
+ * from 1 for YAML. A row that cannot be a patient (a CSV problem, a bad date,
+ * a field that is not text) is returned with a problem message that names the
+ * column, never its content, so that it can be reported and skipped.
+ */
+#ifndef MP_ROSTER_H
+#define MP_ROSTER_H
+
+#include <stdio.h>
+
+#include "arena.h"
+#include "err.h"
+#include "patient.h"
+
+typedef struct roster roster;
+
+typedef enum { ROSTER_AUTO, ROSTER_CSV, ROSTER_YAML } roster_format;
+
+/* Opens path ("-" for standard input). ROSTER_AUTO picks YAML for .yaml/.yml
+ * names and CSV otherwise (standard input included). */
+int roster_open(const char *path, roster_format fmt, roster **out, mp_err *err);
+void roster_close(roster *r);
+
+/* The name used in messages ("<stdin>" for "-"). */
+const char *roster_name(const roster *r);
+
+typedef struct roster_row {
+    long row;            /* as the user counts rows (see above) */
+    patient patient;     /* in the arena given to roster_next */
+    const char *problem; /* non-NULL: a bad row; patient is unusable */
+    char problem_buf[256];
+} roster_row;
+
+/* The next row: 1 with *row filled (patient data copied into a), 0 at the
+ * end, or a sysexits code on a read error. */
+int roster_next(roster *r, arena *a, roster_row *row, mp_err *err);
+
+/* Fraction of the input read so far, 0..1, or -1 when unknown (a pipe):
+ * for a progress bar's time estimate. */
+double roster_progress(const roster *r);
+
+#endif

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# End to end: `medpacket batch` over a CSV of awkward rows (accents, quotes,
+# commas, a line break inside a field, a very long name, names that try path
+# traversal, twins with the same name, bad rows), checked with real tools:
+# exit code and report, one whole PDF per good row with the right patient
+# inside, nothing outside the output folder, the manifest's hashes, the merged
+# PDF's page count; then a killed run and its resumption, --fail-fast,
+# standard input, a YAML list and the refusal to overwrite.
+set -u
+bin=$1 root=$2
+. "$root/tests/e2e/lib.sh"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export SOURCE_DATE_EPOCH=1764547200
+data=$root/tests/e2e/data/awkward.csv
+form=$root/forms/trigger-point/consent.yaml
+cd "$work" || exit 1
+
+"$bin" batch "$form" --data "$data" --out-dir out --merge day.pdf --manifest m.jsonl --jobs 2 2>stderr
+check_eq "some rows failed: exit 65" "$?" 65
+check_eq "the report names file and row, not the data" "$(grep -v ' rows: ' stderr)" \
+"$data: row 13: column dob is not a date that exists (check the month and the day)
+$data: row 14: the file name pattern uses {mrn}, and this row has no mrn
+$data: row 15: 8 fields, but the header has 7 columns
+$data: row 21: column \"first_name\" is not valid UTF-8"
+check_has "summary line" "$(cat stderr)" "$data: 20 rows: 16 written, 0 skipped, 4 failed; 64 pages"
+check_eq "no progress bar when stderr is not a terminal" "$(grep -c $'\r' stderr)" 0
+check_eq "16 PDFs" "$(ls out | wc -l)" 16
+check_eq "nothing but files directly in out/" "$(find out -mindepth 1 ! -type f -o -mindepth 2 | wc -l)" 0
+check_eq "nothing escaped the output folder" "$(ls -A | sort | tr '\n' ' ')" "day.pdf m.jsonl out stderr "
+check_eq "PDFs are private (0600)" "$(stat -c %a out/*.pdf | sort -u)" 600
+check_eq "twins get distinct names" "$(ls out | grep -c '^Dubois-Chloé-A1009\(-2\)\?\.pdf$')" 2
+check_eq "traversal made harmless" "$(ls out | grep -c -e '^passwd-.._.._etc-A1006.pdf$' -e '^_tmp_evil-..-A1007.pdf$')" 2
+check_eq "long name cut to 120 bytes" "$(ls out | awk 'length($0) > 120' | wc -l)" 0
+
+# Every good row: its file holds that patient, and the manifest tells the truth.
+python3 - "$data" m.jsonl >check.out 2>&1 <<'PY'
+import csv, json, subprocess, sys, hashlib, os, re
+rows = {}
+with open(sys.argv[1], encoding="utf-8-sig", errors="replace", newline="") as f:
+    for i, r in enumerate(csv.reader(f), start=1):
+        rows[i] = r
+bad = 0
+ok = 0
+for line in open(sys.argv[2], encoding="utf-8"):
+    m = json.loads(line)
+    if "summary" in m:
+        s = m["summary"]
+        if (s["rows"], s["ok"], s["failed"], s["pages"]) != (20, 16, 4, 64):
+            print("summary", s); bad += 1
+        continue
+    if m["status"] != "ok":
+        continue
+    ok += 1
+    first, last = rows[m["row"]][0], rows[m["row"]][1]
+    data = open(m["path"], "rb").read()
+    if hashlib.sha256(data).hexdigest() != m["sha256"] or len(data) != m["bytes"]:
+        print("hash/bytes", m["row"]); bad += 1
+    text = subprocess.run(["pdftotext", m["path"], "-"], capture_output=True, text=True).stdout
+    squash = lambda s: re.sub(r"\s+", "", s)
+    if squash(first + last)[:40] not in squash(text):
+        print("name not in PDF", m["row"]); bad += 1
+    pages = subprocess.run(["pdfinfo", m["path"]], capture_output=True, text=True).stdout
+    if f"Pages:           {m['pages']}" not in pages:
+        print("pages", m["row"]); bad += 1
+print(f"{ok} rows checked, {bad} bad")
+sys.exit(1 if bad or ok != 16 else 0)
+PY
+check_eq "each PDF holds its patient; manifest hashes, sizes, pages right" "$?" 0
+cat check.out
+check_has "merged PDF has every page" "$(pdfinfo day.pdf 2>/dev/null)" "Pages:           64"
+qpdf --check day.pdf >/dev/null 2>&1
+check_eq "merged PDF passes qpdf --check" "$?" 0
+check_has "merged PDF in row order" "$(pdftotext -f 1 -l 1 day.pdf - 2>/dev/null)" "José Núñez"
+check_has "merged PDF last packet" "$(pdftotext -f 61 -l 61 day.pdf - 2>/dev/null)" "Last Row"
+
+# Without --skip-existing or --force, a second run overwrites nothing.
+before=$(sha256sum out/*.pdf)
+"$bin" batch "$form" --data "$data" --out-dir out --jobs 2 -q 2>stderr2
+check_eq "rerun into a full folder: exit 65" "$?" 65
+check_has "rerun refuses to overwrite" "$(cat stderr2)" "row 2: Núñez-José-A1001.pdf exists (--skip-existing resumes a run, --force replaces files)"
+check_eq "nothing overwritten" "$(sha256sum out/*.pdf)" "$before"
+
+# A run killed midway leaves only whole PDFs; --skip-existing finishes it.
+MEDPACKET_TEST_KILL_AFTER=5 "$bin" batch "$form" --data "$data" --out-dir killed --merge killed.pdf --jobs 2 -q 2>/dev/null
+check_eq "killed run dies by SIGKILL" "$?" 137
+check_eq "no merged PDF from a killed run" "$(ls killed.pdf 2>/dev/null | wc -l)" 0
+n=$(ls killed | wc -l)
+if [ "$n" -ge 5 ] && [ "$n" -lt 16 ]; then ok "killed run wrote $n of 16"; else fail "killed run wrote $n files"; fi
+whole=0
+for f in killed/*.pdf; do qpdf --check "$f" >/dev/null 2>&1 && whole=$((whole + 1)); done
+check_eq "every PDF left by the killed run is whole" "$whole" "$n"
+"$bin" batch "$form" --data "$data" --out-dir killed --skip-existing --json --jobs 2 -q >resume.jsonl 2>/dev/null
+check_eq "resume: exit 65 (the bad rows again)" "$?" 65
+check_eq "resume: all 16 PDFs" "$(ls killed | wc -l)" 16
+check_eq "resume: no temporary file left" "$(ls -A killed | grep -c '\.part$')" 0
+check_has "resume: skipped what was there" "$(tail -1 resume.jsonl)" "\"skipped\":$n,"
+check_eq "resumed files equal a clean run's" "$(cd killed && sha256sum *.pdf)" "$(cd out && sha256sum *.pdf)"
+# A file cut short (a power cut after a rename without fsync) is not taken
+# as done: --skip-existing renders it again.
+: >killed/Lee-John-A1017.pdf
+"$bin" batch "$form" --data "$data" --out-dir killed --skip-existing --jobs 2 -q 2>/dev/null
+check_eq "resume re-renders an empty file" "$(cmp -s killed/Lee-John-A1017.pdf out/Lee-John-A1017.pdf; echo $?)" 0
+
+# --fail-fast stops reading at the first bad row (row 13).
+"$bin" batch "$form" --data "$data" --out-dir ff --fail-fast --json --jobs 1 -q >ff.jsonl 2>/dev/null
+check_eq "--fail-fast exit 65" "$?" 65
+check_has "--fail-fast stopped" "$(tail -1 ff.jsonl)" "\"failed\":1,"
+check_has "--fail-fast says so" "$(tail -1 ff.jsonl)" "\"stopped\":true"
+check_eq "--fail-fast did not reach the last row" "$(ls ff | grep -c A1019)" 0
+
+# Standard input, and a YAML list.
+head -3 "$data" | "$bin" batch "$form" --data - --out-dir stdin -q 2>/dev/null
+check_eq "CSV from standard input" "$?:$(ls stdin | tr '\n' ' ')" "0:Núñez-José-A1001.pdf Thị Ánh-Nguyễn-A1002.pdf "
+cat >list.yaml <<'YAML'
+- {first_name: Ana, last_name: García, dob: 1999-11-11, mrn: Y1, appointment_date: 2026-12-01, clinician: Dr. Ana Ruiz}
+- {first_name: Kwame, last_name: Okafor, dob: 1979-09-09, mrn: Y2, appointment_date: 2026-12-01, clinician: Dr. Ana Ruiz}
+YAML
+"$bin" batch "$form" --data list.yaml --out-dir yaml --name '{row}-{mrn}' -q 2>/dev/null
+check_eq "YAML list, {row} in names" "$?:$(ls yaml | tr '\n' ' ')" "0:1-Y1.pdf 2-Y2.pdf "
+
+# Duplex: every form padded to an even page count (handout 3 -> 4 pages).
+"$bin" batch "$root/forms/trigger-point/packet.yaml" --data list.yaml --merge duplex.pdf --duplex -q 2>/dev/null
+check_has "duplex pads each form" "$(pdfinfo duplex.pdf 2>/dev/null)" "Pages:           16"
+check_has "duplex blank page says so" "$(pdftotext -f 4 -l 4 duplex.pdf - 2>/dev/null)" "This page is intentionally blank."
+finish

@@ -1,0 +1,853 @@
+/* Unit tests for pdfmerge.c. Inputs are made here: with libharu, the way
+ * pdf_render makes them (base-14 and embedded TrueType fonts, compressed and
+ * not, link annotations), and by hand where a test needs a shape libharu does
+ * not write (a nested page tree, strings that look like references, broken
+ * files). Merged files are checked with qpdf, pdfinfo and pdftotext when they
+ * are installed (scripts/setup installs them), and byte by byte. Everything
+ * happens in a fresh mkdtemp directory that is removed at the end. */
+#define _GNU_SOURCE /* memmem */
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <hpdf.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "err.h"
+#include "pdfmerge.h"
+
+#define DEJAVU "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+static char dir[256];
+static bool have_tools;
+
+typedef struct buf {
+    unsigned char *p;
+    size_t len;
+} buf;
+
+static const char *in_dir(const char *name)
+{
+    static char paths[8][512];
+    static int next;
+    char *p = paths[next++ % 8];
+    snprintf(p, sizeof paths[0], "%s/%s", dir, name);
+    return p;
+}
+
+static bool exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+/* Entries of the test directory whose names start with a dot: temporary
+ * files outfile failed to remove. */
+static int hidden_entries(void)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (e->d_name[0] == '.' && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            n++;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static buf slurp(const char *path)
+{
+    buf b = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return b;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    b.p = malloc(n > 0 ? (size_t)n : 1);
+    if (b.p && n > 0 && fread(b.p, 1, (size_t)n, f) == (size_t)n)
+        b.len = (size_t)n;
+    fclose(f);
+    return b;
+}
+
+static bool contains(const buf *b, const char *s)
+{
+    return b->p && memmem(b->p, b->len, s, strlen(s)) != NULL;
+}
+
+/* Runs a shell command; returns its output (malloc'd) and exit status. */
+static char *run(const char *cmd, int *status)
+{
+    FILE *f = popen(cmd, "r");
+    size_t cap = 4096, len = 0;
+    char *out = malloc(cap);
+    if (!f || !out) {
+        *status = -1;
+        if (f)
+            pclose(f);
+        return out;
+    }
+    size_t n;
+    while ((n = fread(out + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (cap - len < 2) {
+            char *p = realloc(out, cap *= 2);
+            if (!p)
+                break;
+            out = p;
+        }
+    }
+    out[len] = '\0';
+    int st = pclose(f);
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return out;
+}
+
+/* qpdf --check passes without a warning. */
+static bool qpdf_clean(const char *path)
+{
+    char cmd[1024];
+    int status;
+    snprintf(cmd, sizeof cmd, "qpdf --check '%s' 2>&1", path);
+    char *out = run(cmd, &status);
+    bool ok = status == 0 && out && strstr(out, "No syntax or stream encoding errors") &&
+              !strstr(out, "WARNING");
+    if (!ok)
+        fprintf(stderr, "qpdf --check %s (status %d):\n%s\n", path, status, out ? out : "");
+    free(out);
+    return ok;
+}
+
+static long pdfinfo_pages(const char *path)
+{
+    char cmd[1024];
+    int status;
+    snprintf(cmd, sizeof cmd, "pdfinfo '%s' 2>&1", path);
+    char *out = run(cmd, &status);
+    const char *p = out ? strstr(out, "\nPages:") : NULL;
+    long n = p && status == 0 ? strtol(p + 7, NULL, 10) : -1;
+    free(out);
+    return n;
+}
+
+/* The text of each page, as pdftotext sees it: pages split at form feeds. */
+static char *pdftext(const char *path, int *status)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>&1", path);
+    return run(cmd, status);
+}
+
+/* True when page `page` (1-based) of a pdftotext output holds want. */
+static bool page_has(const char *text, int page, const char *want)
+{
+    const char *p = text;
+    for (int i = 1; i < page && p; i++)
+        if ((p = strchr(p, '\f')))
+            p++;
+    if (!p)
+        return false;
+    const char *end = strchr(p, '\f');
+    const char *hit = strstr(p, want);
+    return hit && (!end || hit < end);
+}
+
+/* ---- Inputs made with libharu ---- */
+
+static void on_hpdf_error(HPDF_STATUS code, HPDF_STATUS detail, void *user)
+{
+    (void)detail;
+    HPDF_STATUS *st = user;
+    if (!*st)
+        *st = code;
+}
+
+/* A PDF of npages pages, page i saying "<label> page <i>" (1-based), in
+ * Helvetica or in embedded DejaVu Sans through UTF-8 (as pdf_render does);
+ * uri, if set, becomes a link annotation on the first page. */
+static buf make_pdf(const char *label, int npages, bool compress, bool ttf, const char *uri)
+{
+    buf b = {0};
+    HPDF_STATUS st = 0;
+    HPDF_Doc pdf = HPDF_New(on_hpdf_error, &st);
+    if (!pdf)
+        return b;
+    if (compress)
+        HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
+    HPDF_Font font;
+    if (ttf) {
+        HPDF_UseUTFEncodings(pdf);
+        HPDF_SetCurrentEncoder(pdf, "UTF-8");
+        const char *name = HPDF_LoadTTFontFromFile(pdf, DEJAVU, HPDF_TRUE);
+        font = name ? HPDF_GetFont(pdf, name, "UTF-8") : NULL;
+    } else {
+        font = HPDF_GetFont(pdf, "Helvetica", NULL);
+    }
+    for (int i = 1; i <= npages && font; i++) {
+        char text[128];
+        snprintf(text, sizeof text, "%s page %d", label, i);
+        HPDF_Page page = HPDF_AddPage(pdf);
+        HPDF_Page_BeginText(page);
+        HPDF_Page_SetFontAndSize(page, font, 14);
+        HPDF_Page_TextOut(page, 72, 700, text);
+        HPDF_Page_EndText(page);
+        if (uri && i == 1) {
+            HPDF_Rect r = {72, 600, 300, 620};
+            HPDF_Annotation a = HPDF_Page_CreateURILinkAnnot(page, r, uri);
+            if (a)
+                HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
+        }
+    }
+    HPDF_SaveToStream(pdf);
+    HPDF_UINT32 size = HPDF_GetStreamSize(pdf);
+    b.p = malloc(size ? size : 1);
+    if (!st && b.p) {
+        HPDF_UINT32 got = size;
+        HPDF_STATUS s = HPDF_ReadFromStream(pdf, b.p, &got);
+        if ((s == HPDF_OK || s == HPDF_STREAM_EOF) && got == size)
+            b.len = size;
+    }
+    HPDF_Free(pdf);
+    CHECK_INT(st, 0);
+    CHECK(b.len > 0);
+    return b;
+}
+
+/* ---- Inputs made by hand ---- */
+
+static void append(buf *b, const char *s, size_t n)
+{
+    unsigned char *p = realloc(b->p, b->len + n + 1);
+    if (!p)
+        abort();
+    memcpy(p + b->len, s, n);
+    b->p = p;
+    b->len += n;
+}
+
+static void appendf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void appendf(buf *b, const char *fmt, ...)
+{
+    char tmp[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof tmp)
+        abort();
+    append(b, tmp, (size_t)n);
+}
+
+/* A PDF with objs[i] as object i+1 (its value, and stream if any), a correct
+ * xref table, and /Root 1 0 R plus trailer_extra in the trailer. */
+static buf hand_pdf(const char *version, const char *const *objs, int n, const char *trailer_extra)
+{
+    buf b = {0};
+    size_t off[64];
+    appendf(&b, "%%PDF-%s\n%%\xE2\xE3\xCF\xD3\n", version);
+    for (int i = 0; i < n; i++) {
+        off[i] = b.len;
+        appendf(&b, "%d 0 obj\n%s\nendobj\n", i + 1, objs[i]);
+    }
+    size_t xref = b.len;
+    appendf(&b, "xref\n0 %d\n0000000000 65535 f\r\n", n + 1);
+    for (int i = 0; i < n; i++)
+        appendf(&b, "%010zu 00000 n\r\n", off[i]);
+    appendf(&b, "trailer\n<< /Size %d /Root 1 0 R %s >>\nstartxref\n%zu\n%%%%EOF\n", n + 1,
+            trailer_extra, xref);
+    return b;
+}
+
+/* A content stream object drawing text in /F1. */
+static const char *text_stream(const char *text)
+{
+    static char bufs[4][256];
+    static int next;
+    char content[128], *out = bufs[next++ % 4];
+    snprintf(content, sizeof content, "BT /F1 12 Tf 20 100 Td (%s) Tj ET", text);
+    snprintf(out, sizeof bufs[0], "<< /Length %zu >>\nstream\n%s\nendstream", strlen(content),
+             content);
+    return out;
+}
+
+/* Three pages under a nested tree (5, 6 under node 3; then 4), a stream
+ * with an indirect /Length, and strings, a comment and a name that hold
+ * text shaped like references. */
+#define TRICKY_URI "(http://x/a (b) c \\) R 5 0 R)"
+static buf tricky_edited(const char *version, const char *from, const char *to);
+static buf tricky_pdf(const char *version)
+{
+    return tricky_edited(version, NULL, NULL);
+}
+
+/* The same with the first `from` in its objects replaced by `to`; the xref
+ * table is made after the edit, so it stays right. */
+static buf tricky_edited(const char *version, const char *from, const char *to)
+{
+    const char *objs[] = {
+        /* 1 */ "<< /Type /Catalog /Pages 2 0 R >>",
+        /* 2 */ "<< /Type /Pages /Kids [ 3 0 R 4 0 R ] /Count 3 >>",
+        /* 3 */ "<< /Type /Pages /Parent 2 0 R /Kids [5 0 R 6 0 R] /Count 2 >>",
+        /* 4 */
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << /Font << /F1 7 0 R "
+        ">> >> /Contents 11 0 R >>",
+        /* 5 */
+        "<</Type/Page/Parent 3 0 R/MediaBox[0 0 200 200]/Resources<</Font<</F1 7 0 R>>>>"
+        "/Contents 8 0 R/Annots[10 0 R]>>",
+        /* 6 */
+        "<< /Type /Page /Parent 3 0 R /MediaBox [0 0 200 200] /Resources << /Font << /F1 7 0 R "
+        ">> >> /Contents 9 0 R >>",
+        /* 7 */ "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        /* 8 */ text_stream("Hand one"),
+        /* 9 */ text_stream("Hand two"),
+        /* 10 */
+        "<< /Type /Annot /Subtype /Link /Rect [ 0 0 100 100 ] /Border [ 0 0 0 ]\n"
+        "/A << /S /URI /URI " TRICKY_URI " >> % 7 0 R in a comment\n"
+        "/Contents <35 20 30 20 52> /NM (\\\\) /Name /7#200#20R >>",
+        /* 11 */ "<< /Length 12 0 R >>\nstream\r\nBT /F1 12 Tf 20 100 Td (Hand three) Tj ET\n"
+                 "endstream",
+        /* 12 */ "41",
+        /* 13 */ "<< /Title (hand) >>",
+    };
+    enum { N = sizeof objs / sizeof objs[0] };
+    char edited_obj[1024];
+    for (int i = 0; from && i < N; i++) {
+        const char *hit = strstr(objs[i], from);
+        if (hit) {
+            snprintf(edited_obj, sizeof edited_obj, "%.*s%s%s", (int)(hit - objs[i]), objs[i], to,
+                     hit + strlen(from));
+            objs[i] = edited_obj;
+            from = NULL;
+        }
+    }
+    if (from) {
+        fprintf(stderr, "tricky_edited: \"%s\" not found\n", from);
+        check_failures++;
+    }
+    return hand_pdf(version, objs, N, "/Info 13 0 R");
+}
+
+/* ---- Merging ---- */
+
+static int merge(const char *path, const buf *in, int n, const pdfmerge_meta *meta, mp_err *err)
+{
+    pdfmerge *m;
+    int rc = pdfmerge_open(path, &m, err);
+    if (rc)
+        return rc;
+    for (int i = 0; i < n; i++) {
+        if ((rc = pdfmerge_add(m, in[i].p, in[i].len, err))) {
+            pdfmerge_abort(m);
+            return rc;
+        }
+    }
+    return pdfmerge_commit(m, meta, err);
+}
+
+static const pdfmerge_meta META = {"Day list", "Harbor View", "medpacket test", 1764547200};
+
+static void test_merge_rendered(void)
+{
+    buf in[3] = {
+        make_pdf("Alpha", 1, false, false, NULL),
+        make_pdf("Bravo se\xC3\xB1" "al", 2, true, true, "http://x/(1 0 R)"),
+        make_pdf("Charlie", 3, true, false, "https://example.org/c"),
+    };
+    const char *out = in_dir("day.pdf");
+    mp_err err = {0};
+    CHECK_INT(merge(out, in, 3, &META, &err), 0);
+    CHECK_STR(err.msg, "");
+    buf got = slurp(out);
+    CHECK(got.len > 0);
+    CHECK(got.len > 9 && memcmp(got.p, "%PDF-1.4\n", 9) == 0);
+    CHECK(contains(&got, "/Title (Day list)"));
+    CHECK(contains(&got, "/CreationDate (D:20251201000000Z)"));
+    CHECK(contains(&got, "/ModDate (D:20251201000000Z)"));
+    CHECK(!contains(&got, "/Version"));
+    CHECK(!contains(&got, "Haru Free PDF Library")); /* the inputs' info is dropped */
+    /* The link annotation's dictionary comes through byte for byte. */
+    const char *uri = memmem(in[1].p, in[1].len, "/URI (", 6);
+    CHECK(uri != NULL);
+    if (uri) {
+        const char *eol = memchr(uri, '\n', in[1].len - (size_t)(uri - (const char *)in[1].p));
+        char line[256];
+        snprintf(line, sizeof line, "%.*s", eol ? (int)(eol - uri) : 0, uri);
+        CHECK(contains(&got, line));
+    }
+    if (have_tools) {
+        CHECK(qpdf_clean(out));
+        CHECK_INT(pdfinfo_pages(out), 6);
+        int status;
+        char *text = pdftext(out, &status);
+        CHECK_INT(status, 0);
+        CHECK(page_has(text, 1, "Alpha page 1"));
+        CHECK(page_has(text, 2, "Bravo se\xC3\xB1" "al page 1"));
+        CHECK(page_has(text, 3, "Bravo se\xC3\xB1" "al page 2"));
+        CHECK(page_has(text, 4, "Charlie page 1"));
+        CHECK(page_has(text, 6, "Charlie page 3"));
+        free(text);
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd, "pdfinfo -url '%s'", out);
+        char *urls = run(cmd, &status);
+        CHECK_INT(status, 0);
+        CHECK(urls && strstr(urls, "   2  Annotation    http://x/(1 0 R)\n"));
+        CHECK(urls && strstr(urls, "   4  Annotation    https://example.org/c\n"));
+        free(urls);
+        snprintf(cmd, sizeof cmd, "pdfinfo -isodates '%s'", out);
+        char *info = run(cmd, &status);
+        CHECK(info && strstr(info, "Title:           Day list\n"));
+        CHECK(info && strstr(info, "Author:          Harbor View\n"));
+        CHECK(info && strstr(info, "Creator:         medpacket test\n"));
+        CHECK(info && strstr(info, "CreationDate:    2025-12-01T00:00:00Z\n"));
+        free(info);
+    }
+
+    /* The same inputs and meta give the same bytes. */
+    const char *again = in_dir("again.pdf");
+    CHECK_INT(merge(again, in, 3, &META, &err), 0);
+    buf got2 = slurp(again);
+    CHECK(got.len == got2.len && got.len && memcmp(got.p, got2.p, got.len) == 0);
+    free(got.p);
+    free(got2.p);
+    unlink(out);
+    unlink(again);
+    for (int i = 0; i < 3; i++)
+        free(in[i].p);
+}
+
+static void test_tricky_shapes(void)
+{
+    buf in[2] = {make_pdf("Lead", 1, true, false, NULL), tricky_pdf("1.6")};
+    const char *out = in_dir("tricky.pdf");
+    mp_err err = {0};
+    pdfmerge *m;
+    CHECK_INT(pdfmerge_open(out, &m, &err), 0);
+    CHECK_INT(pdfmerge_add(m, in[0].p, in[0].len, &err), 0);
+    CHECK_INT(pdfmerge_pages(m), 1);
+    CHECK_INT(pdfmerge_add(m, in[1].p, in[1].len, &err), 0);
+    CHECK_STR(err.msg, "");
+    CHECK_INT(pdfmerge_pages(m), 4);
+    CHECK_INT(pdfmerge_commit(m, &META, &err), 0);
+
+    buf got = slurp(out);
+    /* Text shaped like references, in strings, comments and names, is left
+     * alone; real references are renumbered. */
+    CHECK(contains(&got, "/URI " TRICKY_URI " >> % 7 0 R in a comment\n"));
+    CHECK(contains(&got, "/Contents <35 20 30 20 52> /NM (\\\\) /Name /7#200#20R >>"));
+    CHECK(!contains(&got, "/F1 7 0 R"));
+    CHECK(contains(&got, "/Version /1.6"));
+    CHECK(!contains(&got, "(hand)"));
+    if (have_tools) {
+        CHECK(qpdf_clean(out));
+        CHECK_INT(pdfinfo_pages(out), 4);
+        int status;
+        char *text = pdftext(out, &status);
+        CHECK(page_has(text, 1, "Lead page 1"));
+        CHECK(page_has(text, 2, "Hand one"));
+        CHECK(page_has(text, 3, "Hand two"));
+        CHECK(page_has(text, 4, "Hand three"));
+        free(text);
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd, "pdfinfo -url '%s'", out);
+        char *urls = run(cmd, &status);
+        CHECK(urls && strstr(urls, "   2  Annotation    http://x/a (b) c ) R 5 0 R\n"));
+        free(urls);
+    }
+    free(got.p);
+    unlink(out);
+    free(in[0].p);
+    free(in[1].p);
+}
+
+/* More pages than one node of the merged tree holds: 1,100 pages make
+ * three levels (35 leaves, 2 nodes, the root). */
+static void test_many_pages(void)
+{
+    enum { DOCS = 275 };
+    buf in[DOCS];
+    for (int i = 0; i < DOCS; i++) {
+        char label[32];
+        snprintf(label, sizeof label, "Doc %d", i + 1);
+        in[i] = make_pdf(label, 4, true, false, NULL);
+    }
+    const char *out = in_dir("many.pdf");
+    mp_err err = {0};
+    CHECK_INT(merge(out, in, DOCS, &META, &err), 0);
+    buf got = slurp(out);
+    CHECK(contains(&got, "/Count 1100 >>"));
+    CHECK(contains(&got, "/Count 1024 >>"));
+    CHECK(contains(&got, "/Count 76 >>"));
+    CHECK(contains(&got, "/Count 12 >>")); /* the last leaf: 1100 - 34 * 32 */
+    if (have_tools) {
+        CHECK(qpdf_clean(out));
+        CHECK_INT(pdfinfo_pages(out), 1100);
+        int status;
+        char *text = pdftext(out, &status);
+        CHECK(page_has(text, 1, "Doc 1 page 1"));
+        CHECK(page_has(text, 32, "Doc 8 page 4"));
+        CHECK(page_has(text, 33, "Doc 9 page 1"));
+        CHECK(page_has(text, 1024, "Doc 256 page 4"));
+        CHECK(page_has(text, 1025, "Doc 257 page 1"));
+        CHECK(page_has(text, 1100, "Doc 275 page 4"));
+        free(text);
+    }
+    free(got.p);
+    unlink(out);
+    for (int i = 0; i < DOCS; i++)
+        free(in[i].p);
+}
+
+static void test_meta(void)
+{
+    buf in = make_pdf("Meta", 1, true, false, NULL);
+    const char *out = in_dir("meta.pdf");
+    mp_err err = {0};
+    pdfmerge_meta meta = {"Consent (v2) \\ final", "Nguy\xE1\xBB\x85n V\xC4\x83n A",
+                          "x\xF0\x9F\x98\x80", 0};
+    CHECK_INT(merge(out, &in, 1, &meta, &err), 0);
+    buf got = slurp(out);
+    CHECK(contains(&got, "/Title (Consent \\(v2\\) \\\\ final)"));
+    CHECK(contains(&got, "/Author <FEFF004E0067007500791EC5006E002000560103006E00200041>"));
+    CHECK(contains(&got, "/Creator <FEFF0078D83DDE00>")); /* a surrogate pair */
+    CHECK(contains(&got, "/CreationDate (D:19700101000000Z)"));
+    if (have_tools) {
+        int status;
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd, "pdfinfo -enc UTF-8 '%s'", out);
+        char *info = run(cmd, &status);
+        CHECK(info && strstr(info, "Title:           Consent (v2) \\ final\n"));
+        CHECK(info && strstr(info, "Author:          Nguy\xE1\xBB\x85n V\xC4\x83n A\n"));
+        free(info);
+    }
+    free(got.p);
+    unlink(out);
+
+    /* No meta at all: only the dates. */
+    CHECK_INT(merge(out, &in, 1, NULL, &err), 0);
+    got = slurp(out);
+    CHECK(contains(&got, "2 0 obj\n<< /CreationDate (D:19700101000000Z) /ModDate "
+                         "(D:19700101000000Z) >>\nendobj\n"));
+    free(got.p);
+    unlink(out);
+
+    pdfmerge_meta bad = {"ab\xFF", NULL, NULL, 0};
+    err_clear(&err);
+    CHECK_INT(merge(out, &in, 1, &bad, &err), EX_DATAERR);
+    CHECK_STR(err.msg, "cannot merge: the title is not valid UTF-8 (byte 3)");
+    CHECK(!exists(out));
+    CHECK_INT(hidden_entries(), 0);
+    free(in.p);
+}
+
+static void test_nothing_to_merge(void)
+{
+    const char *out = in_dir("empty.pdf");
+    mp_err err = {0};
+    pdfmerge *m;
+    CHECK_INT(pdfmerge_open(out, &m, &err), 0);
+    CHECK_INT(pdfmerge_pages(m), 0);
+    CHECK_INT(pdfmerge_commit(m, &META, &err), EX_DATAERR);
+    CHECK_STR(err.msg, "nothing to merge");
+    CHECK(!exists(out));
+
+    /* A PDF without pages adds nothing. */
+    buf none = make_pdf("None", 0, true, false, NULL);
+    err_clear(&err);
+    CHECK_INT(pdfmerge_open(out, &m, &err), 0);
+    CHECK_INT(pdfmerge_add(m, none.p, none.len, &err), 0);
+    CHECK_INT(pdfmerge_pages(m), 0);
+    CHECK_INT(pdfmerge_commit(m, &META, &err), EX_DATAERR);
+    CHECK_STR(err.msg, "nothing to merge");
+    CHECK(!exists(out));
+    CHECK_INT(hidden_entries(), 0);
+    free(none.p);
+    pdfmerge_abort(NULL);
+}
+
+/* A non-PDF spends the merge: later adds and the commit fail, no file. */
+static void test_not_a_pdf(void)
+{
+    buf good = make_pdf("Good", 1, true, false, NULL);
+    const char *out = in_dir("bad.pdf");
+    mp_err err = {0};
+    pdfmerge *m;
+    CHECK_INT(pdfmerge_open(out, &m, &err), 0);
+    CHECK_INT(pdfmerge_add(m, good.p, good.len, &err), 0);
+    CHECK_INT(pdfmerge_add(m, (const unsigned char *)"hello", 5, &err), EX_SOFTWARE);
+    CHECK_STR(err.msg, "cannot merge: not a PDF (no %PDF-n.n header)");
+    CHECK_INT(pdfmerge_add(m, good.p, good.len, &err), EX_SOFTWARE);
+    CHECK_STR(err.msg, "cannot merge: an earlier input failed");
+    CHECK_INT(pdfmerge_commit(m, &META, &err), EX_SOFTWARE);
+    CHECK(!exists(out));
+    CHECK_INT(hidden_entries(), 0);
+
+    CHECK_INT(pdfmerge_open(out, &m, &err), 0);
+    CHECK_INT(pdfmerge_add(m, NULL, 0, &err), EX_SOFTWARE);
+    pdfmerge_abort(m);
+    CHECK(!exists(out));
+    CHECK_INT(hidden_entries(), 0);
+    free(good.p);
+}
+
+/* Replaces the first `from` in b with `to` (same length or not). */
+static buf edited(const buf *b, const char *from, const char *to)
+{
+    buf e = {0};
+    const unsigned char *hit = memmem(b->p, b->len, from, strlen(from));
+    if (!hit) {
+        fprintf(stderr, "edited: \"%s\" not found\n", from);
+        check_failures++;
+        append(&e, (const char *)b->p, b->len);
+        return e;
+    }
+    size_t at = (size_t)(hit - b->p);
+    append(&e, (const char *)b->p, at);
+    append(&e, to, strlen(to));
+    append(&e, (const char *)hit + strlen(from), b->len - at - strlen(from));
+    return e;
+}
+
+/* Adds in to a fresh merge; returns the status and leaves the message. */
+static int add_one(const buf *in, mp_err *err)
+{
+    pdfmerge *m;
+    err_clear(err);
+    int rc = pdfmerge_open(in_dir("one.pdf"), &m, err);
+    if (rc)
+        return rc;
+    /* An exact-size copy, so that valgrind sees any read past the end. */
+    unsigned char *copy = malloc(in->len ? in->len : 1);
+    if (!copy)
+        abort();
+    memcpy(copy, in->p, in->len);
+    rc = pdfmerge_add(m, copy, in->len, err);
+    pdfmerge_abort(m);
+    free(copy);
+    return rc;
+}
+
+static void check_bad(const buf *in, const char *want, int line)
+{
+    mp_err err;
+    int rc = add_one(in, &err);
+    if (rc != EX_SOFTWARE || strncmp(err.msg, want, strlen(want)) != 0) {
+        fprintf(stderr, "%s:%d: got %d \"%s\", want %d \"%s...\"\n", __FILE__, line, rc, err.msg,
+                EX_SOFTWARE, want);
+        check_failures++;
+    }
+}
+
+/* An edit of the file as made: the header, the xref table, the trailer. */
+#define CHECK_BAD(from, to, want)                  \
+    do {                                           \
+        buf e_ = edited(&tricky, (from), (to));    \
+        check_bad(&e_, (want), __LINE__);          \
+        free(e_.p);                                \
+    } while (0)
+
+/* An edit of an object, the file made around it. */
+#define CHECK_BAD_OBJ(from, to, want)                   \
+    do {                                                \
+        buf e_ = tricky_edited("1.4", (from), (to));    \
+        check_bad(&e_, (want), __LINE__);               \
+        free(e_.p);                                     \
+    } while (0)
+
+static void test_bad_inputs(void)
+{
+    buf tricky = tricky_pdf("1.4");
+    mp_err err;
+    CHECK_INT(add_one(&tricky, &err), 0);
+
+    buf cut = {tricky.p, tricky.len / 2};
+    check_bad(&cut, "cannot merge: no startxref near the end of the file", __LINE__);
+    CHECK_BAD("startxref\n", "startxref\n9", "cannot merge: bad startxref at byte");
+    CHECK_BAD("startxref\n", "startxref\n0 ", "cannot merge: startxref does not point to an xref");
+    CHECK_BAD("%PDF-1.4", "%PDF-x.y", "cannot merge: not a PDF");
+    CHECK_BAD(" n\r\n", " x\r\n", "cannot merge: bad xref entry at byte");
+    CHECK_BAD(" n\r\n", " n\n\n", "cannot merge: bad xref entry at byte");
+    CHECK_BAD("0000000000 65535 f\r\n", "0000000000 65535 n\r\n",
+              "cannot merge: object 0 is listed as in use");
+    CHECK_BAD("xref\n0 14\n", "xref\n0 99\n", "cannot merge: xref table runs past the end");
+    CHECK_BAD("0000000015", "0000099999", "cannot merge: xref entry points past the end");
+    CHECK_BAD("/Size 14", "/Size 99999", "cannot merge: bad /Size in the trailer");
+    CHECK_BAD("/Size 14", "/Size 3", "cannot merge: bad /Size in the trailer");
+    CHECK_BAD("/Root 1 0 R", "/Root 1 0 R /Prev 9", "cannot merge: the file has incremental");
+    CHECK_BAD("/Root 1 0 R", "/Root 1 0 R /Encrypt 9 0 R", "cannot merge: the file is encrypted");
+    CHECK_BAD("/Root 1 0 R", "/Root 1 0 R /XRefStm 9", "cannot merge: the file has a cross-ref");
+    CHECK_BAD("/Root 1 0 R", "/Root 99 0 R", "cannot merge: the trailer has no usable /Root");
+    CHECK_BAD("/Root 1 0 R", "/Root 1 1 R", "cannot merge: the trailer has no usable /Root");
+    CHECK_BAD("/Info 13 0 R", "/Info 1 0 R", "cannot merge: the trailer has a bad /Info");
+    CHECK_BAD("trailer\n<<", "trailer\n()", "cannot merge: trailer is not a dictionary");
+    CHECK_BAD("trailer\n<<", "trailer\n[[", "cannot merge: unexpected ']' or '>>'");
+    CHECK_BAD(">>\nstartxref", "/K\n%startxref", "cannot merge: unexpected end of file");
+    CHECK_BAD("1 0 obj", "1 1 obj", "cannot merge: object 1 is not at byte 15 where the xref");
+    CHECK_BAD("endobj\n2 0 obj", "endobx\n2 0 obj", "cannot merge: object 1 is not a dictionary");
+    CHECK_BAD("(Hand two) Tj ET\nendstream\nendobj", "(Hand two) Tj ET\nendstream\nendobx",
+              "cannot merge: object does not end with endobj");
+
+    CHECK_BAD_OBJ("/Type /Catalog", "/Type /Catalox", "cannot merge: the catalog has no /Type");
+    CHECK_BAD_OBJ("/Kids [ 3 0 R 4 0 R ]", "/Kids [ 3 0 R 3 0 R ]",
+                  "cannot merge: the page tree is not a tree");
+    CHECK_BAD_OBJ("/Kids [ 3 0 R 4 0 R ]", "/Kids [ 3 0 R 1 0 R ]",
+                  "cannot merge: the page tree is not a tree");
+    CHECK_BAD_OBJ("/Kids [5 0 R 6 0 R]", "/Kids [5 0 R 2 0 R]",
+                  "cannot merge: the page tree is not a tree");
+    CHECK_BAD_OBJ("/Kids [ 3 0 R 4 0 R ]", "/Kids [ 3 0 R 9 9 R ]",
+                  "cannot merge: the page tree refers to an object the file does not have");
+    CHECK_BAD_OBJ("/Kids [ 3 0 R 4 0 R ]", "/Kids [ 3 0 R (4 0 R) ]",
+                  "cannot merge: /Kids holds something other than a reference");
+    CHECK_BAD_OBJ("/Kids [ 3 0 R 4 0 R ]", "/Kids 3 0 R",
+                  "cannot merge: page-tree node without /Kids or /Count");
+    CHECK_BAD_OBJ("/Count 3", "/Count 4", "cannot merge: page-tree node whose /Count is wrong");
+    CHECK_BAD_OBJ("/Count 2", "/Count 3", "cannot merge: page-tree node whose /Count is wrong");
+    CHECK_BAD_OBJ("/Count 3 >>", "/Count 3 /MediaBox [0 0 9 9] >>",
+                  "cannot merge: page-tree node with inherited page attributes");
+    CHECK_BAD_OBJ("/Type /Pages /Kids [ 3", "/Type /Pagex /Kids [ 3",
+                  "cannot merge: page-tree node is neither");
+    CHECK_BAD_OBJ("/Type /Page /Parent 2 0 R", "/Type /Page",
+                  "cannot merge: page without exactly one /Parent");
+    CHECK_BAD_OBJ("/Type /Page /Parent 2 0 R", "/Type /Page /Parent 2 0 R /Parent 2 0 R",
+                  "cannot merge: page without exactly one /Parent");
+    CHECK_BAD_OBJ("/Type /Page /Parent 2 0 R", "/Type /Page /Parent 7 0 R",
+                  "cannot merge: a page's /Parent is not a page-tree node");
+    CHECK_BAD_OBJ("/Contents 11 0 R", "/Contents 99 0 R",
+                  "cannot merge: reference to an object the file does not have");
+    CHECK_BAD_OBJ("/Contents 11 0 R", "/Contents 11 1 R",
+                  "cannot merge: reference to an object the file does not have");
+    CHECK_BAD_OBJ("/Contents 11 0 R", "/Contents 13 0 R",
+                  "cannot merge: reference to the catalog, the page tree or the info");
+    CHECK_BAD_OBJ("/Contents 11 0 R", "/Contents 11 0 R /Up 2 0 R",
+                  "cannot merge: reference to the catalog, the page tree or the info");
+    CHECK_BAD_OBJ("/Length 12 0 R", "/Length 7 0 R",
+                  "cannot merge: a stream's /Length object is not an integer");
+    CHECK_BAD_OBJ("/Length 12 0 R", "/Length 99 0 R",
+                  "cannot merge: reference to an object the file does not have");
+    CHECK_BAD_OBJ("/Length 12 0 R", "", "cannot merge: stream without a usable /Length");
+    CHECK_BAD_OBJ("41", "43", "cannot merge: stream data does not end where its /Length says");
+    CHECK_BAD_OBJ("41", "40", "cannot merge: stream data does not end where its /Length says");
+    CHECK_BAD_OBJ("41", "99999", "cannot merge: stream data runs past the end of the file");
+    CHECK_BAD_OBJ("stream\r\nBT", "stream BT",
+                  "cannot merge: stream keyword not followed by an end of line");
+    CHECK_BAD_OBJ("/Type /Font", "/Type /Font >>\nstream\n",
+                  "cannot merge: stream without a usable /Length");
+    CHECK_BAD_OBJ("/Contents <35 20", "/Contents <3z 20", "cannot merge: bad hex string");
+    CHECK_BAD_OBJ("/Contents <35 20 30 20 52>", "/Contents <35 20 30 20 52",
+                  "cannot merge: bad hex string");
+    CHECK_BAD_OBJ("/NM (\\\\)", "/NM (\\\\(", "cannot merge: unterminated string");
+    CHECK_BAD_OBJ("/BaseFont /Helvetica >>", "/BaseFont /Helvetica }}",
+                  "cannot merge: unexpected delimiter");
+    CHECK_BAD_OBJ("/BaseFont /Helvetica >>", "/BaseFont Helvetica >>",
+                  "cannot merge: unexpected keyword");
+    CHECK_BAD_OBJ("/BaseFont /Helvetica >>", "/BaseFont ] >>",
+                  "cannot merge: unexpected ']' or '>>'");
+    CHECK_BAD_OBJ("/BaseFont /Helvetica >>", "/BaseFont /Helvetica > >",
+                  "cannot merge: unexpected '>'");
+    CHECK_BAD_OBJ("<< /Type /Font", "<< (Type) /Font",
+                  "cannot merge: dictionary key is not a name");
+    CHECK_BAD_OBJ("<< /Type /Font", "<< /Typ#65 /Font",
+                  "cannot merge: escaped name as a dictionary key");
+
+    /* Deep nesting stops at a bound rather than at the end of the stack. */
+    char deep[200] = "/Rect ";
+    for (int i = 0; i < 40; i++)
+        strcat(deep, "[");
+    CHECK_BAD_OBJ("/Rect ", deep, "cannot merge: arrays and dictionaries nested too deeply");
+    free(tricky.p);
+}
+
+/* Every truncation and many one-byte changes of two small inputs: whatever
+ * comes of them, nothing reads out of bounds (run under valgrind) and a
+ * failure is EX_SOFTWARE with a message. Successes go to /dev/null. */
+static void test_mangled(void)
+{
+    buf ins[2] = {tricky_pdf("1.4"), make_pdf("Small", 1, false, false, "http://x/(y)")};
+    static const char subst[] = "(0 <>[/%";
+    long ok = 0, bad = 0;
+    for (int k = 0; k < 2; k++) {
+        const buf *in = &ins[k];
+        for (size_t len = 0; len <= in->len; len++) {
+            for (size_t s = 0; s <= (len < in->len ? sizeof subst - 1 : 0); s++) {
+                /* s == 0: the prefix as it is; else its last byte replaced. */
+                if (s > 0 && len == 0)
+                    continue;
+                unsigned char *p = malloc(len ? len : 1);
+                if (!p)
+                    abort();
+                memcpy(p, in->p, len);
+                if (s > 0)
+                    p[len - 1] = (unsigned char)subst[s - 1];
+                pdfmerge *m;
+                mp_err err = {0};
+                if (pdfmerge_open("/dev/null", &m, &err) != 0) {
+                    CHECK(false);
+                    free(p);
+                    continue;
+                }
+                int rc = pdfmerge_add(m, p, len, &err);
+                if (rc == 0) {
+                    ok++;
+                    rc = pdfmerge_commit(m, &META, &err);
+                    CHECK(rc == 0 || rc == EX_DATAERR);
+                } else {
+                    bad++;
+                    CHECK_INT(rc, EX_SOFTWARE);
+                    CHECK(strncmp(err.msg, "cannot merge: ", 14) == 0);
+                    pdfmerge_abort(m);
+                }
+                free(p);
+            }
+        }
+    }
+    CHECK(ok > 0);
+    CHECK(bad > 0);
+    free(ins[0].p);
+    free(ins[1].p);
+}
+
+static void test_open_fails(void)
+{
+    mp_err err = {0};
+    pdfmerge *m = (pdfmerge *)&err;
+    CHECK_INT(pdfmerge_open(in_dir("no/such/dir.pdf"), &m, &err), EX_CANTCREAT);
+    CHECK(m == NULL);
+}
+
+int main(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/test_pdfmerge.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    have_tools = system("(command -v qpdf && command -v pdfinfo && command -v pdftotext) "
+                         ">/dev/null 2>&1") == 0;
+    if (!have_tools)
+        fprintf(stderr, "test_pdfmerge: qpdf or poppler-utils missing; checks with them skipped\n");
+
+    test_merge_rendered();
+    test_tricky_shapes();
+    test_many_pages();
+    test_meta();
+    test_nothing_to_merge();
+    test_not_a_pdf();
+    test_bad_inputs();
+    test_mangled();
+    test_open_fails();
+
+    CHECK_INT(hidden_entries(), 0);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", dir);
+    CHECK_DONE();
+}
