@@ -283,8 +283,8 @@ static int emit(const batch_opts *o, slot *s, batch_summary *sum, long *written,
         sum->pages += r->pages;
         if (o->merge && (rc = pdfmerge_add(o->merge, s->pdf, s->len, err)))
             break;
-        if (o->test_kill_after && ++*written >= o->test_kill_after)
-            raise(SIGKILL); /* test hook: an interrupted run */
+        if (o->test_signal_after && ++*written == o->test_signal_after)
+            raise(o->test_signal);
         break;
     case BATCH_SKIPPED:
         sum->skipped++;

@@ -48,7 +48,10 @@ typedef struct batch_opts {
     bool force;               /* a row whose file exists is replaced */
     bool fail_fast;           /* stop reading at the first failed row */
     volatile sig_atomic_t *stop; /* set (by a signal handler) to stop reading rows */
-    long test_kill_after;     /* test hook: SIGKILL self after this many written rows */
+    /* Test hook: raise test_signal (SIGKILL: a killed run; SIGINT: Ctrl-C)
+     * after this many rows were written; 0 = off. */
+    long test_signal_after;
+    int test_signal;
     /* Called in row order on the calling thread. */
     void (*on_row)(void *ctx, const batch_result *r);
     void (*on_tick)(void *ctx); /* after each row, for a progress bar */

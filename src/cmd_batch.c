@@ -316,14 +316,17 @@ static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* Test hooks: a run killed, or interrupted with Ctrl-C, after N rows. */
     const char *kill_after = getenv("MEDPACKET_TEST_KILL_AFTER");
+    const char *int_after = getenv("MEDPACKET_TEST_INTERRUPT_AFTER");
 
     batch_opts o = {
         .packet = &cr.pk, .env = &cr.env, .roster = ro,
         .out_dir = args->out_dir, .name_pattern = args->name, .merge = merge,
         .jobs = args->jobs, .skip_existing = args->skip_existing, .force = args->force,
         .fail_fast = args->fail_fast, .stop = &interrupted,
-        .test_kill_after = kill_after ? atol(kill_after) : 0,
+        .test_signal_after = kill_after ? atol(kill_after) : int_after ? atol(int_after) : 0,
+        .test_signal = kill_after ? SIGKILL : SIGINT,
         .on_row = on_row, .on_tick = on_tick, .ctx = rp,
     };
     batch_summary sum;

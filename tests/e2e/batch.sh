@@ -102,6 +102,23 @@ check_eq "resumed files equal a clean run's" "$(cd killed && sha256sum *.pdf)" "
 "$bin" batch "$form" --data "$data" --out-dir killed --skip-existing --jobs 2 -q 2>/dev/null
 check_eq "resume re-renders an empty file" "$(cmp -s killed/Lee-John-A1017.pdf out/Lee-John-A1017.pdf; echo $?)" 0
 
+# Ctrl-C: rows in progress finish, no merged file, exit 130; a rerun resumes.
+MEDPACKET_TEST_INTERRUPT_AFTER=3 "$bin" batch "$form" --data "$data" --out-dir int --merge int.pdf --jobs 1 --json >int.jsonl 2>/dev/null
+check_eq "interrupted run exits 130" "$?" 130
+check_eq "no merged PDF from an interrupted run" "$(ls int.pdf 2>/dev/null | wc -l)" 0
+check_has "interrupted run says so" "$(tail -1 int.jsonl)" "\"interrupted\":true"
+check_eq "interrupted run: no temporary file" "$(ls -A int | grep -c '\.part$')" 0
+n=$(ls int | wc -l)
+if [ "$n" -ge 3 ] && [ "$n" -lt 16 ]; then ok "interrupted run wrote $n of 16"; else fail "interrupted run wrote $n"; fi
+
+# On a terminal, a progress bar on stderr (script(1) gives it a pty).
+if command -v script >/dev/null; then
+  script -qec "$bin batch $form --data $data --out-dir tty --jobs 2" /dev/null >tty.out 2>&1
+  check_has "progress bar on a terminal" "$(cat tty.out)" " rows/s"
+else
+  fail "script(1) is missing (util-linux)"
+fi
+
 # --fail-fast stops reading at the first bad row (row 13).
 "$bin" batch "$form" --data "$data" --out-dir ff --fail-fast --json --jobs 1 -q >ff.jsonl 2>/dev/null
 check_eq "--fail-fast exit 65" "$?" 65
