@@ -32,6 +32,7 @@ int cli_clock(int64_t *now_unix, mp_date *today, mp_err *err);
 typedef struct cmd_setup {
     const char *input, *clinic, *page_size, *font_dir;
     bool duplex;
+    bool allow_draft; /* print draft forms (each page then says DRAFT) */
 } cmd_setup;
 
 typedef struct cmd_run {
@@ -47,5 +48,8 @@ void cmd_release(cmd_run *run);
 
 int cmd_render(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_review(int argc, char **argv);
 
 #endif

@@ -50,6 +50,7 @@ static void batch_usage(FILE *out)
           "      --clinic FILE      clinic settings (as for render)\n"
           "      --page-size SIZE   letter or a4\n"
           "      --font-dir DIR     the font family to embed (as for render)\n"
+          "      --allow-draft      print draft forms, with DRAFT on every page\n"
           "  -h, --help             show this help\n"
           "\n"
           "Rows are numbered as a spreadsheet shows them: the header is row 1.\n"
@@ -62,7 +63,7 @@ typedef struct batch_args {
     const char *input, *data, *data_format, *out_dir, *name, *merge, *manifest;
     const char *clinic, *page_size, *font_dir;
     int jobs;
-    bool duplex, skip_existing, force, fail_fast, quiet, json;
+    bool duplex, skip_existing, force, fail_fast, quiet, json, allow_draft;
 } batch_args;
 
 static int parse_jobs(const char *s, int *out)
@@ -80,7 +81,7 @@ static int parse_args(int argc, char **argv, batch_args *a)
 {
     enum {
         OPT_CLINIC = 256, OPT_PAGE_SIZE, OPT_FONT_DIR, OPT_DUPLEX, OPT_SKIP, OPT_FORCE,
-        OPT_FAIL_FAST, OPT_JSON, OPT_MANIFEST, OPT_DATA_FORMAT,
+        OPT_FAIL_FAST, OPT_JSON, OPT_MANIFEST, OPT_DATA_FORMAT, OPT_ALLOW_DRAFT,
     };
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'},
@@ -99,6 +100,7 @@ static int parse_args(int argc, char **argv, batch_args *a)
         {"clinic", required_argument, NULL, OPT_CLINIC},
         {"page-size", required_argument, NULL, OPT_PAGE_SIZE},
         {"font-dir", required_argument, NULL, OPT_FONT_DIR},
+        {"allow-draft", no_argument, NULL, OPT_ALLOW_DRAFT},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -126,6 +128,7 @@ static int parse_args(int argc, char **argv, batch_args *a)
         case OPT_CLINIC: a->clinic = optarg; break;
         case OPT_PAGE_SIZE: a->page_size = optarg; break;
         case OPT_FONT_DIR: a->font_dir = optarg; break;
+        case OPT_ALLOW_DRAFT: a->allow_draft = true; break;
         case 'h': batch_usage(stdout); return -1;
         case ':': return cli_fail(EX_USAGE, "batch: option %s needs a value", argv[optind - 1]);
         default:
@@ -289,7 +292,8 @@ static void on_signal(int sig)
 
 static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
 {
-    cmd_setup setup = {args->input, args->clinic, args->page_size, args->font_dir, args->duplex};
+    cmd_setup setup = {args->input, args->clinic, args->page_size, args->font_dir, args->duplex,
+                       args->allow_draft};
     cmd_run cr;
     roster *ro = NULL;
     pdfmerge *merge = NULL;

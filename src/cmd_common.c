@@ -77,6 +77,15 @@ int cmd_prepare(const cmd_setup *s, arena *a, cmd_run *run, mp_err *err)
     int rc = packet_load(s->input, a, &run->pk, err);
     if (rc)
         return rc;
+    /* A draft's wording is not approved: it reaches no patient by accident. */
+    for (size_t i = 0; i < run->pk.nentries && !s->allow_draft; i++) {
+        const form *f = run->pk.entries[i].form;
+        if (f->status == FORM_DRAFT)
+            return node_err(err, EX_DATAERR, f->doc, f->status_node,
+                            "form %s is a draft, not approved for patients (--allow-draft "
+                            "prints it with DRAFT on every page)",
+                            f->id.s);
+    }
     const char *clinic_path = s->clinic ? s->clinic : clinic_find(&run->pk, s->input, a, err);
     if (!clinic_path)
         return err->code;

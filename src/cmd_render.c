@@ -29,6 +29,8 @@ static void render_usage(FILE *out)
           "                         bold.ttf, or *-Regular.ttf and *-Bold.ttf); default:\n"
           "                         $MEDPACKET_FONT_DIR, fonts/ beside the clinic settings\n"
           "                         or in the folder above them, then DejaVu Sans\n"
+          "      --allow-draft      print a form whose status is draft (refused otherwise);\n"
+          "                         every page of it then says DRAFT\n"
           "  -h, --help             show this help\n"
           "\n"
           "Environment:\n"
@@ -42,17 +44,19 @@ static void render_usage(FILE *out)
 
 typedef struct render_args {
     const char *input, *data, *output, *clinic, *page_size, *font_dir;
+    bool allow_draft;
 } render_args;
 
 static int parse_args(int argc, char **argv, render_args *a)
 {
-    enum { OPT_CLINIC = 256, OPT_PAGE_SIZE, OPT_FONT_DIR };
+    enum { OPT_CLINIC = 256, OPT_PAGE_SIZE, OPT_FONT_DIR, OPT_ALLOW_DRAFT };
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'},
         {"output", required_argument, NULL, 'o'},
         {"clinic", required_argument, NULL, OPT_CLINIC},
         {"page-size", required_argument, NULL, OPT_PAGE_SIZE},
         {"font-dir", required_argument, NULL, OPT_FONT_DIR},
+        {"allow-draft", no_argument, NULL, OPT_ALLOW_DRAFT},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -66,6 +70,7 @@ static int parse_args(int argc, char **argv, render_args *a)
         case OPT_CLINIC: a->clinic = optarg; break;
         case OPT_PAGE_SIZE: a->page_size = optarg; break;
         case OPT_FONT_DIR: a->font_dir = optarg; break;
+        case OPT_ALLOW_DRAFT: a->allow_draft = true; break;
         case 'h': render_usage(stdout); return -1;
         case ':': return cli_fail(EX_USAGE, "render: option %s needs a value", argv[optind - 1]);
         default: return cli_fail(EX_USAGE, "render: unknown option %s (see medpacket render --help)",
@@ -91,7 +96,8 @@ static int parse_args(int argc, char **argv, render_args *a)
 
 static int run(const render_args *args, arena *a, mp_err *err)
 {
-    cmd_setup setup = {args->input, args->clinic, args->page_size, args->font_dir, false};
+    cmd_setup setup = {args->input, args->clinic, args->page_size, args->font_dir, false,
+                       args->allow_draft};
     cmd_run run;
     patient pt;
     int rc = cmd_prepare(&setup, a, &run, err);

@@ -10,6 +10,7 @@
 #include "form.h"
 
 #include "date.h"
+#include "wording.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -70,9 +71,11 @@ static void text_locate(const mp_text *t, size_t offset, int *line, int *col)
     if (n->style == YSTYLE_LITERAL) {
         /* Find the value's line `k` (counting newlines before offset), then
          * the same line in the source after the indicator line. */
+        /* The original value: get_text turned its lone line breaks into spaces. */
+        const char *orig = n->str;
         size_t k = 0, line_start = 0;
         for (size_t i = 0; i < offset; i++)
-            if (t->s[i] == '\n')
+            if (orig[i] == '\n')
                 k++, line_start = i + 1;
         size_t p = n->start;
         while (p < t->doc->src_len && src[p] != '\n')
@@ -119,6 +122,8 @@ int text_err(mp_err *err, int code, const mp_text *t, size_t offset, const char 
     va_end(ap);
     return rc;
 }
+
+#define OOM(err) err_set((err), EX_OSERR, NULL, 0, 0, "out of memory")
 
 /* ---- schema helpers ---------------------------------------------------- */
 
@@ -208,8 +213,18 @@ static int expect_kind(const ydoc *doc, const ynode *n, ynode_kind kind, const c
     return 0;
 }
 
-/* A text value: a scalar that is not null and not empty. */
-static int get_text(const ydoc *doc, const ynode *n, const char *what, mp_text *out, mp_err *err)
+/*
+ * A text value: a scalar that is not null and not empty.
+ *
+ * Paragraphs: in what YAML hands over, a blank line of the source is one
+ * "\n" for folded (>), plain and quoted scalars, but a literal (|) scalar
+ * keeps every line break. So that "a blank line starts a new paragraph"
+ * holds whatever the style, a literal's lone line breaks become spaces here
+ * (same length, so byte offsets still map to the source), and every "\n"
+ * left in a text is a paragraph break.
+ */
+static int get_text(const ydoc *doc, const ynode *n, const char *what, mp_text *out, arena *a,
+                    mp_err *err)
 {
     int rc = expect_kind(doc, n, YNODE_SCALAR, what, err);
     if (rc)
@@ -217,6 +232,16 @@ static int get_text(const ydoc *doc, const ynode *n, const char *what, mp_text *
     if (ydoc_is_null(n) || n->len == 0)
         return node_err(err, EX_DATAERR, doc, n, "%s is empty", what);
     out->s = n->str;
+    if (n->style == YSTYLE_LITERAL && memchr(n->str, '\n', n->len)) {
+        char *copy = arena_strndup(a, n->str, n->len);
+        if (!copy)
+            return OOM(err);
+        for (size_t i = 0; i < n->len; i++)
+            if (copy[i] == '\n' && !(i + 1 < n->len && copy[i + 1] == '\n') &&
+                !(i > 0 && copy[i - 1] == '\n'))
+                copy[i] = ' ';
+        out->s = copy;
+    }
     out->len = n->len;
     out->doc = doc;
     out->node = n;
@@ -241,29 +266,29 @@ static int required(const ydoc *doc, const ynode *map, const char *key, const ch
 }
 
 static int optional_text(const ydoc *doc, const ynode *map, const char *key, mp_text *out,
-                         mp_err *err)
+                         arena *a, mp_err *err)
 {
     const ynode *n = ydoc_get(map, key);
     if (!n)
         return 0;
-    return get_text(doc, n, key, out, err);
+    return get_text(doc, n, key, out, a, err);
 }
 
 static int required_text(const ydoc *doc, const ynode *map, const char *key, const char *where,
-                         mp_text *out, mp_err *err)
+                         mp_text *out, arena *a, mp_err *err)
 {
     const ynode *n;
     int rc = required(doc, map, key, where, &n, err);
-    return rc ? rc : get_text(doc, n, key, out, err);
+    return rc ? rc : get_text(doc, n, key, out, a, err);
 }
 
-#define OOM(err) err_set((err), EX_OSERR, NULL, 0, 0, "out of memory")
 
 /* ---- blocks ----------------------------------------------------------- */
 
 static const char *const block_names[] = {
     "heading",  "paragraph",  "list",      "benefits",   "risks",      "alternatives",
-    "checkboxes", "patient_id", "signatures", "booking_qr", "page_break", NULL,
+    "checkboxes", "patient_id", "signatures", "booking_qr", "page_break", "procedure",
+    "questions",  NULL,
 };
 
 const char *block_kind_name(block_kind k)
@@ -299,7 +324,7 @@ static int load_items(const ydoc *doc, const ynode *seq, form_block *b, bool tit
         const ynode *it = seq->items[i];
         form_item *item = &b->items[i];
         if (it->kind == YNODE_SCALAR) {
-            if ((rc = get_text(doc, it, "an item", &item->text, err)))
+            if ((rc = get_text(doc, it, "an item", &item->text, a, err)))
                 return rc;
             continue;
         }
@@ -309,8 +334,8 @@ static int load_items(const ydoc *doc, const ynode *seq, form_block *b, bool tit
             return rc;
         if ((rc = check_keys(doc, it, "an item", item_keys, err)))
             return rc;
-        if ((rc = optional_text(doc, it, "title", &item->title, err)) ||
-            (rc = optional_text(doc, it, "text", &item->text, err)))
+        if ((rc = optional_text(doc, it, "title", &item->title, a, err)) ||
+            (rc = optional_text(doc, it, "text", &item->text, a, err)))
             return rc;
         if (!item->title.s && !item->text.s)
             return node_err(err, EX_DATAERR, doc, it, "an item needs a title or a text");
@@ -357,16 +382,28 @@ static int load_signatures(const ydoc *doc, const ynode *seq, form_block *b, are
     if (!b->sigs)
         return OOM(err);
     b->nsigs = seq->count;
-    static const char *const keys[] = {"role", "printed_name", "date", "time", "extra", NULL};
+    static const char *const keys[] = {"role", "signer", "printed_name", "date", "time", "extra",
+                                       NULL};
+    static const char *const signers[] = {"patient", "clinician", "witness", "interpreter", NULL};
     for (size_t i = 0; i < seq->count; i++) {
         const ynode *s = seq->items[i];
         form_signature *sig = &b->sigs[i];
         sig->printed_name = sig->date = sig->time = true;
         if ((rc = expect_kind(doc, s, YNODE_MAP, "a signature", err)) ||
             (rc = check_keys(doc, s, "a signature", keys, err)) ||
-            (rc = required_text(doc, s, "role", "a signature", &sig->role, err)))
+            (rc = required_text(doc, s, "role", "a signature", &sig->role, a, err)))
             return rc;
         const ynode *n;
+        if ((n = ydoc_get(s, "signer"))) {
+            if ((rc = expect_kind(doc, n, YNODE_SCALAR, "signer", err)))
+                return rc;
+            size_t k = 0;
+            while (signers[k] && strcmp(signers[k], n->str) != 0)
+                k++;
+            if (!signers[k])
+                return unknown_word(err, doc, n, "signer", NULL, signers);
+            sig->signer = (signer_kind)(k + 1);
+        }
         if ((n = ydoc_get(s, "printed_name")) &&
             (rc = get_bool(doc, n, "printed_name", &sig->printed_name, err)))
             return rc;
@@ -381,7 +418,7 @@ static int load_signatures(const ydoc *doc, const ynode *seq, form_block *b, are
             if (n->count && !sig->extra)
                 return OOM(err);
             for (size_t j = 0; j < n->count; j++)
-                if ((rc = get_text(doc, n->items[j], "an extra line", &sig->extra[j], err)))
+                if ((rc = get_text(doc, n->items[j], "an extra line", &sig->extra[j], a, err)))
                     return rc;
             sig->nextra = n->count;
         }
@@ -408,7 +445,9 @@ static int load_block(const ydoc *doc, const ynode *bn, form_block *b, arena *a,
     switch (b->kind) {
     case BLOCK_HEADING:
     case BLOCK_PARAGRAPH:
-        return get_text(doc, val, key->str, &b->text, err);
+    case BLOCK_PROCEDURE:
+    case BLOCK_QUESTIONS:
+        return get_text(doc, val, key->str, &b->text, a, err);
     case BLOCK_LIST:
     case BLOCK_CHECKBOXES:
         return load_items(doc, val, b, false, a, err);
@@ -424,8 +463,8 @@ static int load_block(const ydoc *doc, const ynode *bn, form_block *b, arena *a,
         static const char *const keys[] = {"caption", "url", NULL};
         if ((rc = expect_kind(doc, val, YNODE_MAP, "booking_qr", err)) ||
             (rc = check_keys(doc, val, "booking_qr", keys, err)) ||
-            (rc = optional_text(doc, val, "caption", &b->text, err)) ||
-            (rc = optional_text(doc, val, "url", &b->url, err)))
+            (rc = optional_text(doc, val, "caption", &b->text, a, err)) ||
+            (rc = optional_text(doc, val, "url", &b->url, a, err)))
             return rc;
         return 0;
     }
@@ -459,7 +498,7 @@ static int load_form_doc(const ydoc *doc, const ynode *root, form *f, arena *a, 
     static const char *const keys[] = {
         "kind",   "id",          "title",       "version", "language",
         "status", "approved_by", "approved_on", "clinic",  "qr_allows_patient_data",
-        "blocks", NULL,
+        "reading_grade", "blocks", NULL,
     };
     int rc = check_keys(doc, root, "a form", keys, err);
     if (rc)
@@ -467,13 +506,13 @@ static int load_form_doc(const ydoc *doc, const ynode *root, form *f, arena *a, 
     f->doc = doc;
     const ynode *kind = ydoc_get(root, "kind");
     f->kind = strcmp(kind->str, "consent") == 0 ? FORM_CONSENT : FORM_HANDOUT;
-    if ((rc = required_text(doc, root, "id", "a form", &f->id, err)) ||
-        (rc = required_text(doc, root, "title", "a form", &f->title, err)) ||
-        (rc = required_text(doc, root, "version", "a form", &f->version, err)) ||
-        (rc = required_text(doc, root, "language", "a form", &f->language, err)) ||
-        (rc = optional_text(doc, root, "approved_by", &f->approved_by, err)) ||
-        (rc = optional_text(doc, root, "approved_on", &f->approved_on, err)) ||
-        (rc = optional_text(doc, root, "clinic", &f->clinic, err)))
+    if ((rc = required_text(doc, root, "id", "a form", &f->id, a, err)) ||
+        (rc = required_text(doc, root, "title", "a form", &f->title, a, err)) ||
+        (rc = required_text(doc, root, "version", "a form", &f->version, a, err)) ||
+        (rc = required_text(doc, root, "language", "a form", &f->language, a, err)) ||
+        (rc = optional_text(doc, root, "approved_by", &f->approved_by, a, err)) ||
+        (rc = optional_text(doc, root, "approved_on", &f->approved_on, a, err)) ||
+        (rc = optional_text(doc, root, "clinic", &f->clinic, a, err)))
         return rc;
     if (f->approved_on.s) {
         mp_date d;
@@ -488,7 +527,7 @@ static int load_form_doc(const ydoc *doc, const ynode *root, form *f, arena *a, 
         return node_err(err, EX_DATAERR, doc, f->language.node,
                         "language \"%s\" is not supported (supported: en)", f->language.s);
     mp_text status;
-    if ((rc = required_text(doc, root, "status", "a form", &status, err)))
+    if ((rc = required_text(doc, root, "status", "a form", &status, a, err)))
         return rc;
     if (strcmp(status.s, "draft") == 0)
         f->status = FORM_DRAFT;
@@ -497,6 +536,17 @@ static int load_form_doc(const ydoc *doc, const ynode *root, form *f, arena *a, 
     else {
         static const char *const st[] = {"draft", "approved", NULL};
         return unknown_word(err, doc, status.node, "status", NULL, st);
+    }
+    f->status_node = status.node;
+    f->reading_grade = 8;
+    const ynode *g = ydoc_get(root, "reading_grade");
+    if (g) {
+        char *end;
+        long v = g->kind == YNODE_SCALAR ? strtol(g->str, &end, 10) : -1;
+        if (g->kind != YNODE_SCALAR || *end || v < 1 || v > 18)
+            return node_err(err, EX_DATAERR, doc, g,
+                            "reading_grade must be a whole number from 1 to 18");
+        f->reading_grade = (int)v;
     }
     const ynode *n = ydoc_get(root, "qr_allows_patient_data");
     if (n && (rc = get_bool(doc, n, "qr_allows_patient_data", &f->qr_allows_patient_data, err)))
@@ -515,6 +565,9 @@ static int load_form_doc(const ydoc *doc, const ynode *root, form *f, arena *a, 
     for (size_t i = 0; i < blocks->count; i++)
         if ((rc = load_block(doc, blocks->items[i], &f->blocks[i], a, err)))
             return rc;
+    /* Once per load, not per patient: every page footer prints it. */
+    if (wording_fingerprint(f, a, f->fingerprint))
+        return OOM(err);
     return 0;
 }
 
@@ -598,9 +651,9 @@ int packet_load(const char *path, arena *a, packet *out, mp_err *err)
 
     static const char *const keys[] = {"kind", "id", "title", "clinic", "forms", NULL};
     if ((rc = check_keys(doc, root, "a packet", keys, err)) ||
-        (rc = required_text(doc, root, "id", "a packet", &out->id, err)) ||
-        (rc = required_text(doc, root, "title", "a packet", &out->title, err)) ||
-        (rc = optional_text(doc, root, "clinic", &out->clinic, err)))
+        (rc = required_text(doc, root, "id", "a packet", &out->id, a, err)) ||
+        (rc = required_text(doc, root, "title", "a packet", &out->title, a, err)) ||
+        (rc = optional_text(doc, root, "clinic", &out->clinic, a, err)))
         return rc;
     out->doc = doc;
     const ynode *forms;
@@ -623,10 +676,10 @@ int packet_load(const char *path, arena *a, packet *out, mp_err *err)
         mp_text rel = {0};
         if (e->kind == YNODE_MAP) {
             if ((rc = check_keys(doc, e, "a packet entry", entry_keys, err)) ||
-                (rc = required_text(doc, e, "form", "a packet entry", &rel, err)) ||
-                (rc = optional_text(doc, e, "copy", &pe->copy_label, err)))
+                (rc = required_text(doc, e, "form", "a packet entry", &rel, a, err)) ||
+                (rc = optional_text(doc, e, "copy", &pe->copy_label, a, err)))
                 return rc;
-        } else if ((rc = get_text(doc, e, "a packet entry", &rel, err))) {
+        } else if ((rc = get_text(doc, e, "a packet entry", &rel, a, err))) {
             return rc;
         }
         if ((rc = safe_relative(doc, &rel, err)))
@@ -671,12 +724,12 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
                                        "booking_url", "booking_key", "page_size", NULL};
     if ((rc = expect_kind(doc, root, YNODE_MAP, "clinic settings", err)) ||
         (rc = check_keys(doc, root, "clinic settings", keys, err)) ||
-        (rc = required_text(doc, root, "name", "clinic settings", &out->name, err)) ||
-        (rc = required_text(doc, root, "address", "clinic settings", &out->address, err)) ||
-        (rc = required_text(doc, root, "phone", "clinic settings", &out->phone, err)) ||
-        (rc = optional_text(doc, root, "booking_url", &out->booking_url, err)) ||
-        (rc = optional_text(doc, root, "booking_key", &out->booking_key, err)) ||
-        (rc = optional_text(doc, root, "page_size", &out->page_size, err)))
+        (rc = required_text(doc, root, "name", "clinic settings", &out->name, a, err)) ||
+        (rc = required_text(doc, root, "address", "clinic settings", &out->address, a, err)) ||
+        (rc = required_text(doc, root, "phone", "clinic settings", &out->phone, a, err)) ||
+        (rc = optional_text(doc, root, "booking_url", &out->booking_url, a, err)) ||
+        (rc = optional_text(doc, root, "booking_key", &out->booking_key, a, err)) ||
+        (rc = optional_text(doc, root, "page_size", &out->page_size, a, err)))
         return rc;
     out->doc = doc;
     if (out->page_size.s && strcmp(out->page_size.s, "letter") != 0 &&

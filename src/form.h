@@ -45,7 +45,19 @@ typedef enum {
     BLOCK_SIGNATURES,   /* signatures: kept together on one page */
     BLOCK_BOOKING_QR,   /* text = caption; url = pattern override (may be unset) */
     BLOCK_PAGE_BREAK,
+    BLOCK_PROCEDURE,    /* text: the nature of the procedure (printed as a paragraph) */
+    BLOCK_QUESTIONS,    /* text: the patient's questions were answered (a paragraph) */
 } block_kind;
+
+/* Who signs a signature line, for `check` to find the signatures informed
+ * consent needs; the printed role stays the form's own words. */
+typedef enum {
+    SIGNER_UNSPECIFIED,
+    SIGNER_PATIENT,        /* the patient or their legal representative */
+    SIGNER_CLINICIAN,
+    SIGNER_WITNESS,
+    SIGNER_INTERPRETER,
+} signer_kind;
 
 typedef struct form_item {
     mp_text title; /* may be unset */
@@ -62,6 +74,7 @@ typedef enum {
 
 typedef struct form_signature {
     mp_text role;         /* "Patient or legal representative" */
+    signer_kind signer;
     bool printed_name;    /* a "Printed name" line (default true) */
     bool date, time;      /* "Date" and "Time" lines (default true) */
     mp_text *extra;       /* more labelled lines ("Relationship to patient") */
@@ -90,6 +103,9 @@ typedef struct form {
     mp_text approved_by, approved_on; /* optional */
     mp_text clinic;                   /* optional path to clinic settings */
     bool qr_allows_patient_data;
+    int reading_grade;                /* target grade for `check` (default 8) */
+    const ynode *status_node;         /* where status: is written, for messages */
+    char fingerprint[65];             /* SHA-256 of the wording (see wording.h) */
     form_block *blocks;
     size_t nblocks;
 } form;

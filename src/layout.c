@@ -227,6 +227,7 @@ struct layout {
     size_t form_first_page;
     layout_header hdr;
     bool in_form;
+    const char *hl_open, *hl_close; /* see layout_set_highlight */
 };
 
 layout *layout_new(arena *a, layout_geom geom, layout_style style, const layout_metrics *m)
@@ -242,6 +243,17 @@ layout *layout_new(arena *a, layout_geom geom, layout_style style, const layout_
     L->form_index = -1;
     return L;
 }
+
+void layout_set_highlight(layout *L, const char *open, const char *close)
+{
+    L->hl_open = open;
+    L->hl_close = close;
+}
+
+/* Highlights behind the marked spans of a text box about to be added: a span
+ * cut by a line break is highlighted to the end (or from the start) of the
+ * line. */
+static int add_highlights(layout *L, lbox **boxes, size_t *n, size_t *cap, const lbox *t);
 
 const layout_doc *layout_result(layout *L)
 {
@@ -300,11 +312,55 @@ static lbox *unit_box(layout *L, unit *u, lbox_kind kind)
 static int unit_text(layout *L, unit *u, double x, double y, lfont f, double size, const char *s,
                      size_t len, double w)
 {
-    lbox *b = unit_box(L, u, LBOX_TEXT);
-    if (!b || !(b->text = arena_strndup(L->a, s, len)))
+    lbox t = {.kind = LBOX_TEXT, .x = x, .y = y, .w = w, .h = size, .font = f, .size_pt = size,
+              .len = len};
+    if (!(t.text = arena_strndup(L->a, s, len)))
         return -1;
-    b->x = x, b->y = y, b->w = w, b->h = size;
-    b->font = f, b->size_pt = size, b->len = len;
+    if (L->hl_open && add_highlights(L, &u->boxes, &u->n, &u->cap, &t))
+        return -1;
+    lbox *b = unit_box(L, u, LBOX_TEXT);
+    if (!b)
+        return -1;
+    *b = t;
+    return 0;
+}
+
+static int add_highlights(layout *L, lbox **boxes, size_t *n, size_t *cap, const lbox *t)
+{
+    size_t lo = strlen(L->hl_open), lc = strlen(L->hl_close);
+    const char *s = t->text, *end = t->text + t->len, *p = s;
+    bool open = false;
+    const char *span = s;
+    /* A close mark before any open mark: the span began on the line above. */
+    const char *first_open = strstr(s, L->hl_open), *first_close = strstr(s, L->hl_close);
+    if (first_close && (!first_open || first_close < first_open))
+        open = true;
+    while (p <= end) {
+        const char *mark = open ? strstr(p, L->hl_close) : strstr(p, L->hl_open);
+        if (!mark || mark >= end) {
+            if (!open)
+                return 0;
+            mark = end; /* runs on to the next line */
+        }
+        if (!open) {
+            span = mark;
+            p = mark + lo;
+            open = true;
+            continue;
+        }
+        const char *stop = mark < end ? mark + lc : end;
+        double x0 = t->x + layout_text_width(L->m, t->font, t->size_pt, s, (size_t)(span - s));
+        double w = layout_text_width(L->m, t->font, t->size_pt, span, (size_t)(stop - span));
+        lbox *h = add_box(L->a, boxes, n, cap);
+        if (!h)
+            return -1;
+        *h = (lbox){.kind = LBOX_HIGHLIGHT, .x = x0, .y = t->y - t->size_pt * 0.25, .w = w,
+                    .h = t->size_pt * 1.1};
+        open = false;
+        if (mark >= end)
+            return 0;
+        p = stop;
+    }
     return 0;
 }
 
@@ -476,7 +532,8 @@ int layout_form_begin(layout *L, const layout_header *h)
         dup_str(L->a, h->line2, &L->hdr.line2) ||
         dup_str(L->a, h->footer_left, &L->hdr.footer_left) ||
         dup_str(L->a, h->page_fmt, &L->hdr.page_fmt) ||
-        dup_str(L->a, h->blank_note, &L->hdr.blank_note))
+        dup_str(L->a, h->blank_note, &L->hdr.blank_note) ||
+        dup_str(L->a, h->watermark, &L->hdr.watermark))
         return -1;
     /* Every form starts on a page of its own. */
     if (new_page(L))
@@ -572,28 +629,18 @@ static int one_paragraph(layout *L, const char *text, size_t len, double x, doub
 
 int layout_paragraph(layout *L, const char *text)
 {
-    /* A blank line (two newlines with only spaces between) splits paragraphs. */
+    /* Every line break is a paragraph break (form.c turns a blank line of
+     * any YAML style into one); empty pieces print nothing. */
     const char *p = text;
-    while (*p) {
-        const char *end = p, *next = NULL;
-        for (; *end; end++) {
-            if (*end != '\n')
-                continue;
-            const char *q = end + 1;
-            while (*q == ' ' || *q == '\t' || *q == '\r')
-                q++;
-            if (*q == '\n') {
-                next = q + 1;
-                break;
-            }
-        }
-        if (one_paragraph(L, p, (size_t)(end - p), L->g.margin_left_pt, body_width(L), NULL))
+    for (;;) {
+        const char *end = strchr(p, '\n');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (one_paragraph(L, p, n, L->g.margin_left_pt, body_width(L), NULL))
             return -1;
-        if (!next)
-            break;
-        p = next;
+        if (!end)
+            return 0;
+        p = end + 1;
     }
-    return 0;
 }
 
 static double indent(const layout *L)
@@ -835,12 +882,16 @@ static int fit_text(layout *L, lpage *p, double x, double y, double max_w, lfont
         size *= max_w / w;
         w = max_w;
     }
-    lbox *b = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
-    if (!b || !(b->text = arena_strndup(L->a, s, len)))
+    lbox t = {.kind = LBOX_TEXT, .x = right ? x - w : x, .y = y, .w = w, .h = size, .font = f,
+              .size_pt = size, .len = len};
+    if (!(t.text = arena_strndup(L->a, s, len)))
         return -1;
-    b->kind = LBOX_TEXT;
-    b->x = right ? x - w : x;
-    b->y = y, b->w = w, b->h = size, b->font = f, b->size_pt = size, b->len = len;
+    if (L->hl_open && add_highlights(L, &p->boxes, &p->nboxes, &p->cap, &t))
+        return -1;
+    lbox *b = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
+    if (!b)
+        return -1;
+    *b = t;
     return 0;
 }
 
@@ -889,6 +940,25 @@ int layout_form_end(layout *L)
             return -1;
         *rule = (lbox){.kind = LBOX_LINE, .x = left, .y = y - small * 0.6, .w = w, .h = 0};
 
+        if (h->watermark) {
+            /* Across the diagonal: as wide as the page allows at 45 degrees. */
+            double size = L->s.body_pt * 8;
+            double tw = layout_text_width(L->m, LFONT_BOLD, size, h->watermark,
+                                          strlen(h->watermark));
+            double room = (g->width_pt < g->height_pt ? g->width_pt : g->height_pt) * 1.2;
+            if (tw > room) {
+                size *= room / tw;
+                tw = room;
+            }
+            lbox *wm = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
+            if (!wm || !(wm->text = arena_strdup(L->a, h->watermark)))
+                return -1;
+            wm->kind = LBOX_WATERMARK;
+            wm->x = g->width_pt / 2, wm->y = g->height_pt / 2;
+            wm->w = tw, wm->h = size, wm->font = LFONT_BOLD, wm->size_pt = size;
+            wm->len = strlen(h->watermark);
+            wm->angle_deg = 45;
+        }
         char page[96];
         snprintf(page, sizeof page, h->page_fmt ? h->page_fmt : "Page %d of %d",
                  (int)(i - L->form_first_page + 1), (int)total);

@@ -62,6 +62,8 @@ typedef enum {
     LBOX_LINE, /* stroked line from (x, y) to (x + w, y + h) */
     LBOX_QR,   /* QR symbol incl. quiet zone in the square (x, y, w, w) */
     LBOX_LINK, /* clickable area (x, y, w, h) opening the URI in text */
+    LBOX_WATERMARK, /* text in light grey, centred on (x, y), turned by angle_deg, behind all */
+    LBOX_HIGHLIGHT, /* a filled marker-yellow rectangle behind text (x, y, w, h) */
 } lbox_kind;
 
 typedef struct lbox {
@@ -72,6 +74,7 @@ typedef struct lbox {
     const char *text; /* TEXT: UTF-8; LINK: URI. NUL-terminated. */
     size_t len;
     const qr_code *qr;
+    double angle_deg; /* WATERMARK */
 } lbox;
 
 typedef struct lpage {
@@ -124,13 +127,20 @@ typedef struct layout_header {
      * gets one more, blank but for this note, so that the next form (or the
      * next patient) starts on a fresh sheet. */
     const char *blank_note;
+    /* When not NULL, every page of the form carries this word across it
+     * (SPECIMEN, DRAFT): a page that must not reach a patient says so. */
+    const char *watermark;
 } layout_header;
 
 int layout_form_begin(layout *L, const layout_header *h);
+
+/* From now on, text between open and close (UTF-8 marks, kept in the text)
+ * is drawn over a highlight: placeholders on a specimen. */
+void layout_set_highlight(layout *L, const char *open, const char *close);
 int layout_letterhead(layout *L, const char *name, const char *details);
 int layout_title(layout *L, const char *text);
 int layout_heading(layout *L, const char *text);
-/* A blank line in text starts a new paragraph. */
+/* Each line break in text starts a new paragraph. */
 int layout_paragraph(layout *L, const char *text);
 int layout_bullet(layout *L, const char *text);
 /* Benefits, risks, alternatives: bold title (or NULL) over text (or NULL);

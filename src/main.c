@@ -15,6 +15,9 @@ static const struct {
 } commands[] = {
     {"render", cmd_render, "render one form or packet for one patient into a PDF"},
     {"batch", cmd_batch, "render a form or packet for every patient of a CSV or YAML list"},
+    {"check", cmd_check, "validate forms: placeholders, QR code, consent elements, reading grade"},
+    {"review", cmd_review, "a specimen PDF, or text, of a form's wording for clinical review"},
+    {"diff", cmd_diff, "show what changed in the wording between two versions of a form"},
 };
 
 static void usage(FILE *out)

@@ -21,6 +21,9 @@ static const char *const msg_en[MSG_COUNT] = {
     [MSG_SCAN_TO_BOOK] = "Scan to book",
     [MSG_VERSION] = "version",
     [MSG_BLANK_PAGE] = "This page is intentionally blank.",
+    [MSG_WORDING] = "wording",
+    [MSG_DRAFT] = "DRAFT",
+    [MSG_SPECIMEN] = "SPECIMEN",
 };
 
 static const struct {

@@ -23,6 +23,9 @@ typedef enum {
     MSG_SCAN_TO_BOOK,
     MSG_VERSION,         /* "version" as in "tpi-consent version 1.0" */
     MSG_BLANK_PAGE,      /* on the page added for duplex printing */
+    MSG_WORDING,         /* "wording" as in "wording 3f2a9c1b4e5d" (the fingerprint) */
+    MSG_DRAFT,           /* the watermark on a draft form's pages */
+    MSG_SPECIMEN,        /* the watermark on a specimen's pages */
     MSG_COUNT
 } msg_id;
 

@@ -62,7 +62,7 @@ static int collect_codepoints(const layout_doc *doc, lfont f, uint32_t **out, si
         const lpage *pg = &doc->pages[p];
         for (size_t b = 0; b < pg->nboxes; b++) {
             const lbox *bx = &pg->boxes[b];
-            if (bx->kind != LBOX_TEXT || bx->font != f)
+            if ((bx->kind != LBOX_TEXT && bx->kind != LBOX_WATERMARK) || bx->font != f)
                 continue;
             size_t i = 0;
             while (i < bx->len) {
@@ -256,6 +256,48 @@ static bool put_text(content *c, HPDF_Page page, const lpage *pg,
     return true;
 }
 
+/* What lies behind the text: marker-yellow highlights (placeholders on a
+ * specimen) and the light grey watermark word (SPECIMEN, DRAFT), turned
+ * about its centre. Returns false when libharu cannot register a font. */
+static bool put_backdrop(content *c, HPDF_Page page, const lpage *pg,
+                         pdffont *const fonts[LFONT_COUNT])
+{
+    for (size_t i = 0; i < pg->nboxes; i++) {
+        const lbox *b = &pg->boxes[i];
+        if (b->kind == LBOX_HIGHLIGHT) {
+            put_str(c, "q 1 0.93 0.55 rg\n");
+            put_num(c, b->x);
+            put_num(c, b->y);
+            put_num(c, b->w);
+            put_num(c, b->h);
+            put_str(c, "re f Q\n");
+        } else if (b->kind == LBOX_WATERMARK && b->len) {
+            const char *name = HPDF_Page_GetLocalFontName(page, pdffont_dict(fonts[b->font]));
+            if (!name)
+                return false;
+            double a = b->angle_deg * 3.14159265358979323846 / 180, co = cos(a), si = sin(a);
+            /* Start so that the word's middle, at half its cap height, is the centre. */
+            double up = b->size_pt * 0.36;
+            double x = b->x - co * b->w / 2 + si * up, y = b->y - si * b->w / 2 - co * up;
+            put_str(c, "q 0.82 g BT /");
+            put_str(c, name);
+            put_str(c, " ");
+            put_num(c, b->size_pt);
+            put_str(c, "Tf ");
+            put_num(c, co);
+            put_num(c, si);
+            put_num(c, -si);
+            put_num(c, co);
+            put_num(c, x);
+            put_num(c, y);
+            put_str(c, "Tm\n");
+            put_codes(c, fonts[b->font], b->text, b->len);
+            put_str(c, "ET Q\n");
+        }
+    }
+    return true;
+}
+
 static void put_qr(content *c, const lbox *b)
 {
     const qr_code *q = b->qr;
@@ -301,8 +343,8 @@ static bool draw_page(HPDF_Page page, const lpage *pg, const layout_doc *doc,
     HPDF_Page_SetHeight(page, (HPDF_REAL)doc->geom.height_pt);
     HPDF_Page_SetLineWidth(page, 0.75);
     c->len = 0;
-    /* Text first, then the graphics. */
-    if (!put_text(c, page, pg, fonts))
+    /* Highlights and watermark behind, then text, then the graphics. */
+    if (!put_backdrop(c, page, pg, fonts) || !put_text(c, page, pg, fonts))
         return false;
     bool stroke = false;
     for (size_t i = 0; i < pg->nboxes; i++) {

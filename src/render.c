@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "fill.h"
 #include "msg.h"
 #include "pdf.h"
 #include "qr.h"
 #include "vars.h"
+#include "wording.h"
 
 #define OOM(err) err_set((err), EX_OSERR, NULL, 0, 0, "out of memory")
 
@@ -197,7 +199,8 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
     const form *f = e->form;
     const clinic *c = env->clinic;
     const char *lang = f->language.s;
-    vars v = {.form = f, .clinic = c, .patient = pt, .today = env->today, .a = a};
+    vars v = {.form = f, .clinic = c, .patient = pt, .today = env->today, .a = a,
+              .specimen = env->specimen};
     int rc;
 
     layout_header h = {0};
@@ -205,7 +208,15 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
     h.right = e->copy_label.s;
     h.page_fmt = msg_get(lang, MSG_PAGE_X_OF_Y);
     h.blank_note = env->duplex ? msg_get(lang, MSG_BLANK_PAGE) : NULL;
-    h.footer_left = arena_printf(a, "%s %s %s", f->id.s, msg_get(lang, MSG_VERSION), f->version.s);
+    /* render refuses drafts unless told; what it prints of one says so. */
+    if (f->status == FORM_DRAFT)
+        h.watermark = msg_get(lang, MSG_DRAFT);
+    else if (env->specimen)
+        h.watermark = msg_get(lang, MSG_SPECIMEN);
+    /* The short fingerprint ties a signed page to the approved wording. */
+    h.footer_left = arena_printf(a, "%s %s %s  \xC2\xB7  %s %.*s", f->id.s,
+                                 msg_get(lang, MSG_VERSION), f->version.s,
+                                 msg_get(lang, MSG_WORDING), WORDING_SHORT, f->fingerprint);
     if (f->kind == FORM_CONSENT) {
         /* Every consent page names its patient: pages get separated. */
         const char *name, *dob, *mrn;
@@ -237,6 +248,8 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
         switch (b->kind) {
         case BLOCK_HEADING:
         case BLOCK_PARAGRAPH:
+        case BLOCK_PROCEDURE:
+        case BLOCK_QUESTIONS:
             if ((rc = vars_fill(&v, &b->text, &t, err)))
                 return rc;
             if ((b->kind == BLOCK_HEADING ? layout_heading(L, t.s) : layout_paragraph(L, t.s)))
@@ -271,8 +284,29 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
     return layout_form_end(L) ? OOM(err) : 0;
 }
 
-int render_layout(const packet *p, const render_env *env, const patient *pt, arena *a,
-                  const layout_doc **out, mp_err *err)
+/* Keywords name every form, its version and its wording fingerprint, so
+ * that a printed packet can be traced to the approved wording. */
+static char *keywords(const packet *p, arena *a)
+{
+    size_t cap = 64;
+    for (size_t i = 0; i < p->nentries; i++)
+        cap += p->entries[i].form->id.len + p->entries[i].form->version.len + 80;
+    char *kw = arena_alloc(a, cap);
+    for (size_t i = 0; kw && i < p->nentries; i++) {
+        const form *f = p->entries[i].form;
+        size_t n = strlen(kw);
+        snprintf(kw + n, cap - n, "%s%s %s wording %s", i ? ", " : "", f->id.s, f->version.s,
+                 f->fingerprint);
+    }
+    return kw;
+}
+
+static int cover_page(layout *L, const packet_entry *e, const render_env *env,
+                      const check_report *r, arena *a, mp_err *err);
+
+static int layout_packet(const packet *p, const render_env *env, const patient *pt,
+                         const check_report *const *reports, arena *a, const layout_doc **out,
+                         mp_err *err)
 {
     layout_metrics *m = arena_alloc(a, sizeof *m);
     if (!m)
@@ -282,13 +316,90 @@ int render_layout(const packet *p, const render_env *env, const patient *pt, are
     layout *L = layout_new(a, env->geom, env->style, m);
     if (!L)
         return OOM(err);
+    if (env->specimen)
+        layout_set_highlight(L, VARS_OPEN, VARS_CLOSE);
     for (size_t i = 0; i < p->nentries; i++) {
-        int rc = render_form(L, &p->entries[i], env, pt, a, err);
+        int rc = reports ? cover_page(L, &p->entries[i], env, reports[i], a, err) : 0;
+        if (!rc)
+            rc = render_form(L, &p->entries[i], env, pt, a, err);
         if (rc)
             return rc;
     }
     *out = layout_result(L);
     return 0;
+}
+
+int render_layout(const packet *p, const render_env *env, const patient *pt, arena *a,
+                  const layout_doc **out, mp_err *err)
+{
+    return layout_packet(p, env, pt, NULL, a, out, err);
+}
+
+/* The reviewer's first page: what exactly is under review. */
+static int cover_page(layout *L, const packet_entry *e, const render_env *env,
+                      const check_report *r, arena *a, mp_err *err)
+{
+    const form *f = e->form;
+    layout_header h = {.left = env->clinic->name.s,
+                       .footer_left = arena_printf(a, "%s version %s  \xC2\xB7  specimen for review",
+                                                   f->id.s, f->version.s),
+                       .page_fmt = "Cover page",
+                       .watermark = f->status == FORM_DRAFT ? "DRAFT" : "SPECIMEN"};
+    const char *labels[] = {"Form", "Title", "Version", "Status", "Approved by", "Approved on",
+                            "Language", "Wording fingerprint"};
+    const char *values[] = {
+        f->id.s, f->title.s, f->version.s,
+        f->status == FORM_DRAFT ? "draft: not approved for patients" : "approved",
+        f->approved_by.s ? f->approved_by.s : "(not recorded)",
+        f->approved_on.s ? f->approved_on.s : "(not recorded)", f->language.s, f->fingerprint};
+    if (!h.footer_left || layout_form_begin(L, &h) ||
+        layout_letterhead(L, env->clinic->name.s, env->clinic->address.s) ||
+        layout_title(L, "Specimen for review") || layout_fields(L, labels, values, 8) ||
+        layout_heading(L, arena_printf(a, "Reading grade by section (Flesch-Kincaid; target %d "
+                                          "or below)",
+                                       f->reading_grade)))
+        return OOM(err);
+    size_t n = r ? r->nsections : 0;
+    const char **sl = arena_array(a, n + 1, sizeof *sl), **sv = arena_array(a, n + 1, sizeof *sv);
+    if (!sl || !sv)
+        return OOM(err);
+    for (size_t i = 0; i < n; i++) {
+        const check_section *s = &r->sections[i];
+        sl[i] = s->title;
+        sv[i] = arena_printf(a, "grade %.1f, %zu words%s", s->r.grade, s->r.words,
+                             s->above ? "  \xE2\x80\x94 above the target" : "");
+        if (!sv[i])
+            return OOM(err);
+    }
+    if ((n && layout_fields(L, sl, sv, n)) ||
+        layout_paragraph(L, "What varies from patient to patient is shown by its placeholder "
+                            "name, highlighted, as " VARS_OPEN "patient.first_name" VARS_CLOSE
+                            "; the wording fingerprint above is printed, shortened, in the "
+                            "footer of every page a patient signs.") ||
+        layout_form_end(L))
+        return OOM(err);
+    return 0;
+}
+
+int render_specimen(const packet *p, const render_env *env,
+                    const struct check_report *const *reports, arena *a, unsigned char **pdf,
+                    size_t *pdf_len, int *pages, mp_err *err)
+{
+    const layout_doc *doc;
+    int rc = layout_packet(p, env, NULL, reports, a, &doc, err);
+    if (rc)
+        return rc;
+    if (pages)
+        *pages = (int)doc->npages;
+    pdf_meta meta = {.title = arena_printf(a, "Specimen: %s", p->title.s),
+                     .author = env->clinic->name.s,
+                     .subject = "Specimen for review, not for patients",
+                     .creator = env->creator,
+                     .date_unix = env->now_unix};
+    meta.keywords = keywords(p, a);
+    if (!meta.keywords || !meta.title)
+        return OOM(err);
+    return pdf_render(doc, env->fonts, &meta, pdf, pdf_len, err);
 }
 
 int render_packet(const packet *p, const render_env *env, const patient *pt, arena *a,
@@ -300,20 +411,12 @@ int render_packet(const packet *p, const render_env *env, const patient *pt, are
         return rc;
     if (pages)
         *pages = (int)doc->npages;
-    /* Keywords name every form and version, so a printed packet can be traced. */
-    size_t cap = 64;
-    for (size_t i = 0; i < p->nentries; i++)
-        cap += p->entries[i].form->id.len + p->entries[i].form->version.len + 4;
-    char *kw = arena_alloc(a, cap);
+    char *kw = keywords(p, a);
     if (!kw)
         return OOM(err);
-    for (size_t i = 0; i < p->nentries; i++) {
-        const form *f = p->entries[i].form;
-        size_t n = strlen(kw);
-        snprintf(kw + n, cap - n, "%s%s %s", i ? ", " : "", f->id.s, f->version.s);
-    }
     mp_text title;
     vars v = {.form = p->entries[0].form, .clinic = env->clinic, .patient = pt,
+              .specimen = env->specimen,
               .today = env->today, .a = a};
     if ((rc = vars_fill(&v, &p->title, &title, err)))
         return rc;

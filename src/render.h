@@ -32,6 +32,7 @@ typedef struct render_env {
     mp_date today;    /* {{today}} */
     const char *creator; /* "medpacket 0.1.0" */
     bool duplex;         /* pad every form to an even number of pages */
+    bool specimen;       /* review: no patient; placeholders shown, SPECIMEN on every page */
 } render_env;
 
 /* Renders packet p for patient pt. Temporary data goes into a; *pdf is
@@ -39,6 +40,16 @@ typedef struct render_env {
  * problem (a placeholder, a missing patient field, a QR URL too long). */
 int render_packet(const packet *p, const render_env *env, const patient *pt, arena *a,
                   unsigned char **pdf, size_t *pdf_len, int *pages, mp_err *err);
+
+/* The specimen for review (env->specimen set, no patient): for each form a
+ * cover page with its id, version, status, approval, full wording
+ * fingerprint and the reading grade of each section (from reports[i], one
+ * per packet entry), then the form with its placeholders highlighted and
+ * SPECIMEN (DRAFT for a draft) across every page. */
+struct check_report;
+int render_specimen(const packet *p, const render_env *env,
+                    const struct check_report *const *reports, arena *a, unsigned char **pdf,
+                    size_t *pdf_len, int *pages, mp_err *err);
 
 /* Lays out packet p without writing a PDF (for tests and for render_packet). */
 int render_layout(const packet *p, const render_env *env, const patient *pt, arena *a,

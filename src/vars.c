@@ -138,6 +138,17 @@ fill_status vars_lookup(void *ctx, const char *name, size_t len, const char **va
 {
     vars *v = ctx;
     size_t rest;
+    if (v->specimen && (starts(name, len, "patient.", &rest) || eq(name, len, "today") ||
+                        eq(name, len, "booking.ref"))) {
+        char *s = arena_printf(v->a, VARS_OPEN "%.*s" VARS_CLOSE, (int)len, name);
+        if (!s) {
+            *why = "out of memory";
+            return FILL_INVALID;
+        }
+        *value = s;
+        *value_len = strlen(s);
+        return FILL_FOUND;
+    }
     if (starts(name, len, "patient.", &rest))
         return patient_value_of(v, name + rest, len - rest, value, value_len, why);
     if (starts(name, len, "clinic.", &rest)) {

@@ -24,7 +24,14 @@ typedef struct vars {
     mp_date today;
     arena *a;               /* for formatted values */
     const char *booking_ref; /* computed on first use */
+    /* Specimen for review: what varies per patient (patient.*, today,
+     * booking.ref) is shown as its name between VARS_OPEN and VARS_CLOSE
+     * instead of a value; clinic and form values are filled as usual. */
+    bool specimen;
 } vars;
+
+#define VARS_OPEN "\xE2\x80\xB9"  /* U+2039 SINGLE LEFT-POINTING ANGLE QUOTATION MARK */
+#define VARS_CLOSE "\xE2\x80\xBA" /* U+203A */
 
 /* The fill_lookup_fn for a vars context. */
 fill_status vars_lookup(void *ctx, const char *name, size_t name_len, const char **value,

@@ -24,7 +24,9 @@ check_has "page count" "$info" "Pages:           7"
 check_has "US Letter" "$info" "Page size:       612 x 792 pts (letter)"
 check_has "title" "$info" "Title:           Trigger Point Injection Packet"
 check_has "author" "$info" "Author:          Harbor View Pain & Spine Clinic"
-check_has "keywords name forms and versions" "$info" "Keywords:        tpi-handout 1.0, tpi-consent 1.0"
+check_eq "keywords name forms, versions and wording fingerprints" \
+  "$(printf '%s\n' "$info" | sed -n 's/^Keywords: *//p' | sed -E 's/[0-9a-f]{64}/FP/g')" \
+  "tpi-handout 1.0 wording FP, tpi-consent 1.0 wording FP"
 check_has "creator" "$info" "Creator:         medpacket "
 check_has "date from SOURCE_DATE_EPOCH" "$info" "CreationDate:    Mon Dec  1 00:00:00 2025 UTC"
 

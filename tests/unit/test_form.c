@@ -458,7 +458,7 @@ static void test_unknown_keys(void)
     EXPECT_LOAD_ERR(HEAD "colour: red\n" BLOCKS "  - heading: H\n", 7, 1,
                     "unknown key \"colour\" in a form (expected one of: kind, id, title, "
                     "version, language, status, approved_by, approved_on, clinic, "
-                    "qr_allows_patient_data, blocks)");
+                    "qr_allows_patient_data, reading_grade, blocks)");
     EXPECT_LOAD_ERR(HEAD BLOCKS                    /* 7 */
                     "  - risks:\n"                 /* 8 */
                     "      - titel: Soreness\n",   /* 9 */
@@ -484,7 +484,7 @@ static void test_unknown_keys(void)
     EXPECT_LOAD_ERR(HEAD BLOCKS "  - table: x\n", 8, 5,
                     "unknown block type \"table\" (expected one of: heading, paragraph, list, "
                     "benefits, risks, alternatives, checkboxes, patient_id, signatures, "
-                    "booking_qr, page_break)");
+                    "booking_qr, page_break, procedure, questions)");
     EXPECT_LOAD_ERR(HEAD BLOCKS "  - patient_id: [name, dobb]\n", 8, 24,
                     "unknown patient_id field \"dobb\"; did you mean \"dob\"?");
     EXPECT_LOAD_ERR("kind: consnet\n", 1, 7, "unknown kind \"consnet\"; did you mean \"consent\"?");

@@ -332,7 +332,9 @@ static void test_fill(void)
 
     err_clear(&e);
     CHECK_INT(vars_fill(&v, &F.blocks[3].text, &out, &e), 0);
-    CHECK_STR(out.s, "Booking:\nhttps://b.example/" REF_A1003 "\n");
+    /* A literal block's lone line breaks are spaces (form.c: only a blank
+     * line starts a new paragraph, whatever the YAML style). */
+    CHECK_STR(out.s, "Booking: https://b.example/" REF_A1003 " ");
 
     err_clear(&e);
     CHECK_INT(vars_fill(&v, &F.blocks[5].text, &out, &e), 0);

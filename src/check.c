@@ -1,0 +1,369 @@
+/*
+ * check.c — see check.h.
+ */
+#include "check.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fill.h"
+#include "qr.h"
+#include "vars.h"
+
+/* ---- findings ------------------------------------------------------------ */
+
+static int add(check_report *r, finding_level level, const mp_err *where)
+{
+    finding *nf = arena_grow(r->a, r->findings, &r->cap, r->nfindings + 1, sizeof *nf);
+    if (!nf)
+        return EX_OSERR;
+    r->findings = nf;
+    nf[r->nfindings++] = (finding){level, *where};
+    if (level == FINDING_ERROR)
+        r->errors++;
+    else
+        r->warnings++;
+    return 0;
+}
+
+/* A finding at byte `offset` of text t (its place in the YAML file). */
+static int at_text(check_report *r, finding_level level, const mp_text *t, size_t offset,
+                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int at_text(check_report *r, finding_level level, const mp_text *t, size_t offset,
+                   const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    mp_err e;
+    err_clear(&e);
+    text_err(&e, EX_DATAERR, t, offset, "%s", msg);
+    return add(r, level, &e);
+}
+
+static int at_node(check_report *r, finding_level level, const ynode *n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int at_node(check_report *r, finding_level level, const ynode *n, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    mp_err e;
+    err_clear(&e);
+    node_err(&e, EX_DATAERR, r->form->doc, n, "%s", msg);
+    return add(r, level, &e);
+}
+
+/* ---- placeholders -------------------------------------------------------- */
+
+/* Patient fields every scheduling export is expected to have. */
+static bool standard_patient_field(const char *f, size_t n)
+{
+    static const char *const std[] = {
+        "first_name", "last_name", "name", "dob", "mrn", "appointment_date", "appointment_time",
+        "appointment_id", "clinician", "phone", "email", "booking_ref", "language", NULL,
+    };
+    for (size_t i = 0; std[i]; i++)
+        if (strlen(std[i]) == n && memcmp(std[i], f, n) == 0)
+            return true;
+    return false;
+}
+
+static bool is(const char *name, size_t len, const char *lit)
+{
+    return strlen(lit) == len && memcmp(name, lit, len) == 0;
+}
+
+typedef struct scan {
+    check_report *r;
+    const mp_text *t;
+    const clinic *c;
+    int rc;
+} scan;
+
+static void on_placeholder(void *ctx, const char *name, size_t len, size_t offset)
+{
+    scan *s = ctx;
+    if (s->rc)
+        return;
+    if (len > 8 && memcmp(name, "patient.", 8) == 0) {
+        if (!standard_patient_field(name + 8, len - 8))
+            s->rc = at_text(s->r, FINDING_WARNING, s->t, offset,
+                            "{{%.*s}} is not a standard patient field: the patient data needs a "
+                            "column \"%.*s\"",
+                            (int)len, name, (int)(len - 8), name + 8);
+        return;
+    }
+    if (is(name, len, "clinic.name") || is(name, len, "clinic.address") ||
+        is(name, len, "clinic.phone") || is(name, len, "form.id") || is(name, len, "form.title") ||
+        is(name, len, "form.version") || is(name, len, "today"))
+        return;
+    if (is(name, len, "booking.ref")) {
+        if (s->c && !s->c->booking_key.s)
+            s->rc = at_text(s->r, FINDING_WARNING, s->t, offset,
+                            "{{booking.ref}} needs the clinic's booking_key, or a booking_ref "
+                            "column in every patient's data");
+        return;
+    }
+    s->rc = at_text(s->r, FINDING_ERROR, s->t, offset,
+                    "placeholder {{%.*s}} can never be filled (see forms/README.md for the names)",
+                    (int)len, name);
+}
+
+static int check_text(check_report *r, const clinic *c, const mp_text *t)
+{
+    if (!t->s)
+        return 0;
+    scan s = {r, t, c, 0};
+    fill_problem p;
+    if (fill_each(t->s, t->len, on_placeholder, &s, &p) != FILL_OK)
+        return s.rc ? s.rc : at_text(r, FINDING_ERROR, t, p.offset, "%s", p.why ? p.why : "bad placeholder");
+    return s.rc;
+}
+
+static int check_placeholders(check_report *r, const form *f, const clinic *c)
+{
+    int rc = check_text(r, c, &f->title);
+    for (size_t i = 0; !rc && i < f->nblocks; i++) {
+        const form_block *b = &f->blocks[i];
+        rc = check_text(r, c, &b->text);
+        for (size_t k = 0; !rc && k < b->nitems; k++)
+            if (!(rc = check_text(r, c, &b->items[k].title)))
+                rc = check_text(r, c, &b->items[k].text);
+        for (size_t k = 0; !rc && k < b->nsigs; k++) {
+            rc = check_text(r, c, &b->sigs[k].role);
+            for (size_t j = 0; !rc && j < b->sigs[k].nextra; j++)
+                rc = check_text(r, c, &b->sigs[k].extra[j]);
+        }
+    }
+    return rc;
+}
+
+/* ---- the booking QR code ------------------------------------------------ */
+
+typedef struct url_scan {
+    const clinic *c;
+    const form *f;
+    size_t max_len;       /* the longest the filled URL can get */
+    bool phi;
+    size_t phi_offset;
+    char phi_name[128];
+} url_scan;
+
+/* The most bytes a placeholder can put into a URL: what we know exactly
+ * (clinic, form values, the 16-letter reference), else a generous guess. */
+static void url_each(void *ctx, const char *name, size_t len, size_t offset)
+{
+    url_scan *u = ctx;
+    size_t n = 40; /* a patient field: a long name or an identifier */
+    if (is(name, len, "booking.ref"))
+        n = 16;
+    else if (is(name, len, "today"))
+        n = 20;
+    else if (is(name, len, "clinic.name") && u->c)
+        n = u->c->name.len;
+    else if (is(name, len, "clinic.phone") && u->c)
+        n = u->c->phone.len;
+    else if (is(name, len, "clinic.address") && u->c)
+        n = u->c->address.len;
+    else if (is(name, len, "form.id"))
+        n = u->f->id.len;
+    else if (is(name, len, "form.version"))
+        n = u->f->version.len;
+    u->max_len += n - (len + 4); /* the placeholder itself was counted as text */
+    if (!u->phi && vars_identifies_patient(name, len)) {
+        u->phi = true;
+        u->phi_offset = offset;
+        snprintf(u->phi_name, sizeof u->phi_name, "%.*s", (int)len, name);
+    }
+}
+
+static int check_qr(check_report *r, const form *f, const clinic *c, const form_block *b)
+{
+    const mp_text *pattern = b->url.s ? &b->url : c ? &c->booking_url : NULL;
+    if (!pattern || !pattern->s)
+        return at_node(r, FINDING_ERROR, b->node,
+                       "booking_qr has no URL: set booking_url in the clinic settings or url: in "
+                       "the block");
+    if (strncmp(pattern->s, "https://", 8) != 0) {
+        int rc = strncmp(pattern->s, "http://", 7) == 0
+                     ? at_text(r, FINDING_WARNING, pattern, 0,
+                               "the booking URL is not https: patients' phones may warn")
+                     : at_text(r, FINDING_ERROR, pattern, 0,
+                               "the booking URL must start with https:// (or http://)");
+        if (rc)
+            return rc;
+    }
+    url_scan u = {.c = c, .f = f, .max_len = pattern->len};
+    fill_problem p;
+    if (fill_each(pattern->s, pattern->len, url_each, &u, &p) != FILL_OK)
+        return 0; /* reported with the placeholders */
+    int rc = 0;
+    if (u.phi)
+        rc = at_text(r, f->qr_allows_patient_data ? FINDING_WARNING : FINDING_ERROR, pattern,
+                     u.phi_offset,
+                     "the booking URL would put {{%s}} into the QR code%s", u.phi_name,
+                     f->qr_allows_patient_data
+                         ? " (allowed by qr_allows_patient_data: true)"
+                         : "; use {{booking.ref}}, or set qr_allows_patient_data: true");
+    size_t cap = qr_capacity_bytes(QR_MAX_VERSION);
+    if (!rc && u.max_len > cap)
+        rc = at_text(r, FINDING_ERROR, pattern, 0,
+                     "the booking URL can reach %zu bytes; a QR code holds at most %zu", u.max_len,
+                     cap);
+    return rc;
+}
+
+/* ---- informed consent --------------------------------------------------- */
+
+static const form_block *first_block(const form *f, block_kind k)
+{
+    for (size_t i = 0; i < f->nblocks; i++)
+        if (f->blocks[i].kind == k)
+            return &f->blocks[i];
+    return NULL;
+}
+
+static int check_consent(check_report *r, const form *f)
+{
+    const ynode *blocks = ydoc_get(f->doc->root, "blocks");
+    int rc = 0;
+    if (!first_block(f, BLOCK_PROCEDURE))
+        rc = at_node(r, FINDING_ERROR, blocks,
+                     "a consent needs a procedure: block describing the nature of the procedure");
+    size_t benefits = 0;
+    bool risks = false;
+    for (size_t i = 0; !rc && i < f->nblocks; i++) {
+        const form_block *b = &f->blocks[i];
+        if (b->kind == BLOCK_BENEFITS)
+            benefits += b->nitems;
+        if (b->kind != BLOCK_RISKS)
+            continue;
+        risks = true;
+        for (size_t k = 0; !rc && k < b->nitems; k++)
+            if (!b->items[k].text.s)
+                rc = at_text(r, FINDING_ERROR, &b->items[k].title, 0,
+                             "risk \"%s\" has no text: describe it for the patient",
+                             b->items[k].title.s);
+    }
+    if (!rc && benefits == 0)
+        rc = at_node(r, FINDING_ERROR, blocks, "a consent needs at least one benefit (benefits:)");
+    if (!rc && !risks)
+        rc = at_node(r, FINDING_ERROR, blocks, "a consent needs its risks (risks:)");
+    if (!rc && !first_block(f, BLOCK_ALTERNATIVES))
+        rc = at_node(r, FINDING_ERROR, blocks,
+                     "a consent needs the alternatives, and the risk of not treating "
+                     "(alternatives:)");
+    if (!rc && !first_block(f, BLOCK_QUESTIONS))
+        rc = at_node(r, FINDING_ERROR, blocks,
+                     "a consent needs a questions: block saying the patient's questions were "
+                     "answered");
+    bool by_patient = false, by_clinician = false;
+    for (size_t i = 0; i < f->nblocks; i++) {
+        const form_block *b = &f->blocks[i];
+        for (size_t k = 0; b->kind == BLOCK_SIGNATURES && k < b->nsigs; k++) {
+            by_patient |= b->sigs[k].signer == SIGNER_PATIENT && b->sigs[k].date;
+            by_clinician |= b->sigs[k].signer == SIGNER_CLINICIAN && b->sigs[k].date;
+        }
+    }
+    if (!rc && !by_patient)
+        rc = at_node(r, FINDING_ERROR, blocks,
+                     "a consent needs the patient's signature with a date (a signature with "
+                     "signer: patient)");
+    if (!rc && !by_clinician)
+        rc = at_node(r, FINDING_ERROR, blocks,
+                     "a consent needs the clinician's signature with a date (a signature with "
+                     "signer: clinician)");
+    if (!rc && f->status == FORM_APPROVED && (!f->approved_by.s || !f->approved_on.s))
+        rc = at_node(r, FINDING_ERROR, f->status_node,
+                     "an approved consent names who approved it and when (approved_by:, "
+                     "approved_on:)");
+    return rc;
+}
+
+/* ---- reading level ------------------------------------------------------ */
+
+static int new_section(check_report *r, const char *title, int line)
+{
+    check_section *ns = arena_grow(r->a, r->sections, &r->sections_cap, r->nsections + 1,
+                                   sizeof *ns);
+    if (!ns)
+        return EX_OSERR;
+    r->sections = ns;
+    ns[r->nsections++] = (check_section){.title = title, .line = line};
+    return 0;
+}
+
+static void read_text(check_report *r, const mp_text *t)
+{
+    if (t->s && r->nsections)
+        readability_add(&r->sections[r->nsections - 1].r, t->s, t->len);
+}
+
+static int check_reading(check_report *r, const form *f)
+{
+    int rc = new_section(r, f->title.s, f->title.node ? f->title.node->line : 0);
+    for (size_t i = 0; !rc && i < f->nblocks; i++) {
+        const form_block *b = &f->blocks[i];
+        switch (b->kind) {
+        case BLOCK_HEADING:
+            /* An empty opening section (the title alone) is dropped. */
+            if (r->nsections == 1 && r->sections[0].r.words == 0)
+                r->nsections = 0;
+            rc = new_section(r, b->text.s, b->text.node->line);
+            break;
+        case BLOCK_PARAGRAPH:
+        case BLOCK_PROCEDURE:
+        case BLOCK_QUESTIONS:
+            read_text(r, &b->text);
+            break;
+        case BLOCK_LIST:
+        case BLOCK_CHECKBOXES:
+        case BLOCK_BENEFITS:
+        case BLOCK_RISKS:
+        case BLOCK_ALTERNATIVES:
+            for (size_t k = 0; k < b->nitems; k++) {
+                read_text(r, &b->items[k].title);
+                read_text(r, &b->items[k].text);
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    for (size_t i = 0; !rc && i < r->nsections; i++) {
+        check_section *s = &r->sections[i];
+        readability_finish(&s->r);
+        s->above = s->r.words > 0 && s->r.grade > f->reading_grade;
+        if (s->above) {
+            mp_err e;
+            err_clear(&e);
+            err_set(&e, EX_DATAERR, f->doc->path, s->line, 1,
+                    "section \"%s\" reads at grade %.1f, above the target of %d", s->title,
+                    s->r.grade, f->reading_grade);
+            rc = add(r, FINDING_WARNING, &e);
+        }
+    }
+    return rc;
+}
+
+int check_form(const form *f, const clinic *c, arena *a, check_report *out)
+{
+    memset(out, 0, sizeof *out);
+    out->form = f;
+    out->a = a;
+    int rc = check_placeholders(out, f, c);
+    for (size_t i = 0; !rc && i < f->nblocks; i++)
+        if (f->blocks[i].kind == BLOCK_BOOKING_QR)
+            rc = check_qr(out, f, c, &f->blocks[i]);
+    if (!rc && f->kind == FORM_CONSENT)
+        rc = check_consent(out, f);
+    if (!rc)
+        rc = check_reading(out, f);
+    return rc;
+}

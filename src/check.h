@@ -1,0 +1,57 @@
+/*
+ * check.h — what a clinician's reviewer needs to know about a form before
+ * it reaches patients, found without rendering it:
+ *
+ *   - placeholders that no patient field, clinic setting or form value can
+ *     fill (errors), and patient fields outside the usual columns (warnings:
+ *     the data must have such a column);
+ *   - the booking QR code: a URL pattern at all, a scheme, whether it could
+ *     outgrow a QR code, and whether it would carry patient identifiers;
+ *   - for consent forms, the elements informed consent needs: the nature of
+ *     the procedure, benefits, every risk described, alternatives, the
+ *     questions-answered statement, the patient's and the clinician's
+ *     signatures with a date, and who approved an approved form and when;
+ *   - the reading grade (Flesch-Kincaid) of each section of the wording,
+ *     against the form's target (reading_grade, default 8).
+ *
+ * Findings carry the file, line and column they are about. Pure: no output.
+ */
+#ifndef MP_CHECK_H
+#define MP_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arena.h"
+#include "form.h"
+#include "readability.h"
+
+typedef enum { FINDING_ERROR, FINDING_WARNING } finding_level;
+
+typedef struct finding {
+    finding_level level;
+    mp_err where; /* file, line, col and message */
+} finding;
+
+typedef struct check_section {
+    const char *title; /* the heading, or the form's title before the first heading */
+    int line;          /* where the section starts */
+    readability r;
+    bool above;        /* grade above the form's target */
+} check_section;
+
+typedef struct check_report {
+    const form *form;
+    arena *a;
+    finding *findings;
+    size_t nfindings, cap;
+    size_t errors, warnings;
+    check_section *sections;
+    size_t nsections, sections_cap;
+} check_report;
+
+/* Checks form f (clinic c may be NULL when none was found: then the clinic's
+ * booking URL counts as missing). Memory in a. Returns 0, or EX_OSERR. */
+int check_form(const form *f, const clinic *c, arena *a, check_report *out);
+
+#endif

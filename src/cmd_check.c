@@ -1,0 +1,153 @@
+/*
+ * cmd_check.c — `medpacket check`: validate forms without rendering them.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "cmd.h"
+
+static void check_usage(FILE *out)
+{
+    fputs("usage: medpacket check [--json] [--clinic FILE] FORM_OR_PACKET.yaml ...\n"
+          "\n"
+          "Validates forms without rendering them: the schema, placeholders that nothing\n"
+          "can fill, the booking QR code (URL, capacity, patient identifiers), the elements\n"
+          "informed consent needs, approval, and the reading grade of every section.\n"
+          "Findings print as FILE:LINE:COL: error|warning: message.\n"
+          "\n"
+          "Options:\n"
+          "      --json             one JSON document per form on standard output, with\n"
+          "                         the findings, the wording fingerprint and the reading\n"
+          "                         grade of each section\n"
+          "      --clinic FILE      clinic settings (default: as for render)\n"
+          "  -h, --help             show this help\n"
+          "\n"
+          "Exit status: 0 when there are no errors (warnings allowed), 65 when any form\n"
+          "has an error, 66 when a file cannot be read.\n",
+          out);
+}
+
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+static void print_json(const check_report *r)
+{
+    const form *f = r->form;
+    printf("{\"file\":");
+    json_string(stdout, f->doc->path);
+    printf(",\"id\":");
+    json_string(stdout, f->id.s);
+    printf(",\"version\":");
+    json_string(stdout, f->version.s);
+    printf(",\"status\":\"%s\",\"fingerprint\":\"%s\",\"errors\":%zu,\"warnings\":%zu,",
+           f->status == FORM_APPROVED ? "approved" : "draft", f->fingerprint, r->errors,
+           r->warnings);
+    printf("\"findings\":[");
+    for (size_t i = 0; i < r->nfindings; i++) {
+        const mp_err *e = &r->findings[i].where;
+        printf("%s{\"level\":\"%s\",\"line\":%d,\"col\":%d,\"message\":", i ? "," : "",
+               r->findings[i].level == FINDING_ERROR ? "error" : "warning", e->line, e->col);
+        json_string(stdout, e->msg);
+        printf("}");
+    }
+    printf("],\"sections\":[");
+    for (size_t i = 0; i < r->nsections; i++) {
+        const check_section *s = &r->sections[i];
+        printf("%s{\"title\":", i ? "," : "");
+        json_string(stdout, s->title);
+        printf(",\"line\":%d,\"words\":%zu,\"grade\":%.1f,\"above_target\":%s}", s->line,
+               s->r.words, s->r.grade, s->above ? "true" : "false");
+    }
+    printf("],\"reading_target\":%d}\n", f->reading_grade);
+}
+
+int cmd_check(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"clinic", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {0},
+    };
+    bool json = false;
+    const char *clinic_opt = NULL;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j': json = true; break;
+        case 'c': clinic_opt = optarg; break;
+        case 'h': check_usage(stdout); return 0;
+        case ':': return cli_fail(EX_USAGE, "check: option %s needs a value", argv[optind - 1]);
+        default:
+            return cli_fail(EX_USAGE, "check: unknown option %s (see medpacket check --help)",
+                            argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return cli_fail(EX_USAGE, "check: name one or more form files");
+    int worst = 0;
+    for (int i = optind; i < argc; i++) {
+        arena *a = arena_new();
+        if (!a)
+            return cli_fail(EX_OSERR, "out of memory");
+        mp_err err;
+        err_clear(&err);
+        packet pk;
+        clinic cl;
+        const clinic *clp = NULL;
+        /* A form that does not load is one finding, the loader's. */
+        int rc = packet_load(argv[i], a, &pk, &err);
+        if (!rc) {
+            const char *path = clinic_opt ? clinic_opt : clinic_find(&pk, argv[i], a, &err);
+            if (path && clinic_load(path, a, &cl, &err) == 0)
+                clp = &cl;
+            else if (clinic_opt)
+                rc = err.code;
+            err_clear(&err);
+            if (rc)
+                cli_report(&err);
+        } else {
+            cli_report(&err);
+        }
+        if (rc) {
+            if (rc > worst)
+                worst = rc;
+            arena_free(a);
+            continue;
+        }
+        for (size_t k = 0; k < pk.nentries; k++) {
+            check_report r;
+            if (check_form(pk.entries[k].form, clp, a, &r)) {
+                arena_free(a);
+                return cli_fail(EX_OSERR, "out of memory");
+            }
+            for (size_t j = 0; j < r.nfindings; j++) {
+                const mp_err *e = &r.findings[j].where;
+                fprintf(stderr, "%s:%d:%d: %s: %s\n", e->file, e->line, e->col,
+                        r.findings[j].level == FINDING_ERROR ? "error" : "warning", e->msg);
+            }
+            if (json)
+                print_json(&r);
+            if (r.errors && worst < EX_DATAERR)
+                worst = EX_DATAERR;
+        }
+        arena_free(a);
+    }
+    return worst;
+}
