@@ -24,6 +24,7 @@
 
 typedef struct slot {
     long seq;
+    const packet *packet; /* the variant in the row's language */
     arena *a;
     roster_row row;
     bool queued, done;
@@ -126,7 +127,7 @@ static void render_slot(const batch_opts *o, slot *s)
 {
     batch_result *r = &s->res;
     int pages = 0;
-    int rc = render_packet(o->packet, o->env, &s->row.patient, s->a, &s->pdf, &s->len, &pages,
+    int rc = render_packet(s->packet, o->env, &s->row.patient, s->a, &s->pdf, &s->len, &pages,
                            &r->err);
     if (!rc && s->path)
         rc = outfile_write_nosync(s->path, s->pdf, s->len, OUTFILE_DEFAULT_MODE, &r->err);
@@ -222,6 +223,8 @@ static int prepare(const batch_opts *o, slot *s, name_set *names, mp_err *err)
         fail_row(s, EX_DATAERR, "%s", s->row.problem);
         return 0;
     }
+    s->packet = render_pick(o->variants, o->nvariants, &s->row.patient, NULL);
+    r->language = s->packet->language;
     if (!o->out_dir)
         return 0;
     char name[OUTNAME_MAX + 1], why[200];

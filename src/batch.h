@@ -33,11 +33,15 @@ typedef struct batch_result {
     int pages;
     size_t bytes;
     char sha256[65];   /* hex, of the PDF's bytes */
+    const char *language; /* the language the row was printed in */
     mp_err err;        /* BATCH_FAILED: what went wrong (file, row, place) */
 } batch_result;
 
 typedef struct batch_opts {
-    const packet *packet;
+    /* The packet and its translations (variants[0] the packet itself); each
+     * row gets the one in its language column's language (render_pick). */
+    const packet *const *variants;
+    size_t nvariants;
     const render_env *env;
     roster *roster;
     const char *out_dir;      /* NULL: no file per row (merge only) */

@@ -33,10 +33,14 @@ typedef struct cmd_setup {
     const char *input, *clinic, *page_size, *font_dir;
     bool duplex;
     bool allow_draft; /* print draft forms (each page then says DRAFT) */
+    bool large_print; /* --large-print */
 } cmd_setup;
 
 typedef struct cmd_run {
     packet pk;
+    /* pk and its translations, each loaded once: variants[0] == &pk. */
+    const packet **variants;
+    size_t nvariants;
     clinic cl;
     mp_font *fonts[LFONT_COUNT];
     render_env env;

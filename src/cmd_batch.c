@@ -51,6 +51,10 @@ static void batch_usage(FILE *out)
           "      --page-size SIZE   letter or a4\n"
           "      --font-dir DIR     the font family to embed (as for render)\n"
           "      --allow-draft      print draft forms, with DRAFT on every page\n"
+          "      --large-print      14 pt body text for every row (else a row's large_print\n"
+          "                         column, else the clinic's setting)\n"
+          "Each row is printed in its language column's language (es, Spanish ...) when\n"
+          "the packet offers it under translations:, else in the packet's own.\n"
           "  -h, --help             show this help\n"
           "\n"
           "Rows are numbered as a spreadsheet shows them: the header is row 1.\n"
@@ -63,7 +67,7 @@ typedef struct batch_args {
     const char *input, *data, *data_format, *out_dir, *name, *merge, *manifest;
     const char *clinic, *page_size, *font_dir;
     int jobs;
-    bool duplex, skip_existing, force, fail_fast, quiet, json, allow_draft;
+    bool duplex, skip_existing, force, fail_fast, quiet, json, allow_draft, large_print;
 } batch_args;
 
 static int parse_jobs(const char *s, int *out)
@@ -81,7 +85,7 @@ static int parse_args(int argc, char **argv, batch_args *a)
 {
     enum {
         OPT_CLINIC = 256, OPT_PAGE_SIZE, OPT_FONT_DIR, OPT_DUPLEX, OPT_SKIP, OPT_FORCE,
-        OPT_FAIL_FAST, OPT_JSON, OPT_MANIFEST, OPT_DATA_FORMAT, OPT_ALLOW_DRAFT,
+        OPT_FAIL_FAST, OPT_JSON, OPT_MANIFEST, OPT_DATA_FORMAT, OPT_ALLOW_DRAFT, OPT_LARGE,
     };
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'},
@@ -101,6 +105,7 @@ static int parse_args(int argc, char **argv, batch_args *a)
         {"page-size", required_argument, NULL, OPT_PAGE_SIZE},
         {"font-dir", required_argument, NULL, OPT_FONT_DIR},
         {"allow-draft", no_argument, NULL, OPT_ALLOW_DRAFT},
+        {"large-print", no_argument, NULL, OPT_LARGE},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -129,6 +134,7 @@ static int parse_args(int argc, char **argv, batch_args *a)
         case OPT_PAGE_SIZE: a->page_size = optarg; break;
         case OPT_FONT_DIR: a->font_dir = optarg; break;
         case OPT_ALLOW_DRAFT: a->allow_draft = true; break;
+        case OPT_LARGE: a->large_print = true; break;
         case 'h': batch_usage(stdout); return -1;
         case ':': return cli_fail(EX_USAGE, "batch: option %s needs a value", argv[optind - 1]);
         default:
@@ -267,8 +273,8 @@ static void on_row(void *ctx, const batch_result *r)
         json_string(rp->json, r->path);
     }
     if (r->status == BATCH_OK)
-        fprintf(rp->json, ",\"pages\":%d,\"bytes\":%zu,\"sha256\":\"%s\"", r->pages, r->bytes,
-                r->sha256);
+        fprintf(rp->json, ",\"language\":\"%s\",\"pages\":%d,\"bytes\":%zu,\"sha256\":\"%s\"",
+                r->language, r->pages, r->bytes, r->sha256);
     if (r->status == BATCH_FAILED) {
         fputs(",\"error\":", rp->json);
         json_string(rp->json, msg);
@@ -292,8 +298,10 @@ static void on_signal(int sig)
 
 static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
 {
-    cmd_setup setup = {args->input, args->clinic, args->page_size, args->font_dir, args->duplex,
-                       args->allow_draft};
+    cmd_setup setup = {.input = args->input, .clinic = args->clinic,
+                       .page_size = args->page_size, .font_dir = args->font_dir,
+                       .duplex = args->duplex, .allow_draft = args->allow_draft,
+                       .large_print = args->large_print};
     cmd_run cr;
     roster *ro = NULL;
     pdfmerge *merge = NULL;
@@ -325,7 +333,7 @@ static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
     const char *int_after = getenv("MEDPACKET_TEST_INTERRUPT_AFTER");
 
     batch_opts o = {
-        .packet = &cr.pk, .env = &cr.env, .roster = ro,
+        .variants = cr.variants, .nvariants = cr.nvariants, .env = &cr.env, .roster = ro,
         .out_dir = args->out_dir, .name_pattern = args->name, .merge = merge,
         .jobs = args->jobs, .skip_existing = args->skip_existing, .force = args->force,
         .fail_fast = args->fail_fast, .stop = &interrupted,

@@ -71,20 +71,51 @@ static const char *dir_name(arena *a, const char *path)
     return slash ? arena_strndup(a, path, (size_t)(slash - path + (slash == path))) : ".";
 }
 
+/* The translations a packet names, each loaded once per run; each must be
+ * in the language it is filed under. */
+static int load_variants(cmd_run *run, arena *a, mp_err *err)
+{
+    const packet *pk = &run->pk;
+    run->variants = arena_array(a, pk->ntranslations + 1, sizeof *run->variants);
+    if (!run->variants)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    run->variants[run->nvariants++] = pk;
+    for (size_t i = 0; i < pk->ntranslations; i++) {
+        const packet_translation *t = &pk->translations[i];
+        packet *tp = arena_alloc(a, sizeof *tp);
+        if (!tp)
+            return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+        int rc = packet_load(t->path, a, tp, err);
+        if (rc)
+            return rc;
+        if (strcmp(tp->language, t->lang.s) != 0)
+            return node_err(err, EX_DATAERR, t->lang.doc, t->lang.node,
+                            "the %s translation, %s, is in language \"%s\"", t->lang.s, t->path,
+                            tp->language);
+        run->variants[run->nvariants++] = tp;
+    }
+    return 0;
+}
+
 int cmd_prepare(const cmd_setup *s, arena *a, cmd_run *run, mp_err *err)
 {
     memset(run, 0, sizeof *run);
     int rc = packet_load(s->input, a, &run->pk, err);
     if (rc)
         return rc;
+    if ((rc = load_variants(run, a, err)))
+        return rc;
     /* A draft's wording is not approved: it reaches no patient by accident. */
-    for (size_t i = 0; i < run->pk.nentries && !s->allow_draft; i++) {
-        const form *f = run->pk.entries[i].form;
-        if (f->status == FORM_DRAFT)
-            return node_err(err, EX_DATAERR, f->doc, f->status_node,
-                            "form %s is a draft, not approved for patients (--allow-draft "
-                            "prints it with DRAFT on every page)",
-                            f->id.s);
+    for (size_t v = 0; v < run->nvariants && !s->allow_draft; v++) {
+        const packet *p = run->variants[v];
+        for (size_t i = 0; i < p->nentries; i++) {
+            const form *f = p->entries[i].form;
+            if (f->status == FORM_DRAFT)
+                return node_err(err, EX_DATAERR, f->doc, f->status_node,
+                                "form %s is a draft, not approved for patients (--allow-draft "
+                                "prints it with DRAFT on every page)",
+                                f->id.s);
+        }
     }
     const char *clinic_path = s->clinic ? s->clinic : clinic_find(&run->pk, s->input, a, err);
     if (!clinic_path)
@@ -101,14 +132,25 @@ int cmd_prepare(const cmd_setup *s, arena *a, cmd_run *run, mp_err *err)
     const char *size = s->page_size ? s->page_size : run->cl.page_size.s;
     env->geom = layout_geom_for(size && strcmp(size, "a4") == 0 ? PAGE_A4 : PAGE_LETTER);
     env->style = layout_style_for(11.0);
+    env->style_large = layout_style_for(14.0);
+    env->force_large_print = s->large_print;
+    env->large_print = s->large_print || run->cl.large_print;
 
     const char *regular, *bold;
-    if ((rc = fontdir_locate(s->font_dir, dir_name(a, clinic_path), a, &regular, &bold, err)) ||
+    if ((rc = fontdir_locate(s->font_dir, run->cl.fonts_dir, dir_name(a, clinic_path), a,
+                             &regular, &bold, err)) ||
         (rc = font_open(regular, &run->fonts[LFONT_REGULAR], err)) ||
         (rc = font_open(bold, &run->fonts[LFONT_BOLD], err)))
         return rc;
-    env->fonts[LFONT_REGULAR] = run->fonts[LFONT_REGULAR];
-    env->fonts[LFONT_BOLD] = run->fonts[LFONT_BOLD];
+    /* A clinic's own family falls back on DejaVu Sans for what it lacks. */
+    if (strcmp(regular, FONTDIR_SYSTEM_REGULAR) != 0 &&
+        font_open(FONTDIR_SYSTEM_REGULAR, &run->fonts[LFONT_FALLBACK_REGULAR], NULL) == 0 &&
+        font_open(FONTDIR_SYSTEM_BOLD, &run->fonts[LFONT_FALLBACK_BOLD], NULL) != 0) {
+        font_close(run->fonts[LFONT_FALLBACK_REGULAR]);
+        run->fonts[LFONT_FALLBACK_REGULAR] = NULL;
+    }
+    for (int f = 0; f < LFONT_COUNT; f++)
+        env->fonts[f] = run->fonts[f];
     return 0;
 }
 

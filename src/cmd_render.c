@@ -29,6 +29,10 @@ static void render_usage(FILE *out)
           "                         bold.ttf, or *-Regular.ttf and *-Bold.ttf); default:\n"
           "                         $MEDPACKET_FONT_DIR, fonts/ beside the clinic settings\n"
           "                         or in the folder above them, then DejaVu Sans\n"
+          "      --language LANG    the packet's translation to print (en, es); default: the\n"
+          "                         patient's language field when the packet offers it\n"
+          "      --large-print      14 pt body text (default: the patient's large_print\n"
+          "                         field, else the clinic's large_print setting)\n"
           "      --allow-draft      print a form whose status is draft (refused otherwise);\n"
           "                         every page of it then says DRAFT\n"
           "  -h, --help             show this help\n"
@@ -43,13 +47,13 @@ static void render_usage(FILE *out)
 }
 
 typedef struct render_args {
-    const char *input, *data, *output, *clinic, *page_size, *font_dir;
-    bool allow_draft;
+    const char *input, *data, *output, *clinic, *page_size, *font_dir, *language;
+    bool allow_draft, large_print;
 } render_args;
 
 static int parse_args(int argc, char **argv, render_args *a)
 {
-    enum { OPT_CLINIC = 256, OPT_PAGE_SIZE, OPT_FONT_DIR, OPT_ALLOW_DRAFT };
+    enum { OPT_CLINIC = 256, OPT_PAGE_SIZE, OPT_FONT_DIR, OPT_ALLOW_DRAFT, OPT_LARGE, OPT_LANG };
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'},
         {"output", required_argument, NULL, 'o'},
@@ -57,6 +61,8 @@ static int parse_args(int argc, char **argv, render_args *a)
         {"page-size", required_argument, NULL, OPT_PAGE_SIZE},
         {"font-dir", required_argument, NULL, OPT_FONT_DIR},
         {"allow-draft", no_argument, NULL, OPT_ALLOW_DRAFT},
+        {"large-print", no_argument, NULL, OPT_LARGE},
+        {"language", required_argument, NULL, OPT_LANG},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -71,6 +77,8 @@ static int parse_args(int argc, char **argv, render_args *a)
         case OPT_PAGE_SIZE: a->page_size = optarg; break;
         case OPT_FONT_DIR: a->font_dir = optarg; break;
         case OPT_ALLOW_DRAFT: a->allow_draft = true; break;
+        case OPT_LARGE: a->large_print = true; break;
+        case OPT_LANG: a->language = optarg; break;
         case 'h': render_usage(stdout); return -1;
         case ':': return cli_fail(EX_USAGE, "render: option %s needs a value", argv[optind - 1]);
         default: return cli_fail(EX_USAGE, "render: unknown option %s (see medpacket render --help)",
@@ -89,6 +97,8 @@ static int parse_args(int argc, char **argv, render_args *a)
     if (a->page_size && strcmp(a->page_size, "letter") != 0 && strcmp(a->page_size, "a4") != 0)
         return cli_fail(EX_USAGE, "render: --page-size must be letter or a4, not \"%s\"",
                         a->page_size);
+    if (a->language && !packet_language_code(a->language))
+        return cli_fail(EX_USAGE, "render: --language must be en or es, not \"%s\"", a->language);
     if (strcmp(a->output, "-") == 0 && isatty(STDOUT_FILENO))
         return cli_fail(EX_USAGE, "render: refusing to write a PDF to a terminal; use -o FILE");
     return 0;
@@ -96,8 +106,9 @@ static int parse_args(int argc, char **argv, render_args *a)
 
 static int run(const render_args *args, arena *a, mp_err *err)
 {
-    cmd_setup setup = {args->input, args->clinic, args->page_size, args->font_dir, false,
-                       args->allow_draft};
+    cmd_setup setup = {.input = args->input, .clinic = args->clinic,
+                       .page_size = args->page_size, .font_dir = args->font_dir,
+                       .allow_draft = args->allow_draft, .large_print = args->large_print};
     cmd_run run;
     patient pt;
     int rc = cmd_prepare(&setup, a, &run, err);
@@ -105,8 +116,18 @@ static int run(const render_args *args, arena *a, mp_err *err)
         rc = patient_load_yaml(args->data, a, &pt, err);
     unsigned char *pdf = NULL;
     size_t len = 0;
+    const packet *pk = NULL;
+    if (!rc) {
+        pk = render_pick(run.variants, run.nvariants, &pt, args->language);
+        /* Asked for by name, a language the packet lacks is an error; from
+         * the patient's data, the packet's own language stands in. */
+        if (args->language && strcmp(pk->language, packet_language_code(args->language)) != 0)
+            rc = err_set(err, EX_USAGE, args->input, 0, 0,
+                         "no %s version of this packet (add it under translations:)",
+                         args->language);
+    }
     if (!rc)
-        rc = render_packet(&run.pk, &run.env, &pt, a, &pdf, &len, NULL, err);
+        rc = render_packet(pk, &run.env, &pt, a, &pdf, &len, NULL, err);
     cmd_release(&run);
     if (!rc)
         rc = outfile_write(args->output, pdf, len, OUTFILE_DEFAULT_MODE, err);

@@ -86,14 +86,16 @@ static int named(const char *dir, const char *how, arena *a, const char **regula
     return err->code;
 }
 
-int fontdir_locate(const char *option_dir, const char *forms_dir, arena *a, const char **regular,
-                   const char **bold, mp_err *err)
+int fontdir_locate(const char *option_dir, const char *clinic_dir, const char *forms_dir,
+                   arena *a, const char **regular, const char **bold, mp_err *err)
 {
     if (option_dir)
         return named(option_dir, "--font-dir", a, regular, bold, err);
     const char *env = getenv("MEDPACKET_FONT_DIR");
     if (env && *env)
         return named(env, "MEDPACKET_FONT_DIR", a, regular, bold, err);
+    if (clinic_dir)
+        return named(clinic_dir, "fonts: in the clinic settings", a, regular, bold, err);
     if (forms_dir) {
         const char *cands[2] = {arena_printf(a, "%s/fonts", forms_dir),
                                 arena_printf(a, "%s/../fonts", forms_dir)};

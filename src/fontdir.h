@@ -4,6 +4,7 @@
  * The family (a regular and a bold TrueType file) is looked for, in order:
  *   1. the folder named by --font-dir (an error if it holds no family),
  *   2. the folder named by $MEDPACKET_FONT_DIR (likewise),
+ *   2b. the folder named by `fonts:` in the clinic settings (likewise),
  *   3. fonts/ beside the forms: in the clinic settings' folder or its parent,
  *      skipped when it holds no .ttf (the shipped fonts/ holds only a README),
  *   4. Debian's DejaVu Sans (package fonts-dejavu-core).
@@ -23,7 +24,7 @@
 /* option_dir may be NULL; forms_dir is the clinic settings' folder (may be
  * NULL). On success regular/bold point to paths in a. EX_NOINPUT when a named
  * folder holds no family or no font is found at all. */
-int fontdir_locate(const char *option_dir, const char *forms_dir, arena *a, const char **regular,
-                   const char **bold, mp_err *err);
+int fontdir_locate(const char *option_dir, const char *clinic_dir, const char *forms_dir,
+                   arena *a, const char **regular, const char **bold, mp_err *err);
 
 #endif

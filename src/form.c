@@ -10,6 +10,7 @@
 #include "form.h"
 
 #include "date.h"
+#include "msg.h"
 #include "wording.h"
 
 #include <stdarg.h>
@@ -498,7 +499,7 @@ static int load_form_doc(const ydoc *doc, const ynode *root, form *f, arena *a, 
     static const char *const keys[] = {
         "kind",   "id",          "title",       "version", "language",
         "status", "approved_by", "approved_on", "clinic",  "qr_allows_patient_data",
-        "reading_grade", "blocks", NULL,
+        "reading_grade", "translations", "blocks", NULL,
     };
     int rc = check_keys(doc, root, "a form", keys, err);
     if (rc)
@@ -523,9 +524,9 @@ static int load_form_doc(const ydoc *doc, const ynode *root, form *f, arena *a, 
     if (!valid_id(&f->id))
         return node_err(err, EX_DATAERR, doc, f->id.node,
                         "id may hold only letters, digits, \"-\", \"_\" and \".\" (at most 64)");
-    if (strcmp(f->language.s, "en") != 0)
+    if (!msg_has_language(f->language.s))
         return node_err(err, EX_DATAERR, doc, f->language.node,
-                        "language \"%s\" is not supported (supported: en)", f->language.s);
+                        "language \"%s\" is not supported (supported: en, es)", f->language.s);
     mp_text status;
     if ((rc = required_text(doc, root, "status", "a form", &status, a, err)))
         return rc;
@@ -603,6 +604,12 @@ static const char *dir_of(const char *path, arena *a)
     return arena_strndup(a, path, (size_t)(slash - path));
 }
 
+/* dir/rel, or rel alone when dir is "." (messages then show the short name). */
+static const char *join(arena *a, const char *dir, const char *rel)
+{
+    return strcmp(dir, ".") == 0 ? arena_strdup(a, rel) : arena_printf(a, "%s/%s", dir, rel);
+}
+
 /* A packet's form path: relative and inside the packet's folder. */
 static int safe_relative(const ydoc *doc, const mp_text *t, mp_err *err)
 {
@@ -621,6 +628,68 @@ static int safe_relative(const ydoc *doc, const mp_text *t, mp_err *err)
         p = end + 1;
     }
     return 0;
+}
+
+/* `translations:` maps language codes to the same packet (or form) in that
+ * language, by a path that stays inside this file's folder. */
+static int load_translations(const ydoc *doc, const ynode *root, packet *out, arena *a,
+                             mp_err *err)
+{
+    const ynode *t = ydoc_get(root, "translations");
+    if (!t)
+        return 0;
+    int rc = expect_kind(doc, t, YNODE_MAP, "translations", err);
+    if (rc)
+        return rc;
+    out->translations = arena_array(a, t->count, sizeof *out->translations);
+    if (t->count && !out->translations)
+        return OOM(err);
+    const char *dir = dir_of(doc->path, a);
+    for (size_t i = 0; i < t->count; i++) {
+        packet_translation *pt = &out->translations[i];
+        const ynode *k = t->keys[i];
+        if (!msg_has_language(k->str))
+            return node_err(err, EX_DATAERR, doc, k,
+                            "translation language \"%s\" is not supported (supported: en, es)",
+                            k->str);
+        pt->lang = (mp_text){.s = k->str, .len = k->len, .doc = doc, .node = k};
+        mp_text rel;
+        if ((rc = get_text(doc, t->vals[i], "a translation", &rel, a, err)) ||
+            (rc = safe_relative(doc, &rel, err)))
+            return rc;
+        pt->path = join(a, dir, rel.s);
+        if (!pt->path)
+            return OOM(err);
+    }
+    out->ntranslations = t->count;
+    return 0;
+}
+
+const char *packet_language_code(const char *name)
+{
+    static const struct {
+        const char *name, *code;
+    } names[] = {
+        {"english", "en"}, {"inglés", "en"}, {"ingles", "en"},
+        {"spanish", "es"}, {"español", "es"}, {"espanol", "es"},
+    };
+    char low[32];
+    size_t n = 0;
+    for (; name[n] && n < sizeof low - 1; n++)
+        low[n] = (name[n] >= 'A' && name[n] <= 'Z') ? (char)(name[n] - 'A' + 'a') : name[n];
+    low[n] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(low, names[i].name) == 0)
+            return names[i].code;
+    /* "es", "es-MX", "es_US" */
+    if (n >= 2 && low[0] >= 'a' && low[0] <= 'z' && low[1] >= 'a' && low[1] <= 'z' &&
+        (n == 2 || low[2] == '-' || low[2] == '_')) {
+        static const char *const codes[] = {"en", "es"};
+        for (size_t i = 0; i < 2; i++)
+            if (strncmp(low, codes[i], 2) == 0)
+                return codes[i];
+    }
+    return NULL;
 }
 
 int packet_load(const char *path, arena *a, packet *out, mp_err *err)
@@ -646,10 +715,12 @@ int packet_load(const char *path, arena *a, packet *out, mp_err *err)
         out->id = f->id;
         out->title = f->title;
         out->clinic = f->clinic;
-        return 0;
+        out->language = f->language.s;
+        return load_translations(doc, root, out, a, err);
     }
 
-    static const char *const keys[] = {"kind", "id", "title", "clinic", "forms", NULL};
+    static const char *const keys[] = {"kind", "id", "title", "clinic", "translations", "forms",
+                                       NULL};
     if ((rc = check_keys(doc, root, "a packet", keys, err)) ||
         (rc = required_text(doc, root, "id", "a packet", &out->id, a, err)) ||
         (rc = required_text(doc, root, "title", "a packet", &out->title, a, err)) ||
@@ -684,8 +755,7 @@ int packet_load(const char *path, arena *a, packet *out, mp_err *err)
         }
         if ((rc = safe_relative(doc, &rel, err)))
             return rc;
-        pe->path = strcmp(dir, ".") == 0 ? arena_strdup(a, rel.s)
-                                         : arena_printf(a, "%s/%s", dir, rel.s);
+        pe->path = join(a, dir, rel.s);
         pe->form = arena_alloc(a, sizeof *pe->form);
         if (!pe->path || !pe->form)
             return OOM(err);
@@ -707,7 +777,17 @@ int packet_load(const char *path, arena *a, packet *out, mp_err *err)
         if ((rc = load_form_doc(fdoc, fdoc->root, pe->form, a, err)))
             return rc;
     }
-    return 0;
+    out->language = out->entries[0].form->language.s;
+    return load_translations(doc, root, out, a, err);
+}
+
+const packet *packet_pick(const packet *const *variants, size_t n, const char *requested)
+{
+    const char *code = requested ? packet_language_code(requested) : NULL;
+    for (size_t i = 0; code && i < n; i++)
+        if (strcmp(variants[i]->language, code) == 0)
+            return variants[i];
+    return variants[0];
 }
 
 /* ---- clinic ------------------------------------------------------------ */
@@ -720,8 +800,9 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
     if (rc)
         return rc;
     const ynode *root = doc->root;
-    static const char *const keys[] = {"name",        "address",   "phone",
-                                       "booking_url", "booking_key", "page_size", NULL};
+    static const char *const keys[] = {"name",      "address",     "phone",
+                                       "booking_url", "booking_key", "page_size",
+                                       "large_print", "fonts",     NULL};
     if ((rc = expect_kind(doc, root, YNODE_MAP, "clinic settings", err)) ||
         (rc = check_keys(doc, root, "clinic settings", keys, err)) ||
         (rc = required_text(doc, root, "name", "clinic settings", &out->name, a, err)) ||
@@ -732,6 +813,15 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
         (rc = optional_text(doc, root, "page_size", &out->page_size, a, err)))
         return rc;
     out->doc = doc;
+    mp_text fonts = {0};
+    if ((rc = optional_text(doc, root, "fonts", &fonts, a, err)))
+        return rc;
+    if (fonts.s && !(out->fonts_dir = fonts.s[0] == '/' ? fonts.s
+                                                       : join(a, dir_of(path, a), fonts.s)))
+        return OOM(err);
+    const ynode *lp = ydoc_get(root, "large_print");
+    if (lp && (rc = get_bool(doc, lp, "large_print", &out->large_print, err)))
+        return rc;
     if (out->page_size.s && strcmp(out->page_size.s, "letter") != 0 &&
         strcmp(out->page_size.s, "a4") != 0) {
         static const char *const sizes[] = {"letter", "a4", NULL};
@@ -762,9 +852,7 @@ const char *clinic_find(const packet *p, const char *packet_path, arena *a, mp_e
     }
     if (named) {
         const char *dir = dir_of(base, a);
-        const char *path = named->s[0] == '/' || strcmp(dir, ".") == 0
-                               ? arena_strdup(a, named->s)
-                               : arena_printf(a, "%s/%s", dir, named->s);
+        const char *path = named->s[0] == '/' ? arena_strdup(a, named->s) : join(a, dir, named->s);
         if (!path) {
             OOM(err);
             return NULL;

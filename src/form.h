@@ -116,10 +116,19 @@ typedef struct packet_entry {
     form *form;
 } packet_entry;
 
+/* The same packet (or form) in another language: `translations: {es: es/packet.yaml}`. */
+typedef struct packet_translation {
+    mp_text lang;
+    const char *path; /* resolved relative to the file that names it */
+} packet_translation;
+
 typedef struct packet {
     const ydoc *doc;   /* NULL when a single form was given */
     mp_text id, title;
     mp_text clinic;
+    const char *language; /* the first form's */
+    packet_translation *translations;
+    size_t ntranslations;
     packet_entry *entries;
     size_t nentries;
 } packet;
@@ -130,6 +139,8 @@ typedef struct clinic {
     mp_text booking_url;  /* URL pattern with placeholders */
     mp_text booking_key;  /* secret for {{booking.ref}}; optional */
     mp_text page_size;    /* "letter" or "a4"; optional */
+    bool large_print;     /* the clinic prints large (14 pt) by default */
+    const char *fonts_dir; /* `fonts:` resolved beside the clinic file, or NULL */
 } clinic;
 
 /* Loads a form or packet file (decided by its `kind:`). A single form is
@@ -138,6 +149,16 @@ typedef struct clinic {
  * no ".."). Errors are file:line:col with did-you-mean hints for unknown keys.
  * Returns 0 or a sysexits code (EX_DATAERR for content, EX_NOINPUT for files). */
 int packet_load(const char *path, arena *a, packet *out, mp_err *err);
+
+/* The language code a patient's data or an option names: "es", "es-MX",
+ * "Spanish" and "Español" are all "es"; NULL when it names no language this
+ * program knows. */
+const char *packet_language_code(const char *name);
+
+/* The variant of a packet for a patient's language: variants[0] is the
+ * packet as loaded, the others its translations. requested may be NULL or a
+ * name packet_language_code() does not know: then variants[0]. */
+const packet *packet_pick(const packet *const *variants, size_t n, const char *requested);
 
 /* Loads clinic settings. */
 int clinic_load(const char *path, arena *a, clinic *out, mp_err *err);

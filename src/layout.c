@@ -64,7 +64,7 @@ static int advance_sum(const layout_metrics *m, lfont f, const char *text, size_
         size_t k = utf8_decode(text + i, len - i, &cp);
         if (k == 0)
             k = 1; /* U+FFFD stands in for the bad byte */
-        sum += m->advance(m->ctx, f, cp);
+        sum += m->advance(m->ctx, m->face ? m->face(m->ctx, f, cp) : f, cp);
         i += k;
     }
     return sum;
@@ -308,6 +308,51 @@ static lbox *unit_box(layout *L, unit *u, lbox_kind kind)
     return b;
 }
 
+/* Adds text box t (set in a style) as one box per run of characters that
+ * one face draws: the style's own face, or its fallback where the first
+ * lacks a glyph. Each run starts where the measured text before it ends. */
+static int add_runs(layout *L, lbox **boxes, size_t *n, size_t *cap, const lbox *t)
+{
+    const layout_metrics *m = L->m;
+    size_t i = 0, start = 0;
+    lfont run_face = t->font;
+    double x = t->x;
+    while (i <= t->len) {
+        lfont face = run_face;
+        size_t k = 0;
+        if (i < t->len) {
+            uint32_t cp;
+            k = utf8_decode(t->text + i, t->len - i, &cp);
+            if (k == 0)
+                k = 1;
+            face = m->face ? m->face(m->ctx, t->font, cp) : t->font;
+            /* Combining marks go with the letter before them. */
+            if (i > start && utf8_is_combining(cp))
+                face = run_face;
+        }
+        if (i == t->len || (face != run_face && i > start)) {
+            lbox *b = add_box(L->a, boxes, n, cap);
+            if (!b)
+                return -1;
+            *b = *t;
+            b->font = run_face;
+            b->x = x;
+            b->len = i - start;
+            b->text = start == 0 && i == t->len ? t->text : arena_strndup(L->a, t->text + start, i - start);
+            if (!b->text)
+                return -1;
+            b->w = layout_text_width(m, t->font, t->size_pt, t->text + start, i - start);
+            x += b->w;
+            start = i;
+            if (i == t->len)
+                break;
+        }
+        run_face = face;
+        i += k;
+    }
+    return 0;
+}
+
 /* A text box at (x, baseline y) in unit-local coordinates. */
 static int unit_text(layout *L, unit *u, double x, double y, lfont f, double size, const char *s,
                      size_t len, double w)
@@ -318,11 +363,7 @@ static int unit_text(layout *L, unit *u, double x, double y, lfont f, double siz
         return -1;
     if (L->hl_open && add_highlights(L, &u->boxes, &u->n, &u->cap, &t))
         return -1;
-    lbox *b = unit_box(L, u, LBOX_TEXT);
-    if (!b)
-        return -1;
-    *b = t;
-    return 0;
+    return add_runs(L, &u->boxes, &u->n, &u->cap, &t);
 }
 
 static int add_highlights(layout *L, lbox **boxes, size_t *n, size_t *cap, const lbox *t)
@@ -888,11 +929,7 @@ static int fit_text(layout *L, lpage *p, double x, double y, double max_w, lfont
         return -1;
     if (L->hl_open && add_highlights(L, &p->boxes, &p->nboxes, &p->cap, &t))
         return -1;
-    lbox *b = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
-    if (!b)
-        return -1;
-    *b = t;
-    return 0;
+    return add_runs(L, &p->boxes, &p->nboxes, &p->cap, &t);
 }
 
 int layout_form_end(layout *L)

@@ -30,12 +30,24 @@
 #include "arena.h"
 #include "qr.h"
 
-typedef enum { LFONT_REGULAR, LFONT_BOLD, LFONT_COUNT } lfont;
+/* The two styles text is set in, and the fallback faces that stand in for
+ * glyphs the first pair lacks (a clinic's own font without "ễ", say). The
+ * builder takes a style; the boxes it returns name the face that draws them. */
+typedef enum {
+    LFONT_REGULAR,
+    LFONT_BOLD,
+    LFONT_FALLBACK_REGULAR,
+    LFONT_FALLBACK_BOLD,
+    LFONT_COUNT
+} lfont;
+#define LFONT_FALLBACK(style) ((lfont)((style) + 2))
 
-/* Font metrics: the advance of a code point in 1/1000 em. */
+/* Font metrics: the advance of a code point in 1/1000 em, in a face; and,
+ * optionally (face may be NULL), which face draws cp for a style. */
 typedef struct layout_metrics {
     const void *ctx;
-    int (*advance)(const void *ctx, lfont font, uint32_t cp);
+    int (*advance)(const void *ctx, lfont face, uint32_t cp);
+    lfont (*face)(const void *ctx, lfont style, uint32_t cp);
 } layout_metrics;
 
 typedef struct layout_geom {

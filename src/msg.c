@@ -26,11 +26,33 @@ static const char *const msg_en[MSG_COUNT] = {
     [MSG_SPECIMEN] = "SPECIMEN",
 };
 
+static const char *const msg_es[MSG_COUNT] = {
+    [MSG_PAGE_X_OF_Y] = "Página %d de %d",
+    [MSG_PATIENT] = "Paciente",
+    [MSG_DATE_OF_BIRTH] = "Fecha de nacimiento",
+    [MSG_RECORD_NUMBER] = "Número de expediente",
+    [MSG_APPOINTMENT_DATE] = "Fecha de la cita",
+    [MSG_CLINICIAN] = "Profesional de salud",
+    /* "Firma de Paciente" reads badly; the role stands on its own. */
+    [MSG_SIGNATURE_OF] = "Firma: %s",
+    [MSG_PRINTED_NAME] = "Nombre en letra de molde",
+    [MSG_DATE] = "Fecha",
+    [MSG_TIME] = "Hora",
+    [MSG_INITIALS] = "Iniciales",
+    [MSG_SCAN_TO_BOOK] = "Escanee para hacer una cita",
+    [MSG_VERSION] = "versión",
+    [MSG_BLANK_PAGE] = "Esta página se dejó en blanco a propósito.",
+    [MSG_WORDING] = "texto",
+    [MSG_DRAFT] = "BORRADOR",
+    [MSG_SPECIMEN] = "MUESTRA",
+};
+
 static const struct {
     const char *lang;
     const char *const *table;
 } tables[] = {
     {"en", msg_en},
+    {"es", msg_es},
 };
 
 static const char *const *table_for(const char *lang)

@@ -29,7 +29,7 @@ typedef enum {
     MSG_COUNT
 } msg_id;
 
-/* True when lang has a table ("en"). */
+/* True when lang has a table ("en", "es"). */
 bool msg_has_language(const char *lang);
 
 /* The label in lang, falling back to English for a language without a table. */

@@ -6,12 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "check.h"
 #include "fill.h"
 #include "msg.h"
 #include "pdf.h"
 #include "qr.h"
+#include "utf8.h"
 #include "vars.h"
 #include "wording.h"
 
@@ -21,6 +23,50 @@ static int metrics_advance(const void *ctx, lfont f, uint32_t cp)
 {
     const mp_font *const *fonts = ctx;
     return font_advance(fonts[f], cp);
+}
+
+/* The face that draws cp in a style: the style's own, or its fallback when
+ * the first lacks the glyph (and the fallback has it). */
+static lfont metrics_face(const void *ctx, lfont style, uint32_t cp)
+{
+    const mp_font *const *fonts = ctx;
+    const mp_font *fb = fonts[LFONT_FALLBACK(style)];
+    if (!fb || font_has_glyph(fonts[style], cp) || !font_has_glyph(fb, cp))
+        return style;
+    return LFONT_FALLBACK(style);
+}
+
+/* Whether some face can draw cp (white space and controls need no glyph). */
+static bool covered(const void *ctx, uint32_t cp)
+{
+    const mp_font *const *fonts = ctx;
+    if (cp <= 0x20 || cp == 0xA0)
+        return true;
+    for (int f = 0; f < LFONT_COUNT; f++)
+        if (fonts[f] && font_has_glyph(fonts[f], cp))
+            return true;
+    return false;
+}
+
+/* vars_fill, after making sure that the form's own text has a glyph for
+ * every character: a missing one is reported at its place in the YAML, with
+ * its code point, never drawn as an empty box. (Values from the patient data
+ * are checked as vars fills them in.) */
+static int fill(vars *v, const mp_text *t, mp_text *out, mp_err *err)
+{
+    for (size_t i = 0; t->s && i < t->len;) {
+        uint32_t cp;
+        size_t k = utf8_decode(t->s + i, t->len - i, &cp);
+        if (k == 0)
+            k = 1;
+        else if (!covered(v->covered_ctx, cp))
+            return text_err(err, EX_DATAERR, t, i,
+                            "character U+%04X is in none of the fonts (%s); use another font "
+                            "(--font-dir) or another character",
+                            (unsigned)cp, font_path(((const mp_font *const *)v->covered_ctx)[0]));
+        i += k;
+    }
+    return vars_fill(v, t, out, err);
 }
 
 /* A value the page header or the patient_id block needs from the patient. */
@@ -36,8 +82,12 @@ static int patient_fact(vars *v, const char *name, const ydoc *doc, const ynode 
     }
     const char *field = strcmp(name, "patient.name") == 0 ? "first_name and last_name" : name + 8;
     if (v->patient && v->patient->source) {
-        err_set(err, EX_DATAERR, v->patient->source, 0, 0,
-                "the patient data has no %s, which %s needs", field, why);
+        if (st == FILL_INVALID)
+            err_set(err, EX_DATAERR, v->patient->source, 0, 0, "%s: %s", field,
+                    msg ? msg : "invalid value");
+        else
+            err_set(err, EX_DATAERR, v->patient->source, 0, 0,
+                    "the patient data has no %s, which %s needs", field, why);
         err->row = v->patient->row;
         return err->code;
     }
@@ -81,7 +131,7 @@ static int booking_qr(layout *L, vars *v, const form_block *b, const clinic *c, 
                         "or set qr_allows_patient_data: true in the form",
                         ps.name);
     mp_text url;
-    int rc = vars_fill(v, pattern, &url, err);
+    int rc = fill(v, pattern, &url, err);
     if (rc)
         return rc;
     qr_code q;
@@ -99,7 +149,7 @@ static int booking_qr(layout *L, vars *v, const form_block *b, const clinic *c, 
     kept->dark = dark;
     qr_free(&q);
     mp_text caption;
-    if ((rc = vars_fill(v, &b->text, &caption, err)))
+    if ((rc = fill(v, &b->text, &caption, err)))
         return rc;
     const char *cap = caption.s ? caption.s : msg_get(f->language.s, MSG_SCAN_TO_BOOK);
     return layout_qr(L, kept, url.s, cap) ? OOM(err) : 0;
@@ -114,7 +164,7 @@ static int signatures(layout *L, vars *v, const form_block *b, arena *a, mp_err 
     for (size_t i = 0; i < b->nsigs; i++) {
         const form_signature *fs = &b->sigs[i];
         mp_text role;
-        int rc = vars_fill(v, &fs->role, &role, err);
+        int rc = fill(v, &fs->role, &role, err);
         if (rc)
             return rc;
         s[i].sign_label = arena_printf(a, msg_get(lang, MSG_SIGNATURE_OF), role.s);
@@ -128,7 +178,7 @@ static int signatures(layout *L, vars *v, const form_block *b, arena *a, mp_err 
             lines[n++] = msg_get(lang, MSG_PRINTED_NAME);
         for (size_t j = 0; j < fs->nextra; j++) {
             mp_text t;
-            if ((rc = vars_fill(v, &fs->extra[j], &t, err)))
+            if ((rc = fill(v, &fs->extra[j], &t, err)))
                 return rc;
             lines[n++] = t.s;
         }
@@ -172,8 +222,8 @@ static int items(layout *L, vars *v, const form_block *b, mp_err *err)
     for (size_t i = 0; i < b->nitems; i++) {
         mp_text title, text;
         int rc;
-        if ((rc = vars_fill(v, &b->items[i].title, &title, err)) ||
-            (rc = vars_fill(v, &b->items[i].text, &text, err)))
+        if ((rc = fill(v, &b->items[i].title, &title, err)) ||
+            (rc = fill(v, &b->items[i].text, &text, err)))
             return rc;
         int lr;
         switch (b->kind) {
@@ -200,7 +250,7 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
     const clinic *c = env->clinic;
     const char *lang = f->language.s;
     vars v = {.form = f, .clinic = c, .patient = pt, .today = env->today, .a = a,
-              .specimen = env->specimen};
+              .specimen = env->specimen, .covered = covered, .covered_ctx = env->fonts};
     int rc;
 
     layout_header h = {0};
@@ -235,7 +285,7 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
     if (!h.footer_left)
         return OOM(err);
     mp_text title;
-    if ((rc = vars_fill(&v, &f->title, &title, err)))
+    if ((rc = fill(&v, &f->title, &title, err)))
         return rc;
     const char *details = arena_printf(a, "%s  \xC2\xB7  %s", c->address.s, c->phone.s);
     if (!details || layout_form_begin(L, &h) || layout_letterhead(L, c->name.s, details) ||
@@ -250,7 +300,7 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
         case BLOCK_PARAGRAPH:
         case BLOCK_PROCEDURE:
         case BLOCK_QUESTIONS:
-            if ((rc = vars_fill(&v, &b->text, &t, err)))
+            if ((rc = fill(&v, &b->text, &t, err)))
                 return rc;
             if ((b->kind == BLOCK_HEADING ? layout_heading(L, t.s) : layout_paragraph(L, t.s)))
                 return OOM(err);
@@ -304,6 +354,31 @@ static char *keywords(const packet *p, arena *a)
 static int cover_page(layout *L, const packet_entry *e, const render_env *env,
                       const check_report *r, arena *a, mp_err *err);
 
+bool render_large_print(const render_env *env, const patient *pt)
+{
+    if (env->force_large_print)
+        return true;
+    const mp_text *v = pt ? patient_get(pt, "large_print", 11) : NULL;
+    if (v) {
+        static const char *const yes[] = {"yes", "y", "true", "1", "x", "si", "s\xC3\xAD"};
+        static const char *const no[] = {"no", "n", "false", "0"};
+        for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+            if (strcasecmp(v->s, yes[i]) == 0)
+                return true;
+        for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+            if (strcasecmp(v->s, no[i]) == 0)
+                return false;
+    }
+    return env->large_print;
+}
+
+const packet *render_pick(const packet *const *variants, size_t n, const patient *pt,
+                          const char *forced)
+{
+    const mp_text *lang = pt ? patient_get(pt, "language", 8) : NULL;
+    return packet_pick(variants, n, forced ? forced : lang ? lang->s : NULL);
+}
+
 static int layout_packet(const packet *p, const render_env *env, const patient *pt,
                          const check_report *const *reports, arena *a, const layout_doc **out,
                          mp_err *err)
@@ -313,7 +388,10 @@ static int layout_packet(const packet *p, const render_env *env, const patient *
         return OOM(err);
     m->ctx = env->fonts;
     m->advance = metrics_advance;
-    layout *L = layout_new(a, env->geom, env->style, m);
+    /* Only with a fallback face does each character need a look-up. */
+    m->face = env->fonts[LFONT_FALLBACK_REGULAR] ? metrics_face : NULL;
+    layout *L = layout_new(a, env->geom,
+                           render_large_print(env, pt) ? env->style_large : env->style, m);
     if (!L)
         return OOM(err);
     if (env->specimen)
@@ -416,9 +494,9 @@ int render_packet(const packet *p, const render_env *env, const patient *pt, are
         return OOM(err);
     mp_text title;
     vars v = {.form = p->entries[0].form, .clinic = env->clinic, .patient = pt,
-              .specimen = env->specimen,
+              .specimen = env->specimen, .covered = covered, .covered_ctx = env->fonts,
               .today = env->today, .a = a};
-    if ((rc = vars_fill(&v, &p->title, &title, err)))
+    if ((rc = fill(&v, &p->title, &title, err)))
         return rc;
     pdf_meta meta = {
         .title = title.s,

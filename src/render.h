@@ -27,13 +27,25 @@ typedef struct render_env {
     const clinic *clinic;
     const mp_font *fonts[LFONT_COUNT];
     layout_geom geom;
-    layout_style style;
+    layout_style style;       /* 11 pt body */
+    layout_style style_large; /* large print: 14 pt body */
+    bool large_print;         /* the run's default (clinic setting or --large-print) */
+    bool force_large_print;   /* --large-print: whatever the patient's column says */
     int64_t now_unix; /* the PDF's dates */
     mp_date today;    /* {{today}} */
     const char *creator; /* "medpacket 0.1.0" */
     bool duplex;         /* pad every form to an even number of pages */
     bool specimen;       /* review: no patient; placeholders shown, SPECIMEN on every page */
 } render_env;
+
+/* Large print for this patient: --large-print, else the patient's
+ * large_print column (yes/no, sí, true/false, 1/0), else the run's default. */
+bool render_large_print(const render_env *env, const patient *pt);
+
+/* The variant of a packet in the patient's language (the `language` field,
+ * "es", "Spanish" ...), or in `forced` when not NULL; variants[0] otherwise. */
+const packet *render_pick(const packet *const *variants, size_t n, const patient *pt,
+                          const char *forced);
 
 /* Renders packet p for patient pt. Temporary data goes into a; *pdf is
  * malloc'd and the caller frees it; *pages (if not NULL) is its page count. Errors carry the file and place of the

@@ -7,6 +7,8 @@
 #include <openssl/hmac.h>
 #include <string.h>
 
+#include "utf8.h"
+
 static bool eq(const char *name, size_t len, const char *lit)
 {
     return strlen(lit) == len && memcmp(name, lit, len) == 0;
@@ -43,6 +45,23 @@ static fill_status from_text(const mp_text *t, const char **value, size_t *value
     return FILL_FOUND;
 }
 
+/* A patient value must be drawable: a character no font has is an error
+ * naming its code point, not the value (patient data stays out of logs). */
+static bool drawable(vars *v, const char *s, size_t len, const char **why)
+{
+    for (size_t i = 0; v->covered && i < len;) {
+        uint32_t cp;
+        size_t k = utf8_decode(s + i, len - i, &cp);
+        if (k && !v->covered(v->covered_ctx, cp)) {
+            *why = arena_printf(v->a, "the value has character U+%04X, which none of the fonts has",
+                                (unsigned)cp);
+            return false;
+        }
+        i += k ? k : 1;
+    }
+    return true;
+}
+
 static fill_status patient_value_of(vars *v, const char *f, size_t n, const char **value,
                                     size_t *value_len, const char **why)
 {
@@ -51,6 +70,8 @@ static fill_status patient_value_of(vars *v, const char *f, size_t n, const char
         const mp_text *last = v->patient ? patient_get(v->patient, "last_name", 9) : NULL;
         if (!first || !last)
             return FILL_MISSING;
+        if (!drawable(v, first->s, first->len, why) || !drawable(v, last->s, last->len, why))
+            return FILL_INVALID;
         char *s = arena_printf(v->a, "%s %s", first->s, last->s);
         if (!s) {
             *why = "out of memory";
@@ -63,6 +84,8 @@ static fill_status patient_value_of(vars *v, const char *f, size_t n, const char
     const mp_text *t = v->patient ? patient_get(v->patient, f, n) : NULL;
     if (!t)
         return standard_patient_field(f, n) || !v->patient ? FILL_MISSING : FILL_UNKNOWN;
+    if (!drawable(v, t->s, t->len, why))
+        return FILL_INVALID;
     if (patient_is_date_field(f, n)) {
         mp_date d;
         if (!date_parse_iso(t->s, t->len, &d)) {

@@ -9,6 +9,7 @@
 #define MP_VARS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "date.h"
@@ -28,6 +29,10 @@ typedef struct vars {
      * booking.ref) is shown as its name between VARS_OPEN and VARS_CLOSE
      * instead of a value; clinic and form values are filled as usual. */
     bool specimen;
+    /* When set, a patient value with a character no font can draw is
+     * FILL_INVALID, naming the code point (not the value). */
+    bool (*covered)(const void *ctx, uint32_t cp);
+    const void *covered_ctx;
 } vars;
 
 #define VARS_OPEN "\xE2\x80\xB9"  /* U+2039 SINGLE LEFT-POINTING ANGLE QUOTATION MARK */

@@ -18,7 +18,21 @@ static int fake_advance(const void *ctx, lfont f, uint32_t cp)
     return f == LFONT_BOLD ? 600 : 500;
 }
 
-static const layout_metrics M = {NULL, fake_advance};
+static const layout_metrics M = {NULL, fake_advance, NULL};
+
+/* A first face without "ễ" (U+1EC5): the fallback draws it, 700 units wide. */
+static int fb_advance(const void *ctx, lfont f, uint32_t cp)
+{
+    return f == LFONT_FALLBACK_REGULAR ? 700 : fake_advance(ctx, f, cp);
+}
+
+static lfont fb_face(const void *ctx, lfont style, uint32_t cp)
+{
+    (void)ctx;
+    return cp == 0x1EC5 ? LFONT_FALLBACK(style) : style;
+}
+
+static const layout_metrics FB = {NULL, fb_advance, fb_face};
 
 /* Page index and box of the first text box that starts with prefix. */
 static const lbox *find_prefix(const layout_doc *d, const char *prefix, size_t *page)
@@ -322,8 +336,33 @@ static void test_qr_size(void)
     arena_free(a);
 }
 
+static void test_fallback_runs(void)
+{
+    arena *a = arena_new();
+    layout *L = layout_new(a, layout_geom_for(PAGE_LETTER), layout_style_for(10.0), &FB);
+    layout_header h = {.left = "C", .footer_left = "f", .page_fmt = "Page %d of %d"};
+    CHECK(layout_form_begin(L, &h) == 0);
+    CHECK(layout_paragraph(L, "Nguy\xE1\xBB\x85n Anh") == 0);
+    CHECK(layout_form_end(L) == 0);
+    const layout_doc *d = layout_result(L);
+    size_t p;
+    const lbox *b1 = find_text(d, "Nguy", &p), *b2 = find_text(d, "\xE1\xBB\x85", &p),
+               *b3 = find_text(d, "n Anh", &p);
+    CHECK(b1 && b2 && b3);
+    if (b1 && b2 && b3) {
+        CHECK_INT(b1->font, LFONT_REGULAR);
+        CHECK_INT(b2->font, LFONT_FALLBACK_REGULAR);
+        CHECK_INT(b3->font, LFONT_REGULAR);
+        CHECK(b2->x == b1->x + 20.0); /* "Nguy": 4 x 5 pt */
+        CHECK(b3->x == b2->x + 7.0);  /* the fallback's 700 units at 10 pt */
+        CHECK(b2->y == b1->y && b3->y == b1->y);
+    }
+    arena_free(a);
+}
+
 int main(void)
 {
+    test_fallback_runs();
     test_qr_size();
     test_wrap();
     test_heading_not_stranded();
