@@ -288,14 +288,15 @@ static int check_consent(check_report *r, const form *f)
 
 /* ---- reading level ------------------------------------------------------ */
 
-static int new_section(check_report *r, const char *title, int line)
+static int new_section(check_report *r, const char *title, int line, const char *lang)
 {
     check_section *ns = arena_grow(r->a, r->sections, &r->sections_cap, r->nsections + 1,
                                    sizeof *ns);
     if (!ns)
         return EX_OSERR;
     r->sections = ns;
-    ns[r->nsections++] = (check_section){.title = title, .line = line};
+    /* The form's language picks the syllable rules and the grade formula. */
+    ns[r->nsections++] = (check_section){.title = title, .line = line, .r.lang = lang};
     return 0;
 }
 
@@ -307,7 +308,7 @@ static void read_text(check_report *r, const mp_text *t)
 
 static int check_reading(check_report *r, const form *f)
 {
-    int rc = new_section(r, f->title.s, f->title.node ? f->title.node->line : 0);
+    int rc = new_section(r, f->title.s, f->title.node ? f->title.node->line : 0, f->language.s);
     for (size_t i = 0; !rc && i < f->nblocks; i++) {
         const form_block *b = &f->blocks[i];
         switch (b->kind) {
@@ -315,7 +316,7 @@ static int check_reading(check_report *r, const form *f)
             /* An empty opening section (the title alone) is dropped. */
             if (r->nsections == 1 && r->sections[0].r.words == 0)
                 r->nsections = 0;
-            rc = new_section(r, b->text.s, b->text.node->line);
+            rc = new_section(r, b->text.s, b->text.node->line, f->language.s);
             break;
         case BLOCK_PARAGRAPH:
         case BLOCK_PROCEDURE:

@@ -131,6 +131,7 @@ int cmd_prepare(const cmd_setup *s, arena *a, cmd_run *run, mp_err *err)
         return rc;
     const char *size = s->page_size ? s->page_size : run->cl.page_size.s;
     env->geom = layout_geom_for(size && strcmp(size, "a4") == 0 ? PAGE_A4 : PAGE_LETTER);
+    env->page_size_forced = s->page_size != NULL;
     env->style = layout_style_for(11.0);
     env->style_large = layout_style_for(14.0);
     env->force_large_print = s->large_print;

@@ -10,6 +10,7 @@
 #include "form.h"
 
 #include "date.h"
+#include "image.h"
 #include "msg.h"
 #include "wording.h"
 
@@ -499,7 +500,7 @@ static int load_form_doc(const ydoc *doc, const ynode *root, form *f, arena *a, 
     static const char *const keys[] = {
         "kind",   "id",          "title",       "version", "language",
         "status", "approved_by", "approved_on", "clinic",  "qr_allows_patient_data",
-        "reading_grade", "translations", "blocks", NULL,
+        "reading_grade", "translations", "page_size", "blocks", NULL,
     };
     int rc = check_keys(doc, root, "a form", keys, err);
     if (rc)
@@ -513,8 +514,14 @@ static int load_form_doc(const ydoc *doc, const ynode *root, form *f, arena *a, 
         (rc = required_text(doc, root, "language", "a form", &f->language, a, err)) ||
         (rc = optional_text(doc, root, "approved_by", &f->approved_by, a, err)) ||
         (rc = optional_text(doc, root, "approved_on", &f->approved_on, a, err)) ||
-        (rc = optional_text(doc, root, "clinic", &f->clinic, a, err)))
+        (rc = optional_text(doc, root, "clinic", &f->clinic, a, err)) ||
+        (rc = optional_text(doc, root, "page_size", &f->page_size, a, err)))
         return rc;
+    if (f->page_size.s && strcmp(f->page_size.s, "letter") != 0 &&
+        strcmp(f->page_size.s, "a4") != 0) {
+        static const char *const sizes[] = {"letter", "a4", NULL};
+        return unknown_word(err, doc, f->page_size.node, "page_size", NULL, sizes);
+    }
     if (f->approved_on.s) {
         mp_date d;
         if (!date_parse_iso(f->approved_on.s, f->approved_on.len, &d))
@@ -802,7 +809,8 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
     const ynode *root = doc->root;
     static const char *const keys[] = {"name",      "address",     "phone",
                                        "booking_url", "booking_key", "page_size",
-                                       "large_print", "fonts",     NULL};
+                                       "large_print", "fonts",       "logo",
+                                       NULL};
     if ((rc = expect_kind(doc, root, YNODE_MAP, "clinic settings", err)) ||
         (rc = check_keys(doc, root, "clinic settings", keys, err)) ||
         (rc = required_text(doc, root, "name", "clinic settings", &out->name, a, err)) ||
@@ -819,6 +827,19 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
     if (fonts.s && !(out->fonts_dir = fonts.s[0] == '/' ? fonts.s
                                                        : join(a, dir_of(path, a), fonts.s)))
         return OOM(err);
+    mp_text logo = {0};
+    if ((rc = optional_text(doc, root, "logo", &logo, a, err)))
+        return rc;
+    if (logo.s) {
+        layout_image *img = arena_alloc(a, sizeof *img);
+        const char *lp_path = logo.s[0] == '/' ? logo.s : join(a, dir_of(path, a), logo.s);
+        if (!img || !lp_path)
+            return OOM(err);
+        /* Reported where the settings name the logo. */
+        if ((rc = image_load(lp_path, a, img, err)))
+            return node_err(err, rc, doc, logo.node, "logo \"%s\": %s", logo.s, err->msg);
+        out->logo = img;
+    }
     const ynode *lp = ydoc_get(root, "large_print");
     if (lp && (rc = get_bool(doc, lp, "large_print", &out->large_print, err)))
         return rc;

@@ -104,6 +104,7 @@ typedef struct form {
     mp_text clinic;                   /* optional path to clinic settings */
     bool qr_allows_patient_data;
     int reading_grade;                /* target grade for `check` (default 8) */
+    mp_text page_size;                /* "letter" or "a4", overriding the clinic's; optional */
     const ynode *status_node;         /* where status: is written, for messages */
     char fingerprint[65];             /* SHA-256 of the wording (see wording.h) */
     form_block *blocks;
@@ -141,6 +142,7 @@ typedef struct clinic {
     mp_text page_size;    /* "letter" or "a4"; optional */
     bool large_print;     /* the clinic prints large (14 pt) by default */
     const char *fonts_dir; /* `fonts:` resolved beside the clinic file, or NULL */
+    const struct layout_image *logo; /* `logo:` (PNG or JPEG), checked at load; or NULL */
 } clinic;
 
 /* Loads a form or packet file (decided by its `kind:`). A single form is

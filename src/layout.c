@@ -449,6 +449,8 @@ static int new_page(layout *L)
     lpage *p = &L->doc.pages[L->doc.npages++];
     memset(p, 0, sizeof *p);
     p->form_index = L->form_index;
+    p->width_pt = L->g.width_pt;
+    p->height_pt = L->g.height_pt;
     L->cursor = L->g.body_top_pt;
     L->page_empty = true;
     return 0;
@@ -569,6 +571,8 @@ int layout_form_begin(layout *L, const layout_header *h)
         return -1;
     L->form_index++;
     L->in_form = true;
+    L->g = h->geom ? *h->geom : L->doc.geom;
+    L->hdr.logo = h->logo;
     if (dup_str(L->a, h->left, &L->hdr.left) || dup_str(L->a, h->right, &L->hdr.right) ||
         dup_str(L->a, h->line2, &L->hdr.line2) ||
         dup_str(L->a, h->footer_left, &L->hdr.footer_left) ||
@@ -954,6 +958,13 @@ int layout_form_end(layout *L)
     const layout_geom *g = &L->g;
     double small = L->s.small_pt, left = g->margin_left_pt;
     double right = g->width_pt - g->margin_right_pt, w = right - left;
+    /* The logo takes the right end of the header; its labels move left. */
+    double logo_w = 0;
+    if (L->hdr.logo && L->hdr.logo->height_px) {
+        logo_w = LAYOUT_LOGO_PT * L->hdr.logo->width_px / L->hdr.logo->height_px;
+        if (logo_w > w / 3)
+            logo_w = w / 3;
+    }
     size_t total = L->doc.npages - L->form_first_page;
     for (size_t i = L->form_first_page; i < L->doc.npages; i++) {
         lpage *p = &L->doc.pages[i];
@@ -963,36 +974,46 @@ int layout_form_end(layout *L)
                              : 0;
         if (rw > w / 2)
             rw = w / 2;
-        double y = g->header_base_pt;
-        if (fit_text(L, p, left, y, w - rw - small, LFONT_BOLD, small, h->left, false) ||
-            fit_text(L, p, right, y, rw, LFONT_BOLD, small, h->right, true))
+        double y = g->header_base_pt, tw = w - (logo_w > 0 ? logo_w + small : 0);
+        if (rw > tw / 2)
+            rw = tw / 2;
+        if (fit_text(L, p, left, y, tw - rw - small, LFONT_BOLD, small, h->left, false) ||
+            fit_text(L, p, left + tw, y, rw, LFONT_BOLD, small, h->right, true))
             return -1;
         if (h->line2) {
             y -= small * 1.35;
-            if (fit_text(L, p, left, y, w, LFONT_REGULAR, small, h->line2, false))
+            if (fit_text(L, p, left, y, tw, LFONT_REGULAR, small, h->line2, false))
                 return -1;
         }
         lbox *rule = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
         if (!rule)
             return -1;
         *rule = (lbox){.kind = LBOX_LINE, .x = left, .y = y - small * 0.6, .w = w, .h = 0};
+        if (logo_w > 0) {
+            lbox *img = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
+            if (!img)
+                return -1;
+            double img_h = logo_w * L->hdr.logo->height_px / L->hdr.logo->width_px;
+            *img = (lbox){.kind = LBOX_IMAGE, .x = right - logo_w, .y = rule->y + 3, .w = logo_w,
+                          .h = img_h, .image = L->hdr.logo};
+        }
 
         if (h->watermark) {
             /* Across the diagonal: as wide as the page allows at 45 degrees. */
             double size = L->s.body_pt * 8;
-            double tw = layout_text_width(L->m, LFONT_BOLD, size, h->watermark,
+            double ww = layout_text_width(L->m, LFONT_BOLD, size, h->watermark,
                                           strlen(h->watermark));
             double room = (g->width_pt < g->height_pt ? g->width_pt : g->height_pt) * 1.2;
-            if (tw > room) {
-                size *= room / tw;
-                tw = room;
+            if (ww > room) {
+                size *= room / ww;
+                ww = room;
             }
             lbox *wm = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
             if (!wm || !(wm->text = arena_strdup(L->a, h->watermark)))
                 return -1;
             wm->kind = LBOX_WATERMARK;
             wm->x = g->width_pt / 2, wm->y = g->height_pt / 2;
-            wm->w = tw, wm->h = size, wm->font = LFONT_BOLD, wm->size_pt = size;
+            wm->w = ww, wm->h = size, wm->font = LFONT_BOLD, wm->size_pt = size;
             wm->len = strlen(h->watermark);
             wm->angle_deg = 45;
         }

@@ -76,7 +76,18 @@ typedef enum {
     LBOX_LINK, /* clickable area (x, y, w, h) opening the URI in text */
     LBOX_WATERMARK, /* text in light grey, centred on (x, y), turned by angle_deg, behind all */
     LBOX_HIGHLIGHT, /* a filled marker-yellow rectangle behind text (x, y, w, h) */
+    LBOX_IMAGE,     /* image drawn into (x, y, w, h) */
 } lbox_kind;
+
+/* An image (the clinic's logo), kept as its file's bytes: the backend
+ * decodes it. width_px and height_px give its aspect ratio. */
+typedef struct layout_image layout_image;
+struct layout_image {
+    const unsigned char *data;
+    size_t len;
+    bool png; /* else JPEG */
+    unsigned width_px, height_px;
+};
 
 typedef struct lbox {
     lbox_kind kind;
@@ -87,12 +98,14 @@ typedef struct lbox {
     size_t len;
     const qr_code *qr;
     double angle_deg; /* WATERMARK */
+    const layout_image *image; /* IMAGE */
 } lbox;
 
 typedef struct lpage {
     lbox *boxes;
     size_t nboxes, cap;
     int form_index;   /* which layout_form_begin() this page belongs to */
+    double width_pt, height_pt; /* forms of one packet may differ in page size */
 } lpage;
 
 typedef struct layout_doc {
@@ -142,7 +155,15 @@ typedef struct layout_header {
     /* When not NULL, every page of the form carries this word across it
      * (SPECIMEN, DRAFT): a page that must not reach a patient says so. */
     const char *watermark;
+    /* The clinic's logo, at the right of the header at a fixed height, its
+     * aspect ratio kept; or NULL. */
+    const layout_image *logo;
+    /* This form's page size, when it differs from the layout's; or NULL. */
+    const layout_geom *geom;
 } layout_header;
+
+/* The height of the logo in the page header. */
+#define LAYOUT_LOGO_PT 24.0
 
 int layout_form_begin(layout *L, const layout_header *h);
 

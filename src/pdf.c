@@ -336,11 +336,28 @@ static void put_qr(content *c, const lbox *b)
  * the page, because libharu can only show text in fonts it loaded itself.
  * The stream is left as libharu expects it between its own calls: outside
  * BT/ET, with no path open, in the graphics state libharu recorded. */
-static bool draw_page(HPDF_Page page, const lpage *pg, const layout_doc *doc,
-                      pdffont *const fonts[LFONT_COUNT], content *c)
+/* The logo, decoded once per document however many pages show it. */
+typedef struct image_cache {
+    const layout_image *key;
+    HPDF_Image image;
+} image_cache;
+
+static HPDF_Image load_image(HPDF_Doc pdf, image_cache *ic, const layout_image *li)
 {
-    HPDF_Page_SetWidth(page, (HPDF_REAL)doc->geom.width_pt);
-    HPDF_Page_SetHeight(page, (HPDF_REAL)doc->geom.height_pt);
+    if (ic->key != li) {
+        ic->key = li;
+        ic->image = li->png ? HPDF_LoadPngImageFromMem(pdf, li->data, (HPDF_UINT)li->len)
+                            : HPDF_LoadJpegImageFromMem(pdf, li->data, (HPDF_UINT)li->len);
+    }
+    return ic->image;
+}
+
+static bool draw_page(HPDF_Doc pdf, HPDF_Page page, const lpage *pg, const layout_doc *doc,
+                      pdffont *const fonts[LFONT_COUNT], content *c, image_cache *ic)
+{
+    HPDF_Page_SetWidth(page, (HPDF_REAL)(pg->width_pt > 0 ? pg->width_pt : doc->geom.width_pt));
+    HPDF_Page_SetHeight(page,
+                        (HPDF_REAL)(pg->height_pt > 0 ? pg->height_pt : doc->geom.height_pt));
     HPDF_Page_SetLineWidth(page, 0.75);
     c->len = 0;
     /* Highlights and watermark behind, then text, then the graphics. */
@@ -385,6 +402,12 @@ static bool draw_page(HPDF_Page page, const lpage *pg, const layout_doc *doc,
             HPDF_Annotation a = HPDF_Page_CreateURILinkAnnot(page, r, b->text);
             if (a)
                 HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
+        } else if (b->kind == LBOX_IMAGE) {
+            HPDF_Image img = load_image(pdf, ic, b->image);
+            if (!img)
+                return false;
+            HPDF_Page_DrawImage(page, img, (HPDF_REAL)b->x, (HPDF_REAL)b->y, (HPDF_REAL)b->w,
+                                (HPDF_REAL)b->h);
         }
     }
     return true;
@@ -471,6 +494,7 @@ int pdf_render(const layout_doc *doc, const mp_font *const fonts[LFONT_COUNT],
     }
 
     content c = {0};
+    image_cache ic = {0};
     if (!rc) {
         bool oom = false, drawn = true;
         const char *const info[][2] = {{"Title", meta->title},
@@ -483,9 +507,14 @@ int pdf_render(const layout_doc *doc, const mp_font *const fonts[LFONT_COUNT],
                 oom = true;
         set_date(pdf, HPDF_INFO_CREATION_DATE, meta->date_unix);
         set_date(pdf, HPDF_INFO_MOD_DATE, meta->date_unix);
+        /* libharu has no call for /Lang; the catalog is a plain dictionary. */
+        if (meta->lang &&
+            HPDF_Dict_Add(pdf->catalog, "Lang", HPDF_String_New(pdf->mmgr, meta->lang, NULL)) !=
+                HPDF_OK)
+            oom = true;
         for (size_t p = 0; p < doc->npages && drawn && !oom && !st.code; p++) {
             HPDF_Page page = HPDF_AddPage(pdf);
-            drawn = page && draw_page(page, &doc->pages[p], doc, pf, &c);
+            drawn = page && draw_page(pdf, page, &doc->pages[p], doc, pf, &c, &ic);
         }
         oom = oom || c.oom;
         /* The object and stream calls record their errors without calling

@@ -24,6 +24,7 @@
 typedef struct pdf_meta {
     const char *title, *author, *subject, *keywords, *creator; /* UTF-8; NULL to leave out */
     int64_t date_unix; /* CreationDate and ModDate, UTC */
+    const char *lang;  /* the document's language (/Lang, for screen readers), e.g. "es"; or NULL */
 } pdf_meta;
 
 /* Renders doc with fonts[LFONT_REGULAR] and fonts[LFONT_BOLD]. *out is

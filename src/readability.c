@@ -11,12 +11,14 @@
  *   - a per-language syllable counter over those letters.
  *
  * A language is a table (syllable counter, abbreviations that end in a
- * period without ending a sentence). Only English exists; a Spanish table
- * goes beside lang_en, reusing the tokenizer and the folder, when the
- * Spanish forms arrive (the public API will then need a way to pick it).
+ * period without ending a sentence, grade formula): English (lang_en) and
+ * Spanish (lang_es), sharing the tokenizer and the folder; the caller picks
+ * one with readability.lang.
  *
  * Syllables are estimated by rule, not looked up: there is no dictionary to
- * ship, and Flesch-Kincaid is itself an estimate. The English rules count
+ * ship, and the grade formulas are themselves estimates. Spanish spelling
+ * follows its sounds, so its rules are exact for native words (see
+ * es_syllables); English needs many more. The English rules count
  * vowel groups and then correct the spellings that mislead that count (a
  * silent final "e", "-ed" and "-es" endings, vowel pairs that are two
  * syllables as in "i-de-a" or "ra-di-o"); a short list holds the words the
@@ -203,8 +205,11 @@ typedef struct lang {
     /* Syllables in s[0..n): lowercase letters a-z or '*', flags[i] LETTER_*.
      * At least 1. */
     size_t (*syllables)(const char *s, const unsigned char *flags, size_t n);
-    const abbreviation *abbreviations;
+    const abbreviation *abbreviations; /* lower case; UTF-8 allowed (pág) */
     size_t n_abbreviations;
+    /* The grade of a text with these counts; words > 0, sentences > 0. */
+    double (*grade)(double words, double sentences, double syllables);
+    const char *formula; /* its name, for readability_formula */
 } lang;
 
 /* ---------------------------------------------------------------------------
@@ -564,11 +569,154 @@ static const abbreviation en_abbreviations[] = {
     {"approx", false}, {"e.g", false}, {"i.e", false},  {"no", true},
 };
 
+static double flesch_kincaid(double words, double sentences, double syllables)
+{
+    return 0.39 * (words / sentences) + 11.8 * (syllables / words) - 15.59;
+}
+
 static const lang lang_en = {
     en_syllables,
     en_abbreviations,
     sizeof en_abbreviations / sizeof en_abbreviations[0],
+    flesch_kincaid,
+    "Flesch-Kincaid",
 };
+
+/* ---------------------------------------------------------------------------
+ * Spanish syllables
+ *
+ * Spanish spelling is regular enough that counting vowel nuclei gives the
+ * syllables of the Real Academia's division (Ortografía, 2010, §4.1):
+ *   - a e o are strong vowels, i u weak; an accent makes a weak vowel strong
+ *     (the accent on "í" "ú" marks a hiatus: dí-a, pa-ís, rí-o, ba-úl);
+ *   - vowels side by side share a syllable (a diphthong: cau-sa, pie, ciu-dad,
+ *     cui-da-do; a triphthong: buey, U-ru-guay) unless both are strong
+ *     (hiatus: le-er, po-e-ta, te-a-tro);
+ *   - "u" is silent in que, qui, gue, gui (que, a-quí, gue-rra), but sounded
+ *     with a diaeresis (pin-güi-no, ver-güen-za);
+ *   - "y" is a vowel where no vowel follows it: hoy, muy, rey, the word "y"
+ *     (and names such as Lynn); before a vowel it is a consonant (ya, a-yu-da,
+ *     in-yec-ción);
+ *   - "h" is silent and does not part the vowels around it: pro-hi-bir is
+ *     "proi-bir", two syllables (RAE: prohi-bir, ahu-ma-do, rehu-sar), while
+ *     strong vowels stay apart as ever (bú-ho, a-hí, co-he-te).
+ * Prefixes are not told apart (re-u-nir is counted reu-nir, as the RAE
+ * divides it), nor is the hiatus some speakers make where the RAE writes a
+ * diphthong (guion, one syllable in the 2010 Ortografía).
+ */
+
+enum { ES_NOT_VOWEL, ES_WEAK, ES_STRONG };
+
+static bool is_plain_vowel(char c)
+{
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
+/* The part s[i] plays in a syllable. */
+static int es_vowel(const char *s, const unsigned char *flags, size_t n, size_t i)
+{
+    char c = s[i], next = at(s, n, i + 1);
+    switch (c) {
+    case 'a':
+    case 'e':
+    case 'o':
+        return ES_STRONG;
+    case 'i':
+        return flags[i] & LETTER_SOUNDED ? ES_STRONG : ES_WEAK;
+    case 'u':
+        if (flags[i] & LETTER_SOUNDED)
+            return ES_STRONG;
+        if (!(flags[i] & LETTER_DIAERESIS) && i > 0 && (s[i - 1] == 'q' || s[i - 1] == 'g') &&
+            (next == 'e' || next == 'i'))
+            return ES_NOT_VOWEL;
+        return ES_WEAK;
+    case 'y':
+        return is_plain_vowel(next) ? ES_NOT_VOWEL : ES_WEAK;
+    default:
+        return ES_NOT_VOWEL;
+    }
+}
+
+/* Abbreviations are read as the words they stand for (no Spanish word is
+ * spelled like one of them), so they count those words' syllables. */
+static const struct {
+    const char *abbreviation; /* folded: "pag" is pág */
+    unsigned char syllables;
+} es_expansions[] = {
+    {"dr", 2},   /* doc-tor */
+    {"dra", 3},  /* doc-to-ra */
+    {"dres", 3}, /* doc-to-res */
+    {"sr", 2},   /* se-ñor */
+    {"sra", 3},  /* se-ño-ra */
+    {"sres", 3}, /* se-ño-res */
+    {"srta", 4}, /* se-ño-ri-ta */
+    {"ud", 2},   /* us-ted */
+    {"uds", 3},  /* us-te-des */
+    {"etc", 4},  /* et-cé-te-ra */
+    {"pag", 3},  /* pá-gi-na */
+    {"num", 3},  /* nú-me-ro */
+    {"aprox", 7}, /* a-pro-xi-ma-da-men-te */
+};
+
+static size_t es_syllables(const char *s, const unsigned char *flags, size_t n)
+{
+    for (size_t k = 0; k < sizeof es_expansions / sizeof es_expansions[0]; k++)
+        if (strlen(es_expansions[k].abbreviation) == n &&
+            memcmp(es_expansions[k].abbreviation, s, n) == 0)
+            return es_expansions[k].syllables;
+
+    size_t count = 0;
+    int prev = ES_NOT_VOWEL; /* the vowel just before, with only "h" between */
+    for (size_t i = 0; i < n; i++) {
+        int v = es_vowel(s, flags, n, i);
+        if (v == ES_NOT_VOWEL) {
+            if (s[i] != 'h')
+                prev = ES_NOT_VOWEL;
+            continue;
+        }
+        /* A diaeresis on a vowel other than "u" marks a hiatus in verse
+         * (ru-ï-do) and in foreign names (No-ël). */
+        bool apart = (flags[i] & LETTER_DIAERESIS) && s[i] != 'u';
+        if (prev == ES_NOT_VOWEL || (prev == ES_STRONG && v == ES_STRONG) || apart)
+            count++;
+        prev = v;
+    }
+    /* No vowel at all (CT, mg): read letter by letter. */
+    return count ? count : n;
+}
+
+/* Abbreviations that end in a period without ending a sentence; initials
+ * and single letters joined by periods are handled in is_abbreviation. */
+static const abbreviation es_abbreviations[] = {
+    {"dr", false},   {"dra", false},       {"dres", false},      {"sr", false},
+    {"sra", false},  {"sres", false},      {"srta", false},      {"ud", false},
+    {"uds", false},  {"etc", false},       {"aprox", false},
+    {"p\xC3\xA1g", false}, /* pág */ {"n\xC3\xBAm", false}, /* núm */
+};
+
+/* Crawford (1984): grade from sentences and syllables per 100 words. */
+static double crawford(double words, double sentences, double syllables)
+{
+    return -0.205 * (100.0 * sentences / words) + 0.049 * (100.0 * syllables / words) - 3.407;
+}
+
+static const lang lang_es = {
+    es_syllables,
+    es_abbreviations,
+    sizeof es_abbreviations / sizeof es_abbreviations[0],
+    crawford,
+    "Crawford",
+};
+
+/* The language a readability's lang names: "es", "es-MX", "ES_es" are
+ * Spanish; anything else, NULL included, is English. */
+static const lang *lang_of(const char *code)
+{
+    if (code && (code[0] == 'e' || code[0] == 'E') && (code[1] == 's' || code[1] == 'S') &&
+        (code[2] == '\0' || code[2] == '-' || code[2] == '_'))
+        return &lang_es;
+    return &lang_en;
+}
 
 /* ---------------------------------------------------------------------------
  * Words
@@ -654,15 +802,34 @@ static bool ascii_digit(char c)
     return c >= '0' && c <= '9';
 }
 
+/* Where the letter or period that ends just before t[b] starts, or b when
+ * t[b - 1] is neither. A letter outside ASCII is several bytes (the "á" of
+ * "pág."). */
+static size_t abbreviation_char_before(const char *t, size_t b)
+{
+    if (b == 0)
+        return b;
+    unsigned char c = (unsigned char)t[b - 1];
+    if (c < 0x80)
+        return ascii_alpha((char)c) || c == '.' ? b - 1 : b;
+    size_t start = b - 1;
+    while (start > 0 && b - start < 4 && ((unsigned char)t[start] & 0xC0) == 0x80)
+        start--;
+    uint32_t cp;
+    unsigned flags;
+    size_t k = utf8_decode(t + start, b - start, &cp);
+    return k == b - start && fold_letter(cp, &flags) ? start : b;
+}
+
 /* Whether the period at t[dot] closes an abbreviation rather than a
  * sentence; after is where the text resumes after it. */
 static bool is_abbreviation(const lang *l, const char *t, size_t len, size_t dot, size_t after)
 {
     size_t b = dot;
-    while (b > 0 && (ascii_alpha(t[b - 1]) || t[b - 1] == '.'))
-        b--;
+    for (size_t prev; (prev = abbreviation_char_before(t, b)) != b;)
+        b = prev;
     if (b > 0 && (ascii_digit(t[b - 1]) || (unsigned char)t[b - 1] >= 0x80))
-        return false; /* the end of a longer word: "Ramírez." */
+        return false; /* after a digit or a symbol: 3.5, "©." */
     size_t m = dot - b;
     if (m == 0)
         return false;
@@ -676,11 +843,21 @@ static bool is_abbreviation(const lang *l, const char *t, size_t len, size_t dot
     if (dotted && m % 2 == 1)
         return true;
 
+    /* Lower case, for ASCII and for the Latin-1 capitals (Á is C3 81, á is
+     * C3 A1), which is all the abbreviation lists hold; a word with other
+     * letters matches none of them, as "Ramírez." must not. */
     char lower[16];
     if (m >= sizeof lower)
         return false;
-    for (size_t j = 0; j < m; j++)
-        lower[j] = (t[b + j] >= 'A' && t[b + j] <= 'Z') ? (char)(t[b + j] - 'A' + 'a') : t[b + j];
+    for (size_t j = 0; j < m; j++) {
+        unsigned char c = (unsigned char)t[b + j];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        else if (j > 0 && (unsigned char)t[b + j - 1] == 0xC3 && c >= 0x80 && c <= 0x9E &&
+                 c != 0x97) /* not the multiplication sign */
+            c = (unsigned char)(c + 0x20);
+        lower[j] = (char)c;
+    }
     lower[m] = '\0';
     for (size_t k = 0; k < l->n_abbreviations; k++) {
         if (strcmp(lower, l->abbreviations[k].text) != 0)
@@ -881,7 +1058,7 @@ static void add_text(const lang *l, readability *r, const char *text, size_t len
 
 void readability_add(readability *r, const char *text, size_t len)
 {
-    add_text(&lang_en, r, text, len);
+    add_text(lang_of(r->lang), r, text, len);
 }
 
 void readability_finish(readability *r)
@@ -891,6 +1068,10 @@ void readability_finish(readability *r)
         return;
     }
     double sentences = r->sentences ? (double)r->sentences : 1.0;
-    r->grade = 0.39 * ((double)r->words / sentences) +
-               11.8 * ((double)r->syllables / (double)r->words) - 15.59;
+    r->grade = lang_of(r->lang)->grade((double)r->words, sentences, (double)r->syllables);
+}
+
+const char *readability_formula(const readability *r)
+{
+    return lang_of(r->lang)->formula;
 }

@@ -258,6 +258,12 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
     h.right = e->copy_label.s;
     h.page_fmt = msg_get(lang, MSG_PAGE_X_OF_Y);
     h.blank_note = env->duplex ? msg_get(lang, MSG_BLANK_PAGE) : NULL;
+    h.logo = c->logo;
+    /* Page size: --page-size, else the form's own, else the clinic's. */
+    layout_geom geom = env->geom;
+    if (!env->page_size_forced && f->page_size.s)
+        geom = layout_geom_for(strcmp(f->page_size.s, "a4") == 0 ? PAGE_A4 : PAGE_LETTER);
+    h.geom = &geom;
     /* render refuses drafts unless told; what it prints of one says so. */
     if (f->status == FORM_DRAFT)
         h.watermark = msg_get(lang, MSG_DRAFT);
@@ -433,8 +439,9 @@ static int cover_page(layout *L, const packet_entry *e, const render_env *env,
     if (!h.footer_left || layout_form_begin(L, &h) ||
         layout_letterhead(L, env->clinic->name.s, env->clinic->address.s) ||
         layout_title(L, "Specimen for review") || layout_fields(L, labels, values, 8) ||
-        layout_heading(L, arena_printf(a, "Reading grade by section (Flesch-Kincaid; target %d "
-                                          "or below)",
+        layout_heading(L, arena_printf(a, "Reading grade by section (%s; target %d or below)",
+                                       r && r->nsections ? readability_formula(&r->sections[0].r)
+                                                         : "Flesch-Kincaid",
                                        f->reading_grade)))
         return OOM(err);
     size_t n = r ? r->nsections : 0;
@@ -473,7 +480,8 @@ int render_specimen(const packet *p, const render_env *env,
                      .author = env->clinic->name.s,
                      .subject = "Specimen for review, not for patients",
                      .creator = env->creator,
-                     .date_unix = env->now_unix};
+                     .date_unix = env->now_unix,
+                     .lang = p->language};
     meta.keywords = keywords(p, a);
     if (!meta.keywords || !meta.title)
         return OOM(err);
@@ -507,6 +515,7 @@ int render_packet(const packet *p, const render_env *env, const patient *pt, are
         .keywords = kw,
         .creator = env->creator,
         .date_unix = env->now_unix,
+        .lang = p->language,
     };
     return pdf_render(doc, env->fonts, &meta, pdf, pdf_len, err);
 }

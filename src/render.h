@@ -26,7 +26,8 @@
 typedef struct render_env {
     const clinic *clinic;
     const mp_font *fonts[LFONT_COUNT];
-    layout_geom geom;
+    layout_geom geom;         /* the clinic's page size, or --page-size */
+    bool page_size_forced;    /* --page-size: it wins over a form's own page_size */
     layout_style style;       /* 11 pt body */
     layout_style style_large; /* large print: 14 pt body */
     bool large_print;         /* the run's default (clinic setting or --large-print) */

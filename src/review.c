@@ -160,7 +160,9 @@ char *review_text(const form *f, const check_report *r, bool markdown, arena *a)
     put(&o, "\n", 1);
     putf(&o, "%sLanguage: %s\n", li, f->language.s);
     putf(&o, "%sWording fingerprint: %s\n", li, f->fingerprint);
-    putf(&o, "%sReading grade (Flesch-Kincaid, target %d or below):\n", li, f->reading_grade);
+    putf(&o, "%sReading grade (%s, target %d or below):\n", li,
+         r && r->nsections ? readability_formula(&r->sections[0].r) : "Flesch-Kincaid",
+         f->reading_grade);
     for (size_t i = 0; r && i < r->nsections; i++) {
         const check_section *s = &r->sections[i];
         putf(&o, "%s  %s%5.1f  %s (%zu words)%s\n", markdown ? "  " : "", markdown ? "- " : "",

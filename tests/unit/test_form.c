@@ -458,7 +458,7 @@ static void test_unknown_keys(void)
     EXPECT_LOAD_ERR(HEAD "colour: red\n" BLOCKS "  - heading: H\n", 7, 1,
                     "unknown key \"colour\" in a form (expected one of: kind, id, title, "
                     "version, language, status, approved_by, approved_on, clinic, "
-                    "qr_allows_patient_data, reading_grade, translations, blocks)");
+                    "qr_allows_patient_data, reading_grade, translations, page_size, blocks)");
     EXPECT_LOAD_ERR(HEAD BLOCKS                    /* 7 */
                     "  - risks:\n"                 /* 8 */
                     "      - titel: Soreness\n",   /* 9 */

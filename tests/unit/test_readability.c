@@ -1,5 +1,6 @@
-/* Unit tests for readability.c: English syllable counts against a word list
- * with dictionary counts, and Flesch-Kincaid grades worked out by hand. */
+/* Unit tests for readability.c: English and Spanish syllable counts against
+ * word lists with dictionary counts, and Flesch-Kincaid (English) and
+ * Crawford (Spanish) grades worked out by hand. */
 #include "check.h"
 #include "readability.h"
 
@@ -435,6 +436,303 @@ static void check_plain_and_legalistic(void)
     CHECK(r.grade > 12.0);
 }
 
+/* ---- Spanish ------------------------------------------------------------ */
+
+/* Expected syllables: the Real Academia's division (Ortografía de la lengua
+ * española, 2010): weak + strong vowels or two weak vowels are a diphthong,
+ * two strong vowels a hiatus, an accented í or ú is strong. Each word with
+ * its division. */
+static const struct {
+    const char *word;
+    size_t syllables;
+} es_words[] = {
+    /* From the consent forms. */
+    {"inyecci\xC3\xB3n", 3},           /* in-yec-ción: y before a vowel is a consonant */
+    {"anest\xC3\xA9sico", 5},          /* a-nes-té-si-co */
+    {"esteroide", 4},                  /* es-te-roi-de */
+    {"infecci\xC3\xB3n", 3},           /* in-fec-ción */
+    {"sangrado", 3},                   /* san-gra-do */
+    {"procedimiento", 5},              /* pro-ce-di-mien-to */
+    {"alternativa", 5},                /* al-ter-na-ti-va */
+    {"miofascial", 3},                 /* mio-fas-cial: io and ia are diphthongs */
+    {"fibromialgia", 4},               /* fi-bro-mial-gia */
+    {"consentimiento", 5},             /* con-sen-ti-mien-to */
+    {"anticoagulante", 7},             /* an-ti-co-a-gu-lan-te: o-a is a hiatus */
+    {"enrojecimiento", 6},             /* en-ro-je-ci-mien-to */
+    {"embarazada", 5},                 /* em-ba-ra-za-da */
+    {"hinchaz\xC3\xB3n", 3},           /* hin-cha-zón */
+    {"seguimiento", 4},                /* se-gui-mien-to */
+    {"frecuencia", 3},                 /* fre-cuen-cia */
+    {"paciente", 3},                   /* pa-cien-te */
+    {"cl\xC3\xADnico", 3},             /* clí-ni-co */
+    {"profesional", 4},                /* pro-fe-sio-nal */
+    {"m\xC3\xA9" "dico", 3},           /* mé-di-co */
+    {"m\xC3\xBAsculo", 3},             /* mús-cu-lo */
+    {"aguja", 3},                      /* a-gu-ja */
+    {"gatillo", 3},                    /* ga-ti-llo */
+    {"diur\xC3\xA9tico", 4},           /* diu-ré-ti-co */
+    {"respirar", 3},                   /* res-pi-rar */
+    {"tambi\xC3\xA9n", 2},             /* tam-bién */
+
+    /* Hiatus: two strong vowels, or an accented i or u. */
+    {"d\xC3\xAD" "a", 2},              /* dí-a */
+    {"pa\xC3\xADs", 2},                /* pa-ís */
+    {"r\xC3\xADo", 2},                 /* rí-o */
+    {"Mar\xC3\xAD" "a", 3},            /* Ma-rí-a */
+    {"ten\xC3\xAD" "a", 3},            /* te-ní-a */
+    {"o\xC3\xAD" "do", 3},             /* o-í-do */
+    {"ba\xC3\xBAl", 2},                /* ba-úl */
+    {"Ra\xC3\xBAl", 2},                /* Ra-úl */
+    {"re\xC3\xBAne", 3},               /* re-ú-ne */
+    {"leer", 2},                       /* le-er */
+    {"poeta", 3},                      /* po-e-ta */
+    {"teatro", 3},                     /* te-a-tro */
+    {"creo", 2},                       /* cre-o */
+    {"\xC3\xA1rea", 3},                /* á-re-a */
+    {"h\xC3\xA9roe", 3},               /* hé-ro-e */
+    {"oc\xC3\xA9" "ano", 4},           /* o-cé-a-no */
+
+    /* Diphthongs and triphthongs: one syllable. */
+    {"ciudad", 2},                     /* ciu-dad: two weak vowels */
+    {"cuidado", 3},                    /* cui-da-do */
+    {"ruido", 2},                      /* rui-do */
+    {"jesuita", 3},                    /* je-sui-ta */
+    {"reunir", 2},                     /* reu-nir (the RAE's division) */
+    {"huevo", 2},                      /* hue-vo */
+    {"hielo", 2},                      /* hie-lo */
+    {"cuello", 2},                     /* cue-llo */
+    {"aire", 2},                       /* ai-re */
+    {"causa", 2},                      /* cau-sa */
+    {"peine", 2},                      /* pei-ne */
+    {"oigo", 2},                       /* oi-go */
+    {"deuda", 2},                      /* deu-da */
+    {"buey", 1},                       /* buey: triphthong, final y a vowel */
+    {"Uruguay", 3},                    /* U-ru-guay */
+    {"averigu\xC3\xA1is", 4},          /* a-ve-ri-guáis */
+
+    /* Silent u in que, qui, gue, gui; sounded with a diaeresis. */
+    {"que", 1},
+    {"qu\xC3\xA9", 1},                 /* qué */
+    {"qui\xC3\xA9n", 1},               /* quién */
+    {"aqu\xC3\xAD", 2},                /* a-quí */
+    {"quince", 2},                     /* quin-ce */
+    {"queso", 2},                      /* que-so */
+    {"cu\xC3\xA1ndo", 2},              /* cuán-do: cu is not qu */
+    {"guerra", 2},                     /* gue-rra */
+    {"guitarra", 3},                   /* gui-ta-rra */
+    {"gu\xC3\xAD" "a", 2},             /* guí-a */
+    {"guion", 1},                      /* guion: one syllable since 2010 */
+    {"ping\xC3\xBCino", 3},            /* pin-güi-no */
+    {"verg\xC3\xBC" "enza", 3},        /* ver-güen-za */
+    {"averig\xC3\xBC" "e", 4},         /* a-ve-ri-güe */
+    {"arg\xC3\xBCir", 2},              /* ar-güir */
+    {"ling\xC3\xBC\xC3\xADstica", 4},  /* lin-güís-ti-ca */
+
+    /* y: a vowel where no vowel follows. */
+    {"hoy", 1},
+    {"muy", 1},
+    {"rey", 1},
+    {"y", 1},
+    {"ya", 1},
+    {"yo", 1},
+    {"ayuda", 3},                      /* a-yu-da */
+
+    /* h does not part a diphthong; strong vowels stay apart. */
+    {"prohibir", 2},                   /* prohi-bir (RAE) */
+    {"prohibido", 3},                  /* prohi-bi-do */
+    {"b\xC3\xBAho", 2},                /* bú-ho */
+    {"ah\xC3\xAD", 2},                 /* a-hí */
+    {"ahora", 3},                      /* a-ho-ra */
+    {"cohete", 3},                     /* co-he-te */
+    {"alcohol", 3},                    /* al-co-hol */
+
+    /* One syllable, accented or not; case; decomposed accents; ñ. */
+    {"s\xC3\xAD", 1},                  /* sí */
+    {"\xC3\xA9l", 1},                  /* él */
+    {"PROCEDIMIENTO", 5},
+    {"D\xC3\x8D" "A", 2},              /* DÍA */
+    {"di\xCC\x81" "a", 2},             /* dí-a, i + combining acute */
+    {"n\xCC\x83" "and\xC3\xBA", 2},    /* ñan-dú, n + combining tilde */
+    {"No\xC3\xABl", 2},                /* No-ël: a diaeresis off the u is a hiatus */
+
+    /* Abbreviations are read in full; letters without vowels one by one. */
+    {"Dr", 2},                         /* doc-tor */
+    {"Dra", 3},                        /* doc-to-ra */
+    {"Srta", 4},                       /* se-ño-ri-ta */
+    {"Ud", 2},                         /* us-ted */
+    {"p\xC3\xA1g", 3},                 /* pá-gi-na */
+    {"CT", 2},
+    {"15", 1}, /* a number: one per digit group, as in English */
+};
+
+static readability measure_es(const char *text)
+{
+    readability r = {.lang = "es"};
+    readability_add(&r, text, strlen(text));
+    readability_finish(&r);
+    return r;
+}
+
+static void check_es_syllables(void)
+{
+    size_t n = sizeof es_words / sizeof es_words[0], right = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t got = measure_es(es_words[i].word).syllables;
+        if (got == es_words[i].syllables) {
+            right++;
+        } else {
+            fprintf(stderr, "%s:%d: Spanish syllables of \"%s\" is %zu, want %zu\n", __FILE__,
+                    __LINE__, es_words[i].word, got, es_words[i].syllables);
+            check_failures++;
+        }
+    }
+    if (right != n)
+        fprintf(stderr, "Spanish syllables: %zu of %zu words right\n", right, n);
+    CHECK(n >= 60);
+}
+
+static void check_es_grades(void)
+{
+    /* tie-ne pre-gun-tas (2 words, 5 syllables); lla-me a la clí-ni-ca an-tes
+     * de su ci-ta (8 words, 13 syllables): 10 words, 2 sentences, 18
+     * syllables, so 20 sentences and 180 syllables per 100 words;
+     * -0.205 * 20 + 0.049 * 180 - 3.407 = -4.1 + 8.82 - 3.407 = 1.313 */
+    readability r =
+        measure_es("\xC2\xBFTiene preguntas? Llame a la cl\xC3\xADnica antes de su cita.");
+    CHECK_INT(r.words, 10);
+    CHECK_INT(r.sentences, 2);
+    CHECK_INT(r.syllables, 18);
+    CHECK_GRADE(r.grade, 1.313);
+    CHECK_STR(readability_formula(&r), "Crawford");
+
+    /* el ga-to co-me: 3 words, 1 sentence, 5 syllables; per 100 words
+     * 100/3 sentences, 500/3 syllables;
+     * -0.205 * 100/3 + 0.049 * 500/3 - 3.407 = (-20.5 + 24.5)/3 - 3.407
+     * = 1.333333 - 3.407 = -2.073667 */
+    r = measure_es("El gato come.");
+    CHECK_INT(r.words, 3);
+    CHECK_INT(r.syllables, 5);
+    CHECK_GRADE(r.grade, 4.0 / 3.0 - 3.407);
+    CHECK(r.grade > -2.0737 && r.grade < -2.0736);
+
+    /* "Dra." does not end the sentence and is read doc-to-ra:
+     * la (1) Dra (3) Ruiz (1) le (1) pon-drá (2) la (1) in-yec-ción (3)
+     * = 7 words, 12 syllables, 1 sentence;
+     * -0.205 * 100/7 + 0.049 * 1200/7 - 3.407 = (-20.5 + 58.8)/7 - 3.407
+     * = 5.471429 - 3.407 = 2.064429 */
+    r = measure_es("La Dra. Ruiz le pondr\xC3\xA1 la inyecci\xC3\xB3n.");
+    CHECK_INT(r.words, 7);
+    CHECK_INT(r.sentences, 1);
+    CHECK_INT(r.syllables, 12);
+    CHECK_GRADE(r.grade, 38.3 / 7.0 - 3.407);
+
+    /* A heading, a list item and a placeholder, as check.c adds them:
+     *   Ries-gos y e-fec-tos se-cun-da-rios       4 words, 10 syllables
+     *   {{patient.first_name}}, lé-a-lo.         2 words,  4 syllables
+     * 6 words, 2 sentences, 14 syllables; per 100 words 100/3 and 700/3;
+     * -0.205 * 100/3 + 0.049 * 700/3 - 3.407 = (-20.5 + 34.3)/3 - 3.407
+     * = 4.6 - 3.407 = 1.193 */
+    readability s = {.lang = "es"};
+    const char *heading = "Riesgos y efectos secundarios";
+    const char *item = "{{patient.first_name}}, l\xC3\xA9" "alo.";
+    readability_add(&s, heading, strlen(heading));
+    readability_add(&s, item, strlen(item));
+    readability_finish(&s);
+    CHECK_INT(s.words, 6);
+    CHECK_INT(s.sentences, 2);
+    CHECK_INT(s.syllables, 14);
+    CHECK_GRADE(s.grade, 13.8 / 3.0 - 3.407);
+}
+
+static void check_es_sentences(void)
+{
+    /* Spanish abbreviations do not end sentences, in any case. */
+    CHECK_INT(measure_es("Llame al Sr. P\xC3\xA9rez, a la Sra. D\xC3\xAD" "az, a la Srta. Ruiz o "
+                         "a los Dres. Le\xC3\xB3n y Ud. decide.")
+                  .sentences,
+              1);
+    CHECK_INT(measure_es("Vea la p\xC3\xA1g. 3 y el n\xC3\xBAm. 5, aprox. 10 minutos, etc. y "
+                         "luego firme.")
+                  .sentences,
+              1);
+    CHECK_INT(measure_es("VEA LA P\xC3\x81G. 3 Y FIRME.").sentences, 1); /* PÁG. */
+    CHECK_INT(measure_es("El Dr. L\xC3\xB3pez y la Dra. Ana R. Ruiz lo ver\xC3\xA1n.").sentences,
+              1);
+
+    /* ... but a word ending in an accented letter ends one, as before. */
+    CHECK_INT(measure_es("Vino Ram\xC3\xADrez. Se fue.").sentences, 2);
+    CHECK_INT(measure_es("Ya est\xC3\xA1. Firme aqu\xC3\xAD.").sentences, 2);
+
+    /* ¿ and ¡ open a question or exclamation; ? and ! end it. */
+    readability r = measure_es("\xC2\xA1Pare! \xC2\xBFPor qu\xC3\xA9? Siga.");
+    CHECK_INT(r.sentences, 3);
+    CHECK_INT(r.words, 4);
+    CHECK_INT(r.syllables, 2 + 1 + 1 + 2); /* pa-re por qué si-ga */
+    r = measure_es("\xC2\xBF" "Es seguro? \xC2\xBF" "Duele?");
+    CHECK_INT(r.sentences, 2);
+    CHECK_INT(r.words, 3);
+
+    /* The Spanish list is not the English one: "Mrs." ends a Spanish
+     * sentence, "Sra." an English one. */
+    CHECK_INT(measure_es("Vino Mrs. Smith.").sentences, 2);
+    CHECK_INT(measure1("Ask Sra. Diaz.").sentences, 2);
+}
+
+static void check_language_choice(void)
+{
+    /* Only "es" and its regional tags pick Spanish; NULL, "en" and any other
+     * code are English, so a zeroed struct keeps the old behaviour. */
+    const char *text = "El esteroide baja la hinchaz\xC3\xB3n de la piel."; /* es-te-roi-de */
+    readability en = measure1(text);
+    CHECK_STR(readability_formula(&en), "Flesch-Kincaid");
+    readability es = measure_es(text);
+    CHECK_INT(en.syllables, 13);
+    CHECK_INT(es.syllables, 14);
+    const char *spanish[] = {"es", "ES", "es-MX", "es_US"};
+    for (size_t i = 0; i < sizeof spanish / sizeof spanish[0]; i++) {
+        readability r = {.lang = spanish[i]};
+        readability_add(&r, text, strlen(text));
+        readability_finish(&r);
+        CHECK_INT(r.syllables, es.syllables);
+        CHECK_GRADE(r.grade, es.grade);
+        CHECK_STR(readability_formula(&r), "Crawford");
+    }
+    const char *english[] = {"en", "fr", "esp", "e", ""};
+    for (size_t i = 0; i < sizeof english / sizeof english[0]; i++) {
+        readability r = {.lang = english[i]};
+        readability_add(&r, text, strlen(text));
+        readability_finish(&r);
+        CHECK_INT(r.syllables, en.syllables);
+        CHECK_GRADE(r.grade, en.grade);
+        CHECK_STR(readability_formula(&r), "Flesch-Kincaid");
+    }
+}
+
+static void check_es_plain_and_legalistic(void)
+{
+    /* From forms/trigger-point/es/consent.yaml: short sentences. Flesch-
+     * Kincaid, made for English, grades the same text years higher. */
+    const char *plain =
+        "Los puntos gatillo son nudos duros y sensibles en un m\xC3\xBAsculo. Pueden doler en el "
+        "lugar donde est\xC3\xA1n y causar dolor en otras partes. Despu\xC3\xA9s pondr\xC3\xA1 "
+        "una aguja peque\xC3\xB1" "a y delgada en el nudo.";
+    readability r = measure_es(plain);
+    CHECK_INT(r.sentences, 3);
+    CHECK(r.grade < 8.0);
+    CHECK(measure1(plain).grade > r.grade + 2.0);
+
+    /* The same content as lawyers write it. */
+    r = measure_es(
+        "El paciente abajo firmante reconoce y acepta expresamente que la "
+        "administraci\xC3\xB3n de medicamentos corticoesteroideos, no obstante su reconocida "
+        "eficacia terap\xC3\xA9utica, puede ocasionalmente precipitar complicaciones "
+        "fisiol\xC3\xB3gicas imprevistas, incluyendo, sin limitarse a ellas, atrofia "
+        "subcut\xC3\xA1nea localizada, hiperglucemia transitoria e inmunosupresi\xC3\xB3n, de "
+        "las cuales la instituci\xC3\xB3n no asume responsabilidad alguna.");
+    CHECK_INT(r.sentences, 1);
+    CHECK(r.grade > 12.0);
+}
+
 int main(void)
 {
     check_syllables();
@@ -443,5 +741,10 @@ int main(void)
     check_words();
     check_empty();
     check_plain_and_legalistic();
+    check_es_syllables();
+    check_es_grades();
+    check_es_sentences();
+    check_language_choice();
+    check_es_plain_and_legalistic();
     CHECK_DONE();
 }

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# End to end: every patient can read it. The Spanish packet for a patient
+# with an accented name (Spanish labels and dates, the right name, the QR
+# code still decodes, /Lang es); batch picking each row's language and large
+# print from its columns; A4; the clinic's logo; a clinic font family with a
+# fallback for the characters it lacks.
+set -u
+bin=$1 root=$2
+. "$root/tests/e2e/lib.sh"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export SOURCE_DATE_EPOCH=1764547200
+packet=$root/forms/trigger-point/packet.yaml
+cd "$work" || exit 1
+
+cat >es.yaml <<'YAML'
+first_name: María José
+last_name: Núñez Peña
+dob: 1968-04-12
+mrn: A1003
+appointment_date: 2026-12-01
+clinician: Dra. Ana Ruiz
+language: Español
+YAML
+"$bin" render "$packet" --data es.yaml -o es.pdf 2>/dev/null
+check_eq "Spanish packet renders" "$?" 0
+consent=$(pdftotext -f 4 -l 4 es.pdf - 2>/dev/null)
+for t in "Consentimiento para inyecciones en puntos gatillo" "Paciente: María José Núñez Peña" \
+         "Fecha de nacimiento: 12 de abril de 1968" "Número de expediente: A1003" \
+         "Página 1 de 4" "tpi-consent-es versión 1.0"; do
+  check_has "Spanish: $t" "$consent" "$t"
+done
+check_has "Spanish: initials label" "$(pdftotext -f 5 -l 5 es.pdf - 2>/dev/null)" "Iniciales"
+check_has "Spanish: signature labels" "$(pdftotext -f 6 -l 7 es.pdf - 2>/dev/null)" "Firma: Paciente o representante legal"
+check_eq "Spanish: /Lang (es) for screen readers" \
+  "$(qpdf --qdf --object-streams=disable es.pdf - 2>/dev/null | grep -a -c '/Lang (es)')" 1
+pdftoppm -png -r 150 -f 3 -l 3 es.pdf qr 2>/dev/null
+check_has "Spanish: the QR code still decodes" "$(zbarimg --raw -q qr*.png 2>/dev/null)" "https://book.harborview.example/r/"
+# --language asks by name; a language the packet lacks is an error.
+"$bin" render "$packet" --data "$root/examples/patient.yaml" --language es -o forced.pdf 2>/dev/null
+check_has "--language es" "$(pdftotext -f 1 -l 1 forced.pdf - 2>/dev/null)" "Inyecciones en puntos gatillo"
+err=$("$bin" render "$root/forms/trigger-point/es/packet.yaml" --data es.yaml --language en -o x.pdf 2>&1)
+check_eq "--language the packet lacks: exit 64" "$?" 64
+check_has "--language the packet lacks: why" "$err" "no en version of this packet (add it under translations:)"
+
+# batch: each row in its language, large print where the row asks for it.
+cat >rows.csv <<'CSV'
+first_name,last_name,dob,mrn,appointment_date,clinician,language,large_print
+Ana,García,1990-01-02,L1,2026-12-01,Dra. Ana Ruiz,es,
+John,Lee,1950-10-10,L2,2026-12-01,Dr. Ana Ruiz,,yes
+Zoë,Müller,2001-12-25,L3,2026-12-01,Dr. Ana Ruiz,fr,
+CSV
+"$bin" batch "$packet" --data rows.csv --out-dir out --json -q >rows.jsonl 2>/dev/null
+check_eq "batch with languages: exit 0" "$?" 0
+check_eq "the report says which language each row got" \
+  "$(python3 -c 'import json,sys; print(" ".join(json.loads(l).get("language","-") for l in open(sys.argv[1])))' rows.jsonl)" \
+  "es en en -"
+check_has "row 2 in Spanish" "$(pdftotext -f 4 -l 4 out/García-Ana-L1.pdf - 2>/dev/null)" "Fecha de nacimiento"
+big=$(qpdf --qdf --object-streams=disable out/Lee-John-L2.pdf - 2>/dev/null | grep -a -c ' 14 Tf')
+small=$(qpdf --qdf --object-streams=disable out/Müller-Zoë-L3.pdf - 2>/dev/null | grep -a -c ' 14 Tf')
+if [ "$big" -gt 20 ] && [ "$small" -eq 0 ]; then ok "large_print column: 14 pt text for that row only"; else fail "large print: $big / $small"; fi
+check_has "large print still paginates" "$(pdfinfo out/Lee-John-L2.pdf 2>/dev/null)" "Pages:"
+
+# A4, and the clinic's logo on every page.
+"$bin" render "$packet" --data "$root/examples/patient.yaml" --page-size a4 -o a4.pdf 2>/dev/null
+check_has "A4" "$(pdfinfo a4.pdf 2>/dev/null)" "Page size:       595.276 x 841.89 pts (A4)"
+check_eq "logo on every page" "$(pdfimages -list a4.pdf 2>/dev/null | tail -n +3 | wc -l)" \
+  "$(pdfinfo a4.pdf 2>/dev/null | sed -n 's/^Pages: *//p')"
+check_eq "logo's aspect ratio kept (240 x 80)" "$(pdfimages -list a4.pdf 2>/dev/null | awk 'NR == 3 {print $4 "x" $5}')" "240x80"
+
+# A clinic font without some glyphs: DejaVu Sans draws what it lacks.
+if command -v hb-subset >/dev/null; then
+  mkdir fonts
+  hb-subset --output-file=fonts/Basic-Regular.ttf --unicodes=20-7E /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf
+  hb-subset --output-file=fonts/Basic-Bold.ttf --unicodes=20-7E /usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf
+  "$bin" render "$packet" --data es.yaml --font-dir fonts -o fb.pdf 2>/dev/null
+  check_eq "a font lacking accents: rendered with a fallback" "$?" 0
+  fonts=$(pdffonts fb.pdf 2>/dev/null)
+  check_has "clinic font embedded" "$fonts" "DejaVuSerif"
+  check_has "fallback embedded" "$fonts" "DejaVuSans "
+  check_has "the name is whole" "$(pdftotext -f 4 -l 4 fb.pdf - 2>/dev/null)" "María José Núñez Peña"
+else
+  fail "hb-subset is missing (libharfbuzz-bin; scripts/setup installs it)"
+fi
+finish
