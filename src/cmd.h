@@ -46,6 +46,11 @@ typedef struct cmd_run {
     render_env env;
 } cmd_run;
 
+/* A regular file at path is never replaced unless force: a packet printed
+ * for one patient must not silently overwrite another's. Returns 0 or
+ * EX_CANTCREAT with *err set. Devices, FIFOs and "-" pass. */
+int cmd_check_overwrite(const char *path, bool force, mp_err *err);
+
 /* Fills run (memory in a); release with cmd_release() even on failure. */
 int cmd_prepare(const cmd_setup *s, arena *a, cmd_run *run, mp_err *err);
 void cmd_release(cmd_run *run);

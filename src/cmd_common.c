@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fontdir.h"
 #include <stdarg.h>
@@ -63,6 +64,14 @@ int cli_clock(int64_t *now_unix, mp_date *today, mp_err *err)
     *now_unix = (int64_t)t;
     *today = (mp_date){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
     return 0;
+}
+
+int cmd_check_overwrite(const char *path, bool force, mp_err *err)
+{
+    struct stat st;
+    if (force || strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    return err_set(err, EX_CANTCREAT, path, 0, 0, "the file exists (--force replaces it)");
 }
 
 static const char *dir_name(arena *a, const char *path)

@@ -21,7 +21,10 @@ static void render_usage(FILE *out)
           "  -d, --data FILE        the patient's data (a YAML mapping of fields)\n"
           "  -o, --output FILE      where to write the PDF; \"-\" for standard output.\n"
           "                         A regular file is written to a temporary name beside it\n"
-          "                         and renamed into place, so it is whole or absent.\n"
+          "                         and renamed into place, so it is whole or absent; it is\n"
+          "                         created private (mode 0600), and an existing file is\n"
+          "                         not replaced unless --force says so.\n"
+          "      --force            replace an existing output file\n"
           "      --clinic FILE      clinic settings (default: the form's clinic: key, or the\n"
           "                         nearest clinic.yaml in the form's folder or above)\n"
           "      --page-size SIZE   letter or a4 (default: the clinic's page_size, or letter)\n"
@@ -48,12 +51,13 @@ static void render_usage(FILE *out)
 
 typedef struct render_args {
     const char *input, *data, *output, *clinic, *page_size, *font_dir, *language;
-    bool allow_draft, large_print;
+    bool allow_draft, large_print, force;
 } render_args;
 
 static int parse_args(int argc, char **argv, render_args *a)
 {
-    enum { OPT_CLINIC = 256, OPT_PAGE_SIZE, OPT_FONT_DIR, OPT_ALLOW_DRAFT, OPT_LARGE, OPT_LANG };
+    enum { OPT_CLINIC = 256, OPT_PAGE_SIZE, OPT_FONT_DIR, OPT_ALLOW_DRAFT, OPT_LARGE, OPT_LANG,
+           OPT_FORCE };
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'},
         {"output", required_argument, NULL, 'o'},
@@ -63,6 +67,7 @@ static int parse_args(int argc, char **argv, render_args *a)
         {"allow-draft", no_argument, NULL, OPT_ALLOW_DRAFT},
         {"large-print", no_argument, NULL, OPT_LARGE},
         {"language", required_argument, NULL, OPT_LANG},
+        {"force", no_argument, NULL, OPT_FORCE},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -79,6 +84,7 @@ static int parse_args(int argc, char **argv, render_args *a)
         case OPT_ALLOW_DRAFT: a->allow_draft = true; break;
         case OPT_LARGE: a->large_print = true; break;
         case OPT_LANG: a->language = optarg; break;
+        case OPT_FORCE: a->force = true; break;
         case 'h': render_usage(stdout); return -1;
         case ':': return cli_fail(EX_USAGE, "render: option %s needs a value", argv[optind - 1]);
         default: return cli_fail(EX_USAGE, "render: unknown option %s (see medpacket render --help)",
@@ -111,7 +117,11 @@ static int run(const render_args *args, arena *a, mp_err *err)
                        .allow_draft = args->allow_draft, .large_print = args->large_print};
     cmd_run run;
     patient pt;
-    int rc = cmd_prepare(&setup, a, &run, err);
+    /* Checked first, so that nothing is rendered for nothing. */
+    int rc = cmd_check_overwrite(args->output, args->force, err);
+    if (rc)
+        return rc;
+    rc = cmd_prepare(&setup, a, &run, err);
     if (!rc)
         rc = patient_load_yaml(args->data, a, &pt, err);
     unsigned char *pdf = NULL;

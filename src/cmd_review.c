@@ -31,23 +31,26 @@ static void review_usage(FILE *out)
           "      --clinic FILE      clinic settings (as for render)\n"
           "      --page-size SIZE   letter or a4\n"
           "      --font-dir DIR     the font family to embed (as for render)\n"
+          "      --force            replace an existing output file\n"
           "  -h, --help             show this help\n",
           out);
 }
 
 int cmd_review(int argc, char **argv)
 {
-    enum { OPT_FORMAT = 256, OPT_CLINIC, OPT_PAGE_SIZE, OPT_FONT_DIR };
+    enum { OPT_FORMAT = 256, OPT_CLINIC, OPT_PAGE_SIZE, OPT_FONT_DIR, OPT_FORCE };
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"clinic", required_argument, NULL, OPT_CLINIC},
         {"page-size", required_argument, NULL, OPT_PAGE_SIZE},
         {"font-dir", required_argument, NULL, OPT_FONT_DIR},
+        {"force", no_argument, NULL, OPT_FORCE},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
     const char *output = NULL, *format = "pdf";
+    bool force = false;
     cmd_setup setup = {.allow_draft = true};
     optind = 1;
     opterr = 0;
@@ -59,6 +62,7 @@ int cmd_review(int argc, char **argv)
         case OPT_CLINIC: setup.clinic = optarg; break;
         case OPT_PAGE_SIZE: setup.page_size = optarg; break;
         case OPT_FONT_DIR: setup.font_dir = optarg; break;
+        case OPT_FORCE: force = true; break;
         case 'h': review_usage(stdout); return 0;
         case ':': return cli_fail(EX_USAGE, "review: option %s needs a value", argv[optind - 1]);
         default:
@@ -87,8 +91,10 @@ int cmd_review(int argc, char **argv)
         return cli_fail(EX_OSERR, "out of memory");
     mp_err err;
     err_clear(&err);
-    cmd_run run;
-    int rc = cmd_prepare(&setup, a, &run, &err);
+    cmd_run run = {0};
+    int rc = cmd_check_overwrite(output, force, &err);
+    if (!rc)
+        rc = cmd_prepare(&setup, a, &run, &err);
     const check_report **reports = NULL;
     if (!rc && !(reports = arena_array(a, run.pk.nentries, sizeof *reports)))
         rc = err_set(&err, EX_OSERR, NULL, 0, 0, "out of memory");

@@ -24,6 +24,30 @@ check_eq "bad SOURCE_DATE_EPOCH exits 64" "$?" 64
 check_eq "bad SOURCE_DATE_EPOCH message" "$err" "medpacket: error: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970"
 check_eq "nothing written" "$(ls -A "$work")" ""
 
+# Write errors: reported, exit 74, and no partial file left behind.
+err=$("$bin" render "$root/forms/trigger-point/packet.yaml" --data "$root/examples/patient.yaml" -o /dev/full 2>&1)
+check_eq "a full device: exit 74" "$?" 74
+check_eq "a full device: the message" "$err" "/dev/full: error: write failed: No space left on device"
+mkdir "$work/tiny"
+if mount -t tmpfs -o size=12k tmpfs "$work/tiny" 2>/dev/null; then
+  err=$("$bin" render "$root/forms/trigger-point/packet.yaml" --data "$root/examples/patient.yaml" -o "$work/tiny/p.pdf" 2>&1)
+  check_eq "a full disk: exit 74" "$?" 74
+  check_eq "a full disk: the message" "$err" "$work/tiny/p.pdf: error: write failed: No space left on device"
+  check_eq "a full disk: no partial or temporary file" "$(ls -A "$work/tiny")" ""
+  umount "$work/tiny"
+else
+  ok "a full disk: skipped (no permission to mount a tmpfs here)"
+fi
+# An existing file is not replaced unless --force says so.
+printf 'old\n' >"$work/exists.pdf"
+err=$("$bin" render "$root/forms/trigger-point/consent.yaml" --data "$root/examples/patient.yaml" -o "$work/exists.pdf" 2>&1)
+check_eq "an existing file: exit 73" "$?" 73
+check_eq "an existing file: the message" "$err" "$work/exists.pdf: error: the file exists (--force replaces it)"
+check_eq "an existing file: untouched" "$(cat "$work/exists.pdf")" "old"
+"$bin" render "$root/forms/trigger-point/consent.yaml" --data "$root/examples/patient.yaml" -o "$work/exists.pdf" --force 2>/dev/null
+check_has "--force replaces it" "$(head -c 8 "$work/exists.pdf")" "%PDF-"
+rm -f "$work/exists.pdf"
+
 if command -v valgrind >/dev/null; then
   valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 -q \
     "$bin" render "$root/forms/trigger-point/packet.yaml" --data "$root/examples/patient.yaml" \
