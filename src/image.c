@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static unsigned be16(const unsigned char *p)
 {
@@ -71,8 +72,19 @@ int image_load(const char *path, arena *a, layout_image *out, mp_err *err)
     FILE *f = fopen(path, "rb");
     if (!f)
         return err_set(err, EX_NOINPUT, path, 0, 0, "cannot open: %s", strerror(errno));
-    unsigned char *buf = arena_alloc(a, IMAGE_MAX_BYTES + 1);
-    size_t n = buf ? fread(buf, 1, IMAGE_MAX_BYTES + 1, f) : 0;
+    /* Sized from the file, so that a 2 KB logo costs 2 KB, not the limit. */
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return err_set(err, EX_NOINPUT, path, 0, 0, "not a regular file");
+    }
+    if ((unsigned long long)st.st_size > IMAGE_MAX_BYTES) {
+        fclose(f);
+        return err_set(err, EX_DATAERR, path, 0, 0, "larger than 4 MiB");
+    }
+    size_t want = (size_t)st.st_size;
+    unsigned char *buf = arena_alloc(a, want + 1);
+    size_t n = buf ? fread(buf, 1, want + 1, f) : 0;
     bool bad_read = ferror(f);
     fclose(f);
     if (!buf)

@@ -429,12 +429,12 @@ static double unit_lines(layout *L, unit *u, double x, double top, double width,
         return -1;
     double lh = line_h(L, size);
     for (size_t i = 0; i < n; i++) {
-        double base = -(top + i * lh + size * 0.95);
+        double base = -(top + (double)i * lh + size * 0.95);
         if (unit_text(L, u, x, base, f, size, sq + lines[i].start, lines[i].end - lines[i].start,
                       lines[i].width_pt))
             return -1;
     }
-    return n * lh;
+    return (double)n * lh;
 }
 
 /* ---- pages and placement ---------------------------------------------- */
