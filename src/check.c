@@ -150,9 +150,6 @@ typedef struct url_scan {
     const clinic *c;
     const form *f;
     size_t max_len;       /* the longest the filled URL can get */
-    bool phi;
-    size_t phi_offset;
-    char phi_name[128];
 } url_scan;
 
 /* The most bytes a placeholder can put into a URL: what we know exactly
@@ -160,6 +157,7 @@ typedef struct url_scan {
 static void url_each(void *ctx, const char *name, size_t len, size_t offset)
 {
     url_scan *u = ctx;
+    (void)offset;
     size_t n = 40; /* a patient field: a long name or an identifier */
     if (is(name, len, "booking.ref"))
         n = 16;
@@ -176,11 +174,6 @@ static void url_each(void *ctx, const char *name, size_t len, size_t offset)
     else if (is(name, len, "form.version"))
         n = u->f->version.len;
     u->max_len += n - (len + 4); /* the placeholder itself was counted as text */
-    if (!u->phi && vars_identifies_patient(name, len)) {
-        u->phi = true;
-        u->phi_offset = offset;
-        snprintf(u->phi_name, sizeof u->phi_name, "%.*s", (int)len, name);
-    }
 }
 
 static int check_qr(check_report *r, const form *f, const clinic *c, const form_block *b)
@@ -204,10 +197,11 @@ static int check_qr(check_report *r, const form *f, const clinic *c, const form_
     if (fill_each(pattern->s, pattern->len, url_each, &u, &p) != FILL_OK)
         return 0; /* reported with the placeholders */
     int rc = 0;
-    if (u.phi)
+    vars_phi phi;
+    vars_find_identifier(pattern->s, pattern->len, &phi);
+    if (phi.found)
         rc = at_text(r, f->qr_allows_patient_data ? FINDING_WARNING : FINDING_ERROR, pattern,
-                     u.phi_offset,
-                     "the booking URL would put {{%s}} into the QR code%s", u.phi_name,
+                     phi.offset, "the booking URL would put {{%s}} into the QR code%s", phi.name,
                      f->qr_allows_patient_data
                          ? " (allowed by qr_allows_patient_data: true)"
                          : "; use {{booking.ref}}, or set qr_allows_patient_data: true");

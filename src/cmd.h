@@ -7,6 +7,7 @@
 #define MP_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "arena.h"
@@ -19,6 +20,9 @@
 /* Prints "file:line:col: error: message" (or the parts known) to stderr and
  * returns e->code, or EX_SOFTWARE when the code was not set. */
 int cli_report(const mp_err *e);
+
+/* Writes s as a JSON string (quotes, escapes; UTF-8 passes through). */
+void cli_json_string(FILE *f, const char *s);
 
 /* Prints "medpacket: error: ..." and returns code. */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

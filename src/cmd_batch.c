@@ -189,21 +189,6 @@ static double seconds_since(const struct timespec *t)
     return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
 }
 
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 /* "FILE: row N: message", or with a form's place when the problem is there. */
 static void row_message(const report *rp, const batch_result *r, char *buf, size_t n)
 {
@@ -270,14 +255,14 @@ static void on_row(void *ctx, const batch_result *r)
             r->status == BATCH_OK ? "ok" : r->status == BATCH_SKIPPED ? "skipped" : "error");
     if (r->path) {
         fputs(",\"path\":", rp->json);
-        json_string(rp->json, r->path);
+        cli_json_string(rp->json, r->path);
     }
     if (r->status == BATCH_OK)
         fprintf(rp->json, ",\"language\":\"%s\",\"pages\":%d,\"bytes\":%zu,\"sha256\":\"%s\"",
                 r->language, r->pages, r->bytes, r->sha256);
     if (r->status == BATCH_FAILED) {
         fputs(",\"error\":", rp->json);
-        json_string(rp->json, msg);
+        cli_json_string(rp->json, msg);
     }
     fputs("}\n", rp->json);
 }

@@ -29,30 +29,15 @@ static void check_usage(FILE *out)
           out);
 }
 
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 static void print_json(const check_report *r)
 {
     const form *f = r->form;
     printf("{\"file\":");
-    json_string(stdout, f->doc->path);
+    cli_json_string(stdout, f->doc->path);
     printf(",\"id\":");
-    json_string(stdout, f->id.s);
+    cli_json_string(stdout, f->id.s);
     printf(",\"version\":");
-    json_string(stdout, f->version.s);
+    cli_json_string(stdout, f->version.s);
     printf(",\"status\":\"%s\",\"fingerprint\":\"%s\",\"errors\":%zu,\"warnings\":%zu,",
            f->status == FORM_APPROVED ? "approved" : "draft", f->fingerprint, r->errors,
            r->warnings);
@@ -61,14 +46,14 @@ static void print_json(const check_report *r)
         const mp_err *e = &r->findings[i].where;
         printf("%s{\"level\":\"%s\",\"line\":%d,\"col\":%d,\"message\":", i ? "," : "",
                r->findings[i].level == FINDING_ERROR ? "error" : "warning", e->line, e->col);
-        json_string(stdout, e->msg);
+        cli_json_string(stdout, e->msg);
         printf("}");
     }
     printf("],\"sections\":[");
     for (size_t i = 0; i < r->nsections; i++) {
         const check_section *s = &r->sections[i];
         printf("%s{\"title\":", i ? "," : "");
-        json_string(stdout, s->title);
+        cli_json_string(stdout, s->title);
         printf(",\"line\":%d,\"words\":%zu,\"grade\":%.1f,\"above_target\":%s}", s->line,
                s->r.words, s->r.grade, s->above ? "true" : "false");
     }

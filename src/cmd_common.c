@@ -33,6 +33,21 @@ int cli_report(const mp_err *e)
     return e->code ? e->code : EX_SOFTWARE;
 }
 
+void cli_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
 int cli_fail(int code, const char *fmt, ...)
 {
     va_list ap;

@@ -94,23 +94,6 @@ static int patient_fact(vars *v, const char *name, const ydoc *doc, const ynode 
     return node_err(err, EX_DATAERR, doc, where, "%s needs the patient's %s", why, field);
 }
 
-/* The booking URL must not identify the patient unless the form allows it. */
-typedef struct privacy_scan {
-    bool found;
-    size_t offset;
-    char name[128];
-} privacy_scan;
-
-static void privacy_each(void *ctx, const char *name, size_t len, size_t offset)
-{
-    privacy_scan *ps = ctx;
-    if (!ps->found && vars_identifies_patient(name, len)) {
-        ps->found = true;
-        ps->offset = offset;
-        snprintf(ps->name, sizeof ps->name, "%.*s", (int)len, name);
-    }
-}
-
 static int booking_qr(layout *L, vars *v, const form_block *b, const clinic *c, arena *a,
                       mp_err *err)
 {
@@ -120,11 +103,12 @@ static int booking_qr(layout *L, vars *v, const form_block *b, const clinic *c, 
         return node_err(err, EX_DATAERR, f->doc, b->node,
                         "booking_qr needs a URL: set booking_url in the clinic settings or url: "
                         "in the block");
-    privacy_scan ps = {0};
-    fill_problem fp;
-    if (fill_each(pattern->s, pattern->len, privacy_each, &ps, &fp) != FILL_OK)
-        return text_err(err, EX_DATAERR, pattern, fp.offset, "%s",
-                        fp.why ? fp.why : "bad placeholder");
+    /* The booking URL must not identify the patient unless the form allows it. */
+    vars_phi ps;
+    vars_find_identifier(pattern->s, pattern->len, &ps);
+    if (ps.bad)
+        return text_err(err, EX_DATAERR, pattern, ps.offset, "%s",
+                        ps.why ? ps.why : "bad placeholder");
     if (ps.found && !f->qr_allows_patient_data)
         return text_err(err, EX_DATAERR, pattern, ps.offset,
                         "the booking URL would put {{%s}} into the QR code; use {{booking.ref}}, "

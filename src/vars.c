@@ -5,6 +5,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "utf8.h"
@@ -229,6 +230,28 @@ bool vars_identifies_patient(const char *name, size_t len)
     return !(eq(f, n, "booking_ref") || eq(f, n, "appointment_id") ||
              eq(f, n, "appointment_date") || eq(f, n, "appointment_time") ||
              eq(f, n, "language"));
+}
+
+static void phi_each(void *ctx, const char *name, size_t len, size_t offset)
+{
+    vars_phi *p = ctx;
+    if (!p->found && vars_identifies_patient(name, len)) {
+        p->found = true;
+        p->offset = offset;
+        snprintf(p->name, sizeof p->name, "%.*s", (int)len, name);
+    }
+}
+
+void vars_find_identifier(const char *pattern, size_t len, vars_phi *out)
+{
+    memset(out, 0, sizeof *out);
+    fill_problem fp;
+    if (fill_each(pattern, len, phi_each, out, &fp) != FILL_OK) {
+        out->found = false;
+        out->bad = true;
+        out->offset = fp.offset;
+        out->why = fp.why;
+    }
 }
 
 int vars_fill(vars *v, const mp_text *t, mp_text *out, mp_err *err)

@@ -50,6 +50,18 @@ int vars_fill(vars *v, const mp_text *t, mp_text *out, mp_err *err);
  * (name, date of birth, record number, contact details, free-form fields). */
 bool vars_identifies_patient(const char *name, size_t len);
 
+/* The first placeholder in a URL pattern that would identify the patient:
+ * true with its byte offset and name (truncated to 127 bytes); false when
+ * there is none. *bad is set (and false returned) when the pattern's
+ * placeholder syntax is broken, with *offset at the problem. */
+typedef struct vars_phi {
+    bool found, bad;
+    size_t offset;
+    char name[128];
+    const char *why; /* for bad syntax */
+} vars_phi;
+void vars_find_identifier(const char *pattern, size_t len, vars_phi *out);
+
 /* HMAC-SHA-256(key, mrn) as 16 lowercase base32 characters (+ NUL). */
 void vars_booking_ref(const char *key, size_t key_len, const char *mrn, size_t mrn_len,
                       char out[17]);
