@@ -19,7 +19,10 @@
 #include "patient.h"
 
 #define OUTNAME_MAX 120
-#define OUTNAME_DEFAULT "{last_name}-{first_name}-{mrn}.pdf"
+/* No names by default: a folder listing or the JSON report then holds no
+ * patient's name unless a pattern asks for it; the row keeps the schedule's
+ * order in a listing. */
+#define OUTNAME_DEFAULT "{row}-{mrn}.pdf"
 
 /* Checks a pattern's syntax: fields close, names are [a-z0-9_]+, no "/" in
  * the literal text. Returns NULL when fine, else why not. */

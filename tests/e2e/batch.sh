@@ -15,8 +15,10 @@ export SOURCE_DATE_EPOCH=1764547200
 data=$root/tests/e2e/data/awkward.csv
 form=$root/forms/trigger-point/consent.yaml
 cd "$work" || exit 1
+# Names in file names are asked for; the default pattern has none.
+names='{last_name}-{first_name}-{mrn}.pdf'
 
-"$bin" batch "$form" --data "$data" --out-dir out --merge day.pdf --manifest m.jsonl --jobs 2 2>stderr
+"$bin" batch "$form" --data "$data" --out-dir out --name "$names" --merge day.pdf --manifest m.jsonl --jobs 2 2>stderr
 check_eq "some rows failed: exit 65" "$?" 65
 check_eq "the report names file and row, not the data" "$(grep -v ' rows: ' stderr)" \
 "$data: row 13: column dob is not a date that exists (check the month and the day)
@@ -76,13 +78,13 @@ check_has "merged PDF last packet" "$(pdftotext -f 61 -l 61 day.pdf - 2>/dev/nul
 
 # Without --skip-existing or --force, a second run overwrites nothing.
 before=$(sha256sum out/*.pdf)
-"$bin" batch "$form" --data "$data" --out-dir out --jobs 2 -q 2>stderr2
+"$bin" batch "$form" --data "$data" --out-dir out --name "$names" --jobs 2 -q 2>stderr2
 check_eq "rerun into a full folder: exit 65" "$?" 65
 check_has "rerun refuses to overwrite" "$(cat stderr2)" "row 2: Núñez-José-A1001.pdf exists (--skip-existing resumes a run, --force replaces files)"
 check_eq "nothing overwritten" "$(sha256sum out/*.pdf)" "$before"
 
 # A run killed midway leaves only whole PDFs; --skip-existing finishes it.
-MEDPACKET_TEST_KILL_AFTER=5 "$bin" batch "$form" --data "$data" --out-dir killed --merge killed.pdf --jobs 2 -q 2>/dev/null
+MEDPACKET_TEST_KILL_AFTER=5 "$bin" batch "$form" --data "$data" --out-dir killed --name "$names" --merge killed.pdf --jobs 2 -q 2>/dev/null
 check_eq "killed run dies by SIGKILL" "$?" 137
 check_eq "no merged PDF from a killed run" "$(ls killed.pdf 2>/dev/null | wc -l)" 0
 n=$(ls killed | wc -l)
@@ -90,7 +92,7 @@ if [ "$n" -ge 5 ] && [ "$n" -lt 16 ]; then ok "killed run wrote $n of 16"; else 
 whole=0
 for f in killed/*.pdf; do qpdf --check "$f" >/dev/null 2>&1 && whole=$((whole + 1)); done
 check_eq "every PDF left by the killed run is whole" "$whole" "$n"
-"$bin" batch "$form" --data "$data" --out-dir killed --skip-existing --json --jobs 2 -q >resume.jsonl 2>/dev/null
+"$bin" batch "$form" --data "$data" --out-dir killed --name "$names" --skip-existing --json --jobs 2 -q >resume.jsonl 2>/dev/null
 check_eq "resume: exit 65 (the bad rows again)" "$?" 65
 check_eq "resume: all 16 PDFs" "$(ls killed | wc -l)" 16
 check_eq "resume: no temporary file left" "$(ls -A killed | grep -c '\.part$')" 0
@@ -99,11 +101,11 @@ check_eq "resumed files equal a clean run's" "$(cd killed && sha256sum *.pdf)" "
 # A file cut short (a power cut after a rename without fsync) is not taken
 # as done: --skip-existing renders it again.
 : >killed/Lee-John-A1017.pdf
-"$bin" batch "$form" --data "$data" --out-dir killed --skip-existing --jobs 2 -q 2>/dev/null
+"$bin" batch "$form" --data "$data" --out-dir killed --name "$names" --skip-existing --jobs 2 -q 2>/dev/null
 check_eq "resume re-renders an empty file" "$(cmp -s killed/Lee-John-A1017.pdf out/Lee-John-A1017.pdf; echo $?)" 0
 
 # Ctrl-C: rows in progress finish, no merged file, exit 130; a rerun resumes.
-MEDPACKET_TEST_INTERRUPT_AFTER=3 "$bin" batch "$form" --data "$data" --out-dir int --merge int.pdf --jobs 1 --json >int.jsonl 2>/dev/null
+MEDPACKET_TEST_INTERRUPT_AFTER=3 "$bin" batch "$form" --data "$data" --out-dir int --name "$names" --merge int.pdf --jobs 1 --json >int.jsonl 2>/dev/null
 check_eq "interrupted run exits 130" "$?" 130
 check_eq "no merged PDF from an interrupted run" "$(ls int.pdf 2>/dev/null | wc -l)" 0
 check_has "interrupted run says so" "$(tail -1 int.jsonl)" "\"interrupted\":true"
@@ -120,14 +122,19 @@ else
 fi
 
 # --fail-fast stops reading at the first bad row (row 13).
-"$bin" batch "$form" --data "$data" --out-dir ff --fail-fast --json --jobs 1 -q >ff.jsonl 2>/dev/null
+"$bin" batch "$form" --data "$data" --out-dir ff --name "$names" --fail-fast --json --jobs 1 -q >ff.jsonl 2>/dev/null
 check_eq "--fail-fast exit 65" "$?" 65
 check_has "--fail-fast stopped" "$(tail -1 ff.jsonl)" "\"failed\":1,"
 check_has "--fail-fast says so" "$(tail -1 ff.jsonl)" "\"stopped\":true"
 check_eq "--fail-fast did not reach the last row" "$(ls ff | grep -c A1019)" 0
 
+# By default the file names, and so the JSON report, hold no patient names.
+"$bin" batch "$form" --data "$data" --out-dir plain --json -q >plain.jsonl 2>/dev/null
+check_eq "default names: row and record number" "$(ls plain | grep -c -e "^2-A1001.pdf$" -e "^22-A1019.pdf$")" 2
+check_eq "default report holds no patient name" "$(grep -c -e Núñez -e José -e Siobhán plain.jsonl)" 0
+
 # Standard input, and a YAML list.
-head -3 "$data" | "$bin" batch "$form" --data - --out-dir stdin -q 2>/dev/null
+head -3 "$data" | "$bin" batch "$form" --data - --out-dir stdin --name "$names" -q 2>/dev/null
 check_eq "CSV from standard input" "$?:$(ls stdin | tr '\n' ' ')" "0:Núñez-José-A1001.pdf Thị Ánh-Nguyễn-A1002.pdf "
 cat >list.yaml <<'YAML'
 - {first_name: Ana, last_name: García, dob: 1999-11-11, mrn: Y1, appointment_date: 2026-12-01, clinician: Dr. Ana Ruiz}

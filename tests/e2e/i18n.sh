@@ -50,7 +50,7 @@ Ana,García,1990-01-02,L1,2026-12-01,Dra. Ana Ruiz,es,
 John,Lee,1950-10-10,L2,2026-12-01,Dr. Ana Ruiz,,yes
 Zoë,Müller,2001-12-25,L3,2026-12-01,Dr. Ana Ruiz,fr,
 CSV
-"$bin" batch "$packet" --data rows.csv --out-dir out --json -q >rows.jsonl 2>/dev/null
+"$bin" batch "$packet" --data rows.csv --out-dir out --name '{last_name}-{first_name}-{mrn}' --json -q >rows.jsonl 2>/dev/null
 check_eq "batch with languages: exit 0" "$?" 0
 check_eq "the report says which language each row got" \
   "$(python3 -c 'import json,sys; print(" ".join(json.loads(l).get("language","-") for l in open(sys.argv[1])))' rows.jsonl)" \
