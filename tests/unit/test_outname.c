@@ -24,9 +24,10 @@ static const char *make(const char *pattern, const char *first, const char *last
 int main(void)
 {
     char buf[OUTNAME_MAX + 1];
-    CHECK(make(OUTNAME_DEFAULT, "José", "Núñez", buf) == NULL);
+    const char *named = "{last_name}-{first_name}-{mrn}.pdf";
+    CHECK(make(named, "José", "Núñez", buf) == NULL);
     CHECK_STR(buf, "Núñez-José-A1.pdf");
-    make(OUTNAME_DEFAULT, "../../etc", "passwd", buf);
+    make(named, "../../etc", "passwd", buf);
     CHECK_STR(buf, "passwd-.._.._etc-A1.pdf");
     make("{first_name}", "..", "x", buf);
     CHECK_STR(buf, "row-7.pdf"); /* nothing left but dots */
@@ -60,6 +61,8 @@ int main(void)
     CHECK(strcmp(buf + OUTNAME_MAX - 7, "-12.pdf") == 0);
     /* Patterns. */
     CHECK(outname_check(OUTNAME_DEFAULT) == NULL);
+    make(OUTNAME_DEFAULT, "José", "Núñez", buf); /* the default holds no name */
+    CHECK_STR(buf, "7-A1.pdf");
     CHECK_STR(outname_check("a/{mrn}"), "a name pattern makes file names, not paths: no \"/\"");
     CHECK_STR(outname_check("{mrn"), "\"{\" without \"}\"");
     CHECK_STR(outname_check("{}"), "empty field {}");
