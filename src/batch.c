@@ -342,6 +342,7 @@ int batch_run(const batch_opts *o, batch_summary *sum, mp_err *err)
         for (;;) {
             bool full = seq - next == (long)p.nslots;
             bool drain = (eof || (o->stop && *o->stop)) && next < seq;
+            /* NOLINTNEXTLINE(clang-analyzer-core.DivideZero): nslots = 4 x jobs, jobs >= 1 (batch.h) */
             slot *s = &p.slots[next % (long)p.nslots];
             if (next < seq && s->done) {
                 pthread_mutex_unlock(&p.mu);

@@ -26,6 +26,9 @@ void cli_json_string(FILE *f, const char *s);
 
 /* Prints "medpacket: error: ..." and returns code. */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#ifdef __clang_analyzer__ /* it returns code: see err.h */
+#define cli_fail(code, ...) err_returns_code(cli_fail((code), __VA_ARGS__), (code))
+#endif
 
 /* The run's clock: SOURCE_DATE_EPOCH when set (then {{today}} is its UTC date,
  * so that builds are reproducible), else now and the local date. */

@@ -322,6 +322,7 @@ static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
         .out_dir = args->out_dir, .name_pattern = args->name, .merge = merge,
         .jobs = args->jobs, .skip_existing = args->skip_existing, .force = args->force,
         .fail_fast = args->fail_fast, .stop = &interrupted,
+        /* NOLINTNEXTLINE(cert-err34-c): a test hook; a number the tests set */
         .test_signal_after = kill_after ? atol(kill_after) : int_after ? atol(int_after) : 0,
         .test_signal = kill_after ? SIGKILL : SIGINT,
         .on_row = on_row, .on_tick = on_tick, .ctx = rp,

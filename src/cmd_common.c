@@ -48,7 +48,7 @@ void cli_json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-int cli_fail(int code, const char *fmt, ...)
+int (cli_fail)(int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

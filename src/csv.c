@@ -208,6 +208,7 @@ static bool put(csv_reader *r, int c)
  * set, or EX_IOERR / EX_OSERR (also left in r->fatal). */
 static int read_record(csv_reader *r, size_t limit, enum rec_kind *kind)
 {
+    *kind = REC_END; /* set on every path, as clang-tidy cannot tell */
     r->rec_len = 0;
     r->nfields = 0;
     r->raw_len = 0;

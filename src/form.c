@@ -30,7 +30,7 @@ static int vnode_err(mp_err *err, int code, const ydoc *doc, int line, int col, 
     return err_set(err, code, doc ? doc->path : NULL, line, col, "%s", msg);
 }
 
-int node_err(mp_err *err, int code, const ydoc *doc, const ynode *n, const char *fmt, ...)
+int (node_err)(mp_err *err, int code, const ydoc *doc, const ynode *n, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -114,7 +114,7 @@ static void text_locate(const mp_text *t, size_t offset, int *line, int *col)
     }
 }
 
-int text_err(mp_err *err, int code, const mp_text *t, size_t offset, const char *fmt, ...)
+int (text_err)(mp_err *err, int code, const mp_text *t, size_t offset, const char *fmt, ...)
 {
     int line, col;
     text_locate(t, offset, &line, &col);
@@ -682,7 +682,7 @@ const char *packet_language_code(const char *name)
     };
     char low[32];
     size_t n = 0;
-    for (; name[n] && n < sizeof low - 1; n++)
+    for (; n < sizeof low - 1 && name[n]; n++)
         low[n] = (name[n] >= 'A' && name[n] <= 'Z') ? (char)(name[n] - 'A' + 'a') : name[n];
     low[n] = '\0';
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)

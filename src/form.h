@@ -178,6 +178,10 @@ int text_err(mp_err *err, int code, const mp_text *t, size_t offset, const char 
     __attribute__((format(printf, 5, 6)));
 int node_err(mp_err *err, int code, const ydoc *doc, const ynode *n, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+#ifdef __clang_analyzer__ /* they return code: see err.h */
+#define text_err(err, code, ...) err_returns_code(text_err((err), (code), __VA_ARGS__), (code))
+#define node_err(err, code, ...) err_returns_code(node_err((err), (code), __VA_ARGS__), (code))
+#endif
 
 const char *block_kind_name(block_kind k);
 const char *patient_field_name(patient_field f);

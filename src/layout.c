@@ -13,6 +13,7 @@
 #include "layout.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "utf8.h"
@@ -474,8 +475,74 @@ static double chunk_height(const chunk *c)
     return h;
 }
 
+/* How far a box reaches above and below its unit's top: a line of text
+ * from its ascent (the line's top) to its descent, a highlight or its text's
+ * descent, any other box its rectangle. */
+static double box_top(const lbox *b)
+{
+    if (b->kind == LBOX_TEXT)
+        return b->y + b->size_pt * 0.95;
+    return b->h < 0 ? b->y : b->y + b->h;
+}
+
+static double box_bottom(const lbox *b)
+{
+    if (b->kind == LBOX_TEXT)
+        return b->y - b->size_pt * 0.25;
+    return b->h < 0 ? b->y + b->h : b->y;
+}
+
+/* Top to bottom; boxes side by side (the runs of one line, a line and its
+ * highlight, a label and its value) keep their order. */
+static int by_descent(const void *x, const void *y)
+{
+    const lbox *a = *(const lbox *const *)x, *b = *(const lbox *const *)y;
+    double da = box_bottom(a), db = box_bottom(b);
+    if (da != db)
+        return da > db ? -1 : 1;
+    return a < b ? -1 : a > b;
+}
+
+/* A unit taller than the body cannot be kept whole on any page (a heading,
+ * a checkbox or a patient's value thousands of characters long). Found by
+ * fuzzing (tests/fuzz/corpus/layout/crash-tall-unit-*): it was placed whole
+ * and ran over the footer and off the bottom of the page. It is cut between
+ * its lines instead, each page taking what fits, as a paragraph is. */
+static int place_tall_unit(layout *L, const unit *u)
+{
+    const lbox **order = arena_array(L->a, u->n, sizeof *order);
+    if (u->n && !order)
+        return -1;
+    for (size_t i = 0; i < u->n; i++)
+        order[i] = &u->boxes[i];
+    if (u->n)
+        qsort(order, u->n, sizeof *order, by_descent);
+    double top = L->cursor; /* page y of the unit's top */
+    for (size_t i = 0; i < u->n; i++) {
+        if (top + box_bottom(order[i]) < L->g.body_bottom_pt - EPS && !L->page_empty) {
+            if (new_page(L))
+                return -1;
+            top = L->cursor - box_top(order[i]);
+        }
+        lpage *p = &L->doc.pages[L->doc.npages - 1];
+        lbox *b = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
+        if (!b)
+            return -1;
+        *b = *order[i];
+        b->y += top;
+        L->page_empty = false;
+    }
+    L->cursor = top - u->height;
+    if (L->cursor < L->g.body_bottom_pt)
+        L->cursor = L->g.body_bottom_pt;
+    L->page_empty = false;
+    return 0;
+}
+
 static int place_unit(layout *L, const unit *u)
 {
+    if (u->height > body_height(L) + EPS)
+        return place_tall_unit(L, u);
     if (!fits(L, u->height) && !L->page_empty && new_page(L))
         return -1;
     lpage *p = &L->doc.pages[L->doc.npages - 1];
@@ -743,6 +810,12 @@ int layout_item(layout *L, const char *title, const char *text, const char *init
             first = false;
         }
     }
+    /* Title and text can both be blank (" ", or a placeholder filled with
+     * nothing): the bullet still takes its line, or it would hang below the
+     * room kept for it, into the next item or the footer (found by fuzzing,
+     * tests/fuzz/corpus/layout/crash-blank-item-bullet). */
+    if (first)
+        u->height = lh;
     if (initials_label) {
         /* The box hangs from the item's first line, on the right. */
         unit *u0 = &c->units[0];
@@ -763,6 +836,23 @@ int layout_item(layout *L, const char *title, const char *text, const char *init
         double have = chunk_height(c);
         if (have < need)
             c->units[c->n - 1].height += need - have;
+        /* An item taller than the body is split between its units (see
+         * place_units): then the lines beside the box join its unit, or the
+         * box could hang below its page's last line into the footer (found
+         * by fuzzing, tests/fuzz/corpus/layout/crash-initials-box-split). */
+        while (have > body_height(L) && c->n > 1 && c->units[0].height < need) {
+            unit *first_u = &c->units[0], *next = &c->units[1];
+            for (size_t i = 0; i < next->n; i++) {
+                lbox *b = add_box(L->a, &first_u->boxes, &first_u->n, &first_u->cap);
+                if (!b)
+                    return -1;
+                *b = next->boxes[i];
+                b->y -= first_u->height;
+            }
+            first_u->height += next->height;
+            memmove(next, next + 1, (c->n - 2) * sizeof *next);
+            c->n--;
+        }
     }
     return place(L, c);
 }
@@ -783,7 +873,9 @@ int layout_checkbox(layout *L, const char *text)
                           size, text);
     if (h < 0)
         return -1;
-    u->height = h;
+    /* Blank text still leaves the box its line (as for a blank item; found
+     * by fuzzing, tests/fuzz/corpus/layout/crash-blank-checkbox). */
+    u->height = h > lh ? h : lh;
     return place(L, c);
 }
 
@@ -989,7 +1081,7 @@ int layout_form_end(layout *L)
         if (!rule)
             return -1;
         *rule = (lbox){.kind = LBOX_LINE, .x = left, .y = y - small * 0.6, .w = w, .h = 0};
-        if (logo_w > 0) {
+        if (logo_w > 0 && L->hdr.logo) { /* the analyzer cannot tell that one implies the other */
             lbox *img = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
             if (!img)
                 return -1;
@@ -1033,5 +1125,10 @@ int layout_form_end(layout *L)
             fit_text(L, p, right, g->footer_base_pt, pw, LFONT_REGULAR, small, page, true))
             return -1;
     }
+    /* A form's own page size ends with it: a builder call after this one
+     * measures for the page that place() will begin (found by fuzzing,
+     * tests/fuzz/corpus/layout/crash-stale-page-size; render.c always
+     * begins each form itself, so the tool never met it). */
+    L->g = L->doc.geom;
     return 0;
 }

@@ -920,6 +920,7 @@ static size_t token_end(const char *t, size_t len, size_t i)
         ch_class c = classify(cp);
         if (c == CH_LETTER || c == CH_DIGIT || c == CH_MARK || c == CH_JOINER) {
             end = i + k;
+            /* NOLINTNEXTLINE(bugprone-branch-clone): two empty branches, each saying why */
         } else if (c == CH_APOS || c == CH_HYPHEN) {
             /* kept only if a letter or digit follows; end stays put until then */
         } else if ((cp == '.' || cp == ',' || cp == ':' || cp == '/') && i > 0 &&

@@ -131,7 +131,9 @@ static void walk_back(const int *v, int dist, int n, int m, size_t off, wdiff_ed
     size_t w = ((size_t)n + (size_t)m + (size_t)dist) / 2;
     int x = n, y = m;
     for (int d = dist; d > 0; d--) {
-        int k = x - y, xs;
+        /* step_from finds the move on the path search() found; xs = x keeps
+         * a trace that is not one from reading an unset value (clang-tidy). */
+        int k = x - y, xs = x;
         int dir = step_from(v + slot(d - 1, -(d - 1)), d, k, n, m, &xs);
         while (x > xs) {
             x--, y--;
