@@ -229,6 +229,7 @@ struct layout {
     layout_header hdr;
     bool in_form;
     const char *hl_open, *hl_close; /* see layout_set_highlight */
+    bool too_long;                  /* LAYOUT_MAX_PAGES reached */
 };
 
 layout *layout_new(arena *a, layout_geom geom, layout_style style, const layout_metrics *m)
@@ -243,6 +244,11 @@ layout *layout_new(arena *a, layout_geom geom, layout_style style, const layout_
     L->doc.geom = geom;
     L->form_index = -1;
     return L;
+}
+
+bool layout_too_long(const layout *L)
+{
+    return L->too_long;
 }
 
 void layout_set_highlight(layout *L, const char *open, const char *close)
@@ -442,6 +448,10 @@ static double unit_lines(layout *L, unit *u, double x, double top, double width,
 
 static int new_page(layout *L)
 {
+    if (L->doc.npages >= LAYOUT_MAX_PAGES) {
+        L->too_long = true;
+        return -1;
+    }
     lpage *np = arena_grow(L->a, L->doc.pages, &L->pages_cap, L->doc.npages + 1,
                            sizeof *L->doc.pages);
     if (!np)

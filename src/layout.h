@@ -198,6 +198,12 @@ int layout_qr(layout *L, const qr_code *qr, const char *url, const char *caption
 int layout_page_break(layout *L);
 int layout_form_end(layout *L);
 
+/* A document never gets more pages than this: a form whose text would need
+ * more (a runaway paste, a hostile file) stops the layout, and the builder
+ * call that would have added the page fails with layout_too_long() true. */
+#define LAYOUT_MAX_PAGES 500
+bool layout_too_long(const layout *L);
+
 /* The pages so far. Valid until the arena is freed. */
 const layout_doc *layout_result(layout *L);
 

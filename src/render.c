@@ -390,6 +390,11 @@ static int layout_packet(const packet *p, const render_env *env, const patient *
         int rc = reports ? cover_page(L, &p->entries[i], env, reports[i], a, err) : 0;
         if (!rc)
             rc = render_form(L, &p->entries[i], env, pt, a, err);
+        if (rc && layout_too_long(L))
+            rc = err_set(err, EX_DATAERR, p->entries[i].path, 0, 0,
+                         "the packet would need more than %d pages; is some text pasted in "
+                         "too many times?",
+                         LAYOUT_MAX_PAGES);
         if (rc)
             return rc;
     }
