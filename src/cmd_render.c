@@ -10,15 +10,23 @@
 #include "cmd.h"
 #include "outfile.h"
 #include "render.h"
+#include "roster.h"
 
 static void render_usage(FILE *out)
 {
     fputs("usage: medpacket render FORM_OR_PACKET.yaml --data PATIENT.yaml -o OUT.pdf [OPTIONS]\n"
+          "       medpacket render PACKET.yaml --data TODAY.csv --select mrn=A1003 -o OUT.pdf\n"
+          "       medpacket render PACKET.yaml --set patient.first_name=José --set ... -o OUT.pdf\n"
           "\n"
           "Renders one form, or a packet of forms in order, for one patient into one PDF.\n"
           "\n"
           "Options:\n"
-          "  -d, --data FILE        the patient's data (a YAML mapping of fields)\n"
+          "  -d, --data FILE        the patient's data (a YAML mapping of fields), or a day's\n"
+          "                         list (CSV, or a YAML list) to pick one patient from:\n"
+          "      --select FIELD=VALUE  the row whose FIELD is exactly VALUE (mrn=A1003)\n"
+          "      --row N            row N (as a spreadsheet counts: 2 is a CSV's first patient)\n"
+          "      --set patient.FIELD=VALUE  fill or override one field (repeatable); a\n"
+          "                         walk-in patient needs no --data at all\n"
           "  -o, --output FILE      where to write the PDF; \"-\" for standard output.\n"
           "                         A regular file is written to a temporary name beside it\n"
           "                         and renamed into place, so it is whole or absent; it is\n"
@@ -49,15 +57,21 @@ static void render_usage(FILE *out)
           out);
 }
 
+#define MAX_SETS 64
+
 typedef struct render_args {
     const char *input, *data, *output, *clinic, *page_size, *font_dir, *language;
     bool allow_draft, large_print, force;
+    const char *select; /* FIELD=VALUE */
+    long row;           /* --row N, 0 = not given */
+    const char *sets[MAX_SETS]; /* patient.FIELD=VALUE */
+    size_t nsets;
 } render_args;
 
 static int parse_args(int argc, char **argv, render_args *a)
 {
     enum { OPT_CLINIC = 256, OPT_PAGE_SIZE, OPT_FONT_DIR, OPT_ALLOW_DRAFT, OPT_LARGE, OPT_LANG,
-           OPT_FORCE };
+           OPT_FORCE, OPT_SELECT, OPT_ROW, OPT_SET };
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'},
         {"output", required_argument, NULL, 'o'},
@@ -68,6 +82,9 @@ static int parse_args(int argc, char **argv, render_args *a)
         {"large-print", no_argument, NULL, OPT_LARGE},
         {"language", required_argument, NULL, OPT_LANG},
         {"force", no_argument, NULL, OPT_FORCE},
+        {"select", required_argument, NULL, OPT_SELECT},
+        {"row", required_argument, NULL, OPT_ROW},
+        {"set", required_argument, NULL, OPT_SET},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -85,6 +102,21 @@ static int parse_args(int argc, char **argv, render_args *a)
         case OPT_LARGE: a->large_print = true; break;
         case OPT_LANG: a->language = optarg; break;
         case OPT_FORCE: a->force = true; break;
+        case OPT_SELECT: a->select = optarg; break;
+        case OPT_ROW: {
+            char *end;
+            a->row = strtol(optarg, &end, 10);
+            if (*end || a->row < 1)
+                return cli_fail(EX_USAGE, "render: --row takes a row number (2 is a CSV's first patient)");
+            break;
+        }
+        case OPT_SET:
+            if (a->nsets == MAX_SETS)
+                return cli_fail(EX_USAGE, "render: at most %d --set", MAX_SETS);
+            if (strncmp(optarg, "patient.", 8) != 0 || !strchr(optarg, '='))
+                return cli_fail(EX_USAGE, "render: --set takes patient.FIELD=VALUE");
+            a->sets[a->nsets++] = optarg;
+            break;
         case 'h': render_usage(stdout); return -1;
         case ':': return cli_fail(EX_USAGE, "render: option %s needs a value", argv[optind - 1]);
         default: return cli_fail(EX_USAGE, "render: unknown option %s (see medpacket render --help)",
@@ -96,8 +128,14 @@ static int parse_args(int argc, char **argv, render_args *a)
     a->input = argv[optind++];
     if (optind < argc)
         return cli_fail(EX_USAGE, "render: unexpected argument \"%s\"", argv[optind]);
-    if (!a->data)
-        return cli_fail(EX_USAGE, "render: --data PATIENT.yaml is required");
+    if (!a->data && !a->nsets)
+        return cli_fail(EX_USAGE, "render: --data PATIENT.yaml (or --set patient.FIELD=VALUE) is required");
+    if ((a->select || a->row) && !a->data)
+        return cli_fail(EX_USAGE, "render: --select and --row pick from --data LIST");
+    if (a->select && a->row)
+        return cli_fail(EX_USAGE, "render: --select or --row, not both");
+    if (a->select && (!strchr(a->select, '=') || a->select[0] == '='))
+        return cli_fail(EX_USAGE, "render: --select takes FIELD=VALUE, e.g. mrn=A1003");
     if (!a->output)
         return cli_fail(EX_USAGE, "render: -o OUT.pdf is required (\"-o -\" for standard output)");
     if (a->page_size && strcmp(a->page_size, "letter") != 0 && strcmp(a->page_size, "a4") != 0)
@@ -108,6 +146,49 @@ static int parse_args(int argc, char **argv, render_args *a)
     if (strcmp(a->output, "-") == 0 && isatty(STDOUT_FILENO))
         return cli_fail(EX_USAGE, "render: refusing to write a PDF to a terminal; use -o FILE");
     return 0;
+}
+
+/* The patient: a file of one, a row picked from a day's list (--select,
+ * --row), or nobody (a walk-in), then --set on top. */
+static int load_patient(const render_args *args, arena *a, patient *pt, mp_err *err)
+{
+    memset(pt, 0, sizeof *pt);
+    int rc = 0;
+    if (args->select || args->row) {
+        roster *r;
+        if ((rc = roster_open(args->data, ROSTER_AUTO, &r, err)))
+            return rc;
+        char *field = NULL, *value = NULL;
+        if (args->select) {
+            const char *eq = strchr(args->select, '=');
+            field = arena_strndup(a, args->select, (size_t)(eq - args->select));
+            value = arena_strdup(a, eq + 1);
+            if (!field || !value) {
+                roster_close(r);
+                return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+            }
+        }
+        rc = roster_find(r, field, value, args->row, a, pt, err);
+        /* The patient's texts are in a; its source name is the roster's. */
+        if (!rc && !(pt->source = arena_strdup(a, roster_name(r))))
+            rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+        roster_close(r);
+    } else if (args->data) {
+        size_t n = strlen(args->data);
+        if (n > 4 && strcmp(args->data + n - 4, ".csv") == 0)
+            return err_set(err, EX_USAGE, args->data, 0, 0,
+                           "a list of patients: pick one with --select FIELD=VALUE or --row N");
+        rc = patient_load_yaml(args->data, a, pt, err);
+    } else {
+        pt->source = "--set";
+    }
+    for (size_t i = 0; !rc && i < args->nsets; i++) {
+        const char *s = args->sets[i] + 8, *eq = strchr(s, '=');
+        char *name = arena_strndup(a, s, (size_t)(eq - s));
+        rc = name ? patient_set(pt, name, eq + 1, a, err)
+                  : err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    }
+    return rc;
 }
 
 static int run(const render_args *args, arena *a, mp_err *err)
@@ -123,7 +204,7 @@ static int run(const render_args *args, arena *a, mp_err *err)
         return rc;
     rc = cmd_prepare(&setup, a, &run, err);
     if (!rc)
-        rc = patient_load_yaml(args->data, a, &pt, err);
+        rc = load_patient(args, a, &pt, err);
     unsigned char *pdf = NULL;
     size_t len = 0;
     const packet *pk = NULL;

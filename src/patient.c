@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "utf8.h"
 
 bool patient_is_date_field(const char *name, size_t len)
 {
@@ -84,4 +85,51 @@ const mp_text *patient_get(const patient *p, const char *name, size_t name_len)
             memcmp(p->fields[i].name, name, name_len) == 0)
             return p->fields[i].value.len ? &p->fields[i].value : NULL;
     return NULL;
+}
+
+int patient_set(patient *p, const char *name, const char *value, arena *a, mp_err *err)
+{
+    static const char *const known[] = {
+        "first_name", "last_name", "dob",   "mrn",         "appointment_date", "appointment_time",
+        "appointment_id", "clinician", "phone", "email",  "booking_ref",      "language",
+        "large_print", NULL,
+    };
+    size_t n = strlen(name);
+    patient_value *existing = NULL;
+    for (size_t i = 0; i < p->nfields; i++)
+        if (strcmp(p->fields[i].name, name) == 0)
+            existing = &p->fields[i];
+    bool standard = false;
+    for (size_t i = 0; known[i] && !standard; i++)
+        standard = strcmp(known[i], name) == 0;
+    if (!existing && !standard)
+        return err_set(err, EX_USAGE, NULL, 0, 0,
+                       "--set: unknown field patient.%s (known: first_name, last_name, dob, mrn, "
+                       "appointment_date, clinician, language, ...)",
+                       name);
+    const char *why = patient_is_date_field(name, n) ? patient_date_problem(value, strlen(value))
+                                                     : NULL;
+    if (why)
+        return err_set(err, EX_DATAERR, NULL, 0, 0, "--set: patient.%s %s", name, why);
+    size_t bad;
+    if (!utf8_valid(value, strlen(value), &bad))
+        return err_set(err, EX_DATAERR, NULL, 0, 0, "--set: patient.%s is not valid UTF-8", name);
+    char *copy = arena_strdup(a, value);
+    if (!copy)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    if (!existing) {
+        size_t cap = p->nfields;
+        patient_value *nf = arena_array(a, p->nfields + 1, sizeof *nf);
+        if (!nf)
+            return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+        if (cap)
+            memcpy(nf, p->fields, cap * sizeof *nf);
+        p->fields = nf;
+        existing = &p->fields[p->nfields++];
+        existing->name = arena_strdup(a, name);
+        if (!existing->name)
+            return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    }
+    existing->value = (mp_text){.s = copy, .len = strlen(copy)};
+    return 0;
 }

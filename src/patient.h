@@ -42,6 +42,13 @@ const mp_text *patient_get(const patient *p, const char *name, size_t name_len);
  * (check the month and the day)"). */
 const char *patient_date_problem(const char *s, size_t n);
 
+/* Sets field name (a-z, 0-9, _) to value, adding it or replacing what the
+ * data had (--set patient.NAME=VALUE, a walk-in's form). Only the fields a
+ * clinic's data has or may have are accepted: the standard ones and those
+ * already present. Dates are checked. Copies into a. Returns 0 or
+ * EX_USAGE/EX_DATAERR with *err set. */
+int patient_set(patient *p, const char *name, const char *value, arena *a, mp_err *err);
+
 /* True for field names that hold dates: "dob" and names ending in "_date". */
 bool patient_is_date_field(const char *name, size_t len);
 

@@ -207,3 +207,55 @@ int roster_next(roster *r, arena *a, roster_row *row, mp_err *err)
     memset(row, 0, sizeof *row);
     return r->csv ? next_csv(r, a, row, err) : next_yaml(r, a, row, err);
 }
+
+int roster_find(roster *r, const char *field, const char *value, long row, arena *a, patient *out,
+                mp_err *err)
+{
+    char found[256] = "";
+    size_t nfound = 0, flen = field ? strlen(field) : 0;
+    for (;;) {
+        roster_row rr;
+        int rc = roster_next(r, a, &rr, err);
+        if (rc == 0)
+            break;
+        if (rc != 1)
+            return rc;
+        bool match;
+        if (!field) {
+            match = rr.row == row;
+        } else {
+            const mp_text *v = rr.problem ? NULL : patient_get(&rr.patient, field, flen);
+            match = v && strcmp(v->s, value) == 0;
+        }
+        if (!match)
+            continue;
+        if (rr.problem) {
+            err_set(err, EX_DATAERR, r->name, 0, 0, "%s", rr.problem);
+            err->row = rr.row;
+            return EX_DATAERR;
+        }
+        if (nfound++ == 0) {
+            /* CSV column names belong to the reader: copy them, so that the
+             * patient outlives the roster. */
+            *out = rr.patient;
+            for (size_t i = 0; i < out->nfields; i++)
+                if (!(out->fields[i].name = arena_strdup(a, out->fields[i].name)))
+                    return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+        }
+        /* Candidates by row and record number only: no names in a message. */
+        const mp_text *mrn = patient_get(&rr.patient, "mrn", 3);
+        size_t used = strlen(found);
+        if (used < sizeof found - 40)
+            snprintf(found + used, sizeof found - used, "%srow %ld (record %s)",
+                     nfound > 1 ? ", " : "", rr.row, mrn ? mrn->s : "none");
+        if (!field)
+            break;
+    }
+    if (nfound == 1)
+        return 0;
+    if (nfound == 0)
+        return field ? err_set(err, EX_DATAERR, r->name, 0, 0, "no row has %s = %s", field, value)
+                     : err_set(err, EX_DATAERR, r->name, 0, 0, "there is no row %ld", row);
+    return err_set(err, EX_DATAERR, r->name, 0, 0,
+                   "%zu rows have %s = %s: %s; pick one with --row N", nfound, field, value, found);
+}

@@ -41,6 +41,14 @@ typedef struct roster_row {
  * end, or a sysexits code on a read error. */
 int roster_next(roster *r, arena *a, roster_row *row, mp_err *err);
 
+/* One patient of the list: the row whose field equals value exactly (field
+ * != NULL), or row number `row` (field == NULL). No match, or more than one,
+ * is EX_DATAERR with a message that lists candidates by row and record
+ * number only. A bad row on the way is skipped; a bad row that is the one
+ * asked for is reported. The patient is copied into a. */
+int roster_find(roster *r, const char *field, const char *value, long row, arena *a, patient *out,
+                mp_err *err);
+
 /* Fraction of the input read so far, 0..1, or -1 when unknown (a pipe):
  * for a progress bar's time estimate. */
 double roster_progress(const roster *r);

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# render picks one patient from a day's list (--select FIELD=VALUE, --row N)
+# or takes a walk-in's fields (--set), as the front desk does: one match, no
+# match, several (listed by row and record number only), an unknown field,
+# a bad date.
+set -u
+bin=$1 root=$2
+. "$root/tests/e2e/lib.sh"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export SOURCE_DATE_EPOCH=1764547200
+packet=$root/forms/trigger-point/packet.yaml
+data=$root/tests/e2e/data/awkward.csv
+cd "$work" || exit 1
+name() { pdftotext -f 4 -l 4 "$1" - 2>/dev/null | grep -m1 '^Patient: '; }
+
+"$bin" render "$packet" --data "$data" --select mrn=A1003 -o one.pdf 2>/dev/null
+check_eq "--select: the one row" "$?:$(name one.pdf)" "0:Patient: Siobhán O'Brien"
+err=$("$bin" render "$packet" --data "$data" --select mrn=NOPE -o none.pdf 2>&1)
+check_eq "--select: no match" "$?:$err" "65:$data: error: no row has mrn = NOPE"
+err=$("$bin" render "$packet" --data "$data" --select mrn=A1009 -o two.pdf 2>&1)
+check_eq "--select: several, by row and record number only" "$?:$err" \
+  "65:$data: error: 2 rows have mrn = A1009: row 10 (record A1009), row 11 (record A1009); pick one with --row N"
+"$bin" render "$packet" --data "$data" --row 11 -o row.pdf 2>/dev/null
+check_eq "--row" "$?:$(name row.pdf)" "0:Patient: Chloé Dubois"
+err=$("$bin" render "$packet" --data "$data" --row 13 -o bad.pdf 2>&1)
+check_eq "--row: a bad row is reported" "$?:$err" \
+  "65:$data: row 13: error: column dob is not a date that exists (check the month and the day)"
+err=$("$bin" render "$packet" --data "$data" -o list.pdf 2>&1)
+check_eq "a list without a pick" "$?:$err" \
+  "64:$data: error: a list of patients: pick one with --select FIELD=VALUE or --row N"
+"$bin" render "$packet" -o walkin.pdf --set patient.first_name=José --set patient.last_name=Walk \
+  --set patient.dob=1980-01-02 --set patient.mrn=W1 --set patient.appointment_date=2026-12-01 \
+  --set "patient.clinician=Dr. Ana Ruiz" 2>/dev/null
+check_eq "--set: a walk-in needs no file" "$?:$(name walkin.pdf)" "0:Patient: José Walk"
+"$bin" render "$packet" --data "$data" --select mrn=A1003 --set patient.first_name=Sinéad -o over.pdf 2>/dev/null
+check_eq "--set overrides a field of the row" "$?:$(name over.pdf)" "0:Patient: Sinéad O'Brien"
+err=$("$bin" render "$packet" --data "$root/examples/patient.yaml" --set patient.shoe_size=9 -o x.pdf 2>&1)
+check_eq "--set: an unknown field" "$?:$err" \
+  "64:medpacket: error: --set: unknown field patient.shoe_size (known: first_name, last_name, dob, mrn, appointment_date, clinician, language, ...)"
+err=$("$bin" render "$packet" --data "$root/examples/patient.yaml" --set patient.dob=1980-02-30 -o x.pdf 2>&1)
+check_eq "--set: a bad date" "$?:$err" \
+  "65:medpacket: error: --set: patient.dob is not a date that exists (check the month and the day)"
+check_eq "nothing written for the errors" "$(ls | sort | tr '\n' ' ')" "one.pdf over.pdf row.pdf walkin.pdf "
+finish
