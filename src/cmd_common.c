@@ -176,6 +176,9 @@ int cmd_prepare(const cmd_setup *s, arena *a, cmd_run *run, mp_err *err)
     }
     for (int f = 0; f < LFONT_COUNT; f++)
         env->fonts[f] = run->fonts[f];
+    for (size_t v = 0; v < run->nvariants; v++)
+        if ((rc = render_check_glyphs(run->variants[v], env, err)))
+            return rc;
     return 0;
 }
 

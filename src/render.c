@@ -48,25 +48,46 @@ static bool covered(const void *ctx, uint32_t cp)
     return false;
 }
 
-/* vars_fill, after making sure that the form's own text has a glyph for
- * every character: a missing one is reported at its place in the YAML, with
- * its code point, never drawn as an empty box. (Values from the patient data
- * are checked as vars fills them in.) */
-static int fill(vars *v, const mp_text *t, mp_text *out, mp_err *err)
+/* A character of t that no face can draw, reported at its place in the
+ * YAML with its code point, never drawn as an empty box. */
+static int check_glyphs(const render_env *env, const mp_text *t, mp_err *err)
 {
     for (size_t i = 0; t->s && i < t->len;) {
         uint32_t cp;
         size_t k = utf8_decode(t->s + i, t->len - i, &cp);
         if (k == 0)
             k = 1;
-        else if (!covered(v->covered_ctx, cp))
+        else if (!covered(env->fonts, cp))
             return text_err(err, EX_DATAERR, t, i,
                             "character U+%04X is in none of the fonts (%s); use another font "
                             "(--font-dir) or another character",
-                            (unsigned)cp, font_path(((const mp_font *const *)v->covered_ctx)[0]));
+                            (unsigned)cp, font_path(env->fonts[LFONT_REGULAR]));
         i += k;
     }
-    return vars_fill(v, t, out, err);
+    return 0;
+}
+
+int render_check_glyphs(const packet *p, const render_env *env, mp_err *err)
+{
+    int rc = check_glyphs(env, &p->title, err);
+    for (size_t e = 0; !rc && e < p->nentries; e++) {
+        const form *f = p->entries[e].form;
+        rc = check_glyphs(env, &f->title, err);
+        for (size_t i = 0; !rc && i < f->nblocks; i++) {
+            const form_block *b = &f->blocks[i];
+            if (!(rc = check_glyphs(env, &b->text, err)))
+                rc = check_glyphs(env, &b->url, err);
+            for (size_t k = 0; !rc && k < b->nitems; k++)
+                if (!(rc = check_glyphs(env, &b->items[k].title, err)))
+                    rc = check_glyphs(env, &b->items[k].text, err);
+            for (size_t k = 0; !rc && k < b->nsigs; k++) {
+                rc = check_glyphs(env, &b->sigs[k].role, err);
+                for (size_t j = 0; !rc && j < b->sigs[k].nextra; j++)
+                    rc = check_glyphs(env, &b->sigs[k].extra[j], err);
+            }
+        }
+    }
+    return rc;
 }
 
 /* A value the page header or the patient_id block needs from the patient. */
@@ -115,7 +136,7 @@ static int booking_qr(layout *L, vars *v, const form_block *b, const clinic *c, 
                         "or set qr_allows_patient_data: true in the form",
                         ps.name);
     mp_text url;
-    int rc = fill(v, pattern, &url, err);
+    int rc = vars_fill(v, pattern, &url, err);
     if (rc)
         return rc;
     qr_code q;
@@ -133,7 +154,7 @@ static int booking_qr(layout *L, vars *v, const form_block *b, const clinic *c, 
     kept->dark = dark;
     qr_free(&q);
     mp_text caption;
-    if ((rc = fill(v, &b->text, &caption, err)))
+    if ((rc = vars_fill(v, &b->text, &caption, err)))
         return rc;
     const char *cap = caption.s ? caption.s : msg_get(f->language.s, MSG_SCAN_TO_BOOK);
     return layout_qr(L, kept, url.s, cap) ? OOM(err) : 0;
@@ -148,7 +169,7 @@ static int signatures(layout *L, vars *v, const form_block *b, arena *a, mp_err 
     for (size_t i = 0; i < b->nsigs; i++) {
         const form_signature *fs = &b->sigs[i];
         mp_text role;
-        int rc = fill(v, &fs->role, &role, err);
+        int rc = vars_fill(v, &fs->role, &role, err);
         if (rc)
             return rc;
         s[i].sign_label = arena_printf(a, msg_get(lang, MSG_SIGNATURE_OF), role.s);
@@ -162,7 +183,7 @@ static int signatures(layout *L, vars *v, const form_block *b, arena *a, mp_err 
             lines[n++] = msg_get(lang, MSG_PRINTED_NAME);
         for (size_t j = 0; j < fs->nextra; j++) {
             mp_text t;
-            if ((rc = fill(v, &fs->extra[j], &t, err)))
+            if ((rc = vars_fill(v, &fs->extra[j], &t, err)))
                 return rc;
             lines[n++] = t.s;
         }
@@ -206,8 +227,8 @@ static int items(layout *L, vars *v, const form_block *b, mp_err *err)
     for (size_t i = 0; i < b->nitems; i++) {
         mp_text title, text;
         int rc;
-        if ((rc = fill(v, &b->items[i].title, &title, err)) ||
-            (rc = fill(v, &b->items[i].text, &text, err)))
+        if ((rc = vars_fill(v, &b->items[i].title, &title, err)) ||
+            (rc = vars_fill(v, &b->items[i].text, &text, err)))
             return rc;
         int lr;
         switch (b->kind) {
@@ -275,7 +296,7 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
     if (!h.footer_left)
         return OOM(err);
     mp_text title;
-    if ((rc = fill(&v, &f->title, &title, err)))
+    if ((rc = vars_fill(&v, &f->title, &title, err)))
         return rc;
     const char *details = arena_printf(a, "%s  \xC2\xB7  %s", c->address.s, c->phone.s);
     if (!details || layout_form_begin(L, &h) || layout_letterhead(L, c->name.s, details) ||
@@ -290,7 +311,7 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
         case BLOCK_PARAGRAPH:
         case BLOCK_PROCEDURE:
         case BLOCK_QUESTIONS:
-            if ((rc = fill(&v, &b->text, &t, err)))
+            if ((rc = vars_fill(&v, &b->text, &t, err)))
                 return rc;
             if ((b->kind == BLOCK_HEADING ? layout_heading(L, t.s) : layout_paragraph(L, t.s)))
                 return OOM(err);
@@ -493,7 +514,7 @@ int render_packet(const packet *p, const render_env *env, const patient *pt, are
     vars v = {.form = p->entries[0].form, .clinic = env->clinic, .patient = pt,
               .specimen = env->specimen, .covered = covered, .covered_ctx = env->fonts,
               .today = env->today, .a = a};
-    if ((rc = fill(&v, &p->title, &title, err)))
+    if ((rc = vars_fill(&v, &p->title, &title, err)))
         return rc;
     pdf_meta meta = {
         .title = title.s,

@@ -48,6 +48,12 @@ bool render_large_print(const render_env *env, const patient *pt);
 const packet *render_pick(const packet *const *variants, size_t n, const patient *pt,
                           const char *forced);
 
+/* Every character of p's own wording has a glyph in env's fonts: checked
+ * once per run (the forms do not change from patient to patient; values
+ * from patient data are checked as they are filled in). A missing one is
+ * EX_DATAERR at its place in the YAML, with its code point. */
+int render_check_glyphs(const packet *p, const render_env *env, mp_err *err);
+
 /* Renders packet p for patient pt. Temporary data goes into a; *pdf is
  * malloc'd and the caller frees it; *pages (if not NULL) is its page count. Errors carry the file and place of the
  * problem (a placeholder, a missing patient field, a QR URL too long). */
