@@ -142,6 +142,8 @@ cat >list.yaml <<'YAML'
 YAML
 "$bin" batch "$form" --data list.yaml --out-dir yaml --name '{row}-{mrn}' -q 2>/dev/null
 check_eq "YAML list, {row} in names" "$?:$(ls yaml | tr '\n' ' ')" "0:1-Y1.pdf 2-Y2.pdf "
+"$bin" batch "$form" --data - --data-format yaml --out-dir yamlin -q <list.yaml 2>/dev/null
+check_eq "a YAML list on standard input (--data-format yaml)" "$?:$(ls yamlin | tr '\n' ' ')" "0:1-Y1.pdf 2-Y2.pdf "
 
 # Duplex: every form padded to an even page count (handout 3 -> 4 pages).
 "$bin" batch "$root/forms/trigger-point/packet.yaml" --data list.yaml --merge duplex.pdf --duplex -q 2>/dev/null

@@ -79,6 +79,12 @@ if command -v hb-subset >/dev/null; then
   check_has "clinic font embedded" "$fonts" "DejaVuSerif"
   check_has "fallback embedded" "$fonts" "DejaVuSans "
   check_has "the name is whole" "$(pdftotext -f 4 -l 4 fb.pdf - 2>/dev/null)" "María José Núñez Peña"
+  # The same family named by the environment, and by the clinic settings.
+  MEDPACKET_FONT_DIR=fonts "$bin" render "$packet" --data es.yaml -o env.pdf 2>/dev/null
+  check_has "MEDPACKET_FONT_DIR" "$(pdffonts env.pdf 2>/dev/null)" "DejaVuSerif"
+  { cat "$root/forms/clinic.yaml"; echo "fonts: $work/fonts"; } | sed "s|^logo: logo.png|logo: $root/forms/logo.png|" >clinic.yaml
+  "$bin" render "$packet" --data es.yaml --clinic clinic.yaml -o cl.pdf 2>/dev/null
+  check_has "fonts: in the clinic settings" "$(pdffonts cl.pdf 2>/dev/null)" "DejaVuSerif"
 else
   fail "hb-subset is missing (libharfbuzz-bin; scripts/setup installs it)"
 fi
