@@ -30,6 +30,9 @@ int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 #define cli_fail(code, ...) err_returns_code(cli_fail((code), __VA_ARGS__), (code))
 #endif
 
+/* --copies N: 0 with *out set for 1..99 (a print job's copies), else -1. */
+int cli_parse_copies(const char *s, int *out);
+
 /* The run's clock: SOURCE_DATE_EPOCH when set (then {{today}} is its UTC date,
  * so that builds are reproducible), else now and the local date. */
 int cli_clock(int64_t *now_unix, mp_date *today, mp_err *err);

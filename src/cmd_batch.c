@@ -15,11 +15,13 @@
 #include "batch.h"
 #include "cmd.h"
 #include "outname.h"
+#include "print.h"
 
 static void batch_usage(FILE *out)
 {
     fputs("usage: medpacket batch FORM_OR_PACKET.yaml --data PATIENTS.csv --out-dir DIR [OPTIONS]\n"
           "       medpacket batch FORM_OR_PACKET.yaml --data PATIENTS.csv --merge DAY.pdf\n"
+          "       medpacket batch FORM_OR_PACKET.yaml --data PATIENTS.csv --merge DAY.pdf --print\n"
           "\n"
           "Renders a form or packet for every patient of a list: one PDF per row, and/or\n"
           "one merged, print-ready PDF of every packet in row order. Bad rows are reported\n"
@@ -36,7 +38,8 @@ static void batch_usage(FILE *out)
           "                         (default " OUTNAME_DEFAULT ")\n"
           "  -m, --merge FILE       also write one PDF of every packet, in row order\n"
           "      --duplex           pad every form to an even page count, so that no\n"
-          "                         patient's pages print on the back of another's\n"
+          "                         patient's pages print on the back of another's (and\n"
+          "                         with --print, print on both sides, long edge)\n"
           "      --skip-existing    resume: skip rows whose PDF is already there\n"
           "      --force            replace PDFs that are already there (default: the row fails)\n"
           "Running:\n"
@@ -46,6 +49,13 @@ static void batch_usage(FILE *out)
           "  -q, --quiet            no progress bar and no summary (row errors still print)\n"
           "      --json             a JSON line per row (and a summary line) on standard output\n"
           "      --manifest FILE    the same JSON lines into FILE\n"
+          "Printing (CUPS):\n"
+          "      --print            once the merged PDF is whole, send it to a printer as\n"
+          "                         one job named \"medpacket batch N packets\"; when CUPS\n"
+          "                         does not take it, the exit status is 69 and every PDF\n"
+          "                         stays written (a run stopped early is not printed)\n"
+          "      --printer NAME     the CUPS queue (default: CUPS's default printer)\n"
+          "      --copies N         1 to 99 (default 1)\n"
           "Forms:\n"
           "      --clinic FILE      clinic settings (as for render)\n"
           "      --page-size SIZE   letter or a4\n"
@@ -59,7 +69,8 @@ static void batch_usage(FILE *out)
           "\n"
           "Rows are numbered as a spreadsheet shows them: the header is row 1.\n"
           "Exit status: 0 when every row was written or skipped, 65 when some rows failed\n"
-          "(the others are written), 130 when interrupted; see 'medpacket --help'.\n",
+          "(the others are written), 69 when --print failed, 130 when interrupted; see\n"
+          "'medpacket --help'.\n",
           out);
 }
 
@@ -68,6 +79,9 @@ typedef struct batch_args {
     const char *clinic, *page_size, *font_dir;
     int jobs;
     bool duplex, skip_existing, force, fail_fast, quiet, json, allow_draft, large_print;
+    bool print;          /* --print: the merged PDF, as one job */
+    const char *printer; /* --printer, NULL: CUPS's default */
+    int copies;          /* --copies, 0 = not given */
 } batch_args;
 
 static int parse_jobs(const char *s, int *out)
@@ -86,6 +100,7 @@ static int parse_args(int argc, char **argv, batch_args *a)
     enum {
         OPT_CLINIC = 256, OPT_PAGE_SIZE, OPT_FONT_DIR, OPT_DUPLEX, OPT_SKIP, OPT_FORCE,
         OPT_FAIL_FAST, OPT_JSON, OPT_MANIFEST, OPT_DATA_FORMAT, OPT_ALLOW_DRAFT, OPT_LARGE,
+        OPT_PRINT, OPT_PRINTER, OPT_COPIES,
     };
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'},
@@ -106,6 +121,9 @@ static int parse_args(int argc, char **argv, batch_args *a)
         {"font-dir", required_argument, NULL, OPT_FONT_DIR},
         {"allow-draft", no_argument, NULL, OPT_ALLOW_DRAFT},
         {"large-print", no_argument, NULL, OPT_LARGE},
+        {"print", no_argument, NULL, OPT_PRINT},
+        {"printer", required_argument, NULL, OPT_PRINTER},
+        {"copies", required_argument, NULL, OPT_COPIES},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -135,6 +153,12 @@ static int parse_args(int argc, char **argv, batch_args *a)
         case OPT_FONT_DIR: a->font_dir = optarg; break;
         case OPT_ALLOW_DRAFT: a->allow_draft = true; break;
         case OPT_LARGE: a->large_print = true; break;
+        case OPT_PRINT: a->print = true; break;
+        case OPT_PRINTER: a->printer = optarg; break;
+        case OPT_COPIES:
+            if (cli_parse_copies(optarg, &a->copies))
+                return cli_fail(EX_USAGE, "batch: --copies takes a number from 1 to 99");
+            break;
         case 'h': batch_usage(stdout); return -1;
         case ':': return cli_fail(EX_USAGE, "batch: option %s needs a value", argv[optind - 1]);
         default:
@@ -151,6 +175,14 @@ static int parse_args(int argc, char **argv, batch_args *a)
         return cli_fail(EX_USAGE, "batch: --data PATIENTS.csv is required");
     if (!a->out_dir && !a->merge)
         return cli_fail(EX_USAGE, "batch: say where the PDFs go: --out-dir DIR and/or --merge FILE");
+    if (!a->print && (a->printer || a->copies))
+        return cli_fail(EX_USAGE, "batch: --printer and --copies go with --print");
+    if (a->print && !a->merge)
+        return cli_fail(EX_USAGE, "batch: --print sends the merged PDF as one job: add --merge FILE");
+    if (a->print && strcmp(a->merge, "-") == 0)
+        return cli_fail(EX_USAGE, "batch: --print reads the merged PDF back: --merge FILE, not -");
+    if (a->printer && !*a->printer)
+        return cli_fail(EX_USAGE, "batch: --printer takes a CUPS queue name");
     if (a->skip_existing && a->force)
         return cli_fail(EX_USAGE, "batch: --skip-existing and --force contradict each other");
     if (a->page_size && strcmp(a->page_size, "letter") != 0 && strcmp(a->page_size, "a4") != 0)
@@ -279,6 +311,55 @@ static void on_signal(int sig)
     interrupted = sig;
 }
 
+/* ---- printing ----------------------------------------------------------- */
+
+/* Reads the merged PDF back, whole, and sends it as one job, named by the
+ * number of packets in it, never by a patient. */
+static int print_merged(const batch_args *args, long packets, print_result *res, mp_err *err)
+{
+    int fd = open(args->merge, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return err_set(err, EX_NOINPUT, args->merge, 0, 0, "cannot read it back to print it: %s",
+                       strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return err_set(err, EX_USAGE, args->merge, 0, 0,
+                       "not a regular file, so it cannot be read back to print it");
+    }
+    size_t len = (size_t)st.st_size, got = 0;
+    unsigned char *pdf = malloc(len ? len : 1);
+    if (!pdf) {
+        close(fd);
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    }
+    while (got < len) {
+        ssize_t n = read(fd, pdf + got, len - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = errno;
+            close(fd);
+            free(pdf);
+            return err_set(err, EX_IOERR, args->merge, 0, 0, "cannot read it back to print it: %s",
+                           n == 0 ? "it shrank" : strerror(e));
+        }
+        got += (size_t)n;
+    }
+    close(fd);
+    char title[64];
+    snprintf(title, sizeof title, "medpacket batch %ld packet%s", packets, packets == 1 ? "" : "s");
+    print_opts po = {.printer = args->printer, .copies = args->copies ? args->copies : 1,
+                     .duplex = args->duplex, .title = title};
+    int rc = print_pdf(&po, pdf, len, res, err);
+    free(pdf);
+    return rc;
+}
+
 /* ---- the run ------------------------------------------------------------ */
 
 static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
@@ -332,31 +413,80 @@ static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
     draw_bar(rp, true);
     clear_bar(rp);
 
+    bool merged = false;
     if (!rc && merge) {
         if (interrupted || sum.ok == 0) {
             pdfmerge_abort(merge); /* a partial day's print job is worse than none */
         } else {
             pdfmerge_meta meta = {cr.pk.title.s, cr.cl.name.s, cr.env.creator, cr.env.now_unix};
             rc = pdfmerge_commit(merge, &meta, err);
+            merged = !rc;
         }
         merge = NULL;
     }
     pdfmerge_abort(merge);
-    if (rp->json)
+
+    /* Printed only once the merged file is whole and in place, so that a
+     * printer that fails loses nothing. A run that stopped early (--fail-fast)
+     * is not printed either: the rerun would print its rows twice. */
+    mp_err perr;
+    err_clear(&perr);
+    print_result printed = {0};
+    int prc = 0;
+    const char *not_printed = NULL;
+    if (!rc && args->print) {
+        if (!merged)
+            not_printed = interrupted ? "interrupted" : "no row was written";
+        else if (sum.stopped)
+            not_printed = "the run stopped before the end of the list";
+        else
+            prc = print_merged(args, sum.ok, &printed, &perr);
+    }
+    if (rp->json) {
         fprintf(rp->json,
                 "{\"summary\":{\"rows\":%ld,\"ok\":%ld,\"skipped\":%ld,\"failed\":%ld,\"pages\":%ld,"
-                "\"stopped\":%s,\"interrupted\":%s}}\n",
+                "\"stopped\":%s,\"interrupted\":%s",
                 sum.rows, sum.ok, sum.skipped, sum.failed, sum.pages,
                 sum.stopped ? "true" : "false", interrupted ? "true" : "false");
+        if (!rc && args->print) {
+            char why[1200];
+            if (not_printed)
+                snprintf(why, sizeof why, "not printed: %s", not_printed);
+            else if (prc)
+                err_format(&perr, why, sizeof why);
+            fputs(",\"print\":{", rp->json);
+            if (not_printed || prc) {
+                fputs("\"error\":", rp->json);
+                cli_json_string(rp->json, why);
+            } else {
+                fputs("\"printer\":", rp->json);
+                cli_json_string(rp->json, printed.printer);
+                fprintf(rp->json, ",\"job\":%d", printed.job_id);
+            }
+            fputc('}', rp->json);
+        }
+        fputs("}}\n", rp->json);
+    }
     if (!args->quiet && !rc)
         fprintf(stderr, "%s: %ld rows: %ld written, %ld skipped, %ld failed; %ld pages in %.1f s%s%s\n",
                 rp->data_name, sum.rows, sum.ok, sum.skipped, sum.failed, sum.pages,
-                seconds_since(&rp->start), args->merge && !interrupted && sum.ok ? "; merged into " : "",
-                args->merge && !interrupted && sum.ok ? args->merge : "");
+                seconds_since(&rp->start), merged ? "; merged into " : "", merged ? args->merge : "");
+    /* Whether a job went to the printer is not progress: --quiet keeps it. */
+    if (!rc && args->print && !prc) {
+        if (not_printed)
+            fprintf(stderr, "%s: not printed: %s\n", args->merge, not_printed);
+        else
+            fprintf(stderr, "printed %s on %s as job %d\n", args->merge, printed.printer,
+                    printed.job_id);
+    }
     roster_close(ro);
     cmd_release(&cr);
     if (rc)
         return rc;
+    if (prc) {
+        *err = perr;
+        return prc;
+    }
     if (interrupted)
         return 128 + (int)interrupted;
     return sum.failed ? EX_DATAERR : 0;

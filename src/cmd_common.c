@@ -59,6 +59,17 @@ int (cli_fail)(int code, const char *fmt, ...)
     return code;
 }
 
+int cli_parse_copies(const char *s, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 1 || v > 99)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
 int cli_clock(int64_t *now_unix, mp_date *today, mp_err *err)
 {
     const char *sde = getenv("SOURCE_DATE_EPOCH");

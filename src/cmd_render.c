@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "outfile.h"
+#include "print.h"
 #include "render.h"
 #include "roster.h"
 
@@ -17,6 +18,7 @@ static void render_usage(FILE *out)
     fputs("usage: medpacket render FORM_OR_PACKET.yaml --data PATIENT.yaml -o OUT.pdf [OPTIONS]\n"
           "       medpacket render PACKET.yaml --data TODAY.csv --select mrn=A1003 -o OUT.pdf\n"
           "       medpacket render PACKET.yaml --set patient.first_name=José --set ... -o OUT.pdf\n"
+          "       medpacket render PACKET.yaml --data PATIENT.yaml -o OUT.pdf --print\n"
           "\n"
           "Renders one form, or a packet of forms in order, for one patient into one PDF.\n"
           "\n"
@@ -47,10 +49,20 @@ static void render_usage(FILE *out)
           "      --allow-draft      print a form whose status is draft (refused otherwise);\n"
           "                         every page of it then says DRAFT\n"
           "  -h, --help             show this help\n"
+          "Printing (CUPS):\n"
+          "      --print            once the PDF is written, send it to a printer as one job\n"
+          "                         (the job's name is \"medpacket PACKET_ID [row N]\", never\n"
+          "                         the patient's); when CUPS does not take it, the exit\n"
+          "                         status is 69 and the PDF stays written\n"
+          "      --printer NAME     the CUPS queue (default: CUPS's default printer)\n"
+          "      --copies N         1 to 99 (default 1)\n"
+          "      --duplex           both sides (long edge), each form padded to an even\n"
+          "                         page count so that none starts on the back of another\n"
           "\n"
           "Environment:\n"
           "  SOURCE_DATE_EPOCH      fixes the PDF's dates and {{today}}: same input, same bytes\n"
           "  MEDPACKET_FONT_DIR     the font folder when --font-dir is not given\n"
+          "  CUPS_SERVER            the CUPS scheduler for --print (host:port or a socket)\n"
           "\n"
           "Errors name the file, line and column of the problem; see 'medpacket --help'\n"
           "for the exit codes.\n",
@@ -62,6 +74,9 @@ static void render_usage(FILE *out)
 typedef struct render_args {
     const char *input, *data, *output, *clinic, *page_size, *font_dir, *language;
     bool allow_draft, large_print, force;
+    bool print, duplex;  /* --print, --duplex */
+    const char *printer; /* --printer, NULL: CUPS's default */
+    int copies;          /* --copies, 0 = not given */
     const char *select; /* FIELD=VALUE */
     long row;           /* --row N, 0 = not given */
     const char *sets[MAX_SETS]; /* patient.FIELD=VALUE */
@@ -71,7 +86,8 @@ typedef struct render_args {
 static int parse_args(int argc, char **argv, render_args *a)
 {
     enum { OPT_CLINIC = 256, OPT_PAGE_SIZE, OPT_FONT_DIR, OPT_ALLOW_DRAFT, OPT_LARGE, OPT_LANG,
-           OPT_FORCE, OPT_SELECT, OPT_ROW, OPT_SET };
+           OPT_FORCE, OPT_SELECT, OPT_ROW, OPT_SET, OPT_PRINT, OPT_PRINTER, OPT_COPIES,
+           OPT_DUPLEX };
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'},
         {"output", required_argument, NULL, 'o'},
@@ -85,6 +101,10 @@ static int parse_args(int argc, char **argv, render_args *a)
         {"select", required_argument, NULL, OPT_SELECT},
         {"row", required_argument, NULL, OPT_ROW},
         {"set", required_argument, NULL, OPT_SET},
+        {"print", no_argument, NULL, OPT_PRINT},
+        {"printer", required_argument, NULL, OPT_PRINTER},
+        {"copies", required_argument, NULL, OPT_COPIES},
+        {"duplex", no_argument, NULL, OPT_DUPLEX},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -117,6 +137,13 @@ static int parse_args(int argc, char **argv, render_args *a)
                 return cli_fail(EX_USAGE, "render: --set takes patient.FIELD=VALUE");
             a->sets[a->nsets++] = optarg;
             break;
+        case OPT_PRINT: a->print = true; break;
+        case OPT_PRINTER: a->printer = optarg; break;
+        case OPT_COPIES:
+            if (cli_parse_copies(optarg, &a->copies))
+                return cli_fail(EX_USAGE, "render: --copies takes a number from 1 to 99");
+            break;
+        case OPT_DUPLEX: a->duplex = true; break;
         case 'h': render_usage(stdout); return -1;
         case ':': return cli_fail(EX_USAGE, "render: option %s needs a value", argv[optind - 1]);
         default: return cli_fail(EX_USAGE, "render: unknown option %s (see medpacket render --help)",
@@ -143,6 +170,10 @@ static int parse_args(int argc, char **argv, render_args *a)
                         a->page_size);
     if (a->language && !packet_language_code(a->language))
         return cli_fail(EX_USAGE, "render: --language must be en or es, not \"%s\"", a->language);
+    if (!a->print && (a->printer || a->copies || a->duplex))
+        return cli_fail(EX_USAGE, "render: --printer, --copies and --duplex go with --print");
+    if (a->printer && !*a->printer)
+        return cli_fail(EX_USAGE, "render: --printer takes a CUPS queue name");
     if (strcmp(a->output, "-") == 0 && isatty(STDOUT_FILENO))
         return cli_fail(EX_USAGE, "render: refusing to write a PDF to a terminal; use -o FILE");
     return 0;
@@ -195,9 +226,10 @@ static int run(const render_args *args, arena *a, mp_err *err)
 {
     cmd_setup setup = {.input = args->input, .clinic = args->clinic,
                        .page_size = args->page_size, .font_dir = args->font_dir,
-                       .allow_draft = args->allow_draft, .large_print = args->large_print};
+                       .allow_draft = args->allow_draft, .large_print = args->large_print,
+                       .duplex = args->duplex};
     cmd_run run;
-    patient pt;
+    patient pt = {0};
     /* Checked first, so that nothing is rendered for nothing. */
     int rc = cmd_check_overwrite(args->output, args->force, err);
     if (rc)
@@ -222,6 +254,25 @@ static int run(const render_args *args, arena *a, mp_err *err)
     cmd_release(&run);
     if (!rc)
         rc = outfile_write(args->output, pdf, len, OUTFILE_DEFAULT_MODE, err);
+    bool to_stdout = strcmp(args->output, "-") == 0;
+    if (!rc && !to_stdout)
+        fprintf(stderr, "wrote %s\n", args->output);
+    /* Printed only once written, so that a printer that fails loses nothing;
+     * the bytes sent are the bytes written. */
+    if (!rc && args->print) {
+        char title[160];
+        if (pt.row)
+            snprintf(title, sizeof title, "medpacket %s row %ld", pk->id.s, pt.row);
+        else
+            snprintf(title, sizeof title, "medpacket %s", pk->id.s);
+        print_opts po = {.printer = args->printer, .copies = args->copies ? args->copies : 1,
+                         .duplex = args->duplex, .title = title};
+        print_result res;
+        rc = print_pdf(&po, pdf, len, &res, err);
+        if (!rc)
+            fprintf(stderr, "printed %s on %s as job %d\n", to_stdout ? "the PDF" : args->output,
+                    res.printer, res.job_id);
+    }
     free(pdf);
     return rc;
 }
@@ -240,8 +291,6 @@ int cmd_render(int argc, char **argv)
     rc = run(&args, a, &err);
     if (rc)
         cli_report(&err);
-    else if (strcmp(args.output, "-") != 0)
-        fprintf(stderr, "wrote %s\n", args.output);
     arena_free(a);
     return rc;
 }

@@ -41,6 +41,8 @@ static void usage(FILE *out)
             "  64  bad command line (EX_USAGE)\n"
             "  65  bad input data: a form, patient data, a placeholder, a font file (EX_DATAERR)\n"
             "  66  an input file or font folder cannot be opened, or no font (EX_NOINPUT)\n"
+            "  69  --print: CUPS does not answer, no such printer, or the job was refused;\n"
+            "      the PDF is written all the same (EX_UNAVAILABLE)\n"
             "  70  internal error (EX_SOFTWARE)\n"
             "  71  out of memory (EX_OSERR)\n"
             "  73  the output cannot be created (EX_CANTCREAT)\n"
