@@ -21,9 +21,6 @@
  * returns e->code, or EX_SOFTWARE when the code was not set. */
 int cli_report(const mp_err *e);
 
-/* Writes s as a JSON string (quotes, escapes; UTF-8 passes through). */
-void cli_json_string(FILE *f, const char *s);
-
 /* Prints "medpacket: error: ..." and returns code. */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #ifdef __clang_analyzer__ /* it returns code: see err.h */
@@ -33,9 +30,6 @@ int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 /* --copies N: 0 with *out set for 1..99 (a print job's copies), else -1. */
 int cli_parse_copies(const char *s, int *out);
 
-/* The run's clock: SOURCE_DATE_EPOCH when set (then {{today}} is its UTC date,
- * so that builds are reproducible), else now and the local date. */
-int cli_clock(int64_t *now_unix, mp_date *today, mp_err *err);
 
 /* What render and batch load once per run: the packet, its clinic, the
  * clock, the page geometry and the fonts. */
@@ -70,5 +64,6 @@ int cmd_batch(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_review(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "batch.h"
 #include "cmd.h"
+#include "json.h"
 #include "outname.h"
 #include "print.h"
 
@@ -287,14 +288,14 @@ static void on_row(void *ctx, const batch_result *r)
             r->status == BATCH_OK ? "ok" : r->status == BATCH_SKIPPED ? "skipped" : "error");
     if (r->path) {
         fputs(",\"path\":", rp->json);
-        cli_json_string(rp->json, r->path);
+        json_string(rp->json, r->path);
     }
     if (r->status == BATCH_OK)
         fprintf(rp->json, ",\"language\":\"%s\",\"pages\":%d,\"bytes\":%zu,\"sha256\":\"%s\"",
                 r->language, r->pages, r->bytes, r->sha256);
     if (r->status == BATCH_FAILED) {
         fputs(",\"error\":", rp->json);
-        cli_json_string(rp->json, msg);
+        json_string(rp->json, msg);
     }
     fputs("}\n", rp->json);
 }
@@ -457,10 +458,10 @@ static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
             fputs(",\"print\":{", rp->json);
             if (not_printed || prc) {
                 fputs("\"error\":", rp->json);
-                cli_json_string(rp->json, why);
+                json_string(rp->json, why);
             } else {
                 fputs("\"printer\":", rp->json);
-                cli_json_string(rp->json, printed.printer);
+                json_string(rp->json, printed.printer);
                 fprintf(rp->json, ",\"job\":%d", printed.job_id);
             }
             fputc('}', rp->json);

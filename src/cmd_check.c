@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "cmd.h"
+#include "json.h"
 
 static void check_usage(FILE *out)
 {
@@ -33,11 +34,11 @@ static void print_json(const check_report *r)
 {
     const form *f = r->form;
     printf("{\"file\":");
-    cli_json_string(stdout, f->doc->path);
+    json_string(stdout, f->doc->path);
     printf(",\"id\":");
-    cli_json_string(stdout, f->id.s);
+    json_string(stdout, f->id.s);
     printf(",\"version\":");
-    cli_json_string(stdout, f->version.s);
+    json_string(stdout, f->version.s);
     printf(",\"status\":\"%s\",\"fingerprint\":\"%s\",\"errors\":%zu,\"warnings\":%zu,",
            f->status == FORM_APPROVED ? "approved" : "draft", f->fingerprint, r->errors,
            r->warnings);
@@ -46,14 +47,14 @@ static void print_json(const check_report *r)
         const mp_err *e = &r->findings[i].where;
         printf("%s{\"level\":\"%s\",\"line\":%d,\"col\":%d,\"message\":", i ? "," : "",
                r->findings[i].level == FINDING_ERROR ? "error" : "warning", e->line, e->col);
-        cli_json_string(stdout, e->msg);
+        json_string(stdout, e->msg);
         printf("}");
     }
     printf("],\"sections\":[");
     for (size_t i = 0; i < r->nsections; i++) {
         const check_section *s = &r->sections[i];
         printf("%s{\"title\":", i ? "," : "");
-        cli_json_string(stdout, s->title);
+        json_string(stdout, s->title);
         printf(",\"line\":%d,\"words\":%zu,\"grade\":%.1f,\"above_target\":%s}", s->line,
                s->r.words, s->r.grade, s->above ? "true" : "false");
     }

@@ -33,21 +33,6 @@ int cli_report(const mp_err *e)
     return e->code ? e->code : EX_SOFTWARE;
 }
 
-void cli_json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 int (cli_fail)(int code, const char *fmt, ...)
 {
     va_list ap;
@@ -67,28 +52,6 @@ int cli_parse_copies(const char *s, int *out)
     if (errno || end == s || *end || v < 1 || v > 99)
         return -1;
     *out = (int)v;
-    return 0;
-}
-
-int cli_clock(int64_t *now_unix, mp_date *today, mp_err *err)
-{
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
-    if (sde && *sde) {
-        char *end;
-        errno = 0;
-        long long v = strtoll(sde, &end, 10);
-        if (errno || *end || v < 0 || v > 32503680000LL)
-            return err_set(err, EX_USAGE, NULL, 0, 0,
-                           "SOURCE_DATE_EPOCH must be a whole number of seconds since 1970");
-        *now_unix = v;
-        *today = date_from_unix(v);
-        return 0;
-    }
-    time_t t = time(NULL);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    *now_unix = (int64_t)t;
-    *today = (mp_date){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
     return 0;
 }
 
@@ -162,7 +125,7 @@ int cmd_prepare(const cmd_setup *s, arena *a, cmd_run *run, mp_err *err)
     env->clinic = &run->cl;
     env->creator = "medpacket " MP_VERSION;
     env->duplex = s->duplex;
-    if ((rc = cli_clock(&env->now_unix, &env->today, err)))
+    if ((rc = date_clock(&env->now_unix, &env->today, err)))
         return rc;
     const char *size = s->page_size ? s->page_size : run->cl.page_size.s;
     env->geom = layout_geom_for(size && strcmp(size, "a4") == 0 ? PAGE_A4 : PAGE_LETTER);

@@ -9,9 +9,14 @@
  */
 #include "date.h"
 
+#include "err.h"
+
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static bool is_leap(int y)
 {
@@ -106,4 +111,26 @@ void date_format_iso(mp_date d, char buf[11])
 {
     /* snprintf bounds the write should a caller pass a year past 9999. */
     snprintf(buf, 11, "%04d-%02d-%02d", d.year, d.month, d.day);
+}
+
+int date_clock(int64_t *now_unix, mp_date *today, mp_err *err)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (sde && *sde) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(sde, &end, 10);
+        if (errno || *end || v < 0 || v > 32503680000LL)
+            return err_set(err, EX_USAGE, NULL, 0, 0,
+                           "SOURCE_DATE_EPOCH must be a whole number of seconds since 1970");
+        *now_unix = v;
+        *today = date_from_unix(v);
+        return 0;
+    }
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    *now_unix = (int64_t)t;
+    *today = (mp_date){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+    return 0;
 }

@@ -21,6 +21,13 @@ bool date_parse_iso(const char *s, size_t n, mp_date *out);
 /* The UTC calendar date of a Unix time (SOURCE_DATE_EPOCH, or now). */
 mp_date date_from_unix(int64_t t);
 
+struct mp_err;
+/* The run's clock: SOURCE_DATE_EPOCH when set (then the date is its UTC
+ * date, so that builds are reproducible), else now and the local date. A
+ * server asks again per request: a packet printed after midnight carries the
+ * new day. EX_USAGE when SOURCE_DATE_EPOCH is not a number of seconds. */
+int date_clock(int64_t *now_unix, mp_date *today, struct mp_err *err);
+
 /* Long, readable form in language lang ("en", "es"; anything else: "en").
  * Writes at most n bytes including the NUL; returns the length it needed. */
 size_t date_format_long(mp_date d, const char *lang, char *buf, size_t n);
