@@ -18,6 +18,7 @@ static const struct {
     {"check", cmd_check, "validate forms: placeholders, QR code, consent elements, reading grade"},
     {"review", cmd_review, "a specimen PDF, or text, of a form's wording for clinical review"},
     {"diff", cmd_diff, "show what changed in the wording between two versions of a form"},
+    {"serve", cmd_serve, "the front desk's local web page: find today's patient, preview, print"},
 };
 
 static void usage(FILE *out)

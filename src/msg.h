@@ -26,6 +26,37 @@ typedef enum {
     MSG_WORDING,         /* "wording" as in "wording 3f2a9c1b4e5d" (the fingerprint) */
     MSG_DRAFT,           /* the watermark on a draft form's pages */
     MSG_SPECIMEN,        /* the watermark on a specimen's pages */
+    /* The front desk's web page (serve): its labels come from these same
+     * tables, so that the page and the paper say the same words. */
+    MSG_UI_TITLE,
+    MSG_UI_SEARCH,
+    MSG_UI_ROW,
+    MSG_UI_APPOINTMENT,
+    MSG_UI_LANGUAGE,
+    MSG_UI_PACKETS,
+    MSG_UI_PREVIEW,
+    MSG_UI_PRINT,
+    MSG_UI_PRINTING,
+    MSG_UI_PRINTED,
+    MSG_UI_PRINT_FAILED,
+    MSG_UI_WALKIN,
+    MSG_UI_FIRST_NAME,
+    MSG_UI_LAST_NAME,
+    MSG_UI_REQUIRED,
+    MSG_UI_NO_MATCH,
+    MSG_UI_BAD_ROWS,
+    MSG_UI_CLOSE,
+    MSG_UI_LANG_EN,
+    MSG_UI_LANG_ES,
+    MSG_UI_LOADING,
+    MSG_UI_DATE_HINT,
+    MSG_UI_ERR_REQUIRED,
+    MSG_UI_ERR_DATE,
+    MSG_UI_ERR_LANGUAGE,
+    MSG_UI_ERR_NEEDED,
+    MSG_UI_ERR_TOO_LONG,
+    MSG_UI_ERR_ONE_LINE,
+    MSG_UI_ERR_UNKNOWN,
     MSG_COUNT
 } msg_id;
 
@@ -34,6 +65,11 @@ bool msg_has_language(const char *lang);
 
 /* The label in lang, falling back to English for a language without a table. */
 const char *msg_get(const char *lang, msg_id id);
+
+/* The name a label goes by in the web page's label table ("search"), for
+ * ids from MSG_UI_TITLE on and for the printed labels the page shares
+ * (patient, dob, mrn, appointment_date, clinician, date); NULL for the rest. */
+const char *msg_key(msg_id id);
 
 /* For the completeness test: how many tables there are, and entry id of
  * table i (NULL when missing) with the table's language in *lang. */

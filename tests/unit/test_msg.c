@@ -54,15 +54,33 @@ static void test_tables(void)
             CHECK_STR(conversions(page, conv, sizeof conv), "dd");
         if (sig)
             CHECK_STR(conversions(sig, conv, sizeof conv), "s");
-        /* Only the two formats have conversions: the others are printed as text. */
+        /* The web page fills "Sent to %s as job %d" itself (web/app.js). */
+        const char *printed = msg_table_entry(i, MSG_UI_PRINTED, &lang);
+        if (printed)
+            CHECK_STR(conversions(printed, conv, sizeof conv), "sd");
+        /* Only these formats have conversions: the others are printed as text. */
         for (int id = 0; id < MSG_COUNT; id++) {
             const char *s = msg_table_entry(i, (msg_id)id, &lang);
-            if (!s || id == MSG_PAGE_X_OF_Y || id == MSG_SIGNATURE_OF)
+            if (!s || id == MSG_PAGE_X_OF_Y || id == MSG_SIGNATURE_OF || id == MSG_UI_PRINTED)
                 continue;
             CHECK(strchr(s, '%') == NULL);
         }
     }
     CHECK(has_en);
+}
+
+/* Every web label has a key, keys are distinct, and a printed label keeps no key. */
+static void test_keys(void)
+{
+    for (int id = MSG_UI_TITLE; id < MSG_COUNT; id++)
+        CHECK(msg_key((msg_id)id) != NULL);
+    for (int x = 0; x < MSG_COUNT; x++)
+        for (int y = x + 1; y < MSG_COUNT; y++)
+            if (msg_key((msg_id)x) && msg_key((msg_id)y))
+                CHECK(strcmp(msg_key((msg_id)x), msg_key((msg_id)y)) != 0);
+    CHECK_STR(msg_key(MSG_DATE_OF_BIRTH), "dob");
+    CHECK(msg_key(MSG_PAGE_X_OF_Y) == NULL);
+    CHECK(msg_key(MSG_COUNT) == NULL);
 }
 
 static void test_get(void)
@@ -94,5 +112,6 @@ int main(void)
 {
     test_tables();
     test_get();
+    test_keys();
     CHECK_DONE();
 }

@@ -1,0 +1,348 @@
+/*
+ * cmd_serve.c — `medpacket serve`: the front desk's local web page.
+ *
+ * Loads the offered packets once (as render does for one), opens the day's
+ * list, starts the server (serve.h) and waits for Ctrl-C or SIGTERM.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "schedule.h"
+#include "serve.h"
+#include "webguard.h"
+
+#define MAX_PACKETS 32
+#define MAX_ALLOW_HOSTS 16
+#define DEFAULT_LISTEN "127.0.0.1:8470"
+
+static void serve_usage(FILE *out)
+{
+    fputs("usage: medpacket serve --data TODAY.csv [--forms DIR] [--printer NAME] [OPTIONS]\n"
+          "\n"
+          "Starts the front desk's page on this computer: today's patients from the\n"
+          "list (read again when the file changes), a search by name or record\n"
+          "number, Preview and Print for each packet, and a form for walk-ins.\n"
+          "Prints the address to open, and serves until Ctrl-C.\n"
+          "\n"
+          "Options:\n"
+          "  -d, --data FILE        the day's list: CSV export, or a YAML list\n"
+          "      --forms DIR        offer every DIR/*/packet.yaml (default: forms)\n"
+          "      --packet FILE      offer this packet (repeatable; instead of --forms)\n"
+          "      --printer NAME     the CUPS printer Print sends to (default: CUPS's default)\n"
+          "      --no-print         previews only\n"
+          "      --listen ADDR:PORT where to listen (default: " DEFAULT_LISTEN ").\n"
+          "                         Any address but loopback needs --token-file.\n"
+          "      --token-file FILE  a secret (16+ characters: letters, digits, - _ . ~)\n"
+          "                         every request must carry; open the page once as\n"
+          "                         http://ADDR:PORT/?token=SECRET\n"
+          "      --allow-host NAME  a further name the desks reach this computer by\n"
+          "                         (repeatable; needed with a 0.0.0.0 listener)\n"
+          "      --clinic FILE      clinic settings (default: as render finds them)\n"
+          "      --page-size SIZE   letter or a4 (default: the clinic's)\n"
+          "      --font-dir DIR     the font family to embed (as render)\n"
+          "      --allow-draft      offer draft forms (every page says DRAFT)\n"
+          "  -j, --jobs N           renders at once (default: the number of cores)\n"
+          "  -h, --help             show this help\n"
+          "\n"
+          "The log (standard error) has one line per request: method, route, status,\n"
+          "row number and time; never a patient's name, date of birth or record number.\n",
+          out);
+}
+
+typedef struct serve_args {
+    const char *data, *forms, *printer, *listen, *token_file, *clinic, *page_size, *font_dir;
+    const char *packets[MAX_PACKETS];
+    size_t npackets;
+    const char *allow_hosts[MAX_ALLOW_HOSTS];
+    size_t nallow_hosts;
+    bool no_print, allow_draft;
+    long jobs;
+} serve_args;
+
+static int parse_args(int argc, char **argv, serve_args *a)
+{
+    enum { OPT_FORMS = 256, OPT_PACKET, OPT_PRINTER, OPT_NO_PRINT, OPT_LISTEN, OPT_TOKEN,
+           OPT_ALLOW_HOST, OPT_CLINIC, OPT_PAGE_SIZE, OPT_FONT_DIR, OPT_ALLOW_DRAFT };
+    static const struct option opts[] = {
+        {"data", required_argument, NULL, 'd'},
+        {"forms", required_argument, NULL, OPT_FORMS},
+        {"packet", required_argument, NULL, OPT_PACKET},
+        {"printer", required_argument, NULL, OPT_PRINTER},
+        {"no-print", no_argument, NULL, OPT_NO_PRINT},
+        {"listen", required_argument, NULL, OPT_LISTEN},
+        {"token-file", required_argument, NULL, OPT_TOKEN},
+        {"allow-host", required_argument, NULL, OPT_ALLOW_HOST},
+        {"clinic", required_argument, NULL, OPT_CLINIC},
+        {"page-size", required_argument, NULL, OPT_PAGE_SIZE},
+        {"font-dir", required_argument, NULL, OPT_FONT_DIR},
+        {"allow-draft", no_argument, NULL, OPT_ALLOW_DRAFT},
+        {"jobs", required_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
+    };
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "d:j:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': a->data = optarg; break;
+        case OPT_FORMS: a->forms = optarg; break;
+        case OPT_PACKET:
+            if (a->npackets == MAX_PACKETS)
+                return cli_fail(EX_USAGE, "at most %d --packet options", MAX_PACKETS);
+            a->packets[a->npackets++] = optarg;
+            break;
+        case OPT_PRINTER: a->printer = optarg; break;
+        case OPT_NO_PRINT: a->no_print = true; break;
+        case OPT_LISTEN: a->listen = optarg; break;
+        case OPT_TOKEN: a->token_file = optarg; break;
+        case OPT_ALLOW_HOST:
+            if (a->nallow_hosts == MAX_ALLOW_HOSTS)
+                return cli_fail(EX_USAGE, "at most %d --allow-host options", MAX_ALLOW_HOSTS);
+            a->allow_hosts[a->nallow_hosts++] = optarg;
+            break;
+        case OPT_CLINIC: a->clinic = optarg; break;
+        case OPT_PAGE_SIZE: a->page_size = optarg; break;
+        case OPT_FONT_DIR: a->font_dir = optarg; break;
+        case OPT_ALLOW_DRAFT: a->allow_draft = true; break;
+        case 'j': {
+            char *end;
+            a->jobs = strtol(optarg, &end, 10);
+            if (*end || a->jobs < 1 || a->jobs > 64)
+                return cli_fail(EX_USAGE, "--jobs takes a number from 1 to 64");
+            break;
+        }
+        case 'h': serve_usage(stdout); return -1;
+        default: serve_usage(stderr); return EX_USAGE;
+        }
+    }
+    if (optind < argc)
+        return cli_fail(EX_USAGE, "unexpected argument '%s' (see medpacket serve --help)",
+                        argv[optind]);
+    if (!a->data)
+        return cli_fail(EX_USAGE, "serve needs --data TODAY.csv (the day's list)");
+    if (a->forms && a->npackets)
+        return cli_fail(EX_USAGE, "--forms and --packet do not go together");
+    if (a->page_size && strcmp(a->page_size, "letter") != 0 && strcmp(a->page_size, "a4") != 0)
+        return cli_fail(EX_USAGE, "--page-size takes letter or a4");
+    if (a->printer && a->no_print)
+        return cli_fail(EX_USAGE, "--printer and --no-print do not go together");
+    return 0;
+}
+
+static int by_name(const struct dirent **x, const struct dirent **y)
+{
+    return strcmp((*x)->d_name, (*y)->d_name);
+}
+
+/* Each DIR/NAME/packet.yaml, in name order. */
+static int find_packets(const char *dir, arena *a, const char **out, size_t *n, mp_err *err)
+{
+    struct dirent **ents;
+    int count = scandir(dir, &ents, NULL, by_name);
+    if (count < 0)
+        return err_set(err, EX_NOINPUT, dir, 0, 0, "cannot read the forms folder: %s",
+                       strerror(errno));
+    int rc = 0;
+    for (int i = 0; i < count; i++) {
+        const char *name = ents[i]->d_name;
+        if (!rc && name[0] != '.') {
+            char *path = arena_printf(a, "%s/%s/packet.yaml", dir, name);
+            struct stat st;
+            if (!path)
+                rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+            else if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+                if (*n == MAX_PACKETS)
+                    rc = err_set(err, EX_USAGE, dir, 0, 0, "more than %d packets", MAX_PACKETS);
+                else
+                    out[(*n)++] = path;
+            }
+        }
+        free(ents[i]);
+    }
+    free(ents);
+    if (!rc && *n == 0)
+        rc = err_set(err, EX_NOINPUT, dir, 0, 0,
+                     "no packet here (expected FOLDER/packet.yaml for each packet)");
+    return rc;
+}
+
+/* The secret from a token file: one line, cookie-safe characters. */
+static int read_token(const char *path, arena *a, const char **out, mp_err *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return err_set(err, EX_NOINPUT, path, 0, 0, "cannot open the token file: %s",
+                       strerror(errno));
+    char buf[300];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
+        buf[--n] = '\0';
+    if (n < 16 || n > 256)
+        return err_set(err, EX_CONFIG, path, 0, 0, "the token must be 16 to 256 characters");
+    for (size_t i = 0; i < n; i++) {
+        char ch = buf[i];
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                  ch == '-' || ch == '_' || ch == '.' || ch == '~';
+        if (!ok)
+            return err_set(err, EX_CONFIG, path, 0, 0,
+                           "the token may hold letters, digits and - _ . ~ only");
+    }
+    return (*out = arena_strdup(a, buf)) ? 0 : err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+static int run(const serve_args *args, arena *a, cmd_run *runs, size_t *nruns, mp_err *err)
+{
+    char host[64];
+    unsigned port;
+    const char *listen = args->listen ? args->listen : DEFAULT_LISTEN;
+    if (!web_parse_listen(listen, host, sizeof host, &port))
+        return err_set(err, EX_USAGE, NULL, 0, 0,
+                       "--listen takes ADDR:PORT (127.0.0.1:8470, [::1]:8470)");
+    const char *token = NULL;
+    int rc;
+    if (args->token_file && (rc = read_token(args->token_file, a, &token, err)))
+        return rc;
+    /* Anyone on the network could read the day's list: not without a secret. */
+    if (!web_is_loopback(host) && !token)
+        return err_set(err, EX_USAGE, NULL, 0, 0,
+                       "listening on %s needs --token-file: anyone who can reach it could read "
+                       "today's list and print",
+                       host);
+    if (web_is_wildcard(host) && !args->nallow_hosts)
+        return err_set(err, EX_USAGE, NULL, 0, 0,
+                       "on %s, name the address the desks open with --allow-host NAME", host);
+
+    const char *paths[MAX_PACKETS];
+    size_t npaths = 0;
+    if (args->npackets) {
+        memcpy(paths, args->packets, args->npackets * sizeof paths[0]);
+        npaths = args->npackets;
+    } else if ((rc = find_packets(args->forms ? args->forms : "forms", a, paths, &npaths, err))) {
+        return rc;
+    }
+    serve_packet *sps = arena_array(a, npaths, sizeof *sps);
+    if (!sps)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < npaths; i++) {
+        cmd_setup setup = {.input = paths[i], .clinic = args->clinic,
+                           .page_size = args->page_size, .font_dir = args->font_dir,
+                           .allow_draft = args->allow_draft};
+        rc = cmd_prepare(&setup, a, &runs[i], err);
+        ++*nruns; /* released by the caller even when prepare failed half-way */
+        if (rc)
+            return rc;
+        const packet *pk = &runs[i].pk;
+        const form *f0 = pk->entries[0].form;
+        const mp_text *id = pk->id.s ? &pk->id : &f0->id;
+        const mp_text *title = pk->title.s ? &pk->title : &f0->title;
+        sps[i] = (serve_packet){.id = arena_strndup(a, id->s, id->len),
+                                .title = arena_strndup(a, title->s, title->len),
+                                .variants = runs[i].variants,
+                                .nvariants = runs[i].nvariants,
+                                .env = &runs[i].env};
+        for (size_t k = 0; k < i; k++)
+            if (sps[i].id && sps[k].id && strcmp(sps[i].id, sps[k].id) == 0)
+                return err_set(err, EX_DATAERR, paths[i], 0, 0,
+                               "packet id %s is offered twice (also %s)", sps[i].id, paths[k]);
+        if (!sps[i].id || !sps[i].title)
+            return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    }
+
+    schedule *sched;
+    if ((rc = schedule_open(args->data, &sched, err)))
+        return rc;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned jobs = (unsigned)(args->jobs ? args->jobs : (ncpu > 0 ? ncpu : 1));
+    const clinic *cl = &runs[0].cl;
+    serve_config cfg = {
+        .host = host,
+        .port = port,
+        .allow_hosts = args->allow_hosts,
+        .nallow_hosts = args->nallow_hosts,
+        .token = token,
+        .printer = args->printer,
+        .can_print = !args->no_print,
+        .sched = sched,
+        .source_name = base_name(args->data),
+        .packets = sps,
+        .npackets = npaths,
+        .clinic_name = cl->name.s ? arena_strndup(a, cl->name.s, cl->name.len) : "",
+        /* Threads beyond the render slots answer the list and the static
+         * files while renders run. */
+        .threads = jobs + 2,
+        .max_renders = jobs,
+        .log = stderr,
+    };
+    /* Ctrl-C and SIGTERM end the wait below; blocked here, before the
+     * server's threads start, so that they inherit the mask. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    server *srv;
+    if ((rc = serve_start(&cfg, &srv, err))) {
+        schedule_close(sched);
+        return rc;
+    }
+    const char *shown = strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0
+                            ? args->allow_hosts[0]
+                            : host;
+    printf("medpacket: serving on http://%s%s%s:%u/\n", strchr(shown, ':') ? "[" : "", shown,
+           strchr(shown, ':') ? "]" : "", serve_port(srv));
+    if (token)
+        printf("medpacket: open it once as http://%s:%u/?token=<the secret in %s>\n", shown,
+               serve_port(srv), args->token_file);
+    fflush(stdout);
+    int sig;
+    sigwait(&stop, &sig);
+    fprintf(stderr, "serve: stopping (%s)\n", sig == SIGINT ? "interrupt" : "terminated");
+    serve_stop(srv);
+    schedule_close(sched);
+    return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    serve_args args = {0};
+    int rc = parse_args(argc, argv, &args);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    arena *a = arena_new();
+    cmd_run *runs = calloc(MAX_PACKETS, sizeof *runs);
+    if (!a || !runs) {
+        arena_free(a);
+        free(runs);
+        return cli_fail(EX_OSERR, "out of memory");
+    }
+    size_t nruns = 0;
+    mp_err err;
+    err_clear(&err);
+    rc = run(&args, a, runs, &nruns, &err);
+    if (rc)
+        cli_report(&err);
+    for (size_t i = 0; i < nruns; i++)
+        cmd_release(&runs[i]);
+    free(runs);
+    arena_free(a);
+    return rc;
+}

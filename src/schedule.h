@@ -1,0 +1,56 @@
+/*
+ * schedule.h — the day's list for the front-desk server: the whole CSV (or
+ * YAML list) export in memory, read again when the file changes.
+ *
+ * A day's schedule is hundreds of rows, not millions, so the server keeps it
+ * whole (unlike batch, which streams). Each load is an immutable snapshot
+ * with a reference count: a request that is rendering row 12 keeps the
+ * snapshot it looked row 12 up in, while the next request may already see
+ * the file the scheduling system wrote since. Thread-safe.
+ */
+#ifndef MP_SCHEDULE_H
+#define MP_SCHEDULE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "patient.h"
+
+typedef struct schedule_row {
+    long row;            /* as the user counts rows (roster.h) */
+    patient patient;     /* unusable when problem is set */
+    const char *problem; /* a bad row: why, naming the column, never its content */
+} schedule_row;
+
+typedef struct schedule_snap {
+    const schedule_row *rows; /* in file order, row numbers ascending */
+    size_t nrows;
+    int64_t loaded_at; /* Unix time of the load */
+} schedule_snap;
+
+typedef struct schedule schedule;
+
+/* Loads path (CSV, or a YAML list for .yaml/.yml). An unreadable or
+ * malformed file is an error here, at start-up; later, a reload that fails
+ * keeps the last good list (and schedule_get reports it once through
+ * *reload_err). */
+int schedule_open(const char *path, schedule **out, mp_err *err);
+void schedule_close(schedule *s);
+
+/* The current list, reloaded first when the file's size, modification time
+ * or inode changed and the change is at least settle_ms old (a file being
+ * written is not read half-way). The snapshot stays valid until
+ * schedule_put. When a reload failed, *reload_err (if not NULL) says why and
+ * the previous list is returned; otherwise reload_err->code is 0. */
+const schedule_snap *schedule_get(schedule *s, mp_err *reload_err);
+void schedule_put(schedule *s, const schedule_snap *snap);
+
+/* Row number row of snap, or NULL. */
+const schedule_row *schedule_find(const schedule_snap *snap, long row);
+
+/* How long a changed file must stay unchanged before it is read (ms);
+ * default 500. For tests. */
+void schedule_set_settle(schedule *s, int settle_ms);
+
+#endif

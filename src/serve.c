@@ -1,0 +1,1142 @@
+/*
+ * serve.c — see serve.h. The routes are documented in docs/serve-api.md.
+ */
+#include "serve.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <semaphore.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "arena.h"
+#include "date.h"
+#include "json.h"
+#include "msg.h"
+#include "print.h"
+#include "web_assets.h"
+#include "webguard.h"
+#include "ydoc.h"
+
+#define MAX_BODY (16u * 1024u)   /* a walk-in's fields are a few hundred bytes */
+#define MAX_HEADERS 64u          /* browsers send about 15 */
+#define MAX_FIELD 200u           /* bytes in one walk-in field */
+#define RENDER_WAIT_S 10         /* then 503: the desk sees "busy", not a hang */
+
+struct server {
+    serve_config cfg;
+    struct MHD_Daemon *d;
+    unsigned port;
+    char **hosts; /* Host values accepted, with the port */
+    size_t nhosts;
+    sem_t renders;
+    char *config_json; /* GET /api/config: built once, the packets do not change */
+    bool required[8];  /* per walk-in field: some packet cannot print without it */
+    size_t config_len;
+};
+
+/* One request: its body as it arrives, and what the log line needs. */
+typedef struct request {
+    struct timespec t0;
+    const char *route; /* a known route, or "(other)": the raw path is not logged */
+    long row;          /* for the log, when the request names one */
+    bool is_post;
+    bool answered;     /* a response is queued; ignore the rest of the body */
+    bool too_big;      /* the body passed MAX_BODY: answered 413 at its end */
+    size_t dropped;
+    char *body;
+    size_t len, cap;
+} request;
+
+/* --- replies ------------------------------------------------------------ */
+
+static void log_line(server *s, const char *method, const request *r, unsigned status)
+{
+    if (!s->cfg.log)
+        return;
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
+    char row[32] = "";
+    if (r->row > 0)
+        snprintf(row, sizeof row, " row=%ld", r->row);
+    /* One fprintf per line: stdio locks the stream, so lines never interleave. */
+    fprintf(s->cfg.log, "serve: %s %s %u%s %.1f ms\n", method, r->route, status, row, ms);
+}
+
+/* The headers every answer carries: nothing patient-related is cached, the
+ * page can only load its own files, and no other site can frame it. */
+static void common_headers(struct MHD_Response *resp)
+{
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "X-Frame-Options", "SAMEORIGIN");
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' blob: data:; "
+                            "frame-src 'self' blob:; object-src 'self' blob:; "
+                            "base-uri 'none'; form-action 'self'; frame-ancestors 'self'");
+}
+
+/* Queues a response that takes ownership of buf (malloc'd) or, when
+ * persistent, points at static data. */
+static enum MHD_Result reply(server *s, struct MHD_Connection *c, const char *method, request *r,
+                             unsigned status, const char *type, void *buf, size_t len,
+                             bool persistent, const char *extra_name, const char *extra_value)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        len, buf, persistent ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        if (!persistent)
+            free(buf);
+        return MHD_NO;
+    }
+    common_headers(resp);
+    if (type)
+        MHD_add_response_header(resp, "Content-Type", type);
+    if (extra_name)
+        MHD_add_response_header(resp, extra_name, extra_value);
+    r->answered = true;
+    enum MHD_Result ret = MHD_queue_response(c, status, resp);
+    MHD_destroy_response(resp);
+    log_line(s, method, r, status);
+    return ret;
+}
+
+/* A JSON document written with stdio into memory. */
+typedef struct jout {
+    FILE *f;
+    char *buf;
+    size_t len;
+} jout;
+
+static bool jopen(jout *j)
+{
+    j->buf = NULL;
+    j->len = 0;
+    j->f = open_memstream(&j->buf, &j->len);
+    return j->f != NULL;
+}
+
+static enum MHD_Result reply_json(server *s, struct MHD_Connection *c, const char *method,
+                                  request *r, unsigned status, jout *j)
+{
+    if (fclose(j->f) != 0) {
+        free(j->buf);
+        return MHD_NO;
+    }
+    return reply(s, c, method, r, status, "application/json; charset=utf-8", j->buf, j->len,
+                 false, NULL, NULL);
+}
+
+static enum MHD_Result reply_error_extra(server *s, struct MHD_Connection *c, const char *method,
+                                         request *r, unsigned status, const char *msg,
+                                         const char *extra_name, const char *extra_value)
+{
+    jout j;
+    if (!jopen(&j))
+        return MHD_NO;
+    fputs("{\"error\": ", j.f);
+    json_string(j.f, msg);
+    fputs("}\n", j.f);
+    if (fclose(j.f) != 0) {
+        free(j.buf);
+        return MHD_NO;
+    }
+    return reply(s, c, method, r, status, "application/json; charset=utf-8", j.buf, j.len, false,
+                 extra_name, extra_value);
+}
+
+static enum MHD_Result reply_error(server *s, struct MHD_Connection *c, const char *method,
+                                   request *r, unsigned status, const char *msg)
+{
+    return reply_error_extra(s, c, method, r, status, msg, NULL, NULL);
+}
+
+/* --- the day's list and the packets ------------------------------------- */
+
+static const serve_packet *find_packet(const server *s, const char *id)
+{
+    for (size_t i = 0; id && i < s->cfg.npackets; i++)
+        if (strcmp(s->cfg.packets[i].id, id) == 0)
+            return &s->cfg.packets[i];
+    return NULL;
+}
+
+/* The packets a row is offered: those its `packets` column names (ids
+ * separated by commas, semicolons or spaces), or every packet when the
+ * list has no such column or it is empty. */
+static bool row_offers(const patient *pt, const char *id)
+{
+    const mp_text *f = patient_get(pt, "packets", 7);
+    if (!f)
+        return true;
+    size_t idlen = strlen(id);
+    const char *p = f->s, *end = f->s + f->len;
+    while (p < end) {
+        while (p < end && (*p == ',' || *p == ';' || *p == ' '))
+            p++;
+        const char *w = p;
+        while (p < end && *p != ',' && *p != ';' && *p != ' ')
+            p++;
+        if ((size_t)(p - w) == idlen && memcmp(w, id, idlen) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void json_field(FILE *f, const patient *pt, const char *name)
+{
+    const mp_text *v = patient_get(pt, name, strlen(name));
+    fprintf(f, "\"%s\": ", name);
+    if (!v) {
+        fputs("null", f);
+        return;
+    }
+    /* Values are NUL-terminated copies (patient.h), so json_string can take them. */
+    json_string(f, v->s);
+}
+
+static enum MHD_Result get_patients(server *s, struct MHD_Connection *c, const char *m,
+                                    request *r)
+{
+    mp_err reload;
+    const schedule_snap *snap = schedule_get(s->cfg.sched, &reload);
+    if (reload.code && s->cfg.log)
+        /* The message names the file and row, never a value (roster.h). */
+        fprintf(s->cfg.log, "serve: the list changed but cannot be read; keeping the last one: %s\n",
+                reload.msg);
+    jout j;
+    if (!jopen(&j)) {
+        schedule_put(s->cfg.sched, snap);
+        return MHD_NO;
+    }
+    char when[32];
+    time_t t = (time_t)snap->loaded_at;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fputs("{\"source\": ", j.f);
+    json_string(j.f, s->cfg.source_name);
+    fprintf(j.f, ", \"loaded_at\": \"%s\", \"patients\": [", when);
+    bool first = true;
+    for (size_t i = 0; i < snap->nrows; i++) {
+        const schedule_row *row = &snap->rows[i];
+        if (row->problem)
+            continue;
+        const patient *pt = &row->patient;
+        fprintf(j.f, "%s\n  {\"row\": %ld", first ? "" : ",", row->row);
+        first = false;
+        static const char *const shown[] = {"first_name", "last_name", "dob", "mrn",
+                                             "appointment_date", "appointment_time", "clinician"};
+        for (size_t k = 0; k < sizeof shown / sizeof shown[0]; k++) {
+            fputs(", ", j.f);
+            json_field(j.f, pt, shown[k]);
+        }
+        const char *lang = "en";
+        if (s->cfg.npackets) {
+            const serve_packet *sp = &s->cfg.packets[0];
+            lang = render_pick(sp->variants, sp->nvariants, pt, NULL)->language;
+        }
+        fputs(", \"language\": ", j.f);
+        json_string(j.f, lang);
+        fputs(", \"packets\": [", j.f);
+        bool pfirst = true;
+        for (size_t k = 0; k < s->cfg.npackets; k++) {
+            if (!row_offers(pt, s->cfg.packets[k].id))
+                continue;
+            fputs(pfirst ? "" : ", ", j.f);
+            json_string(j.f, s->cfg.packets[k].id);
+            pfirst = false;
+        }
+        fputs("]}", j.f);
+    }
+    fputs("\n], \"bad_rows\": [", j.f);
+    first = true;
+    for (size_t i = 0; i < snap->nrows; i++) {
+        const schedule_row *row = &snap->rows[i];
+        if (!row->problem)
+            continue;
+        fprintf(j.f, "%s{\"row\": %ld, \"problem\": ", first ? "" : ", ", row->row);
+        json_string(j.f, row->problem);
+        fputc('}', j.f);
+        first = false;
+    }
+    fputs("]}\n", j.f);
+    schedule_put(s->cfg.sched, snap);
+    return reply_json(s, c, m, r, 200, &j);
+}
+
+/* --- rendering and printing --------------------------------------------- */
+
+/* Renders sp for pt with today's clock (the server runs all day: a packet
+ * printed after midnight carries the new date). Waits for a render slot. */
+static int render_for(server *s, const serve_packet *sp, const patient *pt, unsigned char **pdf,
+                      size_t *len, int *pages, unsigned *status, mp_err *err)
+{
+    render_env env = *sp->env;
+    int rc = date_clock(&env.now_unix, &env.today, err);
+    if (rc) {
+        *status = 500;
+        return rc;
+    }
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += RENDER_WAIT_S;
+    while (sem_timedwait(&s->renders, &deadline) != 0) {
+        if (errno != EINTR) {
+            *status = 503;
+            return err_set(err, EX_TEMPFAIL, NULL, 0, 0, "the server is busy; try again");
+        }
+    }
+    const packet *pk = render_pick(sp->variants, sp->nvariants, pt, NULL);
+    arena *a = arena_new();
+    if (!a)
+        rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    else
+        rc = render_packet(pk, &env, pt, a, pdf, len, pages, err);
+    arena_free(a);
+    sem_post(&s->renders);
+    /* A render error is the data's (a placeholder without a value, a
+     * character the fonts lack): the desk can fix the row. */
+    *status = rc == EX_DATAERR ? 422 : 500;
+    return rc;
+}
+
+static enum MHD_Result reply_pdf(server *s, struct MHD_Connection *c, const char *m, request *r,
+                                 unsigned char *pdf, size_t len)
+{
+    /* The file name holds no patient data: a browser may keep it in its
+     * download history. */
+    return reply(s, c, m, r, 200, "application/pdf", pdf, len, false, "Content-Disposition",
+                 "inline; filename=\"preview.pdf\"");
+}
+
+static enum MHD_Result print_and_reply(server *s, struct MHD_Connection *c, const char *m,
+                                       request *r, const serve_packet *sp, unsigned char *pdf,
+                                       size_t len, int pages, const char *who)
+{
+    if (!s->cfg.can_print) {
+        free(pdf);
+        return reply_error(s, c, m, r, 403, "printing is off (serve --no-print)");
+    }
+    char title[160];
+    snprintf(title, sizeof title, "medpacket %s %s", sp->id, who);
+    print_opts po = {.printer = s->cfg.printer, .copies = 1, .title = title};
+    print_result pr;
+    mp_err err;
+    err_clear(&err);
+    int rc = print_pdf(&po, pdf, len, &pr, &err);
+    free(pdf);
+    if (rc)
+        return reply_error(s, c, m, r, 502, err.msg);
+    jout j;
+    if (!jopen(&j))
+        return MHD_NO;
+    fprintf(j.f, "{\"job\": %d, \"printer\": ", pr.job_id);
+    json_string(j.f, pr.printer);
+    fprintf(j.f, ", \"pages\": %d}\n", pages);
+    if (s->cfg.log)
+        fprintf(s->cfg.log, "serve: printed %s job %d\n", who, pr.job_id);
+    return reply_json(s, c, m, r, 200, &j);
+}
+
+/* The row is still the patient the page showed: the page sends the record
+ * number it listed with the row number, and a list that changed in between
+ * (row 5 is now someone else) must not print someone else's packet. */
+static bool same_patient(const schedule_row *row, const char *mrn)
+{
+    if (!mrn)
+        return true; /* a script that asks by row number alone */
+    const mp_text *have = patient_get(&row->patient, "mrn", 3);
+    return strcmp(have ? have->s : "", mrn) == 0;
+}
+
+#define CHANGED_MSG "today's list changed since it was shown: look the patient up again"
+
+static enum MHD_Result get_preview(server *s, struct MHD_Connection *c, const char *m, request *r)
+{
+    const char *id = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "packet");
+    const char *rowarg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "row");
+    const serve_packet *sp = find_packet(s, id);
+    long rown;
+    if (!web_parse_row(rowarg, &rown))
+        return reply_error(s, c, m, r, 400, "row must be a row number");
+    r->row = rown;
+    if (!sp)
+        return reply_error(s, c, m, r, 404, "no such packet");
+    const schedule_snap *snap = schedule_get(s->cfg.sched, NULL);
+    const schedule_row *row = schedule_find(snap, rown);
+    enum MHD_Result ret;
+    if (!row) {
+        ret = reply_error(s, c, m, r, 404, "no such row in today's list");
+    } else if (row->problem) {
+        ret = reply_error(s, c, m, r, 422, row->problem);
+    } else if (!same_patient(row, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "mrn"))) {
+        ret = reply_error(s, c, m, r, 409, CHANGED_MSG);
+    } else {
+        unsigned char *pdf = NULL;
+        size_t len = 0;
+        unsigned status;
+        mp_err err;
+        err_clear(&err);
+        if (render_for(s, sp, &row->patient, &pdf, &len, NULL, &status, &err))
+            ret = reply_error(s, c, m, r, status, err.msg);
+        else
+            ret = reply_pdf(s, c, m, r, pdf, len);
+    }
+    schedule_put(s->cfg.sched, snap);
+    return ret;
+}
+
+/* The request body as a YAML/JSON mapping (JSON is YAML's flow style, and
+ * ydoc already carries the limits), or NULL with a 400 queued. */
+static const ynode *parse_body(server *s, struct MHD_Connection *c, const char *m, request *r,
+                               arena *a, enum MHD_Result *ret)
+{
+    ydoc doc;
+    mp_err err;
+    err_clear(&err);
+    if (ydoc_load_buffer("request", r->body ? r->body : "", r->len, a, &doc, &err) ||
+        !doc.root || doc.root->kind != YNODE_MAP) {
+        *ret = reply_error(s, c, m, r, 400, "the body must be a JSON object");
+        return NULL;
+    }
+    return doc.root;
+}
+
+static const char *scalar(const ynode *n)
+{
+    return n && n->kind == YNODE_SCALAR ? n->str : NULL;
+}
+
+static enum MHD_Result post_print(server *s, struct MHD_Connection *c, const char *m, request *r)
+{
+    arena *a = arena_new();
+    if (!a)
+        return MHD_NO;
+    enum MHD_Result ret;
+    const ynode *root = parse_body(s, c, m, r, a, &ret);
+    if (!root) {
+        arena_free(a);
+        return ret;
+    }
+    const serve_packet *sp = find_packet(s, scalar(ydoc_get(root, "packet")));
+    long rown;
+    if (!web_parse_row(scalar(ydoc_get(root, "row")), &rown)) {
+        arena_free(a);
+        return reply_error(s, c, m, r, 400, "row must be a row number");
+    }
+    r->row = rown;
+    if (!sp) {
+        arena_free(a);
+        return reply_error(s, c, m, r, 404, "no such packet");
+    }
+    const schedule_snap *snap = schedule_get(s->cfg.sched, NULL);
+    const schedule_row *row = schedule_find(snap, rown);
+    if (!row || row->problem || !same_patient(row, scalar(ydoc_get(root, "mrn")))) {
+        /* Answered before the snapshot is let go: row->problem lives in it. */
+        ret = !row           ? reply_error(s, c, m, r, 404, "no such row in today's list")
+              : row->problem ? reply_error(s, c, m, r, 422, row->problem)
+                             : reply_error(s, c, m, r, 409, CHANGED_MSG);
+        schedule_put(s->cfg.sched, snap);
+        arena_free(a);
+        return ret;
+    }
+    arena_free(a);
+    unsigned char *pdf = NULL;
+    size_t len = 0;
+    int pages = 0;
+    unsigned status;
+    mp_err err;
+    err_clear(&err);
+    int rc = render_for(s, sp, &row->patient, &pdf, &len, &pages, &status, &err);
+    schedule_put(s->cfg.sched, snap);
+    if (rc)
+        return reply_error(s, c, m, r, status, err.msg);
+    char who[32];
+    snprintf(who, sizeof who, "row %ld", rown);
+    return print_and_reply(s, c, m, r, sp, pdf, len, pages, who);
+}
+
+/* The walk-in form's fields, as /api/config lists them. */
+static const struct walkin_field {
+    const char *name;
+    bool required;
+    const char *type;
+} walkin_fields[] = {
+    {"first_name", true, "text"},
+    {"last_name", true, "text"},
+    {"dob", true, "date"},
+    {"mrn", true, "text"},
+    {"appointment_date", false, "date"},
+    {"clinician", false, "text"},
+    {"language", false, "language"},
+};
+#define NWALKIN (sizeof walkin_fields / sizeof walkin_fields[0])
+_Static_assert(NWALKIN <= sizeof ((server *)0)->required, "server.required is too small");
+
+/* Why value cannot be field f's, or NULL. The same rules as a CSV row's
+ * (patient.h), said without repeating the value. */
+static const char *walkin_problem(const struct walkin_field *f, bool required, const ynode *v,
+                                  const serve_packet *sp, char *buf, size_t bufsize, msg_id *id)
+{
+    if (v && v->kind != YNODE_SCALAR)
+        return *id = MSG_UI_ERR_ONE_LINE, "must be a text";
+    const char *s = v ? v->str : "";
+    size_t n = v ? v->len : 0;
+    while (n && s[n - 1] == ' ')
+        n--;
+    while (n && *s == ' ')
+        s++, n--;
+    if (n == 0)
+        return required ? (*id = MSG_UI_ERR_REQUIRED, "is required") : NULL;
+    if (n > MAX_FIELD)
+        return *id = MSG_UI_ERR_TOO_LONG, "is too long";
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return *id = MSG_UI_ERR_ONE_LINE, "must be one line of text";
+    if (strcmp(f->type, "date") == 0)
+        return *id = MSG_UI_ERR_DATE, patient_date_problem(s, n);
+    if (strcmp(f->type, "language") == 0) {
+        *id = MSG_UI_ERR_LANGUAGE;
+        char want[16];
+        if (n >= sizeof want)
+            return "is not a language of this packet";
+        memcpy(want, s, n);
+        want[n] = '\0';
+        const char *code = packet_language_code(want);
+        for (size_t i = 0; code && i < sp->nvariants; i++)
+            if (strcmp(sp->variants[i]->language, code) == 0)
+                return NULL;
+        size_t used = (size_t)snprintf(buf, bufsize, "is not a language of this packet (");
+        for (size_t i = 0; i < sp->nvariants && used < bufsize; i++)
+            used += (size_t)snprintf(buf + used, bufsize - used, "%s%s", i ? ", " : "",
+                                     sp->variants[i]->language);
+        if (used < bufsize)
+            snprintf(buf + used, bufsize - used, ")");
+        return buf;
+    }
+    return NULL;
+}
+
+/* English keeps the detailed words (which part of a date is wrong); other
+ * languages get their table's message for the kind of problem. */
+static const char *say_in(const char *lang, msg_id id, const char *english)
+{
+    return strcmp(lang, "en") == 0 ? english : msg_get(lang, id);
+}
+
+/* The walk-in field a render error says is missing ("the patient data has
+ * no clinician, which ... needs"; render.c and vars.c word it so), or NULL. */
+static const char *missing_field(const char *msg)
+{
+    const char *p = strstr(msg, "has no ");
+    if (!p)
+        return NULL;
+    p += 7;
+    for (size_t f = 0; f < NWALKIN; f++) {
+        size_t n = strlen(walkin_fields[f].name);
+        if (strncmp(p, walkin_fields[f].name, n) == 0 && (p[n] == ',' || p[n] == '\0' ||
+                                                          p[n] == ' '))
+            return walkin_fields[f].name;
+    }
+    return NULL;
+}
+
+static enum MHD_Result post_walkin(server *s, struct MHD_Connection *c, const char *m, request *r)
+{
+    arena *a = arena_new();
+    if (!a)
+        return MHD_NO;
+    enum MHD_Result ret;
+    const ynode *root = parse_body(s, c, m, r, a, &ret);
+    if (!root) {
+        arena_free(a);
+        return ret;
+    }
+    const serve_packet *sp = find_packet(s, scalar(ydoc_get(root, "packet")));
+    const char *action = scalar(ydoc_get(root, "action"));
+    /* The page's language, for the messages shown beside the fields. */
+    char lang[8] = "en"; /* a copy: the body's arena is freed before the answer */
+    const char *want = scalar(ydoc_get(root, "lang"));
+    if (want && strlen(want) < sizeof lang && msg_has_language(want))
+        snprintf(lang, sizeof lang, "%s", want);
+    const ynode *fields = ydoc_get(root, "fields");
+    bool print = action && strcmp(action, "print") == 0;
+    if (!sp || !action || (!print && strcmp(action, "preview") != 0) || !fields ||
+        fields->kind != YNODE_MAP) {
+        arena_free(a);
+        return reply_error(s, c, m, r, sp ? 400 : 404,
+                           sp ? "expected {\"packet\", \"action\": \"preview\" or \"print\", "
+                                "\"fields\": {...}}"
+                              : "no such packet");
+    }
+    /* Every problem at once, each under its field's name. */
+    jout bad;
+    if (!jopen(&bad)) {
+        arena_free(a);
+        return MHD_NO;
+    }
+    size_t nbad = 0;
+    patient pt = {.source = "walk-in"};
+    mp_err err;
+    err_clear(&err);
+    for (size_t i = 0; i < fields->count; i++) {
+        const char *k = fields->keys[i]->str;
+        bool known = false;
+        for (size_t f = 0; f < NWALKIN && !known; f++)
+            known = strcmp(walkin_fields[f].name, k) == 0;
+        if (!known) {
+            fprintf(bad.f, "%s", nbad++ ? ", " : "");
+            json_string(bad.f, k);
+            fputs(": ", bad.f);
+            json_string(bad.f, msg_get(lang, MSG_UI_ERR_UNKNOWN));
+        }
+    }
+    for (size_t f = 0; f < NWALKIN; f++) {
+        char buf[128];
+        const ynode *v = ydoc_get(fields, walkin_fields[f].name);
+        msg_id id = MSG_UI_ERR_REQUIRED;
+        const char *why = walkin_problem(&walkin_fields[f], s->required[f], v, sp, buf,
+                                         sizeof buf, &id);
+        if (why) {
+            fprintf(bad.f, "%s\"%s\": ", nbad++ ? ", " : "", walkin_fields[f].name);
+            json_string(bad.f, say_in(lang, id, why));
+            continue;
+        }
+        if (!v || !v->len)
+            continue;
+        /* Trimmed as checked above; patient_set copies into a. */
+        const char *val = v->str;
+        size_t n = v->len;
+        while (n && val[n - 1] == ' ')
+            n--;
+        while (n && *val == ' ')
+            val++, n--;
+        char *copy = arena_strndup(a, val, n);
+        if (n && (!copy || patient_set(&pt, walkin_fields[f].name, copy, a, &err))) {
+            fclose(bad.f);
+            free(bad.buf);
+            arena_free(a);
+            return reply_error(s, c, m, r, 500, "cannot take the walk-in's fields");
+        }
+    }
+    if (fclose(bad.f) != 0) {
+        free(bad.buf);
+        arena_free(a);
+        return MHD_NO;
+    }
+    if (nbad) {
+        jout j;
+        if (!jopen(&j)) {
+            free(bad.buf);
+            arena_free(a);
+            return MHD_NO;
+        }
+        fprintf(j.f, "{\"error\": \"%zu field%s to correct\", \"fields\": {", nbad,
+                nbad == 1 ? "" : "s");
+        fwrite(bad.buf, 1, bad.len, j.f);
+        fputs("}}\n", j.f);
+        free(bad.buf);
+        arena_free(a);
+        return reply_json(s, c, m, r, 422, &j);
+    }
+    free(bad.buf);
+    /* A walk-in is seen today. */
+    if (!patient_get(&pt, "appointment_date", 16)) {
+        int64_t now;
+        mp_date today;
+        char iso[11];
+        if (date_clock(&now, &today, &err) == 0) {
+            date_format_iso(today, iso);
+            patient_set(&pt, "appointment_date", iso, a, &err);
+        }
+    }
+    unsigned char *pdf = NULL;
+    size_t len = 0;
+    int pages = 0;
+    unsigned status;
+    int rc = render_for(s, sp, &pt, &pdf, &len, &pages, &status, &err);
+    arena_free(a);
+    if (rc) {
+        /* A field this packet prints that the walk-in left empty: say so
+         * beside that field, as for the others. */
+        const char *field = missing_field(err.msg);
+        if (field) {
+            jout j;
+            if (!jopen(&j))
+                return MHD_NO;
+            fprintf(j.f, "{\"error\": \"1 field to correct\", \"fields\": {\"%s\": ", field);
+            json_string(j.f, msg_get(lang, MSG_UI_ERR_NEEDED));
+            fputs("}}\n", j.f);
+            return reply_json(s, c, m, r, 422, &j);
+        }
+        return reply_error(s, c, m, r, status, err.msg);
+    }
+    if (!print)
+        return reply_pdf(s, c, m, r, pdf, len);
+    return print_and_reply(s, c, m, r, sp, pdf, len, pages, "walk-in");
+}
+
+/* --- /api/config --------------------------------------------------------- */
+
+/* Which optional walk-in fields the offered packets cannot print without
+ * (the shipped consent prints the clinician): each is left out in turn from
+ * a made-up patient and the packet laid out, so that the form marks it
+ * required instead of failing after Print is pressed. */
+static void probe_required(server *s)
+{
+    static const char *const sample[] = {"Sample", "Patient", "2000-01-01", "X0",
+                                         "2000-01-01", "Sample Clinician", NULL};
+    for (size_t f = 0; f < NWALKIN; f++)
+        s->required[f] = walkin_fields[f].required;
+    for (size_t f = 0; f < NWALKIN; f++) {
+        /* A walk-in without an appointment date is seen today (post_walkin). */
+        if (s->required[f] || !sample[f] || strcmp(walkin_fields[f].name, "appointment_date") == 0)
+            continue;
+        for (size_t p = 0; p < s->cfg.npackets && !s->required[f]; p++) {
+            const serve_packet *sp = &s->cfg.packets[p];
+            arena *a = arena_new();
+            if (!a)
+                return;
+            patient pt = {.source = "walk-in"};
+            mp_err err;
+            err_clear(&err);
+            for (size_t k = 0; k < NWALKIN; k++)
+                if (k != f && sample[k])
+                    patient_set(&pt, walkin_fields[k].name, sample[k], a, &err);
+            const layout_doc *doc;
+            err_clear(&err);
+            if (render_layout(sp->variants[0], sp->env, &pt, a, &doc, &err)) {
+                const char *missing = missing_field(err.msg);
+                s->required[f] = missing && strcmp(missing, walkin_fields[f].name) == 0;
+            }
+            arena_free(a);
+        }
+    }
+}
+
+static bool has_lang(char langs[][8], size_t n, const char *l)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(langs[i], l) == 0)
+            return true;
+    return false;
+}
+
+static int build_config(server *s)
+{
+    jout j;
+    if (!jopen(&j))
+        return -1;
+    /* The label languages: every language a packet is offered in that has
+     * a message table, in the order the packets give them. */
+    char langs[8][8];
+    size_t nl = 0;
+    for (size_t p = 0; p < s->cfg.npackets; p++)
+        for (size_t v = 0; v < s->cfg.packets[p].nvariants; v++) {
+            const char *l = s->cfg.packets[p].variants[v]->language;
+            if (nl < 8 && msg_has_language(l) && strlen(l) < 8 && !has_lang(langs, nl, l))
+                snprintf(langs[nl++], sizeof langs[0], "%s", l);
+        }
+    if (!nl)
+        snprintf(langs[nl++], sizeof langs[0], "en");
+    fputs("{\"clinic\": ", j.f);
+    json_string(j.f, s->cfg.clinic_name);
+    fputs(", \"printer\": ", j.f);
+    if (s->cfg.printer)
+        json_string(j.f, s->cfg.printer);
+    else
+        fputs("null", j.f);
+    fprintf(j.f, ", \"can_print\": %s, \"languages\": [", s->cfg.can_print ? "true" : "false");
+    for (size_t i = 0; i < nl; i++)
+        fprintf(j.f, "%s\"%s\"", i ? ", " : "", langs[i]);
+    fputs("],\n \"labels\": {", j.f);
+    for (size_t i = 0; i < nl; i++) {
+        fprintf(j.f, "%s\n  \"%s\": {", i ? "," : "", langs[i]);
+        bool first = true;
+        for (int id = 0; id < MSG_COUNT; id++) {
+            const char *key = msg_key((msg_id)id);
+            if (!key)
+                continue;
+            fprintf(j.f, "%s\"%s\": ", first ? "" : ", ", key);
+            json_string(j.f, msg_get(langs[i], (msg_id)id));
+            first = false;
+        }
+        fputc('}', j.f);
+    }
+    fputs("},\n \"packets\": [", j.f);
+    for (size_t p = 0; p < s->cfg.npackets; p++) {
+        const serve_packet *sp = &s->cfg.packets[p];
+        fputs(p ? ", {\"id\": " : "{\"id\": ", j.f);
+        json_string(j.f, sp->id);
+        fputs(", \"title\": ", j.f);
+        json_string(j.f, sp->title);
+        fputs(", \"languages\": [", j.f);
+        for (size_t v = 0; v < sp->nvariants; v++) {
+            fputs(v ? ", " : "", j.f);
+            json_string(j.f, sp->variants[v]->language);
+        }
+        fputs("]}", j.f);
+    }
+    fputs("],\n \"walkin_fields\": [", j.f);
+    for (size_t f = 0; f < NWALKIN; f++)
+        fprintf(j.f, "%s{\"name\": \"%s\", \"required\": %s, \"type\": \"%s\"}", f ? ", " : "",
+                walkin_fields[f].name, s->required[f] ? "true" : "false",
+                walkin_fields[f].type);
+    fputs("]}\n", j.f);
+    if (fclose(j.f) != 0) {
+        free(j.buf);
+        return -1;
+    }
+    s->config_json = j.buf;
+    s->config_len = j.len;
+    return 0;
+}
+
+/* --- the request handler ------------------------------------------------- */
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind, (void)key, (void)value;
+    ++*(unsigned *)cls;
+    return MHD_YES;
+}
+
+/* Host, token and Origin: checked before anything else, on every request.
+ * Returns 0, or the status to answer with (and *msg). */
+static unsigned guard(server *s, struct MHD_Connection *c, const char *url, const char **msg)
+{
+    unsigned nheaders = 0;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &nheaders);
+    if (nheaders > MAX_HEADERS) {
+        *msg = "too many header fields";
+        return 431;
+    }
+    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    if (!web_host_ok(host, (const char *const *)s->hosts, s->nhosts)) {
+        *msg = "this server answers to its own address only";
+        return 403;
+    }
+    const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+    if (!web_origin_ok(origin, host)) {
+        *msg = "requests from other sites are refused";
+        return 403;
+    }
+    if (s->cfg.token) {
+        const char *given = web_bearer(
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION));
+        if (!given)
+            given = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "mp_token");
+        /* The page opened as /?token=T (dispatch turns it into the cookie). */
+        if (!given && strcmp(url, "/") == 0)
+            given = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
+        if (!web_token_ok(given, s->cfg.token)) {
+            *msg = "open the address with ?token=... once (see --token-file)";
+            return 401;
+        }
+    }
+    return 0;
+}
+
+typedef enum { R_STATIC, R_CONFIG, R_PATIENTS, R_PREVIEW, R_PRINT, R_WALKIN, R_UNKNOWN } route_id;
+
+static route_id route_of(const char *url, const char **name)
+{
+    static const struct {
+        const char *path;
+        route_id id;
+    } routes[] = {
+        {"/api/config", R_CONFIG},   {"/api/patients", R_PATIENTS}, {"/api/preview", R_PREVIEW},
+        {"/api/print", R_PRINT},     {"/api/walkin", R_WALKIN},
+    };
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+        if (strcmp(url, routes[i].path) == 0) {
+            *name = routes[i].path;
+            return routes[i].id;
+        }
+    const web_asset *as = web_asset_find(url);
+    if (as) {
+        *name = as->path;
+        return R_STATIC;
+    }
+    *name = "(other)";
+    return R_UNKNOWN;
+}
+
+static enum MHD_Result dispatch(server *s, struct MHD_Connection *c, const char *url,
+                                const char *m, request *r)
+{
+    const char *name;
+    route_id id = route_of(url, &name);
+    bool post = strcmp(m, "POST") == 0;
+    bool wants_post = id == R_PRINT || id == R_WALKIN;
+    if (id == R_UNKNOWN)
+        return reply_error(s, c, m, r, 404, "not found");
+    if (post != wants_post)
+        return reply_error_extra(s, c, m, r, 405,
+                                 wants_post ? "this route changes something: POST only"
+                                            : "GET only",
+                                 "Allow", wants_post ? "POST" : "GET, HEAD");
+    switch (id) {
+    case R_STATIC: {
+        /* Opened once as /?token=T: keep the token in a cookie the page's
+         * own requests carry, and drop it from the address bar. */
+        const char *tok = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
+        if (tok && s->cfg.token && web_token_ok(tok, s->cfg.token)) {
+            char cookie[512];
+            snprintf(cookie, sizeof cookie, "mp_token=%s; HttpOnly; SameSite=Strict; Path=/",
+                     s->cfg.token);
+            struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL,
+                                                                        MHD_RESPMEM_PERSISTENT);
+            if (!resp)
+                return MHD_NO;
+            common_headers(resp);
+            MHD_add_response_header(resp, "Set-Cookie", cookie);
+            MHD_add_response_header(resp, "Location", "/");
+            r->answered = true;
+            enum MHD_Result ret = MHD_queue_response(c, 303, resp);
+            MHD_destroy_response(resp);
+            log_line(s, m, r, 303);
+            return ret;
+        }
+        const web_asset *as = web_asset_find(url);
+        return reply(s, c, m, r, 200, as->type, (void *)(uintptr_t)as->data, as->len, true, NULL,
+                     NULL);
+    }
+    case R_CONFIG:
+        return reply(s, c, m, r, 200, "application/json; charset=utf-8", s->config_json,
+                     s->config_len, true, NULL, NULL);
+    case R_PATIENTS:
+        return get_patients(s, c, m, r);
+    case R_PREVIEW:
+        return get_preview(s, c, m, r);
+    case R_PRINT:
+        return post_print(s, c, m, r);
+    case R_WALKIN:
+        return post_walkin(s, c, m, r);
+    case R_UNKNOWN:
+        break;
+    }
+    return MHD_NO;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload, size_t *upload_size, void **ctx)
+{
+    (void)version;
+    server *s = cls;
+    request *r = *ctx;
+    if (!r) {
+        if (!(r = calloc(1, sizeof *r)))
+            return MHD_NO;
+        *ctx = r;
+        clock_gettime(CLOCK_MONOTONIC, &r->t0);
+        route_of(url, &r->route);
+        const char *msg;
+        unsigned st = guard(s, c, url, &msg);
+        if (st)
+            return reply_error(s, c, method, r, st, msg);
+        r->is_post = strcmp(method, "POST") == 0;
+        if (!r->is_post && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+            return reply_error_extra(s, c, method, r, 405, "method not allowed", "Allow",
+                                     "GET, HEAD, POST");
+        if (!r->is_post)
+            return dispatch(s, c, url, method, r);
+        const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                       MHD_HTTP_HEADER_CONTENT_TYPE);
+        const char *clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                       MHD_HTTP_HEADER_CONTENT_LENGTH);
+        /* An HTML form cannot send JSON: this also stops cross-site posts
+         * from browsers that send no Origin. */
+        if (!web_is_json(type))
+            return reply_error(s, c, method, r, 415, "send Content-Type: application/json");
+        if (clen && strtoull(clen, NULL, 10) > MAX_BODY)
+            return reply_error(s, c, method, r, 413, "the request body is too large");
+        return MHD_YES; /* the body follows */
+    }
+    if (r->answered) {
+        *upload_size = 0; /* answered already: drop the rest */
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        size_t n = *upload_size;
+        *upload_size = 0;
+        /* Too large without a Content-Length that said so (chunked): read
+         * and drop the rest, up to a point, so that the 413 can be sent
+         * once the request is complete; past that, close. */
+        if (r->too_big || r->len + n > MAX_BODY) {
+            r->too_big = true;
+            r->dropped += n;
+            return r->dropped > 64 * MAX_BODY ? MHD_NO : MHD_YES;
+        }
+        if (r->len + n + 1 > r->cap) {
+            size_t cap = r->cap ? r->cap * 2 : 1024;
+            while (cap < r->len + n + 1)
+                cap *= 2;
+            char *grown = realloc(r->body, cap);
+            if (!grown)
+                return MHD_NO;
+            r->body = grown;
+            r->cap = cap;
+        }
+        memcpy(r->body + r->len, upload, n);
+        r->len += n;
+        r->body[r->len] = '\0';
+        return MHD_YES;
+    }
+    if (r->too_big)
+        return reply_error(s, c, method, r, 413, "the request body is too large");
+    return dispatch(s, c, url, method, r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls, (void)c, (void)toe;
+    request *r = *ctx;
+    if (r) {
+        free(r->body);
+        free(r);
+        *ctx = NULL;
+    }
+}
+
+static void on_mhd_error(void *cls, const char *fmt, va_list ap)
+{
+    server *s = cls;
+    if (!s->cfg.log)
+        return;
+    /* libmicrohttpd's own messages are about sockets and limits, never
+     * about request contents. */
+    char line[256];
+    vsnprintf(line, sizeof line, fmt, ap);
+    size_t n = strlen(line);
+    while (n && line[n - 1] == '\n')
+        line[--n] = '\0';
+    fprintf(s->cfg.log, "serve: %s\n", line);
+}
+
+/* --- start and stop ------------------------------------------------------ */
+
+static int add_host(server *s, const char *host, unsigned port)
+{
+    char **grown = realloc(s->hosts, (s->nhosts + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    s->hosts = grown;
+    size_t n = strlen(host) + 16;
+    char *h = malloc(n);
+    if (!h)
+        return -1;
+    if (strchr(host, ':'))
+        snprintf(h, n, "[%s]:%u", host, port);
+    else
+        snprintf(h, n, "%s:%u", host, port);
+    s->hosts[s->nhosts++] = h;
+    return 0;
+}
+
+int serve_start(const serve_config *cfg, server **out, mp_err *err)
+{
+    server *s = calloc(1, sizeof *s);
+    if (!s)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    s->cfg = *cfg;
+    if (!s->cfg.threads)
+        s->cfg.threads = 4;
+    if (!s->cfg.max_renders)
+        s->cfg.max_renders = 2;
+    sem_init(&s->renders, 0, s->cfg.max_renders);
+    probe_required(s);
+    if (build_config(s)) {
+        serve_stop(s);
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    }
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    bool v6 = strchr(cfg->host, ':') != NULL;
+    const char *numeric = strcmp(cfg->host, "localhost") == 0 ? "127.0.0.1" : cfg->host;
+    if (v6) {
+        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)cfg->port);
+        if (inet_pton(AF_INET6, numeric, &a6->sin6_addr) != 1) {
+            serve_stop(s);
+            return err_set(err, EX_USAGE, NULL, 0, 0, "--listen: %s is not an IP address",
+                           cfg->host);
+        }
+    } else {
+        struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons((uint16_t)cfg->port);
+        if (inet_pton(AF_INET, numeric, &a4->sin_addr) != 1) {
+            serve_stop(s);
+            return err_set(err, EX_USAGE, NULL, 0, 0, "--listen: %s is not an IP address",
+                           cfg->host);
+        }
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                     (v6 ? MHD_USE_IPv6 : 0);
+    s->d = MHD_start_daemon(
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
+        on_mhd_error, s, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)15, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+    if (!s->d) {
+        int e = errno;
+        serve_stop(s);
+        return err_set(err, EX_UNAVAILABLE, NULL, 0, 0, "cannot listen on %s:%u: %s", cfg->host,
+                       cfg->port, e ? strerror(e) : "address in use or not this machine's");
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : cfg->port;
+    /* The names this server answers to (the Host header): its own address,
+     * the loopback names when it listens there, and --allow-host names. */
+    int bad = 0;
+    if (!web_is_wildcard(cfg->host))
+        bad |= add_host(s, cfg->host, s->port);
+    if (web_is_loopback(cfg->host) || web_is_wildcard(cfg->host)) {
+        bad |= add_host(s, "127.0.0.1", s->port);
+        bad |= add_host(s, "localhost", s->port);
+        bad |= add_host(s, "::1", s->port);
+    }
+    for (size_t i = 0; i < cfg->nallow_hosts; i++)
+        bad |= add_host(s, cfg->allow_hosts[i], s->port);
+    if (bad) {
+        serve_stop(s);
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    }
+    *out = s;
+    return 0;
+}
+
+unsigned serve_port(const server *s)
+{
+    return s->port;
+}
+
+void serve_stop(server *s)
+{
+    if (!s)
+        return;
+    if (s->d)
+        MHD_stop_daemon(s->d);
+    for (size_t i = 0; i < s->nhosts; i++)
+        free(s->hosts[i]);
+    free(s->hosts);
+    free(s->config_json);
+    sem_destroy(&s->renders);
+    free(s);
+}

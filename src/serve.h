@@ -1,0 +1,63 @@
+/*
+ * serve.h — `medpacket serve`: the front desk's local web page, an HTTP
+ * server (libmicrohttpd) over the same render pipeline as the command line.
+ *
+ * The routes and their JSON are in docs/serve-api.md; the request checks
+ * (Host, Origin, token, JSON bodies) in webguard.h. Requests are served by a
+ * small pool of threads; renders run in them, at most max_renders at once
+ * (the rest wait, then get 503), each in an arena of its own. The log names
+ * methods, routes, status codes, row numbers and times, never a patient's
+ * data; so do the CUPS job titles.
+ */
+#ifndef MP_SERVE_H
+#define MP_SERVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "form.h"
+#include "render.h"
+#include "schedule.h"
+
+/* A packet the page offers, loaded once at start-up. */
+typedef struct serve_packet {
+    const char *id, *title;
+    const packet *const *variants; /* variants[0] the packet, then its translations */
+    size_t nvariants;
+    const render_env *env;         /* its clinic, fonts and page geometry */
+} serve_packet;
+
+typedef struct serve_config {
+    const char *host;    /* address to listen on ("127.0.0.1") */
+    unsigned port;       /* 0: any free port (see serve_port) */
+    const char *const *allow_hosts; /* further names the desks use in URLs */
+    size_t nallow_hosts;
+    const char *token;   /* when not NULL, every request must carry it */
+    const char *printer; /* NULL: the CUPS default destination */
+    bool can_print;
+    schedule *sched;
+    const char *source_name; /* the list's file name, as the page shows it */
+    const serve_packet *packets;
+    size_t npackets;
+    const char *clinic_name;
+    unsigned threads;     /* request threads */
+    unsigned max_renders; /* renders at once */
+    FILE *log;            /* one line per request */
+} serve_config;
+
+typedef struct server server;
+
+/* Starts listening and serving in background threads. cfg and everything it
+ * points to must outlive the server. EX_UNAVAILABLE when the address cannot
+ * be bound, EX_OSERR on other failures. */
+int serve_start(const serve_config *cfg, server **out, mp_err *err);
+
+/* The port actually bound. */
+unsigned serve_port(const server *s);
+
+/* Stops accepting, finishes what runs, frees everything. */
+void serve_stop(server *s);
+
+#endif
