@@ -25,21 +25,32 @@ for i in range(int(sys.argv[1])):
 PY
 }
 
+run=0
 printf '%-8s %6s %4s %9s %8s %10s %9s\n' form rows jobs PDFs/s ms/PDF bytes/PDF peakRSS
 for n in "${sizes[@]}"; do
   gen "$n" >"$work/p$n.csv"
   for form in consent packet; do
     for jobs in 1 2; do
-      rm -rf "$work/out"
+      # Each run writes into a folder of its own, and the files are removed
+      # only at the end. Removing the last run's 10,000 files just before
+      # the next one made ext4 scan past every recently deleted inode for
+      # each new file (ext4's recently_deleted(): system time that grew with
+      # the run, and halved --jobs 2's gain). sync and a pause keep the last
+      # run's writeback out of the next measurement.
+      run=$((run + 1))
+      out=$work/out$run
+      sync
+      sleep 2
       /usr/bin/time -f '%e %M' -o "$work/time" "$bin" batch "$root/forms/trigger-point/$form.yaml" \
-        --data "$work/p$n.csv" --out-dir "$work/out" --jobs "$jobs" --quiet
+        --data "$work/p$n.csv" --out-dir "$out" --jobs "$jobs" --quiet
       read -r secs kb <"$work/time"
-      bytes=$(du -cb "$work"/out/*.pdf | tail -1 | cut -f1)
+      bytes=$(du -cb "$out"/*.pdf | tail -1 | cut -f1)
       awk -v f="$form" -v n="$n" -v j="$jobs" -v s="$secs" -v b="$bytes" -v kb="$kb" 'BEGIN {
         printf "%-8s %6d %4d %9.0f %8.2f %10.0f %7.1fMB\n", f, n, j, n / s, s * 1000 / n, b / n, kb / 1024 }'
     done
   done
-  rm -rf "$work/out"
+  sync
+  sleep 2
   /usr/bin/time -f '%e %M' -o "$work/time" "$bin" batch "$root/forms/trigger-point/packet.yaml" \
     --data "$work/p$n.csv" --merge "$work/day.pdf" --jobs 2 --quiet
   read -r secs kb <"$work/time"

@@ -3,9 +3,9 @@
  * merged in row order, in flat memory.
  *
  * The calling thread reads rows and names files; --jobs worker threads render
- * and write them; results come back to the calling thread strictly in row
- * order (a reorder window of a few rows per worker bounds memory), where they
- * are appended to the merged PDF and reported. A bad row is reported and
+ * them; results come back to the calling thread strictly in row order (a
+ * reorder window of a few rows per worker bounds memory), where each is
+ * written to its file, appended to the merged PDF and reported. A bad row is reported and
  * skipped; every good row is still produced.
  *
  * Each PDF is written through outfile (temporary name beside it, renamed into
