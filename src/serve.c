@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "date.h"
@@ -1085,23 +1086,24 @@ int serve_start(const serve_config *cfg, server **out, mp_err *err)
                            cfg->host);
         }
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-                     (v6 ? MHD_USE_IPv6 : 0);
-    s->d = MHD_start_daemon(
-        flags, (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
-        on_mhd_error, s, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)15, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
-    if (!s->d) {
+    /* The socket is bound here, before the daemon starts, so that the port
+     * (0: any free one) and with it the Host names below are known before
+     * the first request can arrive: the request threads only read them. */
+    socklen_t sslen = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(fd, (struct sockaddr *)&ss, sslen) != 0 || listen(fd, 64) != 0 ||
+        getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0) {
         int e = errno;
+        if (fd >= 0)
+            close(fd);
         serve_stop(s);
         return err_set(err, EX_UNAVAILABLE, NULL, 0, 0, "cannot listen on %s:%u: %s", cfg->host,
-                       cfg->port, e ? strerror(e) : "address in use or not this machine's");
+                       cfg->port, strerror(e));
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = info ? info->port : cfg->port;
+    s->port = ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                       : ((struct sockaddr_in *)&ss)->sin_port);
     /* The names this server answers to (the Host header): its own address,
      * the loopback names when it listens there, and --allow-host names. */
     int bad = 0;
@@ -1115,8 +1117,22 @@ int serve_start(const serve_config *cfg, server **out, mp_err *err)
     for (size_t i = 0; i < cfg->nallow_hosts; i++)
         bad |= add_host(s, cfg->allow_hosts[i], s->port);
     if (bad) {
+        close(fd);
         serve_stop(s);
         return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                     (v6 ? MHD_USE_IPv6 : 0);
+    s->d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, s,
+        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)15, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+    if (!s->d) {
+        close(fd);
+        serve_stop(s);
+        return err_set(err, EX_OSERR, NULL, 0, 0, "cannot start the HTTP server");
     }
     *out = s;
     return 0;

@@ -69,6 +69,25 @@ check_eq "preview" "$(save "$work/p.pdf" "${url}api/preview?packet=tpi-packet&ro
 check_has "preview: the patient's packet" "$(pdftotext "$work/p.pdf" - 2>/dev/null)" \
   "Patient: Siobhán O'Brien"
 check_eq "preview: qpdf --check" "$(qpdf --check "$work/p.pdf" >/dev/null 2>&1; echo $?)" 0
+# Renders in parallel (more requests than render slots): each answer is its
+# own row's patient, none mixed up, none lost.
+par=()
+for i in $(seq 16); do
+  row=$((2 + i % 8))
+  curl -s -o "$work/par-$row-$i.pdf" "${url}api/preview?packet=tpi-packet&row=$row" &
+  par+=($!)
+done
+wait "${par[@]}" # not the server's
+mixed=0
+for f in "$work"/par-*.pdf; do
+  row=${f#"$work"/par-}
+  row=${row%%-*}
+  want=$(python3 -c 'import csv,sys
+rows=list(csv.reader(open(sys.argv[1],encoding="utf-8-sig",errors="replace")))
+r=rows[int(sys.argv[2])-1]; print(r[0]+" "+r[1])' "$work/today.csv" "$row")
+  pdftotext -f 4 -l 4 "$f" - 2>/dev/null | grep -qF "Patient: $want" || mixed=$((mixed + 1))
+done
+check_eq "16 previews at once, each its own patient's" "$mixed" 0
 check_eq "preview: the row is still that patient" \
   "$(code "${url}api/preview?packet=tpi-packet&row=4&mrn=A1003")" 200
 check_eq "preview: row 4 is someone else now (the list changed)" \
