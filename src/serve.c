@@ -323,10 +323,6 @@ static enum MHD_Result print_and_reply(server *s, struct MHD_Connection *c, cons
                                        request *r, const serve_packet *sp, unsigned char *pdf,
                                        size_t len, int pages, const char *who)
 {
-    if (!s->cfg.can_print) {
-        free(pdf);
-        return reply_error(s, c, m, r, 403, "printing is off (serve --no-print)");
-    }
     char title[160];
     snprintf(title, sizeof title, "medpacket %s %s", sp->id, who);
     print_opts po = {.printer = s->cfg.printer, .copies = 1, .title = title};
@@ -417,8 +413,12 @@ static const char *scalar(const ynode *n)
     return n && n->kind == YNODE_SCALAR ? n->str : NULL;
 }
 
+#define NO_PRINT_MSG "printing is off (serve --no-print)"
+
 static enum MHD_Result post_print(server *s, struct MHD_Connection *c, const char *m, request *r)
 {
+    if (!s->cfg.can_print) /* before anything is rendered for nothing */
+        return reply_error(s, c, m, r, 403, NO_PRINT_MSG);
     arena *a = arena_new();
     if (!a)
         return MHD_NO;
@@ -578,6 +578,10 @@ static enum MHD_Result post_walkin(server *s, struct MHD_Connection *c, const ch
                            sp ? "expected {\"packet\", \"action\": \"preview\" or \"print\", "
                                 "\"fields\": {...}}"
                               : "no such packet");
+    }
+    if (print && !s->cfg.can_print) {
+        arena_free(a);
+        return reply_error(s, c, m, r, 403, NO_PRINT_MSG);
     }
     /* Every problem at once, each under its field's name. */
     jout bad;

@@ -182,6 +182,23 @@ check_eq "token: the cookie" "$(code -b "mp_token=$tok" "${url}api/patients")" 2
 check_eq "token: an allowed host name" \
   "$(code -H "Host: desk.local:$port" -H "Authorization: Bearer $tok" "${url}api/config")" 200
 
+# --no-print: previews only; --packet names the packets instead of --forms.
+"$bin" serve --data "$work/today.csv" --packet "$root/forms/trigger-point/packet.yaml" \
+  --no-print --listen 127.0.0.1:0 >"$work/np.out" 2>>"$work/server.log" &
+pids+=($!)
+for _ in $(seq 100); do
+  url=$(sed -n 's/^medpacket: serving on //p' "$work/np.out")
+  [ -n "$url" ] && break
+  sleep 0.05
+done
+check_has "--no-print: the page is told" "$(curl -s "${url}api/config")" '"can_print": false'
+check_eq "--no-print: Print is refused" "$(post "${url}api/print" '{"packet":"tpi-packet","row":2}')" 403
+err=$("$bin" serve --data "$work/today.csv" --forms "$work" 2>&1)
+check_eq "a forms folder without packets" "$?:$err" \
+  "66:$work: error: no packet here (expected FOLDER/packet.yaml for each packet)"
+err=$("$bin" serve --data "$work/nope.csv" --forms "$root/forms" 2>&1)
+check_eq "a list that is not there" "$?" 66
+
 # The log names routes, statuses and rows, never the patients' data.
 kill "${pids[@]}" 2>/dev/null
 wait 2>/dev/null
