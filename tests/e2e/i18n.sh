@@ -60,6 +60,14 @@ big=$(qpdf --qdf --object-streams=disable out/Lee-John-L2.pdf - 2>/dev/null | gr
 small=$(qpdf --qdf --object-streams=disable out/Müller-Zoë-L3.pdf - 2>/dev/null | grep -a -c ' 14 Tf')
 if [ "$big" -gt 20 ] && [ "$small" -eq 0 ]; then ok "large_print column: 14 pt text for that row only"; else fail "large print: $big / $small"; fi
 check_has "large print still paginates" "$(pdfinfo out/Lee-John-L2.pdf 2>/dev/null)" "Pages:"
+# --large-print: every row, whatever its column says.
+"$bin" batch "$packet" --data rows.csv --out-dir outlp --name '{mrn}' --large-print -q 2>/dev/null
+check_eq "batch --large-print: exit 0" "$?" 0
+lp=0
+for f in outlp/L1.pdf outlp/L2.pdf outlp/L3.pdf; do
+  [ "$(qpdf --qdf --object-streams=disable "$f" - 2>/dev/null | grep -a -c ' 14 Tf')" -gt 20 ] && lp=$((lp + 1))
+done
+check_eq "batch --large-print: 14 pt text in every row's PDF" "$lp" 3
 
 # A4, and the clinic's logo on every page.
 "$bin" render "$packet" --data "$root/examples/patient.yaml" --page-size a4 -o a4.pdf 2>/dev/null

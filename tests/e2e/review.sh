@@ -94,4 +94,21 @@ for p in $(seq "$dpages"); do
     marked=$((marked + 1))
 done
 check_eq "DRAFT across every page of an allowed draft" "$marked:$dpages" "$dpages:$pages"
+
+# batch: a draft is refused for the whole run, or printed with DRAFT under --allow-draft.
+printf 'first_name,last_name,dob,mrn,appointment_date,clinician\nAna,Ruiz,1970-01-02,D1,2026-12-01,Dr. X\n' >d.csv
+err=$("$bin" batch "$root/forms/trigger-point/.draft-test.yaml" --data d.csv --out-dir dout -q 2>&1)
+check_eq "batch: a draft is refused: exit 65" "$?" 65
+check_has "batch: a draft is refused: why" "$err" "is a draft, not approved for patients"
+check_eq "batch: nothing written for a refused draft" "$(ls dout 2>/dev/null | wc -l)" 0
+"$bin" batch "$root/forms/trigger-point/.draft-test.yaml" --data d.csv --out-dir dout --name '{mrn}' \
+  --allow-draft -q 2>/dev/null
+check_eq "batch --allow-draft: exit 0" "$?" 0
+check_has "batch --allow-draft: DRAFT on the page" \
+  "$(pdftotext -raw -f 1 -l 1 dout/D1.pdf - 2>/dev/null | tr -d '\n')" "DRAFT"
+
+# review --page-size: the specimen on A4 (595 x 842 pt).
+"$bin" review "$consent" --page-size a4 -o a4s.pdf 2>/dev/null
+check_eq "review --page-size a4: exit 0" "$?" 0
+check_has "review --page-size a4: A4 pages" "$(pdfinfo a4s.pdf 2>/dev/null)" "595.276 x 841.89 pts (A4)"
 finish
