@@ -182,9 +182,11 @@ try {
     const sent = JSON.parse(r.request().postData());
     check(sent.action === action && sent.fields.dob === '1990-02-30', 'the walk-in sends what was typed', JSON.stringify(sent.fields));
     check(r.status() === 422, 'the server refuses it (422)', `${r.status()}`);
-    const errId = await dob.getAttribute('aria-describedby');
     const err = page.locator('#walkin-dob-error');
     await err.waitFor();
+    // Read once the page has shown the error: the response can arrive before
+    // the page's own handler has run.
+    const errId = await dob.getAttribute('aria-describedby');
     check(await err.isVisible() && (await err.textContent()).length > 0, 'the error shows beside the date of birth',
       await err.textContent());
     check((errId ?? '').split(' ').includes('walkin-dob-error'), 'aria-describedby points at it', errId);
