@@ -314,8 +314,9 @@ static void on_signal(int sig)
 
 /* ---- printing ----------------------------------------------------------- */
 
-/* Reads the merged PDF back, whole, and sends it as one job, named by the
- * number of packets in it, never by a patient. */
+/* Sends the merged PDF, read back from its file in chunks (never whole in
+ * memory: 10,000 packets are 280 MB), as one job named by the number of
+ * packets in it, never by a patient. */
 static int print_merged(const batch_args *args, long packets, print_result *res, mp_err *err)
 {
     int fd = open(args->merge, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -332,32 +333,12 @@ static int print_merged(const batch_args *args, long packets, print_result *res,
         return err_set(err, EX_USAGE, args->merge, 0, 0,
                        "not a regular file, so it cannot be read back to print it");
     }
-    size_t len = (size_t)st.st_size, got = 0;
-    unsigned char *pdf = malloc(len ? len : 1);
-    if (!pdf) {
-        close(fd);
-        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
-    }
-    while (got < len) {
-        ssize_t n = read(fd, pdf + got, len - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            int e = errno;
-            close(fd);
-            free(pdf);
-            return err_set(err, EX_IOERR, args->merge, 0, 0, "cannot read it back to print it: %s",
-                           n == 0 ? "it shrank" : strerror(e));
-        }
-        got += (size_t)n;
-    }
-    close(fd);
     char title[64];
     snprintf(title, sizeof title, "medpacket batch %ld packet%s", packets, packets == 1 ? "" : "s");
     print_opts po = {.printer = args->printer, .copies = args->copies ? args->copies : 1,
                      .duplex = args->duplex, .title = title};
-    int rc = print_pdf(&po, pdf, len, res, err);
-    free(pdf);
+    int rc = print_pdf_fd(&po, fd, res, err);
+    close(fd);
     return rc;
 }
 

@@ -7,9 +7,11 @@
 #include "print.h"
 
 #include <cups/cups.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 /* Long enough for a busy scheduler on another host, short enough that the
  * front desk is not left waiting on a host that is gone. */
@@ -78,8 +80,45 @@ static int find_dest(http_t *http, const char *printer, const char *server, cups
                    "CUPS has no default printer; name one with --printer (%s)", known);
 }
 
-static int send_job(http_t *http, const char *server, const print_opts *o, const unsigned char *pdf,
-                    size_t len, print_result *out, mp_err *err)
+/* Where the job's bytes come from: memory, or an open file read in chunks
+ * (a day's merged PDF can be hundreds of megabytes). */
+typedef struct source {
+    const unsigned char *pdf;
+    size_t len;
+    int fd; /* >= 0: read from here instead */
+} source;
+
+/* Sends the document's bytes; false on a failure (libcups's last error, or
+ * *read_errno for a read error). */
+static bool send_data(http_t *http, const source *src, int *read_errno)
+{
+    if (src->fd < 0) {
+        for (size_t off = 0; off < src->len;) {
+            size_t n = src->len - off < PRINT_CHUNK ? src->len - off : PRINT_CHUNK;
+            if (cupsWriteRequestData(http, (const char *)src->pdf + off, n) != HTTP_STATUS_CONTINUE)
+                return false;
+            off += n;
+        }
+        return true;
+    }
+    char buf[PRINT_CHUNK];
+    for (;;) {
+        ssize_t n = read(src->fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            *read_errno = errno;
+            return false;
+        }
+        if (n == 0)
+            return true;
+        if (cupsWriteRequestData(http, buf, (size_t)n) != HTTP_STATUS_CONTINUE)
+            return false;
+    }
+}
+
+static int send_job(http_t *http, const char *server, const print_opts *o, const source *src,
+                    print_result *out, mp_err *err)
 {
     cups_dest_t *dest;
     int rc = find_dest(http, o->printer, server, &dest, err);
@@ -103,20 +142,22 @@ static int send_job(http_t *http, const char *server, const print_opts *o, const
                        out->printer, cups_why());
 
     /* The document's name is the job's: a file name could be a patient's. */
+    int read_errno = 0;
     bool sent = cupsStartDocument(http, out->printer, job, title, CUPS_FORMAT_PDF, 1) ==
                 HTTP_STATUS_CONTINUE;
-    for (size_t off = 0; sent && off < len;) {
-        size_t n = len - off < PRINT_CHUNK ? len - off : PRINT_CHUNK;
-        sent = cupsWriteRequestData(http, (const char *)pdf + off, n) == HTTP_STATUS_CONTINUE;
-        off += n;
-    }
+    if (sent)
+        sent = send_data(http, src, &read_errno);
     if (sent)
         sent = cupsFinishDocument(http, out->printer) <= IPP_STATUS_OK_CONFLICTING;
     if (!sent) {
         /* Said before the cancel, which overwrites libcups's last error; a
          * job left half-sent would only wait in the queue until it timed out. */
-        rc = err_set(err, EX_UNAVAILABLE, NULL, 0, 0, "sending job %d to printer \"%s\" failed: %s",
-                     job, out->printer, cups_why());
+        rc = read_errno ? err_set(err, EX_IOERR, NULL, 0, 0,
+                                  "reading the PDF for job %d failed: %s", job,
+                                  strerror(read_errno))
+                        : err_set(err, EX_UNAVAILABLE, NULL, 0, 0,
+                                  "sending job %d to printer \"%s\" failed: %s", job,
+                                  out->printer, cups_why());
         cupsCancelJob2(http, out->printer, job, 0);
         return rc;
     }
@@ -124,8 +165,7 @@ static int send_job(http_t *http, const char *server, const print_opts *o, const
     return 0;
 }
 
-int print_pdf(const print_opts *o, const unsigned char *pdf, size_t len, print_result *out,
-              mp_err *err)
+static int print_source(const print_opts *o, const source *src, print_result *out, mp_err *err)
 {
     memset(out, 0, sizeof *out);
     if (o->copies < 1 || o->copies > 99)
@@ -137,7 +177,20 @@ int print_pdf(const print_opts *o, const unsigned char *pdf, size_t len, print_r
     if (!http)
         return err_set(err, EX_UNAVAILABLE, NULL, 0, 0,
                        "CUPS does not answer at %s (is cupsd running?)", server);
-    int rc = send_job(http, server, o, pdf, len, out, err);
+    int rc = send_job(http, server, o, src, out, err);
     httpClose(http);
     return rc;
+}
+
+int print_pdf(const print_opts *o, const unsigned char *pdf, size_t len, print_result *out,
+              mp_err *err)
+{
+    source src = {.pdf = pdf, .len = len, .fd = -1};
+    return print_source(o, &src, out, err);
+}
+
+int print_pdf_fd(const print_opts *o, int fd, print_result *out, mp_err *err)
+{
+    source src = {.fd = fd};
+    return print_source(o, &src, out, err);
 }

@@ -48,4 +48,9 @@ typedef struct print_result {
 int print_pdf(const print_opts *o, const unsigned char *pdf, size_t len, print_result *out,
               mp_err *err);
 
+/* The same, reading the PDF from fd (from its current offset to its end) in
+ * 64 KiB chunks, so that a day's merged file is never held in memory. A read
+ * error is EX_IOERR (the job is cancelled). fd stays open. */
+int print_pdf_fd(const print_opts *o, int fd, print_result *out, mp_err *err);
+
 #endif
