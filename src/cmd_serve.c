@@ -44,6 +44,9 @@ static void serve_usage(FILE *out)
           "      --token-file FILE  a secret (16+ characters: letters, digits, - _ . ~)\n"
           "                         every request must carry; open the page once as\n"
           "                         http://ADDR:PORT/?token=SECRET\n"
+          "      --tls-cert FILE    serve HTTPS with this certificate (PEM) ...\n"
+          "      --tls-key FILE     ... and its private key (PEM): without them, the token\n"
+          "                         and the patients' data cross the network in clear\n"
           "      --allow-host NAME  a further name the desks reach this computer by\n"
           "                         (repeatable; needed with a 0.0.0.0 listener)\n"
           "      --clinic FILE      clinic settings (default: as render finds them)\n"
@@ -60,6 +63,7 @@ static void serve_usage(FILE *out)
 
 typedef struct serve_args {
     const char *data, *forms, *printer, *listen, *token_file, *clinic, *page_size, *font_dir;
+    const char *tls_cert, *tls_key;
     const char *packets[MAX_PACKETS];
     size_t npackets;
     const char *allow_hosts[MAX_ALLOW_HOSTS];
@@ -71,7 +75,8 @@ typedef struct serve_args {
 static int parse_args(int argc, char **argv, serve_args *a)
 {
     enum { OPT_FORMS = 256, OPT_PACKET, OPT_PRINTER, OPT_NO_PRINT, OPT_LISTEN, OPT_TOKEN,
-           OPT_ALLOW_HOST, OPT_CLINIC, OPT_PAGE_SIZE, OPT_FONT_DIR, OPT_ALLOW_DRAFT };
+           OPT_ALLOW_HOST, OPT_CLINIC, OPT_PAGE_SIZE, OPT_FONT_DIR, OPT_ALLOW_DRAFT, OPT_TLS_CERT,
+           OPT_TLS_KEY };
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'},
         {"forms", required_argument, NULL, OPT_FORMS},
@@ -81,6 +86,8 @@ static int parse_args(int argc, char **argv, serve_args *a)
         {"listen", required_argument, NULL, OPT_LISTEN},
         {"token-file", required_argument, NULL, OPT_TOKEN},
         {"allow-host", required_argument, NULL, OPT_ALLOW_HOST},
+        {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+        {"tls-key", required_argument, NULL, OPT_TLS_KEY},
         {"clinic", required_argument, NULL, OPT_CLINIC},
         {"page-size", required_argument, NULL, OPT_PAGE_SIZE},
         {"font-dir", required_argument, NULL, OPT_FONT_DIR},
@@ -109,6 +116,8 @@ static int parse_args(int argc, char **argv, serve_args *a)
                 return cli_fail(EX_USAGE, "at most %d --allow-host options", MAX_ALLOW_HOSTS);
             a->allow_hosts[a->nallow_hosts++] = optarg;
             break;
+        case OPT_TLS_CERT: a->tls_cert = optarg; break;
+        case OPT_TLS_KEY: a->tls_key = optarg; break;
         case OPT_CLINIC: a->clinic = optarg; break;
         case OPT_PAGE_SIZE: a->page_size = optarg; break;
         case OPT_FONT_DIR: a->font_dir = optarg; break;
@@ -133,6 +142,8 @@ static int parse_args(int argc, char **argv, serve_args *a)
         return cli_fail(EX_USAGE, "--forms and --packet do not go together");
     if (a->page_size && strcmp(a->page_size, "letter") != 0 && strcmp(a->page_size, "a4") != 0)
         return cli_fail(EX_USAGE, "--page-size takes letter or a4");
+    if (!a->tls_cert != !a->tls_key)
+        return cli_fail(EX_USAGE, "--tls-cert and --tls-key go together");
     if (a->printer && a->no_print)
         return cli_fail(EX_USAGE, "--printer and --no-print do not go together");
     return 0;
@@ -201,6 +212,29 @@ static int read_token(const char *path, arena *a, const char **out, mp_err *err)
     return (*out = arena_strdup(a, buf)) ? 0 : err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
 }
 
+/* A PEM file, whole and NUL-terminated, for libmicrohttpd (at most 64 KiB:
+ * a certificate chain, not a bundle). */
+static int read_pem(const char *path, arena *a, const char **out, mp_err *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return err_set(err, EX_NOINPUT, path, 0, 0, "cannot open it: %s", strerror(errno));
+    size_t cap = 64 * 1024;
+    char *buf = arena_alloc(a, cap + 1);
+    size_t n = buf ? fread(buf, 1, cap + 1, f) : 0;
+    bool bad = ferror(f);
+    fclose(f);
+    if (!buf)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    if (bad || n > cap)
+        return err_set(err, EX_DATAERR, path, 0, 0, bad ? "cannot read it" : "larger than 64 KiB");
+    buf[n] = '\0';
+    if (!strstr(buf, "-----BEGIN "))
+        return err_set(err, EX_DATAERR, path, 0, 0, "not a PEM file (-----BEGIN ...)");
+    *out = buf;
+    return 0;
+}
+
 static const char *base_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -225,6 +259,13 @@ static int run(const serve_args *args, arena *a, cmd_run *runs, size_t *nruns, m
                        "listening on %s needs --token-file: anyone who can reach it could read "
                        "today's list and print",
                        host);
+    const char *cert = NULL, *key = NULL;
+    if (args->tls_cert && ((rc = read_pem(args->tls_cert, a, &cert, err)) ||
+                           (rc = read_pem(args->tls_key, a, &key, err))))
+        return rc;
+    if (!web_is_loopback(host) && !cert)
+        fprintf(stderr, "serve: warning: without --tls-cert/--tls-key the token and today's list "
+                        "cross the network unencrypted\n");
     if (web_is_wildcard(host) && !args->nallow_hosts)
         return err_set(err, EX_USAGE, NULL, 0, 0,
                        "on %s, name the address the desks open with --allow-host NAME", host);
@@ -277,6 +318,8 @@ static int run(const serve_args *args, arena *a, cmd_run *runs, size_t *nruns, m
         .allow_hosts = args->allow_hosts,
         .nallow_hosts = args->nallow_hosts,
         .token = token,
+        .tls_cert = cert,
+        .tls_key = key,
         .printer = args->printer,
         .can_print = !args->no_print,
         .sched = sched,
@@ -307,10 +350,11 @@ static int run(const serve_args *args, arena *a, cmd_run *runs, size_t *nruns, m
     const char *shown = strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0
                             ? args->allow_hosts[0]
                             : host;
-    printf("medpacket: serving on http://%s%s%s:%u/\n", strchr(shown, ':') ? "[" : "", shown,
-           strchr(shown, ':') ? "]" : "", serve_port(srv));
+    const char *scheme = cert ? "https" : "http";
+    printf("medpacket: serving on %s://%s%s%s:%u/\n", scheme, strchr(shown, ':') ? "[" : "",
+           shown, strchr(shown, ':') ? "]" : "", serve_port(srv));
     if (token)
-        printf("medpacket: open it once as http://%s:%u/?token=<the secret in %s>\n", shown,
+        printf("medpacket: open it once as %s://%s:%u/?token=<the secret in %s>\n", scheme, shown,
                serve_port(srv), args->token_file);
     fflush(stdout);
     int sig;

@@ -832,7 +832,7 @@ static unsigned guard(server *s, struct MHD_Connection *c, const char *url, cons
         return 403;
     }
     const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
-    if (!web_origin_ok(origin, host)) {
+    if (!web_origin_ok(origin, s->cfg.tls_cert ? "https" : "http", host)) {
         *msg = "requests from other sites are refused";
         return 403;
     }
@@ -898,8 +898,8 @@ static enum MHD_Result dispatch(server *s, struct MHD_Connection *c, const char 
         const char *tok = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
         if (tok && s->cfg.token && web_token_ok(tok, s->cfg.token)) {
             char cookie[512];
-            snprintf(cookie, sizeof cookie, "mp_token=%s; HttpOnly; SameSite=Strict; Path=/",
-                     s->cfg.token);
+            snprintf(cookie, sizeof cookie, "mp_token=%s; HttpOnly; SameSite=Strict; Path=/%s",
+                     s->cfg.token, s->cfg.tls_cert ? "; Secure" : "");
             struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL,
                                                                         MHD_RESPMEM_PERSISTENT);
             if (!resp)
@@ -1125,18 +1125,31 @@ int serve_start(const serve_config *cfg, server **out, mp_err *err)
         serve_stop(s);
         return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     }
+    bool tls = cfg->tls_cert && cfg->tls_key;
+    if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        close(fd);
+        serve_stop(s);
+        return err_set(err, EX_UNAVAILABLE, NULL, 0, 0,
+                       "this libmicrohttpd was built without TLS");
+    }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-                     (v6 ? MHD_USE_IPv6 : 0);
+                     (v6 ? MHD_USE_IPv6 : 0) | (tls ? MHD_USE_TLS : 0);
+    /* Without TLS the two certificate options are skipped: the list ends
+     * at the first MHD_OPTION_END. */
     s->d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, s,
         MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)15, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, cfg->tls_key,
+        MHD_OPTION_HTTPS_MEM_CERT, cfg->tls_cert, MHD_OPTION_END);
     if (!s->d) {
         close(fd);
         serve_stop(s);
-        return err_set(err, EX_OSERR, NULL, 0, 0, "cannot start the HTTP server");
+        return err_set(err, tls ? EX_CONFIG : EX_OSERR, NULL, 0, 0,
+                       tls ? "cannot start the HTTPS server (is the key the certificate's?)"
+                           : "cannot start the HTTP server");
     }
     *out = s;
     return 0;

@@ -35,6 +35,7 @@ typedef struct serve_config {
     const char *const *allow_hosts; /* further names the desks use in URLs */
     size_t nallow_hosts;
     const char *token;   /* when not NULL, every request must carry it */
+    const char *tls_cert, *tls_key; /* PEM texts: HTTPS when both are set */
     const char *printer; /* NULL: the CUPS default destination */
     bool can_print;
     schedule *sched;

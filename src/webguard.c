@@ -71,12 +71,14 @@ bool web_host_ok(const char *host, const char *const *allowed, size_t nallowed)
     return false;
 }
 
-bool web_origin_ok(const char *origin, const char *host)
+bool web_origin_ok(const char *origin, const char *scheme, const char *host)
 {
     if (!origin)
         return true;
     /* "null" (a sandboxed frame, a file: page) is foreign too. */
-    return host && strncasecmp(origin, "http://", 7) == 0 && strcasecmp(origin + 7, host) == 0;
+    size_t n = strlen(scheme);
+    return host && strncasecmp(origin, scheme, n) == 0 && strncmp(origin + n, "://", 3) == 0 &&
+           strcasecmp(origin + n + 3, host) == 0;
 }
 
 bool web_token_ok(const char *given, const char *token)

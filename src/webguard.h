@@ -28,8 +28,9 @@ bool web_is_wildcard(const char *host);
  * ASCII case. A missing Host (NULL) never matches. */
 bool web_host_ok(const char *host, const char *const *allowed, size_t nallowed);
 
-/* No Origin (a script, curl) or "http://" + host exactly. */
-bool web_origin_ok(const char *origin, const char *host);
+/* No Origin (a script, curl) or scheme ("http" or "https") + "://" + host
+ * exactly. */
+bool web_origin_ok(const char *origin, const char *scheme, const char *host);
 
 /* given equals token, compared in time that does not depend on where they
  * first differ. NULL given never matches. */

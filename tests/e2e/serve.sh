@@ -29,7 +29,7 @@ start() {
     >"$work/$name.out" 2>>"$work/server.log" &
   pids+=($!)
   for _ in $(seq 100); do
-    url=$(sed -n 's/^medpacket: serving on //p' "$work/$name.out")
+    url=$(sed -n 's/^medpacket: serving on //p' "$work/$name.out" 2>/dev/null)
     [ -n "$url" ] && return 0
     sleep 0.05
   done
@@ -182,12 +182,49 @@ check_eq "token: the cookie" "$(code -b "mp_token=$tok" "${url}api/patients")" 2
 check_eq "token: an allowed host name" \
   "$(code -H "Host: desk.local:$port" -H "Authorization: Bearer $tok" "${url}api/config")" 200
 
+# HTTPS (--tls-cert, --tls-key) with a certificate made here: the page's own
+# origin is then https:, the token cookie is Secure, and plain HTTP gets no page.
+openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=desk.local -days 1 \
+  -keyout "$work/key.pem" -out "$work/cert.pem" >/dev/null 2>&1
+start tls --listen 0.0.0.0:0 --token-file "$work/token" --allow-host desk.local \
+  --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" || { finish; exit 1; }
+check_has "TLS: the address shown" "$url" "https://desk.local:"
+port=${url##*:}
+port=${port%/}
+surl=https://127.0.0.1:$port/
+check_eq "TLS: a request with the token" \
+  "$(code -k -H "Authorization: Bearer $tok" "${surl}api/config")" 200
+hdr=$(curl -sk -D - -o /dev/null "${surl}?token=$tok")
+check_has "TLS: the cookie is Secure" "$hdr" "mp_token=$tok; HttpOnly; SameSite=Strict; Path=/; Secure"
+check_eq "TLS: the https: origin passes" \
+  "$(post "${surl}api/walkin" '{"packet":"tpi-packet","action":"preview","fields":{}}' -k \
+      -H "Authorization: Bearer $tok" -H "Origin: https://127.0.0.1:$port")" 422
+check_eq "TLS: an http: origin is foreign" \
+  "$(post "${surl}api/walkin" '{"packet":"tpi-packet","action":"preview","fields":{}}' -k \
+      -H "Authorization: Bearer $tok" -H "Origin: http://127.0.0.1:$port")" 403
+check_eq "TLS: plain HTTP gets no page" "$(code -m 5 "http://127.0.0.1:$port/api/config")" 000
+err=$("$bin" serve --data "$work/today.csv" --forms "$root/forms" --tls-cert "$work/cert.pem" 2>&1)
+check_eq "TLS: a certificate without its key" "$?:$err" \
+  "64:medpacket: error: --tls-cert and --tls-key go together"
+err=$("$bin" serve --data "$work/today.csv" --forms "$root/forms" --tls-cert "$work/today.csv" \
+  --tls-key "$work/key.pem" 2>&1)
+check_eq "TLS: a certificate that is not PEM" "$?:$err" \
+  "65:$work/today.csv: error: not a PEM file (-----BEGIN ...)"
+openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=other -days 1 \
+  -keyout "$work/key2.pem" -out "$work/cert2.pem" >/dev/null 2>&1
+err=$("$bin" serve --data "$work/today.csv" --forms "$root/forms" --listen 127.0.0.1:0 \
+  --tls-cert "$work/cert.pem" --tls-key "$work/key2.pem" 2>&1)
+check_eq "TLS: a key that is not the certificate's" "$?:${err##*$'\n'}" \
+  "78:medpacket: error: cannot start the HTTPS server (is the key the certificate's?)"
+check_has "without TLS off loopback: a warning" "$(cat "$work/server.log")" \
+  "serve: warning: without --tls-cert/--tls-key the token"
+
 # --no-print: previews only; --packet names the packets instead of --forms.
 "$bin" serve --data "$work/today.csv" --packet "$root/forms/trigger-point/packet.yaml" \
   --no-print --listen 127.0.0.1:0 >"$work/np.out" 2>>"$work/server.log" &
 pids+=($!)
 for _ in $(seq 100); do
-  url=$(sed -n 's/^medpacket: serving on //p' "$work/np.out")
+  url=$(sed -n 's/^medpacket: serving on //p' "$work/np.out" 2>/dev/null)
   [ -n "$url" ] && break
   sleep 0.05
 done

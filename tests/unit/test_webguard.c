@@ -54,13 +54,17 @@ static void test_host_origin(void)
     CHECK(!web_host_ok("127.0.0.1:8470.evil.com", allowed, 2));
     CHECK(!web_host_ok("127.0.0.1", allowed, 2));
 
-    CHECK(web_origin_ok(NULL, "127.0.0.1:8470")); /* curl, scripts */
-    CHECK(web_origin_ok("http://127.0.0.1:8470", "127.0.0.1:8470"));
-    CHECK(!web_origin_ok("http://evil.com", "127.0.0.1:8470"));
-    CHECK(!web_origin_ok("null", "127.0.0.1:8470"));
-    CHECK(!web_origin_ok("https://127.0.0.1:8470", "127.0.0.1:8470"));
-    CHECK(!web_origin_ok("http://127.0.0.1:8470.evil.com", "127.0.0.1:8470"));
-    CHECK(!web_origin_ok("http://localhost:8470", "127.0.0.1:8470")); /* another origin */
+    CHECK(web_origin_ok(NULL, "http", "127.0.0.1:8470")); /* curl, scripts */
+    CHECK(web_origin_ok("http://127.0.0.1:8470", "http", "127.0.0.1:8470"));
+    CHECK(!web_origin_ok("http://evil.com", "http", "127.0.0.1:8470"));
+    CHECK(!web_origin_ok("null", "http", "127.0.0.1:8470"));
+    CHECK(!web_origin_ok("https://127.0.0.1:8470", "http", "127.0.0.1:8470"));
+    CHECK(!web_origin_ok("http://127.0.0.1:8470.evil.com", "http", "127.0.0.1:8470"));
+    CHECK(!web_origin_ok("http://localhost:8470", "http", "127.0.0.1:8470")); /* another origin */
+    /* Under TLS the page's own origin is https:, and http: is another. */
+    CHECK(web_origin_ok("https://desk.local:8470", "https", "desk.local:8470"));
+    CHECK(!web_origin_ok("http://desk.local:8470", "https", "desk.local:8470"));
+    CHECK(!web_origin_ok("https:/desk.local:8470", "https", "desk.local:8470"));
 }
 
 static void test_token(void)
