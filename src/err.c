@@ -21,11 +21,21 @@ int (err_set)(mp_err *e, int code, const char *file, int line, int col, const ch
     e->line = line;
     e->col = col;
     e->row = 0;
+    e->field[0] = '\0';
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);
     va_end(ap);
     return code;
+}
+
+void err_missing_field(mp_err *e, const char *name)
+{
+    if (!e)
+        return;
+    if (strncmp(name, "patient.", 8) == 0)
+        name += 8;
+    snprintf(e->field, sizeof e->field, "%s", strcmp(name, "name") == 0 ? "first_name" : name);
 }
 
 void err_format(const mp_err *e, char *buf, size_t n)

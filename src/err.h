@@ -17,6 +17,10 @@ typedef struct mp_err {
     char file[512]; /* file the problem is in; "" when none */
     int line, col;  /* 1-based; 0 when unknown */
     long row;       /* data row (CSV, patient list), 1-based; 0 when none */
+    /* The patient field whose value was missing ("clinician"), for a caller
+     * that shows the problem beside that field (serve's walk-in form); ""
+     * otherwise. "first_name" stands for a missing name. */
+    char field[32];
     char msg[512];
 } mp_err;
 
@@ -26,6 +30,10 @@ void err_clear(mp_err *e);
  * `return err_set(err, EX_DATAERR, path, line, col, "...")`. file may be NULL. */
 int err_set(mp_err *e, int code, const char *file, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
+
+/* Records in e (if not NULL), after err_set, the patient field whose value
+ * was missing: "patient.clinician" or "clinician". */
+void err_missing_field(mp_err *e, const char *name);
 
 /* For clang-tidy's path analysis (scripts/lint), which cannot see into the
  * file that defines a function: err_set and the functions built like it

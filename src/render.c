@@ -106,9 +106,11 @@ static int patient_fact(vars *v, const char *name, const ydoc *doc, const ynode 
         if (st == FILL_INVALID)
             err_set(err, EX_DATAERR, v->patient->source, 0, 0, "%s: %s", field,
                     msg ? msg : "invalid value");
-        else
+        else {
             err_set(err, EX_DATAERR, v->patient->source, 0, 0,
                     "the patient data has no %s, which %s needs", field, why);
+            err_missing_field(err, name);
+        }
         err->row = v->patient->row;
         return err->code;
     }

@@ -393,15 +393,22 @@ static enum MHD_Result get_preview(server *s, struct MHD_Connection *c, const ch
 }
 
 /* The request body as a YAML/JSON mapping (JSON is YAML's flow style, and
- * ydoc already carries the limits), or NULL with a 400 queued. */
+ * ydoc already carries the limits), in a new arena *a the caller frees; or
+ * NULL, with no arena and *ret the answer (400, or MHD_NO out of memory). */
 static const ynode *parse_body(server *s, struct MHD_Connection *c, const char *m, request *r,
-                               arena *a, enum MHD_Result *ret)
+                               arena **a, enum MHD_Result *ret)
 {
+    if (!(*a = arena_new())) {
+        *ret = MHD_NO;
+        return NULL;
+    }
     ydoc doc;
     mp_err err;
     err_clear(&err);
-    if (ydoc_load_buffer("request", r->body ? r->body : "", r->len, a, &doc, &err) ||
+    if (ydoc_load_buffer("request", r->body ? r->body : "", r->len, *a, &doc, &err) ||
         !doc.root || doc.root->kind != YNODE_MAP) {
+        arena_free(*a);
+        *a = NULL;
         *ret = reply_error(s, c, m, r, 400, "the body must be a JSON object");
         return NULL;
     }
@@ -419,15 +426,11 @@ static enum MHD_Result post_print(server *s, struct MHD_Connection *c, const cha
 {
     if (!s->cfg.can_print) /* before anything is rendered for nothing */
         return reply_error(s, c, m, r, 403, NO_PRINT_MSG);
-    arena *a = arena_new();
-    if (!a)
-        return MHD_NO;
+    arena *a;
     enum MHD_Result ret;
-    const ynode *root = parse_body(s, c, m, r, a, &ret);
-    if (!root) {
-        arena_free(a);
+    const ynode *root = parse_body(s, c, m, r, &a, &ret);
+    if (!root)
         return ret;
-    }
     const serve_packet *sp = find_packet(s, scalar(ydoc_get(root, "packet")));
     long rown;
     if (!web_parse_row(scalar(ydoc_get(root, "row")), &rown)) {
@@ -534,34 +537,23 @@ static const char *say_in(const char *lang, msg_id id, const char *english)
     return strcmp(lang, "en") == 0 ? english : msg_get(lang, id);
 }
 
-/* The walk-in field a render error says is missing ("the patient data has
- * no clinician, which ... needs"; render.c and vars.c word it so), or NULL. */
-static const char *missing_field(const char *msg)
+/* The walk-in field a render error says is missing (err.h: field), or NULL
+ * when the problem is not a missing walk-in field. */
+static const char *missing_field(const mp_err *err)
 {
-    const char *p = strstr(msg, "has no ");
-    if (!p)
-        return NULL;
-    p += 7;
-    for (size_t f = 0; f < NWALKIN; f++) {
-        size_t n = strlen(walkin_fields[f].name);
-        if (strncmp(p, walkin_fields[f].name, n) == 0 && (p[n] == ',' || p[n] == '\0' ||
-                                                          p[n] == ' '))
+    for (size_t f = 0; f < NWALKIN; f++)
+        if (strcmp(walkin_fields[f].name, err->field) == 0)
             return walkin_fields[f].name;
-    }
     return NULL;
 }
 
 static enum MHD_Result post_walkin(server *s, struct MHD_Connection *c, const char *m, request *r)
 {
-    arena *a = arena_new();
-    if (!a)
-        return MHD_NO;
+    arena *a;
     enum MHD_Result ret;
-    const ynode *root = parse_body(s, c, m, r, a, &ret);
-    if (!root) {
-        arena_free(a);
+    const ynode *root = parse_body(s, c, m, r, &a, &ret);
+    if (!root)
         return ret;
-    }
     const serve_packet *sp = find_packet(s, scalar(ydoc_get(root, "packet")));
     const char *action = scalar(ydoc_get(root, "action"));
     /* The page's language, for the messages shown beside the fields. */
@@ -673,7 +665,7 @@ static enum MHD_Result post_walkin(server *s, struct MHD_Connection *c, const ch
     if (rc) {
         /* A field this packet prints that the walk-in left empty: say so
          * beside that field, as for the others. */
-        const char *field = missing_field(err.msg);
+        const char *field = missing_field(&err);
         if (field) {
             jout j;
             if (!jopen(&j))
@@ -720,7 +712,7 @@ static void probe_required(server *s)
             const layout_doc *doc;
             err_clear(&err);
             if (render_layout(sp->variants[0], sp->env, &pt, a, &doc, &err)) {
-                const char *missing = missing_field(err.msg);
+                const char *missing = missing_field(&err);
                 s->required[f] = missing && strcmp(missing, walkin_fields[f].name) == 0;
             }
             arena_free(a);

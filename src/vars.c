@@ -280,11 +280,14 @@ int vars_fill(vars *v, const mp_text *t, mp_text *out, mp_err *err)
     case FILL_UNKNOWN:
         return text_err(err, EX_DATAERR, t, p.offset, "unknown placeholder {{%s}}", p.name);
     case FILL_MISSING:
-        if (strncmp(p.name, "patient.", 8) == 0)
-            return text_err(err, EX_DATAERR, t, p.offset,
-                            "placeholder {{%s}}: the patient data has no %s", p.name,
-                            strcmp(p.name, "patient.name") == 0 ? "first_name and last_name"
-                                                                : p.name + 8);
+        if (strncmp(p.name, "patient.", 8) == 0) {
+            int rc = text_err(err, EX_DATAERR, t, p.offset,
+                              "placeholder {{%s}}: the patient data has no %s", p.name,
+                              strcmp(p.name, "patient.name") == 0 ? "first_name and last_name"
+                                                                  : p.name + 8);
+            err_missing_field(err, p.name);
+            return rc;
+        }
         return text_err(err, EX_DATAERR, t, p.offset, "placeholder {{%s}} has no value",
                         p.name);
     default:

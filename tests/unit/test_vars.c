@@ -350,6 +350,13 @@ static void test_fill(void)
     /* Errors at the exact place of the placeholder. */
     EXPECT_FILL_ERR(&v, 1, 9, 22, "unknown placeholder {{patient.frist_name}}");
     EXPECT_FILL_ERR(&v, 2, 10, 24, "placeholder {{patient.clinician}}: the patient data has no clinician");
+    /* ... naming the missing field apart, for the walk-in form (serve). */
+    err_clear(&e);
+    CHECK(vars_fill(&v, &F.blocks[2].text, &out, &e) != 0);
+    CHECK_STR(e.field, "clinician");
+    err_clear(&e);
+    CHECK(vars_fill(&v, &F.blocks[1].text, &out, &e) != 0); /* unknown: no field */
+    CHECK_STR(e.field, "");
     EXPECT_FILL_ERR(&v, 4, 14, 20, "unknown placeholder {{patient.nope}}");
     EXPECT_FILL_ERR(&v, 6, 16, 23, "unterminated placeholder: \"{{\" without \"}}\"");
     vars vk = make_vars(&P, &C_NOKEY);
@@ -365,6 +372,9 @@ static void test_fill(void)
     EXPECT_FILL_ERR(&vh, 0, 8, 49,
                     "placeholder {{patient.name}}: the patient data has no first_name and "
                     "last_name");
+    err_clear(&e);
+    CHECK(vars_fill(&vh, &F.blocks[0].text, &out, &e) != 0);
+    CHECK_STR(e.field, "first_name");
 }
 
 /* ---- the QR privacy rule ------------------------------------------------- */
