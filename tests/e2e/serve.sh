@@ -155,11 +155,26 @@ check_eq "still serving after all that" "$(code "${url}api/config")" 200
 
 # The scheduling system writes a new list: the page sees it.
 sleep 0.6 # past the settle time of the first load's file
-printf 'first_name,last_name,dob,mrn\nZed,Newrow,1980-01-01,Z9\n' >"$work/today.new"
+printf 'first_name,last_name,dob,mrn,packets\nZed,Newrow,1980-01-01,Z9,\nYve,Other,1981-02-03,Y8,other-packet\n' \
+  >"$work/today.new"
 mv "$work/today.new" "$work/today.csv"
 sleep 0.7
 code "${url}api/patients" >/dev/null
 check_has "the new list" "$(cat "$work/body")" '"first_name": "Zed"'
+check_has "an empty packets column: every packet" "$(cat "$work/body")" \
+  '"mrn": "Z9", "appointment_date": null, "appointment_time": null, "clinician": null, "language": "en", "packets": ["tpi-packet"]'
+check_has "a packets column: only the packets it names" "$(cat "$work/body")" \
+  '"mrn": "Y8", "appointment_date": null, "appointment_time": null, "clinician": null, "language": "en", "packets": []'
+# A broken new list: the last good one stays, and the log says why.
+cp "$work/today.csv" "$work/today.good"
+: >"$work/today.csv"
+sleep 0.7
+code "${url}api/patients" >/dev/null
+check_has "a broken list: the last good one stays" "$(cat "$work/body")" '"first_name": "Zed"'
+check_has "a broken list: the log says why" "$(cat "$work/server.log")" \
+  "serve: the list changed but cannot be read; keeping the last one: the file is empty"
+mv "$work/today.good" "$work/today.csv"
+
 
 # A listener other than loopback: refused without a token; with one, every
 # request carries it (header, or the cookie set by /?token=).
@@ -252,7 +267,7 @@ for r in rows:
         v = (r.get(k) or "").strip()
         if len(v) >= 3:
             words.add(v)
-words |= {"Wanda", "Walker", "Zed", "Newrow"}
+words |= {"Wanda", "Walker", "Zed", "Newrow", "Yve"}
 print(" ".join(sorted(w for w in words if w in log)))
 EOF
 )
