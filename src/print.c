@@ -117,6 +117,21 @@ static bool send_data(http_t *http, const source *src, int *read_errno)
     }
 }
 
+/* "medpacket tpi-packet row 4" -> "medpacket-tpi-packet-row-4.pdf": letters,
+ * digits, '.', '_' and '-' only, so that no byte reaches cupsd that it might
+ * parse as a separator or mishandle. */
+static void document_name(const char *title, char *buf, size_t n)
+{
+    size_t i = 0;
+    for (; title[i] && i + sizeof ".pdf" < n; i++) {
+        unsigned char c = (unsigned char)title[i];
+        bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+        buf[i] = safe ? (char)c : '-';
+    }
+    snprintf(buf + i, n - i, ".pdf");
+}
+
 static int send_job(http_t *http, const char *server, const print_opts *o, const source *src,
                     print_result *out, mp_err *err)
 {
@@ -141,9 +156,14 @@ static int send_job(http_t *http, const char *server, const print_opts *o, const
         return err_set(err, EX_UNAVAILABLE, NULL, 0, 0, "printer \"%s\" did not take the job: %s",
                        out->printer, cups_why());
 
-    /* The document's name is the job's: a file name could be a patient's. */
+    /* The document's name comes from the job's, not from a file name, which
+     * could be a patient's; and it holds no space: today's cupsd (2.4.2-3+deb12u10)
+     * dies of a segmentation fault on a document-name with a space in it,
+     * taking every queue of the clinic down with it. */
+    char docname[128];
+    document_name(title, docname, sizeof docname);
     int read_errno = 0;
-    bool sent = cupsStartDocument(http, out->printer, job, title, CUPS_FORMAT_PDF, 1) ==
+    bool sent = cupsStartDocument(http, out->printer, job, docname, CUPS_FORMAT_PDF, 1) ==
                 HTTP_STATUS_CONTINUE;
     if (sent)
         sent = send_data(http, src, &read_errno);

@@ -99,7 +99,9 @@ else
   fail "no preview was saved"
 fi
 
-# ---- the printed PDF reached the queue, and it is the patient's ----
+# ---- the print server survived the page's Print, and the job reached it ----
+cupsd_alive && ok "the CUPS scheduler survived the page's print job" ||
+  fail "the CUPS scheduler did not survive the page's print job"
 if out=$(cupsd_wait_output "$CUPSD_OUT" 30); then
   printed=$(printf '%s\n' "$out" | head -n 1)
   if pdftotext -enc UTF-8 "$printed" - 2>/dev/null | grep -qF -- "$PATIENT"; then

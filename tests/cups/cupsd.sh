@@ -40,6 +40,10 @@
 #                      job-state=completed ...), asked of cupsd with ipptool.
 # cupsd_log            Prints the ends of cupsd's and cups-pdf's logs to
 #                      stderr: why a job did not print.
+# cupsd_alive          Status 0 when the scheduler still runs and answers;
+#                      else 1, saying on stderr how it ended (a signal such as
+#                      SIGSEGV: cupsd 2.4.2-3+deb12u10 crashed on a job whose
+#                      document-name held a space) and showing its log.
 #
 # Why a file in /etc/cups: cups-pdf reads its settings (where to write) only
 # from /etc/cups/cups-pdf-SUFFIX.conf, SUFFIX taken from the queue's device
@@ -241,11 +245,37 @@ cupsd_stop() {
   return 0
 }
 
+cupsd_alive() {
+  local status
+  [ -n "$CUPSD_PID" ] || { _cupsd_fail "no cupsd was started"; return 1; }
+  if kill -0 "$CUPSD_PID" 2>/dev/null && _cupsd_answers; then
+    return 0
+  fi
+  if ! kill -0 "$CUPSD_PID" 2>/dev/null; then
+    wait "$CUPSD_PID" 2>/dev/null
+    status=$?
+    if [ "$status" -eq 127 ]; then # asked from a subshell: not its child
+      _cupsd_fail "the CUPS scheduler (pid $CUPSD_PID) is gone"
+    elif [ "$status" -gt 128 ]; then
+      _cupsd_fail "the CUPS scheduler died of signal $((status - 128)) ($(kill -l "$((status - 128))" 2>/dev/null))"
+    else
+      _cupsd_fail "the CUPS scheduler exited with status $status"
+    fi
+    CUPSD_PID=
+  else
+    _cupsd_fail "the CUPS scheduler runs but does not answer"
+  fi
+  cupsd_log
+  return 1
+}
+
 cupsd_wait_output() {
   local out=$1 timeout=${2:-30} job=${3:-} deadline pending pattern='*.pdf'
   [ -z "$job" ] || pattern="*-job_$job.pdf"
   deadline=$((SECONDS + timeout))
   while :; do
+    # A dead scheduler has no jobs left either: that is no success.
+    cupsd_alive || return 1
     pending=$(lpstat -o 2>/dev/null)
     [ -z "$job" ] || pending=$(printf '%s\n' "$pending" | grep -- "-$job ")
     if [ -z "$pending" ]; then
