@@ -66,7 +66,7 @@ struct csv_reader {
     char *name;
     size_t pos, len; /* unread bytes are buf[pos..len) */
     bool eof;        /* fread has reported the end: do not ask again */
-    int fatal;       /* sticky: EX_IOERR or EX_OSERR once one happened */
+    int fatal;       /* sticky: EX_IOERR, EX_OSERR or EX_DATAERR once one happened */
     int read_errno;  /* for EX_IOERR */
     bool lf_pending; /* the last line end was a CR: an LF next is part of it */
     long line;       /* line of the next unread byte */
@@ -96,6 +96,17 @@ static int fatal_error(const csv_reader *r, mp_err *err)
 {
     if (r->fatal == EX_OSERR)
         return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    if (r->fatal == EX_DATAERR && r->ncolumns == 0)
+        return err_set(err, EX_DATAERR, r->name, 1, 0, "the header row is longer than %u bytes",
+                       CSV_MAX_RECORD);
+    if (r->fatal == EX_DATAERR)
+        return err_set(err, EX_DATAERR, r->name, 0, 0,
+                       "row %ld: no line end in %u MiB: this is not a CSV file", r->row + 1,
+                       CSV_MAX_SKIP >> 20);
+    /* A signal (Ctrl-C, SIGTERM, SIGHUP) stopped a read that was waiting for
+     * a pipe or a terminal: the run was interrupted, the list is not bad. */
+    if (r->read_errno == EINTR)
+        return err_set(err, EX_IOERR, r->name, 0, 0, "interrupted");
     return err_set(err, EX_IOERR, r->name, 0, 0, "read error: %s", strerror(r->read_errno));
 }
 
@@ -253,8 +264,17 @@ static int read_record(csv_reader *r, size_t limit, enum rec_kind *kind)
             r->lf_pending = c == '\r';
             break;
         }
-        if (++r->raw_len > CSV_MAX_RECORD)
+        if (++r->raw_len > CSV_MAX_RECORD) {
             set_problem(r, P_RECORD_LONG);
+            /* A bad record is skipped to its line end, but a stream with no
+             * line end (/dev/zero, a binary file) would be read for ever:
+             * past the header's limit, or CSV_MAX_SKIP for a row, the input
+             * is not a CSV at all. */
+            if (r->raw_len > (r->ncolumns ? CSV_MAX_SKIP : CSV_MAX_RECORD)) {
+                r->fatal = EX_DATAERR;
+                return EX_DATAERR;
+            }
+        }
         switch (st) {
         case FIELD_START:
             if (c == '"') {

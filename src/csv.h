@@ -22,7 +22,9 @@
  * record longer than CSV_MAX_RECORD bytes, and a quoted field still open at
  * the end of the file. A record with fewer fields than the header is
  * accepted: the missing trailing fields are empty, as some exports write them.
- * A completely empty line is skipped (it is not a patient).
+ * A completely empty line is skipped (it is not a patient). A header row
+ * longer than CSV_MAX_RECORD, or a row with no line end in CSV_MAX_SKIP bytes,
+ * ends the reading at once with EX_DATAERR: that input is no CSV file.
  *
  * Rows are numbered as a spreadsheet shows them: the header is row 1, the
  * first patient row 2; a record that spans several lines is still one row.
@@ -38,6 +40,9 @@
 #define CSV_MAX_FIELD (64u << 10)
 #define CSV_MAX_RECORD (1u << 20)
 #define CSV_MAX_COLUMNS 256
+/* A row with no line end in this many bytes ends the reading (EX_DATAERR):
+ * the input is not a CSV file (/dev/zero, a binary file). */
+#define CSV_MAX_SKIP (16u << 20)
 
 typedef struct csv_reader csv_reader;
 
@@ -60,7 +65,8 @@ typedef struct csv_record {
 } csv_record;
 
 /* The next record: returns 1 with *rec filled, 0 at the end of the input,
- * or a sysexits code on a read error (EX_IOERR) or OOM (EX_OSERR). */
+ * or a sysexits code on a read error (EX_IOERR), OOM (EX_OSERR), or a row
+ * with no line end in CSV_MAX_SKIP bytes (EX_DATAERR). */
 int csv_next(csv_reader *r, csv_record *rec, mp_err *err);
 
 #endif

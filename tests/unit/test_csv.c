@@ -642,6 +642,67 @@ static ssize_t failing_read(void *cookie, char *buf, size_t size)
     return (ssize_t)k;
 }
 
+/* Bytes without end: a header, then 'z' for ever with no line end. */
+static ssize_t endless_read(void *cookie, char *buf, size_t size)
+{
+    size_t *sent = cookie;
+    static const char head[] = "mrn,name\n";
+    size_t k = 0;
+    for (; k < size; k++, (*sent)++)
+        buf[k] = *sent < sizeof head - 1 ? head[*sent] : 'z';
+    return (ssize_t)k;
+}
+
+static ssize_t interrupted_read(void *cookie, char *buf, size_t size)
+{
+    (void)cookie, (void)buf, (void)size;
+    errno = EINTR;
+    return -1;
+}
+
+/* /dev/zero, or any stream with no line end, ends the reading instead of
+ * being read for ever; a read that a signal stopped says "interrupted". */
+static void test_endless_input(void)
+{
+    csv_reader *r;
+    csv_record rec;
+    mp_err err;
+    char msg[1200];
+
+    FILE *zero = fopen("/dev/zero", "r");
+    CHECK(zero != NULL);
+    if (zero) {
+        err_clear(&err);
+        CHECK_INT(csv_open(zero, "/dev/zero", &r, &err), EX_DATAERR);
+        err_format(&err, msg, sizeof msg);
+        CHECK_STR(msg, "/dev/zero:1: the header row is longer than 1048576 bytes");
+        fclose(zero);
+    }
+
+    size_t sent = 0;
+    cookie_io_functions_t endless = {.read = endless_read};
+    FILE *in = fopencookie(&sent, "r", endless);
+    CHECK(in != NULL);
+    err_clear(&err);
+    CHECK_INT(csv_open(in, "patients.csv", &r, &err), 0);
+    CHECK_INT(csv_next(r, &rec, &err), EX_DATAERR);
+    err_format(&err, msg, sizeof msg);
+    CHECK_STR(msg, "patients.csv: row 2: no line end in 16 MiB: this is not a CSV file");
+    CHECK(sent <= CSV_MAX_SKIP + 2 * 65536 + 16); /* stopped at the limit, not later */
+    CHECK_INT(csv_next(r, &rec, &err), EX_DATAERR); /* and it stays stopped */
+    csv_close(r);
+    fclose(in);
+
+    cookie_io_functions_t io = {.read = interrupted_read};
+    in = fopencookie(NULL, "r", io);
+    CHECK(in != NULL);
+    err_clear(&err);
+    CHECK_INT(csv_open(in, "-", &r, &err), EX_IOERR);
+    err_format(&err, msg, sizeof msg);
+    CHECK_STR(msg, "-: interrupted");
+    fclose(in);
+}
+
 static void test_read_errors(void)
 {
     static const char text[] = "mrn,name\n1,a\n2,b\n";
@@ -911,6 +972,7 @@ int main(void)
     test_blank_lines();
     test_buffer_boundary();
     test_read_errors();
+    test_endless_input();
     test_fuzz();
     test_truncations();
     CHECK_DONE();
