@@ -56,9 +56,12 @@ layout_style layout_style_for(double body_pt)
 
 /* ---- measuring and wrapping ------------------------------------------- */
 
-static int advance_sum(const layout_metrics *m, lfont f, const char *text, size_t len)
+/* A wide sum: at about 600 units a character, an int overflows past 3.6
+ * million characters (inputs are bounded far below that, ydoc.h, but the
+ * measure must not depend on it). */
+static int64_t advance_sum(const layout_metrics *m, lfont f, const char *text, size_t len)
 {
-    int sum = 0;
+    int64_t sum = 0;
     size_t i = 0;
     while (i < len) {
         uint32_t cp;
@@ -75,7 +78,7 @@ double layout_text_width(const layout_metrics *m, lfont f, double size_pt, const
                          size_t len)
 {
     /* Summing whole 1/1000 em units first, as the PDF's /W widths are. */
-    return advance_sum(m, f, text, len) * size_pt / 1000.0;
+    return (double)advance_sum(m, f, text, len) * size_pt / 1000.0;
 }
 
 static bool is_space(char c)

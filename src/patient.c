@@ -111,6 +111,11 @@ int patient_set(patient *p, const char *name, const char *value, arena *a, mp_er
                                                      : NULL;
     if (why)
         return err_set(err, EX_DATAERR, NULL, 0, 0, "--set: patient.%s %s", name, why);
+    /* The bound every YAML text and CSV field has, so that no source of a
+     * value can take more memory or time than the others. */
+    if (strlen(value) > YDOC_MAX_SCALAR)
+        return err_set(err, EX_DATAERR, NULL, 0, 0, "--set: patient.%s is longer than %u KiB",
+                       name, YDOC_MAX_SCALAR >> 10);
     size_t bad;
     if (!utf8_valid(value, strlen(value), &bad))
         return err_set(err, EX_DATAERR, NULL, 0, 0, "--set: patient.%s is not valid UTF-8", name);

@@ -32,6 +32,7 @@ struct name_slot {
     size_t len;
     ynode *node;
     size_t expanded; /* anchors: size with aliases expanded; 0 while still open */
+    size_t text;     /* anchors: bytes of text with aliases expanded */
 };
 
 struct names {
@@ -43,6 +44,7 @@ struct frame {
     ynode *node;
     size_t cap_keys, cap_vals, cap_items;
     size_t expanded;    /* 1 + the expanded sizes of the children so far */
+    size_t text;        /* the children's bytes of text, aliases expanded */
     const char *anchor; /* the anchor on this collection, or NULL */
     bool want_value;    /* mappings: the next child is a value, not a key */
 };
@@ -59,6 +61,7 @@ struct builder {
     struct frame stack[YDOC_MAX_DEPTH];
     size_t depth;
     size_t total;
+    size_t total_text; /* bytes of text in scalars, aliases expanded */
     bool saw_alias;
     int docs;
     ynode *root;
@@ -214,6 +217,21 @@ static int count_node(struct builder *b, size_t expanded, const yaml_mark_t *m)
                    YDOC_MAX_EXPANDED);
 }
 
+/* Text is bounded as nodes are: what reaches the layout, the fingerprint and
+ * the wording, aliases expanded, is at most YDOC_MAX_TEXT bytes, and one
+ * scalar at most YDOC_MAX_SCALAR (so that no word's measured width, and no
+ * document's memory, can grow past what the engine was sized for). */
+static int count_text(struct builder *b, size_t bytes, const yaml_mark_t *m)
+{
+    b->total_text += bytes;
+    if (b->total_text <= YDOC_MAX_TEXT)
+        return 0;
+    if (!b->saw_alias)
+        return fail_at(b, m, "document has more than %u MiB of text", YDOC_MAX_TEXT >> 20);
+    return fail_at(b, m, "document expands to more than %u MiB of text through aliases",
+                   YDOC_MAX_TEXT >> 20);
+}
+
 static bool expecting_key(const struct builder *b)
 {
     if (!b->depth)
@@ -224,7 +242,8 @@ static bool expecting_key(const struct builder *b)
 
 /* Puts a finished node (or the target of an alias) into the open collection
  * on top of the stack, or makes it the root. m is where it was written. */
-static int attach(struct builder *b, ynode *child, size_t expanded, const yaml_mark_t *m)
+static int attach(struct builder *b, ynode *child, size_t expanded, size_t text,
+                  const yaml_mark_t *m)
 {
     if (!b->depth) {
         b->root = child;
@@ -233,6 +252,7 @@ static int attach(struct builder *b, ynode *child, size_t expanded, const yaml_m
     struct frame *f = &b->stack[b->depth - 1];
     ynode *parent = f->node;
     f->expanded += expanded;
+    f->text += text;
     if (parent->kind == YNODE_SEQ) {
         ynode **items = arena_grow(b->a, parent->items, &f->cap_items, parent->count + 1,
                                    sizeof *items);
@@ -289,7 +309,7 @@ static ynode *new_node(struct builder *b, ynode_kind kind, const yaml_event_t *e
 /* Records an anchor; a later anchor of the same name replaces it, as YAML
  * says. Returns the arena copy of the name, or NULL when out of memory. */
 static const char *define_anchor(struct builder *b, const yaml_char_t *anchor, ynode *n,
-                                 size_t expanded)
+                                 size_t expanded, size_t text)
 {
     const char *name = arena_strdup(b->a, (const char *)anchor);
     if (!name)
@@ -299,6 +319,7 @@ static const char *define_anchor(struct builder *b, const yaml_char_t *anchor, y
         return NULL;
     sl->node = n;
     sl->expanded = expanded;
+    sl->text = text;
     return name;
 }
 
@@ -308,6 +329,10 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
     size_t len = ev->data.scalar.length;
     if (memchr(value, '\0', len))
         return fail_at(b, &ev->start_mark, "text contains a NUL character");
+    if (len > YDOC_MAX_SCALAR)
+        return fail_at(b, &ev->start_mark,
+                       "a text longer than %u KiB: no paragraph or value is that long (split it)",
+                       YDOC_MAX_SCALAR >> 10);
     ynode *n = new_node(b, YNODE_SCALAR, ev);
     if (!n)
         return oom(b);
@@ -323,11 +348,13 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
     default: n->style = YSTYLE_PLAIN; break;
     }
     int rc = count_node(b, 1, &ev->start_mark);
+    if (!rc)
+        rc = count_text(b, len, &ev->start_mark);
     if (rc)
         return rc;
-    if (ev->data.scalar.anchor && !define_anchor(b, ev->data.scalar.anchor, n, 1))
+    if (ev->data.scalar.anchor && !define_anchor(b, ev->data.scalar.anchor, n, 1, len))
         return oom(b);
-    return attach(b, n, 1, &ev->start_mark);
+    return attach(b, n, 1, len, &ev->start_mark);
 }
 
 static int on_alias(struct builder *b, const yaml_event_t *ev)
@@ -343,9 +370,11 @@ static int on_alias(struct builder *b, const yaml_event_t *ev)
     ynode *target = sl->node;
     size_t expanded = sl->expanded;
     int rc = count_node(b, expanded, &ev->start_mark);
+    if (!rc)
+        rc = count_text(b, sl->text, &ev->start_mark);
     if (rc)
         return rc;
-    return attach(b, target, expanded, &ev->start_mark);
+    return attach(b, target, expanded, sl->text, &ev->start_mark);
 }
 
 static int on_collection_start(struct builder *b, const yaml_event_t *ev, ynode_kind kind)
@@ -364,7 +393,7 @@ static int on_collection_start(struct builder *b, const yaml_event_t *ev, ynode_
     const yaml_char_t *anchor =
         kind == YNODE_MAP ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
     const char *name = NULL;
-    if (anchor && !(name = define_anchor(b, anchor, n, 0)))
+    if (anchor && !(name = define_anchor(b, anchor, n, 0, 0)))
         return oom(b);
     struct frame *f = &b->stack[b->depth++];
     memset(f, 0, sizeof *f);
@@ -380,13 +409,15 @@ static int on_collection_end(struct builder *b, const yaml_event_t *ev)
     f.node->end = byte_at(b, ev->end_mark.index);
     if (f.anchor) {
         struct name_slot *sl = names_find(&b->names, NULL, f.anchor, strlen(f.anchor));
-        if (sl && sl->node == f.node) /* not redefined inside itself */
+        if (sl && sl->node == f.node) { /* not redefined inside itself */
             sl->expanded = f.expanded;
+            sl->text = f.text;
+        }
     }
     yaml_mark_t m = ev->start_mark;
     m.line = (size_t)f.node->line - 1;
     m.column = (size_t)f.node->col - 1;
-    return attach(b, f.node, f.expanded, &m);
+    return attach(b, f.node, f.expanded, f.text, &m);
 }
 
 static int on_event(struct builder *b, const yaml_event_t *ev)

@@ -9,7 +9,10 @@
  *     size the tree would have if every alias were expanded is counted as it
  *     is built: past YDOC_MAX_EXPANDED nodes it is an error (billion laughs);
  *   - nesting deeper than YDOC_MAX_DEPTH is an error;
- *   - a file larger than YDOC_MAX_BYTES is an error;
+ *   - a file larger than YDOC_MAX_BYTES is an error, and so is one text
+ *     (scalar) longer than YDOC_MAX_SCALAR, or more than YDOC_MAX_TEXT bytes
+ *     of text once aliases are expanded: whatever the input, the memory a
+ *     document takes stays bounded (under 100 MB, bench/README.md);
  *   - a mapping with the same key twice is an error;
  *   - scalars are valid UTF-8 without NUL bytes (libyaml checks the input).
  * All errors are EX_DATAERR with the 1-based line and column of the problem,
@@ -28,6 +31,8 @@
 #define YDOC_MAX_EXPANDED 100000
 #define YDOC_MAX_DEPTH 64
 #define YDOC_MAX_BYTES (8u << 20)
+#define YDOC_MAX_SCALAR (64u << 10)
+#define YDOC_MAX_TEXT (4u << 20)
 
 typedef enum { YNODE_SCALAR, YNODE_MAP, YNODE_SEQ } ynode_kind;
 

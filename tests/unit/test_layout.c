@@ -360,8 +360,30 @@ static void test_fallback_runs(void)
     arena_free(a);
 }
 
+/* A run whose advances sum past INT_MAX (4,000 glyphs of a million units)
+ * is measured, not wrapped round to a negative width. */
+static int huge_advance(const void *ctx, lfont f, uint32_t cp)
+{
+    (void)ctx, (void)f, (void)cp;
+    return 1000000;
+}
+
+static void test_wide_sum(void)
+{
+    static const layout_metrics H = {NULL, huge_advance, NULL};
+    size_t n = 4000;
+    char *s = malloc(n);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    memset(s, 'a', n);
+    CHECK(layout_text_width(&H, LFONT_REGULAR, 1.0, s, n) == 4000000.0);
+    free(s);
+}
+
 int main(void)
 {
+    test_wide_sum();
     test_fallback_runs();
     test_qr_size();
     test_wrap();
