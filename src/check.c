@@ -106,7 +106,7 @@ static void on_placeholder(void *ctx, const char *name, size_t len, size_t offse
     if (is(name, len, "booking.ref")) {
         if (s->c && !s->c->booking_key.s)
             s->rc = at_text(s->r, FINDING_WARNING, s->t, offset,
-                            "{{booking.ref}} needs the clinic's booking_key, or a booking_ref "
+                            "{{booking.ref}} needs the clinic's booking_key_file, or a booking_ref "
                             "column in every patient's data");
         return;
     }

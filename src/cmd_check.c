@@ -101,13 +101,16 @@ int cmd_check(int argc, char **argv)
         int rc = packet_load(argv[i], a, &pk, &err);
         if (!rc) {
             const char *path = clinic_opt ? clinic_opt : clinic_find(&pk, argv[i], a, &err);
+            /* Settings the form names but that do not load (a booking key
+             * file that is missing, weak or readable by others) are a
+             * finding; a form that names no settings is checked alone. */
             if (path && clinic_load(path, a, &cl, &err) == 0)
                 clp = &cl;
-            else if (clinic_opt)
+            else if (clinic_opt || path)
                 rc = err.code;
-            err_clear(&err);
             if (rc)
                 cli_report(&err);
+            err_clear(&err);
         } else {
             cli_report(&err);
         }
@@ -116,6 +119,13 @@ int cmd_check(int argc, char **argv)
                 worst = rc;
             arena_free(a);
             continue;
+        }
+        const char *key_problem = clp ? clinic_key_problem(clp) : NULL;
+        if (key_problem) {
+            node_err(&err, EX_DATAERR, cl.doc, cl.booking_key.node, "%s", key_problem);
+            cli_report(&err);
+            err_clear(&err);
+            worst = worst < EX_DATAERR ? EX_DATAERR : worst;
         }
         for (size_t k = 0; k < pk.nentries; k++) {
             check_report r;

@@ -120,6 +120,10 @@ int cmd_prepare(const cmd_setup *s, arena *a, cmd_run *run, mp_err *err)
         return err->code;
     if ((rc = clinic_load(clinic_path, a, &run->cl, err)))
         return rc;
+    const char *key_problem = clinic_key_problem(&run->cl);
+    if (key_problem)
+        return node_err(err, EX_CONFIG, run->cl.doc, run->cl.booking_key.node, "%s",
+                        key_problem);
 
     render_env *env = &run->env;
     env->clinic = &run->cl;

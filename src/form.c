@@ -12,6 +12,7 @@
 #include "date.h"
 #include "image.h"
 #include "msg.h"
+#include "secret.h"
 #include "wording.h"
 
 #include <stdarg.h>
@@ -807,10 +808,10 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
     if (rc)
         return rc;
     const ynode *root = doc->root;
-    static const char *const keys[] = {"name",      "address",     "phone",
-                                       "booking_url", "booking_key", "page_size",
-                                       "large_print", "fonts",       "logo",
-                                       NULL};
+    static const char *const keys[] = {"name",        "address",          "phone",
+                                       "booking_url", "booking_key_file", "booking_key",
+                                       "page_size",   "large_print",      "fonts",
+                                       "logo",        NULL};
     if ((rc = expect_kind(doc, root, YNODE_MAP, "clinic settings", err)) ||
         (rc = check_keys(doc, root, "clinic settings", keys, err)) ||
         (rc = required_text(doc, root, "name", "clinic settings", &out->name, a, err)) ||
@@ -821,6 +822,24 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
         (rc = optional_text(doc, root, "page_size", &out->page_size, a, err)))
         return rc;
     out->doc = doc;
+    mp_text key_file = {0};
+    if ((rc = optional_text(doc, root, "booking_key_file", &key_file, a, err)))
+        return rc;
+    if (key_file.s && out->booking_key.s)
+        return node_err(err, EX_DATAERR, doc, out->booking_key.node,
+                        "give booking_key_file or booking_key, not both");
+    if (key_file.s) {
+        const char *kp = key_file.s[0] == '/' ? key_file.s : join(a, dir_of(path, a), key_file.s);
+        if (!kp)
+            return OOM(err);
+        /* Reported where the settings name the file. */
+        if ((rc = secret_read(kp, "booking key", a, &out->booking_key.s, &out->booking_key.len,
+                              err)))
+            return node_err(err, rc, doc, key_file.node, "booking_key_file \"%s\": %s",
+                            key_file.s, err->msg);
+        out->booking_key.node = key_file.node;
+        out->booking_key_from_file = true;
+    }
     mp_text fonts = {0};
     if ((rc = optional_text(doc, root, "fonts", &fonts, a, err)))
         return rc;
@@ -852,6 +871,25 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
         return node_err(err, EX_DATAERR, doc, out->booking_key.node,
                         "booking_key is too short to keep references private (use 16 or more characters)");
     return 0;
+}
+
+/* The key the shipped example clinic once held in its settings, published
+ * with the source: every reference made with it can be reversed. */
+static const char published_example_key[] = "WE2HBmK2ivf5VJtmHTRSfVYTrTZA3bKW";
+
+const char *clinic_key_problem(const clinic *c)
+{
+    if (!c->booking_key.s)
+        return NULL;
+    if (c->booking_key.len == sizeof published_example_key - 1 &&
+        memcmp(c->booking_key.s, published_example_key, c->booking_key.len) == 0)
+        return "the booking key is the published example's: anyone can turn its references back "
+               "into record numbers (make your own with medpacket new-key FILE)";
+    if (!c->booking_key_from_file)
+        return "booking_key is written in the clinic settings, where everyone who reads the forms "
+               "reads it: put it in a file of its own (medpacket new-key FILE) and name that "
+               "file with booking_key_file:";
+    return NULL; /* a file's key was checked for strength as it was read */
 }
 
 static bool is_file(const char *p)

@@ -138,12 +138,21 @@ typedef struct clinic {
     const ydoc *doc;
     mp_text name, address, phone;
     mp_text booking_url;  /* URL pattern with placeholders */
-    mp_text booking_key;  /* secret for {{booking.ref}}; optional */
+    mp_text booking_key;  /* secret for {{booking.ref}}; optional. Read from
+                           * booking_key_file: (node: where the file is named),
+                           * or written inline as booking_key: (refused for
+                           * printing: clinic_key_problem) */
+    bool booking_key_from_file;
     mp_text page_size;    /* "letter" or "a4"; optional */
     bool large_print;     /* the clinic prints large (14 pt) by default */
     const char *fonts_dir; /* `fonts:` resolved beside the clinic file, or NULL */
     const struct layout_image *logo; /* `logo:` (PNG or JPEG), checked at load; or NULL */
 } clinic;
+
+/* Why the clinic's booking key must not be used to print (the published
+ * example's key, or a key written in the settings themselves), or NULL.
+ * render, batch and serve refuse to print with it; check reports it. */
+const char *clinic_key_problem(const clinic *c);
 
 /* Loads a form or packet file (decided by its `kind:`). A single form is
  * returned as a packet of one entry. Forms named by a packet are resolved
@@ -162,7 +171,9 @@ const char *packet_language_code(const char *name);
  * name packet_language_code() does not know: then variants[0]. */
 const packet *packet_pick(const packet *const *variants, size_t n, const char *requested);
 
-/* Loads clinic settings. */
+/* Loads clinic settings. booking_key_file: is read here (relative to the
+ * clinic file's folder; see secret.h for what the file must be), and its
+ * errors are reported where the settings name it. */
 int clinic_load(const char *path, arena *a, clinic *out, mp_err *err);
 
 /* The clinic file for a packet: the `clinic:` key of the packet (or of its

@@ -19,6 +19,7 @@ static const struct {
     {"review", cmd_review, "a specimen PDF, or text, of a form's wording for clinical review"},
     {"diff", cmd_diff, "show what changed in the wording between two versions of a form"},
     {"serve", cmd_serve, "the front desk's local web page: find today's patient, preview, print"},
+    {"new-key", cmd_newkey, "a new random booking key, in a file only its owner can read"},
 };
 
 static void usage(FILE *out)
@@ -48,7 +49,8 @@ static void usage(FILE *out)
             "  71  out of memory (EX_OSERR)\n"
             "  73  the output cannot be created (EX_CANTCREAT)\n"
             "  74  writing the output failed, e.g. a full disk (EX_IOERR)\n"
-            "  78  no clinic settings found for the form (EX_CONFIG)\n");
+            "  78  no clinic settings found for the form, or its booking key cannot be used\n"
+            "      (EX_CONFIG)\n");
 }
 
 int main(int argc, char **argv)

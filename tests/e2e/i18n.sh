@@ -90,7 +90,7 @@ if command -v hb-subset >/dev/null; then
   # The same family named by the environment, and by the clinic settings.
   MEDPACKET_FONT_DIR=fonts "$bin" render "$packet" --data es.yaml -o env.pdf 2>/dev/null
   check_has "MEDPACKET_FONT_DIR" "$(pdffonts env.pdf 2>/dev/null)" "DejaVuSerif"
-  { cat "$root/forms/clinic.yaml"; echo "fonts: $work/fonts"; } | sed "s|^logo: logo.png|logo: $root/forms/logo.png|" >clinic.yaml
+  bash "$root/tests/golden/clinic.sh" "$root" clinic.yaml && echo "fonts: $work/fonts" >>clinic.yaml
   "$bin" render "$packet" --data es.yaml --clinic clinic.yaml -o cl.pdf 2>/dev/null
   check_has "fonts: in the clinic settings" "$(pdffonts cl.pdf 2>/dev/null)" "DejaVuSerif"
 else
