@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "secret.h"
 #include "schedule.h"
 #include "serve.h"
 #include "webguard.h"
@@ -27,6 +29,7 @@
 static void serve_usage(FILE *out)
 {
     fputs("usage: medpacket serve --data TODAY.csv [--forms DIR] [--printer NAME] [OPTIONS]\n"
+          "       medpacket serve --new-token FILE [--force]\n"
           "\n"
           "Starts the front desk's page on this computer: today's patients from the\n"
           "list (read again when the file changes), a search by name or record\n"
@@ -41,9 +44,12 @@ static void serve_usage(FILE *out)
           "      --no-print         previews only\n"
           "      --listen ADDR:PORT where to listen (default: " DEFAULT_LISTEN ").\n"
           "                         Any address but loopback needs --token-file.\n"
-          "      --token-file FILE  a secret (16+ characters: letters, digits, - _ . ~)\n"
-          "                         every request must carry; open the page once as\n"
+          "      --token-file FILE  a secret every request must carry (32+ random\n"
+          "                         characters: letters, digits, - _ . ~), in a file\n"
+          "                         only its owner can read; open the page once as\n"
           "                         http://ADDR:PORT/?token=SECRET\n"
+          "      --new-token FILE   write a new random token to FILE (mode 0600) and stop\n"
+          "      --force            with --new-token: replace FILE if it exists\n"
           "      --tls-cert FILE    serve HTTPS with this certificate (PEM) ...\n"
           "      --tls-key FILE     ... and its private key (PEM): without them, the token\n"
           "                         and the patients' data cross the network in clear\n"
@@ -64,6 +70,9 @@ static void serve_usage(FILE *out)
 typedef struct serve_args {
     const char *data, *forms, *printer, *listen, *token_file, *clinic, *page_size, *font_dir;
     const char *tls_cert, *tls_key;
+    const char *new_token; /* --new-token FILE: write one, and do nothing else */
+    bool force;
+    int nserve_opts; /* options that only serving takes */
     const char *packets[MAX_PACKETS];
     size_t npackets;
     const char *allow_hosts[MAX_ALLOW_HOSTS];
@@ -74,9 +83,23 @@ typedef struct serve_args {
 
 static int parse_args(int argc, char **argv, serve_args *a)
 {
-    enum { OPT_FORMS = 256, OPT_PACKET, OPT_PRINTER, OPT_NO_PRINT, OPT_LISTEN, OPT_TOKEN,
-           OPT_ALLOW_HOST, OPT_CLINIC, OPT_PAGE_SIZE, OPT_FONT_DIR, OPT_ALLOW_DRAFT, OPT_TLS_CERT,
-           OPT_TLS_KEY };
+    enum {
+        OPT_FORMS = 256,
+        OPT_PACKET,
+        OPT_PRINTER,
+        OPT_NO_PRINT,
+        OPT_LISTEN,
+        OPT_TOKEN,
+        OPT_ALLOW_HOST,
+        OPT_CLINIC,
+        OPT_PAGE_SIZE,
+        OPT_FONT_DIR,
+        OPT_ALLOW_DRAFT,
+        OPT_TLS_CERT,
+        OPT_TLS_KEY,
+        OPT_NEW_TOKEN,
+        OPT_FORCE
+    };
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'},
         {"forms", required_argument, NULL, OPT_FORMS},
@@ -92,6 +115,8 @@ static int parse_args(int argc, char **argv, serve_args *a)
         {"page-size", required_argument, NULL, OPT_PAGE_SIZE},
         {"font-dir", required_argument, NULL, OPT_FONT_DIR},
         {"allow-draft", no_argument, NULL, OPT_ALLOW_DRAFT},
+        {"new-token", required_argument, NULL, OPT_NEW_TOKEN},
+        {"force", no_argument, NULL, OPT_FORCE},
         {"jobs", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {0, 0, 0, 0},
@@ -99,29 +124,61 @@ static int parse_args(int argc, char **argv, serve_args *a)
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "d:j:h", opts, NULL)) != -1) {
+        if (c != OPT_NEW_TOKEN && c != OPT_FORCE && c != 'h' && c != '?')
+            a->nserve_opts++;
         switch (c) {
-        case 'd': a->data = optarg; break;
-        case OPT_FORMS: a->forms = optarg; break;
+        case OPT_NEW_TOKEN:
+            a->new_token = optarg;
+            break;
+        case OPT_FORCE:
+            a->force = true;
+            break;
+        case 'd':
+            a->data = optarg;
+            break;
+        case OPT_FORMS:
+            a->forms = optarg;
+            break;
         case OPT_PACKET:
             if (a->npackets == MAX_PACKETS)
                 return cli_fail(EX_USAGE, "at most %d --packet options", MAX_PACKETS);
             a->packets[a->npackets++] = optarg;
             break;
-        case OPT_PRINTER: a->printer = optarg; break;
-        case OPT_NO_PRINT: a->no_print = true; break;
-        case OPT_LISTEN: a->listen = optarg; break;
-        case OPT_TOKEN: a->token_file = optarg; break;
+        case OPT_PRINTER:
+            a->printer = optarg;
+            break;
+        case OPT_NO_PRINT:
+            a->no_print = true;
+            break;
+        case OPT_LISTEN:
+            a->listen = optarg;
+            break;
+        case OPT_TOKEN:
+            a->token_file = optarg;
+            break;
         case OPT_ALLOW_HOST:
             if (a->nallow_hosts == MAX_ALLOW_HOSTS)
                 return cli_fail(EX_USAGE, "at most %d --allow-host options", MAX_ALLOW_HOSTS);
             a->allow_hosts[a->nallow_hosts++] = optarg;
             break;
-        case OPT_TLS_CERT: a->tls_cert = optarg; break;
-        case OPT_TLS_KEY: a->tls_key = optarg; break;
-        case OPT_CLINIC: a->clinic = optarg; break;
-        case OPT_PAGE_SIZE: a->page_size = optarg; break;
-        case OPT_FONT_DIR: a->font_dir = optarg; break;
-        case OPT_ALLOW_DRAFT: a->allow_draft = true; break;
+        case OPT_TLS_CERT:
+            a->tls_cert = optarg;
+            break;
+        case OPT_TLS_KEY:
+            a->tls_key = optarg;
+            break;
+        case OPT_CLINIC:
+            a->clinic = optarg;
+            break;
+        case OPT_PAGE_SIZE:
+            a->page_size = optarg;
+            break;
+        case OPT_FONT_DIR:
+            a->font_dir = optarg;
+            break;
+        case OPT_ALLOW_DRAFT:
+            a->allow_draft = true;
+            break;
         case 'j': {
             char *end;
             a->jobs = strtol(optarg, &end, 10);
@@ -129,13 +186,24 @@ static int parse_args(int argc, char **argv, serve_args *a)
                 return cli_fail(EX_USAGE, "--jobs takes a number from 1 to 64");
             break;
         }
-        case 'h': serve_usage(stdout); return -1;
-        default: serve_usage(stderr); return EX_USAGE;
+        case 'h':
+            serve_usage(stdout);
+            return -1;
+        default:
+            serve_usage(stderr);
+            return EX_USAGE;
         }
     }
     if (optind < argc)
         return cli_fail(EX_USAGE, "unexpected argument '%s' (see medpacket serve --help)",
                         argv[optind]);
+    if (a->force && !a->new_token)
+        return cli_fail(EX_USAGE, "--force goes with --new-token FILE");
+    if (a->new_token && a->nserve_opts)
+        return cli_fail(EX_USAGE, "--new-token FILE only writes a token (then serve with "
+                                  "--token-file FILE)");
+    if (a->new_token)
+        return 0;
     if (!a->data)
         return cli_fail(EX_USAGE, "serve needs --data TODAY.csv (the day's list)");
     if (a->forms && a->npackets)
@@ -186,30 +254,13 @@ static int find_packets(const char *dir, arena *a, const char **out, size_t *n, 
     return rc;
 }
 
-/* The secret from a token file: one line, cookie-safe characters. */
+/* The token from --token-file: a secret of its own file (secret.h), in
+ * characters a URL and a cookie carry as they are. */
 static int read_token(const char *path, arena *a, const char **out, mp_err *err)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return err_set(err, EX_NOINPUT, path, 0, 0, "cannot open the token file: %s",
-                       strerror(errno));
-    char buf[300];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
-        buf[--n] = '\0';
-    if (n < 16 || n > 256)
-        return err_set(err, EX_CONFIG, path, 0, 0, "the token must be 16 to 256 characters");
-    for (size_t i = 0; i < n; i++) {
-        char ch = buf[i];
-        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                  ch == '-' || ch == '_' || ch == '.' || ch == '~';
-        if (!ok)
-            return err_set(err, EX_CONFIG, path, 0, 0,
-                           "the token may hold letters, digits and - _ . ~ only");
-    }
-    return (*out = arena_strdup(a, buf)) ? 0 : err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    int rc = secret_read(path, "token", "medpacket serve --new-token FILE", a, out, NULL, err);
+    const char *bad = rc ? NULL : web_token_weakness(*out);
+    return bad ? err_set(err, EX_CONFIG, path, 0, 0, "%s", bad) : rc;
 }
 
 /* A PEM file, whole and NUL-terminated, for libmicrohttpd (at most 64 KiB:
@@ -282,8 +333,10 @@ static int run(const serve_args *args, arena *a, cmd_run *runs, size_t *nruns, m
     if (!sps)
         return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     for (size_t i = 0; i < npaths; i++) {
-        cmd_setup setup = {.input = paths[i], .clinic = args->clinic,
-                           .page_size = args->page_size, .font_dir = args->font_dir,
+        cmd_setup setup = {.input = paths[i],
+                           .clinic = args->clinic,
+                           .page_size = args->page_size,
+                           .font_dir = args->font_dir,
                            .allow_draft = args->allow_draft};
         rc = cmd_prepare(&setup, a, &runs[i], err);
         ++*nruns; /* released by the caller even when prepare failed half-way */
@@ -347,12 +400,11 @@ static int run(const serve_args *args, arena *a, cmd_run *runs, size_t *nruns, m
         schedule_close(sched);
         return rc;
     }
-    const char *shown = strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0
-                            ? args->allow_hosts[0]
-                            : host;
+    const char *shown =
+        strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0 ? args->allow_hosts[0] : host;
     const char *scheme = cert ? "https" : "http";
-    printf("medpacket: serving on %s://%s%s%s:%u/\n", scheme, strchr(shown, ':') ? "[" : "",
-           shown, strchr(shown, ':') ? "]" : "", serve_port(srv));
+    printf("medpacket: serving on %s://%s%s%s:%u/\n", scheme, strchr(shown, ':') ? "[" : "", shown,
+           strchr(shown, ':') ? "]" : "", serve_port(srv));
     if (token)
         printf("medpacket: open it once as %s://%s:%u/?token=<the secret in %s>\n", scheme, shown,
                serve_port(srv), args->token_file);
@@ -371,6 +423,17 @@ int cmd_serve(int argc, char **argv)
     int rc = parse_args(argc, argv, &args);
     if (rc)
         return rc < 0 ? 0 : rc;
+    if (args.new_token) {
+        mp_err err;
+        err_clear(&err);
+        if ((rc = secret_create(args.new_token, args.force, &err))) {
+            cli_report(&err);
+            return rc;
+        }
+        printf("medpacket: wrote a new token to %s (mode 0600); start with --token-file %s\n",
+               args.new_token, args.new_token);
+        return 0;
+    }
     arena *a = arena_new();
     cmd_run *runs = calloc(MAX_PACKETS, sizeof *runs);
     if (!a || !runs) {

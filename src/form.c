@@ -833,8 +833,8 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
         if (!kp)
             return OOM(err);
         /* Reported where the settings name the file. */
-        if ((rc = secret_read(kp, "booking key", a, &out->booking_key.s, &out->booking_key.len,
-                              err)))
+        if ((rc = secret_read(kp, "booking key", "medpacket new-key FILE", a, &out->booking_key.s,
+                              &out->booking_key.len, err)))
             return node_err(err, rc, doc, key_file.node, "booking_key_file \"%s\": %s",
                             key_file.s, err->msg);
         out->booking_key.node = key_file.node;

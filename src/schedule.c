@@ -1,21 +1,37 @@
 /*
  * schedule.c — see schedule.h.
+ *
+ * The list is read only from a regular file, copied whole (at most
+ * SCHEDULE_MAX_BYTES) into a memory file first and parsed from that copy:
+ * a FIFO would block open() and read(), a device such as /dev/zero never
+ * ends, and a file the scheduling system rewrites in place would otherwise
+ * be parsed half old, half new. The copy and the parse run outside the
+ * lock, by the one request that noticed the change; the others go on with
+ * the current list meanwhile, and the new snapshot is swapped in under the
+ * lock. Nothing that can wait on the file system ever holds it.
  */
+#define _GNU_SOURCE /* memfd_create */
 #include "schedule.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "roster.h"
 
-/* A day's list; past this the file is not a day's schedule. */
+/* A day's list; past this the file is not a day's schedule. A few hundred
+ * rows are tens of KiB. */
 #define SCHEDULE_MAX_ROWS 100000
+#define SCHEDULE_MAX_BYTES (8u << 20)
 
 typedef struct snap {
     schedule_snap pub; /* first: the public view is a pointer to it */
@@ -25,11 +41,13 @@ typedef struct snap {
 
 struct schedule {
     char *path;
-    pthread_mutex_t mu;
+    roster_format format;
+    pthread_mutex_t mu; /* guards what follows; never held across I/O */
     snap *cur;
-    struct stat st;     /* of the file cur was read from */
+    struct stat st; /* of the file last read (cur's, or a failed reload's) */
+    bool loading;   /* a request is reading a changed file */
     int settle_ms;
-    mp_err reload_err;  /* the last failed reload, reported once */
+    mp_err reload_err; /* the last failed reload, reported once */
     bool reload_reported;
 };
 
@@ -51,46 +69,167 @@ static bool same_file(const struct stat *a, const struct stat *b)
            a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
-static void snap_unref(snap *sn)
+static void snap_free(snap *sn)
 {
-    if (sn && --sn->refs == 0) {
+    if (sn) {
         arena_free(sn->a);
         free(sn);
     }
 }
 
-static int keep_names(patient *p, arena *a)
+/* With s->mu held. True when that was the last reference: the caller frees
+ * the snapshot once it has let the lock go. */
+static bool snap_unref(snap *sn)
 {
-    if (p->source && !(p->source = arena_strdup(a, p->source)))
-        return -1;
+    return sn && --sn->refs == 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static const char *file_kind(mode_t mode)
+{
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "a device";
+    if (S_ISDIR(mode))
+        return "a folder";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a file";
+}
+
+static int not_regular(const char *path, mode_t mode, mp_err *err)
+{
+    return err_set(err, EX_NOINPUT, path, 0, 0,
+                   "not a regular file (%s): the day's list must be a file", file_kind(mode));
+}
+
+static int too_large(const char *path, mp_err *err)
+{
+    return err_set(err, EX_DATAERR, path, 0, 0, "larger than %u MiB: not a day's list",
+                   SCHEDULE_MAX_BYTES >> 20);
+}
+
+static int write_all(int fd, const char *buf, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, buf, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        buf += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Copies the list at path into a new memory file (*out, to close). */
+static int copy_list(const char *path, int *out, mp_err *err)
+{
+    /* stat first, so that a device is not even opened (opening some has
+     * effects); then open without blocking (a FIFO's open waits for a
+     * writer) and decide on what was opened, which a rename in between
+     * cannot change. */
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return err_set(err, EX_NOINPUT, path, 0, 0, "cannot read the day's list: %s",
+                       strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return not_regular(path, st.st_mode, err);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return err_set(err, EX_NOINPUT, path, 0, 0, "cannot read the day's list: %s",
+                       strerror(errno));
+    int rc = 0, mem = -1;
+    if (fstat(fd, &st) != 0)
+        rc = err_set(err, EX_IOERR, path, 0, 0, "cannot read the day's list: %s", strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        rc = not_regular(path, st.st_mode, err);
+    else if (st.st_size > (off_t)SCHEDULE_MAX_BYTES)
+        rc = too_large(path, err);
+    else if ((mem = memfd_create("medpacket-list", MFD_CLOEXEC)) < 0)
+        rc = err_set(err, EX_OSERR, NULL, 0, 0, "cannot hold the day's list in memory: %s",
+                     strerror(errno));
+    /* The size limit is kept while reading too: the file may grow. */
+    size_t total = 0;
+    char buf[64 * 1024];
+    while (!rc) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            rc = err_set(err, EX_IOERR, path, 0, 0, "cannot read the day's list: %s",
+                         strerror(errno));
+        else if (n == 0)
+            break;
+        else if ((total += (size_t)n) > SCHEDULE_MAX_BYTES)
+            rc = too_large(path, err);
+        else if (write_all(mem, buf, (size_t)n) != 0)
+            rc = err_set(err, EX_OSERR, NULL, 0, 0, "cannot hold the day's list in memory: %s",
+                         strerror(errno));
+    }
+    close(fd);
+    if (rc) {
+        if (mem >= 0)
+            close(mem);
+        return rc;
+    }
+    *out = mem;
+    return 0;
+}
+
+/* Names that belong to the reader, which is closed once the list is read,
+ * are copied into the snapshot; the source is the list's own path, not the
+ * memory file's. */
+static int keep_names(patient *p, const char *source, arena *a)
+{
+    p->source = source;
     for (size_t i = 0; i < p->nfields; i++)
         if (!(p->fields[i].name = arena_strdup(a, p->fields[i].name)))
             return -1;
     return 0;
 }
 
-/* Reads the whole list into a new snapshot. */
-static int load(const char *path, snap **out, mp_err *err)
+/* Reads the whole list into a new snapshot. Called without s->mu. */
+static int load(const schedule *s, snap **out, mp_err *err)
 {
+    const char *path = s->path;
+    int mem;
+    int rc = copy_list(path, &mem, err);
+    if (rc)
+        return rc;
     snap *sn = calloc(1, sizeof *sn);
     arena *a = arena_new();
     roster *r = NULL;
     if (!sn || !a) {
         free(sn);
         arena_free(a);
+        close(mem);
         return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     }
     sn->a = a;
     sn->refs = 1;
-    int rc = roster_open(path, ROSTER_AUTO, &r, err);
+    /* roster.h reads a path: the memory file's own, which names the copy
+     * (opened anew at offset 0). Messages are given the list's path back. */
+    char copy[64];
+    snprintf(copy, sizeof copy, "/proc/self/fd/%d", mem);
+    const char *source = arena_strdup(a, path);
+    rc = source ? roster_open(copy, s->format, &r, err)
+                : err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     schedule_row *rows = NULL;
     size_t n = 0, cap = 0;
     roster_row rr;
     while (!rc && (rc = roster_next(r, a, &rr, err)) == 1) {
         rc = 0;
         if (n == SCHEDULE_MAX_ROWS) {
-            rc = err_set(err, EX_DATAERR, roster_name(r), 0, 0,
-                         "more than %d rows: not a day's schedule", SCHEDULE_MAX_ROWS);
+            rc = err_set(err, EX_DATAERR, path, 0, 0, "more than %d rows: not a day's schedule",
+                         SCHEDULE_MAX_ROWS);
             break;
         }
         schedule_row *grown = arena_grow(a, rows, &cap, n + 1, sizeof *rows);
@@ -102,7 +241,7 @@ static int load(const char *path, snap **out, mp_err *err)
         rows[n] = (schedule_row){.row = rr.row, .patient = rr.patient};
         /* Column names and the source name belong to the reader, which is
          * closed below: the snapshot keeps copies. */
-        if (keep_names(&rows[n].patient, a)) {
+        if (keep_names(&rows[n].patient, source, a)) {
             rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
             break;
         }
@@ -115,8 +254,15 @@ static int load(const char *path, snap **out, mp_err *err)
     }
     if (r)
         roster_close(r);
+    close(mem);
     if (rc) {
-        snap_unref(sn);
+        if (strcmp(err->file, copy) == 0) {
+            snprintf(err->file, sizeof err->file, "%s", path);
+            if (access("/proc/self/fd", F_OK) != 0)
+                snprintf(err->msg, sizeof err->msg,
+                         "cannot read the day's list: /proc is not mounted");
+        }
+        snap_free(sn);
         return rc;
     }
     sn->pub.rows = rows;
@@ -133,14 +279,15 @@ int schedule_open(const char *path, schedule **out, mp_err *err)
         free(s);
         return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     }
+    s->format = ends_with(path, ".yaml") || ends_with(path, ".yml") ? ROSTER_YAML : ROSTER_CSV;
     s->settle_ms = 500;
     pthread_mutex_init(&s->mu, NULL);
     int rc = 0;
     if (stat(path, &s->st) != 0)
-        rc = err_set(err, EX_NOINPUT, path, 0, 0, "cannot read the day's list: %s",
-                     strerror(errno));
+        rc =
+            err_set(err, EX_NOINPUT, path, 0, 0, "cannot read the day's list: %s", strerror(errno));
     if (!rc)
-        rc = load(path, &s->cur, err);
+        rc = load(s, &s->cur, err);
     if (rc) {
         schedule_close(s);
         return rc;
@@ -153,7 +300,8 @@ void schedule_close(schedule *s)
 {
     if (!s)
         return;
-    snap_unref(s->cur);
+    if (snap_unref(s->cur))
+        snap_free(s->cur);
     pthread_mutex_destroy(&s->mu);
     free(s->path);
     free(s);
@@ -161,38 +309,50 @@ void schedule_close(schedule *s)
 
 void schedule_set_settle(schedule *s, int settle_ms)
 {
+    pthread_mutex_lock(&s->mu);
     s->settle_ms = settle_ms;
+    pthread_mutex_unlock(&s->mu);
 }
 
-/* Called with s->mu held. A file that changed is read once it has been
- * still for settle_ms: the scheduling system may be writing it in place. */
+/* A file that changed is read once it has been still for settle_ms (the
+ * scheduling system may be writing it in place), by the first request that
+ * sees it; a request that comes while it is read is not held up. */
 static void maybe_reload(schedule *s)
 {
     struct stat st;
-    if (stat(s->path, &st) != 0 || same_file(&st, &s->st))
-        return; /* gone for a moment (replaced by rename) or unchanged */
-    if (now_ms() - mtime_ms(&st) < s->settle_ms)
+    if (stat(s->path, &st) != 0)
+        return; /* gone for a moment (replaced by rename) */
+    pthread_mutex_lock(&s->mu);
+    bool due = !s->loading && !same_file(&st, &s->st) && now_ms() - mtime_ms(&st) >= s->settle_ms;
+    if (due)
+        s->loading = true;
+    pthread_mutex_unlock(&s->mu);
+    if (!due)
         return;
-    snap *fresh;
+    snap *fresh = NULL, *old = NULL;
     mp_err err;
     err_clear(&err);
-    if (load(s->path, &fresh, &err)) {
+    int rc = load(s, &fresh, &err);
+    pthread_mutex_lock(&s->mu);
+    if (rc) {
         /* Keep serving the last good list; say why once per change. */
         s->reload_err = err;
         s->reload_reported = false;
-        s->st = st;
-        return;
+    } else {
+        old = snap_unref(s->cur) ? s->cur : NULL;
+        s->cur = fresh;
+        err_clear(&s->reload_err);
     }
-    snap_unref(s->cur);
-    s->cur = fresh;
     s->st = st;
-    err_clear(&s->reload_err);
+    s->loading = false;
+    pthread_mutex_unlock(&s->mu);
+    snap_free(old);
 }
 
 const schedule_snap *schedule_get(schedule *s, mp_err *reload_err)
 {
-    pthread_mutex_lock(&s->mu);
     maybe_reload(s);
+    pthread_mutex_lock(&s->mu);
     snap *sn = s->cur;
     sn->refs++;
     if (reload_err) {
@@ -210,9 +370,12 @@ void schedule_put(schedule *s, const schedule_snap *pub)
 {
     if (!pub)
         return;
+    snap *sn = (snap *)(void *)(uintptr_t)pub; /* pub is the first member of a snap */
     pthread_mutex_lock(&s->mu);
-    snap_unref((snap *)(void *)(uintptr_t)pub); /* pub is the first member of a snap */
+    bool last = snap_unref(sn);
     pthread_mutex_unlock(&s->mu);
+    if (last)
+        snap_free(sn);
 }
 
 const schedule_row *schedule_find(const schedule_snap *snap_, long row)

@@ -31,18 +31,21 @@ typedef struct schedule_snap {
 
 typedef struct schedule schedule;
 
-/* Loads path (CSV, or a YAML list for .yaml/.yml). An unreadable or
- * malformed file is an error here, at start-up; later, a reload that fails
- * keeps the last good list (and schedule_get reports it once through
- * *reload_err). */
+/* Loads path (CSV, or a YAML list for .yaml/.yml). Only a regular file of
+ * at most 8 MiB is read (a FIFO or a device is EX_NOINPUT, "not a regular
+ * file (a FIFO): ...", without blocking). An unreadable or malformed file is
+ * an error here, at start-up; later, a reload that fails keeps the last good
+ * list (and schedule_get reports it once through *reload_err). */
 int schedule_open(const char *path, schedule **out, mp_err *err);
 void schedule_close(schedule *s);
 
 /* The current list, reloaded first when the file's size, modification time
  * or inode changed and the change is at least settle_ms old (a file being
- * written is not read half-way). The snapshot stays valid until
- * schedule_put. When a reload failed, *reload_err (if not NULL) says why and
- * the previous list is returned; otherwise reload_err->code is 0. */
+ * written is not read half-way). The reload is done by the caller that
+ * notices the change, outside the lock; callers meanwhile get the previous
+ * list without waiting. The snapshot stays valid until schedule_put. When a
+ * reload failed, *reload_err (if not NULL) says why and the previous list is
+ * returned; otherwise reload_err->code is 0. */
 const schedule_snap *schedule_get(schedule *s, mp_err *reload_err);
 void schedule_put(schedule *s, const schedule_snap *snap);
 

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <string.h>
@@ -14,8 +15,8 @@
 
 #include "outfile.h"
 
-int secret_read(const char *path, const char *what, arena *a, const char **out, size_t *out_len,
-                mp_err *err)
+int secret_read(const char *path, const char *what, const char *maker, arena *a,
+                const char **out, size_t *out_len, mp_err *err)
 {
     /* O_NONBLOCK: a FIFO planted at the path must not hang the program. */
     int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
@@ -23,8 +24,8 @@ int secret_read(const char *path, const char *what, arena *a, const char **out, 
         return err_set(err, EX_NOINPUT, path, 0, 0, "cannot open the %s file: %s", what,
                        strerror(errno));
     struct stat st;
-    char buf[SECRET_MAX_LEN + 2];
-    ssize_t n = -1;
+    char buf[SECRET_MAX_LEN + 3];
+    size_t len = 0;
     int rc = 0;
     if (fstat(fd, &st) != 0)
         rc = err_set(err, EX_IOERR, path, 0, 0, "%s", strerror(errno));
@@ -32,36 +33,42 @@ int secret_read(const char *path, const char *what, arena *a, const char **out, 
         rc = err_set(err, EX_CONFIG, path, 0, 0, "the %s file is not a regular file", what);
     else if (st.st_mode & (S_IRGRP | S_IROTH))
         rc = err_set(err, EX_CONFIG, path, 0, 0,
-                     "the %s file may be read by others (mode %04o): chmod 600 %s", what,
+                     "others can read this %s file (mode %04o): chmod 600 %s", what,
                      (unsigned)(st.st_mode & 07777), path);
-    else if ((n = read(fd, buf, sizeof buf)) < 0)
-        rc = err_set(err, EX_IOERR, path, 0, 0, "%s", strerror(errno));
+    else if (st.st_mode & (S_IWGRP | S_IWOTH))
+        rc = err_set(err, EX_CONFIG, path, 0, 0,
+                     "others can change this %s file (mode %04o): chmod 600 %s", what,
+                     (unsigned)(st.st_mode & 07777), path);
+    while (!rc && len < sizeof buf) {
+        ssize_t n = read(fd, buf + len, sizeof buf - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            rc = err_set(err, EX_IOERR, path, 0, 0, "cannot read the %s file: %s", what,
+                         strerror(errno));
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
     close(fd);
+    if (!rc && len && buf[len - 1] == '\n')
+        len--;
+    if (!rc && len && buf[len - 1] == '\r')
+        len--;
+    for (size_t i = 0; !rc && i < len; i++)
+        if (buf[i] <= ' ' || buf[i] > '~')
+            rc = err_set(err, EX_CONFIG, path, 0, 0,
+                         "the %s file must hold one line of letters, digits and punctuation, "
+                         "without spaces",
+                         what);
+    const char *weak = rc ? NULL : len ? secret_weakness(buf, len) : "it is empty";
+    if (weak)
+        rc = err_set(err, EX_CONFIG, path, 0, 0, "the %s is too weak: %s (%s makes a strong one)",
+                     what, weak, maker);
+    char *copy = rc ? NULL : arena_strndup(a, buf, len);
+    OPENSSL_cleanse(buf, sizeof buf);
     if (rc)
         return rc;
-
-    size_t len = (size_t)n;
-    if (len && buf[len - 1] == '\n')
-        len--;
-    if (len && buf[len - 1] == '\r')
-        len--;
-    if (len == 0)
-        return err_set(err, EX_CONFIG, path, 0, 0, "the %s file is empty", what);
-    if (len > SECRET_MAX_LEN)
-        return err_set(err, EX_CONFIG, path, 0, 0, "the %s is longer than %d characters", what,
-                       SECRET_MAX_LEN);
-    for (size_t i = 0; i < len; i++)
-        if (buf[i] <= ' ' || buf[i] > '~')
-            return err_set(err, EX_CONFIG, path, 0, 0,
-                           "the %s file must hold one line of letters, digits and punctuation, "
-                           "without spaces",
-                           what);
-    const char *weak = secret_weakness(buf, len);
-    if (weak)
-        return err_set(err, EX_CONFIG, path, 0, 0,
-                       "the %s is too weak: %s (medpacket new-key FILE makes a strong one)", what,
-                       weak);
-    char *copy = arena_strndup(a, buf, len);
     if (!copy)
         return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     *out = copy;
@@ -70,19 +77,52 @@ int secret_read(const char *path, const char *what, arena *a, const char **out, 
     return 0;
 }
 
+/* Bits per symbol of the frequencies count[0..nbins) over n symbols. */
+static double entropy(const unsigned *count, size_t nbins, size_t n)
+{
+    double h = 0;
+    for (size_t i = 0; i < nbins; i++)
+        if (count[i]) {
+            double p = (double)count[i] / (double)n;
+            h -= p * log2(p);
+        }
+    return h;
+}
+
+double secret_bits(const char *s, size_t n)
+{
+    if (n < 2)
+        return 0;
+    unsigned chars[256] = {0}, steps[511] = {0};
+    for (size_t i = 0; i < n; i++) {
+        chars[(unsigned char)s[i]]++;
+        if (i)
+            steps[(unsigned char)s[i] - (unsigned char)s[i - 1] + 255]++;
+    }
+    double per_char = entropy(chars, 256, n), per_step = entropy(steps, 511, n - 1);
+    if (per_step < per_char)
+        per_char = per_step;
+    /* A character that ends a three-character sequence seen before adds
+     * nothing: "x7Kq9Lm2" twice is no stronger than once. */
+    size_t fresh = 2;
+    for (size_t i = 2; i < n; i++) {
+        bool seen = false;
+        for (size_t j = 2; j < i && !seen; j++)
+            seen = memcmp(s + j - 2, s + i - 2, 3) == 0;
+        fresh += !seen;
+    }
+    return per_char * (double)fresh;
+}
+
 const char *secret_weakness(const char *s, size_t len)
 {
     if (len < SECRET_MIN_LEN)
         return "it has fewer than 32 characters";
-    bool seen[256] = {false};
-    int distinct = 0;
-    for (size_t i = 0; i < len; i++)
-        if (!seen[(unsigned char)s[i]]) {
-            seen[(unsigned char)s[i]] = true;
-            distinct++;
-        }
-    if (distinct < SECRET_MIN_DISTINCT)
-        return "it repeats too few different characters";
+    if (len > SECRET_MAX_LEN)
+        return "it has more than 256 characters";
+    if (secret_bits(s, len) < SECRET_MIN_BITS)
+        return "it is too predictable (repeats, runs or few different characters); it needs "
+               "about 128 random bits, such as 32 random letters and digits";
     return NULL;
 }
 
@@ -92,7 +132,7 @@ int secret_create(const char *path, bool force, mp_err *err)
     if (lstat(path, &st) == 0) {
         if (!force)
             return err_set(err, EX_CANTCREAT, path, 0, 0,
-                           "already exists; a new secret replaces it only with --force");
+                           "the file exists (--force replaces it)");
         if (!S_ISREG(st.st_mode))
             return err_set(err, EX_CANTCREAT, path, 0, 0,
                            "is not a regular file: a secret replaces only a regular file");

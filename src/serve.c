@@ -5,8 +5,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+/* jansson reads request bodies; its json_string() (a constructor this file
+ * never calls) has the name of json.h's writer, which answers them. */
+#define json_string jansson_json_string
+#include <jansson.h>
+#undef json_string
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <semaphore.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -23,12 +29,32 @@
 #include "print.h"
 #include "web_assets.h"
 #include "webguard.h"
-#include "ydoc.h"
 
-#define MAX_BODY (16u * 1024u)   /* a walk-in's fields are a few hundred bytes */
-#define MAX_HEADERS 64u          /* browsers send about 15 */
-#define MAX_FIELD 200u           /* bytes in one walk-in field */
-#define RENDER_WAIT_S 10         /* then 503: the desk sees "busy", not a hang */
+#define MAX_BODY (16u * 1024u) /* a walk-in's fields are a few hundred bytes */
+#define MAX_HEADERS 64u        /* browsers send about 15 */
+#define MAX_FIELD 200u         /* bytes in one walk-in field */
+#define MAX_JSON_DEPTH 8u      /* a walk-in is {"fields": {...}}: depth 2 */
+#define RENDER_WAIT_S 10       /* then 503: the desk sees "busy", not a hang */
+/* Slow clients (slowloris): libmicrohttpd's idle timeout restarts on every
+ * byte, so a byte every few seconds would hold a connection for ever, and
+ * MAX_CONNECTIONS of them lock every desk out. A request must arrive whole
+ * (headers and body) within REQUEST_DEADLINE_MS of the connection being
+ * accepted, or of the previous answer on it; past that, the reaper thread
+ * shuts the socket down, whatever trickled in. */
+#define MAX_CONNECTIONS 64u
+#define MAX_PER_ADDRESS 16u /* off loopback; a browser opens up to 6 */
+#define REQUEST_DEADLINE_MS 10000
+#define REAP_EVERY_MS 250
+
+/* A connection, from accept to close (the socket context of
+ * MHD_OPTION_NOTIFY_CONNECTION). Guarded by server.conns_mu. */
+typedef struct conn {
+    struct conn *prev, *next;
+    int fd;
+    int64_t deadline_ms; /* 0 while a request that arrived whole is answered */
+    bool answered_one;   /* it sent a whole request once: an idle browser, not a slow one */
+    bool shut;
+} conn;
 
 struct server {
     serve_config cfg;
@@ -40,7 +66,24 @@ struct server {
     char *config_json; /* GET /api/config: built once, the packets do not change */
     bool required[8];  /* per walk-in field: some packet cannot print without it */
     size_t config_len;
+    /* The connections, and the thread that closes those too slow to send a
+     * request; stopping ends it. */
+    pthread_mutex_t conns_mu;
+    pthread_cond_t reaper_wake;
+    conn *conns;
+    bool stopping, reaper_running;
+    pthread_t reaper;
+    /* Wrong tokens per client address (webguard.h). */
+    pthread_mutex_t throttle_mu;
+    web_throttle throttle;
 };
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* One request: its body as it arrives, and what the log line needs. */
 typedef struct request {
@@ -48,12 +91,126 @@ typedef struct request {
     const char *route; /* a known route, or "(other)": the raw path is not logged */
     long row;          /* for the log, when the request names one */
     bool is_post;
-    bool answered;     /* a response is queued; ignore the rest of the body */
-    bool too_big;      /* the body passed MAX_BODY: answered 413 at its end */
+    bool answered; /* a response is queued; ignore the rest of the body */
+    bool too_big;  /* the body passed MAX_BODY: answered 413 at its end */
     size_t dropped;
     char *body;
     size_t len, cap;
 } request;
+
+/* --- connections and slow clients --------------------------------------- */
+
+static conn *conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* The request on c arrived whole: answering it has no deadline (a render
+ * may wait RENDER_WAIT_S for a slot). */
+static void conn_received(server *s, struct MHD_Connection *c)
+{
+    conn *cn = conn_of(c);
+    if (!cn)
+        return;
+    pthread_mutex_lock(&s->conns_mu);
+    cn->deadline_ms = 0;
+    cn->answered_one = true;
+    pthread_mutex_unlock(&s->conns_mu);
+}
+
+/* The answer is sent: the next request on the connection (a browser keeps
+ * it open) has a deadline of its own. */
+static void conn_idle(server *s, struct MHD_Connection *c)
+{
+    conn *cn = conn_of(c);
+    if (!cn)
+        return;
+    pthread_mutex_lock(&s->conns_mu);
+    cn->deadline_ms = mono_ms() + REQUEST_DEADLINE_MS;
+    pthread_mutex_unlock(&s->conns_mu);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    server *s = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (!ci)
+            return;
+        conn *cn = calloc(1, sizeof *cn);
+        if (!cn) {
+            /* Without a deadline it could be held for ever: not served. */
+            shutdown(ci->connect_fd, SHUT_RDWR);
+            return;
+        }
+        cn->fd = ci->connect_fd;
+        cn->deadline_ms = mono_ms() + REQUEST_DEADLINE_MS;
+        pthread_mutex_lock(&s->conns_mu);
+        cn->next = s->conns;
+        if (s->conns)
+            s->conns->prev = cn;
+        s->conns = cn;
+        pthread_mutex_unlock(&s->conns_mu);
+        *socket_context = cn;
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
+        conn *cn = *socket_context;
+        pthread_mutex_lock(&s->conns_mu);
+        if (cn->prev)
+            cn->prev->next = cn->next;
+        else
+            s->conns = cn->next;
+        if (cn->next)
+            cn->next->prev = cn->prev;
+        pthread_mutex_unlock(&s->conns_mu);
+        free(cn);
+        *socket_context = NULL;
+    }
+}
+
+/* The reaper: every REAP_EVERY_MS, shuts down the sockets past their
+ * deadline. It is safe to touch the socket from this thread: under
+ * conns_mu the connection is still in the list, and libmicrohttpd closes a
+ * socket only after NOTIFY_CLOSED, which takes conns_mu first, so the
+ * number cannot have been reused. shutdown() wakes the connection's thread,
+ * which reads the end of the stream and closes the connection itself. */
+static void *reap(void *arg)
+{
+    server *s = arg;
+    pthread_mutex_lock(&s->conns_mu);
+    while (!s->stopping) {
+        int64_t now = mono_ms();
+        unsigned slow = 0;
+        for (conn *cn = s->conns; cn; cn = cn->next) {
+            if (cn->shut || !cn->deadline_ms || now < cn->deadline_ms)
+                continue;
+            shutdown(cn->fd, SHUT_RDWR);
+            cn->shut = true;
+            slow += !cn->answered_one; /* an idle browser connection is routine */
+        }
+        if (slow && s->cfg.log) {
+            pthread_mutex_unlock(&s->conns_mu);
+            fprintf(s->cfg.log,
+                    "serve: closed %u connection%s that sent no whole request within %d s\n", slow,
+                    slow == 1 ? "" : "s", REQUEST_DEADLINE_MS / 1000);
+            pthread_mutex_lock(&s->conns_mu);
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += REAP_EVERY_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        if (!s->stopping)
+            pthread_cond_timedwait(&s->reaper_wake, &s->conns_mu, &until);
+    }
+    pthread_mutex_unlock(&s->conns_mu);
+    return NULL;
+}
 
 /* --- replies ------------------------------------------------------------ */
 
@@ -63,7 +220,8 @@ static void log_line(server *s, const char *method, const request *r, unsigned s
         return;
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    double ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
+    double ms =
+        (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
     char row[32] = "";
     if (r->row > 0)
         snprintf(row, sizeof row, " row=%ld", r->row);
@@ -103,6 +261,7 @@ static enum MHD_Result reply(server *s, struct MHD_Connection *c, const char *me
         MHD_add_response_header(resp, "Content-Type", type);
     if (extra_name)
         MHD_add_response_header(resp, extra_name, extra_value);
+    conn_received(s, c); /* answered early (a 4xx): no deadline while it is sent */
     r->answered = true;
     enum MHD_Result ret = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
@@ -132,8 +291,8 @@ static enum MHD_Result reply_json(server *s, struct MHD_Connection *c, const cha
         free(j->buf);
         return MHD_NO;
     }
-    return reply(s, c, method, r, status, "application/json; charset=utf-8", j->buf, j->len,
-                 false, NULL, NULL);
+    return reply(s, c, method, r, status, "application/json; charset=utf-8", j->buf, j->len, false,
+                 NULL, NULL);
 }
 
 static enum MHD_Result reply_error_extra(server *s, struct MHD_Connection *c, const char *method,
@@ -204,14 +363,14 @@ static void json_field(FILE *f, const patient *pt, const char *name)
     json_string(f, v->s);
 }
 
-static enum MHD_Result get_patients(server *s, struct MHD_Connection *c, const char *m,
-                                    request *r)
+static enum MHD_Result get_patients(server *s, struct MHD_Connection *c, const char *m, request *r)
 {
     mp_err reload;
     const schedule_snap *snap = schedule_get(s->cfg.sched, &reload);
     if (reload.code && s->cfg.log)
         /* The message names the file and row, never a value (roster.h). */
-        fprintf(s->cfg.log, "serve: the list changed but cannot be read; keeping the last one: %s\n",
+        fprintf(s->cfg.log,
+                "serve: the list changed but cannot be read; keeping the last one: %s\n",
                 reload.msg);
     jout j;
     if (!jopen(&j)) {
@@ -234,8 +393,9 @@ static enum MHD_Result get_patients(server *s, struct MHD_Connection *c, const c
         const patient *pt = &row->patient;
         fprintf(j.f, "%s\n  {\"row\": %ld", first ? "" : ",", row->row);
         first = false;
-        static const char *const shown[] = {"first_name", "last_name", "dob", "mrn",
-                                             "appointment_date", "appointment_time", "clinician"};
+        static const char *const shown[] = {"first_name", "last_name",        "dob",
+                                            "mrn",        "appointment_date", "appointment_time",
+                                            "clinician"};
         for (size_t k = 0; k < sizeof shown / sizeof shown[0]; k++) {
             fputs(", ", j.f);
             json_field(j.f, pt, shown[k]);
@@ -392,32 +552,44 @@ static enum MHD_Result get_preview(server *s, struct MHD_Connection *c, const ch
     return ret;
 }
 
-/* The request body as a YAML/JSON mapping (JSON is YAML's flow style, and
- * ydoc already carries the limits), in a new arena *a the caller frees; or
- * NULL, with no arena and *ret the answer (400, or MHD_NO out of memory). */
-static const ynode *parse_body(server *s, struct MHD_Connection *c, const char *m, request *r,
-                               arena **a, enum MHD_Result *ret)
+/* The request body as a JSON object (jansson: a real JSON parser, so that
+ * escapes such as surrogate pairs mean what JSON says), or NULL with *ret
+ * the answer (400, or MHD_NO). The body is at most MAX_BODY bytes and its
+ * nesting is checked before it is parsed; a duplicate key, a "\u0000" and
+ * invalid UTF-8 are not JSON here. The caller json_decref's the object. */
+static json_t *parse_body(server *s, struct MHD_Connection *c, const char *m, request *r,
+                          enum MHD_Result *ret)
 {
-    if (!(*a = arena_new())) {
-        *ret = MHD_NO;
-        return NULL;
-    }
-    ydoc doc;
-    mp_err err;
-    err_clear(&err);
-    if (ydoc_load_buffer("request", r->body ? r->body : "", r->len, *a, &doc, &err) ||
-        !doc.root || doc.root->kind != YNODE_MAP) {
-        arena_free(*a);
-        *a = NULL;
+    const char *body = r->body ? r->body : "";
+    json_t *root = NULL;
+    json_error_t jerr;
+    if (web_json_depth_ok(body, r->len, MAX_JSON_DEPTH))
+        root = json_loadb(body, r->len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!json_is_object(root)) {
+        /* jansson's message may quote the body (a patient's name): not sent. */
+        json_decref(root);
         *ret = reply_error(s, c, m, r, 400, "the body must be a JSON object");
         return NULL;
     }
-    return doc.root;
+    return root;
 }
 
-static const char *scalar(const ynode *n)
+/* A member's value as text: a string as it is, an integer as its digits (a
+ * script may send a row or a record number as a number); NULL otherwise. */
+static const char *text_of(const json_t *v, char *buf, size_t bufsize)
 {
-    return n && n->kind == YNODE_SCALAR ? n->str : NULL;
+    if (json_is_string(v))
+        return json_string_value(v);
+    if (json_is_integer(v)) {
+        snprintf(buf, bufsize, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        return buf;
+    }
+    return NULL;
+}
+
+static const char *member(const json_t *obj, const char *key, char *buf, size_t bufsize)
+{
+    return text_of(json_object_get(obj, key), buf, bufsize);
 }
 
 #define NO_PRINT_MSG "printing is off (serve --no-print)"
@@ -426,34 +598,34 @@ static enum MHD_Result post_print(server *s, struct MHD_Connection *c, const cha
 {
     if (!s->cfg.can_print) /* before anything is rendered for nothing */
         return reply_error(s, c, m, r, 403, NO_PRINT_MSG);
-    arena *a;
     enum MHD_Result ret;
-    const ynode *root = parse_body(s, c, m, r, &a, &ret);
+    json_t *root = parse_body(s, c, m, r, &ret);
     if (!root)
         return ret;
-    const serve_packet *sp = find_packet(s, scalar(ydoc_get(root, "packet")));
+    char num[2][32];
+    const serve_packet *sp = find_packet(s, member(root, "packet", num[0], sizeof num[0]));
     long rown;
-    if (!web_parse_row(scalar(ydoc_get(root, "row")), &rown)) {
-        arena_free(a);
+    if (!web_parse_row(member(root, "row", num[0], sizeof num[0]), &rown)) {
+        json_decref(root);
         return reply_error(s, c, m, r, 400, "row must be a row number");
     }
     r->row = rown;
     if (!sp) {
-        arena_free(a);
+        json_decref(root);
         return reply_error(s, c, m, r, 404, "no such packet");
     }
     const schedule_snap *snap = schedule_get(s->cfg.sched, NULL);
     const schedule_row *row = schedule_find(snap, rown);
-    if (!row || row->problem || !same_patient(row, scalar(ydoc_get(root, "mrn")))) {
+    if (!row || row->problem || !same_patient(row, member(root, "mrn", num[1], sizeof num[1]))) {
         /* Answered before the snapshot is let go: row->problem lives in it. */
         ret = !row           ? reply_error(s, c, m, r, 404, "no such row in today's list")
               : row->problem ? reply_error(s, c, m, r, 422, row->problem)
                              : reply_error(s, c, m, r, 409, CHANGED_MSG);
         schedule_put(s->cfg.sched, snap);
-        arena_free(a);
+        json_decref(root);
         return ret;
     }
-    arena_free(a);
+    json_decref(root);
     unsigned char *pdf = NULL;
     size_t len = 0;
     int pages = 0;
@@ -484,17 +656,21 @@ static const struct walkin_field {
     {"language", false, "language"},
 };
 #define NWALKIN (sizeof walkin_fields / sizeof walkin_fields[0])
-_Static_assert(NWALKIN <= sizeof ((server *)0)->required, "server.required is too small");
+_Static_assert(NWALKIN <= sizeof((server *)0)->required, "server.required is too small");
 
 /* Why value cannot be field f's, or NULL. The same rules as a CSV row's
  * (patient.h), said without repeating the value. */
-static const char *walkin_problem(const struct walkin_field *f, bool required, const ynode *v,
+static const char *walkin_problem(const struct walkin_field *f, bool required, const json_t *v,
                                   const serve_packet *sp, char *buf, size_t bufsize, msg_id *id)
 {
-    if (v && v->kind != YNODE_SCALAR)
+    /* null is an empty field, as an absent one. */
+    char num[32];
+    const char *s = json_is_null(v) ? "" : text_of(v, num, sizeof num);
+    if (v && !s)
         return *id = MSG_UI_ERR_ONE_LINE, "must be a text";
-    const char *s = v ? v->str : "";
-    size_t n = v ? v->len : 0;
+    if (!s)
+        s = "";
+    size_t n = strlen(s); /* no NUL inside: the parser refuses "\u0000" */
     while (n && s[n - 1] == ' ')
         n--;
     while (n && *s == ' ')
@@ -549,22 +725,27 @@ static const char *missing_field(const mp_err *err)
 
 static enum MHD_Result post_walkin(server *s, struct MHD_Connection *c, const char *m, request *r)
 {
-    arena *a;
     enum MHD_Result ret;
-    const ynode *root = parse_body(s, c, m, r, &a, &ret);
+    json_t *root = parse_body(s, c, m, r, &ret);
     if (!root)
         return ret;
-    const serve_packet *sp = find_packet(s, scalar(ydoc_get(root, "packet")));
-    const char *action = scalar(ydoc_get(root, "action"));
+    arena *a = arena_new();
+    if (!a) {
+        json_decref(root);
+        return MHD_NO;
+    }
+    char num[32];
+    const serve_packet *sp = find_packet(s, member(root, "packet", num, sizeof num));
+    const char *action = member(root, "action", num, sizeof num);
     /* The page's language, for the messages shown beside the fields. */
-    char lang[8] = "en"; /* a copy: the body's arena is freed before the answer */
-    const char *want = scalar(ydoc_get(root, "lang"));
+    char lang[8] = "en"; /* a copy: the body is freed before the answer */
+    const char *want = json_string_value(json_object_get(root, "lang"));
     if (want && strlen(want) < sizeof lang && msg_has_language(want))
         snprintf(lang, sizeof lang, "%s", want);
-    const ynode *fields = ydoc_get(root, "fields");
+    json_t *fields = json_object_get(root, "fields");
     bool print = action && strcmp(action, "print") == 0;
-    if (!sp || !action || (!print && strcmp(action, "preview") != 0) || !fields ||
-        fields->kind != YNODE_MAP) {
+    if (!sp || !action || (!print && strcmp(action, "preview") != 0) || !json_is_object(fields)) {
+        json_decref(root);
         arena_free(a);
         return reply_error(s, c, m, r, sp ? 400 : 404,
                            sp ? "expected {\"packet\", \"action\": \"preview\" or \"print\", "
@@ -572,12 +753,14 @@ static enum MHD_Result post_walkin(server *s, struct MHD_Connection *c, const ch
                               : "no such packet");
     }
     if (print && !s->cfg.can_print) {
+        json_decref(root);
         arena_free(a);
         return reply_error(s, c, m, r, 403, NO_PRINT_MSG);
     }
     /* Every problem at once, each under its field's name. */
     jout bad;
     if (!jopen(&bad)) {
+        json_decref(root);
         arena_free(a);
         return MHD_NO;
     }
@@ -585,8 +768,11 @@ static enum MHD_Result post_walkin(server *s, struct MHD_Connection *c, const ch
     patient pt = {.source = "walk-in"};
     mp_err err;
     err_clear(&err);
-    for (size_t i = 0; i < fields->count; i++) {
-        const char *k = fields->keys[i]->str;
+    const char *k;
+    json_t *kv;
+    json_object_foreach(fields, k, kv)
+    {
+        (void)kv;
         bool known = false;
         for (size_t f = 0; f < NWALKIN && !known; f++)
             known = strcmp(walkin_fields[f].name, k) == 0;
@@ -599,20 +785,21 @@ static enum MHD_Result post_walkin(server *s, struct MHD_Connection *c, const ch
     }
     for (size_t f = 0; f < NWALKIN; f++) {
         char buf[128];
-        const ynode *v = ydoc_get(fields, walkin_fields[f].name);
+        const json_t *v = json_object_get(fields, walkin_fields[f].name);
         msg_id id = MSG_UI_ERR_REQUIRED;
-        const char *why = walkin_problem(&walkin_fields[f], s->required[f], v, sp, buf,
-                                         sizeof buf, &id);
+        const char *why =
+            walkin_problem(&walkin_fields[f], s->required[f], v, sp, buf, sizeof buf, &id);
         if (why) {
             fprintf(bad.f, "%s\"%s\": ", nbad++ ? ", " : "", walkin_fields[f].name);
             json_string(bad.f, say_in(lang, id, why));
             continue;
         }
-        if (!v || !v->len)
+        char digits[32];
+        const char *val = text_of(v, digits, sizeof digits);
+        if (!val || !*val)
             continue;
         /* Trimmed as checked above; patient_set copies into a. */
-        const char *val = v->str;
-        size_t n = v->len;
+        size_t n = strlen(val);
         while (n && val[n - 1] == ' ')
             n--;
         while (n && *val == ' ')
@@ -621,10 +808,12 @@ static enum MHD_Result post_walkin(server *s, struct MHD_Connection *c, const ch
         if (n && (!copy || patient_set(&pt, walkin_fields[f].name, copy, a, &err))) {
             fclose(bad.f);
             free(bad.buf);
+            json_decref(root);
             arena_free(a);
             return reply_error(s, c, m, r, 500, "cannot take the walk-in's fields");
         }
     }
+    json_decref(root); /* what is kept was copied into a */
     if (fclose(bad.f) != 0) {
         free(bad.buf);
         arena_free(a);
@@ -690,7 +879,7 @@ static enum MHD_Result post_walkin(server *s, struct MHD_Connection *c, const ch
  * required instead of failing after Print is pressed. */
 static void probe_required(server *s)
 {
-    static const char *const sample[] = {"Sample", "Patient", "2000-01-01", "X0",
+    static const char *const sample[] = {"Sample",     "Patient",          "2000-01-01", "X0",
                                          "2000-01-01", "Sample Clinician", NULL};
     for (size_t f = 0; f < NWALKIN; f++)
         s->required[f] = walkin_fields[f].required;
@@ -786,8 +975,7 @@ static int build_config(server *s)
     fputs("],\n \"walkin_fields\": [", j.f);
     for (size_t f = 0; f < NWALKIN; f++)
         fprintf(j.f, "%s{\"name\": \"%s\", \"required\": %s, \"type\": \"%s\"}", f ? ", " : "",
-                walkin_fields[f].name, s->required[f] ? "true" : "false",
-                walkin_fields[f].type);
+                walkin_fields[f].name, s->required[f] ? "true" : "false", walkin_fields[f].type);
     fputs("]}\n", j.f);
     if (fclose(j.f) != 0) {
         free(j.buf);
@@ -808,9 +996,51 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const ch
     return MHD_YES;
 }
 
+/* Whether the token is right, counting a wrong one against the client's
+ * address (webguard.h: guessing is slowed per address). Returns 0, or the
+ * status to answer with: 401, or 429 with *retry_after_s while the address
+ * must wait (its token is not even looked at then). */
+static unsigned check_token(server *s, struct MHD_Connection *c, const char *url,
+                            unsigned *retry_after_s)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    web_addr from;
+    bool known = ci && ci->client_addr && web_addr_of(ci->client_addr, &from);
+    int64_t now = mono_ms();
+    if (known) {
+        pthread_mutex_lock(&s->throttle_mu);
+        *retry_after_s = web_throttle_wait_s(&s->throttle, &from, now);
+        pthread_mutex_unlock(&s->throttle_mu);
+        if (*retry_after_s)
+            return 429;
+    }
+    const char *given =
+        web_bearer(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION));
+    /* The page opened as /?token=T (dispatch turns it into the cookie):
+     * before the cookie, which may be an old token's. */
+    if (!given && strcmp(url, "/") == 0)
+        given = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
+    if (!given)
+        given = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "mp_token");
+    bool right = web_token_ok(given, s->cfg.token);
+    /* No token at all is not a guess: a browser opening the bare address. */
+    if (known && (right || (given && *given))) {
+        pthread_mutex_lock(&s->throttle_mu);
+        if (right)
+            web_throttle_right(&s->throttle, &from);
+        else
+            web_throttle_wrong(&s->throttle, &from, given, now);
+        pthread_mutex_unlock(&s->throttle_mu);
+    }
+    return right ? 0 : 401;
+}
+
 /* Host, token and Origin: checked before anything else, on every request.
- * Returns 0, or the status to answer with (and *msg). */
-static unsigned guard(server *s, struct MHD_Connection *c, const char *url, const char **msg)
+ * Returns 0, or the status to answer with (and *msg; for 429, msg is
+ * written into msgbuf and *retry_after_s set). */
+static unsigned guard(server *s, struct MHD_Connection *c, const char *url, const char **msg,
+                      char *msgbuf, size_t msgsize, unsigned *retry_after_s)
 {
     unsigned nheaders = 0;
     MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &nheaders);
@@ -828,20 +1058,15 @@ static unsigned guard(server *s, struct MHD_Connection *c, const char *url, cons
         *msg = "requests from other sites are refused";
         return 403;
     }
-    if (s->cfg.token) {
-        const char *given = web_bearer(
-            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION));
-        if (!given)
-            given = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "mp_token");
-        /* The page opened as /?token=T (dispatch turns it into the cookie). */
-        if (!given && strcmp(url, "/") == 0)
-            given = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
-        if (!web_token_ok(given, s->cfg.token)) {
-            *msg = "open the address with ?token=... once (see --token-file)";
-            return 401;
-        }
+    unsigned st = s->cfg.token ? check_token(s, c, url, retry_after_s) : 0;
+    if (st == 429) {
+        snprintf(msgbuf, msgsize, "too many wrong tokens from this address: try again in %u s",
+                 *retry_after_s);
+        *msg = msgbuf;
+    } else if (st) {
+        *msg = "open the address with ?token=... once (see --token-file)";
     }
-    return 0;
+    return st;
 }
 
 typedef enum { R_STATIC, R_CONFIG, R_PATIENTS, R_PREVIEW, R_PRINT, R_WALKIN, R_UNKNOWN } route_id;
@@ -852,8 +1077,8 @@ static route_id route_of(const char *url, const char **name)
         const char *path;
         route_id id;
     } routes[] = {
-        {"/api/config", R_CONFIG},   {"/api/patients", R_PATIENTS}, {"/api/preview", R_PREVIEW},
-        {"/api/print", R_PRINT},     {"/api/walkin", R_WALKIN},
+        {"/api/config", R_CONFIG}, {"/api/patients", R_PATIENTS}, {"/api/preview", R_PREVIEW},
+        {"/api/print", R_PRINT},   {"/api/walkin", R_WALKIN},
     };
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
         if (strcmp(url, routes[i].path) == 0) {
@@ -869,9 +1094,10 @@ static route_id route_of(const char *url, const char **name)
     return R_UNKNOWN;
 }
 
-static enum MHD_Result dispatch(server *s, struct MHD_Connection *c, const char *url,
-                                const char *m, request *r)
+static enum MHD_Result dispatch(server *s, struct MHD_Connection *c, const char *url, const char *m,
+                                request *r)
 {
+    conn_received(s, c);
     const char *name;
     route_id id = route_of(url, &name);
     bool post = strcmp(m, "POST") == 0;
@@ -879,10 +1105,9 @@ static enum MHD_Result dispatch(server *s, struct MHD_Connection *c, const char 
     if (id == R_UNKNOWN)
         return reply_error(s, c, m, r, 404, "not found");
     if (post != wants_post)
-        return reply_error_extra(s, c, m, r, 405,
-                                 wants_post ? "this route changes something: POST only"
-                                            : "GET only",
-                                 "Allow", wants_post ? "POST" : "GET, HEAD");
+        return reply_error_extra(
+            s, c, m, r, 405, wants_post ? "this route changes something: POST only" : "GET only",
+            "Allow", wants_post ? "POST" : "GET, HEAD");
     switch (id) {
     case R_STATIC: {
         /* Opened once as /?token=T: keep the token in a cookie the page's
@@ -892,8 +1117,8 @@ static enum MHD_Result dispatch(server *s, struct MHD_Connection *c, const char 
             char cookie[512];
             snprintf(cookie, sizeof cookie, "mp_token=%s; HttpOnly; SameSite=Strict; Path=/%s",
                      s->cfg.token, s->cfg.tls_cert ? "; Secure" : "");
-            struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL,
-                                                                        MHD_RESPMEM_PERSISTENT);
+            struct MHD_Response *resp =
+                MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
             if (!resp)
                 return MHD_NO;
             common_headers(resp);
@@ -927,8 +1152,8 @@ static enum MHD_Result dispatch(server *s, struct MHD_Connection *c, const char 
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload, size_t *upload_size, void **ctx)
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **ctx)
 {
     (void)version;
     server *s = cls;
@@ -940,7 +1165,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         clock_gettime(CLOCK_MONOTONIC, &r->t0);
         route_of(url, &r->route);
         const char *msg;
-        unsigned st = guard(s, c, url, &msg);
+        char msgbuf[128], retry[16];
+        unsigned wait_s = 0;
+        unsigned st = guard(s, c, url, &msg, msgbuf, sizeof msgbuf, &wait_s);
+        if (st == 429) {
+            snprintf(retry, sizeof retry, "%u", wait_s);
+            return reply_error_extra(s, c, method, r, st, msg, "Retry-After", retry);
+        }
         if (st)
             return reply_error(s, c, method, r, st, msg);
         r->is_post = strcmp(method, "POST") == 0;
@@ -949,10 +1180,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                      "GET, HEAD, POST");
         if (!r->is_post)
             return dispatch(s, c, url, method, r);
-        const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                       MHD_HTTP_HEADER_CONTENT_TYPE);
-        const char *clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                       MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *type =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+        const char *clen =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         /* An HTML form cannot send JSON: this also stops cross-site posts
          * from browsers that send no Origin. */
         if (!web_is_json(type))
@@ -999,7 +1230,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls, (void)c, (void)toe;
+    (void)toe;
+    conn_idle(cls, c);
     request *r = *ctx;
     if (r) {
         free(r->body);
@@ -1049,6 +1281,13 @@ int serve_start(const serve_config *cfg, server **out, mp_err *err)
     if (!s)
         return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     s->cfg = *cfg;
+    pthread_mutex_init(&s->conns_mu, NULL);
+    pthread_mutex_init(&s->throttle_mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->reaper_wake, &ca);
+    pthread_condattr_destroy(&ca);
     if (!s->cfg.threads)
         s->cfg.threads = 4;
     if (!s->cfg.max_renders)
@@ -1098,8 +1337,8 @@ int serve_start(const serve_config *cfg, server **out, mp_err *err)
         return err_set(err, EX_UNAVAILABLE, NULL, 0, 0, "cannot listen on %s:%u: %s", cfg->host,
                        cfg->port, strerror(e));
     }
-    s->port = ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                       : ((struct sockaddr_in *)&ss)->sin_port);
+    s->port =
+        ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port : ((struct sockaddr_in *)&ss)->sin_port);
     /* The names this server answers to (the Host header): its own address,
      * the loopback names when it listens there, and --allow-host names. */
     int bad = 0;
@@ -1121,21 +1360,24 @@ int serve_start(const serve_config *cfg, server **out, mp_err *err)
     if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
         close(fd);
         serve_stop(s);
-        return err_set(err, EX_UNAVAILABLE, NULL, 0, 0,
-                       "this libmicrohttpd was built without TLS");
+        return err_set(err, EX_UNAVAILABLE, NULL, 0, 0, "this libmicrohttpd was built without TLS");
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
                      (v6 ? MHD_USE_IPv6 : 0) | (tls ? MHD_USE_TLS : 0);
-    /* Without TLS the two certificate options are skipped: the list ends
-     * at the first MHD_OPTION_END. */
+    /* On loopback every desk is 127.0.0.1: no limit per address there. The
+     * idle timeout (15 s without a byte) still ends an answer that is not
+     * being read. Without TLS the two certificate options are skipped: the
+     * list ends at the first MHD_OPTION_END. */
+    unsigned per_address = web_is_loopback(cfg->host) ? 0 : MAX_PER_ADDRESS;
     s->d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, s,
         MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)15, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, cfg->tls_key,
-        MHD_OPTION_HTTPS_MEM_CERT, cfg->tls_cert, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_LIMIT, MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        per_address, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)15,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, cfg->tls_key, MHD_OPTION_HTTPS_MEM_CERT,
+        cfg->tls_cert, MHD_OPTION_END);
     if (!s->d) {
         close(fd);
         serve_stop(s);
@@ -1143,6 +1385,12 @@ int serve_start(const serve_config *cfg, server **out, mp_err *err)
                        tls ? "cannot start the HTTPS server (is the key the certificate's?)"
                            : "cannot start the HTTP server");
     }
+    int e = pthread_create(&s->reaper, NULL, reap, s);
+    if (e) {
+        serve_stop(s);
+        return err_set(err, EX_OSERR, NULL, 0, 0, "cannot start a thread: %s", strerror(e));
+    }
+    s->reaper_running = true;
     *out = s;
     return 0;
 }
@@ -1156,6 +1404,13 @@ void serve_stop(server *s)
 {
     if (!s)
         return;
+    if (s->reaper_running) {
+        pthread_mutex_lock(&s->conns_mu);
+        s->stopping = true;
+        pthread_cond_signal(&s->reaper_wake);
+        pthread_mutex_unlock(&s->conns_mu);
+        pthread_join(s->reaper, NULL);
+    }
     if (s->d)
         MHD_stop_daemon(s->d);
     for (size_t i = 0; i < s->nhosts; i++)
@@ -1163,5 +1418,8 @@ void serve_stop(server *s)
     free(s->hosts);
     free(s->config_json);
     sem_destroy(&s->renders);
+    pthread_cond_destroy(&s->reaper_wake);
+    pthread_mutex_destroy(&s->throttle_mu);
+    pthread_mutex_destroy(&s->conns_mu);
     free(s);
 }

@@ -5,7 +5,9 @@
  * The routes and their JSON are in docs/serve-api.md; the request checks
  * (Host, Origin, token, JSON bodies) in webguard.h. Requests are served by a
  * small pool of threads; renders run in them, at most max_renders at once
- * (the rest wait, then get 503), each in an arena of its own. The log names
+ * (the rest wait, then get 503), each in an arena of its own. A request
+ * must arrive whole within 10 s of its connection, and wrong tokens are
+ * slowed per address (docs/serve-api.md, "Access"). The log names
  * methods, routes, status codes, row numbers and times, never a patient's
  * data; so do the CUPS job titles.
  */
@@ -26,17 +28,17 @@ typedef struct serve_packet {
     const char *id, *title;
     const packet *const *variants; /* variants[0] the packet, then its translations */
     size_t nvariants;
-    const render_env *env;         /* its clinic, fonts and page geometry */
+    const render_env *env; /* its clinic, fonts and page geometry */
 } serve_packet;
 
 typedef struct serve_config {
-    const char *host;    /* address to listen on ("127.0.0.1") */
-    unsigned port;       /* 0: any free port (see serve_port) */
+    const char *host;               /* address to listen on ("127.0.0.1") */
+    unsigned port;                  /* 0: any free port (see serve_port) */
     const char *const *allow_hosts; /* further names the desks use in URLs */
     size_t nallow_hosts;
-    const char *token;   /* when not NULL, every request must carry it */
+    const char *token;              /* when not NULL, every request must carry it */
     const char *tls_cert, *tls_key; /* PEM texts: HTTPS when both are set */
-    const char *printer; /* NULL: the CUPS default destination */
+    const char *printer;            /* NULL: the CUPS default destination */
     bool can_print;
     schedule *sched;
     const char *source_name; /* the list's file name, as the page shows it */

@@ -22,7 +22,7 @@ check_eq "new-key: 43 base64url characters and a line end" \
 first=$(cat k)
 err=$("$bin" new-key k 2>&1)
 check_eq "new-key: an existing file is kept" "$?:$err:$(cat k)" \
-  "73:k: error: already exists; a new secret replaces it only with --force:$first"
+  "73:k: error: the file exists (--force replaces it):$first"
 "$bin" new-key --force k 2>/dev/null
 check_eq "new-key --force: a new key" "$?:$([ "$(cat k)" != "$first" ] && echo new)" "0:new"
 ln -s /dev/null link
@@ -69,13 +69,13 @@ cp k open.key && chmod 644 open.key
 clinic "booking_key_file: open.key"
 err=$(run 2>&1)
 check_eq "a key file others may read: refused, with the fix" "$?:$err" \
-  "78:clinic.yaml:9:19: error: booking_key_file \"open.key\": the booking key file may be read by others (mode 0644): chmod 600 open.key"
+  "78:clinic.yaml:9:19: error: booking_key_file \"open.key\": others can read this booking key file (mode 0644): chmod 600 open.key"
 
 printf 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n' >weak.key && chmod 600 weak.key
 clinic "booking_key_file: weak.key"
 err=$(run 2>&1)
 check_eq "a weak key: refused" "$?:$err" \
-  "78:clinic.yaml:9:19: error: booking_key_file \"weak.key\": the booking key is too weak: it repeats too few different characters (medpacket new-key FILE makes a strong one)"
+  "78:clinic.yaml:9:19: error: booking_key_file \"weak.key\": the booking key is too weak: it is too predictable (repeats, runs or few different characters); it needs about 128 random bits, such as 32 random letters and digits (medpacket new-key FILE makes a strong one)"
 printf 'short-0123456789\n' >short.key && chmod 600 short.key
 clinic "booking_key_file: short.key"
 err=$(run 2>&1)

@@ -12,6 +12,10 @@ work=$(mktemp -d)
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  # A server that ignores SIGTERM (the failure the list checks look for)
+  # must not hang the test run.
+  sleep 0.3
+  for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null; done
   wait 2>/dev/null
   rm -rf "$work"
 }
@@ -144,6 +148,31 @@ check_eq "an oversized body without Content-Length" \
   "$(code -X POST -H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' \
       --data-binary @"$work/big" "${url}api/walkin")" 413
 check_eq "not JSON" "$(post "${url}api/walkin" 'packet=1')" 400
+# Bodies are read by a JSON parser (jansson), not as YAML: escapes are
+# JSON's, a lone surrogate or a duplicate key is not JSON.
+check_eq "JSON: a surrogate pair is one character" \
+  "$(post "${url}api/walkin" '{"packet":"tpi-packet","action":"preview","fields":{"first_name":"Wanda \ud83d\ude00","last_name":"Walker","dob":"1990-02-03","mrn":"W1","clinician":"Dr. Ana Ruiz"}}')" 422
+check_has "JSON: decoded as U+1F600" "$(cat "$work/body")" \
+  "the value has character U+1F600, which none of the fonts has"
+check_eq "JSON: a \\u escape" \
+  "$(post_save "$work/w2.pdf" "${url}api/walkin" '{"packet":"tpi-packet","action":"preview","fields":{"first_name":"W\u00e1nda","last_name":"Walker","dob":"1990-02-03","mrn":12345,"clinician":"Dr. Ana Ruiz"}}')" 200
+w2=$(pdftotext "$work/w2.pdf" - 2>/dev/null)
+check_has "JSON: the escape decoded" "$w2" "Patient: Wánda Walker"
+check_has "JSON: a number taken as its digits" "$w2" "Record number: 12345"
+check_eq "JSON: a lone surrogate" \
+  "$(post "${url}api/walkin" '{"packet":"tpi-packet","action":"preview","fields":{"first_name":"W\ud83d","last_name":"Walker"}}')" 400
+check_has "JSON: a lone surrogate: why" "$(cat "$work/body")" '{"error": "the body must be a JSON object"}'
+check_eq "JSON: a duplicate key" \
+  "$(post "${url}api/print" '{"packet":"tpi-packet","row":4,"row":5}')" 400
+check_eq "JSON: \u0000 in a string" \
+  "$(post "${url}api/walkin" '{"packet":"tpi-packet","action":"preview","fields":{"first_name":"W\u0000x"}}')" 400
+check_eq "JSON: nested too deep" \
+  "$(post "${url}api/walkin" "$(printf '%.0s[' $(seq 40))")" 400
+check_eq "JSON: an array is not an object" "$(post "${url}api/walkin" '[1]')" 400
+check_eq "JSON: YAML is not JSON" "$(post "${url}api/walkin" '{packet: tpi-packet, action: preview}')" 400
+check_eq "JSON: true for a text field" \
+  "$(post "${url}api/walkin" '{"packet":"tpi-packet","action":"preview","fields":{"first_name":true,"last_name":"W","dob":"1990-02-03","mrn":"W1","clinician":"X"}}')" 422
+check_has "JSON: true for a text field: why" "$(cat "$work/body")" '"first_name": "must be a text"'
 check_eq ".. in a static path" "$(code --path-as-is "${url}../../etc/passwd")" 404
 check_eq "an encoded .." "$(code --path-as-is "${url}%2e%2e/%2e%2e/etc/passwd")" 404
 check_eq "a file that is not embedded" "$(code "${url}CMakeLists.txt")" 404
@@ -175,14 +204,106 @@ check_has "a broken list: the log says why" "$(cat "$work/server.log")" \
   "serve: the list changed but cannot be read; keeping the last one: the file is empty"
 mv "$work/today.good" "$work/today.csv"
 
+# The list replaced by a FIFO, then by a link to /dev/zero (issue 12): no
+# request blocks or spins, the page keeps the last good list and the log
+# says why, and SIGTERM still stops the server at once.
+sleep 0.7
+code -m 3 "${url}api/patients" >/dev/null
+rm -f "$work/today.csv"
+mkfifo "$work/today.csv"
+sleep 0.7 # past the settle time of the FIFO's own mtime
+ms() { date +%s%3N; }
+t0=$(ms)
+check_eq "a FIFO for a list: the page still answers" "$(code -m 3 "${url}api/patients")" 200
+check_has "a FIFO for a list: the last good list stays" "$(cat "$work/body")" '"first_name": "Zed"'
+check_eq "a FIFO for a list: and answers again" "$(code -m 3 "${url}api/patients")" 200
+check_eq "a FIFO for a list: at once" "$(($(ms) - t0 < 2000))" 1
+check_has "a FIFO for a list: the log says why" "$(cat "$work/server.log")" \
+  "keeping the last one: not a regular file (a FIFO): the day's list must be a file"
+rm -f "$work/today.csv"
+ln -s /dev/zero "$work/today.csv"
+t0=$(ms)
+check_eq "a link to /dev/zero for a list: the page still answers" \
+  "$(code -m 3 "${url}api/patients")" 200
+check_has "a link to /dev/zero: the last good list stays" "$(cat "$work/body")" '"first_name": "Zed"'
+check_eq "a link to /dev/zero: and a preview (Zed has no clinician)" \
+  "$(code -m 3 "${url}api/preview?packet=tpi-packet&row=2")" 422
+check_eq "a link to /dev/zero: at once" "$(($(ms) - t0 < 2000))" 1
+check_has "a link to /dev/zero: the log says why" "$(cat "$work/server.log")" \
+  "keeping the last one: not a regular file (a device): the day's list must be a file"
+t0=$(ms)
+kill -TERM "${pids[0]}"
+for _ in $(seq 40); do kill -0 "${pids[0]}" 2>/dev/null || break; sleep 0.05; done
+check_eq "SIGTERM stops the server while the list is /dev/zero" \
+  "$(kill -0 "${pids[0]}" 2>/dev/null && echo running || echo stopped)" stopped
+kill -KILL "${pids[0]}" 2>/dev/null
+wait "${pids[0]}" 2>/dev/null
+rm -f "$work/today.csv"
+cp "$root/tests/e2e/data/awkward.csv" "$work/today.csv"
+mkfifo "$work/fifo.csv"
+err=$(timeout 5 "$bin" serve --data "$work/fifo.csv" --forms "$root/forms" --listen 127.0.0.1:0 2>&1)
+check_eq "a FIFO for a list at start-up" "$?:$err" \
+  "66:$work/fifo.csv: error: not a regular file (a FIFO): the day's list must be a file"
+head -c $((9 * 1024 * 1024)) /dev/zero | tr '\0' 'x' >"$work/huge.csv"
+err=$(timeout 5 "$bin" serve --data "$work/huge.csv" --forms "$root/forms" --listen 127.0.0.1:0 2>&1)
+check_eq "a list larger than the limit" "$?:$err" \
+  "65:$work/huge.csv: error: larger than 8 MiB: not a day's list"
+rm -f "$work/huge.csv" "$work/fifo.csv"
+
 
 # A listener other than loopback: refused without a token; with one, every
 # request carries it (header, or the cookie set by /?token=).
 err=$("$bin" serve --data "$work/today.csv" --forms "$root/forms" --listen 0.0.0.0:0 2>&1)
 check_eq "0.0.0.0 without a token" "$?" 64
 check_has "0.0.0.0 without a token: why" "$err" "needs --token-file"
-tok=tok-0123456789abcdef
-printf '%s\n' "$tok" >"$work/token"
+# Weak tokens and token files others can read are refused, saying what is
+# needed; --new-token writes a strong one, 0600, and never shows it.
+refused() { # TOKEN-FILE: "status:last line" of a serve that must not start
+  local out
+  out=$(timeout 5 "$bin" serve --data "$work/today.csv" --forms "$root/forms" \
+    --listen 0.0.0.0:0 --allow-host desk.local --token-file "$1" 2>&1)
+  echo "$?:${out##*$'\n'}"
+}
+(umask 077 && printf 'aaaaaaaaaaaaaaaa\n' >"$work/weak")
+check_eq "token: 16 times the same letter" "$(refused "$work/weak")" \
+  "78:$work/weak: error: the token is too weak: it has fewer than 32 characters (medpacket serve --new-token FILE makes a strong one)"
+(umask 077 && printf 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n' >"$work/weak")
+check_eq "token: 40 times the same letter" "$(refused "$work/weak")" \
+  "78:$work/weak: error: the token is too weak: it is too predictable (repeats, runs or few different characters); it needs about 128 random bits, such as 32 random letters and digits (medpacket serve --new-token FILE makes a strong one)"
+(umask 077 && printf 'abcdefghijklmnopqrstuvwxyz0123456789\n' >"$work/weak")
+check_has "token: a run of the alphabet" "$(refused "$work/weak")" "78:$work/weak: error: the token is too weak: it is too predictable"
+(umask 077 && printf 'x7Kq9Lm2pR4tZ8wEx7Kq9Lm2pR4tZ8wE\n' >"$work/weak")
+check_has "token: a repeated half" "$(refused "$work/weak")" "78:$work/weak: error: the token is too weak: it is too predictable"
+out=$("$bin" serve --new-token "$work/token" 2>"$work/nt.err")
+check_eq "--new-token: exit status" "$?" 0
+tok=$(cat "$work/token")
+check_eq "--new-token: the file's mode" "$(stat -c %a "$work/token")" 600
+check_eq "--new-token: 43 characters a URL and a cookie carry as they are" \
+  "$(printf '%s' "$tok" | grep -cE '^[A-Za-z0-9_-]{43}$')" 1
+check_eq "--new-token: says where, never what" "$out" \
+  "medpacket: wrote a new token to $work/token (mode 0600); start with --token-file $work/token"
+check_eq "--new-token: nothing on stderr" "$(cat "$work/nt.err")" ""
+err=$("$bin" serve --new-token "$work/token" 2>&1)
+check_eq "--new-token: an existing file is kept" "$?:$err:$(cat "$work/token")" \
+  "73:$work/token: error: the file exists (--force replaces it):$tok"
+out=$("$bin" serve --new-token "$work/token" --force 2>&1)
+check_eq "--new-token --force: replaced" "$?:$(stat -c %a "$work/token"):$([ "$(cat "$work/token")" != "$tok" ] && echo new)" \
+  "0:600:new"
+case "$out" in *"$(cat "$work/token")"*) fail "--new-token --force: the token was printed" ;; esac
+tok=$(cat "$work/token")
+err=$("$bin" serve --new-token "$work/token2" --data "$work/today.csv" 2>&1)
+check_eq "--new-token does nothing else" "$?:$err:$([ -e "$work/token2" ] && echo written)" \
+  "64:medpacket: error: --new-token FILE only writes a token (then serve with --token-file FILE):"
+err=$("$bin" serve --data "$work/today.csv" --force 2>&1)
+check_eq "--force alone" "$?:$err" "64:medpacket: error: --force goes with --new-token FILE"
+ln -s "$work/planted" "$work/token3"
+err=$("$bin" serve --new-token "$work/token3" 2>&1)
+check_eq "--new-token: never through a link planted at the name" \
+  "$?:$([ -e "$work/planted" ] && echo followed)" "73:"
+chmod 640 "$work/token"
+check_eq "token: a file others can read" "$(refused "$work/token")" \
+  "78:$work/token: error: others can read this token file (mode 0640): chmod 600 $work/token"
+chmod 600 "$work/token"
 start tok --listen 0.0.0.0:0 --token-file "$work/token" --allow-host desk.local || { finish; exit 1; }
 check_has "token: the address shown" "$url" "http://desk.local:"
 port=${url##*:}
@@ -196,6 +317,33 @@ check_has "token: /?token= sets the cookie" "$hdr" "mp_token=$tok; HttpOnly; Sam
 check_eq "token: the cookie" "$(code -b "mp_token=$tok" "${url}api/patients")" 200
 check_eq "token: an allowed host name" \
   "$(code -H "Host: desk.local:$port" -H "Authorization: Bearer $tok" "${url}api/config")" 200
+# Guessing the token: a few wrong ones per address, then 429 with a
+# Retry-After that doubles with each further wrong one; the right token is
+# refused too while the address waits. Each case from an address of its own
+# (curl --interface: all of 127/8 is this machine).
+guess() { # ADDRESS TOKEN
+  curl -s -o "$work/body" -D "$work/hdr" -w '%{http_code}' -m 3 --interface "$1" \
+    -H "Authorization: Bearer $2" "${url}api/config"
+}
+got=""
+for i in 1 2 3 4 5 6 7; do got="$got $(guess 127.0.0.2 "wrong-guess-$i-0123456789abcdefghijklmnop")"; done
+check_eq "guessing: five wrong tokens, then wait" "$got" " 401 401 401 401 401 429 429"
+check_has "guessing: Retry-After" "$(cat "$work/hdr")" "Retry-After: 1"
+check_has "guessing: the message" "$(cat "$work/body")" \
+  '{"error": "too many wrong tokens from this address: try again in 1 s"}'
+check_eq "guessing: the right token waits too" "$(guess 127.0.0.2 "$tok")" 429
+sleep 1.1
+check_eq "guessing: after the wait, one more try" "$(guess 127.0.0.2 wrong-again-0123456789abcdefghijklmnop)" 401
+check_eq "guessing: and a longer wait" "$(guess 127.0.0.2 "$tok")$(grep -o 'Retry-After: [0-9]*' "$work/hdr")" \
+  "429Retry-After: 2"
+check_eq "guessing: another address is not held up" "$(guess 127.0.0.3 "$tok")" 200
+got=""
+for i in 1 2 3 4 5 6 7 8; do got="$got $(guess 127.0.0.4 stale-token-0123456789abcdefghijklmnopq)"; done
+check_eq "guessing: a browser repeating a stale cookie is not guessing" "$got" \
+  " 401 401 401 401 401 401 401 401"
+check_eq "guessing: the stale browser opens the page with the new token" \
+  "$(curl -s -o /dev/null -w '%{http_code}' -m 3 --interface 127.0.0.4 \
+      -b mp_token=stale-token-0123456789abcdefghijklmnopq "${url}?token=$tok")" 303
 
 # HTTPS (--tls-cert, --tls-key) with a certificate made here: the page's own
 # origin is then https:, the token cookie is Secure, and plain HTTP gets no page.

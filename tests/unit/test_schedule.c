@@ -1,7 +1,11 @@
 /* Unit tests for schedule.c: the day's list in memory, found by row number,
- * read again when the file changes, kept when the new file is broken, and
- * a snapshot in use surviving a reload. */
+ * read again when the file changes, kept when the new file is broken, a
+ * snapshot in use surviving a reload, and a list that becomes a FIFO or a
+ * device (issue 12) answered at once, with the last good list. */
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -78,7 +82,78 @@ int main(void)
     CHECK_STR(field(schedule_find(c, 2), "first_name"), "Dee");
     schedule_put(s, c);
 
+    /* The list becomes a FIFO, then a link to /dev/zero: neither blocks nor
+     * spins (the alarm fails the test if one does), the last good list
+     * stays, and the problem says what the file is. */
+    schedule_set_settle(s, 0);
+    unlink(path);
+    CHECK_INT(mkfifo(path, 0600), 0);
+    alarm(5);
+    c = schedule_get(s, &reload);
+    CHECK_STR(field(schedule_find(c, 2), "first_name"), "Dee");
+    CHECK_INT(reload.code, EX_NOINPUT);
+    CHECK_STR(reload.msg, "not a regular file (a FIFO): the day's list must be a file");
+    CHECK_STR(reload.file, path);
+    schedule_put(s, c);
+    unlink(path);
+    CHECK_INT(symlink("/dev/zero", path), 0);
+    c = schedule_get(s, &reload);
+    CHECK_STR(field(schedule_find(c, 2), "first_name"), "Dee");
+    CHECK_STR(reload.msg, "not a regular file (a device): the day's list must be a file");
+    schedule_put(s, c);
+    alarm(0);
+    /* A regular file again: read. */
+    unlink(path);
+    write_file(path, "first_name,last_name,dob,mrn\nFay,Po,1992-02-02,D1\n");
+    c = schedule_get(s, &reload);
+    CHECK_INT(reload.code, 0);
+    CHECK_STR(field(schedule_find(c, 2), "first_name"), "Fay");
+    /* Messages about a row name the list's own file. */
+    CHECK_STR(schedule_find(c, 2)->patient.source, path);
+    schedule_put(s, c);
+    /* Larger than a day's list can be: refused before it is parsed. */
+    FILE *big = fopen(path, "w");
+    CHECK(big != NULL);
+    if (big) {
+        fputs("first_name,last_name,dob,mrn\n", big);
+        for (int i = 0; i < 450000; i++)
+            fputs("Gus,Ray,1993-03-03,E1\n", big);
+        fclose(big);
+    }
+    c = schedule_get(s, &reload);
+    CHECK_STR(reload.msg, "larger than 8 MiB: not a day's list");
+    CHECK_STR(field(schedule_find(c, 2), "first_name"), "Fay");
+    schedule_put(s, c);
+
     schedule_close(s);
+    unlink(path);
+
+    /* A YAML list is read through the same copy. */
+    char ypath[80];
+    snprintf(ypath, sizeof ypath, "%s/today.yaml", dir);
+    write_file(ypath, "- first_name: Hal\n  last_name: Ives\n  dob: 1994-04-04\n  mrn: F1\n");
+    err_clear(&err);
+    CHECK_INT(schedule_open(ypath, &s, &err), 0);
+    if (s) {
+        c = schedule_get(s, NULL);
+        CHECK_STR(field(schedule_find(c, 1), "first_name"), "Hal");
+        CHECK_STR(schedule_find(c, 1)->patient.source, ypath);
+        schedule_put(s, c);
+        schedule_close(s);
+    }
+    write_file(ypath, "first_name: Hal\n");
+    err_clear(&err);
+    CHECK_INT(schedule_open(ypath, &s, &err), EX_DATAERR);
+    CHECK_STR(err.file, ypath); /* the list's name, not the copy's */
+    unlink(ypath);
+
+    /* At start-up, a FIFO is refused at once. */
+    CHECK_INT(mkfifo(path, 0600), 0);
+    alarm(5);
+    err_clear(&err);
+    CHECK_INT(schedule_open(path, &s, &err), EX_NOINPUT);
+    CHECK_STR(err.msg, "not a regular file (a FIFO): the day's list must be a file");
+    alarm(0);
     unlink(path);
     rmdir(dir);
 
