@@ -176,6 +176,25 @@ static void url_each(void *ctx, const char *name, size_t len, size_t offset)
     u->max_len += n - (len + 4); /* the placeholder itself was counted as text */
 }
 
+/* The first placeholder in a URL's path (before its '?' or '#') other than
+ * {{booking.ref}}, whose value is a reference made to sit there. */
+typedef struct path_scan {
+    size_t query_at; /* offset of '?' or '#', or the length */
+    bool found;
+    size_t offset;
+    char name[128];
+} path_scan;
+
+static void path_each(void *ctx, const char *name, size_t len, size_t offset)
+{
+    path_scan *p = ctx;
+    if (!p->found && offset < p->query_at && !is(name, len, "booking.ref")) {
+        p->found = true;
+        p->offset = offset;
+        snprintf(p->name, sizeof p->name, "%.*s", (int)len, name);
+    }
+}
+
 static int check_qr(check_report *r, const form *f, const clinic *c, const form_block *b)
 {
     const mp_text *pattern = b->url.s ? &b->url : c ? &c->booking_url : NULL;
@@ -205,6 +224,16 @@ static int check_qr(check_report *r, const form *f, const clinic *c, const form_
                      f->qr_allows_patient_data
                          ? " (allowed by qr_allows_patient_data: true)"
                          : "; use {{booking.ref}}, or set qr_allows_patient_data: true");
+    /* Values are percent-encoded into a URL (vars_fill_url): in a path, a
+     * value's "/" becomes %2F, which many web servers refuse or decode as a
+     * path separator. */
+    path_scan ps = {.query_at = strcspn(pattern->s, "?#")};
+    if (!rc && !phi.found && fill_each(pattern->s, pattern->len, path_each, &ps, &p) == FILL_OK &&
+        ps.found)
+        rc = at_text(r, FINDING_WARNING, pattern, ps.offset,
+                     "{{%s}} is in the booking URL's path, where a / in its value becomes %%2F, "
+                     "which many web servers refuse: put it in the query (?name={{%s}})",
+                     ps.name, ps.name);
     size_t cap = qr_capacity_bytes(QR_MAX_VERSION);
     if (!rc && u.max_len > cap)
         rc = at_text(r, FINDING_ERROR, pattern, 0,

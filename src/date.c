@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static bool is_leap(int y)
@@ -52,6 +53,71 @@ bool date_parse_iso(const char *s, size_t n, mp_date *out)
     if (out)
         *out = (mp_date){.year = y, .month = m, .day = d};
     return true;
+}
+
+bool date_order_parse(const char *s, date_order *out)
+{
+    static const struct {
+        const char *name;
+        date_order order;
+    } names[] = {{"iso", DATE_ORDER_ISO}, {"mdy", DATE_ORDER_MDY}, {"dmy", DATE_ORDER_DMY}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcasecmp(s, names[i].name) == 0) {
+            *out = names[i].order;
+            return true;
+        }
+    return false;
+}
+
+/* One or two digits from s[*i], up to '/'; -1 if not. */
+static int small_number(const char *s, size_t n, size_t *i)
+{
+    int v = 0, k = 0;
+    for (; *i < n && k < 3 && s[*i] >= '0' && s[*i] <= '9'; (*i)++, k++)
+        v = v * 10 + (s[*i] - '0');
+    return k >= 1 && k <= 2 ? v : -1;
+}
+
+static const char *date_problem(int y, int m, int d)
+{
+    if (y < 1800 || y > 2999)
+        return "is not a date from the years 1800 to 2999";
+    if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return "is not a date that exists (check the month and the day)";
+    return NULL;
+}
+
+const char *date_parse_data(const char *s, size_t n, date_order order, mp_date *out)
+{
+    bool iso = n == 10 && s[4] == '-' && s[7] == '-';
+    for (size_t i = 0; iso && i < n; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            iso = false;
+    int y, m, d;
+    if (iso) {
+        y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
+    } else if (order != DATE_ORDER_ISO) {
+        size_t i = 0;
+        int a = small_number(s, n, &i);
+        int b = i < n && s[i] == '/' ? (i++, small_number(s, n, &i)) : -1;
+        bool slash = a >= 0 && b >= 0 && i + 5 == n && s[i] == '/';
+        for (size_t k = i + 1; slash && k < n; k++)
+            slash = s[k] >= '0' && s[k] <= '9';
+        if (!slash)
+            return order == DATE_ORDER_MDY ? "is not a valid date (write it as MM/DD/YYYY or "
+                                             "YYYY-MM-DD)"
+                                           : "is not a valid date (write it as DD/MM/YYYY or "
+                                             "YYYY-MM-DD)";
+        y = digits(s + i + 1, 4);
+        m = order == DATE_ORDER_MDY ? a : b;
+        d = order == DATE_ORDER_MDY ? b : a;
+    } else {
+        return "is not a valid date (write it as YYYY-MM-DD)";
+    }
+    const char *why = date_problem(y, m, d);
+    if (!why && out)
+        *out = (mp_date){.year = y, .month = m, .day = d};
+    return why;
 }
 
 mp_date date_from_unix(int64_t t)

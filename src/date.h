@@ -18,6 +18,20 @@ typedef struct mp_date {
  * counted), year 1800-2999. s need not be NUL-terminated. */
 bool date_parse_iso(const char *s, size_t n, mp_date *out);
 
+/* The order of a date written with slashes, as a clinic's exports write it.
+ * There is no guessing: 03/04/2025 is March 4 or April 3 only by the
+ * clinic's word (date_order: in clinic.yaml, --date-order). */
+typedef enum { DATE_ORDER_ISO, DATE_ORDER_MDY, DATE_ORDER_DMY } date_order;
+
+/* "iso", "mdy", "dmy" (any case); false for anything else. */
+bool date_order_parse(const char *s, date_order *out);
+
+/* A date as written in data: YYYY-MM-DD always, and with DATE_ORDER_MDY or
+ * DATE_ORDER_DMY also M/D/YYYY or D/M/YYYY (one or two digits, four for the
+ * year). Returns NULL with *out set, or why not, in words that say what to
+ * fix without repeating the value. */
+const char *date_parse_data(const char *s, size_t n, date_order order, mp_date *out);
+
 /* The UTC calendar date of a Unix time (SOURCE_DATE_EPOCH, or now). */
 mp_date date_from_unix(int64_t t);
 

@@ -811,7 +811,7 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
     static const char *const keys[] = {"name",        "address",          "phone",
                                        "booking_url", "booking_key_file", "booking_key",
                                        "page_size",   "large_print",      "fonts",
-                                       "logo",        NULL};
+                                       "logo",        "date_order",       NULL};
     if ((rc = expect_kind(doc, root, YNODE_MAP, "clinic settings", err)) ||
         (rc = check_keys(doc, root, "clinic settings", keys, err)) ||
         (rc = required_text(doc, root, "name", "clinic settings", &out->name, a, err)) ||
@@ -858,6 +858,13 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
         if ((rc = image_load(lp_path, a, img, err)))
             return node_err(err, rc, doc, logo.node, "logo \"%s\": %s", logo.s, err->msg);
         out->logo = img;
+    }
+    mp_text order = {0};
+    if ((rc = optional_text(doc, root, "date_order", &order, a, err)))
+        return rc;
+    if (order.s && !date_order_parse(order.s, &out->date_order)) {
+        static const char *const orders[] = {"iso", "mdy", "dmy", NULL};
+        return unknown_word(err, doc, order.node, "date_order", NULL, orders);
     }
     const ynode *lp = ydoc_get(root, "large_print");
     if (lp && (rc = get_bool(doc, lp, "large_print", &out->large_print, err)))

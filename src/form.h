@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "arena.h"
+#include "date.h"
 #include "err.h"
 #include "ydoc.h"
 
@@ -145,6 +146,7 @@ typedef struct clinic {
     bool booking_key_from_file;
     mp_text page_size;    /* "letter" or "a4"; optional */
     bool large_print;     /* the clinic prints large (14 pt) by default */
+    date_order date_order; /* how its exports write dates with slashes (date_order:) */
     const char *fonts_dir; /* `fonts:` resolved beside the clinic file, or NULL */
     const struct layout_image *logo; /* `logo:` (PNG or JPEG), checked at load; or NULL */
 } clinic;

@@ -4,6 +4,7 @@
 #include "patient.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "date.h"
 #include "utf8.h"
@@ -16,15 +17,88 @@ bool patient_is_date_field(const char *name, size_t len)
 
 const char *patient_date_problem(const char *s, size_t n)
 {
-    bool shape = n == 10 && s[4] == '-' && s[7] == '-';
-    for (size_t i = 0; shape && i < n; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            shape = false;
-    mp_date d;
-    if (date_parse_iso(s, n, &d))
+    return date_parse_data(s, n, DATE_ORDER_ISO, NULL);
+}
+
+bool patient_yes_no(const char *s, bool *out)
+{
+    /* What a spreadsheet column or a front desk writes: an "x" in a box, the
+     * Spanish "sí". */
+    static const char *const yes[] = {"yes", "y", "true", "1", "x", "si", "s\xC3\xAD"};
+    static const char *const no[] = {"no", "n", "false", "0"};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        if (strcasecmp(s, yes[i]) == 0)
+            return *out = true, true;
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        if (strcasecmp(s, no[i]) == 0)
+            return *out = false, true;
+    return false;
+}
+
+/* HH:MM on a 24-hour clock, or H:MM AM/PM; written back as HH:MM. */
+static bool parse_time(const char *s, size_t n, int *hh, int *mm)
+{
+    size_t i = 0;
+    int h = 0, k = 0;
+    for (; i < n && k < 3 && s[i] >= '0' && s[i] <= '9'; i++, k++)
+        h = h * 10 + (s[i] - '0');
+    if (k < 1 || k > 2 || i + 3 > n || s[i] != ':' || s[i + 1] < '0' || s[i + 1] > '5' ||
+        s[i + 2] < '0' || s[i + 2] > '9')
+        return false;
+    int m = (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+    i += 3;
+    while (i < n && s[i] == ' ')
+        i++;
+    if (i == n) {
+        if (h > 23)
+            return false;
+    } else {
+        bool pm;
+        if (n - i == 2 && strncasecmp(s + i, "am", 2) == 0)
+            pm = false;
+        else if (n - i == 2 && strncasecmp(s + i, "pm", 2) == 0)
+            pm = true;
+        else
+            return false;
+        if (h < 1 || h > 12)
+            return false;
+        h = h % 12 + (pm ? 12 : 0);
+    }
+    *hh = h, *mm = m;
+    return true;
+}
+
+const char *patient_value_problem(const char *name, mp_text *value, date_order order, arena *a)
+{
+    size_t n = strlen(name);
+    if (patient_is_date_field(name, n)) {
+        mp_date d;
+        const char *why = date_parse_data(value->s, value->len, order, &d);
+        if (why)
+            return why;
+        if (value->len != 10 || value->s[4] != '-') {
+            char *iso = arena_alloc(a, 11);
+            if (!iso)
+                return "could not be stored (out of memory)";
+            date_format_iso(d, iso);
+            value->s = iso, value->len = 10;
+        }
         return NULL;
-    return shape ? "is not a date that exists (check the month and the day)"
-                 : "is not a valid date (write it as YYYY-MM-DD)";
+    }
+    if (strcmp(name, "large_print") == 0) {
+        bool yes;
+        return patient_yes_no(value->s, &yes) ? NULL : "must be yes or no (or empty)";
+    }
+    if (strcmp(name, "appointment_time") == 0) {
+        int h, m;
+        if (!parse_time(value->s, value->len, &h, &m))
+            return "is not a time (write it as 14:30 or 2:30 PM)";
+        char *t = arena_printf(a, "%02d:%02d", h, m);
+        if (!t)
+            return "could not be stored (out of memory)";
+        value->s = t, value->len = 5;
+    }
+    return NULL;
 }
 
 static bool valid_field_name(const char *s)
@@ -66,14 +140,13 @@ int patient_load_yaml(const char *path, arena *a, patient *out, mp_err *err)
                             ydoc_kind_name(v));
         if (ydoc_is_null(v) || v->len == 0)
             continue; /* an empty field is a missing one, quoted or not */
-        if (patient_is_date_field(k->str, k->len)) {
-            const char *why = patient_date_problem(v->str, v->len);
-            if (why)
-                return node_err(err, EX_DATAERR, doc, v, "field %s %s", k->str, why);
-        }
         patient_value *pv = &out->fields[out->nfields++];
         pv->name = k->str;
         pv->value = (mp_text){.s = v->str, .len = v->len, .doc = doc, .node = v};
+        /* A patient file is written for medpacket: its dates are YYYY-MM-DD. */
+        const char *why = patient_value_problem(k->str, &pv->value, DATE_ORDER_ISO, a);
+        if (why)
+            return node_err(err, EX_DATAERR, doc, v, "field %s %s", k->str, why);
     }
     return 0;
 }
@@ -94,7 +167,6 @@ int patient_set(patient *p, const char *name, const char *value, arena *a, mp_er
         "appointment_id", "clinician", "phone", "email",  "booking_ref",      "language",
         "large_print", NULL,
     };
-    size_t n = strlen(name);
     patient_value *existing = NULL;
     for (size_t i = 0; i < p->nfields; i++)
         if (strcmp(p->fields[i].name, name) == 0)
@@ -107,10 +179,11 @@ int patient_set(patient *p, const char *name, const char *value, arena *a, mp_er
                        "--set: unknown field patient.%s (known: first_name, last_name, dob, mrn, "
                        "appointment_date, clinician, language, ...)",
                        name);
-    const char *why = patient_is_date_field(name, n) ? patient_date_problem(value, strlen(value))
-                                                     : NULL;
+    mp_text checked = {.s = value, .len = strlen(value)};
+    const char *why = patient_value_problem(name, &checked, DATE_ORDER_ISO, a);
     if (why)
         return err_set(err, EX_DATAERR, NULL, 0, 0, "--set: patient.%s %s", name, why);
+    value = checked.s;
     /* The bound every YAML text and CSV field has, so that no source of a
      * value can take more memory or time than the others. */
     if (strlen(value) > YDOC_MAX_SCALAR)

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "arena.h"
+#include "date.h"
 #include "err.h"
 #include "form.h"
 
@@ -41,6 +42,18 @@ const mp_text *patient_get(const patient *p, const char *name, size_t name_len);
  * tell what to fix without repeating the value ("is not a date that exists
  * (check the month and the day)"). */
 const char *patient_date_problem(const char *s, size_t n);
+
+/* The one check of a field's value, wherever it came from (a list's row, a
+ * patient file, --set): NULL when it is good, else why not, without the
+ * value. Dates (dob, *_date) are YYYY-MM-DD or, with order, MM/DD/YYYY or
+ * DD/MM/YYYY, and are rewritten as YYYY-MM-DD; large_print is a yes or a no
+ * (patient_yes_no); appointment_time is 14:30 or 2:30 PM, rewritten as
+ * HH:MM. A rewritten value is copied into a. */
+const char *patient_value_problem(const char *name, mp_text *value, date_order order, arena *a);
+
+/* yes/y/true/1/x/si/sí or no/n/false/0, any case: true with *out set;
+ * false for anything else. */
+bool patient_yes_no(const char *s, bool *out);
 
 /* Sets field name (a-z, 0-9, _) to value, adding it or replacing what the
  * data had (--set patient.NAME=VALUE, a walk-in's form). Only the fields a

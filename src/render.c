@@ -138,7 +138,7 @@ static int booking_qr(layout *L, vars *v, const form_block *b, const clinic *c, 
                         "or set qr_allows_patient_data: true in the form",
                         ps.name);
     mp_text url;
-    int rc = vars_fill(v, pattern, &url, err);
+    int rc = vars_fill_url(v, pattern, &url, err);
     if (rc)
         return rc;
     qr_code q;
@@ -372,16 +372,9 @@ bool render_large_print(const render_env *env, const patient *pt)
     if (env->force_large_print)
         return true;
     const mp_text *v = pt ? patient_get(pt, "large_print", 11) : NULL;
-    if (v) {
-        static const char *const yes[] = {"yes", "y", "true", "1", "x", "si", "s\xC3\xAD"};
-        static const char *const no[] = {"no", "n", "false", "0"};
-        for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
-            if (strcasecmp(v->s, yes[i]) == 0)
-                return true;
-        for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
-            if (strcasecmp(v->s, no[i]) == 0)
-                return false;
-    }
+    bool yes;
+    if (v && patient_yes_no(v->s, &yes))
+        return yes;
     return env->large_print;
 }
 

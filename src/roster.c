@@ -20,7 +20,67 @@ struct roster {
     arena *yaml_arena;  /* YAML: the loaded document */
     const ydoc *doc;
     size_t next_item;
+    const char **columns; /* CSV: each column's field name, export headers mapped */
+    date_order order;
 };
+
+/* Headers that scheduling systems and spreadsheets export, as the field
+ * names forms use (after csv.h's normalising: "Date of Birth" is
+ * date_of_birth). Documented in README.md ("Print a day's packets"). */
+static const struct {
+    const char *header, *field;
+} header_alias[] = {
+    {"date_of_birth", "dob"},
+    {"birth_date", "dob"},
+    {"birthdate", "dob"},
+    {"patient_dob", "dob"},
+    {"medical_record_number", "mrn"},
+    {"record_number", "mrn"},
+    {"mrn_number", "mrn"},
+    {"patient_mrn", "mrn"},
+    {"patient_first_name", "first_name"},
+    {"given_name", "first_name"},
+    {"firstname", "first_name"},
+    {"patient_last_name", "last_name"},
+    {"family_name", "last_name"},
+    {"surname", "last_name"},
+    {"lastname", "last_name"},
+    {"appt_date", "appointment_date"},
+    {"appointment_day", "appointment_date"},
+    {"appt_time", "appointment_time"},
+    {"provider", "clinician"},
+    {"provider_name", "clinician"},
+    {"preferred_language", "language"},
+    {"patient_language", "language"},
+};
+
+static const char *field_of_header(const char *h)
+{
+    for (size_t i = 0; i < sizeof header_alias / sizeof header_alias[0]; i++)
+        if (strcmp(h, header_alias[i].header) == 0)
+            return header_alias[i].field;
+    return h;
+}
+
+/* Two headers that name one field ("DOB" and "Date of Birth") would make
+ * the row ambiguous: refused, by column number. */
+static int map_columns(roster *r, mp_err *err)
+{
+    size_t n = csv_ncolumns(r->csv);
+    r->columns = calloc(n ? n : 1, sizeof *r->columns);
+    if (!r->columns)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        r->columns[i] = field_of_header(csv_column(r->csv, i));
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(r->columns[i], r->columns[j]) == 0)
+                return err_set(err, EX_DATAERR, r->name, 1, 0,
+                               "columns %zu (%s) and %zu (%s) are both read as %s: keep one",
+                               j + 1, csv_column(r->csv, j), i + 1, csv_column(r->csv, i),
+                               r->columns[i]);
+    }
+    return 0;
+}
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -62,6 +122,8 @@ int roster_open(const char *path, roster_format fmt, roster **out, mp_err *err)
             if (fstat(fileno(r->in), &st) == 0 && S_ISREG(st.st_mode))
                 r->size = (long)st.st_size;
             rc = csv_open(r->in, r->name, &r->csv, err);
+            if (!rc)
+                rc = map_columns(r, err);
         }
     }
     if (rc) {
@@ -77,6 +139,7 @@ void roster_close(roster *r)
     if (!r)
         return;
     csv_close(r->csv);
+    free(r->columns);
     if (r->in && r->own_in)
         fclose(r->in);
     arena_free(r->yaml_arena);
@@ -87,6 +150,11 @@ void roster_close(roster *r)
 const char *roster_name(const roster *r)
 {
     return r->name;
+}
+
+void roster_set_date_order(roster *r, date_order order)
+{
+    r->order = order;
 }
 
 double roster_progress(const roster *r)
@@ -105,21 +173,25 @@ static void problem(roster_row *row, const char *fmt, const char *column)
     row->problem = row->problem_buf;
 }
 
-/* Dates are checked when a row is read, as for a single patient file. */
-static bool check_dates(roster_row *row)
+/* Values are checked (and dates put as YYYY-MM-DD) when a row is read, as
+ * for a single patient file: a bad value is this row's error. */
+static void check_values(const roster *r, roster_row *row, arena *a)
 {
     for (size_t i = 0; i < row->patient.nfields; i++) {
-        const patient_value *v = &row->patient.fields[i];
-        const char *why = patient_is_date_field(v->name, strlen(v->name))
-                              ? patient_date_problem(v->value.s, v->value.len)
-                              : NULL;
-        if (why) {
-            snprintf(row->problem_buf, sizeof row->problem_buf, "column %s %s", v->name, why);
-            row->problem = row->problem_buf;
-            return false;
-        }
+        patient_value *v = &row->patient.fields[i];
+        const char *why = patient_value_problem(v->name, &v->value, r->order, a);
+        if (!why)
+            continue;
+        /* 12/01/2026 in a list read as YYYY-MM-DD: say how to read it. */
+        bool slashes = r->order == DATE_ORDER_ISO && patient_is_date_field(v->name, strlen(v->name)) &&
+                       memchr(v->value.s, '/', v->value.len);
+        snprintf(row->problem_buf, sizeof row->problem_buf, "column %s %s%s", v->name, why,
+                 slashes ? "; if the list writes dates as MM/DD/YYYY, say so with date_order: mdy "
+                           "in clinic.yaml or --date-order mdy"
+                         : "");
+        row->problem = row->problem_buf;
+        return;
     }
-    return true;
 }
 
 static bool all_empty(const csv_record *rec)
@@ -155,13 +227,13 @@ static int next_csv(roster *r, arena *a, roster_row *row, mp_err *err)
         if (rec.lens[i] == 0)
             continue; /* an empty cell is a missing value */
         patient_value *v = &p->fields[p->nfields++];
-        v->name = csv_column(r->csv, i);
+        v->name = r->columns[i];
         v->value.s = arena_strndup(a, rec.fields[i], rec.lens[i]);
         v->value.len = rec.lens[i];
         if (!v->value.s)
             return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     }
-    check_dates(row);
+    check_values(r, row, a);
     return 1;
 }
 
@@ -198,7 +270,7 @@ static int next_yaml(roster *r, arena *a, roster_row *row, mp_err *err)
         if (!pv->name || !pv->value.s)
             return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     }
-    check_dates(row);
+    check_values(r, row, a);
     return 1;
 }
 
@@ -211,6 +283,21 @@ int roster_next(roster *r, arena *a, roster_row *row, mp_err *err)
 int roster_find(roster *r, const char *field, const char *value, long row, arena *a, patient *out,
                 mp_err *err)
 {
+    /* The field named as the list's header names it ("MRN", "Date of
+     * Birth"): read as the header is. */
+    char named[64];
+    if (field) {
+        size_t k = 0;
+        for (; field[k] && k < sizeof named - 1; k++) {
+            char c = field[k];
+            named[k] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c == ' ' || c == '-' ? '_' : c;
+        }
+        named[k] = '\0';
+        field = field_of_header(named);
+    }
+    if (!field && row == 1 && r->csv)
+        return err_set(err, EX_DATAERR, r->name, 0, 0,
+                       "row 1 is the list's header; the first patient is row 2");
     char found[256] = "";
     size_t nfound = 0, flen = field ? strlen(field) : 0;
     for (;;) {

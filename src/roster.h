@@ -6,8 +6,14 @@
  * whole (YAML files are bounded by ydoc's size limit). Rows are numbered as
  * the user sees them: spreadsheet rows for CSV (header = row 1), list items
  * from 1 for YAML. A row that cannot be a patient (a CSV problem, a bad date,
- * a field that is not text) is returned with a problem message that names the
- * column, never its content, so that it can be reported and skipped.
+ * time or yes/no, a field that is not text: patient_value_problem) is
+ * returned with a problem message that names the column, never its content,
+ * so that it can be reported and skipped.
+ *
+ * CSV headers are read as field names after csv.h's normalising, and the
+ * usual export headers as the fields they mean (Date of Birth, Birth Date:
+ * dob; MRN, Medical Record Number: mrn; Patient First Name: first_name ...);
+ * two columns that mean one field are an error.
  */
 #ifndef MP_ROSTER_H
 #define MP_ROSTER_H
@@ -26,6 +32,11 @@ typedef enum { ROSTER_AUTO, ROSTER_CSV, ROSTER_YAML } roster_format;
  * names and CSV otherwise (standard input included). */
 int roster_open(const char *path, roster_format fmt, roster **out, mp_err *err);
 void roster_close(roster *r);
+
+/* How the list writes dates with slashes (the clinic's date_order:, or
+ * --date-order); DATE_ORDER_ISO, the default, takes YYYY-MM-DD only. Every
+ * date is handed on as YYYY-MM-DD. */
+void roster_set_date_order(roster *r, date_order order);
 
 /* The name used in messages ("<stdin>" for "-"). */
 const char *roster_name(const roster *r);

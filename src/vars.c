@@ -3,6 +3,8 @@
  */
 #include "vars.h"
 
+#include <curl/curl.h>
+#include <limits.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <stdio.h>
@@ -87,7 +89,7 @@ static fill_status patient_value_of(vars *v, const char *f, size_t n, const char
         return standard_patient_field(f, n) || !v->patient ? FILL_MISSING : FILL_UNKNOWN;
     if (!drawable(v, t->s, t->len, why))
         return FILL_INVALID;
-    if (patient_is_date_field(f, n)) {
+    if (patient_is_date_field(f, n) && !v->url) {
         mp_date d;
         if (!date_parse_iso(t->s, t->len, &d)) {
             *why = "not a valid date (YYYY-MM-DD)";
@@ -158,6 +160,39 @@ static fill_status booking_ref(vars *v, const char **value, size_t *value_len, c
 }
 
 fill_status vars_lookup(void *ctx, const char *name, size_t len, const char **value,
+                        size_t *value_len, const char **why);
+
+/* A title may hold placeholders ("Consent for {{clinic.name}}"): filled
+ * like any text, so that none reaches a page unfilled, but never from
+ * itself. */
+static fill_status form_title(vars *v, const char **value, size_t *value_len, const char **why)
+{
+    const mp_text *t = &v->form->title;
+    if (!memchr(t->s, '{', t->len))
+        return from_text(t, value, value_len);
+    if (v->in_title) {
+        *why = "the form's title names itself";
+        return FILL_INVALID;
+    }
+    v->in_title = true;
+    char *s;
+    size_t n;
+    fill_problem p;
+    fill_result r = fill_text(t->s, t->len, vars_lookup, v, v->a, &s, &n, &p);
+    v->in_title = false;
+    if (r == FILL_OK) {
+        *value = s;
+        *value_len = n;
+        return FILL_FOUND;
+    }
+    *why = r == FILL_ERR_NOMEM                   ? "out of memory"
+           : r == FILL_ERR_LOOKUP && p.why != NULL ? p.why
+                                                   : "the form's title has a placeholder without a "
+                                                     "value";
+    return FILL_INVALID;
+}
+
+fill_status vars_lookup(void *ctx, const char *name, size_t len, const char **value,
                         size_t *value_len, const char **why)
 {
     vars *v = ctx;
@@ -196,10 +231,21 @@ fill_status vars_lookup(void *ctx, const char *name, size_t len, const char **va
         if (eq(f, n, "id"))
             return from_text(&v->form->id, value, value_len);
         if (eq(f, n, "title"))
-            return from_text(&v->form->title, value, value_len);
+            return form_title(v, value, value_len, why);
         if (eq(f, n, "version"))
             return from_text(&v->form->version, value, value_len);
         return FILL_UNKNOWN;
+    }
+    if (eq(name, len, "today") && v->url) {
+        char *s = arena_alloc(v->a, 11);
+        if (!s) {
+            *why = "out of memory";
+            return FILL_INVALID;
+        }
+        date_format_iso(v->today, s);
+        *value = s;
+        *value_len = 10;
+        return FILL_FOUND;
     }
     if (eq(name, len, "today")) {
         char buf[64];
@@ -254,7 +300,32 @@ void vars_find_identifier(const char *pattern, size_t len, vars_phi *out)
     }
 }
 
-int vars_fill(vars *v, const mp_text *t, mp_text *out, mp_err *err)
+/* vars_lookup, percent-encoded for a URL (curl_easy_escape: RFC 3986's
+ * unreserved characters are kept, every other byte is %XX). */
+static fill_status url_lookup(void *ctx, const char *name, size_t len, const char **value,
+                              size_t *value_len, const char **why)
+{
+    vars *v = ctx;
+    fill_status st = vars_lookup(ctx, name, len, value, value_len, why);
+    if (st != FILL_FOUND)
+        return st;
+    if (*value_len > INT_MAX) {
+        *why = "too long for a URL";
+        return FILL_INVALID;
+    }
+    char *esc = curl_easy_escape(NULL, *value, (int)*value_len);
+    char *s = esc ? arena_strdup(v->a, esc) : NULL;
+    curl_free(esc);
+    if (!s) {
+        *why = "out of memory";
+        return FILL_INVALID;
+    }
+    *value = s;
+    *value_len = strlen(s);
+    return FILL_FOUND;
+}
+
+static int fill_with(vars *v, const mp_text *t, mp_text *out, fill_lookup_fn lookup, mp_err *err)
 {
     *out = *t;
     if (!t->s)
@@ -262,7 +333,7 @@ int vars_fill(vars *v, const mp_text *t, mp_text *out, mp_err *err)
     char *s;
     size_t n;
     fill_problem p;
-    fill_result r = fill_text(t->s, t->len, vars_lookup, v, v->a, &s, &n, &p);
+    fill_result r = fill_text(t->s, t->len, lookup, v, v->a, &s, &n, &p);
     switch (r) {
     case FILL_OK:
         out->s = s;
@@ -294,4 +365,17 @@ int vars_fill(vars *v, const mp_text *t, mp_text *out, mp_err *err)
         return text_err(err, EX_DATAERR, t, p.offset, "placeholder {{%s}}: %s", p.name,
                         p.why ? p.why : "invalid value");
     }
+}
+
+int vars_fill(vars *v, const mp_text *t, mp_text *out, mp_err *err)
+{
+    return fill_with(v, t, out, vars_lookup, err);
+}
+
+int vars_fill_url(vars *v, const mp_text *t, mp_text *out, mp_err *err)
+{
+    v->url = true;
+    int rc = fill_with(v, t, out, url_lookup, err);
+    v->url = false;
+    return rc;
 }

@@ -33,6 +33,8 @@ typedef struct vars {
      * FILL_INVALID, naming the code point (not the value). */
     bool (*covered)(const void *ctx, uint32_t cp);
     const void *covered_ctx;
+    bool url;      /* set by vars_fill_url while it fills */
+    bool in_title; /* filling {{form.title}}: it may not name itself */
 } vars;
 
 #define VARS_OPEN "\xE2\x80\xB9"  /* U+2039 SINGLE LEFT-POINTING ANGLE QUOTATION MARK */
@@ -45,6 +47,11 @@ fill_status vars_lookup(void *ctx, const char *name, size_t name_len, const char
 /* Fills the placeholders of t into *out (in v->a). Errors name the place of
  * the placeholder in t's file. An unset t gives an unset *out. */
 int vars_fill(vars *v, const mp_text *t, mp_text *out, mp_err *err);
+
+/* The same for a URL (a booking_url, a booking_qr's url:): every value is
+ * percent-encoded, so that "A B/?#&x" stays one value, and dates (patient
+ * dates, today) are written YYYY-MM-DD, not "December 1, 2026". */
+int vars_fill_url(vars *v, const mp_text *t, mp_text *out, mp_err *err);
 
 /* True when a placeholder name would put a patient identifier into a URL
  * (name, date of birth, record number, contact details, free-form fields). */

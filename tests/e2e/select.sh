@@ -21,6 +21,25 @@ check_eq "--select: no match" "$?:$err" "65:$data: error: no row has mrn = NOPE"
 err=$("$bin" render "$packet" --data "$data" --select mrn=A1009 -o two.pdf 2>&1)
 check_eq "--select: several, by row and record number only" "$?:$err" \
   "65:$data: error: 2 rows have mrn = A1009: row 10 (record A1009), row 11 (record A1009); pick one with --row N"
+"$bin" render "$packet" --data "$data" --select MRN=A1003 -o upper.pdf 2>/dev/null
+check_eq "--select: the field named as the header names it" "$?:$(name upper.pdf)" "0:Patient: Siobhán O'Brien"
+"$bin" render "$packet" --data "$data" --select "Medical Record Number=A1003" -o alias.pdf 2>/dev/null
+check_eq "--select: an export's header for the field" "$?:$(name alias.pdf)" "0:Patient: Siobhán O'Brien"
+err=$("$bin" render "$packet" --data "$data" --row 1 -o hdr.pdf 2>&1)
+check_eq "--row 1: the header, said so" "$?:$err" \
+  "65:$data: error: row 1 is the list's header; the first patient is row 2"
+# An export's usual headers are read as the fields they mean.
+printf 'Patient First Name,Patient Last Name,Date of Birth,Medical Record Number,Appt Date,Provider\n' >export.csv
+printf 'Ana,Lee,1970-03-04,Z9001,2026-12-01,Dr. Ana Ruiz\n' >>export.csv
+"$bin" render "$packet" --data export.csv --row 2 -o export.pdf 2>err
+check_eq "export headers: rendered" "$?:$(cat err)" "0:wrote export.pdf"
+check_has "export headers: the name, date of birth and record number" \
+  "$(pdftotext -f 4 -l 4 export.pdf - 2>/dev/null | tr '\n' ' ')" "Patient: Ana Lee"
+check_has "... date of birth" "$(pdftotext -f 4 -l 4 export.pdf - 2>/dev/null)" "March 4, 1970"
+printf 'DOB,Date of Birth,first_name\n1970-03-04,1970-03-04,Ana\n' >twice.csv
+err=$("$bin" render "$packet" --data twice.csv --row 2 -o twice.pdf 2>&1)
+check_eq "two headers for one field" "$?:$err" \
+  "65:twice.csv:1: error: columns 1 (dob) and 2 (date_of_birth) are both read as dob: keep one"
 "$bin" render "$packet" --data "$data" --row 11 -o row.pdf 2>/dev/null
 check_eq "--row" "$?:$(name row.pdf)" "0:Patient: Chloé Dubois"
 err=$("$bin" render "$packet" --data "$data" --row 13 -o bad.pdf 2>&1)
@@ -41,5 +60,6 @@ check_eq "--set: an unknown field" "$?:$err" \
 err=$("$bin" render "$packet" --data "$root/examples/patient.yaml" --set patient.dob=1980-02-30 -o x.pdf 2>&1)
 check_eq "--set: a bad date" "$?:$err" \
   "65:medpacket: error: --set: patient.dob is not a date that exists (check the month and the day)"
-check_eq "nothing written for the errors" "$(ls | sort | tr '\n' ' ')" "one.pdf over.pdf row.pdf walkin.pdf "
+check_eq "nothing written for the errors" "$(ls *.pdf | sort | tr '\n' ' ')" \
+  "alias.pdf export.pdf one.pdf over.pdf row.pdf upper.pdf walkin.pdf "
 finish

@@ -377,6 +377,96 @@ static void test_fill(void)
     CHECK_STR(e.field, "first_name");
 }
 
+/* A URL gets every value percent-encoded and its dates as YYYY-MM-DD; a
+ * title's own placeholders are filled, and a title that names itself is an
+ * error, not a loop. */
+static void test_fill_url_and_title(void)
+{
+    if (!ready)
+        return;
+    patient odd;
+    mp_err e;
+    err_clear(&e);
+    CHECK_INT(patient_load_yaml(put("odd.yaml", "first_name: Ana\nmrn: A1\n"
+                                                "booking_ref: \"A B/?#&x\"\n"
+                                                "appointment_date: 2026-12-01\n"),
+                                A, &odd, &e),
+              0);
+    vars v = make_vars(&odd, &C);
+    mp_text url = {.s = "https://b.example/r/{{booking.ref}}?d={{patient.appointment_date}}"
+                        "&t={{today}}&n={{patient.first_name}}%20x",
+                   .len = 0};
+    url.len = strlen(url.s);
+    mp_text out;
+    CHECK_INT(vars_fill_url(&v, &url, &out, &e), 0);
+    CHECK_STR(out.s, "https://b.example/r/A%20B%2F%3F%23%26x?d=2026-12-01&t=2027-01-05&n=Ana%20x");
+    /* Outside a URL, the same values read as prose again. */
+    mp_text prose = {.s = "{{patient.appointment_date}} {{today}}", .len = 0};
+    prose.len = strlen(prose.s);
+    CHECK_INT(vars_fill(&v, &prose, &out, &e), 0);
+    CHECK_STR(out.s, "December 1, 2026 January 5, 2027");
+
+    form titled = F;
+    titled.title = (mp_text){.s = "Consent at {{clinic.name}} ({{form.id}})", .len = 0};
+    titled.title.len = strlen(titled.title.s);
+    v.form = &titled;
+    mp_text t = {.s = "{{form.title}}", .len = 14};
+    CHECK_INT(vars_fill(&v, &t, &out, &e), 0);
+    CHECK_STR(out.s, "Consent at Harbor Test Clinic (vt-consent)");
+    titled.title = (mp_text){.s = "Loop {{form.title}}", .len = 19};
+    err_clear(&e);
+    CHECK(vars_fill(&v, &t, &out, &e) != 0);
+    CHECK_STR(e.msg, "placeholder {{form.title}}: the form's title names itself");
+}
+
+/* patient_value_problem: one rule for dates, times and yes/no, whatever the
+ * source; the date order is the clinic's word, never a guess. */
+static void test_values(void)
+{
+    struct {
+        const char *name, *value;
+        date_order order;
+        const char *want_problem, *want_value;
+    } cases[] = {
+        {"dob", "1968-04-12", DATE_ORDER_ISO, NULL, "1968-04-12"},
+        {"dob", "04/12/1968", DATE_ORDER_ISO, "is not a valid date (write it as YYYY-MM-DD)", NULL},
+        {"dob", "04/12/1968", DATE_ORDER_MDY, NULL, "1968-04-12"},
+        {"dob", "4/2/1968", DATE_ORDER_MDY, NULL, "1968-04-02"},
+        {"dob", "04/12/1968", DATE_ORDER_DMY, NULL, "1968-12-04"},
+        {"dob", "1968-04-12", DATE_ORDER_MDY, NULL, "1968-04-12"},
+        {"dob", "13/12/1968", DATE_ORDER_MDY,
+         "is not a date that exists (check the month and the day)", NULL},
+        {"dob", "04/12/68", DATE_ORDER_MDY,
+         "is not a valid date (write it as MM/DD/YYYY or YYYY-MM-DD)", NULL},
+        {"dob", "9999-12-31", DATE_ORDER_ISO, "is not a date from the years 1800 to 2999", NULL},
+        {"dob", "0001-01-01", DATE_ORDER_ISO, "is not a date from the years 1800 to 2999", NULL},
+        {"appointment_date", "1968-02-30", DATE_ORDER_ISO,
+         "is not a date that exists (check the month and the day)", NULL},
+        {"appointment_time", "9:05", DATE_ORDER_ISO, NULL, "09:05"},
+        {"appointment_time", "2:30 PM", DATE_ORDER_ISO, NULL, "14:30"},
+        {"appointment_time", "12:00 am", DATE_ORDER_ISO, NULL, "00:00"},
+        {"appointment_time", "25:99", DATE_ORDER_ISO,
+         "is not a time (write it as 14:30 or 2:30 PM)", NULL},
+        {"appointment_time", "13:00 PM", DATE_ORDER_ISO,
+         "is not a time (write it as 14:30 or 2:30 PM)", NULL},
+        {"large_print", "Yes", DATE_ORDER_ISO, NULL, "Yes"},
+        {"large_print", "maybe", DATE_ORDER_ISO, "must be yes or no (or empty)", NULL},
+        {"room", "12B", DATE_ORDER_ISO, NULL, "12B"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mp_text v = {.s = cases[i].value, .len = strlen(cases[i].value)};
+        const char *why = patient_value_problem(cases[i].name, &v, cases[i].order, A);
+        if (cases[i].want_problem) {
+            CHECK(why != NULL);
+            if (why)
+                CHECK_STR(why, cases[i].want_problem);
+        } else {
+            CHECK(why == NULL);
+            CHECK_STR(v.s, cases[i].want_value);
+        }
+    }
+}
+
 /* ---- the QR privacy rule ------------------------------------------------- */
 
 static bool identifies(const char *name)
@@ -542,6 +632,8 @@ int main(void)
     test_lookup();
     test_booking_ref();
     test_fill();
+    test_fill_url_and_title();
+    test_values();
     test_identifies();
     test_patient_load();
     cleanup();
