@@ -27,6 +27,12 @@ int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 #define cli_fail(code, ...) err_returns_code(cli_fail((code), __VA_ARGS__), (code))
 #endif
 
+struct option;
+/* "render: unknown option --pagesize; did you mean --page-size? (see
+ * medpacket render --help)": EX_USAGE, with the closest of opts' long names
+ * when one is close (suggest.h). arg is the option as typed. */
+int cli_unknown_option(const char *cmd, const char *arg, const struct option *opts);
+
 /* --copies N: 0 with *out set for 1..99 (a print job's copies), else -1. */
 int cli_parse_copies(const char *s, int *out);
 

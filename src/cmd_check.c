@@ -81,8 +81,7 @@ int cmd_check(int argc, char **argv)
         case 'h': check_usage(stdout); return 0;
         case ':': return cli_fail(EX_USAGE, "check: option %s needs a value", argv[optind - 1]);
         default:
-            return cli_fail(EX_USAGE, "check: unknown option %s (see medpacket check --help)",
-                            argv[optind - 1]);
+            return cli_unknown_option("check", argv[optind - 1], opts);
         }
     }
     if (optind >= argc)

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 
 #include "fontdir.h"
+#include "suggest.h"
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +33,25 @@ int cli_report(const mp_err *e)
         snprintf(place, sizeof place, "medpacket: ");
     fprintf(stderr, "%serror: %s\n", place, copy.msg);
     return e->code ? e->code : EX_SOFTWARE;
+}
+
+int cli_unknown_option(const char *cmd, const char *arg, const struct option *opts)
+{
+    /* "--pagesize=a4" is asked about as "pagesize". */
+    char word[64] = "";
+    if (arg && arg[0] == '-' && arg[1] == '-')
+        snprintf(word, sizeof word, "%.*s", (int)strcspn(arg + 2, "="), arg + 2);
+    const char *names[64];
+    size_t n = 0;
+    for (; opts[n].name && n < sizeof names / sizeof names[0] - 1; n++)
+        names[n] = opts[n].name;
+    names[n] = NULL;
+    const char *hint = word[0] ? suggest_word(word, names) : NULL;
+    if (hint)
+        return cli_fail(EX_USAGE, "%s: unknown option %s; did you mean --%s? (see medpacket %s --help)",
+                        cmd, arg, hint, cmd);
+    return cli_fail(EX_USAGE, "%s: unknown option %s (see medpacket %s --help)", cmd,
+                    arg ? arg : "", cmd);
 }
 
 int (cli_fail)(int code, const char *fmt, ...)
@@ -132,7 +153,10 @@ int cmd_prepare(const cmd_setup *s, arena *a, cmd_run *run, mp_err *err)
     if ((rc = date_clock(&env->now_unix, &env->today, err)))
         return rc;
     const char *size = s->page_size ? s->page_size : run->cl.page_size.s;
-    env->geom = layout_geom_for(size && strcmp(size, "a4") == 0 ? PAGE_A4 : PAGE_LETTER);
+    page_size ps = PAGE_LETTER;
+    if (size)
+        page_size_parse(size, &ps); /* checked where it was given */
+    env->geom = layout_geom_for(ps);
     env->page_size_forced = s->page_size != NULL;
     env->style = layout_style_for(11.0);
     env->style_large = layout_style_for(14.0);

@@ -134,8 +134,7 @@ int cmd_diff(int argc, char **argv)
             diff_usage(stdout);
             return 0;
         }
-        return cli_fail(EX_USAGE, "diff: unknown option %s (see medpacket diff --help)",
-                        argv[optind - 1]);
+        return cli_unknown_option("diff", argv[optind - 1], opts);
     }
     if (argc - optind != 2)
         return cli_fail(EX_USAGE, "diff: name two form files, the old and the new");

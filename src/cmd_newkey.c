@@ -43,8 +43,7 @@ int cmd_newkey(int argc, char **argv)
             newkey_usage(stdout);
             return 0;
         default:
-            return cli_fail(EX_USAGE, "new-key: unknown option %s (see medpacket new-key --help)",
-                            argv[optind - 1]);
+            return cli_unknown_option("new-key", argv[optind - 1], opts);
         }
     }
     if (optind != argc - 1)

@@ -66,8 +66,7 @@ int cmd_review(int argc, char **argv)
         case 'h': review_usage(stdout); return 0;
         case ':': return cli_fail(EX_USAGE, "review: option %s needs a value", argv[optind - 1]);
         default:
-            return cli_fail(EX_USAGE, "review: unknown option %s (see medpacket review --help)",
-                            argv[optind - 1]);
+            return cli_unknown_option("review", argv[optind - 1], opts);
         }
     }
     if (argc - optind != 1)
@@ -76,8 +75,8 @@ int cmd_review(int argc, char **argv)
     bool pdf = strcmp(format, "pdf") == 0, md = strcmp(format, "markdown") == 0;
     if (!pdf && !md && strcmp(format, "text") != 0)
         return cli_fail(EX_USAGE, "review: --format must be pdf, text or markdown");
-    if (setup.page_size && strcmp(setup.page_size, "letter") != 0 &&
-        strcmp(setup.page_size, "a4") != 0)
+    page_size ps;
+    if (setup.page_size && !page_size_parse(setup.page_size, &ps))
         return cli_fail(EX_USAGE, "review: --page-size must be letter or a4");
     if (pdf && !output)
         return cli_fail(EX_USAGE, "review: -o SPECIMEN.pdf is required for a PDF");

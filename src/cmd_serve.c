@@ -57,6 +57,9 @@ static void serve_usage(FILE *out)
           "                         (repeatable; needed with a 0.0.0.0 listener)\n"
           "      --clinic FILE      clinic settings (default: as render finds them)\n"
           "      --page-size SIZE   letter or a4 (default: the clinic's)\n"
+          "      --date-order ORDER the list writes dates MM/DD/YYYY (mdy) or DD/MM/YYYY\n"
+          "                         (dmy) (default: the clinic's date_order, else\n"
+          "                         YYYY-MM-DD only)\n"
           "      --font-dir DIR     the font family to embed (as render)\n"
           "      --allow-draft      offer draft forms (every page says DRAFT)\n"
           "  -j, --jobs N           renders at once (default: the number of cores)\n"
@@ -69,6 +72,7 @@ static void serve_usage(FILE *out)
 
 typedef struct serve_args {
     const char *data, *forms, *printer, *listen, *token_file, *clinic, *page_size, *font_dir;
+    const char *date_order; /* --date-order: how the list writes dates with slashes */
     const char *tls_cert, *tls_key;
     const char *new_token; /* --new-token FILE: write one, and do nothing else */
     bool force;
@@ -93,6 +97,7 @@ static int parse_args(int argc, char **argv, serve_args *a)
         OPT_ALLOW_HOST,
         OPT_CLINIC,
         OPT_PAGE_SIZE,
+        OPT_DATE_ORDER,
         OPT_FONT_DIR,
         OPT_ALLOW_DRAFT,
         OPT_TLS_CERT,
@@ -113,6 +118,7 @@ static int parse_args(int argc, char **argv, serve_args *a)
         {"tls-key", required_argument, NULL, OPT_TLS_KEY},
         {"clinic", required_argument, NULL, OPT_CLINIC},
         {"page-size", required_argument, NULL, OPT_PAGE_SIZE},
+        {"date-order", required_argument, NULL, OPT_DATE_ORDER},
         {"font-dir", required_argument, NULL, OPT_FONT_DIR},
         {"allow-draft", no_argument, NULL, OPT_ALLOW_DRAFT},
         {"new-token", required_argument, NULL, OPT_NEW_TOKEN},
@@ -122,6 +128,7 @@ static int parse_args(int argc, char **argv, serve_args *a)
         {0, 0, 0, 0},
     };
     optind = 1;
+    opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, "d:j:h", opts, NULL)) != -1) {
         if (c != OPT_NEW_TOKEN && c != OPT_FORCE && c != 'h' && c != '?')
@@ -170,6 +177,9 @@ static int parse_args(int argc, char **argv, serve_args *a)
         case OPT_CLINIC:
             a->clinic = optarg;
             break;
+        case OPT_DATE_ORDER:
+            a->date_order = optarg;
+            break;
         case OPT_PAGE_SIZE:
             a->page_size = optarg;
             break;
@@ -190,8 +200,7 @@ static int parse_args(int argc, char **argv, serve_args *a)
             serve_usage(stdout);
             return -1;
         default:
-            serve_usage(stderr);
-            return EX_USAGE;
+            return cli_unknown_option("serve", argv[optind - 1], opts);
         }
     }
     if (optind < argc)
@@ -208,8 +217,12 @@ static int parse_args(int argc, char **argv, serve_args *a)
         return cli_fail(EX_USAGE, "serve needs --data TODAY.csv (the day's list)");
     if (a->forms && a->npackets)
         return cli_fail(EX_USAGE, "--forms and --packet do not go together");
-    if (a->page_size && strcmp(a->page_size, "letter") != 0 && strcmp(a->page_size, "a4") != 0)
+    page_size ps;
+    if (a->page_size && !page_size_parse(a->page_size, &ps))
         return cli_fail(EX_USAGE, "--page-size takes letter or a4");
+    date_order order;
+    if (a->date_order && !date_order_parse(a->date_order, &order))
+        return cli_fail(EX_USAGE, "--date-order takes mdy, dmy or iso");
     if (!a->tls_cert != !a->tls_key)
         return cli_fail(EX_USAGE, "--tls-cert and --tls-key go together");
     if (a->printer && a->no_print)
@@ -359,8 +372,13 @@ static int run(const serve_args *args, arena *a, cmd_run *runs, size_t *nruns, m
             return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     }
 
+    /* The list's dates as the clinic says its exports write them, or as
+     * --date-order says (checked in parse_args). */
+    date_order order = runs[0].cl.date_order;
+    if (args->date_order)
+        date_order_parse(args->date_order, &order);
     schedule *sched;
-    if ((rc = schedule_open(args->data, &sched, err)))
+    if ((rc = schedule_open(args->data, order, &sched, err)))
         return rc;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned jobs = (unsigned)(args->jobs ? args->jobs : (ncpu > 0 ? ncpu : 1));

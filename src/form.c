@@ -13,6 +13,7 @@
 #include "image.h"
 #include "msg.h"
 #include "secret.h"
+#include "suggest.h"
 #include "wording.h"
 
 #include <stdarg.h>
@@ -130,45 +131,6 @@ int (text_err)(mp_err *err, int code, const mp_text *t, size_t offset, const cha
 
 /* ---- schema helpers ---------------------------------------------------- */
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return 64;
-    size_t prev[64], cur[64];
-    for (size_t j = 0; j <= lb; j++)
-        prev[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        cur[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-        memcpy(prev, cur, (lb + 1) * sizeof *prev);
-    }
-    return prev[lb];
-}
-
-/* The allowed word closest to `word`, when it is close enough to be a typo. */
-static const char *did_you_mean(const char *word, const char *const *allowed)
-{
-    const char *best = NULL;
-    size_t best_d = 3;
-    for (size_t i = 0; allowed[i]; i++) {
-        size_t d = edit_distance(word, allowed[i]);
-        size_t lw = strlen(word), la = strlen(allowed[i]);
-        /* "risk" for "risks", "signature" for "signatures": a prefix counts as close. */
-        if (lw >= 3 && la > lw && strncmp(word, allowed[i], lw) == 0 && la - lw <= 4)
-            d = 1;
-        if (d < best_d) {
-            best_d = d;
-            best = allowed[i];
-        }
-    }
-    return best;
-}
-
 /* "unknown key "stauts" in a form; did you mean "status"?" (where may be NULL) */
 static int unknown_word(mp_err *err, const ydoc *doc, const ynode *n, const char *what,
                         const char *where, const char *const *allowed)
@@ -176,7 +138,7 @@ static int unknown_word(mp_err *err, const ydoc *doc, const ynode *n, const char
     char in[80] = "";
     if (where)
         snprintf(in, sizeof in, " in %s", where);
-    const char *hint = did_you_mean(n->str, allowed);
+    const char *hint = suggest_word(n->str, allowed);
     if (hint)
         return node_err(err, EX_DATAERR, doc, n, "unknown %s \"%s\"%s; did you mean \"%s\"?",
                         what, n->str, in, hint);
@@ -518,8 +480,8 @@ static int load_form_doc(const ydoc *doc, const ynode *root, form *f, arena *a, 
         (rc = optional_text(doc, root, "clinic", &f->clinic, a, err)) ||
         (rc = optional_text(doc, root, "page_size", &f->page_size, a, err)))
         return rc;
-    if (f->page_size.s && strcmp(f->page_size.s, "letter") != 0 &&
-        strcmp(f->page_size.s, "a4") != 0) {
+    page_size ps;
+    if (f->page_size.s && !page_size_parse(f->page_size.s, &ps)) {
         static const char *const sizes[] = {"letter", "a4", NULL};
         return unknown_word(err, doc, f->page_size.node, "page_size", NULL, sizes);
     }
@@ -869,8 +831,8 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
     const ynode *lp = ydoc_get(root, "large_print");
     if (lp && (rc = get_bool(doc, lp, "large_print", &out->large_print, err)))
         return rc;
-    if (out->page_size.s && strcmp(out->page_size.s, "letter") != 0 &&
-        strcmp(out->page_size.s, "a4") != 0) {
+    page_size ps;
+    if (out->page_size.s && !page_size_parse(out->page_size.s, &ps)) {
         static const char *const sizes[] = {"letter", "a4", NULL};
         return unknown_word(err, doc, out->page_size.node, "page_size", NULL, sizes);
     }

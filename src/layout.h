@@ -59,6 +59,10 @@ typedef struct layout_geom {
 
 typedef enum { PAGE_LETTER, PAGE_A4 } page_size;
 layout_geom layout_geom_for(page_size size);
+/* "letter" or "a4", in any case (--page-size A4 is what people type): true
+ * with *out set; false for anything else. The one reading of a page size, for
+ * options and settings alike. */
+bool page_size_parse(const char *s, page_size *out);
 
 typedef struct layout_style {
     double body_pt, heading_pt, title_pt, small_pt;

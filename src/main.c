@@ -7,6 +7,7 @@
 #include <sysexits.h>
 
 #include "cmd.h"
+#include "suggest.h"
 
 static const struct {
     const char *name;
@@ -36,10 +37,12 @@ static void usage(FILE *out)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out,
             "\n"
-            "Run 'medpacket COMMAND --help' for a command's options.\n"
+            "Run 'medpacket help COMMAND' (or 'medpacket COMMAND --help') for a command's\n"
+            "options.\n"
             "\n"
             "Exit status (sysexits.h):\n"
             "  0   success\n"
+            "  1   diff: the wording differs\n"
             "  64  bad command line (EX_USAGE)\n"
             "  65  bad input data: a form, patient data, a placeholder, a font file (EX_DATAERR)\n"
             "  66  an input file or font folder cannot be opened, or no font (EX_NOINPUT)\n"
@@ -50,7 +53,8 @@ static void usage(FILE *out)
             "  73  the output cannot be created (EX_CANTCREAT)\n"
             "  74  writing the output failed, e.g. a full disk (EX_IOERR)\n"
             "  78  no clinic settings found for the form, or its booking key cannot be used\n"
-            "      (EX_CONFIG)\n");
+            "      (EX_CONFIG)\n"
+            "  130 interrupted (Ctrl-C, SIGTERM, SIGHUP): nothing half-written is left\n");
 }
 
 int main(int argc, char **argv)
@@ -60,7 +64,14 @@ int main(int argc, char **argv)
         return EX_USAGE;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    /* "medpacket help render" is "medpacket render --help". */
+    char help_opt[] = "--help";
+    char *help_argv[] = {argv[0], argv[argc > 2 ? 2 : 1], help_opt, NULL};
+    if (strcmp(cmd, "help") == 0 && argc > 2) {
+        cmd = argv[2];
+        argc = 3;
+        argv = help_argv;
+    } else if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return 0;
     }
@@ -71,6 +82,16 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
+    const char *names[sizeof commands / sizeof commands[0] + 1];
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        names[i] = commands[i].name;
+    names[sizeof commands / sizeof commands[0]] = NULL;
+    const char *hint = suggest_word(cmd, names);
+    if (hint) {
+        fprintf(stderr, "medpacket: error: unknown command \"%s\"; did you mean \"%s\"?\n", cmd,
+                hint);
+        return EX_USAGE;
+    }
     fprintf(stderr, "medpacket: error: unknown command \"%s\"\n\n", cmd);
     usage(stderr);
     return EX_USAGE;

@@ -268,8 +268,10 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
     h.logo = c->logo;
     /* Page size: --page-size, else the form's own, else the clinic's. */
     layout_geom geom = env->geom;
-    if (!env->page_size_forced && f->page_size.s)
-        geom = layout_geom_for(strcmp(f->page_size.s, "a4") == 0 ? PAGE_A4 : PAGE_LETTER);
+    page_size ps;
+    /* The form's page size was checked when the form loaded. */
+    if (!env->page_size_forced && f->page_size.s && page_size_parse(f->page_size.s, &ps))
+        geom = layout_geom_for(ps);
     h.geom = &geom;
     /* render refuses drafts unless told; what it prints of one says so. */
     if (f->status == FORM_DRAFT)

@@ -42,6 +42,7 @@ typedef struct snap {
 struct schedule {
     char *path;
     roster_format format;
+    date_order order;
     pthread_mutex_t mu; /* guards what follows; never held across I/O */
     snap *cur;
     struct stat st; /* of the file last read (cur's, or a failed reload's) */
@@ -222,6 +223,8 @@ static int load(const schedule *s, snap **out, mp_err *err)
     const char *source = arena_strdup(a, path);
     rc = source ? roster_open(copy, s->format, &r, err)
                 : err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    if (!rc)
+        roster_set_date_order(r, s->order);
     schedule_row *rows = NULL;
     size_t n = 0, cap = 0;
     roster_row rr;
@@ -272,7 +275,7 @@ static int load(const schedule *s, snap **out, mp_err *err)
     return 0;
 }
 
-int schedule_open(const char *path, schedule **out, mp_err *err)
+int schedule_open(const char *path, date_order order, schedule **out, mp_err *err)
 {
     schedule *s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path))) {
@@ -281,6 +284,7 @@ int schedule_open(const char *path, schedule **out, mp_err *err)
     }
     s->format = ends_with(path, ".yaml") || ends_with(path, ".yml") ? ROSTER_YAML : ROSTER_CSV;
     s->settle_ms = 500;
+    s->order = order;
     pthread_mutex_init(&s->mu, NULL);
     int rc = 0;
     if (stat(path, &s->st) != 0)

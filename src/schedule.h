@@ -35,8 +35,9 @@ typedef struct schedule schedule;
  * at most 8 MiB is read (a FIFO or a device is EX_NOINPUT, "not a regular
  * file (a FIFO): ...", without blocking). An unreadable or malformed file is
  * an error here, at start-up; later, a reload that fails keeps the last good
- * list (and schedule_get reports it once through *reload_err). */
-int schedule_open(const char *path, schedule **out, mp_err *err);
+ * list (and schedule_get reports it once through *reload_err). order is how
+ * the list writes dates with slashes (roster_set_date_order). */
+int schedule_open(const char *path, date_order order, schedule **out, mp_err *err);
 void schedule_close(schedule *s);
 
 /* The current list, reloaded first when the file's size, modification time

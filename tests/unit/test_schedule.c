@@ -40,7 +40,7 @@ int main(void)
     schedule *s = NULL;
     mp_err err;
     err_clear(&err);
-    CHECK_INT(schedule_open(path, &s, &err), 0);
+    CHECK_INT(schedule_open(path, DATE_ORDER_ISO, &s, &err), 0);
     if (!s)
         CHECK_DONE();
     schedule_set_settle(s, 0);
@@ -133,7 +133,7 @@ int main(void)
     snprintf(ypath, sizeof ypath, "%s/today.yaml", dir);
     write_file(ypath, "- first_name: Hal\n  last_name: Ives\n  dob: 1994-04-04\n  mrn: F1\n");
     err_clear(&err);
-    CHECK_INT(schedule_open(ypath, &s, &err), 0);
+    CHECK_INT(schedule_open(ypath, DATE_ORDER_ISO, &s, &err), 0);
     if (s) {
         c = schedule_get(s, NULL);
         CHECK_STR(field(schedule_find(c, 1), "first_name"), "Hal");
@@ -141,9 +141,34 @@ int main(void)
         schedule_put(s, c);
         schedule_close(s);
     }
+    /* The clinic's date order: 04/12/1968 is April 12 by its word, and a
+     * list read as YYYY-MM-DD says how to say so. */
+    char mpath[80];
+    snprintf(mpath, sizeof mpath, "%s/mdy.csv", dir);
+    write_file(mpath, "first_name,dob,mrn\nIda,04/12/1968,G1\n");
+    err_clear(&err);
+    CHECK_INT(schedule_open(mpath, DATE_ORDER_MDY, &s, &err), 0);
+    if (s) {
+        c = schedule_get(s, NULL);
+        CHECK(schedule_find(c, 2)->problem == NULL);
+        CHECK_STR(field(schedule_find(c, 2), "dob"), "1968-04-12");
+        schedule_put(s, c);
+        schedule_close(s);
+    }
+    CHECK_INT(schedule_open(mpath, DATE_ORDER_ISO, &s, &err), 0);
+    if (s) {
+        c = schedule_get(s, NULL);
+        CHECK_STR(schedule_find(c, 2)->problem,
+                  "column dob is not a valid date (write it as YYYY-MM-DD); if the list writes "
+                  "dates as MM/DD/YYYY, say so with date_order: mdy in clinic.yaml or "
+                  "--date-order mdy");
+        schedule_put(s, c);
+        schedule_close(s);
+    }
+    unlink(mpath);
     write_file(ypath, "first_name: Hal\n");
     err_clear(&err);
-    CHECK_INT(schedule_open(ypath, &s, &err), EX_DATAERR);
+    CHECK_INT(schedule_open(ypath, DATE_ORDER_ISO, &s, &err), EX_DATAERR);
     CHECK_STR(err.file, ypath); /* the list's name, not the copy's */
     unlink(ypath);
 
@@ -151,13 +176,13 @@ int main(void)
     CHECK_INT(mkfifo(path, 0600), 0);
     alarm(5);
     err_clear(&err);
-    CHECK_INT(schedule_open(path, &s, &err), EX_NOINPUT);
+    CHECK_INT(schedule_open(path, DATE_ORDER_ISO, &s, &err), EX_NOINPUT);
     CHECK_STR(err.msg, "not a regular file (a FIFO): the day's list must be a file");
     alarm(0);
     unlink(path);
     rmdir(dir);
 
     err_clear(&err);
-    CHECK(schedule_open("/nonexistent/today.csv", &s, &err) == EX_NOINPUT);
+    CHECK(schedule_open("/nonexistent/today.csv", DATE_ORDER_ISO, &s, &err) == EX_NOINPUT);
     CHECK_DONE();
 }
