@@ -61,6 +61,26 @@ static void print_json(const check_report *r)
     printf("],\"reading_target\":%d}\n", f->reading_grade);
 }
 
+typedef struct said_lines {
+    const char **v;
+    size_t n, cap;
+} said_lines;
+
+/* True when line was printed before for this packet; else it is noted (the
+ * lines are few: a packet's findings). */
+static bool said_before(said_lines *s, const char *line, arena *a)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->v[i], line) == 0)
+            return true;
+    const char **nv = arena_grow(a, s->v, &s->cap, s->n + 1, sizeof *nv);
+    if (nv) {
+        s->v = nv;
+        s->v[s->n++] = line;
+    }
+    return false;
+}
+
 int cmd_check(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -126,6 +146,7 @@ int cmd_check(int argc, char **argv)
             err_clear(&err);
             worst = worst < EX_DATAERR ? EX_DATAERR : worst;
         }
+        said_lines said = {0};
         for (size_t k = 0; k < pk.nentries; k++) {
             check_report r;
             if (check_form(pk.entries[k].form, clp, a, &r)) {
@@ -134,8 +155,15 @@ int cmd_check(int argc, char **argv)
             }
             for (size_t j = 0; j < r.nfindings; j++) {
                 const mp_err *e = &r.findings[j].where;
-                fprintf(stderr, "%s:%d:%d: %s: %s\n", e->file, e->line, e->col,
-                        r.findings[j].level == FINDING_ERROR ? "error" : "warning", e->msg);
+                /* A finding in a file several forms share (the clinic's
+                 * booking URL) is said once per packet, not once per form. */
+                char *line = arena_printf(a, "%s:%d:%d: %s: %s\n", e->file, e->line, e->col,
+                                          r.findings[j].level == FINDING_ERROR ? "error"
+                                                                               : "warning",
+                                          e->msg);
+                if (!line || said_before(&said, line, a))
+                    continue;
+                fputs(line, stderr);
             }
             if (json)
                 print_json(&r);

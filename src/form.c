@@ -41,12 +41,43 @@ int (node_err)(mp_err *err, int code, const ydoc *doc, const ynode *n, const cha
     return rc;
 }
 
+/* Bytes of value that a double-quoted escape (at s, with n bytes left in the
+ * source) stands for, and how many source bytes it takes; false when it is
+ * not one this walk knows. */
+static bool escape_size(const char *s, size_t n, size_t *src_len, size_t *val_len)
+{
+    if (n < 2)
+        return false;
+    int hex = s[1] == 'x' ? 2 : s[1] == 'u' ? 4 : s[1] == 'U' ? 8 : 0;
+    if (hex) {
+        if (n < (size_t)hex + 2)
+            return false;
+        char digits[9] = {0};
+        memcpy(digits, s + 2, (size_t)hex);
+        unsigned long cp = strtoul(digits, NULL, 16);
+        *src_len = (size_t)hex + 2;
+        *val_len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        return true;
+    }
+    *src_len = 2;
+    switch (s[1]) {
+    case 'N': case '_': *val_len = 2; return true; /* U+0085, U+00A0 */
+    case 'L': case 'P': *val_len = 3; return true; /* U+2028, U+2029 */
+    case '0': case 'a': case 'b': case 't': case '\t': case 'n': case 'v': case 'f':
+    case 'r': case 'e': case ' ': case '"': case '/': case '\\':
+        *val_len = 1;
+        return true;
+    default: return false;
+    }
+}
+
 /*
- * Where byte `offset` of a scalar's value stands in the source. Exact for
- * plain and quoted single-line scalars and for literal (|) block scalars,
- * whose value bytes appear verbatim in the source; for anything else (folded
- * or multi-line flow scalars, escapes) the scalar's own start is reported,
- * which still names the right text.
+ * Where byte `offset` of a scalar's value stands in the source. Flow scalars
+ * (plain, '...' and "...") are walked beside their source: escapes ("\u00e9",
+ * "\"", '' in single quotes) and folded line breaks are counted as the value
+ * bytes they became. Literal (|) block scalars are exact too; for anything
+ * else (folded > blocks), or a walk that does not match, the scalar's own
+ * start is reported, which still names the right text.
  */
 static void text_locate(const mp_text *t, size_t offset, int *line, int *col)
 {
@@ -57,19 +88,59 @@ static void text_locate(const mp_text *t, size_t offset, int *line, int *col)
         return;
     const char *src = t->doc->src;
     if (n->style == YSTYLE_PLAIN || n->style == YSTYLE_SINGLE || n->style == YSTYLE_DOUBLE) {
-        size_t skip = n->style == YSTYLE_PLAIN ? 0 : 1;
-        if (n->start + skip + t->len > t->doc->src_len)
-            return;
-        if (memchr(src + n->start, '\n', n->end - n->start))
-            return;
-        if (memcmp(src + n->start + skip, t->s, t->len) != 0)
-            return; /* escapes changed the bytes */
-        /* Columns count characters, as libyaml's do. */
-        int c = n->col + (int)skip;
-        for (size_t i = 0; i < offset; i++)
-            if (((unsigned char)t->s[i] & 0xC0) != 0x80)
-                c++;
-        *col = c;
+        size_t pos = n->start + (n->style == YSTYLE_PLAIN ? 0 : 1);
+        size_t end = n->end <= t->doc->src_len ? n->end : t->doc->src_len;
+        int l = n->line, c = n->col + (n->style == YSTYLE_PLAIN ? 0 : 1);
+        size_t v = 0;
+        while (v < offset) {
+            if (pos >= end)
+                return;
+            char ch = src[pos];
+            size_t sl, vl;
+            if (ch == ' ' || ch == '\t' || ch == '\n') {
+                /* Spaces that end at a line break, the breaks and the next
+                 * line's indentation fold into one space, or into one line
+                 * break fewer than there were. */
+                size_t q = pos;
+                while (q < end && (src[q] == ' ' || src[q] == '\t'))
+                    q++;
+                if (q < end && src[q] == '\n') {
+                    int breaks = 0;
+                    while (q < end && (src[q] == '\n' || src[q] == ' ' || src[q] == '\t')) {
+                        if (src[q] == '\n')
+                            breaks++, c = 1;
+                        else
+                            c++;
+                        q++;
+                    }
+                    v += breaks == 1 ? 1 : (size_t)(breaks - 1);
+                    l += breaks;
+                    pos = q;
+                    continue;
+                }
+            }
+            if (n->style == YSTYLE_DOUBLE && ch == '\\') {
+                if (!escape_size(src + pos, end - pos, &sl, &vl))
+                    return;
+            } else if (n->style == YSTYLE_SINGLE && ch == '\'' && pos + 1 < end &&
+                       src[pos + 1] == '\'') {
+                sl = 2, vl = 1;
+            } else {
+                if (ch != t->s[v])
+                    return; /* not the value after all: keep the start */
+                sl = vl = 1;
+            }
+            /* Columns count characters, as libyaml's do. */
+            for (size_t i = 0; i < sl; i++)
+                if (((unsigned char)src[pos + i] & 0xC0) != 0x80)
+                    c++;
+            pos += sl;
+            v += vl;
+        }
+        if (v == offset) {
+            *line = l;
+            *col = c;
+        }
         return;
     }
     if (n->style == YSTYLE_LITERAL) {

@@ -467,6 +467,44 @@ static void test_values(void)
     }
 }
 
+/* An error inside a quoted or folded text points at the placeholder itself,
+ * escapes and line folds counted, not at the text's start. */
+static void test_positions(void)
+{
+    static const char text[] =
+        "kind: handout\n"                                                  /* 1 */
+        "id: pos\n"                                                        /* 2 */
+        "title: Positions\n"                                               /* 3 */
+        "version: \"1\"\n"                                                 /* 4 */
+        "language: en\n"                                                   /* 5 */
+        "status: draft\n"                                                  /* 6 */
+        "blocks:\n"                                                        /* 7 */
+        "  - paragraph: \"caf\\u00e9 \\\"x\\\" {{patient.nope}}\"\n"           /* 8 */
+        "  - paragraph: 'it''s {{patient.nope}}'\n"                         /* 9 */
+        "  - paragraph: \"one\n"                                           /* 10 */
+        "      two {{patient.nope}}\"\n"                                   /* 11 */
+        "  - paragraph: plain text\n"                                      /* 12 */
+        "      folded {{patient.nope}}\n";                                 /* 13 */
+    packet pk;
+    mp_err e;
+    err_clear(&e);
+    CHECK_INT(packet_load(put("pos.yaml", text), A, &pk, &e), 0);
+    if (e.code) {
+        fprintf(stderr, "  %s:%d:%d: %s\n", e.file, e.line, e.col, e.msg);
+        return;
+    }
+    const form *f = pk.entries[0].form;
+    vars v = {.form = f, .clinic = &C, .patient = &P, .today = {2027, 1, 5}, .a = A};
+    const int want[][2] = {{8, 33}, {9, 23}, {11, 11}, {13, 14}};
+    for (size_t i = 0; i < 4 && i < f->nblocks; i++) {
+        mp_text out;
+        err_clear(&e);
+        CHECK_INT(vars_fill(&v, &f->blocks[i].text, &out, &e), EX_DATAERR);
+        CHECK_INT(e.line, want[i][0]);
+        CHECK_INT(e.col, want[i][1]);
+    }
+}
+
 /* ---- the QR privacy rule ------------------------------------------------- */
 
 static bool identifies(const char *name)
@@ -634,6 +672,7 @@ int main(void)
     test_fill();
     test_fill_url_and_title();
     test_values();
+    test_positions();
     test_identifies();
     test_patient_load();
     cleanup();
