@@ -12,7 +12,7 @@ for what in consent packet; do
   start=$(date +%s%N)
   for i in $(seq "$n"); do
     "$bin" render "$root/forms/trigger-point/$what.yaml" --data "$root/examples/patient.yaml" \
-      -o "$out/$what.pdf" 2>/dev/null
+      -o "$out/$what.pdf" --force 2>/dev/null
   done
   end=$(date +%s%N)
   ms=$(( (end - start) / n / 1000000 ))

@@ -126,22 +126,22 @@ static int check_text(check_report *r, const clinic *c, const mp_text *t)
     return s.rc;
 }
 
+typedef struct text_check {
+    check_report *r;
+    const clinic *c;
+} text_check;
+
+static int check_one(void *ctx, const mp_text *t)
+{
+    const text_check *tc = ctx;
+    return check_text(tc->r, tc->c, t);
+}
+
+/* Every text but a booking_qr's url:, which check_qr reads as a URL. */
 static int check_placeholders(check_report *r, const form *f, const clinic *c)
 {
-    int rc = check_text(r, c, &f->title);
-    for (size_t i = 0; !rc && i < f->nblocks; i++) {
-        const form_block *b = &f->blocks[i];
-        rc = check_text(r, c, &b->text);
-        for (size_t k = 0; !rc && k < b->nitems; k++)
-            if (!(rc = check_text(r, c, &b->items[k].title)))
-                rc = check_text(r, c, &b->items[k].text);
-        for (size_t k = 0; !rc && k < b->nsigs; k++) {
-            rc = check_text(r, c, &b->sigs[k].role);
-            for (size_t j = 0; !rc && j < b->sigs[k].nextra; j++)
-                rc = check_text(r, c, &b->sigs[k].extra[j]);
-        }
-    }
-    return rc;
+    text_check tc = {r, c};
+    return form_each_text(f, false, check_one, &tc);
 }
 
 /* ---- the booking QR code ------------------------------------------------ */

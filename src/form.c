@@ -913,6 +913,35 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
     return 0;
 }
 
+int form_each_text(const form *f, bool with_urls, int (*fn)(void *ctx, const mp_text *t),
+                   void *ctx)
+{
+#define TEXT(t)                                                                                    \
+    do {                                                                                           \
+        if ((t).s && (rc = fn(ctx, &(t))))                                                         \
+            return rc;                                                                             \
+    } while (0)
+    int rc = 0;
+    TEXT(f->title);
+    for (size_t i = 0; i < f->nblocks; i++) {
+        const form_block *b = &f->blocks[i];
+        TEXT(b->text);
+        if (with_urls)
+            TEXT(b->url);
+        for (size_t k = 0; k < b->nitems; k++) {
+            TEXT(b->items[k].title);
+            TEXT(b->items[k].text);
+        }
+        for (size_t k = 0; k < b->nsigs; k++) {
+            TEXT(b->sigs[k].role);
+            for (size_t j = 0; j < b->sigs[k].nextra; j++)
+                TEXT(b->sigs[k].extra[j]);
+        }
+    }
+    return 0;
+#undef TEXT
+}
+
 /* The key the shipped example clinic once held in its settings, published
  * with the source: every reference made with it can be reversed. */
 static const char published_example_key[] = "WE2HBmK2ivf5VJtmHTRSfVYTrTZA3bKW";

@@ -151,6 +151,13 @@ typedef struct clinic {
     const struct layout_image *logo; /* `logo:` (PNG or JPEG), checked at load; or NULL */
 } clinic;
 
+/* Calls fn for every text of f that may hold placeholders, in reading
+ * order: the title, each block's text (and its url: when with_urls), item
+ * titles and texts, signature roles and extra lines. Unset texts are
+ * skipped. Stops at fn's first non-zero return and returns it. */
+int form_each_text(const form *f, bool with_urls, int (*fn)(void *ctx, const mp_text *t),
+                   void *ctx);
+
 /* Why the clinic's booking key must not be used to print (the published
  * example's key, or a key written in the settings themselves), or NULL.
  * render, batch and serve refuse to print with it; check reports it. */

@@ -495,11 +495,86 @@ int render_specimen(const packet *p, const render_env *env,
     return pdf_render(doc, env->fonts, &meta, pdf, pdf_len, err);
 }
 
+/* Every patient field a packet uses that pt lacks, so that a walk-in's
+ * missing data is told in one message, not one run at a time. */
+typedef struct missing {
+    const patient *pt;
+    char names[400];
+    size_t n;
+} missing;
+
+static void note_missing(missing *m, const char *field)
+{
+    if (patient_get(m->pt, field, strlen(field)))
+        return;
+    /* Each name once: ", mrn," is looked for with its separators. */
+    char key[80];
+    snprintf(key, sizeof key, ", %s,", field);
+    char listed[sizeof m->names + 4];
+    snprintf(listed, sizeof listed, ", %s,", m->names);
+    if (strstr(listed, key))
+        return;
+    size_t used = strlen(m->names);
+    snprintf(m->names + used, sizeof m->names - used, "%s%s", m->n ? ", " : "", field);
+    m->n++;
+}
+
+static void on_missing(void *ctx, const char *name, size_t len, size_t offset)
+{
+    (void)offset;
+    missing *m = ctx;
+    char field[64];
+    if (len > 8 && len - 8 < sizeof field && strncmp(name, "patient.", 8) == 0) {
+        snprintf(field, sizeof field, "%.*s", (int)(len - 8), name + 8);
+        if (strcmp(field, "name") == 0) {
+            note_missing(m, "first_name");
+            note_missing(m, "last_name");
+        } else {
+            note_missing(m, field);
+        }
+    } else if (len == 11 && strncmp(name, "booking.ref", 11) == 0 &&
+               !patient_get(m->pt, "booking_ref", 11)) {
+        note_missing(m, "mrn"); /* the reference is made from it */
+    }
+}
+
+static int scan_missing(void *ctx, const mp_text *t)
+{
+    fill_problem fp;
+    fill_each(t->s, t->len, on_missing, ctx, &fp);
+    return 0;
+}
+
+/* After a render failed for want of a patient field: the message names all
+ * the fields the packet uses that the patient's data lacks. */
+static void all_missing(const packet *p, const render_env *env, const patient *pt, mp_err *err)
+{
+    missing m = {.pt = pt};
+    for (size_t i = 0; i < p->nentries; i++) {
+        const form *f = p->entries[i].form;
+        form_each_text(f, true, scan_missing, &m);
+        for (size_t k = 0; k < f->nblocks; k++)
+            if (f->blocks[k].kind == BLOCK_BOOKING_QR && !f->blocks[k].url.s &&
+                env->clinic->booking_url.s)
+                scan_missing(&m, &env->clinic->booking_url);
+    }
+    if (m.n < 2)
+        return; /* the message already names the one field */
+    char first[32];
+    snprintf(first, sizeof first, "%s", err->field); /* the field the render stopped at */
+    err_set(err, EX_DATAERR, pt->source, 0, 0, "the patient data has no %s (the packet uses them)",
+            m.names);
+    err->row = pt->row;
+    err_missing_field(err, first);
+}
+
 int render_packet(const packet *p, const render_env *env, const patient *pt, arena *a,
                   unsigned char **pdf, size_t *pdf_len, int *pages, mp_err *err)
 {
     const layout_doc *doc;
     int rc = render_layout(p, env, pt, a, &doc, err);
+    if (rc && pt && !env->specimen && err->field[0])
+        all_missing(p, env, pt, err);
     if (rc)
         return rc;
     if (pages)

@@ -359,6 +359,15 @@ static int fill_with(vars *v, const mp_text *t, mp_text *out, fill_lookup_fn loo
             err_missing_field(err, p.name);
             return rc;
         }
+        if (strcmp(p.name, "booking.ref") == 0) {
+            /* The reference is made from the record number: that is what the
+             * data lacks, not something in the file that holds the URL. */
+            int rc = text_err(err, EX_DATAERR, t, p.offset,
+                              "placeholder {{booking.ref}}: the patient data has no mrn (or "
+                              "booking_ref)");
+            err_missing_field(err, "mrn");
+            return rc;
+        }
         return text_err(err, EX_DATAERR, t, p.offset, "placeholder {{%s}} has no value",
                         p.name);
     default:

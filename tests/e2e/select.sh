@@ -60,6 +60,12 @@ check_eq "--set: an unknown field" "$?:$err" \
 err=$("$bin" render "$packet" --data "$root/examples/patient.yaml" --set patient.dob=1980-02-30 -o x.pdf 2>&1)
 check_eq "--set: a bad date" "$?:$err" \
   "65:medpacket: error: --set: patient.dob is not a date that exists (check the month and the day)"
+# A walk-in with a name and a date of birth only: every field the packet
+# still needs, named at once (not one per run, and not the clinic's file).
+err=$("$bin" render "$packet" --set patient.first_name=Ann --set patient.last_name=Lee \
+  --set patient.dob=1970-01-01 -o walkin-short.pdf 2>&1)
+check_eq "a walk-in lacking fields: all of them named" "$?:$err" \
+  "65:--set: error: the patient data has no mrn, clinician (the packet uses them)"
 check_eq "nothing written for the errors" "$(ls *.pdf | sort | tr '\n' ' ')" \
   "alias.pdf export.pdf one.pdf over.pdf row.pdf upper.pdf walkin.pdf "
 finish
