@@ -9,8 +9,8 @@
  */
 #include "batch.h"
 
-#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -28,8 +28,9 @@ typedef struct slot {
     arena *a;
     roster_row row;
     bool queued, done;
-    char *path;          /* malloc'd output path, or NULL */
-    unsigned char *pdf;  /* malloc'd; freed after emitting */
+    bool replace;       /* something is at path, and may be replaced */
+    char *path;         /* malloc'd output path, or NULL */
+    unsigned char *pdf; /* malloc'd (rendered, or a kept file read back); freed after emitting */
     size_t len;
     batch_result res;
 } slot;
@@ -165,42 +166,87 @@ static void *worker(void *arg)
 
 /* ---- the reading thread ------------------------------------------------- */
 
-/* Removes ".NAME.XXXXXX.part" files that outfile leaves when a run is killed. */
-static void remove_stale_parts(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        const char *n = e->d_name;
-        size_t len = strlen(n);
-        if (n[0] == '.' && len > 18 && strcmp(n + len - 5, ".part") == 0 &&
-            strstr(n, ".pdf.") != NULL) {
-            char path[4096];
-            if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, n) < sizeof path)
-                unlink(path);
-        }
-    }
-    closedir(d);
-}
+/* A kept file larger than this is no row of ours: rendered again rather
+ * than read whole into memory. */
+#define MAX_KEPT_BYTES (64L << 20)
 
 /* A PDF that ends with %%EOF was written completely: files are renamed into
  * place only when whole, but without fsync a power cut can leave one empty. */
-static bool whole_pdf(const char *path)
+static bool ends_whole(const unsigned char *tail, size_t n)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    char tail[32] = "";
-    size_t n = 0;
-    if (fseek(f, -(long)sizeof tail, SEEK_END) == 0)
-        n = fread(tail, 1, sizeof tail, f);
-    fclose(f);
     for (size_t i = 0; i + 5 <= n; i++)
         if (memcmp(tail + i, "%%EOF", 5) == 0)
             return true;
     return false;
+}
+
+/* Reads all of fd (size bytes) into a malloc'd buffer. Returns 0 or an errno. */
+static int read_whole(int fd, size_t size, unsigned char **out)
+{
+    unsigned char *p = malloc(size ? size : 1);
+    if (!p)
+        return ENOMEM;
+    size_t got = 0;
+    while (got < size) {
+        ssize_t n = pread(fd, p + got, size - got, (off_t)got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = n < 0 ? errno : 0;
+            free(p);
+            return e ? e : EIO; /* EIO: cut short while being read */
+        }
+        got += (size_t)n;
+    }
+    *out = p;
+    return 0;
+}
+
+/* Whether the file at s->path is one this resumed run keeps (*keep): a
+ * regular file (a symlink is never one of ours, and nothing that could block
+ * is opened), whole. With a merge it is read into s->pdf, to be appended in
+ * its row's place, and must be a PDF the merge takes, with an even page count
+ * under duplex (else a patient's page would print on the back of another's).
+ * A file that is not kept is rendered again. Fails (a sysexits code) only
+ * when a file being read back cannot be read. */
+static int keep_existing(const batch_opts *o, slot *s, bool *keep, mp_err *err)
+{
+    *keep = false;
+    int fd = open(s->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return 0; /* a symlink (ELOOP), gone, or unreadable: rendered again */
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 8 ||
+        st.st_size > MAX_KEPT_BYTES) {
+        close(fd);
+        return 0;
+    }
+    size_t size = (size_t)st.st_size;
+    if (!o->merge) {
+        unsigned char tail[32];
+        size_t n = size < sizeof tail ? size : sizeof tail;
+        *keep = pread(fd, tail, n, (off_t)(size - n)) == (ssize_t)n && ends_whole(tail, n);
+        close(fd);
+        return 0;
+    }
+    unsigned char *pdf = NULL;
+    int e = read_whole(fd, size, &pdf);
+    close(fd);
+    if (e == ENOMEM)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    if (e)
+        return err_set(err, EX_IOERR, s->path, 0, 0,
+                       "cannot read it back to add it to the merged PDF: %s", strerror(e));
+    long pages = 0;
+    if (ends_whole(pdf + size - (size < 32 ? size : 32), size < 32 ? size : 32) &&
+        pdfmerge_check(pdf, size, &pages, NULL) == 0 && !(o->duplex && pages % 2)) {
+        s->pdf = pdf;
+        s->len = size;
+        *keep = true;
+    } else {
+        free(pdf);
+    }
+    return 0;
 }
 
 static void fail_row(slot *s, int code, const char *fmt, const char *detail)
@@ -250,17 +296,39 @@ static int prepare(const batch_opts *o, slot *s, name_set *names, mp_err *err)
     snprintf(s->path, plen, "%s/%s", o->out_dir, name);
     r->path = s->path;
     struct stat st;
-    if (lstat(s->path, &st) == 0) {
-        if (o->skip_existing && whole_pdf(s->path)) {
+    if (lstat(s->path, &st) != 0)
+        return 0; /* a new file (else outfile says why it cannot be made) */
+    if (!o->force && !o->skip_existing) {
+        fail_row(s, EX_CANTCREAT,
+                 "%s exists (--skip-existing resumes a run, --force replaces files)", name);
+        return 0;
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+        fail_row(s, EX_CANTCREAT, "%s is not a regular file, so it is not replaced", name);
+        return 0;
+    }
+    if (o->skip_existing) {
+        bool keep;
+        int rc = keep_existing(o, s, &keep, err);
+        if (rc)
+            return rc;
+        if (keep) {
             r->status = BATCH_SKIPPED;
             s->done = true;
-        } else if (!o->force && !o->skip_existing) {
-            fail_row(s, EX_CANTCREAT, "%s exists (--skip-existing resumes a run, --force replaces files)",
-                     name);
+            return 0;
         }
-        /* else: --force, or a resumed run finding a file that is not whole:
-         * rendered again and replaced. */
     }
+    /* --force, or a resumed run finding a file that is not whole: rendered
+     * again and replaced, unless the file is one the run reads. A symlink is
+     * replaced itself, so what it points to is not at stake. */
+    const char *input = S_ISREG(st.st_mode) ? outfile_inputs_find(o->inputs, &st) : NULL;
+    if (input) {
+        snprintf(why, sizeof why, "%s is %s, an input of this run, so it is not replaced", name,
+                 input);
+        fail_row(s, EX_USAGE, "%s", why);
+        return 0;
+    }
+    s->replace = true;
     return 0;
 }
 
@@ -270,6 +338,18 @@ static void reset_slot(slot *s)
     free(s->pdf);
     arena_free(s->a);
     memset(s, 0, sizeof *s);
+}
+
+/* Writes a rendered row's file. A name the program chose: nothing at it is
+ * written through, and only what prepare() found replaceable is replaced
+ * (no_replace keeps a file that appeared since). */
+static int write_row(const slot *s, mp_err *err)
+{
+    outfile_opts fo = {.mode = OUTFILE_DEFAULT_MODE,
+                       .chosen_name = true,
+                       .no_replace = !s->replace,
+                       .nosync = true};
+    return outfile_write_opts(s->path, s->pdf, s->len, &fo, err);
 }
 
 /* Hands a finished slot to the merge and the caller, in row order. */
@@ -284,12 +364,16 @@ static int emit(const batch_opts *o, slot *s, batch_summary *sum, long *written,
          * workers: creating and renaming files in one folder from several
          * threads contends on the folder's lock in the kernel (seen as
          * system time spinning), which cost a third of --jobs 2's gain. */
-        if (s->path &&
-            outfile_write_nosync(s->path, s->pdf, s->len, OUTFILE_DEFAULT_MODE, &r->err)) {
+        if (s->path && (rc = write_row(s, &r->err))) {
+            /* A full disk or a read-only folder fails every row after this
+             * one the same way: the run ends here, and says so once. */
             r->status = BATCH_FAILED;
-            if (r->err.row == 0 && r->err.file[0] == '\0')
-                r->err.row = s->row.row;
+            r->fatal = true;
             sum->failed++;
+            sum->stopped = true;
+            *err = r->err;
+            snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg), "%s",
+                     "; the batch stopped there (resume with --skip-existing)");
             break;
         }
         sum->ok++;
@@ -301,12 +385,15 @@ static int emit(const batch_opts *o, slot *s, batch_summary *sum, long *written,
         break;
     case BATCH_SKIPPED:
         sum->skipped++;
+        /* A resumed merge holds every row: the kept file, read back. */
+        if (o->merge)
+            rc = pdfmerge_add(o->merge, s->pdf, s->len, err);
         break;
     case BATCH_FAILED:
         sum->failed++;
         break;
     }
-    if (!rc && o->on_row)
+    if ((!rc || r->fatal) && o->on_row)
         o->on_row(o->ctx, r);
     if (!rc && o->on_tick)
         o->on_tick(o->ctx);
@@ -317,8 +404,6 @@ static int emit(const batch_opts *o, slot *s, batch_summary *sum, long *written,
 int batch_run(const batch_opts *o, batch_summary *sum, mp_err *err)
 {
     memset(sum, 0, sizeof *sum);
-    if (o->out_dir && o->skip_existing)
-        remove_stale_parts(o->out_dir);
     pool p = {.o = o};
     p.nslots = (size_t)o->jobs * 4;
     p.slots = calloc(p.nslots, sizeof *p.slots);
@@ -343,6 +428,9 @@ int batch_run(const batch_opts *o, batch_summary *sum, mp_err *err)
     }
 
     name_set names = {0};
+    for (size_t i = 0; !rc && i < o->nreserved; i++)
+        if (set_add(&names, o->reserved[i]))
+            rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     long seq = 0, next = 0, written = 0;
     bool eof = false, bad_row_read = false;
     while (!rc) {

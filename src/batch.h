@@ -10,7 +10,19 @@
  *
  * Each PDF is written through outfile (temporary name beside it, renamed into
  * place), so an interrupted run leaves only whole PDFs; with skip_existing a
- * rerun finishes the rest, and removes the temporary files a killed run left.
+ * rerun finishes the rest. (The caller first removes the temporary files a
+ * killed run left: outfile_remove_stale_in.)
+ *
+ * What is already at a row's name: without force or skip_existing, the row
+ * fails ("exists"). With either, only a regular file or a symlink is replaced
+ * (by a rename: a symlink is never written through), never an input of the
+ * run; a FIFO, device or folder there makes the row fail. skip_existing keeps
+ * a file that is whole and regular; with a merge, that file is read back and
+ * appended to the merge in its row's place (it must be a PDF the merge can
+ * take, and with duplex have an even page count; else it is rendered again).
+ *
+ * A file that cannot be written (a full disk, a read-only folder) ends the
+ * run at that row: the rows after it would fail the same way.
  */
 #ifndef MP_BATCH_H
 #define MP_BATCH_H
@@ -20,6 +32,7 @@
 
 #include "err.h"
 #include "form.h"
+#include "outfile.h"
 #include "pdfmerge.h"
 #include "render.h"
 #include "roster.h"
@@ -34,7 +47,8 @@ typedef struct batch_result {
     size_t bytes;
     char sha256[65];   /* hex, of the PDF's bytes */
     const char *language; /* the language the row was printed in */
-    mp_err err;        /* BATCH_FAILED: what went wrong (file, row, place) */
+    mp_err err;           /* BATCH_FAILED: what went wrong (file, row, place) */
+    bool fatal;           /* BATCH_FAILED: its file could not be written; the run ends */
 } batch_result;
 
 typedef struct batch_opts {
@@ -44,13 +58,19 @@ typedef struct batch_opts {
     size_t nvariants;
     const render_env *env;
     roster *roster;
-    const char *out_dir;      /* NULL: no file per row (merge only) */
-    const char *name_pattern; /* see outname.h */
-    pdfmerge *merge;          /* NULL: no merged PDF; else each good row is appended */
-    int jobs;                 /* worker threads, >= 1 */
-    bool skip_existing;       /* a row whose file exists is skipped (resume) */
-    bool force;               /* a row whose file exists is replaced */
-    bool fail_fast;           /* stop reading at the first failed row */
+    const char *out_dir;          /* NULL: no file per row (merge only) */
+    const char *name_pattern;     /* see outname.h */
+    pdfmerge *merge;              /* NULL: no merged PDF; else each good row is appended */
+    bool duplex;                  /* forms are padded to even pages (a kept file must be too) */
+    const outfile_inputs *inputs; /* files the run reads: never replaced; may be NULL */
+    /* Names in out_dir that rows must not take (the merged file's and the
+     * manifest's, when they are written there): a row gets "-2" instead. */
+    const char *const *reserved;
+    size_t nreserved;
+    int jobs;                    /* worker threads, >= 1 */
+    bool skip_existing;          /* a row whose file exists is skipped (resume) */
+    bool force;                  /* a row whose file exists is replaced */
+    bool fail_fast;              /* stop reading at the first failed row */
     volatile sig_atomic_t *stop; /* set (by a signal handler) to stop reading rows */
     /* Test hook: raise test_signal (SIGKILL: a killed run; SIGINT: Ctrl-C)
      * after this many rows were written; 0 = off. */
@@ -64,12 +84,13 @@ typedef struct batch_opts {
 
 typedef struct batch_summary {
     long rows, ok, skipped, failed, pages;
-    bool stopped; /* by *stop or fail_fast before the end of the list */
+    bool stopped; /* by *stop, fail_fast or a file that could not be written */
 } batch_summary;
 
 /* Returns 0 when the run went through (rows may have failed: see the
  * summary), or a sysexits code for what stops a whole run: a read error on
- * the list, a merge that cannot be written, out of memory. */
+ * the list, a row's file or the merge that cannot be written (EX_IOERR,
+ * EX_CANTCREAT), a kept file that cannot be read back, out of memory. */
 int batch_run(const batch_opts *o, batch_summary *sum, mp_err *err);
 
 #endif

@@ -15,6 +15,7 @@
 #include "err.h"
 #include "font.h"
 #include "form.h"
+#include "outfile.h"
 #include "render.h"
 
 /* Prints "file:line:col: error: message" (or the parts known) to stderr and
@@ -60,6 +61,11 @@ typedef struct cmd_run {
  * for one patient must not silently overwrite another's. Returns 0 or
  * EX_CANTCREAT with *err set. Devices, FIFOs and "-" pass. */
 int cmd_check_overwrite(const char *path, bool force, mp_err *err);
+
+/* Every file a prepared run reads (the patient data, "-" as standard
+ * input's file; the packet, each form and translation; the clinic settings),
+ * so that no output replaces one of them (outfile_check_inputs). */
+int cmd_inputs(const cmd_run *run, const char *data, outfile_inputs *in, mp_err *err);
 
 /* Fills run (memory in a); release with cmd_release() even on failure. */
 int cmd_prepare(const cmd_setup *s, arena *a, cmd_run *run, mp_err *err);

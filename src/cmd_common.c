@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 int cli_report(const mp_err *e)
 {
@@ -114,6 +115,24 @@ static int load_variants(cmd_run *run, arena *a, mp_err *err)
         run->variants[run->nvariants++] = tp;
     }
     return 0;
+}
+
+int cmd_inputs(const cmd_run *run, const char *data, outfile_inputs *in, mp_err *err)
+{
+    int rc = 0;
+    if (data)
+        rc = strcmp(data, "-") == 0 ? outfile_inputs_add_fd(in, STDIN_FILENO, "the patient data", err)
+                                    : outfile_inputs_add(in, data, "the patient data", err);
+    for (size_t v = 0; !rc && v < run->nvariants; v++) {
+        const packet *p = run->variants[v];
+        if (p->doc)
+            rc = outfile_inputs_add(in, p->doc->path, "a form or packet file", err);
+        for (size_t i = 0; !rc && i < p->nentries; i++)
+            rc = outfile_inputs_add(in, p->entries[i].path, "a form or packet file", err);
+    }
+    if (!rc && run->cl.doc)
+        rc = outfile_inputs_add(in, run->cl.doc->path, "the clinic settings", err);
+    return rc;
 }
 
 int cmd_prepare(const cmd_setup *s, arena *a, cmd_run *run, mp_err *err)

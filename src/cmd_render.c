@@ -235,6 +235,13 @@ static int run(const render_args *args, arena *a, mp_err *err)
     if (rc)
         return rc;
     rc = cmd_prepare(&setup, a, &run, err);
+    if (!rc) {
+        outfile_inputs inputs = {0};
+        rc = cmd_inputs(&run, args->data, &inputs, err);
+        if (!rc)
+            rc = outfile_check_inputs(&inputs, args->output, "-o", err);
+        outfile_inputs_free(&inputs);
+    }
     if (!rc)
         rc = load_patient(args, a, &pt, err);
     unsigned char *pdf = NULL;

@@ -154,6 +154,7 @@ struct pdfmerge {
     size_t tab_cap;
     int version; /* highest PDF version of the inputs, times ten */
     int failed;  /* status of a failed add: the merge is spent */
+    bool dry;    /* pdfmerge_check: everything is read, nothing written */
 };
 
 /* Fixed numbers of the objects written at commit. */
@@ -208,7 +209,7 @@ static int grow(void *p, size_t *cap, size_t need, size_t elem)
 
 static int flush(pdfmerge *m, mp_err *err)
 {
-    if (m->used == 0)
+    if (m->used == 0 || m->dry)
         return 0;
     TRY(outfile_put(m->out, m->buf, m->used, err));
     m->flushed += m->used;
@@ -218,6 +219,10 @@ static int flush(pdfmerge *m, mp_err *err)
 
 static int emit(pdfmerge *m, const void *p, size_t n, mp_err *err)
 {
+    if (m->dry) {
+        m->flushed += n; /* offsets are still checked against the 10 GB limit */
+        return 0;
+    }
     if (n > OUT_BUF_SIZE - m->used) {
         TRY(flush(m, err));
         if (n >= OUT_BUF_SIZE) {
@@ -940,20 +945,32 @@ static void free_merge(pdfmerge *m)
     free(m);
 }
 
-int pdfmerge_open(const char *path, pdfmerge **out, mp_err *err)
+/* A merge with nothing written yet: objects 1 and 2 are kept for the
+ * catalog and the info dictionary written at commit. */
+static pdfmerge *new_merge(bool dry)
 {
-    *out = NULL;
     pdfmerge *m = calloc(1, sizeof *m);
     if (!m)
-        return oom(err);
+        return NULL;
     uint32_t num;
+    m->dry = dry;
     m->version = 14;
     m->nobj = 1; /* object 0 heads the free list */
-    if (!(m->buf = malloc(OUT_BUF_SIZE)) || reserve(m, &num, err) || reserve(m, &num, err)) {
+    if ((!dry && !(m->buf = malloc(OUT_BUF_SIZE))) || reserve(m, &num, NULL) ||
+        reserve(m, &num, NULL)) {
         free_merge(m);
-        return oom(err);
+        return NULL;
     }
-    int rc = outfile_open(path, OUTFILE_DEFAULT_MODE, &m->out, err);
+    return m;
+}
+
+int pdfmerge_open_opts(const char *path, const outfile_opts *opts, pdfmerge **out, mp_err *err)
+{
+    *out = NULL;
+    pdfmerge *m = new_merge(false);
+    if (!m)
+        return oom(err);
+    int rc = outfile_open_opts(path, opts, &m->out, err);
     if (rc) {
         free_merge(m);
         return rc;
@@ -963,6 +980,26 @@ int pdfmerge_open(const char *path, pdfmerge **out, mp_err *err)
     emit(m, header, sizeof header - 1, err); /* into the empty buffer: cannot fail */
     *out = m;
     return 0;
+}
+
+int pdfmerge_open(const char *path, pdfmerge **out, mp_err *err)
+{
+    return pdfmerge_open_opts(path, NULL, out, err);
+}
+
+int pdfmerge_check(const unsigned char *pdf, size_t len, long *pages, mp_err *err)
+{
+    pdfmerge *m = new_merge(true);
+    if (!m)
+        return oom(err);
+    int rc = add_input(m, pdf, len, err);
+    /* A PDF without pages would add nothing: a row missing from the merge. */
+    if (!rc && m->npages == 0)
+        rc = err_set(err, EX_SOFTWARE, NULL, 0, 0, "cannot merge: the file has no pages");
+    if (!rc && pages)
+        *pages = (long)m->npages;
+    free_merge(m);
+    return rc;
 }
 
 int pdfmerge_add(pdfmerge *m, const unsigned char *pdf, size_t len, mp_err *err)

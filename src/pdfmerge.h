@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "outfile.h"
 
 typedef struct pdfmerge pdfmerge;
 
@@ -29,12 +30,21 @@ typedef struct pdfmerge_meta {
     int64_t date_unix;
 } pdfmerge_meta;
 
+/* Starts a merge into path, a path the user typed (see outfile.h); _opts
+ * says what to do with what is already there and when to stop waiting. */
 int pdfmerge_open(const char *path, pdfmerge **out, mp_err *err);
+int pdfmerge_open_opts(const char *path, const outfile_opts *opts, pdfmerge **out, mp_err *err);
 
 /* Appends every page of pdf[0..len), in order. A PDF this module cannot read
  * is EX_SOFTWARE (it only reads what pdf_render writes); the merge stays
  * usable for further inputs only if the call succeeded. */
 int pdfmerge_add(pdfmerge *m, const unsigned char *pdf, size_t len, mp_err *err);
+
+/* Whether pdfmerge_add would take pdf[0..len) whole: everything is read as
+ * for an add, nothing is written, and a PDF without pages fails too. *pages
+ * (may be NULL) gets its page count. For a file read back from the disk (a
+ * resumed batch's row), which a failed add would leave the merge spent by. */
+int pdfmerge_check(const unsigned char *pdf, size_t len, long *pages, mp_err *err);
 
 /* Pages appended so far. */
 long pdfmerge_pages(const pdfmerge *m);

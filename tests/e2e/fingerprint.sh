@@ -13,8 +13,8 @@ for p in python3 /usr/bin/python3; do
   "$p" -c 'import yaml' 2>/dev/null && { py=$p; break; }
 done
 if [ -z "$py" ]; then
-  echo "skip: PyYAML (python3-yaml) is not installed; scripts/setup installs it"
-  exit 77
+  skip "PyYAML (python3-yaml) is not installed; scripts/setup installs it"
+  finish
 fi
 n=0
 while IFS= read -r f; do

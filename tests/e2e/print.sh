@@ -178,11 +178,11 @@ check_eq "batch --print -q: only the printed line" "$?:$(sed 's/ as job .*//' er
 alive "batch --print -q"
 cupsd_wait_output "$CUPSD_OUT" 30 "$(job_of err)" >/dev/null || fail "batch --print -q: no PDF"
 
-"$bin" batch "$packet" --data three.csv --out-dir out2 --merge nope.pdf --print --printer Nope \
+"$bin" batch "$packet" --data three.csv --out-dir out2 --merge nope-all.pdf --print --printer Nope \
   --json >nope.jsonl 2>err
 check_eq "batch: a printer that does not exist: exit 69" "$?:$(tail -1 err)" \
   "69:medpacket: error: no printer named \"Nope\" (CUPS knows: $q)"
-check_eq "... every PDF stays" "$(pages nope.pdf):$(ls out2 | wc -l)" "21:3"
+check_eq "... every PDF stays" "$(pages nope-all.pdf):$(ls out2 | wc -l)" "21:3"
 check_has "... the JSON summary says why" "$(tail -1 nope.jsonl)" \
   "\"print\":{\"error\":\"no printer named \\\"Nope\\\" (CUPS knows: $q)\"}}}"
 

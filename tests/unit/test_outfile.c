@@ -1,6 +1,8 @@
 /* Unit tests for outfile.c: a target is either the whole new file or left
- * as it was, no temporary file survives, and FIFOs and devices are written
- * in place rather than replaced. Everything happens in a fresh mkdtemp
+ * as it was, no temporary file survives, FIFOs and devices the user named are
+ * written in place rather than replaced, a name the program chose is never
+ * written through, no wait outlives a stop request, and only temporary files
+ * whose writer is gone are removed. Everything happens in a fresh mkdtemp
  * directory that is removed at the end. */
 #include <dirent.h>
 #include <errno.h>
@@ -8,8 +10,10 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -469,6 +473,341 @@ static void test_relative(void)
     CHECK_INT(hidden_entries(), 0);
 }
 
+/* Runs fn in a child and gives its exit status, or -1 when it had not ended
+ * after `seconds` (it hung, and was killed): a test of a wait must fail,
+ * not hang the suite. */
+static int in_child(int (*fn)(void), int seconds)
+{
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -2;
+    if (pid == 0)
+        _exit(fn());
+    for (int i = 0; i < seconds * 20; i++) {
+        int status;
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
+        usleep(50000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return -1;
+}
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_alarm(int sig)
+{
+    stop_flag = sig;
+}
+
+/* A stop request 200 ms from now, by a signal that interrupts system calls
+ * (no SA_RESTART), as batch's SIGINT/SIGTERM/SIGHUP handlers do. */
+static void stop_soon(void)
+{
+    struct sigaction sa = {0};
+    sa.sa_handler = on_alarm;
+    sigaction(SIGALRM, &sa, NULL);
+    struct itimerval t = {.it_value = {0, 200000}};
+    setitimer(ITIMER_REAL, &t, NULL);
+}
+
+/* Child: a FIFO with no reader, then one whose reader never reads. */
+static int child_fifo_waits(void)
+{
+    const outfile_opts opts = {.stop = &stop_flag};
+    const char *path = in_dir("lonely");
+    if (mkfifo(path, 0600) != 0)
+        return 2;
+    mp_err err;
+    err_clear(&err);
+    outfile *o = NULL;
+    stop_soon();
+    int rc = outfile_open_opts(path, &opts, &o, &err);
+    if (rc != EX_TEMPFAIL || o || strcmp(err.msg, "interrupted while waiting for a reader") != 0 ||
+        strcmp(err.file, path) != 0) {
+        fprintf(stderr, "child: open: %d %s\n", rc, err.msg);
+        return 3;
+    }
+    int reader = open(path, O_RDONLY | O_NONBLOCK); /* holds it open, reads nothing */
+    if (reader < 0)
+        return 4;
+    stop_flag = 0;
+    err_clear(&err);
+    if (outfile_open_opts(path, &opts, &o, &err) != 0)
+        return 5;
+    static char big[1 << 20];
+    stop_soon();
+    rc = outfile_put(o, big, sizeof big, &err);
+    if (rc != EX_TEMPFAIL || strcmp(err.msg, "interrupted") != 0) {
+        fprintf(stderr, "child: put: %d %s\n", rc, err.msg);
+        return 6;
+    }
+    outfile_abort(o);
+    close(reader);
+    unlink(path);
+    return 0;
+}
+
+static void test_waits_end(void)
+{
+    CHECK_INT(in_child(child_fifo_waits, 10), 0);
+    CHECK_INT(hidden_entries(), 0);
+}
+
+/* Child: a symlink at a chosen name pointing to a FIFO nobody reads. */
+static int child_chosen_fifo_link(void)
+{
+    const outfile_opts opts = {.chosen_name = true};
+    mp_err err;
+    err_clear(&err);
+    return outfile_write_opts(in_dir("row.pdf"), "%PDF-x", 6, &opts, &err) == 0 ? 0 : 3;
+}
+
+static void test_chosen_name(void)
+{
+    const outfile_opts opts = {.chosen_name = true};
+    mp_err err;
+    struct stat st;
+
+    /* A symlink to a FIFO is replaced by the file, without a wait. */
+    const char *fifo = in_dir("planted.fifo"), *row = in_dir("row.pdf");
+    CHECK_INT(mkfifo(fifo, 0600), 0);
+    CHECK_INT(symlink(fifo, row), 0);
+    CHECK_INT(in_child(child_chosen_fifo_link, 10), 0);
+    CHECK(lstat(row, &st) == 0 && S_ISREG(st.st_mode));
+    CHECK_STR(slurp(row), "%PDF-x");
+    CHECK(lstat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
+
+    /* A symlink to /dev/null, or to someone's file: the link is replaced,
+     * what it points to is not written. */
+    CHECK_INT(unlink(row), 0);
+    CHECK_INT(symlink("/dev/null", row), 0);
+    err_clear(&err);
+    CHECK_INT(outfile_write_opts(row, "pdf", 3, &opts, &err), 0);
+    CHECK(lstat(row, &st) == 0 && S_ISREG(st.st_mode));
+    CHECK_INT(st.st_mode & 07777, 0600);
+    CHECK(S_ISCHR(mode_of("/dev/null")));
+    const char *victim = in_dir("victim.txt");
+    CHECK_INT(outfile_write(victim, "victim", 6, 0600, &err), 0);
+    CHECK_INT(unlink(row), 0);
+    CHECK_INT(symlink(victim, row), 0);
+    CHECK_INT(outfile_write_opts(row, "pdf", 3, &opts, &err), 0);
+    CHECK_STR(slurp(victim), "victim");
+    CHECK(lstat(row, &st) == 0 && S_ISREG(st.st_mode));
+
+    /* A FIFO itself is not the program's to replace: refused, not opened. */
+    CHECK_INT(unlink(row), 0);
+    CHECK_INT(mkfifo(row, 0600), 0);
+    err_clear(&err);
+    CHECK_INT(outfile_write_opts(row, "pdf", 3, &opts, &err), EX_CANTCREAT);
+    CHECK_STR(err.msg, "not a regular file, so it is not replaced");
+    CHECK_STR(err.file, row);
+    CHECK(lstat(row, &st) == 0 && S_ISFIFO(st.st_mode));
+
+    CHECK_INT(unlink(row), 0);
+    CHECK_INT(unlink(fifo), 0);
+    CHECK_INT(unlink(victim), 0);
+    CHECK_INT(hidden_entries(), 0);
+}
+
+static void test_no_replace(void)
+{
+    const outfile_opts opts = {.no_replace = true, .chosen_name = true};
+    mp_err err;
+    const char *path = in_dir("kept.pdf");
+    err_clear(&err);
+    CHECK_INT(outfile_write_opts(path, "first", 5, &opts, &err), 0);
+    CHECK_STR(slurp(path), "first");
+
+    err_clear(&err);
+    CHECK_INT(outfile_write_opts(path, "second", 6, &opts, &err), EX_CANTCREAT);
+    CHECK_STR(err.msg, "the file exists");
+    CHECK_STR(slurp(path), "first");
+
+    /* A dangling symlink is something in the way too. */
+    const char *link = in_dir("dangling.pdf");
+    CHECK_INT(symlink("nowhere", link), 0);
+    err_clear(&err);
+    CHECK_INT(outfile_write_opts(link, "x", 1, &opts, &err), EX_CANTCREAT);
+    CHECK_STR(err.msg, "the file exists");
+    CHECK_INT(unlink(link), 0);
+
+    /* A file that appears while the output is written is kept: the rename
+     * does not replace it. */
+    const char *later = in_dir("raced.pdf");
+    outfile *o = NULL;
+    err_clear(&err);
+    CHECK_INT(outfile_open_opts(later, &opts, &o, &err), 0);
+    CHECK_INT(outfile_put(o, "ours", 4, &err), 0);
+    CHECK_INT(outfile_write(later, "theirs", 6, 0600, &err), 0);
+    err_clear(&err);
+    CHECK_INT(outfile_commit(o, &err), EX_CANTCREAT);
+    CHECK_STR(err.msg, "the file exists (it appeared while this one was written)");
+    CHECK_STR(slurp(later), "theirs");
+
+    CHECK_INT(unlink(path), 0);
+    CHECK_INT(unlink(later), 0);
+    CHECK_INT(hidden_entries(), 0);
+}
+
+static void touch(const char *name)
+{
+    int fd = open(in_dir(name), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    CHECK(fd >= 0);
+    if (fd >= 0) {
+        CHECK_INT(write(fd, "patient data", 12), 12);
+        close(fd);
+    }
+}
+
+/* Child: holds a lock on a temporary file as a live writer would, tells
+ * the parent through the pipe, and waits to be killed. */
+static int lock_fd[2];
+static int child_holds_lock(void)
+{
+    int fd = open(in_dir(".held.pdf.Hh11Hh.part"), O_RDONLY);
+    if (fd < 0 || flock(fd, LOCK_EX) != 0)
+        return 2;
+    if (write(lock_fd[1], "x", 1) != 1)
+        return 3;
+    for (;;)
+        pause();
+}
+
+static void test_remove_stale(void)
+{
+    mp_err err;
+    err_clear(&err);
+
+    /* A file being written holds its lock: another open cannot take it, and
+     * no remover removes the file. */
+    outfile *o = NULL;
+    CHECK_INT(outfile_open(in_dir("live.pdf"), 0600, &o, &err), 0);
+    CHECK_INT(outfile_put(o, "half", 4, &err), 0);
+    char tmp[256] = "";
+    int hidden;
+    count_entries(&hidden, tmp, sizeof tmp);
+    CHECK_INT(hidden, 1);
+    int fd = open(in_dir(tmp), O_RDONLY);
+    CHECK(fd >= 0);
+    CHECK(flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK);
+    close(fd);
+    CHECK_INT(outfile_remove_stale(in_dir("live.pdf")), 0);
+    CHECK_INT(outfile_remove_stale_in(dir, ".pdf"), 0);
+    CHECK(exists(in_dir(tmp)));
+    CHECK_INT(outfile_commit(o, &err), 0);
+    CHECK_STR(slurp(in_dir("live.pdf")), "half");
+
+    /* Left by writers that are gone: only outfile's own pattern goes. */
+    touch(".day.pdf.Ab12Cd.part");   /* stale, of day.pdf */
+    touch(".day.pdf.part");          /* not ours: no random part */
+    touch(".day.pdf.Ab12C.part");    /* not ours: five characters */
+    touch(".day.pdf.Ab12Cde.part");  /* not ours: seven */
+    touch(".day.pdf.Ab_2Cd.part");   /* not ours: not mkstemp's alphabet */
+    touch("day.pdf.Ab12Cd.part");    /* not ours: not hidden */
+    touch(".row.pdf.Xy34Zw.part");   /* stale, of another file */
+    touch(".notes.txt.Xy34Zw.part"); /* stale, but not a PDF's */
+    CHECK_INT(symlink(in_dir("live.pdf"), in_dir(".day.pdf.Ln00Kk.part")), 0);
+    CHECK_INT(mkfifo(in_dir(".day.pdf.Ff00Ff.part"), 0600), 0);
+    CHECK_INT(outfile_remove_stale(in_dir("day.pdf")), 1);
+    CHECK(!exists(in_dir(".day.pdf.Ab12Cd.part")));
+    CHECK(exists(in_dir(".row.pdf.Xy34Zw.part")));
+    CHECK_INT(outfile_remove_stale_in(dir, ".pdf"), 1);
+    CHECK(!exists(in_dir(".row.pdf.Xy34Zw.part")));
+    static const char *const kept[] = {
+        ".day.pdf.part",        ".day.pdf.Ab12C.part",  ".day.pdf.Ab12Cde.part",
+        ".day.pdf.Ab_2Cd.part", "day.pdf.Ab12Cd.part",  ".notes.txt.Xy34Zw.part",
+        ".day.pdf.Ln00Kk.part", ".day.pdf.Ff00Ff.part",
+    };
+    for (size_t i = 0; i < sizeof kept / sizeof *kept; i++) {
+        if (!exists(in_dir(kept[i])))
+            fprintf(stderr, "removed: %s\n", kept[i]);
+        CHECK(exists(in_dir(kept[i])));
+        CHECK_INT(unlink(in_dir(kept[i])), 0);
+    }
+    CHECK_STR(slurp(in_dir("live.pdf")), "half"); /* the symlink's target */
+    CHECK_INT(outfile_remove_stale("-"), 0);
+
+    /* Locked by another process: kept while it lives, removed once it is
+     * killed (the kernel drops the lock). */
+    touch(".held.pdf.Hh11Hh.part");
+    CHECK_INT(pipe(lock_fd), 0);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(child_holds_lock());
+    char c;
+    CHECK_INT(read(lock_fd[0], &c, 1), 1);
+    CHECK_INT(outfile_remove_stale(in_dir("held.pdf")), 0);
+    CHECK(exists(in_dir(".held.pdf.Hh11Hh.part")));
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    CHECK_INT(outfile_remove_stale(in_dir("held.pdf")), 1);
+    CHECK(!exists(in_dir(".held.pdf.Hh11Hh.part")));
+    close(lock_fd[0]);
+    close(lock_fd[1]);
+
+    CHECK_INT(unlink(in_dir("live.pdf")), 0);
+    CHECK_INT(hidden_entries(), 0);
+}
+
+static void test_inputs(void)
+{
+    mp_err err;
+    err_clear(&err);
+    char list[512], form[512]; /* in_dir's buffers are reused */
+    snprintf(list, sizeof list, "%s", in_dir("list.csv"));
+    snprintf(form, sizeof form, "%s", in_dir("form.yaml"));
+    CHECK_INT(outfile_write(list, "a,b\n", 4, 0600, &err), 0);
+    CHECK_INT(outfile_write(form, "id: x\n", 6, 0600, &err), 0);
+    CHECK_INT(symlink(list, in_dir("list-link.csv")), 0);
+
+    outfile_inputs in = {0};
+    CHECK_INT(outfile_inputs_add(&in, in_dir("list-link.csv"), "the patient list", &err), 0);
+    CHECK_INT(outfile_inputs_add(&in, form, "a form or packet file", &err), 0);
+    CHECK_INT(outfile_inputs_add(&in, list, "the patient list", &err), 0); /* the same file */
+    CHECK_INT(outfile_inputs_add(&in, "-", "the patient list", &err), 0);
+    CHECK_INT(outfile_inputs_add(&in, "/dev/null", "the patient list", &err), 0);
+    CHECK_INT(outfile_inputs_add(&in, in_dir("missing"), "the patient list", &err), 0);
+    CHECK_INT(in.n, 2);
+    int fd = open(list, O_RDONLY); /* standard input redirected from the list */
+    CHECK_INT(outfile_inputs_add_fd(&in, fd, "the patient list", &err), 0);
+    close(fd);
+    CHECK_INT(in.n, 2);
+    outfile_inputs other = {0};
+    fd = open(list, O_RDONLY);
+    CHECK_INT(outfile_inputs_add_fd(&other, fd, "the patient list", &err), 0);
+    close(fd);
+    CHECK_INT(other.n, 1);
+    outfile_inputs_free(&other);
+
+    err_clear(&err);
+    CHECK_INT(outfile_check_inputs(&in, list, "--merge", &err), EX_USAGE);
+    CHECK_STR(err.msg, "--merge would replace an input of this run (the patient list)");
+    CHECK_STR(err.file, list);
+    err_clear(&err);
+    CHECK_INT(outfile_check_inputs(&in, form, "-o", &err), EX_USAGE);
+    CHECK_STR(err.msg, "-o would replace an input of this run (a form or packet file)");
+    err_clear(&err);
+    CHECK_INT(outfile_check_inputs(&in, in_dir("day.pdf"), "--merge", &err), 0);
+    CHECK_INT(outfile_check_inputs(&in, "-", "--merge", &err), 0);
+    CHECK_INT(outfile_check_inputs(&in, "/dev/null", "--merge", &err), 0);
+    CHECK_INT(err.code, 0);
+    outfile_inputs_free(&in);
+    CHECK_INT(in.n, 0);
+
+    CHECK(outfile_same_target(list, in_dir("list-link.csv")));
+    CHECK(outfile_same_target(in_dir("new.out"), in_dir("./new.out")));
+    CHECK(!outfile_same_target(in_dir("new.out"), in_dir("other.out")));
+    CHECK(outfile_same_target("-", "-"));
+    CHECK(!outfile_same_target("-", list));
+    CHECK_INT(unlink(in_dir("list-link.csv")), 0);
+    CHECK_INT(unlink(list), 0);
+    CHECK_INT(unlink(form), 0);
+}
+
 int main(void)
 {
     const char *tmpdir = getenv("TMPDIR");
@@ -488,6 +827,11 @@ int main(void)
     test_fifo();
     test_stdout();
     test_relative();
+    test_waits_end();
+    test_chosen_name();
+    test_no_replace();
+    test_remove_stale();
+    test_inputs();
 
     remove_tree(dir);
     CHECK(!exists(dir));

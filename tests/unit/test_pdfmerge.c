@@ -634,15 +634,65 @@ static int add_one(const buf *in, mp_err *err)
     return rc;
 }
 
+/* pdfmerge_check on an exact-size copy. */
+static int check_one(const buf *in, long *pages, mp_err *err)
+{
+    err_clear(err);
+    unsigned char *copy = malloc(in->len ? in->len : 1);
+    if (!copy)
+        abort();
+    memcpy(copy, in->p, in->len);
+    int rc = pdfmerge_check(copy, in->len, pages, err);
+    free(copy);
+    return rc;
+}
+
+/* An input the merge refuses: pdfmerge_add says why, and pdfmerge_check,
+ * which a resumed batch asks before adding a file read back, says the same. */
 static void check_bad(const buf *in, const char *want, int line)
 {
     mp_err err;
-    int rc = add_one(in, &err);
-    if (rc != EX_SOFTWARE || strncmp(err.msg, want, strlen(want)) != 0) {
-        fprintf(stderr, "%s:%d: got %d \"%s\", want %d \"%s...\"\n", __FILE__, line, rc, err.msg,
-                EX_SOFTWARE, want);
-        check_failures++;
+    for (int pass = 0; pass < 2; pass++) {
+        long pages = -1;
+        int rc = pass == 0 ? add_one(in, &err) : check_one(in, &pages, &err);
+        if (rc != EX_SOFTWARE || strncmp(err.msg, want, strlen(want)) != 0 || pages != -1) {
+            fprintf(stderr, "%s:%d: %s: got %d \"%s\", want %d \"%s...\"\n", __FILE__, line,
+                    pass == 0 ? "add" : "check", rc, err.msg, EX_SOFTWARE, want);
+            check_failures++;
+        }
     }
+}
+
+/* pdfmerge_check reads an input as an add would and writes nothing. */
+static void test_check(void)
+{
+    buf good = make_pdf("Good", 3, true, true, "https://example.org/a");
+    mp_err err;
+    long pages = 0;
+    CHECK_INT(check_one(&good, &pages, &err), 0);
+    CHECK_INT(pages, 3);
+    CHECK_INT(hidden_entries(), 0);
+    CHECK_INT(pdfmerge_check(good.p, good.len, NULL, &err), 0);
+
+    /* Cut anywhere, as a file read back after a crash could be. */
+    for (size_t cut = 0; cut < good.len; cut += good.len / 7 + 1) {
+        buf b = {good.p, cut};
+        pages = -1;
+        CHECK_INT(check_one(&b, &pages, &err), EX_SOFTWARE);
+        CHECK_INT(pages, -1);
+    }
+    buf none = {(unsigned char *)"hello", 5};
+    CHECK_INT(check_one(&none, NULL, &err), EX_SOFTWARE);
+    CHECK_STR(err.msg, "cannot merge: not a PDF (no %PDF-n.n header)");
+
+    /* A PDF without a page would leave its row out of the merge. */
+    buf empty = make_pdf("Empty", 0, false, false, NULL);
+    if (empty.p) {
+        CHECK_INT(check_one(&empty, NULL, &err), EX_SOFTWARE);
+        CHECK_STR(err.msg, "cannot merge: the file has no pages");
+    }
+    free(empty.p);
+    free(good.p);
 }
 
 /* An edit of the file as made: the header, the xref table, the trailer. */
@@ -840,6 +890,7 @@ int main(void)
     test_meta();
     test_nothing_to_merge();
     test_not_a_pdf();
+    test_check();
     test_bad_inputs();
     test_mangled();
     test_open_fails();
