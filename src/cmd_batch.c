@@ -220,7 +220,8 @@ static int parse_args(int argc, char **argv, batch_args *a)
 typedef struct report {
     const batch_args *args;
     const char *data_name;
-    FILE *json; /* stdout, the manifest (see below), or NULL */
+    FILE *json;     /* --json: standard output, or NULL */
+    FILE *manifest; /* --manifest FILE's stream, or NULL: both get every line */
     bool bar;   /* a progress bar on a terminal */
     struct timespec start, last_draw;
     long rows, ok, failed, skipped;
@@ -278,6 +279,15 @@ static void draw_bar(report *rp, bool force)
     fflush(stderr);
 }
 
+/* One JSON line to standard output (--json) and to the manifest, alike. */
+static void json_line(const report *rp, const char *line, size_t len)
+{
+    if (rp->json)
+        fwrite(line, 1, len, rp->json);
+    if (rp->manifest)
+        fwrite(line, 1, len, rp->manifest);
+}
+
 static void on_row(void *ctx, const batch_result *r)
 {
     report *rp = ctx;
@@ -297,22 +307,30 @@ static void on_row(void *ctx, const batch_result *r)
             fprintf(stderr, "%s\n", msg);
         }
     }
-    if (!rp->json)
+    if (!rp->json && !rp->manifest)
         return;
-    fprintf(rp->json, "{\"row\":%ld,\"status\":\"%s\"", r->row,
+    char *line = NULL;
+    size_t len = 0;
+    FILE *j = open_memstream(&line, &len);
+    if (!j)
+        return;
+    fprintf(j, "{\"row\":%ld,\"status\":\"%s\"", r->row,
             r->status == BATCH_OK ? "ok" : r->status == BATCH_SKIPPED ? "skipped" : "error");
     if (r->path) {
-        fputs(",\"path\":", rp->json);
-        json_string(rp->json, r->path);
+        fputs(",\"path\":", j);
+        json_string(j, r->path);
     }
     if (r->status == BATCH_OK)
-        fprintf(rp->json, ",\"language\":\"%s\",\"pages\":%d,\"bytes\":%zu,\"sha256\":\"%s\"",
+        fprintf(j, ",\"language\":\"%s\",\"pages\":%d,\"bytes\":%zu,\"sha256\":\"%s\"",
                 r->language, r->pages, r->bytes, r->sha256);
     if (r->status == BATCH_FAILED) {
-        fputs(",\"error\":", rp->json);
-        json_string(rp->json, msg);
+        fputs(",\"error\":", j);
+        json_string(j, msg);
     }
-    fputs("}\n", rp->json);
+    fputs("}\n", j);
+    if (fclose(j) == 0)
+        json_line(rp, line, len);
+    free(line);
 }
 
 static void on_tick(void *ctx)
@@ -416,6 +434,11 @@ static int manifest_close(manifest *m, bool keep, mp_err *err)
     return 0;
 }
 
+static bool list_has(void *ctx, const char *name)
+{
+    return roster_has_field(ctx, name);
+}
+
 /* ---- outputs and inputs ------------------------------------------------- */
 
 /* Everything about --merge and --manifest that can be known before a row is
@@ -491,6 +514,13 @@ static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
                                                                  : ROSTER_CSV;
     if (!rc)
         rc = roster_open(args->data, fmt, &ro, err);
+    /* A --name field the list never holds would fail every row: said once. */
+    char field[64];
+    if (!rc && args->out_dir &&
+        outname_unknown_field(args->name, list_has, ro, field, sizeof field))
+        rc = err_set(err, EX_USAGE, NULL, 0, 0,
+                     "batch: --name uses {%s}, which %s has no column for", field,
+                     roster_name(ro));
     /* Every refusal comes before anything is written or rendered. */
     if (!rc)
         rc = cmd_inputs(&cr, args->data, &inputs, err);
@@ -513,7 +543,7 @@ static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
         outfile_remove_stale(args->manifest);
     }
     if (!rc && args->manifest && !(rc = manifest_open(args->manifest, &fo, &man, err)))
-        rp->json = man.f;
+        rp->manifest = man.f;
     if (!rc && args->merge)
         rc = pdfmerge_open_opts(args->merge, &fo, &merge, err);
     if (rc) {
@@ -585,9 +615,14 @@ static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
     bool merged = false;
     /* Rows kept by a resumed run are in the merge too. */
     long packets = sum.ok + (merge ? sum.skipped : 0);
+    /* How the run ended, said in the summary and the JSON alike. */
+    const char *ended = interrupted ? "interrupted" : sum.stopped ? "stopped" : "complete";
     if (!rc && merge) {
-        if (interrupted || pdfmerge_pages(merge) == 0) {
-            pdfmerge_abort(merge); /* a partial day's print job is worse than none */
+        /* A partial day's print job is worse than none: an interrupted run,
+         * or one that stopped at its first failure (--fail-fast), leaves no
+         * merged file; its rerun makes the whole one. */
+        if (interrupted || sum.stopped || pdfmerge_pages(merge) == 0) {
+            pdfmerge_abort(merge);
         } else {
             pdfmerge_meta meta = {cr.pk.title.s, cr.cl.name.s, cr.env.creator, cr.env.now_unix};
             rc = pdfmerge_commit(merge, &meta, err);
@@ -613,41 +648,60 @@ static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
         else
             prc = print_merged(args, packets, &printed, &perr);
     }
-    if (rp->json) {
-        fprintf(rp->json,
+    char *sline = NULL;
+    size_t slen = 0;
+    FILE *sj = rp->json || rp->manifest ? open_memstream(&sline, &slen) : NULL;
+    if (sj) {
+        fprintf(sj,
                 "{\"summary\":{\"rows\":%ld,\"ok\":%ld,\"skipped\":%ld,\"failed\":%ld,\"pages\":%ld,"
-                "\"stopped\":%s,\"interrupted\":%s",
-                sum.rows, sum.ok, sum.skipped, sum.failed, sum.pages,
+                "\"ended\":\"%s\",\"stopped\":%s,\"interrupted\":%s,\"merged\":",
+                sum.rows, sum.ok, sum.skipped, sum.failed, sum.pages, ended,
                 sum.stopped ? "true" : "false", interrupted ? "true" : "false");
+        if (merged)
+            json_string(sj, args->merge);
+        else
+            fputs("null", sj);
         if (!rc && args->print) {
             char why[1200];
             if (not_printed)
                 snprintf(why, sizeof why, "not printed: %s", not_printed);
             else if (prc)
                 err_format(&perr, why, sizeof why);
-            fputs(",\"print\":{", rp->json);
+            fputs(",\"print\":{", sj);
             if (not_printed || prc) {
-                fputs("\"error\":", rp->json);
-                json_string(rp->json, why);
+                fputs("\"error\":", sj);
+                json_string(sj, why);
             } else {
-                fputs("\"printer\":", rp->json);
-                json_string(rp->json, printed.printer);
-                fprintf(rp->json, ",\"job\":%d", printed.job_id);
+                fputs("\"printer\":", sj);
+                json_string(sj, printed.printer);
+                fprintf(sj, ",\"job\":%d", printed.job_id);
             }
-            fputc('}', rp->json);
+            fputc('}', sj);
         }
-        fputs("}}\n", rp->json);
+        fputs("}}\n", sj);
+        if (fclose(sj) == 0)
+            json_line(rp, sline, slen);
+        free(sline);
     }
     /* The manifest is kept whatever happened to the rows: it says what. */
     mp_err merr;
     err_clear(&merr);
-    if (man.f)
-        rp->json = NULL;
+    rp->manifest = NULL;
     int mrc = manifest_close(&man, true, &merr);
-    if (!args->quiet && !rc)
-        fprintf(stderr, "%s: %ld rows: %ld written, %ld skipped, %ld failed; %ld pages in %.1f s%s%s\n",
-                rp->data_name, sum.rows, sum.ok, sum.skipped, sum.failed, sum.pages,
-                seconds_since(&rp->start), merged ? "; merged into " : "", merged ? args->merge : "");
+    if (!args->quiet && !rc) {
+        char merge_note[600] = "";
+        if (merged)
+            snprintf(merge_note, sizeof merge_note, "; merged into %s", args->merge);
+        else if (args->merge)
+            snprintf(merge_note, sizeof merge_note, "; %s not written", args->merge);
+        fprintf(stderr, "%s: %s: %ld rows: %ld written, %ld skipped, %ld failed; %ld pages in %.1f s%s\n",
+                rp->data_name,
+                interrupted   ? "interrupted"
+                : sum.stopped ? "stopped at the first failure"
+                              : "complete",
+                sum.rows, sum.ok, sum.skipped, sum.failed, sum.pages, seconds_since(&rp->start),
+                merge_note);
+    }
     /* Whether a job went to the printer is not progress: --quiet keeps it. */
     if (!rc && args->print && !prc) {
         if (not_printed)
@@ -683,7 +737,7 @@ int cmd_batch(int argc, char **argv)
     report rp = {.args = &args, .data_name = args.data};
     clock_gettime(CLOCK_MONOTONIC, &rp.start);
     rp.bar = !args.quiet && isatty(STDERR_FILENO);
-    if (!args.manifest && args.json)
+    if (args.json)
         rp.json = stdout;
     arena *a = arena_new();
     if (!a)

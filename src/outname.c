@@ -38,6 +38,20 @@ const char *outname_check(const char *pattern)
     return NULL;
 }
 
+const char *outname_unknown_field(const char *pattern, bool (*has)(void *ctx, const char *name),
+                                  void *ctx, char *buf, size_t n)
+{
+    for (const char *p = strchr(pattern, '{'); p; p = strchr(p + 1, '{')) {
+        const char *end = strchr(p, '}');
+        if (!end)
+            break;
+        snprintf(buf, n, "%.*s", (int)(end - p - 1), p + 1);
+        if (strcmp(buf, "row") != 0 && !has(ctx, buf))
+            return buf;
+    }
+    return NULL;
+}
+
 /* Appends s[0..n) to out, made safe; *o is the length so far. */
 static void append_safe(char *out, size_t *o, const char *s, size_t n)
 {

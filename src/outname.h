@@ -14,6 +14,7 @@
 #ifndef MP_OUTNAME_H
 #define MP_OUTNAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "patient.h"
@@ -27,6 +28,12 @@
 /* Checks a pattern's syntax: fields close, names are [a-z0-9_]+, no "/" in
  * the literal text. Returns NULL when fine, else why not. */
 const char *outname_check(const char *pattern);
+
+/* The first field of a (checked) pattern that is neither {row} nor a
+ * field has() says the data may hold, copied into buf; NULL when there is
+ * none. */
+const char *outname_unknown_field(const char *pattern, bool (*has)(void *ctx, const char *name),
+                                  void *ctx, char *buf, size_t n);
 
 /* Writes the safe name for p (in row `row`) into buf (at least
  * OUTNAME_MAX + 1 bytes). Returns NULL, or a message naming the missing field

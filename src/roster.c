@@ -152,6 +152,21 @@ const char *roster_name(const roster *r)
     return r->name;
 }
 
+bool roster_has_field(const roster *r, const char *name)
+{
+    if (r->csv) {
+        for (size_t i = 0; i < csv_ncolumns(r->csv); i++)
+            if (strcmp(r->columns[i], name) == 0)
+                return true;
+        return false;
+    }
+    const ynode *list = r->doc->root;
+    for (size_t i = 0; i < list->count; i++)
+        if (list->items[i]->kind == YNODE_MAP && ydoc_get(list->items[i], name))
+            return true;
+    return false;
+}
+
 void roster_set_date_order(roster *r, date_order order)
 {
     r->order = order;
@@ -243,7 +258,9 @@ static int next_yaml(roster *r, arena *a, roster_row *row, mp_err *err)
     if (r->next_item >= list->count)
         return 0;
     const ynode *item = list->items[r->next_item++];
-    row->row = (long)r->next_item;
+    /* Counted as a spreadsheet counts a CSV under its header (roster.h):
+     * the first patient is row 2 in either format. */
+    row->row = (long)r->next_item + 1;
     patient *p = &row->patient;
     p->source = r->name;
     p->row = row->row;
@@ -295,9 +312,11 @@ int roster_find(roster *r, const char *field, const char *value, long row, arena
         named[k] = '\0';
         field = field_of_header(named);
     }
-    if (!field && row == 1 && r->csv)
+    if (!field && row == 1)
         return err_set(err, EX_DATAERR, r->name, 0, 0,
-                       "row 1 is the list's header; the first patient is row 2");
+                       r->csv ? "row 1 is the list's header; the first patient is row 2"
+                              : "rows are counted as in a spreadsheet with a header row: the "
+                                "first patient is row 2");
     char found[256] = "";
     size_t nfound = 0, flen = field ? strlen(field) : 0;
     for (;;) {

@@ -3,9 +3,10 @@
  * YAML list, as patient values the renderer takes.
  *
  * CSV streams (see csv.h): one row in memory at a time. A YAML list is loaded
- * whole (YAML files are bounded by ydoc's size limit). Rows are numbered as
- * the user sees them: spreadsheet rows for CSV (header = row 1), list items
- * from 1 for YAML. A row that cannot be a patient (a CSV problem, a bad date,
+ * whole (YAML files are bounded by ydoc's size limit). Rows are numbered one
+ * way for both, as a spreadsheet shows a CSV: the header is row 1 and the
+ * first patient row 2, so the first patient of a YAML list is row 2 too, and
+ * a row number names the same patient whichever format the list came in. A row that cannot be a patient (a CSV problem, a bad date,
  * time or yes/no, a field that is not text: patient_value_problem) is
  * returned with a problem message that names the column, never its content,
  * so that it can be reported and skipped.
@@ -37,6 +38,10 @@ void roster_close(roster *r);
  * --date-order); DATE_ORDER_ISO, the default, takes YYYY-MM-DD only. Every
  * date is handed on as YYYY-MM-DD. */
 void roster_set_date_order(roster *r, date_order order);
+
+/* Whether a row of the list may hold field name: a column of the CSV (as
+ * its header is read), or a key of some patient of a YAML list. */
+bool roster_has_field(const roster *r, const char *name);
 
 /* The name used in messages ("<stdin>" for "-"). */
 const char *roster_name(const roster *r);

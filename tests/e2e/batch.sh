@@ -25,7 +25,8 @@ check_eq "the report names file and row, not the data" "$(grep -v ' rows: ' stde
 $data: row 14: the file name pattern uses {mrn}, and this row has no mrn
 $data: row 15: 8 fields, but the header has 7 columns
 $data: row 21: column \"first_name\" is not valid UTF-8"
-check_has "summary line" "$(cat stderr)" "$data: 20 rows: 16 written, 0 skipped, 4 failed; 64 pages"
+check_has "summary line: how the run ended, and the merge" "$(cat stderr)" "$data: complete: 20 rows: 16 written, 0 skipped, 4 failed; 64 pages"
+check_has "summary line: the merged file" "$(tail -1 stderr)" "; merged into day.pdf"
 check_eq "no progress bar when stderr is not a terminal" "$(grep -c $'\r' stderr)" 0
 check_eq "16 PDFs" "$(ls out | wc -l)" 16
 check_eq "nothing but files directly in out/" "$(find out -mindepth 1 ! -type f -o -mindepth 2 | wc -l)" 0
@@ -109,6 +110,11 @@ MEDPACKET_TEST_INTERRUPT_AFTER=3 "$bin" batch "$form" --data "$data" --out-dir i
 check_eq "interrupted run exits 130" "$?" 130
 check_eq "no merged PDF from an interrupted run" "$(ls int.pdf 2>/dev/null | wc -l)" 0
 check_has "interrupted run says so" "$(tail -1 int.jsonl)" "\"interrupted\":true"
+check_has "interrupted run: how it ended, no merged file" "$(tail -1 int.jsonl)" "\"ended\":\"interrupted\",\"stopped\":true,\"interrupted\":true,\"merged\":null"
+MEDPACKET_TEST_INTERRUPT_AFTER=3 "$bin" batch "$form" --data "$data" --out-dir int2 --name "$names" --merge int2.pdf --jobs 1 2>int2.err
+check_has "interrupted run: the summary says so, and that no merge was written" "$(tail -1 int2.err)" \
+  "$data: interrupted: "
+check_has "... the merge" "$(tail -1 int2.err)" "; int2.pdf not written"
 check_eq "interrupted run: no temporary file" "$(ls -A int | grep -c '\.part$')" 0
 n=$(ls int | wc -l)
 if [ "$n" -ge 3 ] && [ "$n" -lt 16 ]; then ok "interrupted run wrote $n of 16"; else fail "interrupted run wrote $n"; fi
@@ -127,6 +133,23 @@ check_eq "--fail-fast exit 65" "$?" 65
 check_has "--fail-fast stopped" "$(tail -1 ff.jsonl)" "\"failed\":1,"
 check_has "--fail-fast says so" "$(tail -1 ff.jsonl)" "\"stopped\":true"
 check_eq "--fail-fast did not reach the last row" "$(ls ff | grep -c A1019)" 0
+# ... and with --merge, no partial merged file: its rows would print twice
+# once the rerun printed the whole day.
+"$bin" batch "$form" --data "$data" --out-dir ff2 --name "$names" --fail-fast --merge ff.pdf --jobs 1 2>ff2.err
+check_eq "--fail-fast --merge: exit 65, no merged file" "$?:$(ls ff.pdf 2>/dev/null | wc -l)" "65:0"
+check_has "--fail-fast --merge: the summary says how it ended" "$(tail -1 ff2.err)" "stopped at the first failure: "
+check_has "--fail-fast --merge: ... and that the merge was not written" "$(tail -1 ff2.err)" "; ff.pdf not written"
+head -4 "$data" >four.csv
+# A --name field the list has no column for: refused once, up front.
+err=$("$bin" batch "$form" --data four.csv --out-dir nope --name '{nope}.pdf' 2>&1)
+check_eq "--name with a field the list lacks: one usage error" "$?:$err:$(ls -d nope 2>/dev/null | wc -l)" \
+  "64:medpacket: error: batch: --name uses {nope}, which four.csv has no column for:0"
+# --json and --manifest together: both get every line.
+head -4 "$data" >four.csv
+"$bin" batch "$form" --data four.csv --out-dir both --json --manifest both.jsonl -q >both.out 2>/dev/null
+check_eq "--json with --manifest: standard output and the manifest alike" \
+  "$(wc -l <both.out):$(cmp -s both.out both.jsonl && echo same)" "4:same"
+check_has "--json: the summary names the merged file (none here)" "$(tail -1 both.out)" "\"merged\":null"
 
 # By default the file names, and so the JSON report, hold no patient names.
 "$bin" batch "$form" --data "$data" --out-dir plain --json -q >plain.jsonl 2>/dev/null
@@ -141,9 +164,9 @@ cat >list.yaml <<'YAML'
 - {first_name: Kwame, last_name: Okafor, dob: 1979-09-09, mrn: Y2, appointment_date: 2026-12-01, clinician: Dr. Ana Ruiz}
 YAML
 "$bin" batch "$form" --data list.yaml --out-dir yaml --name '{row}-{mrn}' -q 2>/dev/null
-check_eq "YAML list, {row} in names" "$?:$(ls yaml | tr '\n' ' ')" "0:1-Y1.pdf 2-Y2.pdf "
+check_eq "YAML list, {row} in names" "$?:$(ls yaml | tr '\n' ' ')" "0:2-Y1.pdf 3-Y2.pdf "
 "$bin" batch "$form" --data - --data-format yaml --out-dir yamlin -q <list.yaml 2>/dev/null
-check_eq "a YAML list on standard input (--data-format yaml)" "$?:$(ls yamlin | tr '\n' ' ')" "0:1-Y1.pdf 2-Y2.pdf "
+check_eq "a YAML list on standard input (--data-format yaml)" "$?:$(ls yamlin | tr '\n' ' ')" "0:2-Y1.pdf 3-Y2.pdf "
 
 # Duplex: every form padded to an even page count (handout 3 -> 4 pages).
 "$bin" batch "$root/forms/trigger-point/packet.yaml" --data list.yaml --merge duplex.pdf --duplex -q 2>/dev/null

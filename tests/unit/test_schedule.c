@@ -136,8 +136,10 @@ int main(void)
     CHECK_INT(schedule_open(ypath, DATE_ORDER_ISO, &s, &err), 0);
     if (s) {
         c = schedule_get(s, NULL);
-        CHECK_STR(field(schedule_find(c, 1), "first_name"), "Hal");
-        CHECK_STR(schedule_find(c, 1)->patient.source, ypath);
+        /* Rows are counted as a spreadsheet counts them: row 2 is the first
+         * patient in a YAML list too. */
+        CHECK_STR(field(schedule_find(c, 2), "first_name"), "Hal");
+        CHECK_STR(schedule_find(c, 2)->patient.source, ypath);
         schedule_put(s, c);
         schedule_close(s);
     }
