@@ -47,6 +47,9 @@ typedef struct batch_result {
     size_t bytes;
     char sha256[65];   /* hex, of the PDF's bytes */
     const char *language; /* the language the row was printed in */
+    /* The row's language when it was not that one (render_language_fallback,
+     * cut to fit), else "". */
+    char language_asked[40];
     mp_err err;           /* BATCH_FAILED: what went wrong (file, row, place) */
     bool fatal;           /* BATCH_FAILED: its file could not be written; the run ends */
 } batch_result;

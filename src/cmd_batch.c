@@ -68,6 +68,9 @@ static void batch_usage(FILE *out)
           "Forms:\n"
           "      --clinic FILE      clinic settings (as for render)\n"
           "      --page-size SIZE   letter or a4\n"
+          "      --date-order ORDER the list's dates are MM/DD/YYYY (mdy) or DD/MM/YYYY\n"
+          "                         (dmy) (default: the clinic's date_order, else\n"
+          "                         YYYY-MM-DD only)\n"
           "      --font-dir DIR     the font family to embed (as for render)\n"
           "      --allow-draft      print draft forms, with DRAFT on every page\n"
           "      --large-print      14 pt body text for every row (else a row's large_print\n"
@@ -88,6 +91,7 @@ static void batch_usage(FILE *out)
 typedef struct batch_args {
     const char *input, *data, *data_format, *out_dir, *name, *merge, *manifest;
     const char *clinic, *page_size, *font_dir;
+    const char *date_order; /* --date-order */
     int jobs;
     bool duplex, skip_existing, force, fail_fast, quiet, json, allow_draft, large_print;
     bool print;          /* --print: the merged PDF, as one job */
@@ -111,7 +115,7 @@ static int parse_args(int argc, char **argv, batch_args *a)
     enum {
         OPT_CLINIC = 256, OPT_PAGE_SIZE, OPT_FONT_DIR, OPT_DUPLEX, OPT_SKIP, OPT_FORCE,
         OPT_FAIL_FAST, OPT_JSON, OPT_MANIFEST, OPT_DATA_FORMAT, OPT_ALLOW_DRAFT, OPT_LARGE,
-        OPT_PRINT, OPT_PRINTER, OPT_COPIES,
+        OPT_PRINT, OPT_PRINTER, OPT_COPIES, OPT_DATE_ORDER,
     };
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'},
@@ -129,6 +133,7 @@ static int parse_args(int argc, char **argv, batch_args *a)
         {"manifest", required_argument, NULL, OPT_MANIFEST},
         {"clinic", required_argument, NULL, OPT_CLINIC},
         {"page-size", required_argument, NULL, OPT_PAGE_SIZE},
+        {"date-order", required_argument, NULL, OPT_DATE_ORDER},
         {"font-dir", required_argument, NULL, OPT_FONT_DIR},
         {"allow-draft", no_argument, NULL, OPT_ALLOW_DRAFT},
         {"large-print", no_argument, NULL, OPT_LARGE},
@@ -161,6 +166,7 @@ static int parse_args(int argc, char **argv, batch_args *a)
         case OPT_MANIFEST: a->manifest = optarg; break;
         case OPT_CLINIC: a->clinic = optarg; break;
         case OPT_PAGE_SIZE: a->page_size = optarg; break;
+        case OPT_DATE_ORDER: a->date_order = optarg; break;
         case OPT_FONT_DIR: a->font_dir = optarg; break;
         case OPT_ALLOW_DRAFT: a->allow_draft = true; break;
         case OPT_LARGE: a->large_print = true; break;
@@ -172,9 +178,7 @@ static int parse_args(int argc, char **argv, batch_args *a)
             break;
         case 'h': batch_usage(stdout); return -1;
         case ':': return cli_fail(EX_USAGE, "batch: option %s needs a value", argv[optind - 1]);
-        default:
-            return cli_fail(EX_USAGE, "batch: unknown option %s (see medpacket batch --help)",
-                            argv[optind - 1]);
+        default: return cli_unknown_option("batch", argv[optind - 1], opts);
         }
     }
     if (optind >= argc)
@@ -198,9 +202,13 @@ static int parse_args(int argc, char **argv, batch_args *a)
         return cli_fail(EX_USAGE, "batch: --printer takes a CUPS queue name");
     if (a->skip_existing && a->force)
         return cli_fail(EX_USAGE, "batch: --skip-existing and --force contradict each other");
-    if (a->page_size && strcmp(a->page_size, "letter") != 0 && strcmp(a->page_size, "a4") != 0)
+    page_size ps;
+    if (a->page_size && !page_size_parse(a->page_size, &ps))
         return cli_fail(EX_USAGE, "batch: --page-size must be letter or a4, not \"%s\"",
                         a->page_size);
+    date_order order;
+    if (a->date_order && !date_order_parse(a->date_order, &order))
+        return cli_fail(EX_USAGE, "batch: --date-order takes mdy, dmy or iso");
     if (a->data_format && strcmp(a->data_format, "csv") != 0 && strcmp(a->data_format, "yaml") != 0)
         return cli_fail(EX_USAGE, "batch: --data-format must be csv or yaml");
     if (!a->name)
@@ -291,6 +299,13 @@ static void json_line(const report *rp, const char *line, size_t len)
 static void on_row(void *ctx, const batch_result *r)
 {
     report *rp = ctx;
+    /* A language the packet does not offer is printed in the packet's own,
+     * and said: the front desk may want an interpreter or a translation. */
+    if (r->status == BATCH_OK && r->language_asked[0] && !rp->args->quiet) {
+        clear_bar(rp);
+        fprintf(stderr, "%s: row %ld: language \"%s\" is not offered by this packet; printed in %s\n",
+                rp->data_name, r->row, r->language_asked, r->language);
+    }
     rp->rows++;
     if (r->status == BATCH_OK)
         rp->ok++;
@@ -320,9 +335,14 @@ static void on_row(void *ctx, const batch_result *r)
         fputs(",\"path\":", j);
         json_string(j, r->path);
     }
-    if (r->status == BATCH_OK)
+    if (r->status == BATCH_OK) {
         fprintf(j, ",\"language\":\"%s\",\"pages\":%d,\"bytes\":%zu,\"sha256\":\"%s\"",
                 r->language, r->pages, r->bytes, r->sha256);
+        if (r->language_asked[0]) {
+            fputs(",\"language_asked\":", j);
+            json_string(j, r->language_asked);
+        }
+    }
     if (r->status == BATCH_FAILED) {
         fputs(",\"error\":", j);
         json_string(j, msg);
@@ -514,6 +534,14 @@ static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
                                                                  : ROSTER_CSV;
     if (!rc)
         rc = roster_open(args->data, fmt, &ro, err);
+    if (!rc) {
+        /* The list's dates as --date-order says (checked already), else as
+         * the clinic says its exports write them. */
+        date_order order = cr.cl.date_order;
+        if (args->date_order)
+            date_order_parse(args->date_order, &order);
+        roster_set_date_order(ro, order);
+    }
     /* A --name field the list never holds would fail every row: said once. */
     char field[64];
     if (!rc && args->out_dir &&

@@ -38,6 +38,9 @@ static void render_usage(FILE *out)
           "      --clinic FILE      clinic settings (default: the form's clinic: key, or the\n"
           "                         nearest clinic.yaml in the form's folder or above)\n"
           "      --page-size SIZE   letter or a4 (default: the clinic's page_size, or letter)\n"
+          "      --date-order ORDER a list whose dates are MM/DD/YYYY (mdy) or DD/MM/YYYY\n"
+          "                         (dmy) (default: the clinic's date_order, else\n"
+          "                         YYYY-MM-DD only)\n"
           "      --font-dir DIR     a folder with the font family to embed (regular.ttf and\n"
           "                         bold.ttf, or *-Regular.ttf and *-Bold.ttf); default:\n"
           "                         $MEDPACKET_FONT_DIR, fonts/ beside the clinic settings\n"
@@ -73,6 +76,7 @@ static void render_usage(FILE *out)
 
 typedef struct render_args {
     const char *input, *data, *output, *clinic, *page_size, *font_dir, *language;
+    const char *date_order; /* --date-order */
     bool allow_draft, large_print, force;
     bool print, duplex;  /* --print, --duplex */
     const char *printer; /* --printer, NULL: CUPS's default */
@@ -87,12 +91,13 @@ static int parse_args(int argc, char **argv, render_args *a)
 {
     enum { OPT_CLINIC = 256, OPT_PAGE_SIZE, OPT_FONT_DIR, OPT_ALLOW_DRAFT, OPT_LARGE, OPT_LANG,
            OPT_FORCE, OPT_SELECT, OPT_ROW, OPT_SET, OPT_PRINT, OPT_PRINTER, OPT_COPIES,
-           OPT_DUPLEX };
+           OPT_DUPLEX, OPT_DATE_ORDER };
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'},
         {"output", required_argument, NULL, 'o'},
         {"clinic", required_argument, NULL, OPT_CLINIC},
         {"page-size", required_argument, NULL, OPT_PAGE_SIZE},
+        {"date-order", required_argument, NULL, OPT_DATE_ORDER},
         {"font-dir", required_argument, NULL, OPT_FONT_DIR},
         {"allow-draft", no_argument, NULL, OPT_ALLOW_DRAFT},
         {"large-print", no_argument, NULL, OPT_LARGE},
@@ -117,6 +122,7 @@ static int parse_args(int argc, char **argv, render_args *a)
         case 'o': a->output = optarg; break;
         case OPT_CLINIC: a->clinic = optarg; break;
         case OPT_PAGE_SIZE: a->page_size = optarg; break;
+        case OPT_DATE_ORDER: a->date_order = optarg; break;
         case OPT_FONT_DIR: a->font_dir = optarg; break;
         case OPT_ALLOW_DRAFT: a->allow_draft = true; break;
         case OPT_LARGE: a->large_print = true; break;
@@ -127,7 +133,7 @@ static int parse_args(int argc, char **argv, render_args *a)
             char *end;
             a->row = strtol(optarg, &end, 10);
             if (*end || a->row < 1)
-                return cli_fail(EX_USAGE, "render: --row takes a row number (2 is a CSV's first patient)");
+                return cli_fail(EX_USAGE, "render: --row takes a row number (2 is the first patient)");
             break;
         }
         case OPT_SET:
@@ -146,8 +152,7 @@ static int parse_args(int argc, char **argv, render_args *a)
         case OPT_DUPLEX: a->duplex = true; break;
         case 'h': render_usage(stdout); return -1;
         case ':': return cli_fail(EX_USAGE, "render: option %s needs a value", argv[optind - 1]);
-        default: return cli_fail(EX_USAGE, "render: unknown option %s (see medpacket render --help)",
-                                 argv[optind - 1]);
+        default: return cli_unknown_option("render", argv[optind - 1], opts);
         }
     }
     if (optind >= argc)
@@ -165,9 +170,13 @@ static int parse_args(int argc, char **argv, render_args *a)
         return cli_fail(EX_USAGE, "render: --select takes FIELD=VALUE, e.g. mrn=A1003");
     if (!a->output)
         return cli_fail(EX_USAGE, "render: -o OUT.pdf is required (\"-o -\" for standard output)");
-    if (a->page_size && strcmp(a->page_size, "letter") != 0 && strcmp(a->page_size, "a4") != 0)
+    page_size ps;
+    if (a->page_size && !page_size_parse(a->page_size, &ps))
         return cli_fail(EX_USAGE, "render: --page-size must be letter or a4, not \"%s\"",
                         a->page_size);
+    date_order order;
+    if (a->date_order && !date_order_parse(a->date_order, &order))
+        return cli_fail(EX_USAGE, "render: --date-order takes mdy, dmy or iso");
     if (a->language && !packet_language_code(a->language))
         return cli_fail(EX_USAGE, "render: --language must be en or es, not \"%s\"", a->language);
     if (!a->print && (a->printer || a->copies || a->duplex))
@@ -181,7 +190,8 @@ static int parse_args(int argc, char **argv, render_args *a)
 
 /* The patient: a file of one, a row picked from a day's list (--select,
  * --row), or nobody (a walk-in), then --set on top. */
-static int load_patient(const render_args *args, arena *a, patient *pt, mp_err *err)
+static int load_patient(const render_args *args, const cmd_run *run, arena *a, patient *pt,
+                        mp_err *err)
 {
     memset(pt, 0, sizeof *pt);
     int rc = 0;
@@ -189,6 +199,12 @@ static int load_patient(const render_args *args, arena *a, patient *pt, mp_err *
         roster *r;
         if ((rc = roster_open(args->data, ROSTER_AUTO, &r, err)))
             return rc;
+        /* The list's dates as --date-order says (checked already), else as
+         * the clinic says its exports write them. */
+        date_order order = run->cl.date_order;
+        if (args->date_order)
+            date_order_parse(args->date_order, &order);
+        roster_set_date_order(r, order);
         char *field = NULL, *value = NULL;
         if (args->select) {
             const char *eq = strchr(args->select, '=');
@@ -209,15 +225,29 @@ static int load_patient(const render_args *args, arena *a, patient *pt, mp_err *
         if (n > 4 && strcmp(args->data + n - 4, ".csv") == 0)
             return err_set(err, EX_USAGE, args->data, 0, 0,
                            "a list of patients: pick one with --select FIELD=VALUE or --row N");
-        rc = patient_load_yaml(args->data, a, pt, err);
+        /* "-": one patient's YAML on standard input. */
+        rc = patient_load_yaml(strcmp(args->data, "-") == 0 ? "/dev/stdin" : args->data, a, pt,
+                               err);
     } else {
         pt->source = "--set";
     }
     for (size_t i = 0; !rc && i < args->nsets; i++) {
         const char *s = args->sets[i] + 8, *eq = strchr(s, '=');
         char *name = arena_strndup(a, s, (size_t)(eq - s));
-        rc = name ? patient_set(pt, name, eq + 1, a, err)
-                  : err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+        /* Any field the packet prints may be set ({{patient.room}}); others
+         * must be ones a clinic's data may have, so that a typo is caught. */
+        if (!name)
+            rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+        else if (render_uses_field(run->variants[0], &run->env, name))
+            rc = patient_put(pt, name, eq + 1, a, err);
+        else
+            rc = patient_set(pt, name, eq + 1, a, err);
+    }
+    /* A walk-in is seen today, as the front desk's page assumes. */
+    if (!rc && !args->data && !patient_get(pt, "appointment_date", 16)) {
+        char iso[11];
+        date_format_iso(run->env.today, iso);
+        rc = patient_put(pt, "appointment_date", iso, a, err);
     }
     return rc;
 }
@@ -243,7 +273,7 @@ static int run(const render_args *args, arena *a, mp_err *err)
         outfile_inputs_free(&inputs);
     }
     if (!rc)
-        rc = load_patient(args, a, &pt, err);
+        rc = load_patient(args, &run, a, &pt, err);
     unsigned char *pdf = NULL;
     size_t len = 0;
     const packet *pk = NULL;

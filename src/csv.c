@@ -377,7 +377,9 @@ static void describe_problem(csv_reader *r)
         m[0] = '\0';
         break;
     case P_UTF8:
-        snprintf(m, n, "%s is not valid UTF-8", col);
+        /* Spreadsheets save "CSV" in the machine's legacy code page (Windows-
+         * 1252) unless told "CSV UTF-8": the usual cause, and its fix. */
+        snprintf(m, n, "%s is not valid UTF-8 (save the list as \"CSV UTF-8\")", col);
         break;
     case P_NUL:
         snprintf(m, n, "%s contains a NUL byte", col);
@@ -410,7 +412,8 @@ static int header_error(csv_reader *r, mp_err *err)
     case P_NONE:
         break;
     case P_UTF8:
-        return err_set(err, EX_DATAERR, r->name, 1, 0, "column %zu name is not valid UTF-8", col);
+        return err_set(err, EX_DATAERR, r->name, 1, 0,
+                       "column %zu name is not valid UTF-8 (save the list as \"CSV UTF-8\")", col);
     case P_NUL:
         return err_set(err, EX_DATAERR, r->name, 1, 0, "column %zu name contains a NUL byte", col);
     case P_FIELDS:

@@ -179,16 +179,28 @@ int patient_set(patient *p, const char *name, const char *value, arena *a, mp_er
                        "--set: unknown field patient.%s (known: first_name, last_name, dob, mrn, "
                        "appointment_date, clinician, language, ...)",
                        name);
-    mp_text checked = {.s = value, .len = strlen(value)};
-    const char *why = patient_value_problem(name, &checked, DATE_ORDER_ISO, a);
-    if (why)
-        return err_set(err, EX_DATAERR, NULL, 0, 0, "--set: patient.%s %s", name, why);
-    value = checked.s;
+    return patient_put(p, name, value, a, err);
+}
+
+int patient_put(patient *p, const char *name, const char *value, arena *a, mp_err *err)
+{
+    if (!valid_field_name(name))
+        return err_set(err, EX_USAGE, NULL, 0, 0,
+                       "--set: field name \"%s\" may hold only a-z, 0-9 and _", name);
+    patient_value *existing = NULL;
+    for (size_t i = 0; i < p->nfields; i++)
+        if (strcmp(p->fields[i].name, name) == 0)
+            existing = &p->fields[i];
     /* The bound every YAML text and CSV field has, so that no source of a
      * value can take more memory or time than the others. */
     if (strlen(value) > YDOC_MAX_SCALAR)
         return err_set(err, EX_DATAERR, NULL, 0, 0, "--set: patient.%s is longer than %u KiB",
                        name, YDOC_MAX_SCALAR >> 10);
+    mp_text checked = {.s = value, .len = strlen(value)};
+    const char *why = patient_value_problem(name, &checked, DATE_ORDER_ISO, a);
+    if (why)
+        return err_set(err, EX_DATAERR, NULL, 0, 0, "--set: patient.%s %s", name, why);
+    value = checked.s;
     size_t bad;
     if (!utf8_valid(value, strlen(value), &bad))
         return err_set(err, EX_DATAERR, NULL, 0, 0, "--set: patient.%s is not valid UTF-8", name);

@@ -62,6 +62,11 @@ bool patient_yes_no(const char *s, bool *out);
  * EX_USAGE/EX_DATAERR with *err set. */
 int patient_set(patient *p, const char *name, const char *value, arena *a, mp_err *err);
 
+/* The same without the list of fields a clinic's data may have: for a field
+ * the caller knows is wanted (one the packet's forms use: --set
+ * patient.room=12B for a form that prints {{patient.room}}). */
+int patient_put(patient *p, const char *name, const char *value, arena *a, mp_err *err);
+
 /* True for field names that hold dates: "dob" and names ending in "_date". */
 bool patient_is_date_field(const char *name, size_t len);
 

@@ -380,6 +380,15 @@ bool render_large_print(const render_env *env, const patient *pt)
     return env->large_print;
 }
 
+const char *render_language_fallback(const packet *picked, const patient *pt)
+{
+    const mp_text *v = pt ? patient_get(pt, "language", 8) : NULL;
+    if (!v)
+        return NULL;
+    const char *code = packet_language_code(v->s);
+    return code && strcmp(code, picked->language) == 0 ? NULL : v->s;
+}
+
 const packet *render_pick(const packet *const *variants, size_t n, const patient *pt,
                           const char *forced)
 {
@@ -545,6 +554,37 @@ static int scan_missing(void *ctx, const mp_text *t)
     return 0;
 }
 
+typedef struct uses {
+    const char *field;
+    bool found;
+} uses;
+
+static void on_use(void *ctx, const char *name, size_t len, size_t offset)
+{
+    (void)offset;
+    uses *u = ctx;
+    size_t n = strlen(u->field);
+    if (len == n + 8 && strncmp(name, "patient.", 8) == 0 && strncmp(name + 8, u->field, n) == 0)
+        u->found = true;
+}
+
+static int scan_use(void *ctx, const mp_text *t)
+{
+    fill_problem fp;
+    fill_each(t->s, t->len, on_use, ctx, &fp);
+    return ((uses *)ctx)->found;
+}
+
+bool render_uses_field(const packet *p, const render_env *env, const char *field)
+{
+    uses u = {.field = field};
+    for (size_t i = 0; i < p->nentries && !u.found; i++)
+        form_each_text(p->entries[i].form, true, scan_use, &u);
+    if (!u.found && env->clinic->booking_url.s)
+        scan_use(&u, &env->clinic->booking_url);
+    return u.found;
+}
+
 /* After a render failed for want of a patient field: the message names all
  * the fields the packet uses that the patient's data lacks. */
 static void all_missing(const packet *p, const render_env *env, const patient *pt, mp_err *err)
@@ -552,6 +592,19 @@ static void all_missing(const packet *p, const render_env *env, const patient *p
     missing m = {.pt = pt};
     for (size_t i = 0; i < p->nentries; i++) {
         const form *f = p->entries[i].form;
+        for (size_t k = 0; k < f->nblocks; k++) {
+            const form_block *b = &f->blocks[k];
+            /* The patient table's fields, in its order, then the texts'. */
+            for (size_t j = 0; b->kind == BLOCK_PATIENT_ID && j < b->nfields; j++) {
+                const char *name = patient_field_name(b->fields[j]);
+                if (strcmp(name, "name") == 0) {
+                    note_missing(&m, "first_name");
+                    note_missing(&m, "last_name");
+                } else {
+                    note_missing(&m, name);
+                }
+            }
+        }
         form_each_text(f, true, scan_missing, &m);
         for (size_t k = 0; k < f->nblocks; k++)
             if (f->blocks[k].kind == BLOCK_BOOKING_QR && !f->blocks[k].url.s &&

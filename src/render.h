@@ -48,6 +48,16 @@ bool render_large_print(const render_env *env, const patient *pt);
 const packet *render_pick(const packet *const *variants, size_t n, const patient *pt,
                           const char *forced);
 
+/* The language the patient's data asks for (its `language` field) when the
+ * packet picked for it is in another one (the packet does not offer it, or
+ * no language is known by that name), so that the fallback is reported, not
+ * silent; NULL when the patient asks for none or got what was asked. */
+const char *render_language_fallback(const packet *picked, const patient *pt);
+
+/* Whether a form of p (or the clinic's booking URL it prints) names
+ * {{patient.FIELD}}. */
+bool render_uses_field(const packet *p, const render_env *env, const char *field);
+
 /* Every character of p's own wording has a glyph in env's fonts: checked
  * once per run (the forms do not change from patient to patient; values
  * from patient data are checked as they are filled in). A missing one is

@@ -24,7 +24,7 @@ check_eq "the report names file and row, not the data" "$(grep -v ' rows: ' stde
 "$data: row 13: column dob is not a date that exists (check the month and the day)
 $data: row 14: the file name pattern uses {mrn}, and this row has no mrn
 $data: row 15: 8 fields, but the header has 7 columns
-$data: row 21: column \"first_name\" is not valid UTF-8"
+$data: row 21: column \"first_name\" is not valid UTF-8 (save the list as \"CSV UTF-8\")"
 check_has "summary line: how the run ended, and the merge" "$(cat stderr)" "$data: complete: 20 rows: 16 written, 0 skipped, 4 failed; 64 pages"
 check_has "summary line: the merged file" "$(tail -1 stderr)" "; merged into day.pdf"
 check_eq "no progress bar when stderr is not a terminal" "$(grep -c $'\r' stderr)" 0

@@ -66,6 +66,35 @@ err=$("$bin" render "$packet" --set patient.first_name=Ann --set patient.last_na
   --set patient.dob=1970-01-01 -o walkin-short.pdf 2>&1)
 check_eq "a walk-in lacking fields: all of them named" "$?:$err" \
   "65:--set: error: the patient data has no mrn, clinician (the packet uses them)"
+# A field the packet prints may be set, though no list has it; a typo of a
+# field it does not print is still caught.
+sed 's/^  - heading: What is the procedure?/  - paragraph: "Room {{patient.room}}."\n  - heading: What is the procedure?/' \
+  "$root/tests/fixtures/consent.yaml" >room.yaml
+"$bin" render room.yaml --clinic "$root/tests/fixtures/clinic.yaml" --data "$root/tests/fixtures/patient.yaml" \
+  --set patient.room=12B -o room.pdf 2>/dev/null
+check_eq "--set a field the form prints" "$?:$(pdftotext room.pdf - 2>/dev/null | grep -c 'Room 12B')" "0:1"
+err=$("$bin" render room.yaml --clinic "$root/tests/fixtures/clinic.yaml" --data "$root/tests/fixtures/patient.yaml" \
+  --set patient.rooom=12B -o rooom.pdf 2>&1)
+check_eq "--set a field nothing prints" "$?:${err%% (known*}" "64:medpacket: error: --set: unknown field patient.rooom"
+# A patient file lacking several fields: all named, the patient table's too.
+printf 'first_name: Ann\nlast_name: Lee\ndob: 1970-01-01\n' >short.yaml
+err=$("$bin" render "$packet" --data short.yaml -o short.pdf 2>&1)
+check_eq "a patient file lacking fields: all of them named" "$?:$err" \
+  "65:short.yaml: error: the patient data has no mrn, appointment_date, clinician (the packet uses them)"
+# A walk-in without an appointment date is seen today.
+SOURCE_DATE_EPOCH=1764547200 "$bin" render "$packet" --set patient.first_name=Ann --set patient.last_name=Lee \
+  --set patient.dob=1970-01-01 --set patient.mrn=W1 --set "patient.clinician=Dr. Ana Ruiz" -o today.pdf 2>/dev/null
+check_eq "a walk-in: today is the appointment date" "$?:$(pdftotext today.pdf - 2>/dev/null | grep -q 'December 1, 2025' && echo today)" "0:today"
+# One patient's YAML on standard input.
+"$bin" render "$packet" --data - -o stdin.pdf <"$root/examples/patient.yaml" 2>/dev/null
+check_eq "--data - with one patient's YAML" "$?:$(name stdin.pdf)" "0:Patient: José Núñez"
+# A list whose dates are MM/DD/YYYY, read so by --date-order.
+printf 'first_name,last_name,dob,mrn,appointment_date,clinician\nAna,Lee,03/04/1970,Z1,12/01/2026,Dr. Ana Ruiz\n' >mdy.csv
+err=$("$bin" render "$packet" --data mdy.csv --row 2 -o mdy0.pdf 2>&1)
+check_eq "MM/DD/YYYY without --date-order: refused, with how to say it" "$?:$err" \
+  "65:mdy.csv: row 2: error: column dob is not a valid date (write it as YYYY-MM-DD); if the list writes dates as MM/DD/YYYY, say so with date_order: mdy in clinic.yaml or --date-order mdy"
+"$bin" render "$packet" --data mdy.csv --row 2 --date-order mdy -o mdy.pdf 2>/dev/null
+check_eq "--date-order mdy" "$?:$(pdftotext -f 4 -l 4 mdy.pdf - 2>/dev/null | grep -q 'March 4, 1970' && echo read)" "0:read"
 check_eq "nothing written for the errors" "$(ls *.pdf | sort | tr '\n' ' ')" \
-  "alias.pdf export.pdf one.pdf over.pdf row.pdf upper.pdf walkin.pdf "
+  "alias.pdf export.pdf mdy.pdf one.pdf over.pdf room.pdf row.pdf stdin.pdf today.pdf upper.pdf walkin.pdf "
 finish

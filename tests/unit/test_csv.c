@@ -219,7 +219,7 @@ static void test_bom(void)
     CHECK_STR(HEADER_ERROR("\xEF\xBB\xBF", &code),
               "patients.csv: the file is empty: a CSV needs a header row");
     CHECK_INT(code, EX_DATAERR);
-    CHECK_STR(HEADER_ERROR("\xEF\xBB", &code), "patients.csv:1: column 1 name is not valid UTF-8");
+    CHECK_STR(HEADER_ERROR("\xEF\xBB", &code), "patients.csv:1: column 1 name is not valid UTF-8 (save the list as \"CSV UTF-8\")");
 }
 
 static void test_header_names(void)
@@ -260,7 +260,7 @@ static void test_header_errors(void)
               "patients.csv:1: column 2 name \"a\\x0Ab\" is not usable: use letters, digits, "
               "spaces, \"-\" and \"_\"");
     CHECK_STR(HEADER_ERROR("mrn,n\xFF\n", &code),
-              "patients.csv:1: column 2 name is not valid UTF-8");
+              "patients.csv:1: column 2 name is not valid UTF-8 (save the list as \"CSV UTF-8\")");
     CHECK_STR(HEADER_ERROR("mrn,n\0x\n", &code),
               "patients.csv:1: column 2 name contains a NUL byte");
     CHECK_STR(HEADER_ERROR("mrn,na\"me\n", &code),
@@ -384,8 +384,8 @@ static void test_bad_records(void)
               0);
     expect_bad(r, 2, 2, "7 fields, but the header has 3 columns");
     expect_good(r, 3, 3, "2");
-    expect_bad(r, 4, 4, "column \"last_name\" is not valid UTF-8");
-    expect_bad(r, 5, 5, "column \"last_name\" is not valid UTF-8");
+    expect_bad(r, 4, 4, "column \"last_name\" is not valid UTF-8 (save the list as \"CSV UTF-8\")");
+    expect_bad(r, 5, 5, "column \"last_name\" is not valid UTF-8 (save the list as \"CSV UTF-8\")");
     expect_bad(r, 6, 6, "column \"notes\" contains a NUL byte");
     expect_bad(r, 7, 7, "a quote inside an unquoted field (column \"notes\")");
     expect_bad(r, 8, 8, "text after a closing quote (column \"notes\")");
@@ -402,13 +402,13 @@ static void test_bad_records(void)
     size_t n = (size_t)sprintf(text, "mrn,%070d\n1,\xFF\n", 0);
     CHECK_INT(open_bytes(text, n, &r, &err), 0);
     char want[256];
-    sprintf(want, "column \"%060d...\" is not valid UTF-8", 0);
+    sprintf(want, "column \"%060d...\" is not valid UTF-8 (save the list as \"CSV UTF-8\")", 0);
     expect_bad(r, 2, 2, want);
     close_reader(r);
 
     /* The first problem in a record is the one named... */
     CHECK_INT(OPEN("mrn,last_name,notes\n1,\xFF,\"a\"b,x,y\n", &r, &err), 0);
-    expect_bad(r, 2, 2, "column \"last_name\" is not valid UTF-8");
+    expect_bad(r, 2, 2, "column \"last_name\" is not valid UTF-8 (save the list as \"CSV UTF-8\")");
     close_reader(r);
     /* ...but an unclosed quote explains the rows that follow, so it wins. */
     CHECK_INT(OPEN("mrn,last_name,notes\n1,\xFF,\"a\n2,b,c\n", &r, &err), 0);
