@@ -140,6 +140,15 @@ check_eq "--fail-fast --merge: exit 65, no merged file" "$?:$(ls ff.pdf 2>/dev/n
 check_has "--fail-fast --merge: the summary says how it ended" "$(tail -1 ff2.err)" "stopped at the first failure: "
 check_has "--fail-fast --merge: ... and that the merge was not written" "$(tail -1 ff2.err)" "; ff.pdf not written"
 head -4 "$data" >four.csv
+# A language the packet does not offer: printed in the packet's own, and said.
+printf 'first_name,last_name,dob,mrn,appointment_date,clinician,language\nAna,Lee,1970-03-04,L1,2026-12-01,Dr. Ana Ruiz,fr\nEva,Paz,1971-03-04,L2,2026-12-01,Dr. Ana Ruiz,es\n' >langs.csv
+"$bin" batch "$form" --data langs.csv --out-dir langs --json >langs.jsonl 2>langs.err
+check_eq "a language not offered: exit 0" "$?" 0
+check_has "... said on standard error" "$(cat langs.err)" \
+  "langs.csv: row 2: language \"fr\" is not offered by this packet; printed in en"
+check_has "... and in the JSON" "$(sed -n 1p langs.jsonl)" "\"language\":\"en\",\"pages\""
+check_has "... as language_asked" "$(sed -n 1p langs.jsonl)" "\"language_asked\":\"fr\""
+check_eq "a language offered: no note" "$(sed -n 2p langs.jsonl | grep -c language_asked):$(grep -c 'row 3' langs.err)" "0:0"
 # A --name field the list has no column for: refused once, up front.
 err=$("$bin" batch "$form" --data four.csv --out-dir nope --name '{nope}.pdf' 2>&1)
 check_eq "--name with a field the list lacks: one usage error" "$?:$err:$(ls -d nope 2>/dev/null | wc -l)" \
