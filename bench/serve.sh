@@ -27,7 +27,7 @@ PY
   >"$work/out" 2>"$work/log" &
 pid=$!
 for _ in $(seq 100); do
-  url=$(sed -n 's/^medpacket: serving on //p' "$work/out")
+  url=$(sed -n 's/^medpacket: serving on //p' "$work/log")
   [ -n "$url" ] && break
   sleep 0.05
 done

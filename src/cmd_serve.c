@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "secret.h"
 #include "schedule.h"
+#include "secret.h"
 #include "serve.h"
 #include "webguard.h"
 
@@ -34,7 +34,7 @@ static void serve_usage(FILE *out)
           "Starts the front desk's page on this computer: today's patients from the\n"
           "list (read again when the file changes), a search by name or record\n"
           "number, Preview and Print for each packet, and a form for walk-ins.\n"
-          "Prints the address to open, and serves until Ctrl-C.\n"
+          "Prints the address to open (on standard error), and serves until Ctrl-C.\n"
           "\n"
           "Options:\n"
           "  -d, --data FILE        the day's list: CSV export, or a YAML list\n"
@@ -65,8 +65,10 @@ static void serve_usage(FILE *out)
           "  -j, --jobs N           renders at once (default: the number of cores)\n"
           "  -h, --help             show this help\n"
           "\n"
-          "The log (standard error) has one line per request: method, route, status,\n"
-          "row number and time; never a patient's name, date of birth or record number.\n",
+          "Standard error has the address and the log, one line per request: method,\n"
+          "route, status, row number, time and, for a failed print, CUPS's reason;\n"
+          "never a patient's name, date of birth or record number. Nothing goes to\n"
+          "standard output.\n",
           out);
 }
 
@@ -421,12 +423,14 @@ static int run(const serve_args *args, arena *a, cmd_run *runs, size_t *nruns, m
     const char *shown =
         strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0 ? args->allow_hosts[0] : host;
     const char *scheme = cert ? "https" : "http";
-    printf("medpacket: serving on %s://%s%s%s:%u/\n", scheme, strchr(shown, ':') ? "[" : "", shown,
-           strchr(shown, ':') ? "]" : "", serve_port(srv));
+    /* Status lines go to standard error, with the log: under a service
+     * manager standard output may be a pipe that no one reads, and a full
+     * pipe would block the server. */
+    fprintf(stderr, "medpacket: serving on %s://%s%s%s:%u/\n", scheme,
+            strchr(shown, ':') ? "[" : "", shown, strchr(shown, ':') ? "]" : "", serve_port(srv));
     if (token)
-        printf("medpacket: open it once as %s://%s:%u/?token=<the secret in %s>\n", scheme, shown,
-               serve_port(srv), args->token_file);
-    fflush(stdout);
+        fprintf(stderr, "medpacket: open it once as %s://%s:%u/?token=<the secret in %s>\n", scheme,
+                shown, serve_port(srv), args->token_file);
     int sig;
     sigwait(&stop, &sig);
     fprintf(stderr, "serve: stopping (%s)\n", sig == SIGINT ? "interrupt" : "terminated");

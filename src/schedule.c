@@ -50,6 +50,10 @@ struct schedule {
     int settle_ms;
     mp_err reload_err; /* the last failed reload, reported once */
     bool reload_reported;
+    int64_t stale_since_ms; /* the list is not the file's since (ms); 0: it is */
+    mp_err stale_err;       /* why */
+    int64_t gone_since_ms;  /* the file has been missing since (ms); 0: it is there */
+    bool gone_marked;       /* ...long enough to make the list stale */
 };
 
 static int64_t now_ms(void)
@@ -321,12 +325,50 @@ void schedule_set_settle(schedule *s, int settle_ms)
 /* A file that changed is read once it has been still for settle_ms (the
  * scheduling system may be writing it in place), by the first request that
  * sees it; a request that comes while it is read is not held up. */
+/* With s->mu held: the list is not the file's, because of err. */
+static void mark_stale(schedule *s, const mp_err *err, int64_t since_ms)
+{
+    /* Keep serving the last good list; the log hears why once per change,
+     * the page on every request until the file can be read again. */
+    s->reload_err = *err;
+    s->reload_reported = false;
+    if (!s->stale_since_ms)
+        s->stale_since_ms = since_ms;
+    s->stale_err = *err;
+}
+
+/* The file cannot be stat'ed. Missing for a moment is routine (a system that
+ * deletes and rewrites it); missing for settle_ms, the list is stale. */
+static void file_gone(schedule *s, int errnum)
+{
+    pthread_mutex_lock(&s->mu);
+    int64_t now = now_ms();
+    if (!s->gone_since_ms)
+        s->gone_since_ms = now;
+    if (!s->gone_marked && now - s->gone_since_ms >= s->settle_ms) {
+        s->gone_marked = true;
+        mp_err err;
+        err_clear(&err);
+        err_set(&err, EX_NOINPUT, s->path, 0, 0, "cannot read the day's list: %s",
+                strerror(errnum));
+        mark_stale(s, &err, s->gone_since_ms);
+        /* Whatever file comes back, even one that looks like the last one
+         * read, is read again. */
+        memset(&s->st, 0, sizeof s->st);
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
 static void maybe_reload(schedule *s)
 {
     struct stat st;
-    if (stat(s->path, &st) != 0)
-        return; /* gone for a moment (replaced by rename) */
+    if (stat(s->path, &st) != 0) {
+        file_gone(s, errno);
+        return;
+    }
     pthread_mutex_lock(&s->mu);
+    s->gone_since_ms = 0;
+    s->gone_marked = false;
     bool due = !s->loading && !same_file(&st, &s->st) && now_ms() - mtime_ms(&st) >= s->settle_ms;
     if (due)
         s->loading = true;
@@ -339,13 +381,13 @@ static void maybe_reload(schedule *s)
     int rc = load(s, &fresh, &err);
     pthread_mutex_lock(&s->mu);
     if (rc) {
-        /* Keep serving the last good list; say why once per change. */
-        s->reload_err = err;
-        s->reload_reported = false;
+        mark_stale(s, &err, now_ms());
     } else {
         old = snap_unref(s->cur) ? s->cur : NULL;
         s->cur = fresh;
         err_clear(&s->reload_err);
+        err_clear(&s->stale_err);
+        s->stale_since_ms = 0;
     }
     s->st = st;
     s->loading = false;
@@ -353,7 +395,7 @@ static void maybe_reload(schedule *s)
     snap_free(old);
 }
 
-const schedule_snap *schedule_get(schedule *s, mp_err *reload_err)
+const schedule_snap *schedule_get(schedule *s, mp_err *reload_err, schedule_stale *stale)
 {
     maybe_reload(s);
     pthread_mutex_lock(&s->mu);
@@ -364,6 +406,21 @@ const schedule_snap *schedule_get(schedule *s, mp_err *reload_err)
         if (s->reload_err.code && !s->reload_reported) {
             *reload_err = s->reload_err;
             s->reload_reported = true;
+        }
+    }
+    if (stale) {
+        stale->since = s->stale_since_ms / 1000;
+        stale->why[0] = '\0';
+        if (s->stale_since_ms) {
+            /* The row or line, when the message is about one; the file is
+             * the list's, which the caller names already. */
+            const mp_err *e = &s->stale_err;
+            if (e->row > 0)
+                snprintf(stale->why, sizeof stale->why, "row %ld: %s", e->row, e->msg);
+            else if (e->line > 0)
+                snprintf(stale->why, sizeof stale->why, "line %d: %s", e->line, e->msg);
+            else
+                snprintf(stale->why, sizeof stale->why, "%s", e->msg);
         }
     }
     pthread_mutex_unlock(&s->mu);

@@ -35,19 +35,31 @@ typedef struct schedule schedule;
  * at most 8 MiB is read (a FIFO or a device is EX_NOINPUT, "not a regular
  * file (a FIFO): ...", without blocking). An unreadable or malformed file is
  * an error here, at start-up; later, a reload that fails keeps the last good
- * list (and schedule_get reports it once through *reload_err). order is how
- * the list writes dates with slashes (roster_set_date_order). */
+ * list (schedule_get reports it once through *reload_err, and as stale until
+ * the file can be read again). order is how the list writes dates with
+ * slashes (roster_set_date_order). */
 int schedule_open(const char *path, date_order order, schedule **out, mp_err *err);
 void schedule_close(schedule *s);
+
+/* Why the list served is not the file as it is now: the file changed, or
+ * went away, and could not be read. The desk must not take an old list for
+ * today's. */
+typedef struct schedule_stale {
+    int64_t since; /* Unix time the file was first found unreadable; 0: the list is current */
+    char why[600]; /* the failed read's message (a kind of file, a row, a column; never a value) */
+} schedule_stale;
 
 /* The current list, reloaded first when the file's size, modification time
  * or inode changed and the change is at least settle_ms old (a file being
  * written is not read half-way). The reload is done by the caller that
  * notices the change, outside the lock; callers meanwhile get the previous
  * list without waiting. The snapshot stays valid until schedule_put. When a
- * reload failed, *reload_err (if not NULL) says why and the previous list is
- * returned; otherwise reload_err->code is 0. */
-const schedule_snap *schedule_get(schedule *s, mp_err *reload_err);
+ * reload failed, *reload_err (if not NULL) says why, once, and the previous
+ * list is returned; otherwise reload_err->code is 0. *stale (if not NULL)
+ * says, on every call until a read succeeds again, that the list returned is
+ * stale, since when and why; a file that is missing for settle_ms counts as
+ * unreadable (replaced by rename, it is never missing at all). */
+const schedule_snap *schedule_get(schedule *s, mp_err *reload_err, schedule_stale *stale);
 void schedule_put(schedule *s, const schedule_snap *snap);
 
 /* Row number row of snap, or NULL. */

@@ -32,9 +32,22 @@
 
 #define MAX_BODY (16u * 1024u) /* a walk-in's fields are a few hundred bytes */
 #define MAX_HEADERS 64u        /* browsers send about 15 */
-#define MAX_FIELD 200u         /* bytes in one walk-in field */
-#define MAX_JSON_DEPTH 8u      /* a walk-in is {"fields": {...}}: depth 2 */
-#define RENDER_WAIT_S 10       /* then 503: the desk sees "busy", not a hang */
+/* The header fields' size, each counted as sent (name, ": ", value, CRLF).
+ * Browsers send a few KiB; 64 KiB is a broken client or an attack. */
+#define MAX_HEADER_BYTES (64u * 1024u)
+/* libmicrohttpd keeps a request's header in the connection's memory pool
+ * and, when it outgrows the pool, answers 431 itself with an HTML page and
+ * no Cache-Control (0.9.75 has no hook for that answer). So the pool is
+ * four times MAX_HEADER_BYTES: header fields from 64 KiB to about 250 KiB
+ * (to about 124 KiB when most of it is a Cookie, which libmicrohttpd copies
+ * to parse) reach guard(), which answers with the API's JSON 431; only a
+ * larger header still gets libmicrohttpd's page. The pool is reserved per
+ * connection but touched only as far as a request fills it: 64 idle
+ * connections cost little, 64 full ones 16 MiB. */
+#define CONNECTION_MEMORY (4u * MAX_HEADER_BYTES)
+#define MAX_FIELD 200u    /* bytes in one walk-in field */
+#define MAX_JSON_DEPTH 8u /* a walk-in is {"fields": {...}}: depth 2 */
+#define RENDER_WAIT_S 10  /* then 503: the desk sees "busy", not a hang */
 /* Slow clients (slowloris): libmicrohttpd's idle timeout restarts on every
  * byte, so a byte every few seconds would hold a connection for ever, and
  * MAX_CONNECTIONS of them lock every desk out. A request must arrive whole
@@ -66,6 +79,11 @@ struct server {
     char *config_json; /* GET /api/config: built once, the packets do not change */
     bool required[8];  /* per walk-in field: some packet cannot print without it */
     size_t config_len;
+    /* needs[p][v]: bit i set when variant v of packet p cannot be laid out
+     * without row_fields[i] (probe_needs), so the list can say which rows
+     * lack what before anyone presses Preview. */
+    unsigned **needs;
+    char *offered_ids; /* "tpi-packet, other-packet": for a packets column naming others */
     /* The connections, and the thread that closes those too slow to send a
      * request; stopping ends it. */
     pthread_mutex_t conns_mu;
@@ -90,6 +108,7 @@ typedef struct request {
     struct timespec t0;
     const char *route; /* a known route, or "(other)": the raw path is not logged */
     long row;          /* for the log, when the request names one */
+    const char *why;   /* for the log, after the time: a failure's reason, free of patient data */
     bool is_post;
     bool answered; /* a response is queued; ignore the rest of the body */
     bool too_big;  /* the body passed MAX_BODY: answered 413 at its end */
@@ -226,7 +245,8 @@ static void log_line(server *s, const char *method, const request *r, unsigned s
     if (r->row > 0)
         snprintf(row, sizeof row, " row=%ld", r->row);
     /* One fprintf per line: stdio locks the stream, so lines never interleave. */
-    fprintf(s->cfg.log, "serve: %s %s %u%s %.1f ms\n", method, r->route, status, row, ms);
+    fprintf(s->cfg.log, "serve: %s %s %u%s %.1f ms%s%s\n", method, r->route, status, row, ms,
+            r->why ? ": " : "", r->why ? r->why : "");
 }
 
 /* The headers every answer carries: nothing patient-related is cached, the
@@ -329,26 +349,63 @@ static const serve_packet *find_packet(const server *s, const char *id)
     return NULL;
 }
 
-/* The packets a row is offered: those its `packets` column names (ids
- * separated by commas, semicolons or spaces), or every packet when the
- * list has no such column or it is empty. */
-static bool row_offers(const patient *pt, const char *id)
+/* The packets a row is offered: offered[k] for each packet its `packets`
+ * column names (ids separated by commas, semicolons or spaces), or every
+ * packet when the list has no such column or it names none. Returns how
+ * many of the ids it names this server does not offer. */
+static size_t row_packets(const server *s, const patient *pt, bool *offered)
 {
     const mp_text *f = patient_get(pt, "packets", 7);
-    if (!f)
-        return true;
-    size_t idlen = strlen(id);
-    const char *p = f->s, *end = f->s + f->len;
+    size_t named = 0, unknown = 0;
+    for (size_t k = 0; k < s->cfg.npackets; k++)
+        offered[k] = false;
+    const char *p = f ? f->s : "", *end = f ? f->s + f->len : p;
     while (p < end) {
         while (p < end && (*p == ',' || *p == ';' || *p == ' '))
             p++;
         const char *w = p;
         while (p < end && *p != ',' && *p != ';' && *p != ' ')
             p++;
-        if ((size_t)(p - w) == idlen && memcmp(w, id, idlen) == 0)
-            return true;
+        size_t len = (size_t)(p - w);
+        if (!len)
+            continue;
+        named++;
+        bool known = false;
+        for (size_t k = 0; k < s->cfg.npackets; k++)
+            if (strlen(s->cfg.packets[k].id) == len && memcmp(s->cfg.packets[k].id, w, len) == 0)
+                known = offered[k] = true;
+        unknown += !known;
     }
-    return false;
+    if (!named)
+        for (size_t k = 0; k < s->cfg.npackets; k++)
+            offered[k] = true;
+    return unknown;
+}
+
+/* The fields of a row that a packet may print, with the made-up value each
+ * has in probe_needs. */
+static const struct row_field {
+    const char *name, *sample;
+} row_fields[] = {
+    {"first_name", "Sample"},
+    {"last_name", "Patient"},
+    {"dob", "2000-01-01"},
+    {"mrn", "X0"},
+    {"appointment_date", "2000-01-01"},
+    {"appointment_time", "09:30"},
+    {"clinician", "Sample Clinician"},
+};
+#define NROW_FIELDS (sizeof row_fields / sizeof row_fields[0])
+_Static_assert(NROW_FIELDS <= sizeof(unsigned) * 8, "server.needs holds a bit per row field");
+
+/* Which variant of sp the row's packet prints in: its index. */
+static size_t variant_of(const serve_packet *sp, const patient *pt)
+{
+    const packet *pk = render_pick(sp->variants, sp->nvariants, pt, NULL);
+    for (size_t v = 0; v < sp->nvariants; v++)
+        if (sp->variants[v] == pk)
+            return v;
+    return 0;
 }
 
 static void json_field(FILE *f, const patient *pt, const char *name)
@@ -363,28 +420,47 @@ static void json_field(FILE *f, const patient *pt, const char *name)
     json_string(f, v->s);
 }
 
+/* t (Unix time) as 2026-11-25T09:30:00Z into buf[32]. */
+static void iso_time(int64_t t, char *buf)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 static enum MHD_Result get_patients(server *s, struct MHD_Connection *c, const char *m, request *r)
 {
     mp_err reload;
-    const schedule_snap *snap = schedule_get(s->cfg.sched, &reload);
+    schedule_stale stale;
+    const schedule_snap *snap = schedule_get(s->cfg.sched, &reload, &stale);
     if (reload.code && s->cfg.log)
         /* The message names the file and row, never a value (roster.h). */
         fprintf(s->cfg.log,
                 "serve: the list changed but cannot be read; keeping the last one: %s\n",
                 reload.msg);
     jout j;
-    if (!jopen(&j)) {
+    bool *offered = calloc(s->cfg.npackets + 1, sizeof *offered);
+    if (!offered || !jopen(&j)) {
+        free(offered);
         schedule_put(s->cfg.sched, snap);
         return MHD_NO;
     }
     char when[32];
-    time_t t = (time_t)snap->loaded_at;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    iso_time(snap->loaded_at, when);
     fputs("{\"source\": ", j.f);
     json_string(j.f, s->cfg.source_name);
-    fprintf(j.f, ", \"loaded_at\": \"%s\", \"patients\": [", when);
+    fprintf(j.f, ", \"loaded_at\": \"%s\", \"stale\": ", when);
+    if (stale.since) {
+        /* The page shows the list it has, saying plainly that it is old. */
+        iso_time(stale.since, when);
+        fprintf(j.f, "{\"since\": \"%s\", \"reason\": ", when);
+        json_string(j.f, stale.why);
+        fputc('}', j.f);
+    } else {
+        fputs("null", j.f);
+    }
+    fputs(", \"patients\": [", j.f);
     bool first = true;
     for (size_t i = 0; i < snap->nrows; i++) {
         const schedule_row *row = &snap->rows[i];
@@ -408,13 +484,59 @@ static enum MHD_Result get_patients(server *s, struct MHD_Connection *c, const c
         fputs(", \"language\": ", j.f);
         json_string(j.f, lang);
         fputs(", \"packets\": [", j.f);
+        size_t unknown = row_packets(s, pt, offered);
         bool pfirst = true;
         for (size_t k = 0; k < s->cfg.npackets; k++) {
-            if (!row_offers(pt, s->cfg.packets[k].id))
+            if (!offered[k])
                 continue;
             fputs(pfirst ? "" : ", ", j.f);
             json_string(j.f, s->cfg.packets[k].id);
             pfirst = false;
+        }
+        /* Per packet, the fields it prints that the row leaves empty: the
+         * page says so before anyone presses Preview (names only). */
+        fputs("], \"missing\": {", j.f);
+        pfirst = true;
+        for (size_t k = 0; k < s->cfg.npackets; k++) {
+            const serve_packet *sp = &s->cfg.packets[k];
+            unsigned need = offered[k] ? s->needs[k][variant_of(sp, pt)] : 0;
+            bool ffirst = true;
+            for (size_t f = 0; f < NROW_FIELDS; f++) {
+                if (!(need & (1u << f)) ||
+                    patient_get(pt, row_fields[f].name, strlen(row_fields[f].name)))
+                    continue;
+                if (ffirst) {
+                    fputs(pfirst ? "" : ", ", j.f);
+                    json_string(j.f, sp->id);
+                    fputs(": [", j.f);
+                    pfirst = false;
+                }
+                fprintf(j.f, "%s\"%s\"", ffirst ? "" : ", ", row_fields[f].name);
+                ffirst = false;
+            }
+            if (!ffirst)
+                fputc(']', j.f);
+        }
+        /* A packet id the server does not offer: by row and column, not
+         * repeated (a cell may hold anything). */
+        fputs("}, \"problems\": [", j.f);
+        if (unknown) {
+            size_t n = strlen(s->offered_ids) + 96;
+            char *msg = malloc(n);
+            if (!msg) {
+                fclose(j.f);
+                free(j.buf);
+                free(offered);
+                schedule_put(s->cfg.sched, snap);
+                return MHD_NO;
+            }
+            char what[32] = "a packet";
+            if (unknown > 1)
+                snprintf(what, sizeof what, "%zu packets", unknown);
+            snprintf(msg, n, "column packets names %s this server does not offer (it offers %s)",
+                     what, s->offered_ids);
+            json_string(j.f, msg);
+            free(msg);
         }
         fputs("]}", j.f);
     }
@@ -431,6 +553,7 @@ static enum MHD_Result get_patients(server *s, struct MHD_Connection *c, const c
     }
     fputs("]}\n", j.f);
     schedule_put(s->cfg.sched, snap);
+    free(offered);
     return reply_json(s, c, m, r, 200, &j);
 }
 
@@ -491,8 +614,15 @@ static enum MHD_Result print_and_reply(server *s, struct MHD_Connection *c, cons
     err_clear(&err);
     int rc = print_pdf(&po, pdf, len, &pr, &err);
     free(pdf);
-    if (rc)
-        return reply_error(s, c, m, r, 502, err.msg);
+    if (rc) {
+        /* Whoever looks into a failed print at the desk has the log: CUPS's
+         * words name the printer and the server, never the job's title
+         * (print.h). */
+        r->why = err.msg;
+        enum MHD_Result ret = reply_error(s, c, m, r, 502, err.msg);
+        r->why = NULL; /* err is this frame's */
+        return ret;
+    }
     jout j;
     if (!jopen(&j))
         return MHD_NO;
@@ -528,7 +658,7 @@ static enum MHD_Result get_preview(server *s, struct MHD_Connection *c, const ch
     r->row = rown;
     if (!sp)
         return reply_error(s, c, m, r, 404, "no such packet");
-    const schedule_snap *snap = schedule_get(s->cfg.sched, NULL);
+    const schedule_snap *snap = schedule_get(s->cfg.sched, NULL, NULL);
     const schedule_row *row = schedule_find(snap, rown);
     enum MHD_Result ret;
     if (!row) {
@@ -614,7 +744,7 @@ static enum MHD_Result post_print(server *s, struct MHD_Connection *c, const cha
         json_decref(root);
         return reply_error(s, c, m, r, 404, "no such packet");
     }
-    const schedule_snap *snap = schedule_get(s->cfg.sched, NULL);
+    const schedule_snap *snap = schedule_get(s->cfg.sched, NULL, NULL);
     const schedule_row *row = schedule_find(snap, rown);
     if (!row || row->problem || !same_patient(row, member(root, "mrn", num[1], sizeof num[1]))) {
         /* Answered before the snapshot is let go: row->problem lives in it. */
@@ -873,40 +1003,88 @@ static enum MHD_Result post_walkin(server *s, struct MHD_Connection *c, const ch
 
 /* --- /api/config --------------------------------------------------------- */
 
-/* Which optional walk-in fields the offered packets cannot print without
- * (the shipped consent prints the clinician): each is left out in turn from
- * a made-up patient and the packet laid out, so that the form marks it
- * required instead of failing after Print is pressed. */
-static void probe_required(server *s)
+/* Lays out pk for a made-up patient with every row field but row_fields[skip]
+ * (none when skip is NROW_FIELDS). 0, or the layout's error in *err; -1
+ * when out of memory. */
+static int layout_without(const packet *pk, const render_env *env, size_t skip, mp_err *err)
 {
-    static const char *const sample[] = {"Sample",     "Patient",          "2000-01-01", "X0",
-                                         "2000-01-01", "Sample Clinician", NULL};
-    for (size_t f = 0; f < NWALKIN; f++)
-        s->required[f] = walkin_fields[f].required;
-    for (size_t f = 0; f < NWALKIN; f++) {
-        /* A walk-in without an appointment date is seen today (post_walkin). */
-        if (s->required[f] || !sample[f] || strcmp(walkin_fields[f].name, "appointment_date") == 0)
-            continue;
-        for (size_t p = 0; p < s->cfg.npackets && !s->required[f]; p++) {
-            const serve_packet *sp = &s->cfg.packets[p];
-            arena *a = arena_new();
-            if (!a)
-                return;
-            patient pt = {.source = "walk-in"};
+    arena *a = arena_new();
+    if (!a)
+        return -1;
+    patient pt = {.source = "probe"};
+    int rc = 0;
+    for (size_t f = 0; f < NROW_FIELDS && !rc; f++)
+        if (f != skip && patient_set(&pt, row_fields[f].name, row_fields[f].sample, a, err))
+            rc = -1; /* the made-up values are valid: only memory can fail */
+    const layout_doc *doc;
+    err_clear(err);
+    if (!rc)
+        rc = render_layout(pk, env, &pt, a, &doc, err);
+    arena_free(a);
+    return rc;
+}
+
+/* Which row fields each offered packet cannot be laid out without (the
+ * shipped consent prints the clinician and the appointment date, and its
+ * booking reference is made of the mrn): each is left out in turn from a
+ * made-up patient who has them all, and the packet laid out. From that, the
+ * list marks the rows that lack one, and the walk-in form marks the
+ * optional fields some packet needs as required, instead of either failing
+ * after Preview is pressed. A packet that cannot be laid out even with them
+ * all needs something more (a form's own {{patient.room}}): then only an
+ * error naming the field left out counts. Returns 0 or -1 (out of memory). */
+static int probe_needs(server *s)
+{
+    if (!(s->needs = calloc(s->cfg.npackets + 1, sizeof *s->needs)))
+        return -1;
+    for (size_t p = 0; p < s->cfg.npackets; p++) {
+        const serve_packet *sp = &s->cfg.packets[p];
+        if (!(s->needs[p] = calloc(sp->nvariants + 1, sizeof *s->needs[p])))
+            return -1;
+        for (size_t v = 0; v < sp->nvariants; v++) {
             mp_err err;
-            err_clear(&err);
-            for (size_t k = 0; k < NWALKIN; k++)
-                if (k != f && sample[k])
-                    patient_set(&pt, walkin_fields[k].name, sample[k], a, &err);
-            const layout_doc *doc;
-            err_clear(&err);
-            if (render_layout(sp->variants[0], sp->env, &pt, a, &doc, &err)) {
-                const char *missing = missing_field(&err);
-                s->required[f] = missing && strcmp(missing, walkin_fields[f].name) == 0;
+            int full = layout_without(sp->variants[v], sp->env, NROW_FIELDS, &err);
+            if (full < 0)
+                return -1;
+            for (size_t f = 0; f < NROW_FIELDS; f++) {
+                int rc = layout_without(sp->variants[v], sp->env, f, &err);
+                if (rc < 0)
+                    return -1;
+                /* With all the others there, any failure is for want of
+                 * this one, whatever it says ("placeholder {{booking.ref}}
+                 * has no value" for the mrn a booking reference is made
+                 * of). */
+                if (rc && (full == 0 || strcmp(err.field, row_fields[f].name) == 0))
+                    s->needs[p][v] |= 1u << f;
             }
-            arena_free(a);
         }
     }
+    for (size_t f = 0; f < NWALKIN; f++) {
+        s->required[f] = walkin_fields[f].required;
+        /* A walk-in without an appointment date is seen today (post_walkin). */
+        if (strcmp(walkin_fields[f].name, "appointment_date") == 0)
+            continue;
+        for (size_t i = 0; i < NROW_FIELDS; i++) {
+            if (strcmp(row_fields[i].name, walkin_fields[f].name) != 0)
+                continue;
+            for (size_t p = 0; p < s->cfg.npackets; p++)
+                for (size_t v = 0; v < s->cfg.packets[p].nvariants; v++)
+                    if (s->needs[p][v] & (1u << i))
+                        s->required[f] = true;
+        }
+    }
+    /* The ids, for a packets column that names others. */
+    size_t n = 1;
+    for (size_t p = 0; p < s->cfg.npackets; p++)
+        n += strlen(s->cfg.packets[p].id) + 2;
+    if (!(s->offered_ids = malloc(n)))
+        return -1;
+    size_t used = 0;
+    s->offered_ids[0] = '\0';
+    for (size_t p = 0; p < s->cfg.npackets && used < n; p++)
+        used += (size_t)snprintf(s->offered_ids + used, n - used, "%s%s", p ? ", " : "",
+                                 s->cfg.packets[p].id);
+    return 0;
 }
 
 static bool has_lang(char langs[][8], size_t n, const char *l)
@@ -988,11 +1166,18 @@ static int build_config(server *s)
 
 /* --- the request handler ------------------------------------------------- */
 
+typedef struct header_count {
+    unsigned fields;
+    size_t bytes; /* as sent: name, ": ", value and CRLF each */
+} header_count;
+
 static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
-                                    const char *value)
+                                    size_t key_size, const char *value, size_t value_size)
 {
     (void)kind, (void)key, (void)value;
-    ++*(unsigned *)cls;
+    header_count *n = cls;
+    n->fields++;
+    n->bytes += key_size + value_size + 4;
     return MHD_YES;
 }
 
@@ -1042,10 +1227,14 @@ static unsigned check_token(server *s, struct MHD_Connection *c, const char *url
 static unsigned guard(server *s, struct MHD_Connection *c, const char *url, const char **msg,
                       char *msgbuf, size_t msgsize, unsigned *retry_after_s)
 {
-    unsigned nheaders = 0;
-    MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &nheaders);
-    if (nheaders > MAX_HEADERS) {
+    header_count n = {0, 0};
+    MHD_get_connection_values_n(c, MHD_HEADER_KIND, count_header, &n);
+    if (n.fields > MAX_HEADERS) {
         *msg = "too many header fields";
+        return 431;
+    }
+    if (n.bytes > MAX_HEADER_BYTES) {
+        *msg = "the request's header fields are larger than 64 KiB";
         return 431;
     }
     const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
@@ -1293,8 +1482,7 @@ int serve_start(const serve_config *cfg, server **out, mp_err *err)
     if (!s->cfg.max_renders)
         s->cfg.max_renders = 2;
     sem_init(&s->renders, 0, s->cfg.max_renders);
-    probe_required(s);
-    if (build_config(s)) {
+    if (probe_needs(s) || build_config(s)) {
         serve_stop(s);
         return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     }
@@ -1374,7 +1562,7 @@ int serve_start(const serve_config *cfg, server **out, mp_err *err)
         MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads,
         MHD_OPTION_CONNECTION_LIMIT, MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         per_address, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)15,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, cfg->tls_key, MHD_OPTION_HTTPS_MEM_CERT,
         cfg->tls_cert, MHD_OPTION_END);
@@ -1417,6 +1605,10 @@ void serve_stop(server *s)
         free(s->hosts[i]);
     free(s->hosts);
     free(s->config_json);
+    for (size_t p = 0; s->needs && p < s->cfg.npackets; p++)
+        free(s->needs[p]);
+    free(s->needs);
+    free(s->offered_ids);
     sem_destroy(&s->renders);
     pthread_cond_destroy(&s->reaper_wake);
     pthread_mutex_destroy(&s->throttle_mu);

@@ -8,8 +8,11 @@
  * (the rest wait, then get 503), each in an arena of its own. A request
  * must arrive whole within 10 s of its connection, and wrong tokens are
  * slowed per address (docs/serve-api.md, "Access"). The log names
- * methods, routes, status codes, row numbers and times, never a patient's
- * data; so do the CUPS job titles.
+ * methods, routes, status codes, row numbers, times and a failed print's
+ * reason in CUPS's words, never a patient's data; so do the CUPS job titles.
+ * The list answer says when the list is stale, and per row which fields a
+ * packet needs that the row lacks (found once, at start-up, by laying each
+ * packet out without each field in turn).
  */
 #ifndef MP_SERVE_H
 #define MP_SERVE_H
@@ -47,7 +50,7 @@ typedef struct serve_config {
     const char *clinic_name;
     unsigned threads;     /* request threads */
     unsigned max_renders; /* renders at once */
-    FILE *log;            /* one line per request */
+    FILE *log;            /* one line per request (standard error: stdout may be an unread pipe) */
 } serve_config;
 
 typedef struct server server;

@@ -10,6 +10,7 @@ const LANG_KEY = 'medpacket.lang';
 const $ = (id) => document.getElementById(id);
 const ui = {
   clinic: $('clinic'), source: $('source'), loadError: $('load-error'), langs: $('langs'),
+  stale: $('stale'),
   search: $('search'), rows: $('rows'), noMatch: $('no-match'), listStatus: $('list-status'),
   bad: $('bad'), badList: $('bad-list'),
   form: $('walkin'), fields: $('walkin-fields'), walkinStatus: $('walkin-status'),
@@ -74,7 +75,12 @@ function fold(s) {
     .replace(/\s+/g, ' ').trim();
 }
 
+// The label, or English words where the server's tables have none (yet).
+function tOr(key, english) { const s = t(key); return s === key ? english : s; }
+
 function fullName(p) { return `${p.last_name ?? ''}, ${p.first_name ?? ''}`; }
+// A field's label ("Clinician"); a field without one by its name, in words.
+function fieldLabel(name) { return tOr(name, String(name).replace(/_/g, ' ')); }
 function langName(code) { const k = `lang_${code}`; const s = t(k); return s === k ? String(code ?? '') : s; }
 function packetTitle(id) { return state.config.packets.find((p) => p.id === id)?.title ?? id; }
 
@@ -151,14 +157,39 @@ async function loadPatients() {
   }
 }
 
+// "09:30" for an ISO time of today; with the date for another day.
+function clock(iso) {
+  const when = new Date(iso);
+  if (isNaN(when)) return String(iso ?? '');
+  const opts = { hour: '2-digit', minute: '2-digit' };
+  if (when.toDateString() !== new Date().toDateString()) Object.assign(opts, { year: 'numeric', month: 'short', day: 'numeric' });
+  return when.toLocaleString(state.lang, opts);
+}
+
 function renderMeta() {
   const l = state.list;
   if (!l) return;
-  const when = new Date(l.loaded_at);
-  const time = isNaN(when) ? String(l.loaded_at ?? '')
-    : when.toLocaleTimeString(state.lang, { hour: '2-digit', minute: '2-digit' });
   ui.source.replaceChildren(h('span', { class: 'file' }, String(l.source ?? '')), ' · ',
-    h('time', { datetime: l.loaded_at }, time));
+    h('time', { datetime: l.loaded_at }, clock(l.loaded_at)));
+  renderStale();
+}
+
+// The server could not read the list since it changed: the rows below are
+// the last list it could read. Said plainly above them, or the desk would
+// print from yesterday's list believing it is today's.
+function renderStale() {
+  const st = state.list?.stale;
+  if (!st) {
+    ui.stale.hidden = true;
+    ui.stale.replaceChildren();
+    return;
+  }
+  const file = String(state.list.source ?? '');
+  ui.stale.replaceChildren(
+    h('strong', {}, tOr('stale_title', 'This list may be out of date.')), ' ',
+    fmt(tOr('stale_text', '%s could not be read since %s (%s). The patients below are the list read at %s.'),
+      file, clock(st.since), String(st.reason ?? ''), clock(state.list.loaded_at)));
+  ui.stale.hidden = false;
 }
 
 // Re-rendering replaces the buttons, so the focused one (if any) is found again
@@ -187,7 +218,12 @@ function patientRow(p) {
   const appt = h('td', { class: 'appt' },
     p.appointment_time ? h('span', { class: 'time' }, p.appointment_time) : null,
     p.appointment_date ? h('span', { class: 'date' }, p.appointment_date) : null);
-  const actions = h('td', { class: 'actions' }, ...(p.packets ?? []).map((id) => packetButtons(p, id, name)));
+  // A problem with the row itself (a packet the server does not offer) is
+  // said where its buttons would be, by row and column.
+  const problems = (p.problems ?? []).map((msg) =>
+    h('p', { class: 'row-problem' }, `${t('row')} ${p.row}: ${String(msg)}`));
+  const actions = h('td', { class: 'actions' }, ...(p.packets ?? []).map((id) => packetButtons(p, id, name)),
+    ...problems);
   return h('tr', {}, appt,
     h('th', { scope: 'row', class: 'name' }, name),
     h('td', { class: 'nowrap' }, p.dob ?? ''),
@@ -199,16 +235,25 @@ function patientRow(p) {
 function packetButtons(p, id, name) {
   const title = packetTitle(id);
   const many = state.config.packets.length > 1;   // one packet: its name is noise
+  // Fields the packet prints that the row leaves empty: the server would
+  // refuse the packet (422), so the buttons are off and the note says why
+  // before anyone presses them.
+  const missing = p.missing?.[id] ?? [];
+  const noteId = missing.length ? `needs-${id}-${p.row}` : null;
+  const note = missing.length ? h('ul', { class: 'needs', id: noteId },
+    ...missing.map((f) => h('li', {}, `${fieldLabel(f)} ${t('err_needed')}`))) : null;
   // The visible word comes first in the accessible name (WCAG 2.5.3); the
   // packet and patient tell a screen reader user which of the many it is.
   const preview = h('button', { type: 'button', 'data-key': `preview:${id}:${p.row}`,
-    'aria-label': `${t('preview')}: ${title}, ${name}`,
+    'aria-label': `${t('preview')}: ${title}, ${name}`, disabled: !!noteId, 'aria-describedby': noteId,
+    'data-blocked': noteId ? 'true' : null,
     onclick: (ev) => previewRow(p, id, ev.currentTarget) }, t('preview'));
   const key = `print:${id}:${p.row}`;
   const print = state.config.can_print ? h('button', { type: 'button', class: 'primary', 'data-key': key,
-    'aria-label': `${t('print')}: ${title}, ${name}`, disabled: state.busy.has(key),
+    'aria-label': `${t('print')}: ${title}, ${name}`, disabled: !!noteId || state.busy.has(key),
+    'aria-describedby': noteId, 'data-blocked': noteId ? 'true' : null,
     onclick: (ev) => printRow(p, id, ev.currentTarget) }, t('print')) : null;
-  return h('div', { class: 'packet' }, many ? h('span', { class: 'packet-title' }, title) : null, preview, print);
+  return h('div', { class: 'packet' }, many ? h('span', { class: 'packet-title' }, title) : null, preview, print, note);
 }
 
 function previewRow(p, id, button) {
@@ -241,7 +286,7 @@ async function printRow(p, id, button) {
     // The list may have been re-rendered meanwhile: enable the current button.
     const b = findKey(key);
     if (b) {
-      b.disabled = false;
+      b.disabled = b.dataset.blocked === 'true';   // the list may say the row lacks a field now
       // A disabled button loses focus; give it back if nothing else took it.
       if (document.activeElement === document.body || document.activeElement === null) b.focus();
     }

@@ -2,14 +2,17 @@
 # The browser test of `medpacket serve`: starts the server on the awkward day's
 # list, drives its page in Debian's chromium (serve.test.mjs), then checks what
 # only the outside can see: the previewed PDF names the patient, a PDF reached
-# the (private) CUPS, and the server's log names no patient.
+# the (private) CUPS, the server's log names no patient, and nothing went to
+# its standard output (status lines, the address among them, go to standard
+# error).
 #
 #   tests/browser/run.sh BIN ROOT
 #
 # BIN: the medpacket binary. ROOT: the source tree. Needs node, /usr/bin/chromium
 # (or $CHROMIUM), pdftotext and python3, and root for the private CUPS
 # (tests/cups/cupsd.sh) whose cups-pdf queue the page prints to.
-# SCREENSHOT=FILE (and SCREENSHOT_NARROW=FILE) keep screenshots of the page.
+# SCREENSHOT=FILE (and SCREENSHOT_NARROW=FILE, SCREENSHOT_STALE=FILE) keep
+# screenshots of the page.
 set -u
 
 if [ $# -ne 2 ]; then
@@ -19,7 +22,7 @@ fi
 BIN=$(realpath "$1")
 ROOT=$(realpath "$2")
 HERE=$(cd "$(dirname "$0")" && pwd)
-CSV=$ROOT/tests/e2e/data/awkward.csv
+AWKWARD=$ROOT/tests/e2e/data/awkward.csv
 PATIENT="Siobhán O'Brien"       # serve.test.mjs searches "obri" and previews her
 
 failures=0
@@ -27,6 +30,15 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 ok() { echo "ok: $*"; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mp-browser.XXXXXX")
+# The server reads a copy, which serve.test.mjs replaces with NEXT (then
+# breaks and mends) to see the page follow the list.
+CSV=$WORK/today.csv
+NEXT=$WORK/next.csv
+cp "$AWKWARD" "$CSV"
+printf '%s\n' 'first_name,last_name,dob,mrn,appointment_date,clinician,packets' \
+  'Nell,Noclinician,1971-01-01,N1,2026-12-01,,' \
+  'Otto,Otherpacket,1972-02-02,N2,2026-12-01,Dr. Ana Ruiz,nope-packet' \
+  'Pia,Complete,1973-03-03,N3,2026-12-01,Dr. Ana Ruiz,tpi-packet' >"$NEXT"
 server_pid=
 cups_started=0
 cleanup() {
@@ -61,7 +73,7 @@ ok "private CUPS at $CUPS_SERVER, printer $CUPSD_QUEUE"
 
 # ---- the server ----
 # Port 0: the kernel picks a free one (no race with a port chosen here), and
-# the server's first line says which: "medpacket: serving on http://...".
+# the server says which on standard error: "medpacket: serving on http://...".
 # MP_TEST_PORT=N fixes it instead.
 "$BIN" serve --data "$CSV" --forms "$ROOT/forms" --listen "127.0.0.1:${MP_TEST_PORT:-0}" "${print_args[@]}" \
   >"$WORK/stdout" 2>"$WORK/stderr" &
@@ -69,7 +81,7 @@ server_pid=$!
 
 url=
 for _ in $(seq 1 100); do
-  line=$(head -n 1 "$WORK/stdout" 2>/dev/null)
+  line=$(grep -m 1 '^medpacket: serving on http' "$WORK/stderr" 2>/dev/null)
   case $line in
     "medpacket: serving on "http*) url=${line#medpacket: serving on }; break ;;
   esac
@@ -77,14 +89,15 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 if [ -z "$url" ]; then
-  fail "the server did not start (first line: [${line:-}])"
+  fail "the server did not start (standard output: [$(head -c 200 "$WORK/stdout")])"
   sed 's/^/  server: /' "$WORK/stderr" | head -n 20
   exit 1
 fi
 ok "server at $url"
 
 # ---- the page, in chromium ----
-PREVIEW_PDF=$WORK/preview.pdf PATIENT=$PATIENT node "$HERE/serve.test.mjs" "$url"
+PREVIEW_PDF=$WORK/preview.pdf PATIENT=$PATIENT LIST=$CSV NEXT_LIST=$NEXT \
+  node "$HERE/serve.test.mjs" "$url" "$AWKWARD"
 [ $? -eq 0 ] || fail "serve.test.mjs"
 
 # ---- the previewed PDF names the patient ----
@@ -121,24 +134,29 @@ fi
 kill "$server_pid" 2>/dev/null
 wait "$server_pid" 2>/dev/null
 server_pid=
-python3 - "$CSV" "$WORK/stderr" "$WORK/stdout" <<'EOF'
-# Every first and last name of the list, as a whole word, case as written.
+if [ -s "$WORK/stdout" ]; then
+  fail "the server wrote to standard output (status lines go to standard error): $(head -c 200 "$WORK/stdout")"
+else
+  ok "the server wrote nothing to standard output"
+fi
+python3 - "$AWKWARD" "$NEXT" -- "$WORK/stderr" <<'EOF'
+# Every first and last name of the lists, as a whole word, case as written.
 import csv, re, sys
+lists, logs = sys.argv[1:sys.argv.index("--")], sys.argv[sys.argv.index("--") + 1:]
 names = set()
-with open(sys.argv[1], encoding="utf-8-sig", errors="replace", newline="") as f:
-    rows = csv.reader(f)
-    head = [h.strip().lower().replace(" ", "_") for h in next(rows)]
-    cols = [head.index(c) for c in ("first_name", "last_name") if c in head]
-    for r in rows:
-        for c in cols:
-            if c < len(r) and len(r[c].strip()) >= 3:
-                names.add(r[c].strip())
+for path in lists:
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+        rows = csv.reader(f)
+        head = [h.strip().lower().replace(" ", "_") for h in next(rows)]
+        cols = [head.index(c) for c in ("first_name", "last_name") if c in head]
+        for r in rows:
+            for c in cols:
+                if c < len(r) and len(r[c].strip()) >= 3:
+                    names.add(r[c].strip())
 names |= {"Walter", "Kinney"}   # the walk-in serve.test.mjs types
 leaks = 0
-for path in sys.argv[2:]:
+for path in logs:
     log = open(path, encoding="utf-8", errors="replace").read()
-    if path.endswith("stdout"):
-        log = log.split("\n", 1)[1] if "\n" in log else ""
     for n in sorted(names):
         if re.search(r"(?<!\w)" + re.escape(n) + r"(?!\w)", log):
             print(f"FAIL: the server's {path.rsplit('/', 1)[1]} names a patient: {n}")

@@ -11,12 +11,18 @@
 //   SCREENSHOT_NARROW  likewise at 1024x640 (the walk-in form stacks below).
 //   PATIENT      the name expected in the PDF (default "Siobhán O'Brien")
 //   SEARCH       what is typed to find her (default "obri")
+//   LIST, NEXT_LIST  the file the server reads its list from, and another
+//                list (serve's own header, three rows: one without a
+//                clinician, one naming a packet the server does not offer, one
+//                complete) that the last steps put in its place, then break
+//                (an empty file), then mend; without them those steps skip.
+//   SCREENSHOT_STALE  where to save a screenshot of the page with a stale list.
 // The walk-in step types the patient Walter Kinney (run.sh checks the server's
 // log for that name too).
 // Prints one ok/FAIL line per check; exits 1 if any failed.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -235,6 +241,75 @@ try {
       await page.screenshot({ path: process.env.SCREENSHOT_NARROW, fullPage: true });
       ok(`screenshot ${process.env.SCREENSHOT_NARROW}`);
     }
+  });
+
+  // 8. A row that lacks a field the packet prints: marked before anyone
+  // presses a button (the awkward list's row without a record number).
+  await step('missing field', async () => {
+    await search.fill('missing mrn');
+    await page.waitForFunction(() => document.querySelectorAll('#patients tbody tr').length === 1);
+    const row = rows.first();
+    const preview = row.getByRole('button', { name: /^Preview/ });
+    check(await preview.isDisabled(), 'a row without its record number: Preview is off');
+    if (canPrint) check(await row.getByRole('button', { name: /^Print/ }).isDisabled(), '...and Print');
+    const note = row.locator('.needs');
+    const text = (await note.textContent()) ?? '';
+    check(await note.isVisible() && text.includes('Record number is needed for this packet'),
+      'the row says which field the packet needs', text);
+    const described = await preview.getAttribute('aria-describedby');
+    check(!!described && described === await note.getAttribute('id'), 'the buttons are described by the note', described);
+    await search.fill('');
+  });
+
+  // 9. The list changes under the page: a row naming a packet the server does
+  // not offer says so; then the file breaks and the page says plainly that its
+  // list is stale, without a reload; mended, the warning goes.
+  const LIST = process.env.LIST;
+  const NEXT_LIST = process.env.NEXT_LIST;
+  await step('list changes', async () => {
+    if (!LIST || !NEXT_LIST) {
+      console.log('skip: list changes (LIST and NEXT_LIST not given)');
+      return;
+    }
+    const next = readFileSync(NEXT_LIST);
+    writeFileSync(`${LIST}.new`, next);
+    renameSync(`${LIST}.new`, LIST);
+    await page.waitForTimeout(700);   // the server reads a changed file once it is 0.5 s old
+    await page.reload();
+    await page.waitForFunction(() => document.querySelectorAll('#patients tbody tr').length === 3);
+    check(await page.locator('#stale').isHidden(), 'a list read whole: no stale warning');
+    const other = rows.filter({ hasText: 'Otherpacket' });
+    const problem = (await other.locator('.row-problem').textContent()) ?? '';
+    check(problem === 'Row 3: column packets names a packet this server does not offer (it offers tpi-packet)',
+      'a packet the server does not offer: a row problem, by row and column', problem);
+    check(await other.getByRole('button').count() === 0, '...and no buttons for it');
+    const noClin = rows.filter({ hasText: 'Noclinician' });
+    check(await noClin.getByRole('button', { name: /^Preview/ }).isDisabled(), 'a row without a clinician: Preview is off');
+    const need = (await noClin.locator('.needs').textContent()) ?? '';
+    check(need.includes('Clinician is needed for this packet'), '...and the row says why', need);
+    check(await rows.filter({ hasText: 'Complete' }).getByRole('button', { name: /^Preview/ }).isEnabled(),
+      'a complete row: Preview is on');
+  });
+  await step('stale list', async () => {
+    if (!LIST || !NEXT_LIST) {
+      console.log('skip: stale list (LIST and NEXT_LIST not given)');
+      return;
+    }
+    const next = readFileSync(NEXT_LIST);
+    writeFileSync(LIST, '');          // the export broke: the server keeps the last list
+    const banner = page.locator('#stale');
+    await banner.waitFor({ state: 'visible', timeout: 20000 });   // the page polls every 10 s
+    const said = (await banner.textContent()) ?? '';
+    check(said.includes('This list may be out of date') && said.includes('the file is empty'),
+      'a list that became unreadable: the page says it is stale, and why', said);
+    check(await banner.getAttribute('role') === 'alert', 'the warning is role=alert');
+    check(await rows.count() === await page.evaluate(() => state.list.patients.length) && await rows.count() > 0,
+      'the last list is still shown under it');
+    if (process.env.SCREENSHOT_STALE) await page.screenshot({ path: process.env.SCREENSHOT_STALE });
+
+    writeFileSync(LIST, next);        // mended
+    await banner.waitFor({ state: 'hidden', timeout: 20000 });
+    ok('readable again: the warning goes');
   });
 
   check(foreign.length === 0, 'no request leaves the server', foreign.join(' '));

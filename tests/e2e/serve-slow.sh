@@ -24,18 +24,18 @@ export SOURCE_DATE_EPOCH=1764547200
 export CUPS_SERVER=127.0.0.1:9
 cp "$root/tests/e2e/data/awkward.csv" "$work/today.csv"
 
-start() { # NAME ARGS...: sets port
+start() { # NAME ARGS...: sets port (serve says it on standard error, with its log)
   local name=$1 url=""
   shift
   "$bin" serve --data "$work/today.csv" --forms "$root/forms" --jobs 1 "$@" \
-    >"$work/$name.out" 2>>"$work/server.log" &
+    >"$work/$name.out" 2>"$work/$name.log" &
   pids+=($!)
   for _ in $(seq 100); do
-    url=$(sed -n 's/^medpacket: serving on //p' "$work/$name.out" 2>/dev/null)
+    url=$(sed -n 's/^medpacket: serving on //p' "$work/$name.log" 2>/dev/null)
     [ -n "$url" ] && break
     sleep 0.05
   done
-  [ -n "$url" ] || { fail "$name: the server did not start: $(cat "$work/server.log")"; return 1; }
+  [ -n "$url" ] || { fail "$name: the server did not start: $(cat "$work/$name.log")"; return 1; }
   port=${url##*:}
   port=${port%/}
 }
@@ -144,7 +144,7 @@ check_has "slow connections are closed 10 s after connecting, not before" "$res"
   "loopback: the first closed after 9.9 s: True"
 check_has "slow connections are closed 10 s after connecting" "$res" \
   "loopback: the first 64 closed within 11 s: True"
-check_has "the log says so, without addresses" "$(cat "$work/server.log")" \
+check_has "the log says so, without addresses" "$(cat "$work"/*.log)" \
   "connections that sent no whole request within 10 s"
 echo "--- what the slow clients saw:"
 cat "$work/result"

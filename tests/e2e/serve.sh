@@ -25,21 +25,26 @@ export SOURCE_DATE_EPOCH=1764547200
 export CUPS_SERVER=127.0.0.1:9
 cp "$root/tests/e2e/data/awkward.csv" "$work/today.csv"
 
-# start NAME ARGS...: runs serve in the background; sets url to its address.
+# start NAME ARGS...: runs serve in the background; sets url to its address,
+# which serve writes to standard error with its other status lines (its
+# standard output may be a pipe nobody reads): NAME.log; NAME.out must stay
+# empty.
 start() {
   local name=$1
   shift
   "$bin" serve --data "$work/today.csv" --forms "$root/forms" "$@" \
-    >"$work/$name.out" 2>>"$work/server.log" &
+    >"$work/$name.out" 2>"$work/$name.log" &
   pids+=($!)
   for _ in $(seq 100); do
-    url=$(sed -n 's/^medpacket: serving on //p' "$work/$name.out" 2>/dev/null)
+    url=$(sed -n 's/^medpacket: serving on //p' "$work/$name.log" 2>/dev/null)
     [ -n "$url" ] && return 0
     sleep 0.05
   done
-  fail "$name: the server did not start: $(cat "$work/server.log")"
+  fail "$name: the server did not start: $(cat "$work/$name.log")"
   return 1
 }
+# Every server's log so far.
+logs() { cat "$work"/*.log 2>/dev/null; }
 code() { curl -s -o "$work/body" -w '%{http_code}' "$@"; }
 save() { local out=$1; shift; curl -s -o "$out" -w '%{http_code}' "$@"; }
 
@@ -68,6 +73,23 @@ check_has "the list: a patient" "$list" '"first_name": "Siobhán", "last_name": 
 check_has "the list: the patient's language" "$list" '"mrn": "A1005"'
 check_has "the list: a bad row, by number and column only" "$list" \
   '{"row": 13, "problem": "column dob is not a date that exists (check the month and the day)"}'
+check_has "the list: a row without the record number the packet needs, marked" "$list" \
+  '"mrn": null, "appointment_date": "2026-12-01", "appointment_time": null, "clinician": "Dr. Ana Ruiz", "language": "en", "packets": ["tpi-packet"], "missing": {"tpi-packet": ["mrn"]}, "problems": []}'
+check_has "the list: a row with all the packet needs, unmarked" "$list" \
+  '"mrn": "A1003", "appointment_date": "2026-12-01", "appointment_time": null, "clinician": "Dr. Ana Ruiz", "language": "en", "packets": ["tpi-packet"], "missing": {}, "problems": []}'
+# The marks are true: every row marked is refused a preview, every row not
+# marked gets one.
+cp "$work/body" "$work/list.json"
+wrong="" checked=0
+while read -r row marked; do
+  got=$(curl -s -o /dev/null -w '%{http_code}' "${url}api/preview?packet=tpi-packet&row=$row")
+  case $marked:$got in 1:422 | 0:200) ;; *) wrong="$wrong row $row ($marked: $got)" ;; esac
+  checked=$((checked + 1))
+done < <(python3 -c 'import json,sys
+for p in json.load(open(sys.argv[1]))["patients"]:
+    print(p["row"], 1 if p.get("missing", {}).get("tpi-packet") else 0)' "$work/list.json")
+check_eq "a row is marked as missing a field exactly when its preview is refused" "$checked:$wrong" \
+  "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["patients"]))' "$work/list.json"):"
 
 check_eq "preview" "$(save "$work/p.pdf" "${url}api/preview?packet=tpi-packet&row=4")" 200
 check_has "preview: the patient's packet" "$(pdftotext "$work/p.pdf" - 2>/dev/null)" \
@@ -131,6 +153,9 @@ check_has "walk-in: the languages offered" "$(cat "$work/body")" \
   '"language": "is not a language of this packet (en, es)"'
 check_eq "print: CUPS does not answer" "$(post "${url}api/print" '{"packet":"tpi-packet","row":4}')" 502
 check_has "print: the error says so" "$(cat "$work/body")" "CUPS"
+reason=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"])' "$work/body")
+check_has "print: the log line says why, in CUPS's words" \
+  "$(logs | grep -F 'serve: POST /api/print 502 row=4 ')" " ms: $reason"
 
 # The guards.
 check_eq "a foreign Host (DNS rebinding)" "$(code -H 'Host: evil.example:80' "${url}api/patients")" 403
@@ -180,29 +205,123 @@ check_eq "PUT" "$(code -X PUT "${url}api/print")" 405
 many=()
 for i in $(seq 80); do many+=(-H "X-Filler-$i: x"); done
 check_eq "too many header fields" "$(code "${many[@]}" "${url}api/config")" 431
+check_eq "too many header fields: the API's error, not cached" \
+  "$(curl -s -D - -o /dev/null "${many[@]}" "${url}api/config" | grep -ciE '^(Cache-Control: no-store|Content-Type: application/json)')" 2
+# Header fields over 64 KiB: the API's own 431, JSON and no-store, from
+# just over the limit up to what the connection's memory (256 KiB) holds,
+# about 250 KiB (a Cookie is held twice: libmicrohttpd parses a copy). Past
+# that, libmicrohttpd answers 431 itself, as docs/serve-api.md says. Sizes
+# are of the header fields as sent: name, ": ", value and CRLF each.
+headers() { # BYTES [cookie]: "STATUS TYPE CACHE BODY" of GET /api/config
+  python3 - "${url#http://}" "$1" "${2:-}" <<'EOF'
+import socket, sys
+host, total, cookie = sys.argv[1].rstrip("/"), int(sys.argv[2]), sys.argv[3] == "cookie"
+port = int(host.rsplit(":", 1)[1])
+fields = [("Host", host), ("Connection", "close")]
+used = sum(len(k) + len(v) + 4 for k, v in fields)
+i = 0
+while used < total:
+    # One big Cookie, or fillers of at most 8000 bytes (a few dozen fields).
+    name = "Cookie" if cookie and i == 0 else "X-Filler-%d" % i
+    room = total - used - len(name) - 4
+    if name == "Cookie":
+        value = "c=" + "x" * (room - 2)
+    else:
+        value = "x" * min(8000, room)
+    fields.append((name, value))
+    used += len(name) + len(value) + 4
+    i += 1
+assert used == total, (used, total)
+req = "GET /api/config HTTP/1.1\r\n" + "".join("%s: %s\r\n" % kv for kv in fields) + "\r\n"
+s = socket.create_connection(("127.0.0.1", port), timeout=5)
+try:
+    s.sendall(req.encode())
+except OSError:
+    pass
+data = b""
+try:
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        data += d
+except OSError:
+    pass
+head, _, body = data.partition(b"\r\n\r\n")
+lines = head.decode("latin-1").split("\r\n")
+h = {l.split(":", 1)[0].lower(): l.split(":", 1)[1].strip() for l in lines[1:] if ":" in l}
+status = lines[0].split(" ")[1] if lines[0] else "none"
+print(status, h.get("content-type", "-").split(";")[0], h.get("cache-control", "-"),
+      body[:80].decode("utf-8", "replace").strip() if status != "200" else "")
+EOF
+}
+too_big='431 application/json no-store {"error": "the request'"'"'s header fields are larger than 64 KiB"}'
+check_eq "header fields of exactly 64 KiB pass" "$(headers 65536)" "200 application/json no-store "
+check_eq "header fields one byte over 64 KiB" "$(headers 65537)" "$too_big"
+check_eq "header fields of 128 KiB" "$(headers 131072)" "$too_big"
+check_eq "header fields of 200 KiB" "$(headers 204800)" "$too_big"
+check_eq "header fields of 240 KiB" "$(headers 245760)" "$too_big"
+check_eq "one Cookie of 100 KiB" "$(headers 102400 cookie)" "$too_big"
+check_eq "past the connection's memory (320 KiB): libmicrohttpd's own 431" \
+  "$(headers 327680 | cut -d' ' -f1-3)" "431 - -"
 check_eq "still serving after all that" "$(code "${url}api/config")" 200
 
 # The scheduling system writes a new list: the page sees it.
 sleep 0.6 # past the settle time of the first load's file
-printf 'first_name,last_name,dob,mrn,packets\nZed,Newrow,1980-01-01,Z9,\nYve,Other,1981-02-03,Y8,other-packet\n' \
-  >"$work/today.new"
+check_has "a list read whole is not stale" "$(curl -s "${url}api/patients")" '"stale": null'
+# Zed has no appointment date and no clinician, which the consent prints;
+# Yve's packets column names only a packet this server does not offer, Uma's
+# one it offers and one it does not, Vic's none at all (separators only).
+printf '%s\n' 'first_name,last_name,dob,mrn,appointment_date,clinician,packets' \
+  'Zed,Newrow,1980-01-01,Z9,,,' 'Yve,Other,1981-02-03,Y8,,,other-packet' \
+  'Uma,Third,1982-03-04,U7,2026-12-01,Dr. Ana Ruiz,"tpi-packet, other-packet"' \
+  'Vic,Fourth,1983-04-05,V6,2026-12-01,Dr. Ana Ruiz," ; ,"' >"$work/today.new"
 mv "$work/today.new" "$work/today.csv"
 sleep 0.7
 code "${url}api/patients" >/dev/null
-check_has "the new list" "$(cat "$work/body")" '"first_name": "Zed"'
-check_has "an empty packets column: every packet" "$(cat "$work/body")" \
-  '"mrn": "Z9", "appointment_date": null, "appointment_time": null, "clinician": null, "language": "en", "packets": ["tpi-packet"]'
-check_has "a packets column: only the packets it names" "$(cat "$work/body")" \
-  '"mrn": "Y8", "appointment_date": null, "appointment_time": null, "clinician": null, "language": "en", "packets": []'
-# A broken new list: the last good one stays, and the log says why.
+list=$(cat "$work/body")
+check_has "the new list" "$list" '"first_name": "Zed"'
+check_has "an empty packets column: every packet; what the packet needs and the row lacks" "$list" \
+  '"mrn": "Z9", "appointment_date": null, "appointment_time": null, "clinician": null, "language": "en", "packets": ["tpi-packet"], "missing": {"tpi-packet": ["appointment_date", "clinician"]}, "problems": []}'
+check_has "a packets column: only the packets it names, and a packet not offered is a row problem" "$list" \
+  '"mrn": "Y8", "appointment_date": null, "appointment_time": null, "clinician": null, "language": "en", "packets": [], "missing": {}, "problems": ["column packets names a packet this server does not offer (it offers tpi-packet)"]}'
+check_has "a packets column naming one packet offered and one not" "$list" \
+  '"mrn": "U7", "appointment_date": "2026-12-01", "appointment_time": null, "clinician": "Dr. Ana Ruiz", "language": "en", "packets": ["tpi-packet"], "missing": {}, "problems": ["column packets names a packet this server does not offer (it offers tpi-packet)"]}'
+check_has "a packets column with separators only names no packet: every packet" "$list" \
+  '"mrn": "V6", "appointment_date": "2026-12-01", "appointment_time": null, "clinician": "Dr. Ana Ruiz", "language": "en", "packets": ["tpi-packet"], "missing": {}, "problems": []}'
+check_eq "a row marked as missing a field: its preview is indeed refused" \
+  "$(code "${url}api/preview?packet=tpi-packet&row=2")" 422
+check_eq "a row with nothing missing: its preview renders" \
+  "$(curl -s -o /dev/null -w '%{http_code}' "${url}api/preview?packet=tpi-packet&row=4")" 200
+# A broken new list: the last good one stays, the log says why, and the
+# list says it is stale: since when and why, without a patient's data.
 cp "$work/today.csv" "$work/today.good"
 : >"$work/today.csv"
 sleep 0.7
 code "${url}api/patients" >/dev/null
 check_has "a broken list: the last good one stays" "$(cat "$work/body")" '"first_name": "Zed"'
-check_has "a broken list: the log says why" "$(cat "$work/server.log")" \
+check_has "a broken list: the log says why" "$(logs)" \
   "serve: the list changed but cannot be read; keeping the last one: the file is empty"
+stale=$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["stale"]))' "$work/body")
+check_eq "a broken list: the list says it is stale, since when and why" \
+  "$(printf '%s' "$stale" | sed -E 's/"since": "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"/"since": "TIME"/')" \
+  '{"since": "TIME", "reason": "the file is empty: a CSV needs a header row"}'
+check_has "a broken list: still stale on the next request (the log says it once, the list every time)" \
+  "$(curl -s "${url}api/patients")" '"stale": {"since": '
 mv "$work/today.good" "$work/today.csv"
+sleep 0.7
+check_has "the list readable again: no longer stale" "$(curl -s "${url}api/patients")" '"stale": null'
+# The list removed and not put back: stale once it has been gone for the
+# settle time (a list replaced by rename is never missing at all).
+cp "$work/today.csv" "$work/today.good"
+rm "$work/today.csv"
+curl -s -o /dev/null "${url}api/patients"
+sleep 0.7
+check_has "a list that is gone: stale, and why" "$(curl -s "${url}api/patients")" \
+  '"reason": "cannot read the day'"'"'s list: No such file or directory"}'
+mv "$work/today.good" "$work/today.csv"
+sleep 0.7
+check_has "a list that is back: no longer stale" "$(curl -s "${url}api/patients")" '"stale": null'
 
 # The list replaced by a FIFO, then by a link to /dev/zero (issue 12): no
 # request blocks or spins, the page keeps the last good list and the log
@@ -218,8 +337,10 @@ check_eq "a FIFO for a list: the page still answers" "$(code -m 3 "${url}api/pat
 check_has "a FIFO for a list: the last good list stays" "$(cat "$work/body")" '"first_name": "Zed"'
 check_eq "a FIFO for a list: and answers again" "$(code -m 3 "${url}api/patients")" 200
 check_eq "a FIFO for a list: at once" "$(($(ms) - t0 < 2000))" 1
-check_has "a FIFO for a list: the log says why" "$(cat "$work/server.log")" \
+check_has "a FIFO for a list: the log says why" "$(logs)" \
   "keeping the last one: not a regular file (a FIFO): the day's list must be a file"
+check_has "a FIFO for a list: the list says it is stale, and why" "$(cat "$work/body")" \
+  '"reason": "not a regular file (a FIFO): the day'"'"'s list must be a file"}'
 rm -f "$work/today.csv"
 ln -s /dev/zero "$work/today.csv"
 t0=$(ms)
@@ -229,7 +350,7 @@ check_has "a link to /dev/zero: the last good list stays" "$(cat "$work/body")" 
 check_eq "a link to /dev/zero: and a preview (Zed has no clinician)" \
   "$(code -m 3 "${url}api/preview?packet=tpi-packet&row=2")" 422
 check_eq "a link to /dev/zero: at once" "$(($(ms) - t0 < 2000))" 1
-check_has "a link to /dev/zero: the log says why" "$(cat "$work/server.log")" \
+check_has "a link to /dev/zero: the log says why" "$(logs)" \
   "keeping the last one: not a regular file (a device): the day's list must be a file"
 t0=$(ms)
 kill -TERM "${pids[0]}"
@@ -379,15 +500,15 @@ err=$("$bin" serve --data "$work/today.csv" --forms "$root/forms" --listen 127.0
   --tls-cert "$work/cert.pem" --tls-key "$work/key2.pem" 2>&1)
 check_eq "TLS: a key that is not the certificate's" "$?:${err##*$'\n'}" \
   "78:medpacket: error: cannot start the HTTPS server (is the key the certificate's?)"
-check_has "without TLS off loopback: a warning" "$(cat "$work/server.log")" \
+check_has "without TLS off loopback: a warning" "$(logs)" \
   "serve: warning: without --tls-cert/--tls-key the token"
 
 # --no-print: previews only; --packet names the packets instead of --forms.
 "$bin" serve --data "$work/today.csv" --packet "$root/forms/trigger-point/packet.yaml" \
-  --no-print --listen 127.0.0.1:0 >"$work/np.out" 2>>"$work/server.log" &
+  --no-print --listen 127.0.0.1:0 >"$work/np.out" 2>"$work/np.log" &
 pids+=($!)
 for _ in $(seq 100); do
-  url=$(sed -n 's/^medpacket: serving on //p' "$work/np.out" 2>/dev/null)
+  url=$(sed -n 's/^medpacket: serving on //p' "$work/np.log" 2>/dev/null)
   [ -n "$url" ] && break
   sleep 0.05
 done
@@ -403,9 +524,18 @@ check_eq "a list that is not there" "$?" 66
 kill "${pids[@]}" 2>/dev/null
 wait 2>/dev/null
 pids=()
-log=$(cat "$work/server.log")
+log=$(logs)
 check_has "the log has the routes" "$log" "serve: GET /api/preview 200 row=4"
-leaks=$(python3 - "$root/tests/e2e/data/awkward.csv" "$work/server.log" <<'EOF'
+# Status lines, the address among them, go to standard error: a service
+# manager may leave standard output a pipe that no one reads.
+outs=""
+for f in "$work"/*.out; do [ -s "$f" ] && outs="$outs ${f##*/}"; done
+check_eq "serve writes nothing to standard output" "$outs" ""
+check_has "the address is on standard error" "$(cat "$work/main.log")" "medpacket: serving on http://127.0.0.1:"
+check_has "so is how to open it with the token" "$(cat "$work/tok.log")" \
+  "medpacket: open it once as http://desk.local:"
+logs >"$work/all-logs.txt"
+leaks=$(python3 - "$root/tests/e2e/data/awkward.csv" "$work/all-logs.txt" <<'EOF'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", errors="replace")))
 log = open(sys.argv[2], encoding="utf-8").read()
@@ -415,7 +545,7 @@ for r in rows:
         v = (r.get(k) or "").strip()
         if len(v) >= 3:
             words.add(v)
-words |= {"Wanda", "Walker", "Zed", "Newrow", "Yve"}
+words |= {"Wanda", "Walker", "Zed", "Newrow", "Yve", "Uma", "Vic", "Fourth"}
 print(" ".join(sorted(w for w in words if w in log)))
 EOF
 )

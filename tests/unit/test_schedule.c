@@ -1,7 +1,9 @@
 /* Unit tests for schedule.c: the day's list in memory, found by row number,
- * read again when the file changes, kept when the new file is broken, a
- * snapshot in use surviving a reload, and a list that becomes a FIFO or a
- * device (issue 12) answered at once, with the last good list. */
+ * read again when the file changes, kept when the new file is broken (and
+ * said to be stale, since when and why, until it can be read again), a
+ * snapshot in use surviving a reload, a list that becomes a FIFO or a
+ * device (issue 12) answered at once, with the last good list, and a list
+ * that goes away. */
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -45,7 +47,7 @@ int main(void)
         CHECK_DONE();
     schedule_set_settle(s, 0);
 
-    const schedule_snap *a = schedule_get(s, NULL);
+    const schedule_snap *a = schedule_get(s, NULL, NULL);
     CHECK_INT(a->nrows, 3);
     CHECK_STR(field(schedule_find(a, 2), "first_name"), "Ana");
     CHECK_STR(field(schedule_find(a, 4), "mrn"), "A3");
@@ -57,7 +59,7 @@ int main(void)
     /* A new list: the next get sees it, while a (in use) stays as it was. */
     write_file(path, "first_name,last_name,dob,mrn\nDee,Kay,1990-05-06,B1\n");
     mp_err reload;
-    const schedule_snap *b = schedule_get(s, &reload);
+    const schedule_snap *b = schedule_get(s, &reload, NULL);
     CHECK_INT(reload.code, 0);
     CHECK_INT(b->nrows, 1);
     CHECK_STR(field(schedule_find(b, 2), "first_name"), "Dee");
@@ -65,20 +67,62 @@ int main(void)
     schedule_put(s, a);
     schedule_put(s, b);
 
-    /* A broken file: the last good list stays, and the problem is told once. */
+    /* A broken file: the last good list stays, and the problem is told once
+     * to the log, and on every get as the list's staleness. */
+    schedule_stale stale;
+    b = schedule_get(s, NULL, &stale);
+    CHECK_INT(stale.since, 0);
+    CHECK_STR(stale.why, "");
+    schedule_put(s, b);
+    int64_t before = (int64_t)time(NULL);
     write_file(path, ""); /* empty: no header row */
-    const schedule_snap *c = schedule_get(s, &reload);
+    const schedule_snap *c = schedule_get(s, &reload, &stale);
     CHECK(reload.code != 0);
     CHECK_STR(field(schedule_find(c, 2), "first_name"), "Dee");
+    CHECK(stale.since >= before && stale.since <= (int64_t)time(NULL));
+    CHECK_STR(stale.why, "the file is empty: a CSV needs a header row");
+    int64_t since = stale.since;
     schedule_put(s, c);
-    c = schedule_get(s, &reload);
+    c = schedule_get(s, &reload, &stale);
     CHECK_INT(reload.code, 0);
+    CHECK_INT(stale.since, since);
+    CHECK_STR(stale.why, "the file is empty: a CSV needs a header row");
+    schedule_put(s, c);
+    /* Readable again: no longer stale. */
+    write_file(path, "first_name,last_name,dob,mrn\nDee,Kay,1990-05-06,B1\n");
+    c = schedule_get(s, &reload, &stale);
+    CHECK_INT(reload.code, 0);
+    CHECK_INT(stale.since, 0);
+    schedule_put(s, c);
+    /* Gone for less than the settle time: not stale (a system that deletes
+     * and rewrites it); gone longer: stale, and why; back: read again, even
+     * the same bytes. */
+    schedule_set_settle(s, 300);
+    char kept[80];
+    snprintf(kept, sizeof kept, "%s.kept", path);
+    CHECK_INT(rename(path, kept), 0);
+    c = schedule_get(s, &reload, &stale);
+    CHECK_INT(stale.since, 0);
+    schedule_put(s, c);
+    struct timespec pause = {0, 350 * 1000000L};
+    nanosleep(&pause, NULL);
+    c = schedule_get(s, &reload, &stale);
+    CHECK_STR(reload.msg, "cannot read the day's list: No such file or directory");
+    CHECK_STR(stale.why, "cannot read the day's list: No such file or directory");
+    CHECK(stale.since > 0);
+    CHECK_STR(field(schedule_find(c, 2), "first_name"), "Dee");
+    schedule_put(s, c);
+    CHECK_INT(rename(kept, path), 0);
+    schedule_set_settle(s, 0);
+    c = schedule_get(s, &reload, &stale);
+    CHECK_INT(reload.code, 0);
+    CHECK_INT(stale.since, 0);
     schedule_put(s, c);
 
     /* A file still being written (changed less than settle_ms ago) waits. */
     schedule_set_settle(s, 60000);
     write_file(path, "first_name,last_name,dob,mrn\nEve,Ng,1991-01-01,C1\n");
-    c = schedule_get(s, NULL);
+    c = schedule_get(s, NULL, NULL);
     CHECK_STR(field(schedule_find(c, 2), "first_name"), "Dee");
     schedule_put(s, c);
 
@@ -89,7 +133,7 @@ int main(void)
     unlink(path);
     CHECK_INT(mkfifo(path, 0600), 0);
     alarm(5);
-    c = schedule_get(s, &reload);
+    c = schedule_get(s, &reload, NULL);
     CHECK_STR(field(schedule_find(c, 2), "first_name"), "Dee");
     CHECK_INT(reload.code, EX_NOINPUT);
     CHECK_STR(reload.msg, "not a regular file (a FIFO): the day's list must be a file");
@@ -97,7 +141,7 @@ int main(void)
     schedule_put(s, c);
     unlink(path);
     CHECK_INT(symlink("/dev/zero", path), 0);
-    c = schedule_get(s, &reload);
+    c = schedule_get(s, &reload, NULL);
     CHECK_STR(field(schedule_find(c, 2), "first_name"), "Dee");
     CHECK_STR(reload.msg, "not a regular file (a device): the day's list must be a file");
     schedule_put(s, c);
@@ -105,7 +149,7 @@ int main(void)
     /* A regular file again: read. */
     unlink(path);
     write_file(path, "first_name,last_name,dob,mrn\nFay,Po,1992-02-02,D1\n");
-    c = schedule_get(s, &reload);
+    c = schedule_get(s, &reload, NULL);
     CHECK_INT(reload.code, 0);
     CHECK_STR(field(schedule_find(c, 2), "first_name"), "Fay");
     /* Messages about a row name the list's own file. */
@@ -120,7 +164,7 @@ int main(void)
             fputs("Gus,Ray,1993-03-03,E1\n", big);
         fclose(big);
     }
-    c = schedule_get(s, &reload);
+    c = schedule_get(s, &reload, NULL);
     CHECK_STR(reload.msg, "larger than 8 MiB: not a day's list");
     CHECK_STR(field(schedule_find(c, 2), "first_name"), "Fay");
     schedule_put(s, c);
@@ -135,7 +179,7 @@ int main(void)
     err_clear(&err);
     CHECK_INT(schedule_open(ypath, DATE_ORDER_ISO, &s, &err), 0);
     if (s) {
-        c = schedule_get(s, NULL);
+        c = schedule_get(s, NULL, NULL);
         /* Rows are counted as a spreadsheet counts them: row 2 is the first
          * patient in a YAML list too. */
         CHECK_STR(field(schedule_find(c, 2), "first_name"), "Hal");
@@ -151,7 +195,7 @@ int main(void)
     err_clear(&err);
     CHECK_INT(schedule_open(mpath, DATE_ORDER_MDY, &s, &err), 0);
     if (s) {
-        c = schedule_get(s, NULL);
+        c = schedule_get(s, NULL, NULL);
         CHECK(schedule_find(c, 2)->problem == NULL);
         CHECK_STR(field(schedule_find(c, 2), "dob"), "1968-04-12");
         schedule_put(s, c);
@@ -159,7 +203,7 @@ int main(void)
     }
     CHECK_INT(schedule_open(mpath, DATE_ORDER_ISO, &s, &err), 0);
     if (s) {
-        c = schedule_get(s, NULL);
+        c = schedule_get(s, NULL, NULL);
         CHECK_STR(schedule_find(c, 2)->problem,
                   "column dob is not a valid date (write it as YYYY-MM-DD); if the list writes "
                   "dates as MM/DD/YYYY, say so with date_order: mdy in clinic.yaml or "
