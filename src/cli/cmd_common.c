@@ -44,7 +44,7 @@ int cli_unknown_option(const char *cmd, const char *arg, const struct option *op
         snprintf(word, sizeof word, "%.*s", (int)strcspn(arg + 2, "="), arg + 2);
     const char *names[64];
     size_t n = 0;
-    for (; opts[n].name && n < sizeof names / sizeof names[0] - 1; n++)
+    for (; n < sizeof names / sizeof names[0] - 1 && opts[n].name; n++)
         names[n] = opts[n].name;
     names[n] = NULL;
     const char *hint = word[0] ? suggest_word(word, names) : NULL;

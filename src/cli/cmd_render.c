@@ -291,7 +291,8 @@ static int run(const render_args *args, arena *a, mp_err *err)
     cmd_release(&run);
     if (!rc)
         rc = outfile_write(args->output, pdf, len, OUTFILE_DEFAULT_MODE, err);
-    bool to_stdout = strcmp(args->output, "-") == 0;
+    /* parse_args made sure of -o; said again for the analyzer's sake. */
+    bool to_stdout = !args->output || strcmp(args->output, "-") == 0;
     if (!rc && !to_stdout)
         fprintf(stderr, "wrote %s\n", args->output);
     /* Printed only once written, so that a printer that fails loses nothing;

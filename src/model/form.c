@@ -11,6 +11,7 @@
 
 #include "date.h"
 #include "image.h"
+#include "paper.h"
 #include "msg.h"
 #include "secret.h"
 #include "suggest.h"

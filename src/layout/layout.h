@@ -29,6 +29,8 @@
 
 #include "arena.h"
 #include "qr.h"
+#include "image.h"
+#include "paper.h"
 
 /* The two styles text is set in, and the fallback faces that stand in for
  * glyphs the first pair lacks (a clinic's own font without "ễ", say). The
@@ -57,12 +59,7 @@ typedef struct layout_geom {
     double header_base_pt, footer_base_pt; /* baselines of header line 1 and footer */
 } layout_geom;
 
-typedef enum { PAGE_LETTER, PAGE_A4 } page_size;
 layout_geom layout_geom_for(page_size size);
-/* "letter" or "a4", in any case (--page-size A4 is what people type): true
- * with *out set; false for anything else. The one reading of a page size, for
- * options and settings alike. */
-bool page_size_parse(const char *s, page_size *out);
 
 typedef struct layout_style {
     double body_pt, heading_pt, title_pt, small_pt;
@@ -83,15 +80,6 @@ typedef enum {
     LBOX_IMAGE,     /* image drawn into (x, y, w, h) */
 } lbox_kind;
 
-/* An image (the clinic's logo), kept as its file's bytes: the backend
- * decodes it. width_px and height_px give its aspect ratio. */
-typedef struct layout_image layout_image;
-struct layout_image {
-    const unsigned char *data;
-    size_t len;
-    bool png; /* else JPEG */
-    unsigned width_px, height_px;
-};
 
 typedef struct lbox {
     lbox_kind kind;

@@ -303,6 +303,8 @@ static int read_pem(const char *path, arena *a, const char **out, mp_err *err)
 
 static const char *base_name(const char *path)
 {
+    if (!path)
+        return "";
     const char *slash = strrchr(path, '/');
     return slash ? slash + 1 : path;
 }

@@ -7,11 +7,23 @@
 #ifndef MP_IMAGE_H
 #define MP_IMAGE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "arena.h"
 #include "err.h"
-#include "layout.h"
 
 #define IMAGE_MAX_BYTES (4u << 20)
+
+/* An image (the clinic's logo), kept as its file's bytes: the backend
+ * decodes it. width_px and height_px give its aspect ratio. The layout
+ * places it as it is (layout.h). */
+typedef struct layout_image {
+    const unsigned char *data;
+    size_t len;
+    bool png; /* else JPEG */
+    unsigned width_px, height_px;
+} layout_image;
 
 /* Reads path into out (bytes in a). Errors, with short messages the caller
  * places: EX_NOINPUT ("cannot open: ..."), EX_DATAERR ("not a PNG or JPEG

@@ -24,7 +24,7 @@ int secret_read(const char *path, const char *what, const char *maker, arena *a,
         return err_set(err, EX_NOINPUT, path, 0, 0, "cannot open the %s file: %s", what,
                        strerror(errno));
     struct stat st;
-    char buf[SECRET_MAX_LEN + 3];
+    char buf[SECRET_MAX_LEN + 3] = {0};
     size_t len = 0;
     int rc = 0;
     if (fstat(fd, &st) != 0)

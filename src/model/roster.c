@@ -305,7 +305,7 @@ int roster_find(roster *r, const char *field, const char *value, long row, arena
     char named[64];
     if (field) {
         size_t k = 0;
-        for (; field[k] && k < sizeof named - 1; k++) {
+        for (; k < sizeof named - 1 && field[k]; k++) {
             char c = field[k];
             named[k] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c == ' ' || c == '-' ? '_' : c;
         }

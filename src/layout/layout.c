@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "utf8.h"
 
@@ -42,15 +41,6 @@ layout_geom layout_geom_for(page_size size)
     g.body_bottom_pt = 72.0;
     g.footer_base_pt = 40.0;
     return g;
-}
-
-bool page_size_parse(const char *s, page_size *out)
-{
-    if (s && strcasecmp(s, "letter") == 0)
-        return *out = PAGE_LETTER, true;
-    if (s && strcasecmp(s, "a4") == 0)
-        return *out = PAGE_A4, true;
-    return false;
 }
 
 layout_style layout_style_for(double body_pt)
