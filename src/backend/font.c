@@ -34,9 +34,9 @@ struct mp_font {
     hb_blob_t *blob;
     hb_face_t *face;
     hb_font_t *font;
-    unsigned upem;         /* raw head.unitsPerEm, as libharu divides by it */
+    unsigned upem; /* raw head.unitsPerEm, as libharu divides by it */
     unsigned num_glyphs;
-    bool legacy_names;     /* only Macintosh names: the subset must keep them */
+    bool legacy_names; /* only Macintosh names: the subset must keep them */
     int ascent, descent;
     int latin[LATIN_END];
 };
@@ -69,8 +69,7 @@ static void wr32(unsigned char *p, uint32_t v)
 
 /* A table's bytes; *len is 0 when the face has no such table. The blob must
  * be destroyed by the caller. */
-static hb_blob_t *table(hb_face_t *face, const char *tag, const unsigned char **data,
-                        unsigned *len)
+static hb_blob_t *table(hb_face_t *face, const char *tag, const unsigned char **data, unsigned *len)
 {
     hb_blob_t *b = hb_face_reference_table(face, hb_tag_from_string(tag, 4));
     *data = (const unsigned char *)hb_blob_get_data(b, len);
@@ -102,8 +101,7 @@ static bool has_ms_bmp_cmap(hb_face_t *face)
         for (unsigned i = 0; i < n && 4 + 8 * (i + 1) <= len && !found; i++) {
             const unsigned char *rec = d + 4 + 8 * i;
             uint32_t off = rd32(rec + 4);
-            found = rd16(rec) == 3 && rd16(rec + 2) == 1 && off <= len - 2 &&
-                    rd16(d + off) == 4;
+            found = rd16(rec) == 3 && rd16(rec + 2) == 1 && off <= len - 2 && rd16(d + off) == 4;
         }
     }
     hb_blob_destroy(b);
@@ -220,8 +218,7 @@ int font_open(const char *path, mp_font **out, mp_err *err)
         goto fail;
     }
     if (!has_table(face, "glyf") || !has_table(face, "loca")) {
-        rc = err_set(err, EX_DATAERR, path, 0, 0,
-                     "font has no TrueType outlines ('glyf' table)");
+        rc = err_set(err, EX_DATAERR, path, 0, 0, "font has no TrueType outlines ('glyf' table)");
         goto fail;
     }
     static const char *const needed[] = {"head", "hhea", "hmtx", "maxp", "OS/2", "name", "cmap"};
@@ -249,9 +246,9 @@ int font_open(const char *path, mp_font **out, mp_err *err)
     hb_blob_destroy(b);
     /* The bits libharu checks: restricted licence, no subsetting, bitmap only. */
     if (fs_type & (0x0002 | 0x0100 | 0x0200)) {
-        rc = err_set(err, EX_DATAERR, path, 0, 0,
-                     "the font's licence does not allow embedding it (OS/2 fsType 0x%04x)",
-                     fs_type);
+        rc =
+            err_set(err, EX_DATAERR, path, 0, 0,
+                    "the font's licence does not allow embedding it (OS/2 fsType 0x%04x)", fs_type);
         goto fail;
     }
     b = table(face, "head", &d, &len);
@@ -260,8 +257,7 @@ int font_open(const char *path, mp_font **out, mp_err *err)
     /* HarfBuzz replaces an out-of-range unitsPerEm with 1000; libharu would
      * divide by the raw value. Refuse rather than let the two disagree. */
     if (f->upem < 16 || f->upem > 16384 || f->upem != hb_face_get_upem(face)) {
-        rc = err_set(err, EX_DATAERR, path, 0, 0, "font has an invalid unitsPerEm (%u)",
-                     f->upem);
+        rc = err_set(err, EX_DATAERR, path, 0, 0, "font has an invalid unitsPerEm (%u)", f->upem);
         goto fail;
     }
 
@@ -365,8 +361,8 @@ enum {
 
 typedef struct {
     unsigned flags, gid;
-    long dx, dy;                /* offsets when ARGS_XY; point numbers otherwise */
-    unsigned char xform[8];     /* the transform as stored, big-endian F2Dot14 */
+    long dx, dy;            /* offsets when ARGS_XY; point numbers otherwise */
+    unsigned char xform[8]; /* the transform as stored, big-endian F2Dot14 */
     unsigned xform_len;
 } component;
 
@@ -406,8 +402,10 @@ static size_t read_component(const unsigned char *p, const unsigned char *end, c
     c->gid = rd16(p + 2);
     size_t n = 4;
     size_t args = (c->flags & ARG_WORDS) ? 4 : 2;
-    c->xform_len = (c->flags & HAS_SCALE) ? 2 : (c->flags & HAS_XY_SCALE) ? 4
-                   : (c->flags & HAS_2X2) ? 8 : 0;
+    c->xform_len = (c->flags & HAS_SCALE)      ? 2
+                   : (c->flags & HAS_XY_SCALE) ? 4
+                   : (c->flags & HAS_2X2)      ? 8
+                                               : 0;
     if ((size_t)(end - p) < n + args + c->xform_len)
         return 0;
     bool xy = c->flags & ARGS_XY;
@@ -479,8 +477,7 @@ static int collect(const glyphs *g, unsigned gid, long dx, long dy, bool top, un
             if (c.flags & ARGS_XY) {
                 c.dx += dx;
                 c.dy += dy;
-                if (c.dx < INT16_MIN || c.dx > INT16_MAX || c.dy < INT16_MIN ||
-                    c.dy > INT16_MAX)
+                if (c.dx < INT16_MIN || c.dx > INT16_MAX || c.dy < INT16_MIN || c.dy > INT16_MAX)
                     return 0;
             }
             if (!top)
@@ -629,8 +626,7 @@ static int flatten_composites(const unsigned char *font, size_t len, unsigned ch
         else if (t[i].tag == HB_TAG('l', 'o', 'c', 'a'))
             iloca = (int)i;
     }
-    if (ihead < 0 || imaxp < 0 || iglyf < 0 || iloca < 0 || t[ihead].len < 54 ||
-        t[imaxp].len < 32)
+    if (ihead < 0 || imaxp < 0 || iglyf < 0 || iloca < 0 || t[ihead].len < 54 || t[imaxp].len < 32)
         return EX_SOFTWARE;
     glyphs g = {t[iglyf].data, t[iloca].data, t[iglyf].len, rd16(t[imaxp].data + 4),
                 rd16(t[ihead].data + 50) != 0};
@@ -757,10 +753,9 @@ int font_subset(const mp_font *f, const uint32_t *cps, size_t n, unsigned char *
      * through GSUB closure. Hinting goes too: viewers and printers render
      * PDF text at high resolution without TrueType instructions, and without
      * them the embedded font is about half the size. */
-    static const char *const drop[] = {"GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH",
-                                       "kern", "morx", "mort", "kerx", "feat", "trak",
-                                       "hdmx", "LTSH", "VDMX", "vhea", "vmtx", "DSIG",
-                                       "FFTM", "gasp", "meta", "STAT"};
+    static const char *const drop[] = {
+        "GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "kern", "morx", "mort", "kerx", "feat",
+        "trak", "hdmx", "LTSH", "VDMX", "vhea", "vmtx", "DSIG", "FFTM", "gasp", "meta", "STAT"};
     hb_set_t *drop_tables = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
     for (size_t i = 0; i < sizeof drop / sizeof *drop; i++)
         hb_set_add(drop_tables, hb_tag_from_string(drop[i], 4));

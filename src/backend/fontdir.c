@@ -86,8 +86,8 @@ static int named(const char *dir, const char *how, arena *a, const char **regula
     return err->code;
 }
 
-int fontdir_locate(const char *option_dir, const char *clinic_dir, const char *forms_dir,
-                   arena *a, const char **regular, const char **bold, mp_err *err)
+int fontdir_locate(const char *option_dir, const char *clinic_dir, const char *forms_dir, arena *a,
+                   const char **regular, const char **bold, mp_err *err)
 {
     if (option_dir)
         return named(option_dir, "--font-dir", a, regular, bold, err);

@@ -24,7 +24,7 @@
 /* option_dir may be NULL; forms_dir is the clinic settings' folder (may be
  * NULL). On success regular/bold point to paths in a. EX_NOINPUT when a named
  * folder holds no family or no font is found at all. */
-int fontdir_locate(const char *option_dir, const char *clinic_dir, const char *forms_dir,
-                   arena *a, const char **regular, const char **bold, mp_err *err);
+int fontdir_locate(const char *option_dir, const char *clinic_dir, const char *forms_dir, arena *a,
+                   const char **regular, const char **bold, mp_err *err);
 
 #endif

@@ -212,8 +212,7 @@ static void put_codes(content *c, const pdffont *pf, const char *text, size_t le
  * to the last one, computed in whole thousandths so that no rounding error
  * accumulates down the page. Returns false when libharu cannot register a
  * font with the page. */
-static bool put_text(content *c, HPDF_Page page, const lpage *pg,
-                     pdffont *const fonts[LFONT_COUNT])
+static bool put_text(content *c, HPDF_Page page, const lpage *pg, pdffont *const fonts[LFONT_COUNT])
 {
     const char *names[LFONT_COUNT] = {0};
     int cur_font = -1;
@@ -356,8 +355,7 @@ static bool draw_page(HPDF_Doc pdf, HPDF_Page page, const lpage *pg, const layou
                       pdffont *const fonts[LFONT_COUNT], content *c, image_cache *ic)
 {
     HPDF_Page_SetWidth(page, (HPDF_REAL)(pg->width_pt > 0 ? pg->width_pt : doc->geom.width_pt));
-    HPDF_Page_SetHeight(page,
-                        (HPDF_REAL)(pg->height_pt > 0 ? pg->height_pt : doc->geom.height_pt));
+    HPDF_Page_SetHeight(page, (HPDF_REAL)(pg->height_pt > 0 ? pg->height_pt : doc->geom.height_pt));
     HPDF_Page_SetLineWidth(page, 0.75);
     c->len = 0;
     /* Highlights and watermark behind, then text, then the graphics. */
@@ -467,8 +465,8 @@ static bool set_info_text(HPDF_Doc pdf, const char *key, const char *text)
     return true;
 }
 
-int pdf_render(const layout_doc *doc, const mp_font *const fonts[LFONT_COUNT],
-               const pdf_meta *meta, unsigned char **out, size_t *out_len, mp_err *err)
+int pdf_render(const layout_doc *doc, const mp_font *const fonts[LFONT_COUNT], const pdf_meta *meta,
+               unsigned char **out, size_t *out_len, mp_err *err)
 {
     *out = NULL;
     *out_len = 0;
@@ -508,9 +506,8 @@ int pdf_render(const layout_doc *doc, const mp_font *const fonts[LFONT_COUNT],
         set_date(pdf, HPDF_INFO_CREATION_DATE, meta->date_unix);
         set_date(pdf, HPDF_INFO_MOD_DATE, meta->date_unix);
         /* libharu has no call for /Lang; the catalog is a plain dictionary. */
-        if (meta->lang &&
-            HPDF_Dict_Add(pdf->catalog, "Lang", HPDF_String_New(pdf->mmgr, meta->lang, NULL)) !=
-                HPDF_OK)
+        if (meta->lang && HPDF_Dict_Add(pdf->catalog, "Lang",
+                                        HPDF_String_New(pdf->mmgr, meta->lang, NULL)) != HPDF_OK)
             oom = true;
         for (size_t p = 0; p < doc->npages && drawn && !oom && !st.code; p++) {
             HPDF_Page page = HPDF_AddPage(pdf);

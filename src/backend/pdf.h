@@ -23,14 +23,14 @@
 
 typedef struct pdf_meta {
     const char *title, *author, *subject, *keywords, *creator; /* UTF-8; NULL to leave out */
-    int64_t date_unix; /* CreationDate and ModDate, UTC */
-    const char *lang;  /* the document's language (/Lang, for screen readers), e.g. "es"; or NULL */
+    int64_t date_unix;                                         /* CreationDate and ModDate, UTC */
+    const char *lang; /* the document's language (/Lang, for screen readers), e.g. "es"; or NULL */
 } pdf_meta;
 
 /* Renders doc with fonts[LFONT_REGULAR] and fonts[LFONT_BOLD]. *out is
  * malloc'd (the caller frees it). Returns 0, EX_SOFTWARE for a libharu error,
  * EX_CANTCREAT/EX_IOERR when the font subset cannot be staged, EX_OSERR on OOM. */
-int pdf_render(const layout_doc *doc, const mp_font *const fonts[LFONT_COUNT],
-               const pdf_meta *meta, unsigned char **out, size_t *out_len, mp_err *err);
+int pdf_render(const layout_doc *doc, const mp_font *const fonts[LFONT_COUNT], const pdf_meta *meta,
+               unsigned char **out, size_t *out_len, mp_err *err);
 
 #endif

@@ -57,8 +57,7 @@ static uint32_t rd32(const unsigned char *p)
 }
 
 /* A table's bytes (*len is 0 when absent); destroy the blob after use. */
-static hb_blob_t *table(hb_face_t *face, const char *tag, const unsigned char **data,
-                        unsigned *len)
+static hb_blob_t *table(hb_face_t *face, const char *tag, const unsigned char **data, unsigned *len)
 {
     hb_blob_t *b = hb_face_reference_table(face, hb_tag_from_string(tag, 4));
     *data = (const unsigned char *)hb_blob_get_data(b, len);
@@ -119,8 +118,7 @@ static bool read_face_info(hb_face_t *face, face_info *fi)
      * keep the safe part of it. */
     char raw[64];
     unsigned size = sizeof raw;
-    if (!hb_ot_name_get_utf8(face, HB_OT_NAME_ID_POSTSCRIPT_NAME, HB_LANGUAGE_INVALID, &size,
-                             raw))
+    if (!hb_ot_name_get_utf8(face, HB_OT_NAME_ID_POSTSCRIPT_NAME, HB_LANGUAGE_INVALID, &size, raw))
         size = 0;
     size_t k = 0;
     for (unsigned i = 0; i < size && raw[i] && k + 1 < sizeof fi->ps_name; i++) {
@@ -207,8 +205,8 @@ typedef struct cmap_run {
 
 /* Writes the runs of one kind (ranges or single characters) in blocks of at
  * most CMAP_BLOCK entries. */
-static HPDF_STATUS put_runs(HPDF_Stream s, const uint32_t *cps, const cmap_run *runs,
-                            size_t nruns, bool ranges)
+static HPDF_STATUS put_runs(HPDF_Stream s, const uint32_t *cps, const cmap_run *runs, size_t nruns,
+                            bool ranges)
 {
     size_t left = 0, in_block = 0;
     for (size_t r = 0; r < nruns; r++)

@@ -59,11 +59,11 @@ enum {
 #define NO_POS ((size_t)-1)
 
 /* Returns from the calling function when a step fails. */
-#define TRY(expr)         \
-    do {                  \
-        int rc_ = (expr); \
-        if (rc_)          \
-            return rc_;   \
+#define TRY(expr)                                                                                  \
+    do {                                                                                           \
+        int rc_ = (expr);                                                                          \
+        if (rc_)                                                                                   \
+            return rc_;                                                                            \
     } while (0)
 
 /* ---- Tokens and values ---- */
@@ -117,12 +117,12 @@ enum {
 };
 
 static const char *const key_names[KEY_N] = {
-    [KEY_LENGTH] = "/Length",       [KEY_PARENT] = "/Parent",     [KEY_TYPE] = "/Type",
-    [KEY_KIDS] = "/Kids",           [KEY_COUNT] = "/Count",       [KEY_PAGES] = "/Pages",
-    [KEY_VERSION] = "/Version",     [KEY_ROOT] = "/Root",         [KEY_INFO] = "/Info",
-    [KEY_SIZE] = "/Size",           [KEY_PREV] = "/Prev",         [KEY_ENCRYPT] = "/Encrypt",
-    [KEY_XREFSTM] = "/XRefStm",     [KEY_RESOURCES] = "/Resources", [KEY_MEDIABOX] = "/MediaBox",
-    [KEY_CROPBOX] = "/CropBox",     [KEY_ROTATE] = "/Rotate",
+    [KEY_LENGTH] = "/Length",   [KEY_PARENT] = "/Parent",       [KEY_TYPE] = "/Type",
+    [KEY_KIDS] = "/Kids",       [KEY_COUNT] = "/Count",         [KEY_PAGES] = "/Pages",
+    [KEY_VERSION] = "/Version", [KEY_ROOT] = "/Root",           [KEY_INFO] = "/Info",
+    [KEY_SIZE] = "/Size",       [KEY_PREV] = "/Prev",           [KEY_ENCRYPT] = "/Encrypt",
+    [KEY_XREFSTM] = "/XRefStm", [KEY_RESOURCES] = "/Resources", [KEY_MEDIABOX] = "/MediaBox",
+    [KEY_CROPBOX] = "/CropBox", [KEY_ROTATE] = "/Rotate",
 };
 
 /* ---- The merge ---- */
@@ -299,7 +299,15 @@ static bool is_space(unsigned char c)
 static bool is_delim(unsigned char c)
 {
     switch (c) {
-    case '(': case ')': case '<': case '>': case '[': case ']': case '{': case '}': case '/':
+    case '(':
+    case ')':
+    case '<':
+    case '>':
+    case '[':
+    case ']':
+    case '{':
+    case '}':
+    case '/':
     case '%':
         return true;
     default:
@@ -402,7 +410,9 @@ static int lex(const reader *r, size_t *pos, tok *t)
             ;
         t->kind = T_NAME;
         break;
-    case ')': case '{': case '}':
+    case ')':
+    case '{':
+    case '}':
         return fail(r, i, "unexpected delimiter");
     default: {
         /* Eighteen digits cannot overflow; longer runs are no offset or
@@ -759,8 +769,7 @@ static int visit(pdfmerge *m, reader *r, const tok *ref, tree_frame *stack, int 
     if (*depth == MAX_TREE_DEPTH)
         return fail(r, o->off, "page tree too deep");
     o->role = ROLE_TREE;
-    stack[*depth] = (tree_frame){num, r->top[KEY_KIDS].start + 1, m->npages,
-                                 r->top[KEY_COUNT].num};
+    stack[*depth] = (tree_frame){num, r->top[KEY_KIDS].start + 1, m->npages, r->top[KEY_COUNT].num};
     ++*depth;
     return 0;
 }
@@ -1021,8 +1030,7 @@ long pdfmerge_pages(const pdfmerge *m)
 
 /* A PDF text string: literal when printable ASCII, else UTF-16BE with a byte
  * order mark (7.9.2.2), the one encoding that holds any name. */
-static int emit_text(pdfmerge *m, const char *key, const char *what, const char *s,
-                     mp_err *err)
+static int emit_text(pdfmerge *m, const char *key, const char *what, const char *s, mp_err *err)
 {
     if (!s)
         return 0;
@@ -1056,8 +1064,8 @@ static int emit_text(pdfmerge *m, const char *key, const char *what, const char 
             nu = 2;
         }
         for (int u = 0; u < nu; u++) {
-            char b[4] = {hex[units[u] >> 12 & 15], hex[units[u] >> 8 & 15],
-                         hex[units[u] >> 4 & 15], hex[units[u] & 15]};
+            char b[4] = {hex[units[u] >> 12 & 15], hex[units[u] >> 8 & 15], hex[units[u] >> 4 & 15],
+                         hex[units[u] & 15]};
             TRY(emit(m, b, 4, err));
         }
     }
@@ -1071,8 +1079,8 @@ static int format_date(int64_t t, char *buf, size_t n, mp_err *err)
     struct tm tm;
     if ((int64_t)tt != t || !gmtime_r(&tt, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
         return err_set(err, EX_DATAERR, NULL, 0, 0, "cannot merge: date out of range");
-    snprintf(buf, n, "D:%04d%02d%02d%02d%02d%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    snprintf(buf, n, "D:%04d%02d%02d%02d%02d%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec);
     return 0;
 }
 

@@ -172,12 +172,12 @@ static int send_job(http_t *http, const char *server, const print_opts *o, const
     if (!sent) {
         /* Said before the cancel, which overwrites libcups's last error; a
          * job left half-sent would only wait in the queue until it timed out. */
-        rc = read_errno ? err_set(err, EX_IOERR, NULL, 0, 0,
-                                  "reading the PDF for job %d failed: %s", job,
-                                  strerror(read_errno))
-                        : err_set(err, EX_UNAVAILABLE, NULL, 0, 0,
-                                  "sending job %d to printer \"%s\" failed: %s", job,
-                                  out->printer, cups_why());
+        rc = read_errno
+                 ? err_set(err, EX_IOERR, NULL, 0, 0, "reading the PDF for job %d failed: %s", job,
+                           strerror(read_errno))
+                 : err_set(err, EX_UNAVAILABLE, NULL, 0, 0,
+                           "sending job %d to printer \"%s\" failed: %s", job, out->printer,
+                           cups_why());
         cupsCancelJob2(http, out->printer, job, 0);
         return rc;
     }

@@ -12,7 +12,7 @@ void err_clear(mp_err *e)
     memset(e, 0, sizeof *e);
 }
 
-int (err_set)(mp_err *e, int code, const char *file, int line, int col, const char *fmt, ...)
+int(err_set)(mp_err *e, int code, const char *file, int line, int col, const char *fmt, ...)
 {
     if (!e)
         return code;

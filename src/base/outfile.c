@@ -231,8 +231,7 @@ int outfile_open_opts(const char *path, const outfile_opts *opts, outfile **out,
     mode_t mode = opts->mode ? opts->mode : OUTFILE_DEFAULT_MODE;
     *out = NULL;
     if (!path || !*path)
-        return err_set(err, EX_CANTCREAT, path, 0, 0, "cannot create output: %s",
-                       strerror(ENOENT));
+        return err_set(err, EX_CANTCREAT, path, 0, 0, "cannot create output: %s", strerror(ENOENT));
 
     outfile *o = calloc(1, sizeof *o);
     if (!o)
@@ -427,8 +426,7 @@ static int commit_temp(outfile *o, mp_err *err)
         return 0;
     e = sync_dir(o->dir);
     if (e != 0)
-        return err_set(err, EX_IOERR, path, 0, 0, "fsync of directory failed: %s",
-                       strerror(e));
+        return err_set(err, EX_IOERR, path, 0, 0, "fsync of directory failed: %s", strerror(e));
     return 0;
 }
 

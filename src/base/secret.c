@@ -15,8 +15,8 @@
 
 #include "outfile.h"
 
-int secret_read(const char *path, const char *what, const char *maker, arena *a,
-                const char **out, size_t *out_len, mp_err *err)
+int secret_read(const char *path, const char *what, const char *maker, arena *a, const char **out,
+                size_t *out_len, mp_err *err)
 {
     /* O_NONBLOCK: a FIFO planted at the path must not hang the program. */
     int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
@@ -131,8 +131,7 @@ int secret_create(const char *path, bool force, mp_err *err)
     struct stat st;
     if (lstat(path, &st) == 0) {
         if (!force)
-            return err_set(err, EX_CANTCREAT, path, 0, 0,
-                           "the file exists (--force replaces it)");
+            return err_set(err, EX_CANTCREAT, path, 0, 0, "the file exists (--force replaces it)");
         if (!S_ISREG(st.st_mode))
             return err_set(err, EX_CANTCREAT, path, 0, 0,
                            "is not a regular file: a secret replaces only a regular file");

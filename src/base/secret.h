@@ -33,8 +33,8 @@
  * EX_IOERR; EX_CONFIG: not a regular file, others may read or change it,
  * empty, more than one line or other characters, or weak by
  * secret_weakness()). Messages name the file, never its content. */
-int secret_read(const char *path, const char *what, const char *maker, arena *a,
-                const char **out, size_t *out_len, mp_err *err);
+int secret_read(const char *path, const char *what, const char *maker, arena *a, const char **out,
+                size_t *out_len, mp_err *err);
 
 /* An estimate of s's strength in bits: its length times the entropy of its
  * own characters (or of the steps between them, if that is lower: "abcd..."

@@ -7,8 +7,8 @@
 #define MP_CLI_H
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "arena.h"
 #include "date.h"
@@ -36,7 +36,6 @@ int cli_unknown_option(const char *cmd, const char *arg, const struct option *op
 
 /* --copies N: 0 with *out set for 1..99 (a print job's copies), else -1. */
 int cli_parse_copies(const char *s, int *out);
-
 
 /* What render and batch load once per run: the packet, its clinic, the
  * clock, the page geometry and the fonts. */

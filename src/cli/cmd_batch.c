@@ -113,9 +113,22 @@ static int parse_jobs(const char *s, int *out)
 static int parse_args(int argc, char **argv, batch_args *a)
 {
     enum {
-        OPT_CLINIC = 256, OPT_PAGE_SIZE, OPT_FONT_DIR, OPT_DUPLEX, OPT_SKIP, OPT_FORCE,
-        OPT_FAIL_FAST, OPT_JSON, OPT_MANIFEST, OPT_DATA_FORMAT, OPT_ALLOW_DRAFT, OPT_LARGE,
-        OPT_PRINT, OPT_PRINTER, OPT_COPIES, OPT_DATE_ORDER,
+        OPT_CLINIC = 256,
+        OPT_PAGE_SIZE,
+        OPT_FONT_DIR,
+        OPT_DUPLEX,
+        OPT_SKIP,
+        OPT_FORCE,
+        OPT_FAIL_FAST,
+        OPT_JSON,
+        OPT_MANIFEST,
+        OPT_DATA_FORMAT,
+        OPT_ALLOW_DRAFT,
+        OPT_LARGE,
+        OPT_PRINT,
+        OPT_PRINTER,
+        OPT_COPIES,
+        OPT_DATE_ORDER,
     };
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'},
@@ -148,37 +161,81 @@ static int parse_args(int argc, char **argv, batch_args *a)
     int c;
     while ((c = getopt_long(argc, argv, ":d:O:n:m:j:qh", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': a->data = optarg; break;
-        case OPT_DATA_FORMAT: a->data_format = optarg; break;
-        case 'O': a->out_dir = optarg; break;
-        case 'n': a->name = optarg; break;
-        case 'm': a->merge = optarg; break;
-        case OPT_DUPLEX: a->duplex = true; break;
-        case OPT_SKIP: a->skip_existing = true; break;
-        case OPT_FORCE: a->force = true; break;
+        case 'd':
+            a->data = optarg;
+            break;
+        case OPT_DATA_FORMAT:
+            a->data_format = optarg;
+            break;
+        case 'O':
+            a->out_dir = optarg;
+            break;
+        case 'n':
+            a->name = optarg;
+            break;
+        case 'm':
+            a->merge = optarg;
+            break;
+        case OPT_DUPLEX:
+            a->duplex = true;
+            break;
+        case OPT_SKIP:
+            a->skip_existing = true;
+            break;
+        case OPT_FORCE:
+            a->force = true;
+            break;
         case 'j':
             if (parse_jobs(optarg, &a->jobs))
                 return cli_fail(EX_USAGE, "batch: --jobs takes a number from 1 to 256");
             break;
-        case OPT_FAIL_FAST: a->fail_fast = true; break;
-        case 'q': a->quiet = true; break;
-        case OPT_JSON: a->json = true; break;
-        case OPT_MANIFEST: a->manifest = optarg; break;
-        case OPT_CLINIC: a->clinic = optarg; break;
-        case OPT_PAGE_SIZE: a->page_size = optarg; break;
-        case OPT_DATE_ORDER: a->date_order = optarg; break;
-        case OPT_FONT_DIR: a->font_dir = optarg; break;
-        case OPT_ALLOW_DRAFT: a->allow_draft = true; break;
-        case OPT_LARGE: a->large_print = true; break;
-        case OPT_PRINT: a->print = true; break;
-        case OPT_PRINTER: a->printer = optarg; break;
+        case OPT_FAIL_FAST:
+            a->fail_fast = true;
+            break;
+        case 'q':
+            a->quiet = true;
+            break;
+        case OPT_JSON:
+            a->json = true;
+            break;
+        case OPT_MANIFEST:
+            a->manifest = optarg;
+            break;
+        case OPT_CLINIC:
+            a->clinic = optarg;
+            break;
+        case OPT_PAGE_SIZE:
+            a->page_size = optarg;
+            break;
+        case OPT_DATE_ORDER:
+            a->date_order = optarg;
+            break;
+        case OPT_FONT_DIR:
+            a->font_dir = optarg;
+            break;
+        case OPT_ALLOW_DRAFT:
+            a->allow_draft = true;
+            break;
+        case OPT_LARGE:
+            a->large_print = true;
+            break;
+        case OPT_PRINT:
+            a->print = true;
+            break;
+        case OPT_PRINTER:
+            a->printer = optarg;
+            break;
         case OPT_COPIES:
             if (cli_parse_copies(optarg, &a->copies))
                 return cli_fail(EX_USAGE, "batch: --copies takes a number from 1 to 99");
             break;
-        case 'h': batch_usage(stdout); return -1;
-        case ':': return cli_fail(EX_USAGE, "batch: option %s needs a value", argv[optind - 1]);
-        default: return cli_unknown_option("batch", argv[optind - 1], opts);
+        case 'h':
+            batch_usage(stdout);
+            return -1;
+        case ':':
+            return cli_fail(EX_USAGE, "batch: option %s needs a value", argv[optind - 1]);
+        default:
+            return cli_unknown_option("batch", argv[optind - 1], opts);
         }
     }
     if (optind >= argc)
@@ -189,11 +246,13 @@ static int parse_args(int argc, char **argv, batch_args *a)
     if (!a->data)
         return cli_fail(EX_USAGE, "batch: --data PATIENTS.csv is required");
     if (!a->out_dir && !a->merge)
-        return cli_fail(EX_USAGE, "batch: say where the PDFs go: --out-dir DIR and/or --merge FILE");
+        return cli_fail(EX_USAGE,
+                        "batch: say where the PDFs go: --out-dir DIR and/or --merge FILE");
     if (!a->print && (a->printer || a->copies))
         return cli_fail(EX_USAGE, "batch: --printer and --copies go with --print");
     if (a->print && !a->merge)
-        return cli_fail(EX_USAGE, "batch: --print sends the merged PDF as one job: add --merge FILE");
+        return cli_fail(EX_USAGE,
+                        "batch: --print sends the merged PDF as one job: add --merge FILE");
     if (a->print && strcmp(a->merge, "-") == 0)
         return cli_fail(EX_USAGE, "batch: --print reads the merged PDF back: --merge FILE, not -");
     if (a->merge && a->json && !a->manifest && strcmp(a->merge, "-") == 0)
@@ -230,7 +289,7 @@ typedef struct report {
     const char *data_name;
     FILE *json;     /* --json: standard output, or NULL */
     FILE *manifest; /* --manifest FILE's stream, or NULL: both get every line */
-    bool bar;   /* a progress bar on a terminal */
+    bool bar;       /* a progress bar on a terminal */
     struct timespec start, last_draw;
     long rows, ok, failed, skipped;
     roster *roster;
@@ -282,8 +341,8 @@ static void draw_bar(report *rp, bool force)
     for (int i = 0; i < width; i++)
         bar[i] = i < filled ? '#' : '.';
     bar[width] = '\0';
-    fprintf(stderr, "\r\033[K[%s] %ld rows  %ld failed  %.0f rows/s%s", frac >= 0 ? bar : "", rp->rows,
-            rp->failed, rate, eta);
+    fprintf(stderr, "\r\033[K[%s] %ld rows  %ld failed  %.0f rows/s%s", frac >= 0 ? bar : "",
+            rp->rows, rp->failed, rate, eta);
     fflush(stderr);
 }
 
@@ -303,7 +362,8 @@ static void on_row(void *ctx, const batch_result *r)
      * and said: the front desk may want an interpreter or a translation. */
     if (r->status == BATCH_OK && r->language_asked[0] && !rp->args->quiet) {
         clear_bar(rp);
-        fprintf(stderr, "%s: row %ld: language \"%s\" is not offered by this packet; printed in %s\n",
+        fprintf(stderr,
+                "%s: row %ld: language \"%s\" is not offered by this packet; printed in %s\n",
                 rp->data_name, r->row, r->language_asked, r->language);
     }
     rp->rows++;
@@ -330,14 +390,16 @@ static void on_row(void *ctx, const batch_result *r)
     if (!j)
         return;
     fprintf(j, "{\"row\":%ld,\"status\":\"%s\"", r->row,
-            r->status == BATCH_OK ? "ok" : r->status == BATCH_SKIPPED ? "skipped" : "error");
+            r->status == BATCH_OK        ? "ok"
+            : r->status == BATCH_SKIPPED ? "skipped"
+                                         : "error");
     if (r->path) {
         fputs(",\"path\":", j);
         json_string(j, r->path);
     }
     if (r->status == BATCH_OK) {
-        fprintf(j, ",\"language\":\"%s\",\"pages\":%d,\"bytes\":%zu,\"sha256\":\"%s\"",
-                r->language, r->pages, r->bytes, r->sha256);
+        fprintf(j, ",\"language\":\"%s\",\"pages\":%d,\"bytes\":%zu,\"sha256\":\"%s\"", r->language,
+                r->pages, r->bytes, r->sha256);
         if (r->language_asked[0]) {
             fputs(",\"language_asked\":", j);
             json_string(j, r->language_asked);
@@ -388,8 +450,10 @@ static int print_merged(const batch_args *args, long packets, print_result *res,
     }
     char title[64];
     snprintf(title, sizeof title, "medpacket batch %ld packet%s", packets, packets == 1 ? "" : "s");
-    print_opts po = {.printer = args->printer, .copies = args->copies ? args->copies : 1,
-                     .duplex = args->duplex, .title = title};
+    print_opts po = {.printer = args->printer,
+                     .copies = args->copies ? args->copies : 1,
+                     .duplex = args->duplex,
+                     .title = title};
     int rc = print_pdf_fd(&po, fd, res, err);
     close(fd);
     return rc;
@@ -529,7 +593,7 @@ static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
     outfile_opts fo = {
         .mode = OUTFILE_DEFAULT_MODE, .no_replace = !args->force, .stop = &interrupted};
     int rc = cmd_prepare(&setup, a, &cr, err);
-    roster_format fmt = !args->data_format ? ROSTER_AUTO
+    roster_format fmt = !args->data_format                       ? ROSTER_AUTO
                         : strcmp(args->data_format, "yaml") == 0 ? ROSTER_YAML
                                                                  : ROSTER_CSV;
     if (!rc)
@@ -547,8 +611,7 @@ static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
     if (!rc && args->out_dir &&
         outname_unknown_field(args->name, list_has, ro, field, sizeof field))
         rc = err_set(err, EX_USAGE, NULL, 0, 0,
-                     "batch: --name uses {%s}, which %s has no column for", field,
-                     roster_name(ro));
+                     "batch: --name uses {%s}, which %s has no column for", field, roster_name(ro));
     /* Every refusal comes before anything is written or rendered. */
     if (!rc)
         rc = cmd_inputs(&cr, args->data, &inputs, err);
@@ -680,11 +743,12 @@ static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
     size_t slen = 0;
     FILE *sj = rp->json || rp->manifest ? open_memstream(&sline, &slen) : NULL;
     if (sj) {
-        fprintf(sj,
-                "{\"summary\":{\"rows\":%ld,\"ok\":%ld,\"skipped\":%ld,\"failed\":%ld,\"pages\":%ld,"
-                "\"ended\":\"%s\",\"stopped\":%s,\"interrupted\":%s,\"merged\":",
-                sum.rows, sum.ok, sum.skipped, sum.failed, sum.pages, ended,
-                sum.stopped ? "true" : "false", interrupted ? "true" : "false");
+        fprintf(
+            sj,
+            "{\"summary\":{\"rows\":%ld,\"ok\":%ld,\"skipped\":%ld,\"failed\":%ld,\"pages\":%ld,"
+            "\"ended\":\"%s\",\"stopped\":%s,\"interrupted\":%s,\"merged\":",
+            sum.rows, sum.ok, sum.skipped, sum.failed, sum.pages, ended,
+            sum.stopped ? "true" : "false", interrupted ? "true" : "false");
         if (merged)
             json_string(sj, args->merge);
         else
@@ -722,7 +786,8 @@ static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
             snprintf(merge_note, sizeof merge_note, "; merged into %s", args->merge);
         else if (args->merge)
             snprintf(merge_note, sizeof merge_note, "; %s not written", args->merge);
-        fprintf(stderr, "%s: %s: %ld rows: %ld written, %ld skipped, %ld failed; %ld pages in %.1f s%s\n",
+        fprintf(stderr,
+                "%s: %s: %ld rows: %ld written, %ld skipped, %ld failed; %ld pages in %.1f s%s\n",
                 rp->data_name,
                 interrupted   ? "interrupted"
                 : sum.stopped ? "stopped at the first failure"

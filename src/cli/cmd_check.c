@@ -96,10 +96,17 @@ int cmd_check(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
-        case 'j': json = true; break;
-        case 'c': clinic_opt = optarg; break;
-        case 'h': check_usage(stdout); return 0;
-        case ':': return cli_fail(EX_USAGE, "check: option %s needs a value", argv[optind - 1]);
+        case 'j':
+            json = true;
+            break;
+        case 'c':
+            clinic_opt = optarg;
+            break;
+        case 'h':
+            check_usage(stdout);
+            return 0;
+        case ':':
+            return cli_fail(EX_USAGE, "check: option %s needs a value", argv[optind - 1]);
         default:
             return cli_unknown_option("check", argv[optind - 1], opts);
         }
@@ -157,10 +164,9 @@ int cmd_check(int argc, char **argv)
                 const mp_err *e = &r.findings[j].where;
                 /* A finding in a file several forms share (the clinic's
                  * booking URL) is said once per packet, not once per form. */
-                char *line = arena_printf(a, "%s:%d:%d: %s: %s\n", e->file, e->line, e->col,
-                                          r.findings[j].level == FINDING_ERROR ? "error"
-                                                                               : "warning",
-                                          e->msg);
+                char *line = arena_printf(
+                    a, "%s:%d:%d: %s: %s\n", e->file, e->line, e->col,
+                    r.findings[j].level == FINDING_ERROR ? "error" : "warning", e->msg);
                 if (!line || said_before(&said, line, a))
                     continue;
                 fputs(line, stderr);

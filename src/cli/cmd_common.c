@@ -49,13 +49,14 @@ int cli_unknown_option(const char *cmd, const char *arg, const struct option *op
     names[n] = NULL;
     const char *hint = word[0] ? suggest_word(word, names) : NULL;
     if (hint)
-        return cli_fail(EX_USAGE, "%s: unknown option %s; did you mean --%s? (see medpacket %s --help)",
-                        cmd, arg, hint, cmd);
+        return cli_fail(EX_USAGE,
+                        "%s: unknown option %s; did you mean --%s? (see medpacket %s --help)", cmd,
+                        arg, hint, cmd);
     return cli_fail(EX_USAGE, "%s: unknown option %s (see medpacket %s --help)", cmd,
                     arg ? arg : "", cmd);
 }
 
-int (cli_fail)(int code, const char *fmt, ...)
+int(cli_fail)(int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -121,8 +122,9 @@ int cmd_inputs(const cmd_run *run, const char *data, outfile_inputs *in, mp_err 
 {
     int rc = 0;
     if (data)
-        rc = strcmp(data, "-") == 0 ? outfile_inputs_add_fd(in, STDIN_FILENO, "the patient data", err)
-                                    : outfile_inputs_add(in, data, "the patient data", err);
+        rc = strcmp(data, "-") == 0
+                 ? outfile_inputs_add_fd(in, STDIN_FILENO, "the patient data", err)
+                 : outfile_inputs_add(in, data, "the patient data", err);
     for (size_t v = 0; !rc && v < run->nvariants; v++) {
         const packet *p = run->variants[v];
         if (p->doc)
@@ -162,8 +164,7 @@ int cmd_prepare(const cmd_setup *s, arena *a, cmd_run *run, mp_err *err)
         return rc;
     const char *key_problem = clinic_key_problem(&run->cl);
     if (key_problem)
-        return node_err(err, EX_CONFIG, run->cl.doc, run->cl.booking_key.node, "%s",
-                        key_problem);
+        return node_err(err, EX_CONFIG, run->cl.doc, run->cl.booking_key.node, "%s", key_problem);
 
     render_env *env = &run->env;
     env->clinic = &run->cl;
@@ -183,8 +184,8 @@ int cmd_prepare(const cmd_setup *s, arena *a, cmd_run *run, mp_err *err)
     env->large_print = s->large_print || run->cl.large_print;
 
     const char *regular, *bold;
-    if ((rc = fontdir_locate(s->font_dir, run->cl.fonts_dir, dir_name(a, clinic_path), a,
-                             &regular, &bold, err)) ||
+    if ((rc = fontdir_locate(s->font_dir, run->cl.fonts_dir, dir_name(a, clinic_path), a, &regular,
+                             &bold, err)) ||
         (rc = font_open(regular, &run->fonts[LFONT_REGULAR], err)) ||
         (rc = font_open(bold, &run->fonts[LFONT_BOLD], err)))
         return rc;

@@ -78,20 +78,34 @@ typedef struct render_args {
     const char *input, *data, *output, *clinic, *page_size, *font_dir, *language;
     const char *date_order; /* --date-order */
     bool allow_draft, large_print, force;
-    bool print, duplex;  /* --print, --duplex */
-    const char *printer; /* --printer, NULL: CUPS's default */
-    int copies;          /* --copies, 0 = not given */
-    const char *select; /* FIELD=VALUE */
-    long row;           /* --row N, 0 = not given */
+    bool print, duplex;         /* --print, --duplex */
+    const char *printer;        /* --printer, NULL: CUPS's default */
+    int copies;                 /* --copies, 0 = not given */
+    const char *select;         /* FIELD=VALUE */
+    long row;                   /* --row N, 0 = not given */
     const char *sets[MAX_SETS]; /* patient.FIELD=VALUE */
     size_t nsets;
 } render_args;
 
 static int parse_args(int argc, char **argv, render_args *a)
 {
-    enum { OPT_CLINIC = 256, OPT_PAGE_SIZE, OPT_FONT_DIR, OPT_ALLOW_DRAFT, OPT_LARGE, OPT_LANG,
-           OPT_FORCE, OPT_SELECT, OPT_ROW, OPT_SET, OPT_PRINT, OPT_PRINTER, OPT_COPIES,
-           OPT_DUPLEX, OPT_DATE_ORDER };
+    enum {
+        OPT_CLINIC = 256,
+        OPT_PAGE_SIZE,
+        OPT_FONT_DIR,
+        OPT_ALLOW_DRAFT,
+        OPT_LARGE,
+        OPT_LANG,
+        OPT_FORCE,
+        OPT_SELECT,
+        OPT_ROW,
+        OPT_SET,
+        OPT_PRINT,
+        OPT_PRINTER,
+        OPT_COPIES,
+        OPT_DUPLEX,
+        OPT_DATE_ORDER
+    };
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'},
         {"output", required_argument, NULL, 'o'},
@@ -118,22 +132,45 @@ static int parse_args(int argc, char **argv, render_args *a)
     int c;
     while ((c = getopt_long(argc, argv, ":d:o:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': a->data = optarg; break;
-        case 'o': a->output = optarg; break;
-        case OPT_CLINIC: a->clinic = optarg; break;
-        case OPT_PAGE_SIZE: a->page_size = optarg; break;
-        case OPT_DATE_ORDER: a->date_order = optarg; break;
-        case OPT_FONT_DIR: a->font_dir = optarg; break;
-        case OPT_ALLOW_DRAFT: a->allow_draft = true; break;
-        case OPT_LARGE: a->large_print = true; break;
-        case OPT_LANG: a->language = optarg; break;
-        case OPT_FORCE: a->force = true; break;
-        case OPT_SELECT: a->select = optarg; break;
+        case 'd':
+            a->data = optarg;
+            break;
+        case 'o':
+            a->output = optarg;
+            break;
+        case OPT_CLINIC:
+            a->clinic = optarg;
+            break;
+        case OPT_PAGE_SIZE:
+            a->page_size = optarg;
+            break;
+        case OPT_DATE_ORDER:
+            a->date_order = optarg;
+            break;
+        case OPT_FONT_DIR:
+            a->font_dir = optarg;
+            break;
+        case OPT_ALLOW_DRAFT:
+            a->allow_draft = true;
+            break;
+        case OPT_LARGE:
+            a->large_print = true;
+            break;
+        case OPT_LANG:
+            a->language = optarg;
+            break;
+        case OPT_FORCE:
+            a->force = true;
+            break;
+        case OPT_SELECT:
+            a->select = optarg;
+            break;
         case OPT_ROW: {
             char *end;
             a->row = strtol(optarg, &end, 10);
             if (*end || a->row < 1)
-                return cli_fail(EX_USAGE, "render: --row takes a row number (2 is the first patient)");
+                return cli_fail(EX_USAGE,
+                                "render: --row takes a row number (2 is the first patient)");
             break;
         }
         case OPT_SET:
@@ -143,25 +180,37 @@ static int parse_args(int argc, char **argv, render_args *a)
                 return cli_fail(EX_USAGE, "render: --set takes patient.FIELD=VALUE");
             a->sets[a->nsets++] = optarg;
             break;
-        case OPT_PRINT: a->print = true; break;
-        case OPT_PRINTER: a->printer = optarg; break;
+        case OPT_PRINT:
+            a->print = true;
+            break;
+        case OPT_PRINTER:
+            a->printer = optarg;
+            break;
         case OPT_COPIES:
             if (cli_parse_copies(optarg, &a->copies))
                 return cli_fail(EX_USAGE, "render: --copies takes a number from 1 to 99");
             break;
-        case OPT_DUPLEX: a->duplex = true; break;
-        case 'h': render_usage(stdout); return -1;
-        case ':': return cli_fail(EX_USAGE, "render: option %s needs a value", argv[optind - 1]);
-        default: return cli_unknown_option("render", argv[optind - 1], opts);
+        case OPT_DUPLEX:
+            a->duplex = true;
+            break;
+        case 'h':
+            render_usage(stdout);
+            return -1;
+        case ':':
+            return cli_fail(EX_USAGE, "render: option %s needs a value", argv[optind - 1]);
+        default:
+            return cli_unknown_option("render", argv[optind - 1], opts);
         }
     }
     if (optind >= argc)
-        return cli_fail(EX_USAGE, "render: name a form or packet file (see medpacket render --help)");
+        return cli_fail(EX_USAGE,
+                        "render: name a form or packet file (see medpacket render --help)");
     a->input = argv[optind++];
     if (optind < argc)
         return cli_fail(EX_USAGE, "render: unexpected argument \"%s\"", argv[optind]);
     if (!a->data && !a->nsets)
-        return cli_fail(EX_USAGE, "render: --data PATIENT.yaml (or --set patient.FIELD=VALUE) is required");
+        return cli_fail(EX_USAGE,
+                        "render: --data PATIENT.yaml (or --set patient.FIELD=VALUE) is required");
     if ((a->select || a->row) && !a->data)
         return cli_fail(EX_USAGE, "render: --select and --row pick from --data LIST");
     if (a->select && a->row)
@@ -226,8 +275,8 @@ static int load_patient(const render_args *args, const cmd_run *run, arena *a, p
             return err_set(err, EX_USAGE, args->data, 0, 0,
                            "a list of patients: pick one with --select FIELD=VALUE or --row N");
         /* "-": one patient's YAML on standard input. */
-        rc = patient_load_yaml(strcmp(args->data, "-") == 0 ? "/dev/stdin" : args->data, a, pt,
-                               err);
+        rc =
+            patient_load_yaml(strcmp(args->data, "-") == 0 ? "/dev/stdin" : args->data, a, pt, err);
     } else {
         pt->source = "--set";
     }
@@ -254,9 +303,12 @@ static int load_patient(const render_args *args, const cmd_run *run, arena *a, p
 
 static int run(const render_args *args, arena *a, mp_err *err)
 {
-    cmd_setup setup = {.input = args->input, .clinic = args->clinic,
-                       .page_size = args->page_size, .font_dir = args->font_dir,
-                       .allow_draft = args->allow_draft, .large_print = args->large_print,
+    cmd_setup setup = {.input = args->input,
+                       .clinic = args->clinic,
+                       .page_size = args->page_size,
+                       .font_dir = args->font_dir,
+                       .allow_draft = args->allow_draft,
+                       .large_print = args->large_print,
                        .duplex = args->duplex};
     cmd_run run;
     patient pt = {0};
@@ -303,8 +355,10 @@ static int run(const render_args *args, arena *a, mp_err *err)
             snprintf(title, sizeof title, "medpacket %s row %ld", pk->id.s, pt.row);
         else
             snprintf(title, sizeof title, "medpacket %s", pk->id.s);
-        print_opts po = {.printer = args->printer, .copies = args->copies ? args->copies : 1,
-                         .duplex = args->duplex, .title = title};
+        print_opts po = {.printer = args->printer,
+                         .copies = args->copies ? args->copies : 1,
+                         .duplex = args->duplex,
+                         .title = title};
         print_result res;
         rc = print_pdf(&po, pdf, len, &res, err);
         if (!rc)

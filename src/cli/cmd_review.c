@@ -57,14 +57,29 @@ int cmd_review(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'o': output = optarg; break;
-        case OPT_FORMAT: format = optarg; break;
-        case OPT_CLINIC: setup.clinic = optarg; break;
-        case OPT_PAGE_SIZE: setup.page_size = optarg; break;
-        case OPT_FONT_DIR: setup.font_dir = optarg; break;
-        case OPT_FORCE: force = true; break;
-        case 'h': review_usage(stdout); return 0;
-        case ':': return cli_fail(EX_USAGE, "review: option %s needs a value", argv[optind - 1]);
+        case 'o':
+            output = optarg;
+            break;
+        case OPT_FORMAT:
+            format = optarg;
+            break;
+        case OPT_CLINIC:
+            setup.clinic = optarg;
+            break;
+        case OPT_PAGE_SIZE:
+            setup.page_size = optarg;
+            break;
+        case OPT_FONT_DIR:
+            setup.font_dir = optarg;
+            break;
+        case OPT_FORCE:
+            force = true;
+            break;
+        case 'h':
+            review_usage(stdout);
+            return 0;
+        case ':':
+            return cli_fail(EX_USAGE, "review: option %s needs a value", argv[optind - 1]);
         default:
             return cli_unknown_option("review", argv[optind - 1], opts);
         }

@@ -25,14 +25,13 @@ static const struct {
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: medpacket COMMAND [OPTIONS] ...\n"
-            "       medpacket --help | --version\n"
-            "\n"
-            "Turns YAML patient handouts and consent forms into print-ready PDFs,\n"
-            "filled in for each patient, with a booking QR code.\n"
-            "\n"
-            "Commands:\n");
+    fprintf(out, "usage: medpacket COMMAND [OPTIONS] ...\n"
+                 "       medpacket --help | --version\n"
+                 "\n"
+                 "Turns YAML patient handouts and consent forms into print-ready PDFs,\n"
+                 "filled in for each patient, with a booking QR code.\n"
+                 "\n"
+                 "Commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out,

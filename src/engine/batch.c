@@ -128,8 +128,8 @@ static void render_slot(const batch_opts *o, slot *s)
 {
     batch_result *r = &s->res;
     int pages = 0;
-    int rc = render_packet(s->packet, o->env, &s->row.patient, s->a, &s->pdf, &s->len, &pages,
-                           &r->err);
+    int rc =
+        render_packet(s->packet, o->env, &s->row.patient, s->a, &s->pdf, &s->len, &pages, &r->err);
     if (rc) {
         r->status = BATCH_FAILED;
         if (r->err.row == 0 && r->err.file[0] == '\0')
@@ -274,8 +274,8 @@ static int prepare(const batch_opts *o, slot *s, name_set *names, mp_err *err)
     if (!o->out_dir)
         return 0;
     char name[OUTNAME_MAX + 1], why[200];
-    const char *problem = outname_make(o->name_pattern, &s->row.patient, s->row.row, name, why,
-                                       sizeof why);
+    const char *problem =
+        outname_make(o->name_pattern, &s->row.patient, s->row.row, name, why, sizeof why);
     if (problem) {
         fail_row(s, EX_DATAERR, "%s", problem);
         return 0;
@@ -442,7 +442,8 @@ int batch_run(const batch_opts *o, batch_summary *sum, mp_err *err)
         for (;;) {
             bool full = seq - next == (long)p.nslots;
             bool drain = (eof || (o->stop && *o->stop)) && next < seq;
-            /* NOLINTNEXTLINE(clang-analyzer-core.DivideZero): nslots = 4 x jobs, jobs >= 1 (batch.h) */
+            /* nslots = 4 x jobs, and jobs >= 1 (batch.h). */
+            /* NOLINTNEXTLINE(clang-analyzer-core.DivideZero) */
             slot *s = &p.slots[next % (long)p.nslots];
             if (next < seq && s->done) {
                 pthread_mutex_unlock(&p.mu);

@@ -42,16 +42,16 @@ typedef enum { BATCH_OK, BATCH_SKIPPED, BATCH_FAILED } batch_status;
 typedef struct batch_result {
     long row;
     batch_status status;
-    const char *path;  /* the output file (NULL without an output folder) */
+    const char *path; /* the output file (NULL without an output folder) */
     int pages;
     size_t bytes;
-    char sha256[65];   /* hex, of the PDF's bytes */
+    char sha256[65];      /* hex, of the PDF's bytes */
     const char *language; /* the language the row was printed in */
     /* The row's language when it was not that one (render_language_fallback,
      * cut to fit), else "". */
     char language_asked[40];
-    mp_err err;           /* BATCH_FAILED: what went wrong (file, row, place) */
-    bool fatal;           /* BATCH_FAILED: its file could not be written; the run ends */
+    mp_err err; /* BATCH_FAILED: what went wrong (file, row, place) */
+    bool fatal; /* BATCH_FAILED: its file could not be written; the run ends */
 } batch_result;
 
 typedef struct batch_opts {

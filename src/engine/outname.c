@@ -76,8 +76,8 @@ static void append_safe(char *out, size_t *o, const char *s, size_t n)
     }
 }
 
-const char *outname_make(const char *pattern, const patient *p, long row, char *buf,
-                         char *why_buf, size_t why_size)
+const char *outname_make(const char *pattern, const patient *p, long row, char *buf, char *why_buf,
+                         size_t why_size)
 {
     char raw[OUTNAME_MAX * 2 + 8];
     size_t o = 0;

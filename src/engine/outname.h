@@ -38,8 +38,8 @@ const char *outname_unknown_field(const char *pattern, bool (*has)(void *ctx, co
 /* Writes the safe name for p (in row `row`) into buf (at least
  * OUTNAME_MAX + 1 bytes). Returns NULL, or a message naming the missing field
  * (in why_buf). */
-const char *outname_make(const char *pattern, const patient *p, long row, char *buf,
-                         char *why_buf, size_t why_size);
+const char *outname_make(const char *pattern, const patient *p, long row, char *buf, char *why_buf,
+                         size_t why_size);
 
 /* buf (a safe name) with "-N" before its extension, for the N-th row that
  * would get the same name. */

@@ -256,8 +256,14 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
     const form *f = e->form;
     const clinic *c = env->clinic;
     const char *lang = f->language.s;
-    vars v = {.form = f, .clinic = c, .patient = pt, .today = env->today, .a = a,
-              .specimen = env->specimen, .covered = covered, .covered_ctx = env->fonts};
+    vars v = {.form = f,
+              .clinic = c,
+              .patient = pt,
+              .today = env->today,
+              .a = a,
+              .specimen = env->specimen,
+              .covered = covered,
+              .covered_ctx = env->fonts};
     int rc;
 
     layout_header h = {0};
@@ -279,9 +285,9 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
     else if (env->specimen)
         h.watermark = msg_get(lang, MSG_SPECIMEN);
     /* The short fingerprint ties a signed page to the approved wording. */
-    h.footer_left = arena_printf(a, "%s %s %s  \xC2\xB7  %s %.*s", f->id.s,
-                                 msg_get(lang, MSG_VERSION), f->version.s,
-                                 msg_get(lang, MSG_WORDING), WORDING_SHORT, f->fingerprint);
+    h.footer_left =
+        arena_printf(a, "%s %s %s  \xC2\xB7  %s %.*s", f->id.s, msg_get(lang, MSG_VERSION),
+                     f->version.s, msg_get(lang, MSG_WORDING), WORDING_SHORT, f->fingerprint);
     if (f->kind == FORM_CONSENT) {
         /* Every consent page names its patient: pages get separated. */
         const char *name, *dob, *mrn;
@@ -407,8 +413,8 @@ static int layout_packet(const packet *p, const render_env *env, const patient *
     m->advance = metrics_advance;
     /* Only with a fallback face does each character need a look-up. */
     m->face = env->fonts[LFONT_FALLBACK_REGULAR] ? metrics_face : NULL;
-    layout *L = layout_new(a, env->geom,
-                           render_large_print(env, pt) ? env->style_large : env->style, m);
+    layout *L =
+        layout_new(a, env->geom, render_large_print(env, pt) ? env->style_large : env->style, m);
     if (!L)
         return OOM(err);
     if (env->specimen)
@@ -440,18 +446,23 @@ static int cover_page(layout *L, const packet_entry *e, const render_env *env,
                       const check_report *r, arena *a, mp_err *err)
 {
     const form *f = e->form;
-    layout_header h = {.left = env->clinic->name.s,
-                       .footer_left = arena_printf(a, "%s version %s  \xC2\xB7  specimen for review",
-                                                   f->id.s, f->version.s),
-                       .page_fmt = "Cover page",
-                       .watermark = f->status == FORM_DRAFT ? "DRAFT" : "SPECIMEN"};
-    const char *labels[] = {"Form", "Title", "Version", "Status", "Approved by", "Approved on",
-                            "Language", "Wording fingerprint"};
-    const char *values[] = {
-        f->id.s, f->title.s, f->version.s,
-        f->status == FORM_DRAFT ? "draft: not approved for patients" : "approved",
-        f->approved_by.s ? f->approved_by.s : "(not recorded)",
-        f->approved_on.s ? f->approved_on.s : "(not recorded)", f->language.s, f->fingerprint};
+    layout_header h = {
+        .left = env->clinic->name.s,
+        .footer_left =
+            arena_printf(a, "%s version %s  \xC2\xB7  specimen for review", f->id.s, f->version.s),
+        .page_fmt = "Cover page",
+        .watermark = f->status == FORM_DRAFT ? "DRAFT" : "SPECIMEN"};
+    const char *labels[] = {"Form",        "Title",       "Version",  "Status",
+                            "Approved by", "Approved on", "Language", "Wording fingerprint"};
+    const char *values[] = {f->id.s,
+                            f->title.s,
+                            f->version.s,
+                            f->status == FORM_DRAFT ? "draft: not approved for patients"
+                                                    : "approved",
+                            f->approved_by.s ? f->approved_by.s : "(not recorded)",
+                            f->approved_on.s ? f->approved_on.s : "(not recorded)",
+                            f->language.s,
+                            f->fingerprint};
     if (!h.footer_left || layout_form_begin(L, &h) ||
         layout_letterhead(L, env->clinic->name.s, env->clinic->address.s) ||
         layout_title(L, "Specimen for review") || layout_fields(L, labels, values, 8) ||
@@ -636,9 +647,14 @@ int render_packet(const packet *p, const render_env *env, const patient *pt, are
     if (!kw)
         return OOM(err);
     mp_text title;
-    vars v = {.form = p->entries[0].form, .clinic = env->clinic, .patient = pt,
-              .specimen = env->specimen, .covered = covered, .covered_ctx = env->fonts,
-              .today = env->today, .a = a};
+    vars v = {.form = p->entries[0].form,
+              .clinic = env->clinic,
+              .patient = pt,
+              .specimen = env->specimen,
+              .covered = covered,
+              .covered_ctx = env->fonts,
+              .today = env->today,
+              .a = a};
     if ((rc = vars_fill(&v, &p->title, &title, err)))
         return rc;
     pdf_meta meta = {

@@ -32,11 +32,11 @@ typedef struct render_env {
     layout_style style_large; /* large print: 14 pt body */
     bool large_print;         /* the run's default (clinic setting or --large-print) */
     bool force_large_print;   /* --large-print: whatever the patient's column says */
-    int64_t now_unix; /* the PDF's dates */
-    mp_date today;    /* {{today}} */
-    const char *creator; /* "medpacket 0.1.0" */
-    bool duplex;         /* pad every form to an even number of pages */
-    bool specimen;       /* review: no patient; placeholders shown, SPECIMEN on every page */
+    int64_t now_unix;         /* the PDF's dates */
+    mp_date today;            /* {{today}} */
+    const char *creator;      /* "medpacket 0.1.0" */
+    bool duplex;              /* pad every form to an even number of pages */
+    bool specimen;            /* review: no patient; placeholders shown, SPECIMEN on every page */
 } render_env;
 
 /* Large print for this patient: --large-print, else the patient's
@@ -65,8 +65,8 @@ bool render_uses_field(const packet *p, const render_env *env, const char *field
 int render_check_glyphs(const packet *p, const render_env *env, mp_err *err);
 
 /* Renders packet p for patient pt. Temporary data goes into a; *pdf is
- * malloc'd and the caller frees it; *pages (if not NULL) is its page count. Errors carry the file and place of the
- * problem (a placeholder, a missing patient field, a QR URL too long). */
+ * malloc'd and the caller frees it; *pages (if not NULL) is its page count. Errors carry the file
+ * and place of the problem (a placeholder, a missing patient field, a QR URL too long). */
 int render_packet(const packet *p, const render_env *env, const patient *pt, arena *a,
                   unsigned char **pdf, size_t *pdf_len, int *pages, mp_err *err);
 

@@ -35,18 +35,18 @@ typedef fill_status (*fill_lookup_fn)(void *ctx, const char *name, size_t name_l
 
 typedef enum {
     FILL_OK = 0,
-    FILL_ERR_SYNTAX,  /* unterminated "{{" or a bad name */
-    FILL_ERR_LOOKUP,  /* the lookup said UNKNOWN, MISSING or INVALID */
+    FILL_ERR_SYNTAX, /* unterminated "{{" or a bad name */
+    FILL_ERR_LOOKUP, /* the lookup said UNKNOWN, MISSING or INVALID */
     FILL_ERR_NOMEM,
 } fill_result;
 
 typedef struct fill_problem {
     fill_result result;
-    fill_status status;  /* for FILL_ERR_LOOKUP */
-    size_t offset;       /* byte offset of the offending "{{" in the input */
-    size_t index;        /* 0-based count of placeholders before it in the input */
-    char name[128];      /* the placeholder's name (truncated), "" for syntax errors */
-    const char *why;     /* from the lookup (FILL_INVALID) or a syntax description */
+    fill_status status; /* for FILL_ERR_LOOKUP */
+    size_t offset;      /* byte offset of the offending "{{" in the input */
+    size_t index;       /* 0-based count of placeholders before it in the input */
+    char name[128];     /* the placeholder's name (truncated), "" for syntax errors */
+    const char *why;    /* from the lookup (FILL_INVALID) or a syntax description */
 } fill_problem;
 
 /* Expands every placeholder in in[0..len). On success *out is a NUL-terminated

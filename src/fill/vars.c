@@ -30,8 +30,17 @@ static bool starts(const char *name, size_t len, const char *prefix, size_t *res
 static bool standard_patient_field(const char *f, size_t n)
 {
     static const char *const std[] = {
-        "first_name", "last_name", "dob",       "mrn",   "appointment_date",
-        "appointment_time", "clinician", "phone", "email", "booking_ref", NULL,
+        "first_name",
+        "last_name",
+        "dob",
+        "mrn",
+        "appointment_date",
+        "appointment_time",
+        "clinician",
+        "phone",
+        "email",
+        "booking_ref",
+        NULL,
     };
     for (size_t i = 0; std[i]; i++)
         if (eq(f, n, std[i]))
@@ -149,8 +158,8 @@ static fill_status booking_ref(vars *v, const char **value, size_t *value_len, c
                 *why = "out of memory";
                 return FILL_INVALID;
             }
-            vars_booking_ref(v->clinic->booking_key.s, v->clinic->booking_key.len, mrn->s,
-                             mrn->len, ref);
+            vars_booking_ref(v->clinic->booking_key.s, v->clinic->booking_key.len, mrn->s, mrn->len,
+                             ref);
             v->booking_ref = ref;
         }
     }
@@ -185,7 +194,7 @@ static fill_status form_title(vars *v, const char **value, size_t *value_len, co
         *value_len = n;
         return FILL_FOUND;
     }
-    *why = r == FILL_ERR_NOMEM                   ? "out of memory"
+    *why = r == FILL_ERR_NOMEM                     ? "out of memory"
            : r == FILL_ERR_LOOKUP && p.why != NULL ? p.why
                                                    : "the form's title has a placeholder without a "
                                                      "value";
@@ -249,8 +258,8 @@ fill_status vars_lookup(void *ctx, const char *name, size_t len, const char **va
     }
     if (eq(name, len, "today")) {
         char buf[64];
-        size_t k = date_format_long(v->today, v->form ? v->form->language.s : "en", buf,
-                                    sizeof buf);
+        size_t k =
+            date_format_long(v->today, v->form ? v->form->language.s : "en", buf, sizeof buf);
         char *s = arena_strndup(v->a, buf, k < sizeof buf ? k : sizeof buf - 1);
         if (!s) {
             *why = "out of memory";
@@ -274,8 +283,7 @@ bool vars_identifies_patient(const char *name, size_t len)
     size_t n = len - rest;
     /* Scheduling facts that say nothing about who the patient is. */
     return !(eq(f, n, "booking_ref") || eq(f, n, "appointment_id") ||
-             eq(f, n, "appointment_date") || eq(f, n, "appointment_time") ||
-             eq(f, n, "language"));
+             eq(f, n, "appointment_date") || eq(f, n, "appointment_time") || eq(f, n, "language"));
 }
 
 static void phi_each(void *ctx, const char *name, size_t len, size_t offset)
@@ -342,8 +350,7 @@ static int fill_with(vars *v, const mp_text *t, mp_text *out, fill_lookup_fn loo
     case FILL_ERR_NOMEM:
         return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     case FILL_ERR_SYNTAX:
-        return text_err(err, EX_DATAERR, t, p.offset, "%s",
-                        p.why ? p.why : "bad placeholder");
+        return text_err(err, EX_DATAERR, t, p.offset, "%s", p.why ? p.why : "bad placeholder");
     case FILL_ERR_LOOKUP:
         break;
     }
@@ -368,8 +375,7 @@ static int fill_with(vars *v, const mp_text *t, mp_text *out, fill_lookup_fn loo
             err_missing_field(err, "mrn");
             return rc;
         }
-        return text_err(err, EX_DATAERR, t, p.offset, "placeholder {{%s}} has no value",
-                        p.name);
+        return text_err(err, EX_DATAERR, t, p.offset, "placeholder {{%s}} has no value", p.name);
     default:
         return text_err(err, EX_DATAERR, t, p.offset, "placeholder {{%s}}: %s", p.name,
                         p.why ? p.why : "invalid value");

@@ -23,7 +23,7 @@ typedef struct vars {
     const clinic *clinic;
     const patient *patient; /* NULL: every patient.* name is "missing" */
     mp_date today;
-    arena *a;               /* for formatted values */
+    arena *a;                /* for formatted values */
     const char *booking_ref; /* computed on first use */
     /* Specimen for review: what varies per patient (patient.*, today,
      * booking.ref) is shown as its name between VARS_OPEN and VARS_CLOSE

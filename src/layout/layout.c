@@ -223,8 +223,8 @@ struct layout {
     const layout_metrics *m;
     layout_doc doc;
     size_t pages_cap;
-    double cursor;     /* y of the top of the next unit on the current page */
-    bool page_empty;   /* nothing placed on the current page yet */
+    double cursor;   /* y of the top of the next unit on the current page */
+    bool page_empty; /* nothing placed on the current page yet */
     chunk *pending[MAX_PENDING];
     size_t npending;
     int form_index;
@@ -348,7 +348,8 @@ static int add_runs(layout *L, lbox **boxes, size_t *n, size_t *cap, const lbox 
             b->font = run_face;
             b->x = x;
             b->len = i - start;
-            b->text = start == 0 && i == t->len ? t->text : arena_strndup(L->a, t->text + start, i - start);
+            b->text = start == 0 && i == t->len ? t->text
+                                                : arena_strndup(L->a, t->text + start, i - start);
             if (!b->text)
                 return -1;
             b->w = layout_text_width(m, t->font, t->size_pt, t->text + start, i - start);
@@ -367,7 +368,13 @@ static int add_runs(layout *L, lbox **boxes, size_t *n, size_t *cap, const lbox 
 static int unit_text(layout *L, unit *u, double x, double y, lfont f, double size, const char *s,
                      size_t len, double w)
 {
-    lbox t = {.kind = LBOX_TEXT, .x = x, .y = y, .w = w, .h = size, .font = f, .size_pt = size,
+    lbox t = {.kind = LBOX_TEXT,
+              .x = x,
+              .y = y,
+              .w = w,
+              .h = size,
+              .font = f,
+              .size_pt = size,
               .len = len};
     if (!(t.text = arena_strndup(L->a, s, len)))
         return -1;
@@ -405,7 +412,10 @@ static int add_highlights(layout *L, lbox **boxes, size_t *n, size_t *cap, const
         lbox *h = add_box(L->a, boxes, n, cap);
         if (!h)
             return -1;
-        *h = (lbox){.kind = LBOX_HIGHLIGHT, .x = x0, .y = t->y - t->size_pt * 0.25, .w = w,
+        *h = (lbox){.kind = LBOX_HIGHLIGHT,
+                    .x = x0,
+                    .y = t->y - t->size_pt * 0.25,
+                    .w = w,
                     .h = t->size_pt * 1.1};
         open = false;
         if (mark >= end)
@@ -455,8 +465,8 @@ static int new_page(layout *L)
         L->too_long = true;
         return -1;
     }
-    lpage *np = arena_grow(L->a, L->doc.pages, &L->pages_cap, L->doc.npages + 1,
-                           sizeof *L->doc.pages);
+    lpage *np =
+        arena_grow(L->a, L->doc.pages, &L->pages_cap, L->doc.npages + 1, sizeof *L->doc.pages);
     if (!np)
         return -1;
     L->doc.pages = np;
@@ -741,8 +751,8 @@ static int one_paragraph(layout *L, const char *text, size_t len, double x, doub
         double base = -(u->height + size * 0.95);
         if (i == 0 && bullet &&
             unit_text(L, u, L->g.margin_left_pt + 4, base, LFONT_REGULAR, size, bullet,
-                      strlen(bullet), layout_text_width(L->m, LFONT_REGULAR, size, bullet,
-                                                        strlen(bullet))))
+                      strlen(bullet),
+                      layout_text_width(L->m, LFONT_REGULAR, size, bullet, strlen(bullet))))
             return -1;
         if (unit_text(L, u, x, base, LFONT_REGULAR, size, sq + lines[i].start,
                       lines[i].end - lines[i].start, lines[i].width_pt))
@@ -879,8 +889,7 @@ int layout_checkbox(layout *L, const char *text)
     if (!u)
         return -1;
     c->keep_together = true;
-    if (unit_rect(L, u, LBOX_RECT, L->g.margin_left_pt + 1, -(size * 0.95) - size * 0.12, box,
-                  box))
+    if (unit_rect(L, u, LBOX_RECT, L->g.margin_left_pt + 1, -(size * 0.95) - size * 0.12, box, box))
         return -1;
     double h = unit_lines(L, u, L->g.margin_left_pt + in, 0, body_width(L) - in, LFONT_REGULAR,
                           size, text);
@@ -913,8 +922,8 @@ int layout_fields(layout *L, const char *const *labels, const char *const *value
         if (!u)
             return -1;
         double h1 = unit_lines(L, u, x, 0, label_w, LFONT_BOLD, size, labels[i]);
-        double h2 = unit_lines(L, u, vx, 0, body_width(L) - label_w - size, LFONT_REGULAR, size,
-                               values[i]);
+        double h2 =
+            unit_lines(L, u, vx, 0, body_width(L) - label_w - size, LFONT_REGULAR, size, values[i]);
         if (h1 < 0 || h2 < 0)
             return -1;
         u->height = (h1 > h2 ? h1 : h2) + size * 0.2;
@@ -923,8 +932,7 @@ int layout_fields(layout *L, const char *const *labels, const char *const *value
 }
 
 /* One row of signature lines: each a line to write on and a label under it. */
-static int sign_row(layout *L, chunk *c, const char *const *labels, const double *frac,
-                    size_t n)
+static int sign_row(layout *L, chunk *c, const char *const *labels, const double *frac, size_t n)
 {
     unit *u = new_unit(L, c);
     if (!u)
@@ -1032,8 +1040,14 @@ static int fit_text(layout *L, lpage *p, double x, double y, double max_w, lfont
         size *= max_w / w;
         w = max_w;
     }
-    lbox t = {.kind = LBOX_TEXT, .x = right ? x - w : x, .y = y, .w = w, .h = size, .font = f,
-              .size_pt = size, .len = len};
+    lbox t = {.kind = LBOX_TEXT,
+              .x = right ? x - w : x,
+              .y = y,
+              .w = w,
+              .h = size,
+              .font = f,
+              .size_pt = size,
+              .len = len};
     if (!(t.text = arena_strndup(L->a, s, len)))
         return -1;
     if (L->hl_open && add_highlights(L, &p->boxes, &p->nboxes, &p->cap, &t))
@@ -1074,9 +1088,8 @@ int layout_form_end(layout *L)
     for (size_t i = L->form_first_page; i < L->doc.npages; i++) {
         lpage *p = &L->doc.pages[i];
         const layout_header *h = &L->hdr;
-        double rw = h->right ? layout_text_width(L->m, LFONT_BOLD, small, h->right,
-                                                 strlen(h->right))
-                             : 0;
+        double rw =
+            h->right ? layout_text_width(L->m, LFONT_BOLD, small, h->right, strlen(h->right)) : 0;
         if (rw > w / 2)
             rw = w / 2;
         double y = g->header_base_pt, tw = w - (logo_w > 0 ? logo_w + small : 0);
@@ -1099,15 +1112,19 @@ int layout_form_end(layout *L)
             if (!img)
                 return -1;
             double img_h = logo_w * L->hdr.logo->height_px / L->hdr.logo->width_px;
-            *img = (lbox){.kind = LBOX_IMAGE, .x = right - logo_w, .y = rule->y + 3, .w = logo_w,
-                          .h = img_h, .image = L->hdr.logo};
+            *img = (lbox){.kind = LBOX_IMAGE,
+                          .x = right - logo_w,
+                          .y = rule->y + 3,
+                          .w = logo_w,
+                          .h = img_h,
+                          .image = L->hdr.logo};
         }
 
         if (h->watermark) {
             /* Across the diagonal: as wide as the page allows at 45 degrees. */
             double size = L->s.body_pt * 8;
-            double ww = layout_text_width(L->m, LFONT_BOLD, size, h->watermark,
-                                          strlen(h->watermark));
+            double ww =
+                layout_text_width(L->m, LFONT_BOLD, size, h->watermark, strlen(h->watermark));
             double room = (g->width_pt < g->height_pt ? g->width_pt : g->height_pt) * 1.2;
             if (ww > room) {
                 size *= room / ww;
@@ -1131,8 +1148,8 @@ int layout_form_end(layout *L)
         lbox *frule = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
         if (!frule)
             return -1;
-        *frule = (lbox){.kind = LBOX_LINE, .x = left, .y = g->footer_base_pt + small * 1.3,
-                        .w = w, .h = 0};
+        *frule = (lbox){
+            .kind = LBOX_LINE, .x = left, .y = g->footer_base_pt + small * 1.3, .w = w, .h = 0};
         if (fit_text(L, p, left, g->footer_base_pt, w - pw - small, LFONT_REGULAR, small,
                      h->footer_left, false) ||
             fit_text(L, p, right, g->footer_base_pt, pw, LFONT_REGULAR, small, page, true))

@@ -28,9 +28,9 @@
 #include <stdint.h>
 
 #include "arena.h"
-#include "qr.h"
 #include "image.h"
 #include "paper.h"
+#include "qr.h"
 
 /* The two styles text is set in, and the fallback faces that stand in for
  * glyphs the first pair lacks (a clinic's own font without "ễ", say). The
@@ -55,7 +55,7 @@ typedef struct layout_metrics {
 typedef struct layout_geom {
     double width_pt, height_pt;
     double margin_left_pt, margin_right_pt;
-    double body_top_pt, body_bottom_pt; /* from the bottom edge */
+    double body_top_pt, body_bottom_pt;    /* from the bottom edge */
     double header_base_pt, footer_base_pt; /* baselines of header line 1 and footer */
 } layout_geom;
 
@@ -63,23 +63,22 @@ layout_geom layout_geom_for(page_size size);
 
 typedef struct layout_style {
     double body_pt, heading_pt, title_pt, small_pt;
-    double leading;  /* line height as a multiple of the font size */
+    double leading; /* line height as a multiple of the font size */
 } layout_style;
 
 /* Sizes that go together with a body size (11 pt standard, 14+ large print). */
 layout_style layout_style_for(double body_pt);
 
 typedef enum {
-    LBOX_TEXT, /* text at baseline (x, y), width w */
-    LBOX_RECT, /* stroked rectangle, lower-left (x, y), size w x h */
-    LBOX_LINE, /* stroked line from (x, y) to (x + w, y + h) */
-    LBOX_QR,   /* QR symbol incl. quiet zone in the square (x, y, w, w) */
-    LBOX_LINK, /* clickable area (x, y, w, h) opening the URI in text */
+    LBOX_TEXT,      /* text at baseline (x, y), width w */
+    LBOX_RECT,      /* stroked rectangle, lower-left (x, y), size w x h */
+    LBOX_LINE,      /* stroked line from (x, y) to (x + w, y + h) */
+    LBOX_QR,        /* QR symbol incl. quiet zone in the square (x, y, w, w) */
+    LBOX_LINK,      /* clickable area (x, y, w, h) opening the URI in text */
     LBOX_WATERMARK, /* text in light grey, centred on (x, y), turned by angle_deg, behind all */
     LBOX_HIGHLIGHT, /* a filled marker-yellow rectangle behind text (x, y, w, h) */
     LBOX_IMAGE,     /* image drawn into (x, y, w, h) */
 } lbox_kind;
-
 
 typedef struct lbox {
     lbox_kind kind;
@@ -89,14 +88,14 @@ typedef struct lbox {
     const char *text; /* TEXT: UTF-8; LINK: URI. NUL-terminated. */
     size_t len;
     const qr_code *qr;
-    double angle_deg; /* WATERMARK */
+    double angle_deg;          /* WATERMARK */
     const layout_image *image; /* IMAGE */
 } lbox;
 
 typedef struct lpage {
     lbox *boxes;
     size_t nboxes, cap;
-    int form_index;   /* which layout_form_begin() this page belongs to */
+    int form_index;             /* which layout_form_begin() this page belongs to */
     double width_pt, height_pt; /* forms of one packet may differ in page size */
 } lpage;
 
@@ -135,11 +134,11 @@ layout *layout_new(arena *a, layout_geom geom, layout_style style, const layout_
 
 /* Text arguments need not outlive the call. All functions return 0 or -1 on OOM. */
 typedef struct layout_header {
-    const char *left;    /* clinic name */
-    const char *right;   /* copy label ("Patient copy") or NULL */
-    const char *line2;   /* consent: patient name, DOB, record number; or NULL */
-    const char *footer_left;  /* form id and version */
-    const char *page_fmt;     /* "Page %d of %d" in the form's language */
+    const char *left;        /* clinic name */
+    const char *right;       /* copy label ("Patient copy") or NULL */
+    const char *line2;       /* consent: patient name, DOB, record number; or NULL */
+    const char *footer_left; /* form id and version */
+    const char *page_fmt;    /* "Page %d of %d" in the form's language */
     /* For duplex printing: when not NULL, a form with an odd number of pages
      * gets one more, blank but for this note, so that the next form (or the
      * next patient) starts on a fresh sheet. */
@@ -176,10 +175,10 @@ int layout_checkbox(layout *L, const char *text);
 int layout_fields(layout *L, const char *const *labels, const char *const *values, size_t n);
 
 typedef struct layout_signer {
-    const char *sign_label;      /* "Signature of Patient" */
-    const char *date_label;      /* NULL: no date line */
-    const char *time_label;      /* NULL: no time line */
-    const char *const *lines;    /* further labelled lines (printed name, extras) */
+    const char *sign_label;   /* "Signature of Patient" */
+    const char *date_label;   /* NULL: no date line */
+    const char *time_label;   /* NULL: no time line */
+    const char *const *lines; /* further labelled lines (printed name, extras) */
     size_t nlines;
 } layout_signer;
 int layout_signatures(layout *L, const layout_signer *signers, size_t n);

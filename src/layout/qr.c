@@ -23,11 +23,9 @@
  * checked against libqrencode 4.1.1: the longest run of 'a' that encodes at
  * each version. */
 static const unsigned short capacity_m[41] = {
-    0,
-    14,   26,   42,   62,   84,   106,  122,  152,  180,  213,
-    251,  287,  331,  362,  412,  450,  504,  560,  624,  666,
-    711,  779,  857,  911,  997,  1059, 1125, 1190, 1264, 1370,
-    1452, 1538, 1628, 1722, 1809, 1911, 1989, 2099, 2213, 2331,
+    0,    14,   26,   42,   62,   84,   106,  122,  152,  180,  213,  251,  287,  331,
+    362,  412,  450,  504,  560,  624,  666,  711,  779,  857,  911,  997,  1059, 1125,
+    1190, 1264, 1370, 1452, 1538, 1628, 1722, 1809, 1911, 1989, 2099, 2213, 2331,
 };
 
 size_t qr_capacity_bytes(int max_version)
@@ -81,8 +79,8 @@ int qr_encode(const char *text, int max_version, qr_code *out, mp_err *err)
         /* Cannot happen by the capacity check; refuse rather than print it. */
         int v = q->version;
         QRcode_free(q);
-        return err_set(err, EX_SOFTWARE, NULL, 0, 0,
-                       "QR encoder chose version %d for %zu bytes", v, len);
+        return err_set(err, EX_SOFTWARE, NULL, 0, 0, "QR encoder chose version %d for %zu bytes", v,
+                       len);
     }
 
     size_t n = (size_t)q->width * (size_t)q->width;

@@ -56,12 +56,14 @@ size_t csv_ncolumns(const csv_reader *r);
 const char *csv_column(const csv_reader *r, size_t i);
 
 typedef struct csv_record {
-    long row;             /* spreadsheet row number (header = 1) */
-    long line;            /* 1-based line where the record starts */
-    size_t nfields;       /* == csv_ncolumns() when problem is NULL */
-    const char **fields;  /* NUL-terminated, valid UTF-8; owned by the reader, valid until the next call */
+    long row;       /* spreadsheet row number (header = 1) */
+    long line;      /* 1-based line where the record starts */
+    size_t nfields; /* == csv_ncolumns() when problem is NULL */
+    const char *
+        *fields; /* NUL-terminated, valid UTF-8; owned by the reader, valid until the next call */
     const size_t *lens;
-    const char *problem;  /* non-NULL: this record is bad (fields unusable); a message without content */
+    const char
+        *problem; /* non-NULL: this record is bad (fields unusable); a message without content */
 } csv_record;
 
 /* The next record: returns 1 with *rec filled, 0 at the end of the input,

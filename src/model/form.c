@@ -11,8 +11,8 @@
 
 #include "date.h"
 #include "image.h"
-#include "paper.h"
 #include "msg.h"
+#include "paper.h"
 #include "secret.h"
 #include "suggest.h"
 #include "wording.h"
@@ -33,7 +33,7 @@ static int vnode_err(mp_err *err, int code, const ydoc *doc, int line, int col, 
     return err_set(err, code, doc ? doc->path : NULL, line, col, "%s", msg);
 }
 
-int (node_err)(mp_err *err, int code, const ydoc *doc, const ynode *n, const char *fmt, ...)
+int(node_err)(mp_err *err, int code, const ydoc *doc, const ynode *n, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -62,13 +62,32 @@ static bool escape_size(const char *s, size_t n, size_t *src_len, size_t *val_le
     }
     *src_len = 2;
     switch (s[1]) {
-    case 'N': case '_': *val_len = 2; return true; /* U+0085, U+00A0 */
-    case 'L': case 'P': *val_len = 3; return true; /* U+2028, U+2029 */
-    case '0': case 'a': case 'b': case 't': case '\t': case 'n': case 'v': case 'f':
-    case 'r': case 'e': case ' ': case '"': case '/': case '\\':
+    case 'N':
+    case '_':
+        *val_len = 2;
+        return true; /* U+0085, U+00A0 */
+    case 'L':
+    case 'P':
+        *val_len = 3;
+        return true; /* U+2028, U+2029 */
+    case '0':
+    case 'a':
+    case 'b':
+    case 't':
+    case '\t':
+    case 'n':
+    case 'v':
+    case 'f':
+    case 'r':
+    case 'e':
+    case ' ':
+    case '"':
+    case '/':
+    case '\\':
         *val_len = 1;
         return true;
-    default: return false;
+    default:
+        return false;
     }
 }
 
@@ -188,7 +207,7 @@ static void text_locate(const mp_text *t, size_t offset, int *line, int *col)
     }
 }
 
-int (text_err)(mp_err *err, int code, const mp_text *t, size_t offset, const char *fmt, ...)
+int(text_err)(mp_err *err, int code, const mp_text *t, size_t offset, const char *fmt, ...)
 {
     int line, col;
     text_locate(t, offset, &line, &col);
@@ -212,8 +231,8 @@ static int unknown_word(mp_err *err, const ydoc *doc, const ynode *n, const char
         snprintf(in, sizeof in, " in %s", where);
     const char *hint = suggest_word(n->str, allowed);
     if (hint)
-        return node_err(err, EX_DATAERR, doc, n, "unknown %s \"%s\"%s; did you mean \"%s\"?",
-                        what, n->str, in, hint);
+        return node_err(err, EX_DATAERR, doc, n, "unknown %s \"%s\"%s; did you mean \"%s\"?", what,
+                        n->str, in, hint);
     char list[256] = "";
     for (size_t i = 0; allowed[i]; i++) {
         if (i)
@@ -297,13 +316,12 @@ static int required(const ydoc *doc, const ynode *map, const char *key, const ch
 {
     *out = ydoc_get(map, key);
     if (!*out)
-        return node_err(err, EX_DATAERR, doc, map, "%s is missing required key \"%s\"", where,
-                        key);
+        return node_err(err, EX_DATAERR, doc, map, "%s is missing required key \"%s\"", where, key);
     return 0;
 }
 
-static int optional_text(const ydoc *doc, const ynode *map, const char *key, mp_text *out,
-                         arena *a, mp_err *err)
+static int optional_text(const ydoc *doc, const ynode *map, const char *key, mp_text *out, arena *a,
+                         mp_err *err)
 {
     const ynode *n = ydoc_get(map, key);
     if (!n)
@@ -319,13 +337,12 @@ static int required_text(const ydoc *doc, const ynode *map, const char *key, con
     return rc ? rc : get_text(doc, n, key, out, a, err);
 }
 
-
 /* ---- blocks ----------------------------------------------------------- */
 
 static const char *const block_names[] = {
-    "heading",  "paragraph",  "list",      "benefits",   "risks",      "alternatives",
-    "checkboxes", "patient_id", "signatures", "booking_qr", "page_break", "procedure",
-    "questions",  NULL,
+    "heading",      "paragraph",  "list",       "benefits",   "risks",
+    "alternatives", "checkboxes", "patient_id", "signatures", "booking_qr",
+    "page_break",   "procedure",  "questions",  NULL,
 };
 
 const char *block_kind_name(block_kind k)
@@ -407,8 +424,7 @@ static int load_patient_id(const ydoc *doc, const ynode *seq, form_block *b, are
     return 0;
 }
 
-static int load_signatures(const ydoc *doc, const ynode *seq, form_block *b, arena *a,
-                           mp_err *err)
+static int load_signatures(const ydoc *doc, const ynode *seq, form_block *b, arena *a, mp_err *err)
 {
     int rc = expect_kind(doc, seq, YNODE_SEQ, "signatures", err);
     if (rc)
@@ -419,8 +435,8 @@ static int load_signatures(const ydoc *doc, const ynode *seq, form_block *b, are
     if (!b->sigs)
         return OOM(err);
     b->nsigs = seq->count;
-    static const char *const keys[] = {"role", "signer", "printed_name", "date", "time", "extra",
-                                       NULL};
+    static const char *const keys[] = {"role",  "signer", "printed_name", "date", "time",
+                                       "extra", NULL};
     static const char *const signers[] = {"patient", "clinician", "witness", "interpreter", NULL};
     for (size_t i = 0; i < seq->count; i++) {
         const ynode *s = seq->items[i];
@@ -510,7 +526,8 @@ static int load_block(const ydoc *doc, const ynode *bn, form_block *b, arena *a,
         if ((rc = get_bool(doc, val, "page_break", &yes, err)))
             return rc;
         if (!yes)
-            return node_err(err, EX_DATAERR, doc, val, "page_break: false means nothing; remove the block");
+            return node_err(err, EX_DATAERR, doc, val,
+                            "page_break: false means nothing; remove the block");
         return 0;
     }
     }
@@ -533,9 +550,9 @@ static bool valid_id(const mp_text *t)
 static int load_form_doc(const ydoc *doc, const ynode *root, form *f, arena *a, mp_err *err)
 {
     static const char *const keys[] = {
-        "kind",   "id",          "title",       "version", "language",
-        "status", "approved_by", "approved_on", "clinic",  "qr_allows_patient_data",
-        "reading_grade", "translations", "page_size", "blocks", NULL,
+        "kind",          "id",           "title",       "version", "language",
+        "status",        "approved_by",  "approved_on", "clinic",  "qr_allows_patient_data",
+        "reading_grade", "translations", "page_size",   "blocks",  NULL,
     };
     int rc = check_keys(doc, root, "a form", keys, err);
     if (rc)
@@ -674,8 +691,7 @@ static int safe_relative(const ydoc *doc, const mp_text *t, mp_err *err)
 
 /* `translations:` maps language codes to the same packet (or form) in that
  * language, by a path that stays inside this file's folder. */
-static int load_translations(const ydoc *doc, const ynode *root, packet *out, arena *a,
-                             mp_err *err)
+static int load_translations(const ydoc *doc, const ynode *root, packet *out, arena *a, mp_err *err)
 {
     const ynode *t = ydoc_get(root, "translations");
     if (!t)
@@ -712,7 +728,7 @@ const char *packet_language_code(const char *name)
     static const struct {
         const char *name, *code;
     } names[] = {
-        {"english", "en"}, {"inglés", "en"}, {"ingles", "en"},
+        {"english", "en"}, {"inglés", "en"},  {"ingles", "en"},
         {"spanish", "es"}, {"español", "es"}, {"espanol", "es"},
     };
     char low[32];
@@ -761,8 +777,8 @@ int packet_load(const char *path, arena *a, packet *out, mp_err *err)
         return load_translations(doc, root, out, a, err);
     }
 
-    static const char *const keys[] = {"kind", "id", "title", "clinic", "translations", "forms",
-                                       NULL};
+    static const char *const keys[] = {"kind",         "id",    "title", "clinic",
+                                       "translations", "forms", NULL};
     if ((rc = check_keys(doc, root, "a packet", keys, err)) ||
         (rc = required_text(doc, root, "id", "a packet", &out->id, a, err)) ||
         (rc = required_text(doc, root, "title", "a packet", &out->title, a, err)) ||
@@ -806,10 +822,9 @@ int packet_load(const char *path, arena *a, packet *out, mp_err *err)
         if ((rc = load_root(pe->path, a, &fdoc, &fkind, err))) {
             /* A form that cannot be opened is reported where the packet names it. */
             if (rc == EX_NOINPUT) {
-                const char *why = strncmp(err->msg, "cannot open: ", 13) == 0 ? err->msg + 13
-                                                                               : err->msg;
-                return node_err(err, rc, doc, rel.node, "cannot open form \"%s\": %s", rel.s,
-                                why);
+                const char *why =
+                    strncmp(err->msg, "cannot open: ", 13) == 0 ? err->msg + 13 : err->msg;
+                return node_err(err, rc, doc, rel.node, "cannot open form \"%s\": %s", rel.s, why);
             }
             return rc;
         }
@@ -842,10 +857,9 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
     if (rc)
         return rc;
     const ynode *root = doc->root;
-    static const char *const keys[] = {"name",        "address",          "phone",
-                                       "booking_url", "booking_key_file", "booking_key",
-                                       "page_size",   "large_print",      "fonts",
-                                       "logo",        "date_order",       NULL};
+    static const char *const keys[] = {
+        "name",      "address",     "phone", "booking_url", "booking_key_file", "booking_key",
+        "page_size", "large_print", "fonts", "logo",        "date_order",       NULL};
     if ((rc = expect_kind(doc, root, YNODE_MAP, "clinic settings", err)) ||
         (rc = check_keys(doc, root, "clinic settings", keys, err)) ||
         (rc = required_text(doc, root, "name", "clinic settings", &out->name, a, err)) ||
@@ -869,16 +883,16 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
         /* Reported where the settings name the file. */
         if ((rc = secret_read(kp, "booking key", "medpacket new-key FILE", a, &out->booking_key.s,
                               &out->booking_key.len, err)))
-            return node_err(err, rc, doc, key_file.node, "booking_key_file \"%s\": %s",
-                            key_file.s, err->msg);
+            return node_err(err, rc, doc, key_file.node, "booking_key_file \"%s\": %s", key_file.s,
+                            err->msg);
         out->booking_key.node = key_file.node;
         out->booking_key_from_file = true;
     }
     mp_text fonts = {0};
     if ((rc = optional_text(doc, root, "fonts", &fonts, a, err)))
         return rc;
-    if (fonts.s && !(out->fonts_dir = fonts.s[0] == '/' ? fonts.s
-                                                       : join(a, dir_of(path, a), fonts.s)))
+    if (fonts.s &&
+        !(out->fonts_dir = fonts.s[0] == '/' ? fonts.s : join(a, dir_of(path, a), fonts.s)))
         return OOM(err);
     mp_text logo = {0};
     if ((rc = optional_text(doc, root, "logo", &logo, a, err)))
@@ -909,13 +923,13 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
         return unknown_word(err, doc, out->page_size.node, "page_size", NULL, sizes);
     }
     if (out->booking_key.s && out->booking_key.len < 16)
-        return node_err(err, EX_DATAERR, doc, out->booking_key.node,
-                        "booking_key is too short to keep references private (use 16 or more characters)");
+        return node_err(
+            err, EX_DATAERR, doc, out->booking_key.node,
+            "booking_key is too short to keep references private (use 16 or more characters)");
     return 0;
 }
 
-int form_each_text(const form *f, bool with_urls, int (*fn)(void *ctx, const mp_text *t),
-                   void *ctx)
+int form_each_text(const form *f, bool with_urls, int (*fn)(void *ctx, const mp_text *t), void *ctx)
 {
 #define TEXT(t)                                                                                    \
     do {                                                                                           \

@@ -27,8 +27,8 @@
 typedef struct mp_text {
     const char *s;
     size_t len;
-    const ydoc *doc;     /* the document it came from (for its path and source) */
-    const ynode *node;   /* its scalar node: line, col, byte range, style */
+    const ydoc *doc;   /* the document it came from (for its path and source) */
+    const ynode *node; /* its scalar node: line, col, byte range, style */
 } mp_text;
 
 typedef enum { FORM_HANDOUT, FORM_CONSENT } form_kind;
@@ -46,15 +46,15 @@ typedef enum {
     BLOCK_SIGNATURES,   /* signatures: kept together on one page */
     BLOCK_BOOKING_QR,   /* text = caption; url = pattern override (may be unset) */
     BLOCK_PAGE_BREAK,
-    BLOCK_PROCEDURE,    /* text: the nature of the procedure (printed as a paragraph) */
-    BLOCK_QUESTIONS,    /* text: the patient's questions were answered (a paragraph) */
+    BLOCK_PROCEDURE, /* text: the nature of the procedure (printed as a paragraph) */
+    BLOCK_QUESTIONS, /* text: the patient's questions were answered (a paragraph) */
 } block_kind;
 
 /* Who signs a signature line, for `check` to find the signatures informed
  * consent needs; the printed role stays the form's own words. */
 typedef enum {
     SIGNER_UNSPECIFIED,
-    SIGNER_PATIENT,        /* the patient or their legal representative */
+    SIGNER_PATIENT, /* the patient or their legal representative */
     SIGNER_CLINICIAN,
     SIGNER_WITNESS,
     SIGNER_INTERPRETER,
@@ -74,19 +74,19 @@ typedef enum {
 } patient_field;
 
 typedef struct form_signature {
-    mp_text role;         /* "Patient or legal representative" */
+    mp_text role; /* "Patient or legal representative" */
     signer_kind signer;
-    bool printed_name;    /* a "Printed name" line (default true) */
-    bool date, time;      /* "Date" and "Time" lines (default true) */
-    mp_text *extra;       /* more labelled lines ("Relationship to patient") */
+    bool printed_name; /* a "Printed name" line (default true) */
+    bool date, time;   /* "Date" and "Time" lines (default true) */
+    mp_text *extra;    /* more labelled lines ("Relationship to patient") */
     size_t nextra;
 } form_signature;
 
 typedef struct form_block {
     block_kind kind;
-    const ynode *node;    /* the block's position, for messages */
-    mp_text text;         /* heading, paragraph, booking_qr caption */
-    mp_text url;          /* booking_qr: URL pattern overriding the clinic's */
+    const ynode *node; /* the block's position, for messages */
+    mp_text text;      /* heading, paragraph, booking_qr caption */
+    mp_text url;       /* booking_qr: URL pattern overriding the clinic's */
     form_item *items;
     size_t nitems;
     patient_field *fields;
@@ -104,16 +104,16 @@ typedef struct form {
     mp_text approved_by, approved_on; /* optional */
     mp_text clinic;                   /* optional path to clinic settings */
     bool qr_allows_patient_data;
-    int reading_grade;                /* target grade for `check` (default 8) */
-    mp_text page_size;                /* "letter" or "a4", overriding the clinic's; optional */
-    const ynode *status_node;         /* where status: is written, for messages */
-    char fingerprint[65];             /* SHA-256 of the wording (see wording.h) */
+    int reading_grade;        /* target grade for `check` (default 8) */
+    mp_text page_size;        /* "letter" or "a4", overriding the clinic's; optional */
+    const ynode *status_node; /* where status: is written, for messages */
+    char fingerprint[65];     /* SHA-256 of the wording (see wording.h) */
     form_block *blocks;
     size_t nblocks;
 } form;
 
 typedef struct packet_entry {
-    const char *path;  /* resolved path of the form file */
+    const char *path;   /* resolved path of the form file */
     mp_text copy_label; /* optional ("Patient copy"): printed in the header */
     form *form;
 } packet_entry;
@@ -125,7 +125,7 @@ typedef struct packet_translation {
 } packet_translation;
 
 typedef struct packet {
-    const ydoc *doc;   /* NULL when a single form was given */
+    const ydoc *doc; /* NULL when a single form was given */
     mp_text id, title;
     mp_text clinic;
     const char *language; /* the first form's */
@@ -138,16 +138,16 @@ typedef struct packet {
 typedef struct clinic {
     const ydoc *doc;
     mp_text name, address, phone;
-    mp_text booking_url;  /* URL pattern with placeholders */
-    mp_text booking_key;  /* secret for {{booking.ref}}; optional. Read from
-                           * booking_key_file: (node: where the file is named),
-                           * or written inline as booking_key: (refused for
-                           * printing: clinic_key_problem) */
+    mp_text booking_url; /* URL pattern with placeholders */
+    mp_text booking_key; /* secret for {{booking.ref}}; optional. Read from
+                          * booking_key_file: (node: where the file is named),
+                          * or written inline as booking_key: (refused for
+                          * printing: clinic_key_problem) */
     bool booking_key_from_file;
-    mp_text page_size;    /* "letter" or "a4"; optional */
-    bool large_print;     /* the clinic prints large (14 pt) by default */
-    date_order date_order; /* how its exports write dates with slashes (date_order:) */
-    const char *fonts_dir; /* `fonts:` resolved beside the clinic file, or NULL */
+    mp_text page_size;               /* "letter" or "a4"; optional */
+    bool large_print;                /* the clinic prints large (14 pt) by default */
+    date_order date_order;           /* how its exports write dates with slashes (date_order:) */
+    const char *fonts_dir;           /* `fonts:` resolved beside the clinic file, or NULL */
     const struct layout_image *logo; /* `logo:` (PNG or JPEG), checked at load; or NULL */
 } clinic;
 

@@ -9,23 +9,23 @@
 #include <stdbool.h>
 
 typedef enum {
-    MSG_PAGE_X_OF_Y,     /* printf format with two %d: page, pages */
+    MSG_PAGE_X_OF_Y, /* printf format with two %d: page, pages */
     MSG_PATIENT,
     MSG_DATE_OF_BIRTH,
     MSG_RECORD_NUMBER,
     MSG_APPOINTMENT_DATE,
     MSG_CLINICIAN,
-    MSG_SIGNATURE_OF,    /* printf format with %s: the role */
+    MSG_SIGNATURE_OF, /* printf format with %s: the role */
     MSG_PRINTED_NAME,
     MSG_DATE,
     MSG_TIME,
     MSG_INITIALS,
     MSG_SCAN_TO_BOOK,
-    MSG_VERSION,         /* "version" as in "tpi-consent version 1.0" */
-    MSG_BLANK_PAGE,      /* on the page added for duplex printing */
-    MSG_WORDING,         /* "wording" as in "wording 3f2a9c1b4e5d" (the fingerprint) */
-    MSG_DRAFT,           /* the watermark on a draft form's pages */
-    MSG_SPECIMEN,        /* the watermark on a specimen's pages */
+    MSG_VERSION,    /* "version" as in "tpi-consent version 1.0" */
+    MSG_BLANK_PAGE, /* on the page added for duplex printing */
+    MSG_WORDING,    /* "wording" as in "wording 3f2a9c1b4e5d" (the fingerprint) */
+    MSG_DRAFT,      /* the watermark on a draft form's pages */
+    MSG_SPECIMEN,   /* the watermark on a specimen's pages */
     /* The front desk's web page (serve): its labels come from these same
      * tables, so that the page and the paper say the same words. */
     MSG_UI_TITLE,

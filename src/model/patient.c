@@ -154,8 +154,7 @@ int patient_load_yaml(const char *path, arena *a, patient *out, mp_err *err)
 const mp_text *patient_get(const patient *p, const char *name, size_t name_len)
 {
     for (size_t i = 0; i < p->nfields; i++)
-        if (strlen(p->fields[i].name) == name_len &&
-            memcmp(p->fields[i].name, name, name_len) == 0)
+        if (strlen(p->fields[i].name) == name_len && memcmp(p->fields[i].name, name, name_len) == 0)
             return p->fields[i].value.len ? &p->fields[i].value : NULL;
     return NULL;
 }
@@ -163,9 +162,9 @@ const mp_text *patient_get(const patient *p, const char *name, size_t name_len)
 int patient_set(patient *p, const char *name, const char *value, arena *a, mp_err *err)
 {
     static const char *const known[] = {
-        "first_name", "last_name", "dob",   "mrn",         "appointment_date", "appointment_time",
-        "appointment_id", "clinician", "phone", "email",  "booking_ref",      "language",
-        "large_print", NULL,
+        "first_name",       "last_name",      "dob",         "mrn",   "appointment_date",
+        "appointment_time", "appointment_id", "clinician",   "phone", "email",
+        "booking_ref",      "language",       "large_print", NULL,
     };
     patient_value *existing = NULL;
     for (size_t i = 0; i < p->nfields; i++)
@@ -194,8 +193,8 @@ int patient_put(patient *p, const char *name, const char *value, arena *a, mp_er
     /* The bound every YAML text and CSV field has, so that no source of a
      * value can take more memory or time than the others. */
     if (strlen(value) > YDOC_MAX_SCALAR)
-        return err_set(err, EX_DATAERR, NULL, 0, 0, "--set: patient.%s is longer than %u KiB",
-                       name, YDOC_MAX_SCALAR >> 10);
+        return err_set(err, EX_DATAERR, NULL, 0, 0, "--set: patient.%s is longer than %u KiB", name,
+                       YDOC_MAX_SCALAR >> 10);
     mp_text checked = {.s = value, .len = strlen(value)};
     const char *why = patient_value_problem(name, &checked, DATE_ORDER_ISO, a);
     if (why)

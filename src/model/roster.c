@@ -13,11 +13,11 @@
 
 struct roster {
     char *name;
-    FILE *in;           /* CSV: the stream (not closed when it is stdin) */
+    FILE *in; /* CSV: the stream (not closed when it is stdin) */
     bool own_in;
-    long size;          /* CSV: file size for progress, or -1 */
+    long size; /* CSV: file size for progress, or -1 */
     csv_reader *csv;
-    arena *yaml_arena;  /* YAML: the loaded document */
+    arena *yaml_arena; /* YAML: the loaded document */
     const ydoc *doc;
     size_t next_item;
     const char **columns; /* CSV: each column's field name, export headers mapped */
@@ -75,9 +75,8 @@ static int map_columns(roster *r, mp_err *err)
         for (size_t j = 0; j < i; j++)
             if (strcmp(r->columns[i], r->columns[j]) == 0)
                 return err_set(err, EX_DATAERR, r->name, 1, 0,
-                               "columns %zu (%s) and %zu (%s) are both read as %s: keep one",
-                               j + 1, csv_column(r->csv, j), i + 1, csv_column(r->csv, i),
-                               r->columns[i]);
+                               "columns %zu (%s) and %zu (%s) are both read as %s: keep one", j + 1,
+                               csv_column(r->csv, j), i + 1, csv_column(r->csv, i), r->columns[i]);
     }
     return 0;
 }
@@ -93,7 +92,7 @@ int roster_open(const char *path, roster_format fmt, roster **out, mp_err *err)
     bool is_stdin = strcmp(path, "-") == 0;
     if (fmt == ROSTER_AUTO)
         fmt = !is_stdin && (ends_with(path, ".yaml") || ends_with(path, ".yml")) ? ROSTER_YAML
-                                                                                : ROSTER_CSV;
+                                                                                 : ROSTER_CSV;
     roster *r = calloc(1, sizeof *r);
     if (!r || !(r->name = strdup(is_stdin ? "<stdin>" : path))) {
         free(r);
@@ -198,7 +197,8 @@ static void check_values(const roster *r, roster_row *row, arena *a)
         if (!why)
             continue;
         /* 12/01/2026 in a list read as YYYY-MM-DD: say how to read it. */
-        bool slashes = r->order == DATE_ORDER_ISO && patient_is_date_field(v->name, strlen(v->name)) &&
+        bool slashes = r->order == DATE_ORDER_ISO &&
+                       patient_is_date_field(v->name, strlen(v->name)) &&
                        memchr(v->value.s, '/', v->value.len);
         snprintf(row->problem_buf, sizeof row->problem_buf, "column %s %s%s", v->name, why,
                  slashes ? "; if the list writes dates as MM/DD/YYYY, say so with date_order: mdy "
@@ -307,7 +307,9 @@ int roster_find(roster *r, const char *field, const char *value, long row, arena
         size_t k = 0;
         for (; k < sizeof named - 1 && field[k]; k++) {
             char c = field[k];
-            named[k] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c == ' ' || c == '-' ? '_' : c;
+            named[k] = c >= 'A' && c <= 'Z'   ? (char)(c - 'A' + 'a')
+                       : c == ' ' || c == '-' ? '_'
+                                              : c;
         }
         named[k] = '\0';
         field = field_of_header(named);

@@ -6,10 +6,10 @@
  * whole (YAML files are bounded by ydoc's size limit). Rows are numbered one
  * way for both, as a spreadsheet shows a CSV: the header is row 1 and the
  * first patient row 2, so the first patient of a YAML list is row 2 too, and
- * a row number names the same patient whichever format the list came in. A row that cannot be a patient (a CSV problem, a bad date,
- * time or yes/no, a field that is not text: patient_value_problem) is
- * returned with a problem message that names the column, never its content,
- * so that it can be reported and skipped.
+ * a row number names the same patient whichever format the list came in. A row that cannot be a
+ * patient (a CSV problem, a bad date, time or yes/no, a field that is not text:
+ * patient_value_problem) is returned with a problem message that names the column, never its
+ * content, so that it can be reported and skipped.
  *
  * CSV headers are read as field names after csv.h's normalising, and the
  * usual export headers as the fields they mean (Date of Birth, Birth Date:

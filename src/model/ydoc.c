@@ -88,8 +88,7 @@ static struct name_slot *names_slot(struct name_slot *slots, size_t cap, const v
     size_t i = (size_t)names_hash(owner, s, n) & (cap - 1);
     for (;;) {
         struct name_slot *sl = &slots[i];
-        if (!sl->name ||
-            (sl->owner == owner && sl->len == n && memcmp(sl->name, s, n) == 0))
+        if (!sl->name || (sl->owner == owner && sl->len == n && memcmp(sl->name, s, n) == 0))
             return sl;
         i = (i + 1) & (cap - 1);
     }
@@ -254,8 +253,8 @@ static int attach(struct builder *b, ynode *child, size_t expanded, size_t text,
     f->expanded += expanded;
     f->text += text;
     if (parent->kind == YNODE_SEQ) {
-        ynode **items = arena_grow(b->a, parent->items, &f->cap_items, parent->count + 1,
-                                   sizeof *items);
+        ynode **items =
+            arena_grow(b->a, parent->items, &f->cap_items, parent->count + 1, sizeof *items);
         if (!items)
             return oom(b);
         parent->items = items;
@@ -341,11 +340,21 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
         return oom(b);
     n->len = len;
     switch (ev->data.scalar.style) {
-    case YAML_SINGLE_QUOTED_SCALAR_STYLE: n->style = YSTYLE_SINGLE; break;
-    case YAML_DOUBLE_QUOTED_SCALAR_STYLE: n->style = YSTYLE_DOUBLE; break;
-    case YAML_LITERAL_SCALAR_STYLE: n->style = YSTYLE_LITERAL; break;
-    case YAML_FOLDED_SCALAR_STYLE: n->style = YSTYLE_FOLDED; break;
-    default: n->style = YSTYLE_PLAIN; break;
+    case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+        n->style = YSTYLE_SINGLE;
+        break;
+    case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+        n->style = YSTYLE_DOUBLE;
+        break;
+    case YAML_LITERAL_SCALAR_STYLE:
+        n->style = YSTYLE_LITERAL;
+        break;
+    case YAML_FOLDED_SCALAR_STYLE:
+        n->style = YSTYLE_FOLDED;
+        break;
+    default:
+        n->style = YSTYLE_PLAIN;
+        break;
     }
     int rc = count_node(b, 1, &ev->start_mark);
     if (!rc)
@@ -428,13 +437,19 @@ static int on_event(struct builder *b, const yaml_event_t *ev)
             return fail_at(b, &ev->start_mark,
                            "a second YAML document starts here; a file holds only one");
         return 0;
-    case YAML_SCALAR_EVENT: return on_scalar(b, ev);
-    case YAML_ALIAS_EVENT: return on_alias(b, ev);
-    case YAML_SEQUENCE_START_EVENT: return on_collection_start(b, ev, YNODE_SEQ);
-    case YAML_MAPPING_START_EVENT: return on_collection_start(b, ev, YNODE_MAP);
+    case YAML_SCALAR_EVENT:
+        return on_scalar(b, ev);
+    case YAML_ALIAS_EVENT:
+        return on_alias(b, ev);
+    case YAML_SEQUENCE_START_EVENT:
+        return on_collection_start(b, ev, YNODE_SEQ);
+    case YAML_MAPPING_START_EVENT:
+        return on_collection_start(b, ev, YNODE_MAP);
     case YAML_SEQUENCE_END_EVENT:
-    case YAML_MAPPING_END_EVENT: return on_collection_end(b, ev);
-    default: return 0;
+    case YAML_MAPPING_END_EVENT:
+        return on_collection_end(b, ev);
+    default:
+        return 0;
     }
 }
 
@@ -442,7 +457,8 @@ static int parser_error(struct builder *b, const yaml_parser_t *p)
 {
     int line, col;
     switch (p->error) {
-    case YAML_MEMORY_ERROR: return oom(b);
+    case YAML_MEMORY_ERROR:
+        return oom(b);
     case YAML_READER_ERROR:
         /* The reader gives a byte offset but no mark. Invalid UTF-8 was
          * caught before parsing, so what is left is forbidden characters. */
@@ -469,8 +485,9 @@ static int parser_error(struct builder *b, const yaml_parser_t *p)
         /* libyaml says where the construct it was reading began (an open
          * quote, a mapping): the place to look when the problem is far below. */
         if (p->context)
-            return fail_at(b, &p->problem_mark, "YAML syntax: %s (%s started at line %zu, column %zu)",
-                           problem, p->context, (size_t)p->context_mark.line + 1,
+            return fail_at(b, &p->problem_mark,
+                           "YAML syntax: %s (%s started at line %zu, column %zu)", problem,
+                           p->context, (size_t)p->context_mark.line + 1,
                            (size_t)p->context_mark.column + 1);
         return fail_at(b, &p->problem_mark, "YAML syntax: %s", problem);
     }
@@ -572,8 +589,8 @@ static int read_all(int fd, const char *path, char **out, size_t *out_len, mp_er
                 free(buf);
                 return err_set(err, EX_DATAERR, path, 0, 0, "file is larger than 8 MiB");
             }
-            size_t ncap = cap * 2 > (size_t)YDOC_MAX_BYTES + 1 ? (size_t)YDOC_MAX_BYTES + 1
-                                                                : cap * 2;
+            size_t ncap =
+                cap * 2 > (size_t)YDOC_MAX_BYTES + 1 ? (size_t)YDOC_MAX_BYTES + 1 : cap * 2;
             char *nb = realloc(buf, ncap);
             if (!nb) {
                 free(buf);
@@ -648,8 +665,8 @@ bool ydoc_is_null(const ynode *n)
 
 bool ydoc_bool(const ynode *n, bool *out)
 {
-    static const char *const trues[] = {"true", "True", "TRUE", "yes", "Yes", "YES",
-                                        "on",   "On",   "ON",   NULL};
+    static const char *const trues[] = {"true", "True", "TRUE", "yes", "Yes",
+                                        "YES",  "on",   "On",   "ON",  NULL};
     static const char *const falses[] = {"false", "False", "FALSE", "no",  "No",
                                          "NO",    "off",   "Off",   "OFF", NULL};
     if (is_word(n, trues)) {
@@ -668,9 +685,12 @@ const char *ydoc_kind_name(const ynode *n)
     if (!n)
         return "nothing";
     switch (n->kind) {
-    case YNODE_MAP: return "a mapping";
-    case YNODE_SEQ: return "a list";
-    default: return "a text";
+    case YNODE_MAP:
+        return "a mapping";
+    case YNODE_SEQ:
+        return "a list";
+    default:
+        return "a text";
     }
 }
 

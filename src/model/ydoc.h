@@ -60,7 +60,7 @@ typedef struct ydoc {
     const char *path; /* as given to the loader, for messages */
     const char *src;  /* the whole source text, NUL-terminated */
     size_t src_len;
-    ynode *root;      /* NULL for an empty document */
+    ynode *root; /* NULL for an empty document */
 } ydoc;
 
 /* Loads and parses a file. All memory (tree, source copy, path copy) comes

@@ -65,8 +65,20 @@ static int at_node(check_report *r, finding_level level, const ynode *n, const c
 static bool standard_patient_field(const char *f, size_t n)
 {
     static const char *const std[] = {
-        "first_name", "last_name", "name", "dob", "mrn", "appointment_date", "appointment_time",
-        "appointment_id", "clinician", "phone", "email", "booking_ref", "language", NULL,
+        "first_name",
+        "last_name",
+        "name",
+        "dob",
+        "mrn",
+        "appointment_date",
+        "appointment_time",
+        "appointment_id",
+        "clinician",
+        "phone",
+        "email",
+        "booking_ref",
+        "language",
+        NULL,
     };
     for (size_t i = 0; std[i]; i++)
         if (strlen(std[i]) == n && memcmp(std[i], f, n) == 0)
@@ -122,7 +134,9 @@ static int check_text(check_report *r, const clinic *c, const mp_text *t)
     scan s = {r, t, c, 0};
     fill_problem p;
     if (fill_each(t->s, t->len, on_placeholder, &s, &p) != FILL_OK)
-        return s.rc ? s.rc : at_text(r, FINDING_ERROR, t, p.offset, "%s", p.why ? p.why : "bad placeholder");
+        return s.rc ? s.rc
+                    : at_text(r, FINDING_ERROR, t, p.offset, "%s",
+                              p.why ? p.why : "bad placeholder");
     return s.rc;
 }
 
@@ -149,7 +163,7 @@ static int check_placeholders(check_report *r, const form *f, const clinic *c)
 typedef struct url_scan {
     const clinic *c;
     const form *f;
-    size_t max_len;       /* the longest the filled URL can get */
+    size_t max_len; /* the longest the filled URL can get */
 } url_scan;
 
 /* The most bytes a placeholder can put into a URL: what we know exactly
@@ -313,8 +327,8 @@ static int check_consent(check_report *r, const form *f)
 
 static int new_section(check_report *r, const char *title, int line, const char *lang)
 {
-    check_section *ns = arena_grow(r->a, r->sections, &r->sections_cap, r->nsections + 1,
-                                   sizeof *ns);
+    check_section *ns =
+        arena_grow(r->a, r->sections, &r->sections_cap, r->nsections + 1, sizeof *ns);
     if (!ns)
         return EX_OSERR;
     r->sections = ns;

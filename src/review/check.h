@@ -37,7 +37,7 @@ typedef struct check_section {
     const char *title; /* the heading, or the form's title before the first heading */
     int line;          /* where the section starts */
     readability r;
-    bool above;        /* grade above the form's target */
+    bool above; /* grade above the form's target */
 } check_section;
 
 typedef struct check_report {

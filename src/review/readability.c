@@ -575,11 +575,8 @@ static double flesch_kincaid(double words, double sentences, double syllables)
 }
 
 static const lang lang_en = {
-    en_syllables,
-    en_abbreviations,
-    sizeof en_abbreviations / sizeof en_abbreviations[0],
-    flesch_kincaid,
-    "Flesch-Kincaid",
+    en_syllables,   en_abbreviations, sizeof en_abbreviations / sizeof en_abbreviations[0],
+    flesch_kincaid, "Flesch-Kincaid",
 };
 
 /* ---------------------------------------------------------------------------
@@ -643,18 +640,18 @@ static const struct {
     const char *abbreviation; /* folded: "pag" is pág */
     unsigned char syllables;
 } es_expansions[] = {
-    {"dr", 2},   /* doc-tor */
-    {"dra", 3},  /* doc-to-ra */
-    {"dres", 3}, /* doc-to-res */
-    {"sr", 2},   /* se-ñor */
-    {"sra", 3},  /* se-ño-ra */
-    {"sres", 3}, /* se-ño-res */
-    {"srta", 4}, /* se-ño-ri-ta */
-    {"ud", 2},   /* us-ted */
-    {"uds", 3},  /* us-te-des */
-    {"etc", 4},  /* et-cé-te-ra */
-    {"pag", 3},  /* pá-gi-na */
-    {"num", 3},  /* nú-me-ro */
+    {"dr", 2},    /* doc-tor */
+    {"dra", 3},   /* doc-to-ra */
+    {"dres", 3},  /* doc-to-res */
+    {"sr", 2},    /* se-ñor */
+    {"sra", 3},   /* se-ño-ra */
+    {"sres", 3},  /* se-ño-res */
+    {"srta", 4},  /* se-ño-ri-ta */
+    {"ud", 2},    /* us-ted */
+    {"uds", 3},   /* us-te-des */
+    {"etc", 4},   /* et-cé-te-ra */
+    {"pag", 3},   /* pá-gi-na */
+    {"num", 3},   /* nú-me-ro */
     {"aprox", 7}, /* a-pro-xi-ma-da-men-te */
 };
 
@@ -688,10 +685,19 @@ static size_t es_syllables(const char *s, const unsigned char *flags, size_t n)
 /* Abbreviations that end in a period without ending a sentence; initials
  * and single letters joined by periods are handled in is_abbreviation. */
 static const abbreviation es_abbreviations[] = {
-    {"dr", false},   {"dra", false},       {"dres", false},      {"sr", false},
-    {"sra", false},  {"sres", false},      {"srta", false},      {"ud", false},
-    {"uds", false},  {"etc", false},       {"aprox", false},
-    {"p\xC3\xA1g", false}, /* pág */ {"n\xC3\xBAm", false}, /* núm */
+    {"dr", false},
+    {"dra", false},
+    {"dres", false},
+    {"sr", false},
+    {"sra", false},
+    {"sres", false},
+    {"srta", false},
+    {"ud", false},
+    {"uds", false},
+    {"etc", false},
+    {"aprox", false},
+    {"p\xC3\xA1g", false},
+    /* pág */ {"n\xC3\xBAm", false}, /* núm */
 };
 
 /* Crawford (1984): grade from sentences and syllables per 100 words. */
@@ -701,11 +707,8 @@ static double crawford(double words, double sentences, double syllables)
 }
 
 static const lang lang_es = {
-    es_syllables,
-    es_abbreviations,
-    sizeof es_abbreviations / sizeof es_abbreviations[0],
-    crawford,
-    "Crawford",
+    es_syllables, es_abbreviations, sizeof es_abbreviations / sizeof es_abbreviations[0],
+    crawford,     "Crawford",
 };
 
 /* The language a readability's lang names: "es", "es-MX", "ES_es" are

@@ -67,7 +67,8 @@ static void wrapped(out *o, const char *text, size_t len, size_t first_col, size
         while (i < len && (text[i] == ' ' || text[i] == '\n' || text[i] == '\t' || text[i] == '\r'))
             i++;
         size_t start = i;
-        while (i < len && !(text[i] == ' ' || text[i] == '\n' || text[i] == '\t' || text[i] == '\r'))
+        while (i < len &&
+               !(text[i] == ' ' || text[i] == '\n' || text[i] == '\t' || text[i] == '\r'))
             i++;
         if (i == start)
             break;

@@ -77,8 +77,7 @@ static int step_from(const int *prev, int d, int k, int n, int m, int *x)
 /* Searches for the shortest edit from a[0..n) to b[0..m). Returns 0 with the
  * trace in *trace (caller frees) and the distance in *dist; 1 if it needs more
  * than WDIFF_MAX_D steps (nothing to free); -1 on OOM. */
-static int search(const char *const *a, int n, const char *const *b, int m, int **trace,
-                  int *dist)
+static int search(const char *const *a, int n, const char *const *b, int m, int **trace, int *dist)
 {
     int *v = NULL;
     size_t cap = 0;

@@ -219,7 +219,8 @@ static void test_bom(void)
     CHECK_STR(HEADER_ERROR("\xEF\xBB\xBF", &code),
               "patients.csv: the file is empty: a CSV needs a header row");
     CHECK_INT(code, EX_DATAERR);
-    CHECK_STR(HEADER_ERROR("\xEF\xBB", &code), "patients.csv:1: column 1 name is not valid UTF-8 (save the list as \"CSV UTF-8\")");
+    CHECK_STR(HEADER_ERROR("\xEF\xBB", &code),
+              "patients.csv:1: column 1 name is not valid UTF-8 (save the list as \"CSV UTF-8\")");
 }
 
 static void test_header_names(void)
@@ -688,7 +689,7 @@ static void test_endless_input(void)
     CHECK_INT(csv_next(r, &rec, &err), EX_DATAERR);
     err_format(&err, msg, sizeof msg);
     CHECK_STR(msg, "patients.csv: row 2: no line end in 16 MiB: this is not a CSV file");
-    CHECK(sent <= CSV_MAX_SKIP + 2 * 65536 + 16); /* stopped at the limit, not later */
+    CHECK(sent <= CSV_MAX_SKIP + 2 * 65536 + 16);   /* stopped at the limit, not later */
     CHECK_INT(csv_next(r, &rec, &err), EX_DATAERR); /* and it stays stopped */
     csv_close(r);
     fclose(in);

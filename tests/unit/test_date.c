@@ -121,17 +121,17 @@ static void test_from_unix(void)
         char after[40];
         snprintf(after, sizeof after, "%04d-%02d-%02d", prev.year, prev.month, prev.day + 1);
         bool month_ended = prev.year == 1799 || !date_parse_iso(after, 10, NULL);
-        bool next = (d.year == prev.year && d.month == prev.month && d.day == prev.day + 1) ||
-                    (month_ended && d.year == prev.year && d.month == prev.month + 1 &&
-                     d.day == 1) ||
-                    (month_ended && d.year == prev.year + 1 && d.month == 1 && d.day == 1 &&
-                     prev.month == 12);
+        bool next =
+            (d.year == prev.year && d.month == prev.month && d.day == prev.day + 1) ||
+            (month_ended && d.year == prev.year && d.month == prev.month + 1 && d.day == 1) ||
+            (month_ended && d.year == prev.year + 1 && d.month == 1 && d.day == 1 &&
+             prev.month == 12);
         if (!next || !date_parse_iso(iso, 10, &back) || back.year != d.year ||
-            back.month != d.month || back.day != d.day || e.year != d.year ||
-            e.month != d.month || e.day != d.day) {
+            back.month != d.month || back.day != d.day || e.year != d.year || e.month != d.month ||
+            e.day != d.day) {
             if (bad++ < 5)
-                fprintf(stderr, "day %lld: %s after %d-%d-%d\n", (long long)day, iso,
-                        prev.year, prev.month, prev.day);
+                fprintf(stderr, "day %lld: %s after %d-%d-%d\n", (long long)day, iso, prev.year,
+                        prev.month, prev.day);
         }
         prev = d;
     }
@@ -160,11 +160,11 @@ static void test_format(void)
     CHECK_STR(longdate(1968, 4, 12, NULL), "April 12, 1968");
     CHECK_STR(longdate(1968, 4, 12, "ES"), "April 12, 1968"); /* codes are exact */
 
-    static const char *const en[12] = {"January", "February", "March",     "April",
-                                       "May",     "June",     "July",      "August",
-                                       "September", "October", "November", "December"};
-    static const char *const es[12] = {"enero",  "febrero",    "marzo",   "abril",
-                                       "mayo",   "junio",      "julio",   "agosto",
+    static const char *const en[12] = {"January",   "February", "March",    "April",
+                                       "May",       "June",     "July",     "August",
+                                       "September", "October",  "November", "December"};
+    static const char *const es[12] = {"enero",      "febrero", "marzo",     "abril",
+                                       "mayo",       "junio",   "julio",     "agosto",
                                        "septiembre", "octubre", "noviembre", "diciembre"};
     for (int m = 1; m <= 12; m++) {
         char want[64];

@@ -187,19 +187,42 @@ static void test_syntax_errors(void)
 
     check_syntax("{{}}", 0, 0, "empty placeholder name");
     check_syntax("{{   }}", 0, 0, "empty placeholder name");
-    check_syntax("x {{a..b}}", 2, 0, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
-    check_syntax("{{.a}}", 0, 0, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
-    check_syntax("{{a.}}", 0, 0, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
-    check_syntax("{{a b}}", 0, 0, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
-    check_syntax("{{a-b}}", 0, 0, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
-    check_syntax("{{a\tb}}", 0, 0, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
-    check_syntax("{{\tname}}", 0, 0, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
-    check_syntax("{{line\nbreak}}", 0, 0, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
-    check_syntax("{{Jos\xC3\xA9}}", 0, 0, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
-    check_syntax("{{{patient.first_name}}}", 0, 0, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
-    check_syntax("{{a {{patient.first_name}}", 0, 0, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
+    check_syntax("x {{a..b}}", 2, 0,
+                 "bad placeholder name: use letters, digits and _ in parts joined by dots, as in "
+                 "{{patient.first_name}}");
+    check_syntax("{{.a}}", 0, 0,
+                 "bad placeholder name: use letters, digits and _ in parts joined by dots, as in "
+                 "{{patient.first_name}}");
+    check_syntax("{{a.}}", 0, 0,
+                 "bad placeholder name: use letters, digits and _ in parts joined by dots, as in "
+                 "{{patient.first_name}}");
+    check_syntax("{{a b}}", 0, 0,
+                 "bad placeholder name: use letters, digits and _ in parts joined by dots, as in "
+                 "{{patient.first_name}}");
+    check_syntax("{{a-b}}", 0, 0,
+                 "bad placeholder name: use letters, digits and _ in parts joined by dots, as in "
+                 "{{patient.first_name}}");
+    check_syntax("{{a\tb}}", 0, 0,
+                 "bad placeholder name: use letters, digits and _ in parts joined by dots, as in "
+                 "{{patient.first_name}}");
+    check_syntax("{{\tname}}", 0, 0,
+                 "bad placeholder name: use letters, digits and _ in parts joined by dots, as in "
+                 "{{patient.first_name}}");
+    check_syntax("{{line\nbreak}}", 0, 0,
+                 "bad placeholder name: use letters, digits and _ in parts joined by dots, as in "
+                 "{{patient.first_name}}");
+    check_syntax("{{Jos\xC3\xA9}}", 0, 0,
+                 "bad placeholder name: use letters, digits and _ in parts joined by dots, as in "
+                 "{{patient.first_name}}");
+    check_syntax("{{{patient.first_name}}}", 0, 0,
+                 "bad placeholder name: use letters, digits and _ in parts joined by dots, as in "
+                 "{{patient.first_name}}");
+    check_syntax("{{a {{patient.first_name}}", 0, 0,
+                 "bad placeholder name: use letters, digits and _ in parts joined by dots, as in "
+                 "{{patient.first_name}}");
     check_syntax("{{patient.first_name}} {{clinic.name}} {{ . }}", 39, 2,
-                 "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
+                 "bad placeholder name: use letters, digits and _ in parts joined by dots, as in "
+                 "{{patient.first_name}}");
 
     /* 127 characters is the longest name; 128 is refused. */
     char in[300], *out;
@@ -246,8 +269,7 @@ static void test_lookup_errors(void)
     int calls = 0;
     size_t len;
     const char *text = "{{patient.first_name}} {{clinic.name}} {{a..b}}";
-    CHECK_INT(fill_text(text, strlen(text), lookup, &calls, A, &out, &len, &P),
-              FILL_ERR_SYNTAX);
+    CHECK_INT(fill_text(text, strlen(text), lookup, &calls, A, &out, &len, &P), FILL_ERR_SYNTAX);
     CHECK_INT(calls, 2);
     CHECK_INT(P.index, 2);
 }
@@ -261,8 +283,7 @@ static void test_buffers(void)
     const char *in = "{{clinic.name}}{{patient.phone}}";
     CHECK_INT(fill_text(in, 15, lookup, NULL, A, &out, &len, &P), FILL_OK);
     CHECK_STR(out, "Cl\xC3\xADnica Sur");
-    CHECK_INT(fill_text("{{clinic.name}}", 14, lookup, NULL, A, &out, &len, &P),
-              FILL_ERR_SYNTAX);
+    CHECK_INT(fill_text("{{clinic.name}}", 14, lookup, NULL, A, &out, &len, &P), FILL_ERR_SYNTAX);
     CHECK_INT(fill_text(NULL, 0, lookup, NULL, A, &out, &len, &P), FILL_OK);
     CHECK_STR(out, "");
     CHECK_INT(len, 0);
@@ -280,7 +301,7 @@ static void test_buffers(void)
     CHECK_INT(fill_text("{{n}}-{{n}}-{{n}}", 17, counter, &count, A, &out, &len, &P), FILL_OK);
     CHECK_STR(out, "1-2-3");
 
-    CHECK_STR(fill("{{ a.b_c.D9 }}") , "(error)"); /* unknown to lookup */
+    CHECK_STR(fill("{{ a.b_c.D9 }}"), "(error)"); /* unknown to lookup */
     CHECK_INT(fill_text("{{ a.b_c.D9 }}", 14, echo, NULL, A, &out, &len, &P), FILL_OK);
     CHECK_STR(out, "a.b_c.D9");
 
@@ -344,7 +365,8 @@ static void test_each(void)
     CHECK_INT(P.result, FILL_ERR_SYNTAX);
     CHECK_INT(P.offset, 12);
     CHECK_INT(P.index, 2);
-    CHECK_STR(P.why, "bad placeholder name: use letters, digits and _ in parts joined by dots, as in {{patient.first_name}}");
+    CHECK_STR(P.why, "bad placeholder name: use letters, digits and _ in parts joined by dots, as "
+                     "in {{patient.first_name}}");
     CHECK_STR(P.name, "");
 
     memset(&s, 0, sizeof s);

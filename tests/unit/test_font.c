@@ -91,9 +91,8 @@ static int nested_composites(const unsigned char *font)
         return -1;
     int long_loca = rd16(font + head + 50) != 0;
     unsigned n = rd16(font + maxp + 4), nested = 0;
-#define GLYPH_AT(g)                                                                 \
-    (long_loca ? rd32(font + loca + 4 * (g)) : 2u * rd16(font + loca + 2 * (g)))
-#define IS_COMPOSITE(g)                                                             \
+#define GLYPH_AT(g) (long_loca ? rd32(font + loca + 4 * (g)) : 2u * rd16(font + loca + 2 * (g)))
+#define IS_COMPOSITE(g)                                                                            \
     (GLYPH_AT((g) + 1) - GLYPH_AT(g) >= 10 && rd16(font + glyf + GLYPH_AT(g)) == 0xFFFF)
     for (unsigned g = 0; g < n; g++) {
         if (!IS_COMPOSITE(g))
@@ -129,8 +128,8 @@ static void test_metrics(const mp_font *f)
     CHECK_INT(font_ascent(f), 928);
     CHECK_INT(font_descent(f), -235);
 
-    static const uint32_t jose[] = {'J', 'o', 's', 0xE9, ' ', 'N', 0xFA, 0xF1, 'e', 'z',
-                                    'N', 'g', 'u', 'y', 0x1EC5, 'n'};
+    static const uint32_t jose[] = {'J', 'o', 's', 0xE9, ' ', 'N', 0xFA,   0xF1,
+                                    'e', 'z', 'N', 'g',  'u', 'y', 0x1EC5, 'n'};
     for (size_t i = 0; i < sizeof jose / sizeof *jose; i++)
         CHECK(font_has_glyph(f, jose[i]));
     CHECK(!font_has_glyph(f, 0x4E2D));
@@ -159,8 +158,9 @@ static void test_refusals(void)
     CHECK_STR(buf, want);
     unlink(path);
 
-    static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13,
-                                        'I', 'H', 'D', 'R', 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0};
+    static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0,
+                                        0,    13,  'I', 'H', 'D',  'R',  0,    0,    0, 1,
+                                        0,    0,   0,   1,   8,    2,    0,    0,    0};
     write_temp(path, png, sizeof png);
     CHECK_INT(open_err(path, &err), EX_DATAERR);
     CHECK_STR(err.msg, "not a TrueType font");
@@ -176,8 +176,8 @@ static void test_refusals(void)
     memcpy(cff, "OTTO", 4);
     wr16(cff + 4, 2);
     memcpy(cff + 12, "CFF ", 4);
-    cff[12 + 11] = 44;  /* offset */
-    cff[12 + 15] = 8;   /* length */
+    cff[12 + 11] = 44; /* offset */
+    cff[12 + 15] = 8;  /* length */
     memcpy(cff + 28, "maxp", 4);
     cff[28 + 11] = 52;
     cff[28 + 15] = 6;

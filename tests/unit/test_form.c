@@ -102,7 +102,7 @@ static void expect_load_err(int src_line, const char *rel, const char *text, int
     expect_err(src_line, rc, &e, EX_DATAERR, path, line, col, msg);
 }
 
-#define EXPECT_LOAD_ERR(text, line, col, msg) \
+#define EXPECT_LOAD_ERR(text, line, col, msg)                                                      \
     expect_load_err(__LINE__, "bad.yaml", text, line, col, msg)
 
 static void expect_clinic_err(int src_line, const char *text, int line, int col, const char *msg)
@@ -138,67 +138,67 @@ static void check_text_n(int src_line, const mp_text *t, const char *s, int line
 
 /* The first lines of every bad form below: a valid head, then "blocks:" on
  * line 7, so that the first block is on line 8. */
-#define HEAD                         \
-    "kind: consent\n"    /* 1 */     \
-    "id: t-1\n"          /* 2 */     \
-    "title: T\n"         /* 3 */     \
-    "version: \"1.0\"\n" /* 4 */     \
-    "language: en\n"     /* 5 */     \
-    "status: draft\n"    /* 6 */
+#define HEAD                                                                                       \
+    "kind: consent\n"      /* 1 */                                                                 \
+    "id: t-1\n"            /* 2 */                                                                 \
+    "title: T\n"           /* 3 */                                                                 \
+    "version: \"1.0\"\n"   /* 4 */                                                                 \
+    "language: en\n"       /* 5 */                                                                 \
+    "status: draft\n"      /* 6 */
 #define BLOCKS "blocks:\n" /* 7 */
 
 /* ---- good documents ----------------------------------------------------- */
 
 static const char good_consent[] =
-    "# A consent form with every kind of block.\n"                 /* 1 */
-    "kind: consent\n"                                              /* 2 */
-    "id: tpi-consent.v2\n"                                         /* 3 */
-    "title: Consent for Trigger Point Injections\n"                /* 4 */
-    "version: \"1.0\"\n"                                           /* 5 */
-    "language: en\n"                                               /* 6 */
-    "status: approved\n"                                           /* 7 */
-    "approved_by: Dr. Ana Ruiz\n"                                  /* 8 */
-    "approved_on: 2026-11-02\n"                                    /* 9 */
-    "qr_allows_patient_data: no\n"                                 /* 10 */
-    "blocks:\n"                                                    /* 11 */
+    "# A consent form with every kind of block.\n"                    /* 1 */
+    "kind: consent\n"                                                 /* 2 */
+    "id: tpi-consent.v2\n"                                            /* 3 */
+    "title: Consent for Trigger Point Injections\n"                   /* 4 */
+    "version: \"1.0\"\n"                                              /* 5 */
+    "language: en\n"                                                  /* 6 */
+    "status: approved\n"                                              /* 7 */
+    "approved_by: Dr. Ana Ruiz\n"                                     /* 8 */
+    "approved_on: 2026-11-02\n"                                       /* 9 */
+    "qr_allows_patient_data: no\n"                                    /* 10 */
+    "blocks:\n"                                                       /* 11 */
     "  - patient_id: [name, dob, mrn, appointment_date, clinician]\n" /* 12 */
-    "  - heading: What is the procedure?\n"                        /* 13 */
-    "  - paragraph: >\n"                                           /* 14 */
-    "      Trigger points are\n"                                   /* 15 */
-    "      tight knots.\n"                                         /* 16 */
-    "\n"                                                           /* 17 */
-    "      Second paragraph.\n"                                    /* 18 */
-    "  - list:\n"                                                  /* 19 */
-    "      - Wear loose clothing.\n"                               /* 20 */
-    "      - Eat a light meal.\n"                                  /* 21 */
-    "  - benefits:\n"                                              /* 22 */
-    "      - title: Less pain\n"                                   /* 23 */
-    "        text: It may help.\n"                                 /* 24 */
-    "  - risks:\n"                                                 /* 25 */
-    "      - title: Soreness\n"                                    /* 26 */
-    "        text: The spot may be sore.\n"                        /* 27 */
-    "      - title: Bruising\n"                                    /* 28 */
-    "      - text: A risk with no title.\n"                        /* 29 */
-    "  - alternatives:\n"                                          /* 30 */
-    "      - title: Physical therapy\n"                            /* 31 */
-    "        text: Stretching.\n"                                  /* 32 */
-    "      - Doing nothing.\n"                                     /* 33 */
-    "  - checkboxes:\n"                                            /* 34 */
-    "      - I have read this form.\n"                             /* 35 */
-    "      - My questions were answered.\n"                        /* 36 */
-    "  - signatures:\n"                                            /* 37 */
-    "      - role: Patient or legal representative\n"             /* 38 */
-    "        extra: [Relationship to patient, Phone]\n"            /* 39 */
-    "      - role: Clinician\n"                                    /* 40 */
-    "      - role: Witness\n"                                      /* 41 */
-    "        printed_name: false\n"                                /* 42 */
-    "        date: yes\n"                                          /* 43 */
-    "        time: off\n"                                          /* 44 */
-    "  - page_break: true\n"                                       /* 45 */
-    "  - booking_qr:\n"                                            /* 46 */
-    "      caption: Scan to book your follow-up visit\n"           /* 47 */
-    "      url: https://book.example/r/{{booking.ref}}\n"          /* 48 */
-    "  - booking_qr: {}\n";                                        /* 49 */
+    "  - heading: What is the procedure?\n"                           /* 13 */
+    "  - paragraph: >\n"                                              /* 14 */
+    "      Trigger points are\n"                                      /* 15 */
+    "      tight knots.\n"                                            /* 16 */
+    "\n"                                                              /* 17 */
+    "      Second paragraph.\n"                                       /* 18 */
+    "  - list:\n"                                                     /* 19 */
+    "      - Wear loose clothing.\n"                                  /* 20 */
+    "      - Eat a light meal.\n"                                     /* 21 */
+    "  - benefits:\n"                                                 /* 22 */
+    "      - title: Less pain\n"                                      /* 23 */
+    "        text: It may help.\n"                                    /* 24 */
+    "  - risks:\n"                                                    /* 25 */
+    "      - title: Soreness\n"                                       /* 26 */
+    "        text: The spot may be sore.\n"                           /* 27 */
+    "      - title: Bruising\n"                                       /* 28 */
+    "      - text: A risk with no title.\n"                           /* 29 */
+    "  - alternatives:\n"                                             /* 30 */
+    "      - title: Physical therapy\n"                               /* 31 */
+    "        text: Stretching.\n"                                     /* 32 */
+    "      - Doing nothing.\n"                                        /* 33 */
+    "  - checkboxes:\n"                                               /* 34 */
+    "      - I have read this form.\n"                                /* 35 */
+    "      - My questions were answered.\n"                           /* 36 */
+    "  - signatures:\n"                                               /* 37 */
+    "      - role: Patient or legal representative\n"                 /* 38 */
+    "        extra: [Relationship to patient, Phone]\n"               /* 39 */
+    "      - role: Clinician\n"                                       /* 40 */
+    "      - role: Witness\n"                                         /* 41 */
+    "        printed_name: false\n"                                   /* 42 */
+    "        date: yes\n"                                             /* 43 */
+    "        time: off\n"                                             /* 44 */
+    "  - page_break: true\n"                                          /* 45 */
+    "  - booking_qr:\n"                                               /* 46 */
+    "      caption: Scan to book your follow-up visit\n"              /* 47 */
+    "      url: https://book.example/r/{{booking.ref}}\n"             /* 48 */
+    "  - booking_qr: {}\n";                                           /* 49 */
 
 static void test_good_form(void)
 {
@@ -236,9 +236,9 @@ static void test_good_form(void)
     CHECK(!f->qr_allows_patient_data);
 
     static const block_kind want[] = {
-        BLOCK_PATIENT_ID, BLOCK_HEADING,    BLOCK_PARAGRAPH,  BLOCK_LIST,
+        BLOCK_PATIENT_ID, BLOCK_HEADING,    BLOCK_PARAGRAPH,    BLOCK_LIST,
         BLOCK_BENEFITS,   BLOCK_RISKS,      BLOCK_ALTERNATIVES, BLOCK_CHECKBOXES,
-        BLOCK_SIGNATURES, BLOCK_PAGE_BREAK, BLOCK_BOOKING_QR, BLOCK_BOOKING_QR,
+        BLOCK_SIGNATURES, BLOCK_PAGE_BREAK, BLOCK_BOOKING_QR,   BLOCK_BOOKING_QR,
     };
     static const int want_line[] = {12, 13, 14, 19, 22, 25, 30, 34, 37, 45, 46, 49};
     CHECK_INT(f->nblocks, sizeof want / sizeof want[0]);
@@ -258,9 +258,8 @@ static void test_good_form(void)
     CHECK_STR(block_kind_name(BLOCK_PAGE_BREAK), "page_break");
 
     const form_block *b = &f->blocks[0]; /* patient_id */
-    static const patient_field fields[] = {PATIENT_FIELD_NAME, PATIENT_FIELD_DOB,
-                                           PATIENT_FIELD_MRN, PATIENT_FIELD_APPOINTMENT_DATE,
-                                           PATIENT_FIELD_CLINICIAN};
+    static const patient_field fields[] = {PATIENT_FIELD_NAME, PATIENT_FIELD_DOB, PATIENT_FIELD_MRN,
+                                           PATIENT_FIELD_APPOINTMENT_DATE, PATIENT_FIELD_CLINICIAN};
     static const char *const field_words[] = {"name", "dob", "mrn", "appointment_date",
                                               "clinician"};
     static const int field_cols[] = {18, 24, 29, 34, 52};
@@ -357,17 +356,16 @@ static void test_good_form(void)
 
 static void test_good_handout(void)
 {
-    const char *path = put("handout.yaml",
-                           "kind: handout\n"                       /* 1 */
-                           "id: tpi_handout\n"                     /* 2 */
-                           "title: About trigger points\n"         /* 3 */
-                           "version: 2026-1\n"                     /* 4 */
-                           "language: en\n"                        /* 5 */
-                           "status: draft\n"                       /* 6 */
-                           "clinic: ../clinic.yaml\n"              /* 7 */
-                           "qr_allows_patient_data: true\n"        /* 8 */
-                           "blocks:\n"                             /* 9 */
-                           "  - heading: Before you come\n");      /* 10 */
+    const char *path = put("handout.yaml", "kind: handout\n"                  /* 1 */
+                                           "id: tpi_handout\n"                /* 2 */
+                                           "title: About trigger points\n"    /* 3 */
+                                           "version: 2026-1\n"                /* 4 */
+                                           "language: en\n"                   /* 5 */
+                                           "status: draft\n"                  /* 6 */
+                                           "clinic: ../clinic.yaml\n"         /* 7 */
+                                           "qr_allows_patient_data: true\n"   /* 8 */
+                                           "blocks:\n"                        /* 9 */
+                                           "  - heading: Before you come\n"); /* 10 */
     packet p;
     mp_err e;
     err_clear(&e);
@@ -397,17 +395,16 @@ static void test_good_packet(void)
     put("pk/sub/consent.yaml", "kind: consent\nid: c\ntitle: Consent\nversion: \"1\"\n"
                                "language: en\nstatus: approved\nblocks:\n"
                                "  - signatures:\n      - role: Patient\n");
-    const char *path = put("pk/packet.yaml",
-                           "kind: packet\n"                   /* 1 */
-                           "id: tpi-packet\n"                 /* 2 */
-                           "title: TPI packet\n"              /* 3 */
-                           "clinic: ../clinic.yaml\n"         /* 4 */
-                           "forms:\n"                         /* 5 */
-                           "  - handout.yaml\n"               /* 6 */
-                           "  - sub/consent.yaml\n"           /* 7 */
-                           "  - form: sub/consent.yaml\n"     /* 8 */
-                           "    copy: Patient copy\n"         /* 9 */
-                           "  - ./handout.yaml\n");           /* 10 */
+    const char *path = put("pk/packet.yaml", "kind: packet\n"               /* 1 */
+                                             "id: tpi-packet\n"             /* 2 */
+                                             "title: TPI packet\n"          /* 3 */
+                                             "clinic: ../clinic.yaml\n"     /* 4 */
+                                             "forms:\n"                     /* 5 */
+                                             "  - handout.yaml\n"           /* 6 */
+                                             "  - sub/consent.yaml\n"       /* 7 */
+                                             "  - form: sub/consent.yaml\n" /* 8 */
+                                             "    copy: Patient copy\n"     /* 9 */
+                                             "  - ./handout.yaml\n");       /* 10 */
     packet p;
     mp_err e;
     err_clear(&e);
@@ -452,18 +449,18 @@ static void test_unknown_keys(void)
 {
     /* Unknown keys name the key, then where it is (forms/README.md). */
     EXPECT_LOAD_ERR(HEAD "aproved_by: Dr. Ruiz\n" /* 7 */
-                    "blocks:\n"                    /* 8 */
-                    "  - heading: H\n",            /* 9 */
+                         "blocks:\n"              /* 8 */
+                         "  - heading: H\n",      /* 9 */
                     7, 1, "unknown key \"aproved_by\" in a form; did you mean \"approved_by\"?");
     EXPECT_LOAD_ERR(HEAD "colour: red\n" BLOCKS "  - heading: H\n", 7, 1,
                     "unknown key \"colour\" in a form (expected one of: kind, id, title, "
                     "version, language, status, approved_by, approved_on, clinic, "
                     "qr_allows_patient_data, reading_grade, translations, page_size, blocks)");
-    EXPECT_LOAD_ERR(HEAD BLOCKS                    /* 7 */
-                    "  - risks:\n"                 /* 8 */
-                    "      - titel: Soreness\n",   /* 9 */
+    EXPECT_LOAD_ERR(HEAD BLOCKS                  /* 7 */
+                    "  - risks:\n"               /* 8 */
+                    "      - titel: Soreness\n", /* 9 */
                     9, 9, "unknown key \"titel\" in an item; did you mean \"title\"?");
-    EXPECT_LOAD_ERR(HEAD BLOCKS                    /* 7 */
+    EXPECT_LOAD_ERR(HEAD BLOCKS                     /* 7 */
                     "  - signatures:\n"             /* 8 */
                     "      - role: Patient\n"       /* 9 */
                     "        printed_nam: false\n", /* 10 */
@@ -472,14 +469,14 @@ static void test_unknown_keys(void)
 
     /* Unknown block types: the hint for a missing plural, and the list when
      * nothing is close. */
-    EXPECT_LOAD_ERR(HEAD BLOCKS              /* 7 */
-                    "  - heading: H\n"       /* 8 */
-                    "  - risk:\n"            /* 9 */
-                    "      - Soreness\n",    /* 10 */
+    EXPECT_LOAD_ERR(HEAD BLOCKS           /* 7 */
+                    "  - heading: H\n"    /* 8 */
+                    "  - risk:\n"         /* 9 */
+                    "      - Soreness\n", /* 10 */
                     9, 5, "unknown block type \"risk\"; did you mean \"risks\"?");
-    EXPECT_LOAD_ERR(HEAD BLOCKS              /* 7 */
-                    "  - signature:\n"       /* 8 */
-                    "      - role: P\n",     /* 9 */
+    EXPECT_LOAD_ERR(HEAD BLOCKS          /* 7 */
+                    "  - signature:\n"   /* 8 */
+                    "      - role: P\n", /* 9 */
                     8, 5, "unknown block type \"signature\"; did you mean \"signatures\"?");
     EXPECT_LOAD_ERR(HEAD BLOCKS "  - table: x\n", 8, 5,
                     "unknown block type \"table\" (expected one of: heading, paragraph, list, "
@@ -488,11 +485,11 @@ static void test_unknown_keys(void)
     EXPECT_LOAD_ERR(HEAD BLOCKS "  - patient_id: [name, dobb]\n", 8, 24,
                     "unknown patient_id field \"dobb\"; did you mean \"dob\"?");
     EXPECT_LOAD_ERR("kind: consnet\n", 1, 7, "unknown kind \"consnet\"; did you mean \"consent\"?");
-    EXPECT_LOAD_ERR("kind: consent\n"  /* 1 */
-                    "id: t-1\n"        /* 2 */
-                    "title: T\n"       /* 3 */
-                    "version: \"1\"\n" /* 4 */
-                    "language: en\n"   /* 5 */
+    EXPECT_LOAD_ERR("kind: consent\n"   /* 1 */
+                    "id: t-1\n"         /* 2 */
+                    "title: T\n"        /* 3 */
+                    "version: \"1\"\n"  /* 4 */
+                    "language: en\n"    /* 5 */
                     "status: aproved\n" /* 6 */
                     BLOCKS "  - heading: H\n",
                     6, 9, "unknown status \"aproved\"; did you mean \"approved\"?");
@@ -511,15 +508,16 @@ static void test_wrong_types(void)
     EXPECT_LOAD_ERR(HEAD "blocks: {heading: x}\n", 7, 9, "blocks must be a list, not a mapping");
     EXPECT_LOAD_ERR(HEAD BLOCKS "  - heading: [a]\n", 8, 14, "heading must be a text, not a list");
     EXPECT_LOAD_ERR(HEAD BLOCKS "  - risks: Soreness\n", 8, 12, "risks must be a list, not a text");
-    EXPECT_LOAD_ERR(HEAD BLOCKS "  - just some text\n", 8, 5, "a block must be a mapping, not a text");
-    EXPECT_LOAD_ERR(HEAD BLOCKS                    /* 7 */
-                    "  - list:\n"                  /* 8 */
-                    "      - {title: x}\n",        /* 9 */
+    EXPECT_LOAD_ERR(HEAD BLOCKS "  - just some text\n", 8, 5,
+                    "a block must be a mapping, not a text");
+    EXPECT_LOAD_ERR(HEAD BLOCKS             /* 7 */
+                    "  - list:\n"           /* 8 */
+                    "      - {title: x}\n", /* 9 */
                     9, 9, "an item of this list must be a text, not a mapping");
-    EXPECT_LOAD_ERR(HEAD BLOCKS                    /* 7 */
-                    "  - signatures:\n"            /* 8 */
-                    "      - role: Patient\n"      /* 9 */
-                    "        time: maybe\n",       /* 10 */
+    EXPECT_LOAD_ERR(HEAD BLOCKS               /* 7 */
+                    "  - signatures:\n"       /* 8 */
+                    "      - role: Patient\n" /* 9 */
+                    "        time: maybe\n",  /* 10 */
                     10, 15, "time must be true or false");
     /* A quoted "yes" is a text, not a boolean. */
     EXPECT_LOAD_ERR(HEAD "qr_allows_patient_data: \"yes\"\n" BLOCKS "  - heading: H\n", 7, 25,
@@ -561,8 +559,8 @@ static void test_missing_keys(void)
                     2, 1, "a form is missing required key \"title\"");
     EXPECT_LOAD_ERR(HEAD, 1, 1, "a form is missing required key \"blocks\"");
     EXPECT_LOAD_ERR(HEAD "blocks: []\n", 7, 9, "blocks is empty: a form prints something");
-    EXPECT_LOAD_ERR(HEAD BLOCKS                     /* 7 */
-                    "  - signatures:\n"             /* 8 */
+    EXPECT_LOAD_ERR(HEAD BLOCKS                      /* 7 */
+                    "  - signatures:\n"              /* 8 */
                     "      - printed_name: false\n", /* 9 */
                     9, 9, "a signature is missing required key \"role\"");
     EXPECT_LOAD_ERR("", 0, 0, "the file is empty");
@@ -570,9 +568,9 @@ static void test_missing_keys(void)
 
 static void test_block_shape(void)
 {
-    EXPECT_LOAD_ERR(HEAD BLOCKS            /* 7 */
-                    "  - heading: H\n"     /* 8 */
-                    "    paragraph: P\n",  /* 9 */
+    EXPECT_LOAD_ERR(HEAD BLOCKS           /* 7 */
+                    "  - heading: H\n"    /* 8 */
+                    "    paragraph: P\n", /* 9 */
                     8, 5, "a block has exactly one key, the block's type (it has 2)");
     /* Empty items, written every way. */
     EXPECT_LOAD_ERR(HEAD BLOCKS "  - risks:\n      - \"\"\n", 9, 9, "an item is empty");
@@ -591,7 +589,8 @@ static void test_packet_errors(void)
     const char *inner = put("bp/inner.yaml", "kind: packet\nid: i\ntitle: I\nforms: [form.yaml]\n");
     (void)inner;
     const char *bad_form = put("bp/bad-form.yaml", HEAD BLOCKS "  - risk: [a]\n");
-#define PACKET_HEAD "kind: packet\n" /* 1 */ "id: p\n" /* 2 */ "title: P\n" /* 3 */ "forms:\n" /* 4 */
+#define PACKET_HEAD                                                                                \
+    "kind: packet\n" /* 1 */ "id: p\n" /* 2 */ "title: P\n" /* 3 */ "forms:\n" /* 4 */
     expect_load_err(__LINE__, "bp/p1.yaml", PACKET_HEAD "  - form.yaml\n  - ../outside.yaml\n", 6,
                     5, "form path \"../outside.yaml\" leaves the packet's folder (\"..\")");
     expect_load_err(__LINE__, "bp/p2.yaml", PACKET_HEAD "  - form: sub/../../x.yaml\n", 5, 11,
@@ -636,14 +635,14 @@ static void test_packet_errors(void)
 
 static void test_clinic_load(void)
 {
-    const char *path = put("clinic-good.yaml",
-                           "# The clinic\n"                                           /* 1 */
-                           "name: Harbor View Pain & Spine Clinic\n"                  /* 2 */
-                           "address: 1200 Seaside Avenue, Long Beach, CA 90802\n"     /* 3 */
-                           "phone: (562) 555-0142\n"                                  /* 4 */
-                           "booking_url: https://book.example/r/{{booking.ref}}\n"    /* 5 */
-                           "booking_key: 0123456789abcdef\n"                          /* 6 */
-                           "page_size: a4\n");                                        /* 7 */
+    const char *path =
+        put("clinic-good.yaml", "# The clinic\n"                                        /* 1 */
+                                "name: Harbor View Pain & Spine Clinic\n"               /* 2 */
+                                "address: 1200 Seaside Avenue, Long Beach, CA 90802\n"  /* 3 */
+                                "phone: (562) 555-0142\n"                               /* 4 */
+                                "booking_url: https://book.example/r/{{booking.ref}}\n" /* 5 */
+                                "booking_key: 0123456789abcdef\n"                       /* 6 */
+                                "page_size: a4\n");                                     /* 7 */
     clinic c;
     mp_err e;
     err_clear(&e);
@@ -706,10 +705,10 @@ static const char *find_for(const char *path, mp_err *e)
     return clinic_find(&p, path, A, e);
 }
 
-#define FORM_WITH(clinic_line)                                                      \
-    "kind: handout\n" /* 1 */ "id: f\n" /* 2 */ "title: F\n" /* 3 */                \
-    "version: \"1\"\n" /* 4 */ "language: en\n" /* 5 */ "status: draft\n" /* 6 */ \
-    clinic_line "blocks:\n  - heading: H\n"
+#define FORM_WITH(clinic_line)                                                                     \
+    "kind: handout\n" /* 1 */ "id: f\n" /* 2 */ "title: F\n"              /* 3 */                  \
+    "version: \"1\"\n" /* 4 */ "language: en\n" /* 5 */ "status: draft\n" /* 6 */                  \
+        clinic_line "blocks:\n  - heading: H\n"
 
 static void test_clinic_find(void)
 {
@@ -726,9 +725,9 @@ static void test_clinic_find(void)
     put("cf/pk/clinic.yaml", clinic_text); /* a decoy: an explicit key wins */
     const char *other = put("cf/pk/other-clinic.yaml", clinic_text);
     put("cf/pk/sub/form.yaml", FORM_WITH("clinic: ../other-clinic.yaml\n"));
-    const char *pk = put("cf/pk/packet.yaml",
-                         "kind: packet\nid: p\ntitle: P\nclinic: ../shared/clinic.yaml\n"
-                         "forms: [sub/form.yaml]\n");
+    const char *pk =
+        put("cf/pk/packet.yaml", "kind: packet\nid: p\ntitle: P\nclinic: ../shared/clinic.yaml\n"
+                                 "forms: [sub/form.yaml]\n");
     got = find_for(pk, &e);
     CHECK_STR(got, at("cf/pk/../shared/clinic.yaml"));
     CHECK(same_file(got, shared));
@@ -803,29 +802,28 @@ static void test_clinic_find(void)
 
 /* ---- text_err ------------------------------------------------------------ */
 
-static const char texts[] =
-    "kind: handout\n"                 /* 1 */
-    "id: te\n"                        /* 2 */
-    "title: T\n"                      /* 3 */
-    "version: \"1\"\n"                /* 4 */
-    "language: en\n"                  /* 5 */
-    "status: draft\n"                 /* 6 */
-    "blocks:\n"                       /* 7 */
-    "  - paragraph: Jos\xC3\xA9 said {{x}} twice\n" /* 8 */
-    "  - heading: \"Hi {{x}}\"\n"     /* 9 */
-    "  - paragraph: |\n"              /* 10 */
-    "      First line.\n"             /* 11 */
-    "      Then {{x}} here.\n"        /* 12 */
-    "  - paragraph: >\n"              /* 13 */
-    "      Folded {{x}}\n"            /* 14 */
-    "      text.\n"                   /* 15 */
-    "  - paragraph: \"Tab\\there {{x}}\"\n" /* 16 */
-    "  - paragraph: Two\n"            /* 17 */
-    "      lines {{x}}\n"             /* 18 */
-    "  - paragraph: |\n"              /* 19 */
-    "      First line.\n"             /* 20 */
-    "        Indented {{x}}.\n"       /* 21 */
-    "  - heading: 'It''s {{x}}'\n";   /* 22 */
+static const char texts[] = "kind: handout\n"                               /* 1 */
+                            "id: te\n"                                      /* 2 */
+                            "title: T\n"                                    /* 3 */
+                            "version: \"1\"\n"                              /* 4 */
+                            "language: en\n"                                /* 5 */
+                            "status: draft\n"                               /* 6 */
+                            "blocks:\n"                                     /* 7 */
+                            "  - paragraph: Jos\xC3\xA9 said {{x}} twice\n" /* 8 */
+                            "  - heading: \"Hi {{x}}\"\n"                   /* 9 */
+                            "  - paragraph: |\n"                            /* 10 */
+                            "      First line.\n"                           /* 11 */
+                            "      Then {{x}} here.\n"                      /* 12 */
+                            "  - paragraph: >\n"                            /* 13 */
+                            "      Folded {{x}}\n"                          /* 14 */
+                            "      text.\n"                                 /* 15 */
+                            "  - paragraph: \"Tab\\there {{x}}\"\n"         /* 16 */
+                            "  - paragraph: Two\n"                          /* 17 */
+                            "      lines {{x}}\n"                           /* 18 */
+                            "  - paragraph: |\n"                            /* 19 */
+                            "      First line.\n"                           /* 20 */
+                            "        Indented {{x}}.\n"                     /* 21 */
+                            "  - heading: 'It''s {{x}}'\n";                 /* 22 */
 
 /* text_err on block i's text at the offset of its first "{{". */
 static void expect_text_pos(int src_line, const form *f, size_t i, int line, int col)

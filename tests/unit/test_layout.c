@@ -122,12 +122,17 @@ static void test_wrap(void)
     CHECK_INT(l[1].start, 6);
     CHECK_INT(l[1].end, 11);
     /* Never between a letter and its combining accent: "e" + U+0301 = 3 bytes. */
-    const char *acc = "e\xCC\x81" "e\xCC\x81" "e\xCC\x81";
+    const char *acc = "e\xCC\x81"
+                      "e\xCC\x81"
+                      "e\xCC\x81";
     n = layout_wrap(&M, LFONT_REGULAR, 10, 10, acc, 9, a, &l);
     CHECK_INT(n, 2);
     CHECK_INT(l[0].end, 6);
     /* UTF-8 names measure by characters, not bytes: "Núñez" is 5 x 5 pt. */
-    CHECK(layout_text_width(&M, LFONT_REGULAR, 10, "N\xC3\xBA\xC3\xB1" "ez", 7) == 25.0);
+    CHECK(layout_text_width(&M, LFONT_REGULAR, 10,
+                            "N\xC3\xBA\xC3\xB1"
+                            "ez",
+                            7) == 25.0);
     size_t sl;
     char *sq = layout_squash_space(a, "  a \n\t b  ", 10, &sl);
     CHECK_STR(sq, "a b");
@@ -180,8 +185,10 @@ static void test_risk_kept_whole(void)
     arena *a = arena_new();
     layout *L = fresh(a, 1);
     fill_until(L, 30);
-    CHECK(layout_item(L, "Bleeding", "You may bleed a little where the needle goes in, and the "
-                      "spot may be sore or numb for a while afterwards.", "Initials") == 0);
+    CHECK(layout_item(L, "Bleeding",
+                      "You may bleed a little where the needle goes in, and the "
+                      "spot may be sore or numb for a while afterwards.",
+                      "Initials") == 0);
     CHECK(layout_form_end(L) == 0);
     const layout_doc *d = layout_result(L);
     size_t tp = 99, ip = 98;
@@ -291,7 +298,8 @@ static void test_long_header_shrinks(void)
     char name[400] = "Patient: ";
     for (int i = 0; i < 30; i++)
         strcat(name, "Maria-Jose ");
-    layout_header h = {.left = "Clinic", .line2 = name, .footer_left = "x", .page_fmt = "Page %d of %d"};
+    layout_header h = {
+        .left = "Clinic", .line2 = name, .footer_left = "x", .page_fmt = "Page %d of %d"};
     CHECK(layout_form_begin(L, &h) == 0);
     CHECK(layout_paragraph(L, "text") == 0);
     CHECK(layout_form_end(L) == 0);

@@ -35,8 +35,8 @@ static void test_tables(void)
         for (int id = 0; id < MSG_COUNT; id++) {
             const char *s = msg_table_entry(i, (msg_id)id, &lang);
             if (!s || !*s) {
-                fprintf(stderr, "%s:%d: table %d (%s) has no message %d\n", __FILE__, __LINE__,
-                        i, lang ? lang : "?", id);
+                fprintf(stderr, "%s:%d: table %d (%s) has no message %d\n", __FILE__, __LINE__, i,
+                        lang ? lang : "?", id);
                 check_failures++;
             }
         }

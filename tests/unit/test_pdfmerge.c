@@ -312,8 +312,9 @@ static buf tricky_edited(const char *version, const char *from, const char *to)
         "<< /Type /Annot /Subtype /Link /Rect [ 0 0 100 100 ] /Border [ 0 0 0 ]\n"
         "/A << /S /URI /URI " TRICKY_URI " >> % 7 0 R in a comment\n"
         "/Contents <35 20 30 20 52> /NM (\\\\) /Name /7#200#20R >>",
-        /* 11 */ "<< /Length 12 0 R >>\nstream\r\nBT /F1 12 Tf 20 100 Td (Hand three) Tj ET\n"
-                 "endstream",
+        /* 11 */
+        "<< /Length 12 0 R >>\nstream\r\nBT /F1 12 Tf 20 100 Td (Hand three) Tj ET\n"
+        "endstream",
         /* 12 */ "41",
         /* 13 */ "<< /Title (hand) >>",
     };
@@ -358,7 +359,9 @@ static void test_merge_rendered(void)
 {
     buf in[3] = {
         make_pdf("Alpha", 1, false, false, NULL),
-        make_pdf("Bravo se\xC3\xB1" "al", 2, true, true, "http://x/(1 0 R)"),
+        make_pdf("Bravo se\xC3\xB1"
+                 "al",
+                 2, true, true, "http://x/(1 0 R)"),
         make_pdf("Charlie", 3, true, false, "https://example.org/c"),
     };
     const char *out = in_dir("day.pdf");
@@ -389,8 +392,12 @@ static void test_merge_rendered(void)
         char *text = pdftext(out, &status);
         CHECK_INT(status, 0);
         CHECK(page_has(text, 1, "Alpha page 1"));
-        CHECK(page_has(text, 2, "Bravo se\xC3\xB1" "al page 1"));
-        CHECK(page_has(text, 3, "Bravo se\xC3\xB1" "al page 2"));
+        CHECK(page_has(text, 2,
+                       "Bravo se\xC3\xB1"
+                       "al page 1"));
+        CHECK(page_has(text, 3,
+                       "Bravo se\xC3\xB1"
+                       "al page 2"));
         CHECK(page_has(text, 4, "Charlie page 1"));
         CHECK(page_has(text, 6, "Charlie page 3"));
         free(text);
@@ -696,19 +703,19 @@ static void test_check(void)
 }
 
 /* An edit of the file as made: the header, the xref table, the trailer. */
-#define CHECK_BAD(from, to, want)                  \
-    do {                                           \
-        buf e_ = edited(&tricky, (from), (to));    \
-        check_bad(&e_, (want), __LINE__);          \
-        free(e_.p);                                \
+#define CHECK_BAD(from, to, want)                                                                  \
+    do {                                                                                           \
+        buf e_ = edited(&tricky, (from), (to));                                                    \
+        check_bad(&e_, (want), __LINE__);                                                          \
+        free(e_.p);                                                                                \
     } while (0)
 
 /* An edit of an object, the file made around it. */
-#define CHECK_BAD_OBJ(from, to, want)                   \
-    do {                                                \
-        buf e_ = tricky_edited("1.4", (from), (to));    \
-        check_bad(&e_, (want), __LINE__);               \
-        free(e_.p);                                     \
+#define CHECK_BAD_OBJ(from, to, want)                                                              \
+    do {                                                                                           \
+        buf e_ = tricky_edited("1.4", (from), (to));                                               \
+        check_bad(&e_, (want), __LINE__);                                                          \
+        free(e_.p);                                                                                \
     } while (0)
 
 static void test_bad_inputs(void)
@@ -880,7 +887,7 @@ int main(void)
         return 1;
     }
     have_tools = system("(command -v qpdf && command -v pdfinfo && command -v pdftotext) "
-                         ">/dev/null 2>&1") == 0;
+                        ">/dev/null 2>&1") == 0;
     if (!have_tools)
         fprintf(stderr, "test_pdfmerge: qpdf or poppler-utils missing; checks with them skipped\n");
 

@@ -447,86 +447,104 @@ static const struct {
     size_t syllables;
 } es_words[] = {
     /* From the consent forms. */
-    {"inyecci\xC3\xB3n", 3},           /* in-yec-ción: y before a vowel is a consonant */
-    {"anest\xC3\xA9sico", 5},          /* a-nes-té-si-co */
-    {"esteroide", 4},                  /* es-te-roi-de */
-    {"infecci\xC3\xB3n", 3},           /* in-fec-ción */
-    {"sangrado", 3},                   /* san-gra-do */
-    {"procedimiento", 5},              /* pro-ce-di-mien-to */
-    {"alternativa", 5},                /* al-ter-na-ti-va */
-    {"miofascial", 3},                 /* mio-fas-cial: io and ia are diphthongs */
-    {"fibromialgia", 4},               /* fi-bro-mial-gia */
-    {"consentimiento", 5},             /* con-sen-ti-mien-to */
-    {"anticoagulante", 7},             /* an-ti-co-a-gu-lan-te: o-a is a hiatus */
-    {"enrojecimiento", 6},             /* en-ro-je-ci-mien-to */
-    {"embarazada", 5},                 /* em-ba-ra-za-da */
-    {"hinchaz\xC3\xB3n", 3},           /* hin-cha-zón */
-    {"seguimiento", 4},                /* se-gui-mien-to */
-    {"frecuencia", 3},                 /* fre-cuen-cia */
-    {"paciente", 3},                   /* pa-cien-te */
-    {"cl\xC3\xADnico", 3},             /* clí-ni-co */
-    {"profesional", 4},                /* pro-fe-sio-nal */
-    {"m\xC3\xA9" "dico", 3},           /* mé-di-co */
-    {"m\xC3\xBAsculo", 3},             /* mús-cu-lo */
-    {"aguja", 3},                      /* a-gu-ja */
-    {"gatillo", 3},                    /* ga-ti-llo */
-    {"diur\xC3\xA9tico", 4},           /* diu-ré-ti-co */
-    {"respirar", 3},                   /* res-pi-rar */
-    {"tambi\xC3\xA9n", 2},             /* tam-bién */
+    {"inyecci\xC3\xB3n", 3},  /* in-yec-ción: y before a vowel is a consonant */
+    {"anest\xC3\xA9sico", 5}, /* a-nes-té-si-co */
+    {"esteroide", 4},         /* es-te-roi-de */
+    {"infecci\xC3\xB3n", 3},  /* in-fec-ción */
+    {"sangrado", 3},          /* san-gra-do */
+    {"procedimiento", 5},     /* pro-ce-di-mien-to */
+    {"alternativa", 5},       /* al-ter-na-ti-va */
+    {"miofascial", 3},        /* mio-fas-cial: io and ia are diphthongs */
+    {"fibromialgia", 4},      /* fi-bro-mial-gia */
+    {"consentimiento", 5},    /* con-sen-ti-mien-to */
+    {"anticoagulante", 7},    /* an-ti-co-a-gu-lan-te: o-a is a hiatus */
+    {"enrojecimiento", 6},    /* en-ro-je-ci-mien-to */
+    {"embarazada", 5},        /* em-ba-ra-za-da */
+    {"hinchaz\xC3\xB3n", 3},  /* hin-cha-zón */
+    {"seguimiento", 4},       /* se-gui-mien-to */
+    {"frecuencia", 3},        /* fre-cuen-cia */
+    {"paciente", 3},          /* pa-cien-te */
+    {"cl\xC3\xADnico", 3},    /* clí-ni-co */
+    {"profesional", 4},       /* pro-fe-sio-nal */
+    {"m\xC3\xA9"
+     "dico",
+     3},                     /* mé-di-co */
+    {"m\xC3\xBAsculo", 3},   /* mús-cu-lo */
+    {"aguja", 3},            /* a-gu-ja */
+    {"gatillo", 3},          /* ga-ti-llo */
+    {"diur\xC3\xA9tico", 4}, /* diu-ré-ti-co */
+    {"respirar", 3},         /* res-pi-rar */
+    {"tambi\xC3\xA9n", 2},   /* tam-bién */
 
     /* Hiatus: two strong vowels, or an accented i or u. */
-    {"d\xC3\xAD" "a", 2},              /* dí-a */
-    {"pa\xC3\xADs", 2},                /* pa-ís */
-    {"r\xC3\xADo", 2},                 /* rí-o */
-    {"Mar\xC3\xAD" "a", 3},            /* Ma-rí-a */
-    {"ten\xC3\xAD" "a", 3},            /* te-ní-a */
-    {"o\xC3\xAD" "do", 3},             /* o-í-do */
-    {"ba\xC3\xBAl", 2},                /* ba-úl */
-    {"Ra\xC3\xBAl", 2},                /* Ra-úl */
-    {"re\xC3\xBAne", 3},               /* re-ú-ne */
-    {"leer", 2},                       /* le-er */
-    {"poeta", 3},                      /* po-e-ta */
-    {"teatro", 3},                     /* te-a-tro */
-    {"creo", 2},                       /* cre-o */
-    {"\xC3\xA1rea", 3},                /* á-re-a */
-    {"h\xC3\xA9roe", 3},               /* hé-ro-e */
-    {"oc\xC3\xA9" "ano", 4},           /* o-cé-a-no */
+    {"d\xC3\xAD"
+     "a",
+     2},                /* dí-a */
+    {"pa\xC3\xADs", 2}, /* pa-ís */
+    {"r\xC3\xADo", 2},  /* rí-o */
+    {"Mar\xC3\xAD"
+     "a",
+     3}, /* Ma-rí-a */
+    {"ten\xC3\xAD"
+     "a",
+     3}, /* te-ní-a */
+    {"o\xC3\xAD"
+     "do",
+     3},                 /* o-í-do */
+    {"ba\xC3\xBAl", 2},  /* ba-úl */
+    {"Ra\xC3\xBAl", 2},  /* Ra-úl */
+    {"re\xC3\xBAne", 3}, /* re-ú-ne */
+    {"leer", 2},         /* le-er */
+    {"poeta", 3},        /* po-e-ta */
+    {"teatro", 3},       /* te-a-tro */
+    {"creo", 2},         /* cre-o */
+    {"\xC3\xA1rea", 3},  /* á-re-a */
+    {"h\xC3\xA9roe", 3}, /* hé-ro-e */
+    {"oc\xC3\xA9"
+     "ano",
+     4}, /* o-cé-a-no */
 
     /* Diphthongs and triphthongs: one syllable. */
-    {"ciudad", 2},                     /* ciu-dad: two weak vowels */
-    {"cuidado", 3},                    /* cui-da-do */
-    {"ruido", 2},                      /* rui-do */
-    {"jesuita", 3},                    /* je-sui-ta */
-    {"reunir", 2},                     /* reu-nir (the RAE's division) */
-    {"huevo", 2},                      /* hue-vo */
-    {"hielo", 2},                      /* hie-lo */
-    {"cuello", 2},                     /* cue-llo */
-    {"aire", 2},                       /* ai-re */
-    {"causa", 2},                      /* cau-sa */
-    {"peine", 2},                      /* pei-ne */
-    {"oigo", 2},                       /* oi-go */
-    {"deuda", 2},                      /* deu-da */
-    {"buey", 1},                       /* buey: triphthong, final y a vowel */
-    {"Uruguay", 3},                    /* U-ru-guay */
-    {"averigu\xC3\xA1is", 4},          /* a-ve-ri-guáis */
+    {"ciudad", 2},            /* ciu-dad: two weak vowels */
+    {"cuidado", 3},           /* cui-da-do */
+    {"ruido", 2},             /* rui-do */
+    {"jesuita", 3},           /* je-sui-ta */
+    {"reunir", 2},            /* reu-nir (the RAE's division) */
+    {"huevo", 2},             /* hue-vo */
+    {"hielo", 2},             /* hie-lo */
+    {"cuello", 2},            /* cue-llo */
+    {"aire", 2},              /* ai-re */
+    {"causa", 2},             /* cau-sa */
+    {"peine", 2},             /* pei-ne */
+    {"oigo", 2},              /* oi-go */
+    {"deuda", 2},             /* deu-da */
+    {"buey", 1},              /* buey: triphthong, final y a vowel */
+    {"Uruguay", 3},           /* U-ru-guay */
+    {"averigu\xC3\xA1is", 4}, /* a-ve-ri-guáis */
 
     /* Silent u in que, qui, gue, gui; sounded with a diaeresis. */
     {"que", 1},
-    {"qu\xC3\xA9", 1},                 /* qué */
-    {"qui\xC3\xA9n", 1},               /* quién */
-    {"aqu\xC3\xAD", 2},                /* a-quí */
-    {"quince", 2},                     /* quin-ce */
-    {"queso", 2},                      /* que-so */
-    {"cu\xC3\xA1ndo", 2},              /* cuán-do: cu is not qu */
-    {"guerra", 2},                     /* gue-rra */
-    {"guitarra", 3},                   /* gui-ta-rra */
-    {"gu\xC3\xAD" "a", 2},             /* guí-a */
-    {"guion", 1},                      /* guion: one syllable since 2010 */
-    {"ping\xC3\xBCino", 3},            /* pin-güi-no */
-    {"verg\xC3\xBC" "enza", 3},        /* ver-güen-za */
-    {"averig\xC3\xBC" "e", 4},         /* a-ve-ri-güe */
-    {"arg\xC3\xBCir", 2},              /* ar-güir */
-    {"ling\xC3\xBC\xC3\xADstica", 4},  /* lin-güís-ti-ca */
+    {"qu\xC3\xA9", 1},    /* qué */
+    {"qui\xC3\xA9n", 1},  /* quién */
+    {"aqu\xC3\xAD", 2},   /* a-quí */
+    {"quince", 2},        /* quin-ce */
+    {"queso", 2},         /* que-so */
+    {"cu\xC3\xA1ndo", 2}, /* cuán-do: cu is not qu */
+    {"guerra", 2},        /* gue-rra */
+    {"guitarra", 3},      /* gui-ta-rra */
+    {"gu\xC3\xAD"
+     "a",
+     2},                    /* guí-a */
+    {"guion", 1},           /* guion: one syllable since 2010 */
+    {"ping\xC3\xBCino", 3}, /* pin-güi-no */
+    {"verg\xC3\xBC"
+     "enza",
+     3}, /* ver-güen-za */
+    {"averig\xC3\xBC"
+     "e",
+     4},                              /* a-ve-ri-güe */
+    {"arg\xC3\xBCir", 2},             /* ar-güir */
+    {"ling\xC3\xBC\xC3\xADstica", 4}, /* lin-güís-ti-ca */
 
     /* y: a vowel where no vowel follows. */
     {"hoy", 1},
@@ -535,32 +553,38 @@ static const struct {
     {"y", 1},
     {"ya", 1},
     {"yo", 1},
-    {"ayuda", 3},                      /* a-yu-da */
+    {"ayuda", 3}, /* a-yu-da */
 
     /* h does not part a diphthong; strong vowels stay apart. */
-    {"prohibir", 2},                   /* prohi-bir (RAE) */
-    {"prohibido", 3},                  /* prohi-bi-do */
-    {"b\xC3\xBAho", 2},                /* bú-ho */
-    {"ah\xC3\xAD", 2},                 /* a-hí */
-    {"ahora", 3},                      /* a-ho-ra */
-    {"cohete", 3},                     /* co-he-te */
-    {"alcohol", 3},                    /* al-co-hol */
+    {"prohibir", 2},    /* prohi-bir (RAE) */
+    {"prohibido", 3},   /* prohi-bi-do */
+    {"b\xC3\xBAho", 2}, /* bú-ho */
+    {"ah\xC3\xAD", 2},  /* a-hí */
+    {"ahora", 3},       /* a-ho-ra */
+    {"cohete", 3},      /* co-he-te */
+    {"alcohol", 3},     /* al-co-hol */
 
     /* One syllable, accented or not; case; decomposed accents; ñ. */
-    {"s\xC3\xAD", 1},                  /* sí */
-    {"\xC3\xA9l", 1},                  /* él */
+    {"s\xC3\xAD", 1}, /* sí */
+    {"\xC3\xA9l", 1}, /* él */
     {"PROCEDIMIENTO", 5},
-    {"D\xC3\x8D" "A", 2},              /* DÍA */
-    {"di\xCC\x81" "a", 2},             /* dí-a, i + combining acute */
-    {"n\xCC\x83" "and\xC3\xBA", 2},    /* ñan-dú, n + combining tilde */
-    {"No\xC3\xABl", 2},                /* No-ël: a diaeresis off the u is a hiatus */
+    {"D\xC3\x8D"
+     "A",
+     2}, /* DÍA */
+    {"di\xCC\x81"
+     "a",
+     2}, /* dí-a, i + combining acute */
+    {"n\xCC\x83"
+     "and\xC3\xBA",
+     2},                /* ñan-dú, n + combining tilde */
+    {"No\xC3\xABl", 2}, /* No-ël: a diaeresis off the u is a hiatus */
 
     /* Abbreviations are read in full; letters without vowels one by one. */
-    {"Dr", 2},                         /* doc-tor */
-    {"Dra", 3},                        /* doc-to-ra */
-    {"Srta", 4},                       /* se-ño-ri-ta */
-    {"Ud", 2},                         /* us-ted */
-    {"p\xC3\xA1g", 3},                 /* pá-gi-na */
+    {"Dr", 2},         /* doc-tor */
+    {"Dra", 3},        /* doc-to-ra */
+    {"Srta", 4},       /* se-ño-ri-ta */
+    {"Ud", 2},         /* us-ted */
+    {"p\xC3\xA1g", 3}, /* pá-gi-na */
     {"CT", 2},
     {"15", 1}, /* a number: one per digit group, as in English */
 };
@@ -634,7 +658,8 @@ static void check_es_grades(void)
      * = 4.6 - 3.407 = 1.193 */
     readability s = {.lang = "es"};
     const char *heading = "Riesgos y efectos secundarios";
-    const char *item = "{{patient.first_name}}, l\xC3\xA9" "alo.";
+    const char *item = "{{patient.first_name}}, l\xC3\xA9"
+                       "alo.";
     readability_add(&s, heading, strlen(heading));
     readability_add(&s, item, strlen(item));
     readability_finish(&s);
@@ -647,7 +672,8 @@ static void check_es_grades(void)
 static void check_es_sentences(void)
 {
     /* Spanish abbreviations do not end sentences, in any case. */
-    CHECK_INT(measure_es("Llame al Sr. P\xC3\xA9rez, a la Sra. D\xC3\xAD" "az, a la Srta. Ruiz o "
+    CHECK_INT(measure_es("Llame al Sr. P\xC3\xA9rez, a la Sra. D\xC3\xAD"
+                         "az, a la Srta. Ruiz o "
                          "a los Dres. Le\xC3\xB3n y Ud. decide.")
                   .sentences,
               1);
@@ -668,7 +694,9 @@ static void check_es_sentences(void)
     CHECK_INT(r.sentences, 3);
     CHECK_INT(r.words, 4);
     CHECK_INT(r.syllables, 2 + 1 + 1 + 2); /* pa-re por qué si-ga */
-    r = measure_es("\xC2\xBF" "Es seguro? \xC2\xBF" "Duele?");
+    r = measure_es("\xC2\xBF"
+                   "Es seguro? \xC2\xBF"
+                   "Duele?");
     CHECK_INT(r.sentences, 2);
     CHECK_INT(r.words, 3);
 
@@ -715,7 +743,8 @@ static void check_es_plain_and_legalistic(void)
     const char *plain =
         "Los puntos gatillo son nudos duros y sensibles en un m\xC3\xBAsculo. Pueden doler en el "
         "lugar donde est\xC3\xA1n y causar dolor en otras partes. Despu\xC3\xA9s pondr\xC3\xA1 "
-        "una aguja peque\xC3\xB1" "a y delgada en el nudo.";
+        "una aguja peque\xC3\xB1"
+        "a y delgada en el nudo.";
     readability r = measure_es(plain);
     CHECK_INT(r.sentences, 3);
     CHECK(r.grade < 8.0);

@@ -71,8 +71,8 @@ static bool starts(const char *s, const char *prefix)
 
 /* Checks the rules on one laid-out document; sign is the label that starts
  * every signature line ("Signature of", "Firma:"). */
-static void check_rules(const layout_doc *d, const layout_style *st, const char *sign,
-                        bool large, const char *what)
+static void check_rules(const layout_doc *d, const layout_style *st, const char *sign, bool large,
+                        const char *what)
 {
     int sign_page = -1, sign_count = 0, failures_before = check_failures;
     size_t body_glyph_boxes = 0, body_large = 0;
@@ -122,8 +122,9 @@ static void check_rules(const layout_doc *d, const layout_style *st, const char 
         fprintf(stderr, "  (in %s)\n", what);
 }
 
-static const char *patient_en = "first_name: José\nlast_name: Núñez\ndob: 1968-04-12\n"
-                                "mrn: A1003\nappointment_date: 2026-12-01\nclinician: Dr. Ana Ruiz\n";
+static const char *patient_en =
+    "first_name: José\nlast_name: Núñez\ndob: 1968-04-12\n"
+    "mrn: A1003\nappointment_date: 2026-12-01\nclinician: Dr. Ana Ruiz\n";
 
 int main(void)
 {

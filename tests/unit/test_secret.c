@@ -112,8 +112,7 @@ static void test_create_and_read(void)
     err_clear(&err);
     CHECK_INT(secret_read(at("k"), "key", "make-one", a, &s, &len, &err), EX_CONFIG);
     char want[512];
-    snprintf(want, sizeof want, "others can read this key file (mode 0640): chmod 600 %s",
-             at("k"));
+    snprintf(want, sizeof want, "others can read this key file (mode 0640): chmod 600 %s", at("k"));
     CHECK_STR(err.msg, want);
     CHECK_INT(chmod(at("k"), 0620), 0);
     err_clear(&err);

@@ -18,17 +18,19 @@ int main(void)
     CHECK_INT(cp, 0x1EC5);
     CHECK_INT(dec("\xF0\x9F\x98\x80", &cp), 4);
     CHECK_INT(cp, 0x1F600);
-    CHECK_INT(dec("\xC0\xAF", &cp), 0);          /* overlong '/' */
-    CHECK_INT(dec("\xE0\x80\xAF", &cp), 0);      /* overlong, 3 bytes */
-    CHECK_INT(dec("\xED\xA0\x80", &cp), 0);      /* surrogate */
-    CHECK_INT(dec("\xF4\x90\x80\x80", &cp), 0);  /* above U+10FFFF */
-    CHECK_INT(dec("\x80", &cp), 0);              /* lone continuation */
-    CHECK_INT(utf8_decode("\xC3", 1, &cp), 0);   /* truncated */
+    CHECK_INT(dec("\xC0\xAF", &cp), 0);         /* overlong '/' */
+    CHECK_INT(dec("\xE0\x80\xAF", &cp), 0);     /* overlong, 3 bytes */
+    CHECK_INT(dec("\xED\xA0\x80", &cp), 0);     /* surrogate */
+    CHECK_INT(dec("\xF4\x90\x80\x80", &cp), 0); /* above U+10FFFF */
+    CHECK_INT(dec("\x80", &cp), 0);             /* lone continuation */
+    CHECK_INT(utf8_decode("\xC3", 1, &cp), 0);  /* truncated */
     CHECK_INT(cp, 0xFFFD);
 
     size_t bad = 99;
     CHECK(utf8_valid("Jos\xC3\xA9 N\xC3\xBA\xC3\xB1\x65z", 12, &bad));
-    CHECK(!utf8_valid("ab\xFF" "cd", 5, &bad));
+    CHECK(!utf8_valid("ab\xFF"
+                      "cd",
+                      5, &bad));
     CHECK_INT(bad, 2);
 
     char out[4];

@@ -73,8 +73,8 @@ static const char form_text[] =
     "      https://b.example/{{booking.ref}}\n"                             /* 13 */
     "  - heading: N\xC3\xBA\xC3\xB1\x65z {{patient.nope}}\n"                /* 14 */
     "  - paragraph: \"Born {{patient.dob}}, seen {{today}} at {{clinic.name}} "
-    "({{form.id}} {{form.version}})\"\n"                                    /* 15 */
-    "  - paragraph: Broken {{patient.first_name\n";                         /* 16 */
+    "({{form.id}} {{form.version}})\"\n"            /* 15 */
+    "  - paragraph: Broken {{patient.first_name\n"; /* 16 */
 
 static const char clinic_text[] = "name: Harbor Test Clinic\n"
                                   "address: 1 Test Street, Long Beach, CA 90802\n"
@@ -86,14 +86,14 @@ static const char clinic_nokey_text[] = "name: Keyless Clinic\n"
                                         "address: 2 Test Street\n"
                                         "phone: (562) 555-0101\n";
 
-static const char patient_text[] = "# Fictional.\n"                   /* 1 */
-                                   "first_name: Jos\xC3\xA9\n"        /* 2 */
+static const char patient_text[] = "# Fictional.\n"                      /* 1 */
+                                   "first_name: Jos\xC3\xA9\n"           /* 2 */
                                    "last_name: N\xC3\xBA\xC3\xB1\x65z\n" /* 3 */
-                                   "dob: 1968-04-12\n"                /* 4 */
-                                   "mrn: A1003\n"                     /* 5 */
-                                   "appointment_date: 2026-12-01\n"   /* 6 */
-                                   "favourite_colour: blue\n"         /* 7 */
-                                   "clinician:\n";                    /* 8 */
+                                   "dob: 1968-04-12\n"                   /* 4 */
+                                   "mrn: A1003\n"                        /* 5 */
+                                   "appointment_date: 2026-12-01\n"      /* 6 */
+                                   "favourite_colour: blue\n"            /* 7 */
+                                   "clinician:\n";                       /* 8 */
 
 static form F;
 static clinic C, C_NOKEY;
@@ -264,9 +264,9 @@ static void test_booking_ref(void)
     /* A booking_ref in the data is used as it is, key or no key. */
     patient p3;
     err_clear(&e);
-    CHECK_INT(patient_load_yaml(put("patient3.yaml", "mrn: A1003\nbooking_ref: APPT-889\n"), A,
-                                &p3, &e),
-              0);
+    CHECK_INT(
+        patient_load_yaml(put("patient3.yaml", "mrn: A1003\nbooking_ref: APPT-889\n"), A, &p3, &e),
+        0);
     vars v3 = make_vars(&p3, &C);
     EXPECT_FOUND(&v3, "booking.ref", "APPT-889");
     vars v3k = make_vars(&p3, &C_NOKEY);
@@ -310,7 +310,7 @@ static void expect_fill_err_n(int src_line, vars *v, size_t block, int line, int
         fprintf(stderr, "  (in the case at %s:%d)\n", __FILE__, src_line);
 }
 
-#define EXPECT_FILL_ERR(v, block, line, col, msg) \
+#define EXPECT_FILL_ERR(v, block, line, col, msg)                                                  \
     expect_fill_err_n(__LINE__, v, block, line, col, msg)
 
 static void test_fill(void)
@@ -349,7 +349,8 @@ static void test_fill(void)
 
     /* Errors at the exact place of the placeholder. */
     EXPECT_FILL_ERR(&v, 1, 9, 22, "unknown placeholder {{patient.frist_name}}");
-    EXPECT_FILL_ERR(&v, 2, 10, 24, "placeholder {{patient.clinician}}: the patient data has no clinician");
+    EXPECT_FILL_ERR(&v, 2, 10, 24,
+                    "placeholder {{patient.clinician}}: the patient data has no clinician");
     /* ... naming the missing field apart, for the walk-in form (serve). */
     err_clear(&e);
     CHECK(vars_fill(&v, &F.blocks[2].text, &out, &e) != 0);
@@ -471,20 +472,19 @@ static void test_values(void)
  * escapes and line folds counted, not at the text's start. */
 static void test_positions(void)
 {
-    static const char text[] =
-        "kind: handout\n"                                                  /* 1 */
-        "id: pos\n"                                                        /* 2 */
-        "title: Positions\n"                                               /* 3 */
-        "version: \"1\"\n"                                                 /* 4 */
-        "language: en\n"                                                   /* 5 */
-        "status: draft\n"                                                  /* 6 */
-        "blocks:\n"                                                        /* 7 */
-        "  - paragraph: \"caf\\u00e9 \\\"x\\\" {{patient.nope}}\"\n"           /* 8 */
-        "  - paragraph: 'it''s {{patient.nope}}'\n"                         /* 9 */
-        "  - paragraph: \"one\n"                                           /* 10 */
-        "      two {{patient.nope}}\"\n"                                   /* 11 */
-        "  - paragraph: plain text\n"                                      /* 12 */
-        "      folded {{patient.nope}}\n";                                 /* 13 */
+    static const char text[] = "kind: handout\n"                                            /* 1 */
+                               "id: pos\n"                                                  /* 2 */
+                               "title: Positions\n"                                         /* 3 */
+                               "version: \"1\"\n"                                           /* 4 */
+                               "language: en\n"                                             /* 5 */
+                               "status: draft\n"                                            /* 6 */
+                               "blocks:\n"                                                  /* 7 */
+                               "  - paragraph: \"caf\\u00e9 \\\"x\\\" {{patient.nope}}\"\n" /* 8 */
+                               "  - paragraph: 'it''s {{patient.nope}}'\n"                  /* 9 */
+                               "  - paragraph: \"one\n"                                     /* 10 */
+                               "      two {{patient.nope}}\"\n"                             /* 11 */
+                               "  - paragraph: plain text\n"                                /* 12 */
+                               "      folded {{patient.nope}}\n";                           /* 13 */
     packet pk;
     mp_err e;
     err_clear(&e);
@@ -556,7 +556,7 @@ static void expect_patient_err_n(int src_line, const char *name, const char *tex
         fprintf(stderr, "  (in the case at %s:%d)\n", __FILE__, src_line);
 }
 
-#define EXPECT_PATIENT_ERR(text, line, col, msg) \
+#define EXPECT_PATIENT_ERR(text, line, col, msg)                                                   \
     expect_patient_err_n(__LINE__, "bad-patient.yaml", text, line, col, msg)
 
 static void test_patient_load(void)
@@ -593,16 +593,16 @@ static void test_patient_load(void)
     EXPECT_PATIENT_ERR("first_name: Jos\xC3\xA9\n" /* 1 */
                        "dob: 1968-02-30\n",        /* 2 */
                        2, 6, "field dob is not a date that exists (check the month and the day)");
-    EXPECT_PATIENT_ERR("mrn: A1\n"                     /* 1 */
-                       "dob: 1968-04-12\n"             /* 2 */
+    EXPECT_PATIENT_ERR("mrn: A1\n"                      /* 1 */
+                       "dob: 1968-04-12\n"              /* 2 */
                        "appointment_date: 2026-12-1\n", /* 3 */
                        3, 19,
                        "field appointment_date is not a valid date (write it as YYYY-MM-DD)");
     /* A list of patients is batch's input, not render's. */
-    EXPECT_PATIENT_ERR("- first_name: Ana\n"   /* 1 */
-                       "  mrn: A1\n"           /* 2 */
-                       "- first_name: Bea\n"   /* 3 */
-                       "  mrn: A2\n",          /* 4 */
+    EXPECT_PATIENT_ERR("- first_name: Ana\n" /* 1 */
+                       "  mrn: A1\n"         /* 2 */
+                       "- first_name: Bea\n" /* 3 */
+                       "  mrn: A2\n",        /* 4 */
                        1, 1, "this file lists 2 patients; render takes one patient per file");
     EXPECT_PATIENT_ERR("First_Name: Ana\n", 1, 1,
                        "field name \"First_Name\" may hold only a-z, 0-9 and _");
@@ -615,12 +615,12 @@ static void test_patient_load(void)
     patient p;
     mp_err e;
     err_clear(&e);
-    int rc = patient_load_yaml(put("empties.yaml", "first_name: Ana\n"   /* 1 */
-                                                   "last_name: \"\"\n"   /* 2 */
-                                                   "clinician:\n"        /* 3 */
-                                                   "phone: ~\n"          /* 4 */
-                                                   "email: ''\n"         /* 5 */
-                                                   "dob:\n"              /* 6 */
+    int rc = patient_load_yaml(put("empties.yaml", "first_name: Ana\n"      /* 1 */
+                                                   "last_name: \"\"\n"      /* 2 */
+                                                   "clinician:\n"           /* 3 */
+                                                   "phone: ~\n"             /* 4 */
+                                                   "email: ''\n"            /* 5 */
+                                                   "dob:\n"                 /* 6 */
                                                    "surgery_date: null\n"), /* 7 */
                                A, &p, &e);
     CHECK_INT(rc, 0);

@@ -58,13 +58,13 @@ static const char *invalid(const char *const *a, size_t na, const char *const *b
     return why;
 }
 
-#define CHECK_SCRIPT(a, na, b, nb, e, ne)                                                 \
-    do {                                                                                  \
-        const char *why_ = invalid((a), (na), (b), (nb), (e), (ne));                      \
-        if (why_) {                                                                       \
-            fprintf(stderr, "%s:%d: bad script: %s\n", __FILE__, __LINE__, why_);         \
-            check_failures++;                                                             \
-        }                                                                                 \
+#define CHECK_SCRIPT(a, na, b, nb, e, ne)                                                          \
+    do {                                                                                           \
+        const char *why_ = invalid((a), (na), (b), (nb), (e), (ne));                               \
+        if (why_) {                                                                                \
+            fprintf(stderr, "%s:%d: bad script: %s\n", __FILE__, __LINE__, why_);                  \
+            check_failures++;                                                                      \
+        }                                                                                          \
     } while (0)
 
 static size_t count_edits(const wdiff_edit *e, size_t ne)
@@ -244,8 +244,7 @@ static void test_random(void)
         size_t pre = 0, suf = 0;
         while (pre < na && pre < nb && strcmp(a[pre], b[pre]) == 0)
             pre++;
-        while (suf < na - pre && suf < nb - pre &&
-               strcmp(a[na - 1 - suf], b[nb - 1 - suf]) == 0)
+        while (suf < na - pre && suf < nb - pre && strcmp(a[na - 1 - suf], b[nb - 1 - suf]) == 0)
             suf++;
         for (size_t i = 0; i < pre && i < ne; i++)
             CHECK(e[i].op == WDIFF_SAME);
@@ -262,8 +261,8 @@ static void test_random(void)
             CHECK(e[i].op == e2[i].op && e[i].a == e2[i].a && e[i].b == e2[i].b);
 
         if (check_failures != before) {
-            fprintf(stderr, "  in round %d: a has %zu, b has %zu, script %s\n", round, na,
-                    nb, ops(e, ne));
+            fprintf(stderr, "  in round %d: a has %zu, b has %zu, script %s\n", round, na, nb,
+                    ops(e, ne));
             bad++;
         }
         free(e);

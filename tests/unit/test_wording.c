@@ -27,30 +27,29 @@ static const form *load(arena *a, const char *name, const char *yaml)
     return p->entries[0].form;
 }
 
-static const char *base =
-    "kind: consent\n"
-    "id: t\n"
-    "title: A   test\n"
-    "version: '1'\n"
-    "language: en\n"
-    "status: draft\n"
-    "blocks:\n"
-    "  - heading: Why\n"
-    "  - paragraph: >\n"
-    "      First   line\n"
-    "      goes on.\n"
-    "\n"
-    "      Second {{ patient.first_name }}.\n"
-    "  - risks:\n"
-    "      - title: Pain\n"
-    "        text: It may hurt.\n"
-    "      - Only text.\n"
-    "  - page_break: true\n"
-    "  - signatures:\n"
-    "      - role: Patient\n"
-    "        signer: patient\n"
-    "        time: false\n"
-    "        extra: [Relationship]\n";
+static const char *base = "kind: consent\n"
+                          "id: t\n"
+                          "title: A   test\n"
+                          "version: '1'\n"
+                          "language: en\n"
+                          "status: draft\n"
+                          "blocks:\n"
+                          "  - heading: Why\n"
+                          "  - paragraph: >\n"
+                          "      First   line\n"
+                          "      goes on.\n"
+                          "\n"
+                          "      Second {{ patient.first_name }}.\n"
+                          "  - risks:\n"
+                          "      - title: Pain\n"
+                          "        text: It may hurt.\n"
+                          "      - Only text.\n"
+                          "  - page_break: true\n"
+                          "  - signatures:\n"
+                          "      - role: Patient\n"
+                          "        signer: patient\n"
+                          "        time: false\n"
+                          "        extra: [Relationship]\n";
 
 /* The same wording, written differently: flow style, other quoting, key
  * order, comments, literal instead of folded, no page break. */
@@ -102,12 +101,9 @@ int main(void)
     /* Any changed word changes it: one word each in a heading, a paragraph,
      * a risk title, a signer's role, and the title. */
     const char *edits[][2] = {
-        {"heading: Why", "heading: How"},
-        {"goes on.", "went on."},
-        {"title: Pain", "title: Ache"},
-        {"role: Patient", "role: Guardian"},
-        {"title: A   test", "title: A tests"},
-        {"time: false", "time: true"},
+        {"heading: Why", "heading: How"},      {"goes on.", "went on."},
+        {"title: Pain", "title: Ache"},        {"role: Patient", "role: Guardian"},
+        {"title: A   test", "title: A tests"}, {"time: false", "time: true"},
     };
     for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
         const char *at = strstr(base, edits[i][0]);

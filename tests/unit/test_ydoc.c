@@ -24,10 +24,8 @@ static void expect_err_n(int src_line, const char *text, size_t len, int line, i
     int rc = ydoc_load_buffer("t.yaml", text, len, a, &d, &e);
     if (rc != EX_DATAERR || e.line != line || e.col != col || strcmp(e.msg, msg) != 0 ||
         strcmp(e.file, "t.yaml") != 0) {
-        fprintf(stderr,
-                "%s:%d: got rc %d at %s:%d:%d \"%s\", want rc %d at t.yaml:%d:%d \"%s\"\n",
-                __FILE__, src_line, rc, e.file, e.line, e.col, e.msg, EX_DATAERR, line, col,
-                msg);
+        fprintf(stderr, "%s:%d: got rc %d at %s:%d:%d \"%s\", want rc %d at t.yaml:%d:%d \"%s\"\n",
+                __FILE__, src_line, rc, e.file, e.line, e.col, e.msg, EX_DATAERR, line, col, msg);
         check_failures++;
     }
     CHECK(d.root == NULL);
@@ -35,23 +33,23 @@ static void expect_err_n(int src_line, const char *text, size_t len, int line, i
 
 #define EXPECT_ERR(text, line, col, msg) expect_err_n(__LINE__, text, strlen(text), line, col, msg)
 
-static const char form[] = "title: Consent for knee surgery\n"   /* line 1 */
-                           "version: 3\n"                        /* 2 */
-                           "blocks:\n"                           /* 3 */
-                           "  - heading: Risks\n"                /* 4 */
-                           "    items:\n"                        /* 5 */
-                           "      - Bleeding\n"                  /* 6 */
-                           "      - 'Infection'\n"               /* 7 */
-                           "      - \"Blood clots\"\n"           /* 8 */
-                           "  - text: |\n"                       /* 9 */
-                           "      Line one\n"                    /* 10 */
-                           "      Line two\n"                    /* 11 */
-                           "  - note: >\n"                       /* 12 */
-                           "      folded\n"                      /* 13 */
-                           "      text\n"                        /* 14 */
-                           "signed: yes\n"                       /* 15 */
-                           "witness:\n"                          /* 16 */
-                           "tags: [a, {k: v}]\n";                /* 17 */
+static const char form[] = "title: Consent for knee surgery\n" /* line 1 */
+                           "version: 3\n"                      /* 2 */
+                           "blocks:\n"                         /* 3 */
+                           "  - heading: Risks\n"              /* 4 */
+                           "    items:\n"                      /* 5 */
+                           "      - Bleeding\n"                /* 6 */
+                           "      - 'Infection'\n"             /* 7 */
+                           "      - \"Blood clots\"\n"         /* 8 */
+                           "  - text: |\n"                     /* 9 */
+                           "      Line one\n"                  /* 10 */
+                           "      Line two\n"                  /* 11 */
+                           "  - note: >\n"                     /* 12 */
+                           "      folded\n"                    /* 13 */
+                           "      text\n"                      /* 14 */
+                           "signed: yes\n"                     /* 15 */
+                           "witness:\n"                        /* 16 */
+                           "tags: [a, {k: v}]\n";              /* 17 */
 
 static size_t offset_of(const char *needle)
 {
@@ -177,7 +175,10 @@ static void test_offsets(void)
     CHECK_INT(next->start, 21);
     CHECK_INT(d.src[next->start], 'x');
 
-    CHECK_INT(load("\xEF\xBB\xBF" "a: b\n", &d, &e), 0); /* BOM */
+    CHECK_INT(load("\xEF\xBB\xBF"
+                   "a: b\n",
+                   &d, &e),
+              0); /* BOM */
     const ynode *v = ydoc_get(d.root, "a");
     CHECK_INT(v->line, 1);
     CHECK_INT(v->col, 4);
@@ -338,9 +339,11 @@ static void test_errors(void)
                "YAML syntax: mapping values are not allowed in this context");
     /* A key less indented than its siblings. */
     EXPECT_ERR("risks:\n  bleeding: rare\n infection: rare\n", 3, 2,
-               "YAML syntax: did not find expected key (while parsing a block mapping started at line 1, column 1)");
+               "YAML syntax: did not find expected key (while parsing a block mapping started at "
+               "line 1, column 1)");
     EXPECT_ERR("a: [1, 2\n", 2, 1,
-               "YAML syntax: did not find expected ',' or ']' (while parsing a flow sequence started at line 1, column 4)");
+               "YAML syntax: did not find expected ',' or ']' (while parsing a flow sequence "
+               "started at line 1, column 4)");
 
     EXPECT_ERR("risks: a\nbenefits: b\nrisks: c\n", 3, 1,
                "duplicate key \"risks\" (first at line 1)");
@@ -353,7 +356,9 @@ static void test_errors(void)
 
     EXPECT_ERR("a: b\xFF\n", 1, 5, "invalid UTF-8 at byte 4");
     EXPECT_ERR("a: ok\nb: \xC3\xA9\xC0\xAF\n", 2, 5, "invalid UTF-8 at byte 11"); /* overlong */
-    EXPECT_ERR("\xFF\xFE" "a\0:\0", 1, 1, "text is UTF-16; save it as UTF-8");
+    EXPECT_ERR("\xFF\xFE"
+               "a\0:\0",
+               1, 1, "text is UTF-16; save it as UTF-8");
     EXPECT_ERR("a: \"b\\0c\"\n", 1, 4, "text contains a NUL character");
     expect_err_n(__LINE__, "a: b\nc: d\0e\n", 11, 2, 5, "text contains a NUL character");
     EXPECT_ERR("a: b\x01\n", 1, 5, "character U+0001 is not allowed in YAML");
