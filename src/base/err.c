@@ -22,6 +22,7 @@ int(err_set)(mp_err *e, int code, const char *file, int line, int col, const cha
     e->col = col;
     e->row = 0;
     e->field[0] = '\0';
+    e->errnum = 0;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);

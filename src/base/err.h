@@ -21,6 +21,9 @@ typedef struct mp_err {
      * that shows the problem beside that field (serve's walk-in form); ""
      * otherwise. "first_name" stands for a missing name. */
     char field[32];
+    /* The errno behind an I/O error (a file that cannot be opened), so that a
+     * caller can say it again in its own words; 0 otherwise. */
+    int errnum;
     char msg[512];
 } mp_err;
 

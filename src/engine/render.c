@@ -463,13 +463,16 @@ static int cover_page(layout *L, const packet_entry *e, const render_env *env,
                             f->approved_on.s ? f->approved_on.s : "(not recorded)",
                             f->language.s,
                             f->fingerprint};
-    if (!h.footer_left || layout_form_begin(L, &h) ||
+    /* Made first and checked: a failed arena_printf is NULL, which the
+     * layout would measure as text. */
+    const char *grades =
+        arena_printf(a, "Reading grade by section (%s; target %d or below)",
+                     r && r->nsections ? readability_formula(&r->sections[0].r) : "Flesch-Kincaid",
+                     f->reading_grade);
+    if (!h.footer_left || !grades || layout_form_begin(L, &h) ||
         layout_letterhead(L, env->clinic->name.s, env->clinic->address.s) ||
         layout_title(L, "Specimen for review") || layout_fields(L, labels, values, 8) ||
-        layout_heading(L, arena_printf(a, "Reading grade by section (%s; target %d or below)",
-                                       r && r->nsections ? readability_formula(&r->sections[0].r)
-                                                         : "Flesch-Kincaid",
-                                       f->reading_grade)))
+        layout_heading(L, grades))
         return OOM(err);
     size_t n = r ? r->nsections : 0;
     const char **sl = arena_array(a, n + 1, sizeof *sl), **sv = arena_array(a, n + 1, sizeof *sv);

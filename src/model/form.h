@@ -203,6 +203,11 @@ int node_err(mp_err *err, int code, const ydoc *doc, const ynode *n, const char 
 #define node_err(err, code, ...) err_returns_code(node_err((err), (code), __VA_ARGS__), (code))
 #endif
 
+/* A form from its YAML root (a mapping whose kind is handout or consent),
+ * without its fingerprint: packet_load computes that once the form has
+ * loaded (wording.h builds on this model, not the other way round). */
+int form_load_doc(const ydoc *doc, const ynode *root, form *f, arena *a, mp_err *err);
+
 const char *block_kind_name(block_kind k);
 const char *patient_field_name(patient_field f);
 

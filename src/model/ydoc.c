@@ -564,7 +564,10 @@ static int cannot(mp_err *err, int code, const char *path, const char *what, int
     char buf[256];
     if (strerror_r(errnum, buf, sizeof buf) != 0)
         snprintf(buf, sizeof buf, "error %d", errnum);
-    return err_set(err, code, path, 0, 0, "cannot %s: %s", what, buf);
+    int rc = err_set(err, code, path, 0, 0, "cannot %s: %s", what, buf);
+    if (err)
+        err->errnum = errnum;
+    return rc;
 }
 
 /* Reads the whole file into a malloc'd buffer, refusing more than

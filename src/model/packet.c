@@ -1,0 +1,223 @@
+/*
+ * packet.c — YAML → packets: the forms printed together, their translations
+ * and languages (see form.h). A single form file is a packet of one. The
+ * wording fingerprint of each form is computed here, once it has loaded.
+ */
+#include "form.h"
+
+#include "msg.h"
+#include "schema.h"
+#include "wording.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A form, and its wording fingerprint: computed once per load, not per
+ * patient (every page footer prints it), here rather than in form.c so that
+ * the form model does not depend on the wording built from it. */
+static int form_load_doc_fp(const ydoc *doc, const ynode *root, form *f, arena *a, mp_err *err)
+{
+    int rc = form_load_doc(doc, root, f, a, err);
+    if (!rc && wording_fingerprint(f, a, f->fingerprint))
+        return OOM(err);
+    return rc;
+}
+
+/* Loads a YAML file whose root must be a mapping with a `kind:`. */
+static int load_root(const char *path, arena *a, ydoc **doc, const ynode **kind, mp_err *err)
+{
+    int rc = ydoc_open(path, a, doc, err);
+    if (rc)
+        return rc;
+    const ynode *root = (*doc)->root;
+    if ((rc = schema_expect_kind(*doc, root, YNODE_MAP, "a form file", err)))
+        return rc;
+    *kind = ydoc_get(root, "kind");
+    if (!*kind)
+        return node_err(err, EX_DATAERR, *doc, root,
+                        "missing required key \"kind\" (handout, consent or packet)");
+    if ((*kind)->kind != YNODE_SCALAR)
+        return schema_expect_kind(*doc, *kind, YNODE_SCALAR, "kind", err);
+    static const char *const kinds[] = {"handout", "consent", "packet", NULL};
+    for (size_t i = 0; kinds[i]; i++)
+        if (strcmp((*kind)->str, kinds[i]) == 0)
+            return 0;
+    return schema_unknown_word(err, *doc, *kind, "kind", NULL, kinds);
+}
+
+/* A packet's form path: relative and inside the packet's folder. */
+static int safe_relative(const ydoc *doc, const mp_text *t, mp_err *err)
+{
+    if (t->s[0] == '/')
+        return node_err(err, EX_DATAERR, doc, t->node,
+                        "form path \"%s\" is absolute; name it relative to the packet", t->s);
+    const char *p = t->s;
+    while (*p) {
+        const char *end = strchr(p, '/');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == 2 && p[0] == '.' && p[1] == '.')
+            return node_err(err, EX_DATAERR, doc, t->node,
+                            "form path \"%s\" leaves the packet's folder (\"..\")", t->s);
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return 0;
+}
+
+/* `translations:` maps language codes to the same packet (or form) in that
+ * language, by a path that stays inside this file's folder. */
+static int load_translations(const ydoc *doc, const ynode *root, packet *out, arena *a, mp_err *err)
+{
+    const ynode *t = ydoc_get(root, "translations");
+    if (!t)
+        return 0;
+    int rc = schema_expect_kind(doc, t, YNODE_MAP, "translations", err);
+    if (rc)
+        return rc;
+    out->translations = arena_array(a, t->count, sizeof *out->translations);
+    if (t->count && !out->translations)
+        return OOM(err);
+    const char *dir = schema_dir_of(doc->path, a);
+    for (size_t i = 0; i < t->count; i++) {
+        packet_translation *pt = &out->translations[i];
+        const ynode *k = t->keys[i];
+        if (!msg_has_language(k->str))
+            return node_err(err, EX_DATAERR, doc, k,
+                            "translation language \"%s\" is not supported (supported: en, es)",
+                            k->str);
+        pt->lang = (mp_text){.s = k->str, .len = k->len, .doc = doc, .node = k};
+        mp_text rel;
+        if ((rc = schema_get_text(doc, t->vals[i], "a translation", &rel, a, err)) ||
+            (rc = safe_relative(doc, &rel, err)))
+            return rc;
+        pt->path = schema_join(a, dir, rel.s);
+        if (!pt->path)
+            return OOM(err);
+    }
+    out->ntranslations = t->count;
+    return 0;
+}
+
+const char *packet_language_code(const char *name)
+{
+    static const struct {
+        const char *name, *code;
+    } names[] = {
+        {"english", "en"}, {"inglés", "en"},  {"ingles", "en"},
+        {"spanish", "es"}, {"español", "es"}, {"espanol", "es"},
+    };
+    char low[32];
+    size_t n = 0;
+    for (; n < sizeof low - 1 && name[n]; n++)
+        low[n] = (name[n] >= 'A' && name[n] <= 'Z') ? (char)(name[n] - 'A' + 'a') : name[n];
+    low[n] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(low, names[i].name) == 0)
+            return names[i].code;
+    /* "es", "es-MX", "es_US" */
+    if (n >= 2 && low[0] >= 'a' && low[0] <= 'z' && low[1] >= 'a' && low[1] <= 'z' &&
+        (n == 2 || low[2] == '-' || low[2] == '_')) {
+        static const char *const codes[] = {"en", "es"};
+        for (size_t i = 0; i < 2; i++)
+            if (strncmp(low, codes[i], 2) == 0)
+                return codes[i];
+    }
+    return NULL;
+}
+
+int packet_load(const char *path, arena *a, packet *out, mp_err *err)
+{
+    memset(out, 0, sizeof *out);
+    ydoc *doc;
+    const ynode *kind;
+    int rc = load_root(path, a, &doc, &kind, err);
+    if (rc)
+        return rc;
+    const ynode *root = doc->root;
+
+    if (strcmp(kind->str, "packet") != 0) {
+        out->entries = arena_alloc(a, sizeof *out->entries);
+        form *f = arena_alloc(a, sizeof *f);
+        if (!out->entries || !f)
+            return OOM(err);
+        if ((rc = form_load_doc_fp(doc, root, f, a, err)))
+            return rc;
+        out->entries[0].path = doc->path;
+        out->entries[0].form = f;
+        out->nentries = 1;
+        out->id = f->id;
+        out->title = f->title;
+        out->clinic = f->clinic;
+        out->language = f->language.s;
+        return load_translations(doc, root, out, a, err);
+    }
+
+    static const char *const keys[] = {"kind",         "id",    "title", "clinic",
+                                       "translations", "forms", NULL};
+    if ((rc = schema_check_keys(doc, root, "a packet", keys, err)) ||
+        (rc = schema_required_text(doc, root, "id", "a packet", &out->id, a, err)) ||
+        (rc = schema_required_text(doc, root, "title", "a packet", &out->title, a, err)) ||
+        (rc = schema_optional_text(doc, root, "clinic", &out->clinic, a, err)))
+        return rc;
+    out->doc = doc;
+    const ynode *forms;
+    if ((rc = schema_required(doc, root, "forms", "a packet", &forms, err)) ||
+        (rc = schema_expect_kind(doc, forms, YNODE_SEQ, "forms", err)))
+        return rc;
+    if (forms->count == 0)
+        return node_err(err, EX_DATAERR, doc, forms, "forms is empty");
+    out->entries = arena_array(a, forms->count, sizeof *out->entries);
+    if (!out->entries)
+        return OOM(err);
+    out->nentries = forms->count;
+    const char *dir = schema_dir_of(doc->path, a);
+    if (!dir)
+        return OOM(err);
+    static const char *const entry_keys[] = {"form", "copy", NULL};
+    for (size_t i = 0; i < forms->count; i++) {
+        const ynode *e = forms->items[i];
+        packet_entry *pe = &out->entries[i];
+        mp_text rel = {0};
+        if (e->kind == YNODE_MAP) {
+            if ((rc = schema_check_keys(doc, e, "a packet entry", entry_keys, err)) ||
+                (rc = schema_required_text(doc, e, "form", "a packet entry", &rel, a, err)) ||
+                (rc = schema_optional_text(doc, e, "copy", &pe->copy_label, a, err)))
+                return rc;
+        } else if ((rc = schema_get_text(doc, e, "a packet entry", &rel, a, err))) {
+            return rc;
+        }
+        if ((rc = safe_relative(doc, &rel, err)))
+            return rc;
+        pe->path = schema_join(a, dir, rel.s);
+        pe->form = arena_alloc(a, sizeof *pe->form);
+        if (!pe->path || !pe->form)
+            return OOM(err);
+        ydoc *fdoc;
+        const ynode *fkind;
+        if ((rc = load_root(pe->path, a, &fdoc, &fkind, err))) {
+            /* A form that cannot be opened is reported where the packet names it. */
+            if (rc == EX_NOINPUT && err->errnum)
+                return node_err(err, rc, doc, rel.node, "cannot open form \"%s\": %s", rel.s,
+                                strerror(err->errnum));
+            return rc;
+        }
+        if (strcmp(fkind->str, "packet") == 0)
+            return node_err(err, EX_DATAERR, doc, rel.node,
+                            "\"%s\" is a packet; a packet lists forms, not packets", rel.s);
+        if ((rc = form_load_doc_fp(fdoc, fdoc->root, pe->form, a, err)))
+            return rc;
+    }
+    out->language = out->entries[0].form->language.s;
+    return load_translations(doc, root, out, a, err);
+}
+
+const packet *packet_pick(const packet *const *variants, size_t n, const char *requested)
+{
+    const char *code = requested ? packet_language_code(requested) : NULL;
+    for (size_t i = 0; code && i < n; i++)
+        if (strcmp(variants[i]->language, code) == 0)
+            return variants[i];
+    return variants[0];
+}
