@@ -9,8 +9,7 @@
 set -u
 bin=$1 root=$2
 . "$root/tests/e2e/lib.sh"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+new_workdir
 export SOURCE_DATE_EPOCH=1764547200
 data=$root/tests/e2e/data/awkward.csv
 form=$root/forms/trigger-point/consent.yaml

@@ -4,8 +4,7 @@
 set -u
 bin=$1 root=$2
 . "$root/tests/e2e/lib.sh"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+new_workdir
 cd "$work" || exit 1
 mkdir p
 sed -e "s#^booking_url: https:#booking_url: http:#" \

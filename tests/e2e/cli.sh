@@ -4,8 +4,7 @@
 set -u
 bin=$1 root=$2
 . "$root/tests/e2e/lib.sh"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+new_workdir
 
 out=$("$bin" --version); check_eq "--version exits 0" "$?" 0
 check_eq "--version text" "$out" "medpacket 0.1.0"

@@ -6,8 +6,7 @@
 set -u
 bin=$1 root=$2
 . "$root/tests/e2e/lib.sh"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+new_workdir
 export SOURCE_DATE_EPOCH=1764547200
 cd "$work" || exit 1
 fix=$root/tests/fixtures

@@ -2,6 +2,11 @@
 # counts it, so one run shows every problem; finish() sets the exit code.
 failures=0
 skips=0
+# A private folder for the test's files, $work, removed when it ends.
+new_workdir() {
+  work=$(mktemp -d) || exit 1
+  trap 'rm -rf "$work"' EXIT
+}
 # A check this machine cannot run: said, counted, and never an "ok:".
 skip() { echo "skip: $*"; skips=$((skips + 1)); }
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
