@@ -53,6 +53,9 @@ static const char *const msg_en[MSG_COUNT] = {
     [MSG_UI_ERR_TOO_LONG] = "is too long",
     [MSG_UI_ERR_ONE_LINE] = "must be one line of text",
     [MSG_UI_ERR_UNKNOWN] = "is not a field of the walk-in form",
+    [MSG_UI_STALE_TITLE] = "This list may be out of date.",
+    [MSG_UI_STALE_TEXT] = "%s could not be read since %s (%s). The patients below are the list "
+                          "read at %s.",
 };
 
 static const char *const msg_es[MSG_COUNT] = {
@@ -103,6 +106,9 @@ static const char *const msg_es[MSG_COUNT] = {
     [MSG_UI_ERR_TOO_LONG] = "es demasiado largo",
     [MSG_UI_ERR_ONE_LINE] = "debe ser una sola línea",
     [MSG_UI_ERR_UNKNOWN] = "no es un campo de este formulario",
+    [MSG_UI_STALE_TITLE] = "Es posible que esta lista no esté al día.",
+    [MSG_UI_STALE_TEXT] = "No se ha podido leer %s desde las %s (%s). Los pacientes de abajo son "
+                          "la lista leída a las %s.",
 };
 
 static const struct {
@@ -181,6 +187,8 @@ static const char *const msg_keys[MSG_COUNT] = {
     [MSG_UI_ERR_TOO_LONG] = "err_too_long",
     [MSG_UI_ERR_ONE_LINE] = "err_one_line",
     [MSG_UI_ERR_UNKNOWN] = "err_unknown",
+    [MSG_UI_STALE_TITLE] = "stale_title",
+    [MSG_UI_STALE_TEXT] = "stale_text",
 };
 
 const char *msg_key(msg_id id)

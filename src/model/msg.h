@@ -57,6 +57,8 @@ typedef enum {
     MSG_UI_ERR_TOO_LONG,
     MSG_UI_ERR_ONE_LINE,
     MSG_UI_ERR_UNKNOWN,
+    MSG_UI_STALE_TITLE,
+    MSG_UI_STALE_TEXT,
     MSG_COUNT
 } msg_id;
 

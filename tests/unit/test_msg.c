@@ -58,10 +58,15 @@ static void test_tables(void)
         const char *printed = msg_table_entry(i, MSG_UI_PRINTED, &lang);
         if (printed)
             CHECK_STR(conversions(printed, conv, sizeof conv), "sd");
+        /* ... and the stale-list banner: the file, two times and the reason. */
+        const char *stale = msg_table_entry(i, MSG_UI_STALE_TEXT, &lang);
+        if (stale)
+            CHECK_STR(conversions(stale, conv, sizeof conv), "ssss");
         /* Only these formats have conversions: the others are printed as text. */
         for (int id = 0; id < MSG_COUNT; id++) {
             const char *s = msg_table_entry(i, (msg_id)id, &lang);
-            if (!s || id == MSG_PAGE_X_OF_Y || id == MSG_SIGNATURE_OF || id == MSG_UI_PRINTED)
+            if (!s || id == MSG_PAGE_X_OF_Y || id == MSG_SIGNATURE_OF || id == MSG_UI_PRINTED ||
+                id == MSG_UI_STALE_TEXT)
                 continue;
             CHECK(strchr(s, '%') == NULL);
         }
