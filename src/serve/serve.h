@@ -3,7 +3,9 @@
  * server (libmicrohttpd) over the same render pipeline as the command line.
  *
  * The routes and their JSON are in docs/serve-api.md; the request checks
- * (Host, Origin, token, JSON bodies) in webguard.h. Requests are served by a
+ * (Host, Origin, token, JSON bodies) in webguard.h. serve.c is the daemon
+ * and the checks every request passes; the route handlers are routes.c
+ * (routes.h), the walk-in form's rules walkin.h. Requests are served by a
  * small pool of threads; renders run in them, at most max_renders at once
  * (the rest wait, then get 503), each in an arena of its own. A request
  * must arrive whole within 10 s of its connection, and wrong tokens are
