@@ -26,6 +26,8 @@
 #include <hb-subset.h>
 #include <hb.h>
 
+#include "bytes.h"
+
 /* Latin, Latin-1 and Latin Extended-A/B: nearly every name on a form. */
 #define LATIN_END 0x250u
 
@@ -41,31 +43,7 @@ struct mp_font {
     int latin[LATIN_END];
 };
 
-/* ---- reading big-endian table data ---- */
-
-static unsigned rd16(const unsigned char *p)
-{
-    return (unsigned)p[0] << 8 | p[1];
-}
-
-static uint32_t rd32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void wr16(unsigned char *p, unsigned v)
-{
-    p[0] = (unsigned char)(v >> 8);
-    p[1] = (unsigned char)v;
-}
-
-static void wr32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)(v >> 24);
-    p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8);
-    p[3] = (unsigned char)v;
-}
+/* ---- reading table data (big-endian, read with bytes.h) ---- */
 
 /* A table's bytes; *len is 0 when the face has no such table. The blob must
  * be destroyed by the caller. */
@@ -97,11 +75,12 @@ static bool has_ms_bmp_cmap(hb_face_t *face)
     hb_blob_t *b = table(face, "cmap", &d, &len);
     bool found = false;
     if (len >= 4) {
-        unsigned n = rd16(d + 2);
+        unsigned n = bytes_be16(d + 2);
         for (unsigned i = 0; i < n && 4 + 8 * (i + 1) <= len && !found; i++) {
             const unsigned char *rec = d + 4 + 8 * i;
-            uint32_t off = rd32(rec + 4);
-            found = rd16(rec) == 3 && rd16(rec + 2) == 1 && off <= len - 2 && rd16(d + off) == 4;
+            uint32_t off = bytes_be32(rec + 4);
+            found = bytes_be16(rec) == 3 && bytes_be16(rec + 2) == 1 && off <= len - 2 &&
+                    bytes_be16(d + off) == 4;
         }
     }
     hb_blob_destroy(b);
@@ -121,11 +100,12 @@ static const char *check_names(hb_face_t *face, bool *legacy)
     unsigned mac_len[7] = {0}, win_len[7] = {0};
     bool mac[7] = {false}, win[7] = {false};
     if (len >= 6) {
-        unsigned n = rd16(d + 2);
+        unsigned n = bytes_be16(d + 2);
         for (unsigned i = 0; i < n && 6 + 12 * (i + 1) <= len; i++) {
             const unsigned char *rec = d + 6 + 12 * i;
-            unsigned platform = rd16(rec), encoding = rd16(rec + 2);
-            unsigned lang = rd16(rec + 4), id = rd16(rec + 6), n_bytes = rd16(rec + 8);
+            unsigned platform = bytes_be16(rec), encoding = bytes_be16(rec + 2);
+            unsigned lang = bytes_be16(rec + 4), id = bytes_be16(rec + 6),
+                     n_bytes = bytes_be16(rec + 8);
             if (id != 2 && id != 6)
                 continue;
             if (platform == 1 && encoding == 0) {
@@ -242,7 +222,7 @@ int font_open(const char *path, mp_font **out, mp_err *err)
     const unsigned char *d;
     unsigned len;
     hb_blob_t *b = table(face, "OS/2", &d, &len);
-    unsigned fs_type = len >= 10 ? rd16(d + 8) : 0;
+    unsigned fs_type = len >= 10 ? bytes_be16(d + 8) : 0;
     hb_blob_destroy(b);
     /* The bits libharu checks: restricted licence, no subsetting, bitmap only. */
     if (fs_type & (0x0002 | 0x0100 | 0x0200)) {
@@ -252,7 +232,7 @@ int font_open(const char *path, mp_font **out, mp_err *err)
         goto fail;
     }
     b = table(face, "head", &d, &len);
-    f->upem = len >= 20 ? rd16(d + 18) : 0;
+    f->upem = len >= 20 ? bytes_be16(d + 18) : 0;
     hb_blob_destroy(b);
     /* HarfBuzz replaces an out-of-range unitsPerEm with 1000; libharu would
      * divide by the raw value. Refuse rather than let the two disagree. */
@@ -281,8 +261,8 @@ int font_open(const char *path, mp_font **out, mp_err *err)
         rc = err_set(err, EX_DATAERR, path, 0, 0, "font has a truncated 'hhea' table");
         goto fail;
     }
-    f->ascent = em_thousandths(f, (int16_t)rd16(d + 4));
-    f->descent = em_thousandths(f, (int16_t)rd16(d + 6));
+    f->ascent = em_thousandths(f, (int16_t)bytes_be16(d + 4));
+    f->descent = em_thousandths(f, (int16_t)bytes_be16(d + 6));
     hb_blob_destroy(b);
 
     for (uint32_t cp = 0; cp < LATIN_END; cp++)
@@ -376,11 +356,11 @@ typedef struct {
 static bool glyph_range(const glyphs *g, unsigned gid, uint32_t *start, uint32_t *end)
 {
     if (g->long_loca) {
-        *start = rd32(g->loca + 4 * gid);
-        *end = rd32(g->loca + 4 * gid + 4);
+        *start = bytes_be32(g->loca + 4 * gid);
+        *end = bytes_be32(g->loca + 4 * gid + 4);
     } else {
-        *start = 2u * rd16(g->loca + 2 * gid);
-        *end = 2u * rd16(g->loca + 2 * gid + 2);
+        *start = 2u * bytes_be16(g->loca + 2 * gid);
+        *end = 2u * bytes_be16(g->loca + 2 * gid + 2);
     }
     return *start <= *end && *end <= g->glyf_len;
 }
@@ -390,7 +370,7 @@ static bool is_composite(const glyphs *g, unsigned gid)
     uint32_t s, e;
     if (gid >= g->num_glyphs || !glyph_range(g, gid, &s, &e) || e - s < 10)
         return false;
-    return rd16(g->glyf + s) == 0xFFFF;
+    return bytes_be16(g->glyf + s) == 0xFFFF;
 }
 
 /* Reads the component at p; returns its size or 0 when it does not fit. */
@@ -398,8 +378,8 @@ static size_t read_component(const unsigned char *p, const unsigned char *end, c
 {
     if (end - p < 4)
         return 0;
-    c->flags = rd16(p);
-    c->gid = rd16(p + 2);
+    c->flags = bytes_be16(p);
+    c->gid = bytes_be16(p + 2);
     size_t n = 4;
     size_t args = (c->flags & ARG_WORDS) ? 4 : 2;
     c->xform_len = (c->flags & HAS_SCALE)      ? 2
@@ -410,7 +390,7 @@ static size_t read_component(const unsigned char *p, const unsigned char *end, c
         return 0;
     bool xy = c->flags & ARGS_XY;
     if (c->flags & ARG_WORDS) {
-        unsigned a = rd16(p + 4), b = rd16(p + 6);
+        unsigned a = bytes_be16(p + 4), b = bytes_be16(p + 6);
         c->dx = xy ? (long)(int16_t)a : (long)a;
         c->dy = xy ? (long)(int16_t)b : (long)b;
     } else {
@@ -512,12 +492,12 @@ static size_t write_flat(const unsigned char *src, size_t src_len, size_t instr_
         if (i + 1 < l->n)
             flags |= MORE;
         last = n;
-        wr16(buf + n, flags);
-        wr16(buf + n + 2, c->gid);
+        bytes_set_be16(buf + n, flags);
+        bytes_set_be16(buf + n + 2, c->gid);
         n += 4;
         if (words) {
-            wr16(buf + n, (unsigned)(c->dx & 0xFFFF));
-            wr16(buf + n + 2, (unsigned)(c->dy & 0xFFFF));
+            bytes_set_be16(buf + n, (unsigned)(c->dx & 0xFFFF));
+            bytes_set_be16(buf + n + 2, (unsigned)(c->dy & 0xFFFF));
             n += 4;
         } else {
             buf[n++] = (unsigned char)(c->dx & 0xFF);
@@ -527,7 +507,7 @@ static size_t write_flat(const unsigned char *src, size_t src_len, size_t instr_
         n += c->xform_len;
     }
     if (instr && instr_at < src_len) {
-        wr16(buf + last, rd16(buf + last) | HAS_INSTR);
+        bytes_set_be16(buf + last, bytes_be16(buf + last) | HAS_INSTR);
         memcpy(buf + n, src + instr_at, src_len - instr_at);
         n += src_len - instr_at;
     }
@@ -546,7 +526,7 @@ static uint32_t checksum(const unsigned char *p, size_t len)
     for (size_t i = 0; i < len; i += 4) {
         unsigned char w[4] = {0, 0, 0, 0};
         memcpy(w, p + i, len - i < 4 ? len - i : 4);
-        sum += rd32(w);
+        sum += bytes_be32(w);
     }
     return sum;
 }
@@ -573,27 +553,27 @@ static unsigned char *write_sfnt(sfnt_table *t, unsigned n, size_t *out_len)
         pow2 *= 2;
         log2++;
     }
-    wr32(font, 0x00010000);
-    wr16(font + 4, n);
-    wr16(font + 6, pow2 * 16);
-    wr16(font + 8, log2);
-    wr16(font + 10, n * 16 - pow2 * 16);
+    bytes_set_be32(font, 0x00010000);
+    bytes_set_be16(font + 4, n);
+    bytes_set_be16(font + 6, pow2 * 16);
+    bytes_set_be16(font + 8, log2);
+    bytes_set_be16(font + 10, n * 16 - pow2 * 16);
     size_t at = 12 + 16 * (size_t)n, head_at = 0;
     for (unsigned i = 0; i < n; i++) {
         unsigned char *rec = font + 12 + 16 * i;
         memcpy(font + at, t[i].data, t[i].len);
         if (t[i].tag == HB_TAG('h', 'e', 'a', 'd')) {
             head_at = at;
-            wr32(font + at + 8, 0);
+            bytes_set_be32(font + at + 8, 0);
         }
-        wr32(rec, t[i].tag);
-        wr32(rec + 4, checksum(font + at, t[i].len));
-        wr32(rec + 8, (uint32_t)at);
-        wr32(rec + 12, t[i].len);
+        bytes_set_be32(rec, t[i].tag);
+        bytes_set_be32(rec + 4, checksum(font + at, t[i].len));
+        bytes_set_be32(rec + 8, (uint32_t)at);
+        bytes_set_be32(rec + 12, t[i].len);
         at += ((size_t)t[i].len + 3) & ~(size_t)3;
     }
     if (head_at)
-        wr32(font + head_at + 8, 0xB1B0AFBAu - checksum(font, size));
+        bytes_set_be32(font + head_at + 8, 0xB1B0AFBAu - checksum(font, size));
     *out_len = size;
     return font;
 }
@@ -606,17 +586,17 @@ static int flatten_composites(const unsigned char *font, size_t len, unsigned ch
     *out = NULL;
     if (len < 12)
         return EX_SOFTWARE;
-    unsigned n = rd16(font + 4);
+    unsigned n = bytes_be16(font + 4);
     if (12 + 16 * (size_t)n > len || n == 0 || n > 64)
         return EX_SOFTWARE;
     sfnt_table t[64];
     int ihead = -1, imaxp = -1, iglyf = -1, iloca = -1;
     for (unsigned i = 0; i < n; i++) {
         const unsigned char *rec = font + 12 + 16 * i;
-        uint32_t off = rd32(rec + 8), tlen = rd32(rec + 12);
+        uint32_t off = bytes_be32(rec + 8), tlen = bytes_be32(rec + 12);
         if (off > len || tlen > len - off)
             return EX_SOFTWARE;
-        t[i] = (sfnt_table){rd32(rec), font + off, tlen};
+        t[i] = (sfnt_table){bytes_be32(rec), font + off, tlen};
         if (t[i].tag == HB_TAG('h', 'e', 'a', 'd'))
             ihead = (int)i;
         else if (t[i].tag == HB_TAG('m', 'a', 'x', 'p'))
@@ -628,8 +608,8 @@ static int flatten_composites(const unsigned char *font, size_t len, unsigned ch
     }
     if (ihead < 0 || imaxp < 0 || iglyf < 0 || iloca < 0 || t[ihead].len < 54 || t[imaxp].len < 32)
         return EX_SOFTWARE;
-    glyphs g = {t[iglyf].data, t[iloca].data, t[iglyf].len, rd16(t[imaxp].data + 4),
-                rd16(t[ihead].data + 50) != 0};
+    glyphs g = {t[iglyf].data, t[iloca].data, t[iglyf].len, bytes_be16(t[imaxp].data + 4),
+                bytes_be16(t[ihead].data + 50) != 0};
     if (t[iloca].len < (g.num_glyphs + 1u) * (g.long_loca ? 4u : 2u))
         return EX_SOFTWARE;
 
@@ -661,7 +641,7 @@ static int flatten_composites(const unsigned char *font, size_t len, unsigned ch
     uint32_t *offsets = malloc(sizeof *offsets * ((size_t)g.num_glyphs + 1));
     if (!glyf || !loca || !head || !maxp || !offsets)
         goto done;
-    unsigned max_elements = rd16(t[imaxp].data + 28);
+    unsigned max_elements = bytes_be16(t[imaxp].data + 28);
     for (unsigned gid = 0; gid < g.num_glyphs; gid++) {
         uint32_t s, e;
         offsets[gid] = (uint32_t)used;
@@ -702,14 +682,14 @@ static int flatten_composites(const unsigned char *font, size_t len, unsigned ch
     bool long_loca = used > 0x1FFFC;
     for (unsigned gid = 0; gid <= g.num_glyphs; gid++) {
         if (long_loca)
-            wr32(loca + 4 * gid, offsets[gid]);
+            bytes_set_be32(loca + 4 * gid, offsets[gid]);
         else
-            wr16(loca + 2 * gid, offsets[gid] / 2);
+            bytes_set_be16(loca + 2 * gid, offsets[gid] / 2);
     }
     memcpy(head, t[ihead].data, t[ihead].len);
-    wr16(head + 50, long_loca ? 1 : 0);
+    bytes_set_be16(head + 50, long_loca ? 1 : 0);
     memcpy(maxp, t[imaxp].data, t[imaxp].len);
-    wr16(maxp + 28, max_elements);
+    bytes_set_be16(maxp + 28, max_elements);
 
     t[iglyf].data = glyf;
     t[iglyf].len = (uint32_t)used;

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "pdffont.h"
 #include "utf8.h"
 
@@ -99,42 +100,8 @@ static int collect_codepoints(const layout_doc *doc, lfont f, uint32_t **out, si
     return 0;
 }
 
-/* A page's content stream, built here and handed to libharu in one write. */
-typedef struct content {
-    char *buf;
-    size_t len, cap;
-    bool oom;
-} content;
-
-/* Room for n more bytes at c->buf + c->len, or NULL (and c->oom) when out of memory. */
-static char *reserve(content *c, size_t n)
-{
-    if (c->oom)
-        return NULL;
-    if (n > c->cap - c->len) {
-        size_t cap = c->cap ? c->cap : 8192;
-        while (n > cap - c->len)
-            cap *= 2;
-        char *buf = realloc(c->buf, cap);
-        if (!buf) {
-            c->oom = true;
-            return NULL;
-        }
-        c->buf = buf;
-        c->cap = cap;
-    }
-    return c->buf + c->len;
-}
-
-static void put_str(content *c, const char *s)
-{
-    size_t n = strlen(s);
-    char *p = reserve(c, n);
-    if (p) {
-        memcpy(p, s, n);
-        c->len += n;
-    }
-}
+/* A page's content stream is built in an mp_buf (on the heap, reused from
+ * page to page) and handed to libharu in one write. */
 
 /* Every number on a page is written in thousandths of a point. */
 static long long milli(double v)
@@ -147,7 +114,7 @@ static long long milli(double v)
 /* Writes m / 1000 in the shortest exact decimal form and a space ("12.5 ",
  * "-0.75 ", "3 "): by hand, because printf's decimal point follows the
  * locale and %g's exponent form is not PDF syntax. */
-static void put_milli(content *c, long long m)
+static void put_milli(mp_buf *c, long long m)
 {
     char tmp[32], *end = tmp + sizeof tmp, *p = end;
     *--p = ' ';
@@ -168,25 +135,20 @@ static void put_milli(content *c, long long m)
     } while (u);
     if (m < 0)
         *--p = '-';
-    size_t n = (size_t)(end - p);
-    char *dst = reserve(c, n);
-    if (dst) {
-        memcpy(dst, p, n);
-        c->len += n;
-    }
+    buf_put(c, p, (size_t)(end - p));
 }
 
-static void put_num(content *c, double v)
+static void put_num(mp_buf *c, double v)
 {
     put_milli(c, milli(v));
 }
 
 /* The text of one box as a string of two-byte codes: "<0012003A...> Tj". */
-static void put_codes(content *c, const pdffont *pf, const char *text, size_t len)
+static void put_codes(mp_buf *c, const pdffont *pf, const char *text, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";
     /* At most one code per byte: 4 hex digits each, and the delimiters. */
-    char *p = reserve(c, 4 * len + 8);
+    char *p = buf_room(c, 4 * len + 8);
     if (!p)
         return;
     char *start = p;
@@ -205,14 +167,14 @@ static void put_codes(content *c, const pdffont *pf, const char *text, size_t le
     }
     memcpy(p, "> Tj\n", 5);
     p += 5;
-    c->len += (size_t)(p - start);
+    buf_commit(c, (size_t)(p - start));
 }
 
 /* All text of the page in one BT/ET block. Each line moves with Td relative
  * to the last one, computed in whole thousandths so that no rounding error
  * accumulates down the page. Returns false when libharu cannot register a
  * font with the page. */
-static bool put_text(content *c, HPDF_Page page, const lpage *pg, pdffont *const fonts[LFONT_COUNT])
+static bool put_text(mp_buf *c, HPDF_Page page, const lpage *pg, pdffont *const fonts[LFONT_COUNT])
 {
     const char *names[LFONT_COUNT] = {0};
     int cur_font = -1;
@@ -223,7 +185,7 @@ static bool put_text(content *c, HPDF_Page page, const lpage *pg, pdffont *const
         if (b->kind != LBOX_TEXT || b->len == 0)
             continue;
         if (!in_text) {
-            put_str(c, "BT\n");
+            buf_puts(c, "BT\n");
             in_text = true;
         }
         long long size = milli(b->size_pt);
@@ -234,42 +196,42 @@ static bool put_text(content *c, HPDF_Page page, const lpage *pg, pdffont *const
                 if (!names[b->font])
                     return false;
             }
-            put_str(c, "/");
-            put_str(c, names[b->font]);
-            put_str(c, " ");
+            buf_puts(c, "/");
+            buf_puts(c, names[b->font]);
+            buf_puts(c, " ");
             put_milli(c, size);
-            put_str(c, "Tf\n");
+            buf_puts(c, "Tf\n");
             cur_font = (int)b->font;
             cur_size = size;
         }
         long long x = milli(b->x), y = milli(b->y);
         put_milli(c, x - at_x);
         put_milli(c, y - at_y);
-        put_str(c, "Td\n");
+        buf_puts(c, "Td\n");
         at_x = x;
         at_y = y;
         put_codes(c, fonts[b->font], b->text, b->len);
     }
     if (in_text)
-        put_str(c, "ET\n");
+        buf_puts(c, "ET\n");
     return true;
 }
 
 /* What lies behind the text: marker-yellow highlights (placeholders on a
  * specimen) and the light grey watermark word (SPECIMEN, DRAFT), turned
  * about its centre. Returns false when libharu cannot register a font. */
-static bool put_backdrop(content *c, HPDF_Page page, const lpage *pg,
+static bool put_backdrop(mp_buf *c, HPDF_Page page, const lpage *pg,
                          pdffont *const fonts[LFONT_COUNT])
 {
     for (size_t i = 0; i < pg->nboxes; i++) {
         const lbox *b = &pg->boxes[i];
         if (b->kind == LBOX_HIGHLIGHT) {
-            put_str(c, "q 1 0.93 0.55 rg\n");
+            buf_puts(c, "q 1 0.93 0.55 rg\n");
             put_num(c, b->x);
             put_num(c, b->y);
             put_num(c, b->w);
             put_num(c, b->h);
-            put_str(c, "re f Q\n");
+            buf_puts(c, "re f Q\n");
         } else if (b->kind == LBOX_WATERMARK && b->len) {
             const char *name = HPDF_Page_GetLocalFontName(page, pdffont_dict(fonts[b->font]));
             if (!name)
@@ -278,26 +240,26 @@ static bool put_backdrop(content *c, HPDF_Page page, const lpage *pg,
             /* Start so that the word's middle, at half its cap height, is the centre. */
             double up = b->size_pt * 0.36;
             double x = b->x - co * b->w / 2 + si * up, y = b->y - si * b->w / 2 - co * up;
-            put_str(c, "q 0.82 g BT /");
-            put_str(c, name);
-            put_str(c, " ");
+            buf_puts(c, "q 0.82 g BT /");
+            buf_puts(c, name);
+            buf_puts(c, " ");
             put_num(c, b->size_pt);
-            put_str(c, "Tf ");
+            buf_puts(c, "Tf ");
             put_num(c, co);
             put_num(c, si);
             put_num(c, -si);
             put_num(c, co);
             put_num(c, x);
             put_num(c, y);
-            put_str(c, "Tm\n");
+            buf_puts(c, "Tm\n");
             put_codes(c, fonts[b->font], b->text, b->len);
-            put_str(c, "ET Q\n");
+            buf_puts(c, "ET Q\n");
         }
     }
     return true;
 }
 
-static void put_qr(content *c, const lbox *b)
+static void put_qr(mp_buf *c, const lbox *b)
 {
     const qr_code *q = b->qr;
     double m = b->w / (q->width + 2 * QR_QUIET_MODULES);
@@ -322,12 +284,12 @@ static void put_qr(content *c, const lbox *b)
             put_milli(c, y_lo);
             put_milli(c, x_hi - x_lo);
             put_milli(c, y_hi - y_lo);
-            put_str(c, "re\n");
+            buf_puts(c, "re\n");
             any = true;
         }
     }
     if (any)
-        put_str(c, "f\n");
+        buf_puts(c, "f\n");
 }
 
 /* Draws a page: libharu sets its size and line width and adds the links;
@@ -352,12 +314,12 @@ static HPDF_Image load_image(HPDF_Doc pdf, image_cache *ic, const layout_image *
 }
 
 static bool draw_page(HPDF_Doc pdf, HPDF_Page page, const lpage *pg, const layout_doc *doc,
-                      pdffont *const fonts[LFONT_COUNT], content *c, image_cache *ic)
+                      pdffont *const fonts[LFONT_COUNT], mp_buf *c, image_cache *ic)
 {
     HPDF_Page_SetWidth(page, (HPDF_REAL)(pg->width_pt > 0 ? pg->width_pt : doc->geom.width_pt));
     HPDF_Page_SetHeight(page, (HPDF_REAL)(pg->height_pt > 0 ? pg->height_pt : doc->geom.height_pt));
     HPDF_Page_SetLineWidth(page, 0.75);
-    c->len = 0;
+    buf_reset(c);
     /* Highlights and watermark behind, then text, then the graphics. */
     if (!put_backdrop(c, page, pg, fonts) || !put_text(c, page, pg, fonts))
         return false;
@@ -369,27 +331,27 @@ static bool draw_page(HPDF_Doc pdf, HPDF_Page page, const lpage *pg, const layou
             put_num(c, b->y);
             put_num(c, b->w);
             put_num(c, b->h);
-            put_str(c, "re\n");
+            buf_puts(c, "re\n");
             stroke = true;
         } else if (b->kind == LBOX_LINE) {
             put_num(c, b->x);
             put_num(c, b->y);
-            put_str(c, "m\n");
+            buf_puts(c, "m\n");
             put_num(c, b->x + b->w);
             put_num(c, b->y + b->h);
-            put_str(c, "l\n");
+            buf_puts(c, "l\n");
             stroke = true;
         }
     }
     if (stroke)
-        put_str(c, "S\n");
+        buf_puts(c, "S\n");
     for (size_t i = 0; i < pg->nboxes; i++)
         if (pg->boxes[i].kind == LBOX_QR)
             put_qr(c, &pg->boxes[i]);
     if (c->oom)
         return false;
     HPDF_PageAttr attr = page->attr;
-    if (HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)c->buf, (HPDF_UINT)c->len) != HPDF_OK)
+    if (HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)c->data, (HPDF_UINT)c->len) != HPDF_OK)
         return false;
 
     for (size_t i = 0; i < pg->nboxes; i++) {
@@ -491,7 +453,8 @@ int pdf_render(const layout_doc *doc, const mp_font *const fonts[LFONT_COUNT], c
         free(cps);
     }
 
-    content c = {0};
+    mp_buf c;
+    buf_init(&c, NULL);
     image_cache ic = {0};
     if (!rc) {
         bool oom = false, drawn = true;
@@ -525,7 +488,7 @@ int pdf_render(const layout_doc *doc, const mp_font *const fonts[LFONT_COUNT], c
             rc = err_set(err, EX_SOFTWARE, NULL, 0, 0, "libharu failed (error 0x%04X, detail %u)",
                          (unsigned)st.code, (unsigned)st.detail);
     }
-    free(c.buf);
+    buf_free(&c);
 
     if (!rc) {
         HPDF_UINT32 size = HPDF_GetStreamSize(pdf);

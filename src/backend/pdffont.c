@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
+
 /* Code points with a direct code table: Latin text is nearly all of it. */
 #define LATIN_END 0x250u
 /* Two-byte codes, and code 0 stays unused (it would show .notdef). */
@@ -46,16 +48,6 @@ typedef struct face_info {
     char ps_name[PS_NAME_SIZE];
 } face_info;
 
-static unsigned rd16(const unsigned char *p)
-{
-    return (unsigned)p[0] << 8 | p[1];
-}
-
-static uint32_t rd32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* A table's bytes (*len is 0 when absent); destroy the blob after use. */
 static hb_blob_t *table(hb_face_t *face, const char *tag, const unsigned char **data, unsigned *len)
 {
@@ -81,10 +73,10 @@ static bool read_face_info(hb_face_t *face, face_info *fi)
     unsigned len;
     hb_blob_t *b = table(face, "head", &d, &len);
     if (len >= 54) {
-        fi->upem = rd16(d + 18);
+        fi->upem = bytes_be16(d + 18);
         for (int i = 0; i < 4; i++)
-            fi->bbox[i] = (int16_t)rd16(d + 36 + 2 * i);
-        fi->italic = rd16(d + 44) & 2;
+            fi->bbox[i] = (int16_t)bytes_be16(d + 36 + 2 * i);
+        fi->italic = bytes_be16(d + 44) & 2;
     }
     hb_blob_destroy(b);
     if (fi->upem < 16 || fi->upem > 16384)
@@ -94,21 +86,21 @@ static bool read_face_info(hb_face_t *face, face_info *fi)
 
     b = table(face, "post", &d, &len);
     if (len >= 16) {
-        fi->italic_angle = (int32_t)rd32(d + 4) / 65536.0;
-        fi->fixed_pitch = rd32(d + 12) != 0;
+        fi->italic_angle = (int32_t)bytes_be32(d + 4) / 65536.0;
+        fi->fixed_pitch = bytes_be32(d + 12) != 0;
     }
     hb_blob_destroy(b);
 
     fi->weight = 400;
     b = table(face, "OS/2", &d, &len);
-    if (len >= 6 && rd16(d + 4) >= 1 && rd16(d + 4) <= 1000)
-        fi->weight = rd16(d + 4);
-    if (len >= 64 && (rd16(d + 62) & 1))
+    if (len >= 6 && bytes_be16(d + 4) >= 1 && bytes_be16(d + 4) <= 1000)
+        fi->weight = bytes_be16(d + 4);
+    if (len >= 64 && (bytes_be16(d + 62) & 1))
         fi->italic = true;
     /* sxHeight and sCapHeight arrived with OS/2 version 2. */
-    if (len >= 90 && rd16(d) >= 2) {
-        fi->x_height = em(fi, (int16_t)rd16(d + 86));
-        fi->cap_height = em(fi, (int16_t)rd16(d + 88));
+    if (len >= 90 && bytes_be16(d) >= 2) {
+        fi->x_height = em(fi, (int16_t)bytes_be16(d + 86));
+        fi->cap_height = em(fi, (int16_t)bytes_be16(d + 88));
     }
     hb_blob_destroy(b);
     if (fi->italic_angle != 0)

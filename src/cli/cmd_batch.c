@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "buf.h"
 #include "cmd.h"
 #include "json.h"
 #include "outfile.h"
@@ -384,35 +385,44 @@ static void on_row(void *ctx, const batch_result *r)
     }
     if (!rp->json && !rp->manifest)
         return;
-    char *line = NULL;
-    size_t len = 0;
-    FILE *j = open_memstream(&line, &len);
-    if (!j)
-        return;
-    fprintf(j, "{\"row\":%ld,\"status\":\"%s\"", r->row,
-            r->status == BATCH_OK        ? "ok"
-            : r->status == BATCH_SKIPPED ? "skipped"
-                                         : "error");
+    mp_buf line;
+    buf_init(&line, NULL);
+    json_writer j;
+    json_init(&j, &line);
+    json_begin_object(&j);
+    json_key(&j, "row");
+    json_put_int(&j, r->row);
+    json_key(&j, "status");
+    json_put_str(&j, r->status == BATCH_OK        ? "ok"
+                     : r->status == BATCH_SKIPPED ? "skipped"
+                                                  : "error");
     if (r->path) {
-        fputs(",\"path\":", j);
-        json_string(j, r->path);
+        json_key(&j, "path");
+        json_put_str(&j, r->path);
     }
     if (r->status == BATCH_OK) {
-        fprintf(j, ",\"language\":\"%s\",\"pages\":%d,\"bytes\":%zu,\"sha256\":\"%s\"", r->language,
-                r->pages, r->bytes, r->sha256);
+        json_key(&j, "language");
+        json_put_str(&j, r->language);
+        json_key(&j, "pages");
+        json_put_int(&j, r->pages);
+        json_key(&j, "bytes");
+        json_put_uint(&j, r->bytes);
+        json_key(&j, "sha256");
+        json_put_str(&j, r->sha256);
         if (r->language_asked[0]) {
-            fputs(",\"language_asked\":", j);
-            json_string(j, r->language_asked);
+            json_key(&j, "language_asked");
+            json_put_str(&j, r->language_asked);
         }
     }
     if (r->status == BATCH_FAILED) {
-        fputs(",\"error\":", j);
-        json_string(j, msg);
+        json_key(&j, "error");
+        json_put_str(&j, msg);
     }
-    fputs("}\n", j);
-    if (fclose(j) == 0)
-        json_line(rp, line, len);
-    free(line);
+    json_end_object(&j);
+    buf_putc(&line, '\n');
+    if (json_ok(&j))
+        json_line(rp, line.data, line.len);
+    buf_free(&line);
 }
 
 static void on_tick(void *ctx)
@@ -739,41 +749,60 @@ static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
         else
             prc = print_merged(args, packets, &printed, &perr);
     }
-    char *sline = NULL;
-    size_t slen = 0;
-    FILE *sj = rp->json || rp->manifest ? open_memstream(&sline, &slen) : NULL;
-    if (sj) {
-        fprintf(
-            sj,
-            "{\"summary\":{\"rows\":%ld,\"ok\":%ld,\"skipped\":%ld,\"failed\":%ld,\"pages\":%ld,"
-            "\"ended\":\"%s\",\"stopped\":%s,\"interrupted\":%s,\"merged\":",
-            sum.rows, sum.ok, sum.skipped, sum.failed, sum.pages, ended,
-            sum.stopped ? "true" : "false", interrupted ? "true" : "false");
+    if (rp->json || rp->manifest) {
+        mp_buf line;
+        buf_init(&line, NULL);
+        json_writer j;
+        json_init(&j, &line);
+        json_begin_object(&j);
+        json_key(&j, "summary");
+        json_begin_object(&j);
+        json_key(&j, "rows");
+        json_put_int(&j, sum.rows);
+        json_key(&j, "ok");
+        json_put_int(&j, sum.ok);
+        json_key(&j, "skipped");
+        json_put_int(&j, sum.skipped);
+        json_key(&j, "failed");
+        json_put_int(&j, sum.failed);
+        json_key(&j, "pages");
+        json_put_int(&j, sum.pages);
+        json_key(&j, "ended");
+        json_put_str(&j, ended);
+        json_key(&j, "stopped");
+        json_put_bool(&j, sum.stopped);
+        json_key(&j, "interrupted");
+        json_put_bool(&j, interrupted != 0);
+        json_key(&j, "merged");
         if (merged)
-            json_string(sj, args->merge);
+            json_put_str(&j, args->merge);
         else
-            fputs("null", sj);
+            json_put_null(&j);
         if (!rc && args->print) {
             char why[1200];
             if (not_printed)
                 snprintf(why, sizeof why, "not printed: %s", not_printed);
             else if (prc)
                 err_format(&perr, why, sizeof why);
-            fputs(",\"print\":{", sj);
+            json_key(&j, "print");
+            json_begin_object(&j);
             if (not_printed || prc) {
-                fputs("\"error\":", sj);
-                json_string(sj, why);
+                json_key(&j, "error");
+                json_put_str(&j, why);
             } else {
-                fputs("\"printer\":", sj);
-                json_string(sj, printed.printer);
-                fprintf(sj, ",\"job\":%d", printed.job_id);
+                json_key(&j, "printer");
+                json_put_str(&j, printed.printer);
+                json_key(&j, "job");
+                json_put_int(&j, printed.job_id);
             }
-            fputc('}', sj);
+            json_end_object(&j);
         }
-        fputs("}}\n", sj);
-        if (fclose(sj) == 0)
-            json_line(rp, sline, slen);
-        free(sline);
+        json_end_object(&j);
+        json_end_object(&j);
+        buf_putc(&line, '\n');
+        if (json_ok(&j))
+            json_line(rp, line.data, line.len);
+        buf_free(&line);
     }
     /* The manifest is kept whatever happened to the rows: it says what. */
     mp_err merr;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
 #include "check.h"
 #include "cmd.h"
 #include "json.h"
@@ -33,32 +34,66 @@ static void check_usage(FILE *out)
 static void print_json(const check_report *r)
 {
     const form *f = r->form;
-    printf("{\"file\":");
-    json_string(stdout, f->doc->path);
-    printf(",\"id\":");
-    json_string(stdout, f->id.s);
-    printf(",\"version\":");
-    json_string(stdout, f->version.s);
-    printf(",\"status\":\"%s\",\"fingerprint\":\"%s\",\"errors\":%zu,\"warnings\":%zu,",
-           f->status == FORM_APPROVED ? "approved" : "draft", f->fingerprint, r->errors,
-           r->warnings);
-    printf("\"findings\":[");
+    mp_buf b;
+    buf_init(&b, NULL);
+    json_writer j;
+    json_init(&j, &b);
+    json_begin_object(&j);
+    json_key(&j, "file");
+    json_put_str(&j, f->doc->path);
+    json_key(&j, "id");
+    json_put_str(&j, f->id.s);
+    json_key(&j, "version");
+    json_put_str(&j, f->version.s);
+    json_key(&j, "status");
+    json_put_str(&j, f->status == FORM_APPROVED ? "approved" : "draft");
+    json_key(&j, "fingerprint");
+    json_put_str(&j, f->fingerprint);
+    json_key(&j, "errors");
+    json_put_uint(&j, r->errors);
+    json_key(&j, "warnings");
+    json_put_uint(&j, r->warnings);
+    json_key(&j, "findings");
+    json_begin_array(&j);
     for (size_t i = 0; i < r->nfindings; i++) {
         const mp_err *e = &r->findings[i].where;
-        printf("%s{\"level\":\"%s\",\"line\":%d,\"col\":%d,\"message\":", i ? "," : "",
-               r->findings[i].level == FINDING_ERROR ? "error" : "warning", e->line, e->col);
-        json_string(stdout, e->msg);
-        printf("}");
+        json_begin_object(&j);
+        json_key(&j, "level");
+        json_put_str(&j, r->findings[i].level == FINDING_ERROR ? "error" : "warning");
+        json_key(&j, "line");
+        json_put_int(&j, e->line);
+        json_key(&j, "col");
+        json_put_int(&j, e->col);
+        json_key(&j, "message");
+        json_put_str(&j, e->msg);
+        json_end_object(&j);
     }
-    printf("],\"sections\":[");
+    json_end_array(&j);
+    json_key(&j, "sections");
+    json_begin_array(&j);
     for (size_t i = 0; i < r->nsections; i++) {
         const check_section *s = &r->sections[i];
-        printf("%s{\"title\":", i ? "," : "");
-        json_string(stdout, s->title);
-        printf(",\"line\":%d,\"words\":%zu,\"grade\":%.1f,\"above_target\":%s}", s->line,
-               s->r.words, s->r.grade, s->above ? "true" : "false");
+        json_begin_object(&j);
+        json_key(&j, "title");
+        json_put_str(&j, s->title);
+        json_key(&j, "line");
+        json_put_int(&j, s->line);
+        json_key(&j, "words");
+        json_put_uint(&j, s->r.words);
+        json_key(&j, "grade");
+        json_put_fixed(&j, s->r.grade, 1);
+        json_key(&j, "above_target");
+        json_put_bool(&j, s->above);
+        json_end_object(&j);
     }
-    printf("],\"reading_target\":%d}\n", f->reading_grade);
+    json_end_array(&j);
+    json_key(&j, "reading_target");
+    json_put_int(&j, f->reading_grade);
+    json_end_object(&j);
+    buf_putc(&b, '\n');
+    if (json_ok(&j))
+        fwrite(b.data, 1, b.len, stdout);
+    buf_free(&b);
 }
 
 typedef struct said_lines {

@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 
 #include "outfile.h"
 #include "outname.h"
+#include "sha256.h"
 
 typedef struct slot {
     long seq;
@@ -112,17 +112,6 @@ static void set_free(name_set *s)
 }
 
 /* ---- the worker --------------------------------------------------------- */
-
-static void sha256_hex(const unsigned char *data, size_t len, char out[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL))
-        n = 0;
-    for (unsigned i = 0; i < n && i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
-    out[2 * (n < 32 ? n : 32)] = '\0';
-}
 
 static void render_slot(const batch_opts *o, slot *s)
 {

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "buf.h"
+
 /* A longer name could not be reported whole in fill_problem.name, so it is
  * refused rather than silently shortened. */
 #define FILL_NAME_MAX 127
@@ -156,30 +158,6 @@ static fill_result syntax_problem(fill_problem *p, const token *t, size_t index)
     return FILL_ERR_SYNTAX;
 }
 
-typedef struct outbuf {
-    arena *a;
-    char *data;
-    size_t len, cap;
-} outbuf;
-
-/* Appends s[0..n) and keeps room for the final NUL. */
-static bool out_put(outbuf *o, const char *s, size_t n)
-{
-    if (n > SIZE_MAX - 1 - o->len)
-        return false;
-    size_t want = o->len + n + 1;
-    if (want > o->cap) {
-        char *p = arena_grow(o->a, o->data, &o->cap, want, 1);
-        if (!p)
-            return false;
-        o->data = p;
-    }
-    if (n)
-        memcpy(o->data + o->len, s, n);
-    o->len += n;
-    return true;
-}
-
 static const char *status_why(fill_status st, const char *why)
 {
     switch (st) {
@@ -205,11 +183,11 @@ fill_result fill_text(const char *in, size_t len, fill_lookup_fn lookup, void *c
     if (!in)
         len = 0;
 
-    /* Form text is mostly literal, so the input length is a good first guess. */
-    outbuf o = {.a = a};
-    size_t first = len < SIZE_MAX - 64 ? len + 64 : len;
-    o.data = arena_grow(a, NULL, &o.cap, first, 1);
-    if (!o.data)
+    /* Form text is mostly literal, so the input length is a good first guess
+     * (64 bytes more, the NUL among them). */
+    mp_buf o;
+    buf_init(&o, a);
+    if (!buf_grow(&o, len < SIZE_MAX - 64 ? len + 63 : len))
         return p->result = FILL_ERR_NOMEM;
 
     scanner s = {.in = in, .len = len};
@@ -221,7 +199,8 @@ fill_result fill_text(const char *in, size_t len, fill_lookup_fn lookup, void *c
         if (t.kind == TOK_ERROR)
             return syntax_problem(p, &t, index);
         if (t.kind == TOK_TEXT) {
-            if (!out_put(&o, t.text, t.len))
+            buf_put(&o, t.text, t.len);
+            if (o.oom)
                 return p->result = FILL_ERR_NOMEM;
             continue;
         }
@@ -244,12 +223,12 @@ fill_result fill_text(const char *in, size_t len, fill_lookup_fn lookup, void *c
             p->why = status_why(st, why);
             return FILL_ERR_LOOKUP;
         }
-        if (!out_put(&o, value, value_len))
+        buf_put(&o, value, value_len);
+        if (o.oom)
             return p->result = FILL_ERR_NOMEM;
         index++;
     }
-    o.data[o.len] = '\0';
-    *out = o.data;
+    *out = o.data; /* NUL-terminated by buf.h, and allocated by buf_grow above */
     if (out_len)
         *out_len = o.len;
     return FILL_OK;

@@ -3,49 +3,17 @@
  */
 #include "review.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
 #include "utf8.h"
 
+/* The review being written, and whether as Markdown. */
 typedef struct out {
-    arena *a;
-    char *s;
-    size_t len, cap;
-    bool oom, md;
+    mp_buf b;
+    bool md;
 } out;
-
-static void put(out *o, const char *s, size_t n)
-{
-    if (o->oom)
-        return;
-    if (o->len + n + 1 > o->cap) {
-        size_t cap = o->cap;
-        char *ns = arena_grow(o->a, o->s, &cap, o->len + n + 1, 1);
-        if (!ns) {
-            o->oom = true;
-            return;
-        }
-        o->s = ns;
-        o->cap = cap;
-    }
-    memcpy(o->s + o->len, s, n);
-    o->len += n;
-    o->s[o->len] = '\0';
-}
-
-static void putf(out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void putf(out *o, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        put(o, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
-}
 
 static size_t columns(const char *s, size_t n)
 {
@@ -74,19 +42,19 @@ static void wrapped(out *o, const char *text, size_t len, size_t first_col, size
             break;
         size_t w = columns(text + start, i - start);
         if (!first && !o->md && col + 1 + w > 72) {
-            put(o, "\n", 1);
+            buf_putc(&o->b, '\n');
             for (size_t k = 0; k < indent; k++)
-                put(o, " ", 1);
+                buf_putc(&o->b, ' ');
             col = indent;
         } else if (!first) {
-            put(o, " ", 1);
+            buf_putc(&o->b, ' ');
             col++;
         }
-        put(o, text + start, i - start);
+        buf_put(&o->b, text + start, i - start);
         col += w;
         first = false;
     }
-    put(o, "\n", 1);
+    buf_putc(&o->b, '\n');
 }
 
 static void paragraphs(out *o, const mp_text *t)
@@ -100,7 +68,7 @@ static void paragraphs(out *o, const mp_text *t)
             q++;
         if (q < stop) {
             wrapped(o, p, (size_t)(stop - p), 0, 0);
-            put(o, "\n", 1);
+            buf_putc(&o->b, '\n');
         }
         p = nl ? nl + 1 : end;
     }
@@ -109,67 +77,68 @@ static void paragraphs(out *o, const mp_text *t)
 static void heading(out *o, const char *text, char underline)
 {
     if (o->md) {
-        putf(o, "%s %s\n\n", underline == '=' ? "#" : "##", text);
+        buf_putf(&o->b, "%s %s\n\n", underline == '=' ? "#" : "##", text);
         return;
     }
-    putf(o, "%s\n", text);
+    buf_putf(&o->b, "%s\n", text);
     size_t n = columns(text, strlen(text));
     for (size_t i = 0; i < n; i++)
-        put(o, &underline, 1);
-    put(o, "\n\n", 2);
+        buf_putc(&o->b, underline);
+    buf_puts(&o->b, "\n\n");
 }
 
 static void item(out *o, const char *mark, const form_item *it, bool initials)
 {
-    size_t start = o->len;
-    (void)start;
-    put(o, mark, strlen(mark));
+    buf_puts(&o->b, mark);
     size_t col = columns(mark, strlen(mark));
     if (initials) {
         const char *box = o->md ? "Initials: ____ " : "[Initials: ____] ";
-        put(o, box, strlen(box));
+        buf_puts(&o->b, box);
         col += strlen(box);
     }
     if (it->title.s) {
         if (o->md)
-            putf(o, "**%s.** ", it->title.s);
+            buf_putf(&o->b, "**%s.** ", it->title.s);
         else
-            putf(o, "%s. ", it->title.s);
+            buf_putf(&o->b, "%s. ", it->title.s);
         col += columns(it->title.s, it->title.len) + 2;
     }
     if (it->text.s)
         wrapped(o, it->text.s, it->text.len, col, 4);
     else
-        put(o, "\n", 1);
+        buf_putc(&o->b, '\n');
 }
 
 char *review_text(const form *f, const check_report *r, bool markdown, arena *a)
 {
-    out o = {.a = a, .md = markdown};
+    out o = {.md = markdown};
+    buf_init(&o.b, a);
     char title[600];
     snprintf(title, sizeof title, "%s: %s", f->status == FORM_DRAFT ? "DRAFT" : "SPECIMEN",
              f->title.s);
     heading(&o, title, '=');
     const char *li = markdown ? "- " : "";
-    putf(&o, "%sForm: %s, version %s, %s\n", li, f->id.s, f->version.s,
-         f->kind == FORM_CONSENT ? "consent" : "handout");
-    putf(&o, "%sStatus: %s", li, f->status == FORM_DRAFT ? "draft (not for patients)" : "approved");
+    buf_putf(&o.b, "%sForm: %s, version %s, %s\n", li, f->id.s, f->version.s,
+             f->kind == FORM_CONSENT ? "consent" : "handout");
+    buf_putf(&o.b, "%sStatus: %s", li,
+             f->status == FORM_DRAFT ? "draft (not for patients)" : "approved");
     if (f->approved_by.s)
-        putf(&o, " by %s", f->approved_by.s);
+        buf_putf(&o.b, " by %s", f->approved_by.s);
     if (f->approved_on.s)
-        putf(&o, " on %s", f->approved_on.s);
-    put(&o, "\n", 1);
-    putf(&o, "%sLanguage: %s\n", li, f->language.s);
-    putf(&o, "%sWording fingerprint: %s\n", li, f->fingerprint);
-    putf(&o, "%sReading grade (%s, target %d or below):\n", li,
-         r && r->nsections ? readability_formula(&r->sections[0].r) : "Flesch-Kincaid",
-         f->reading_grade);
+        buf_putf(&o.b, " on %s", f->approved_on.s);
+    buf_putc(&o.b, '\n');
+    buf_putf(&o.b, "%sLanguage: %s\n", li, f->language.s);
+    buf_putf(&o.b, "%sWording fingerprint: %s\n", li, f->fingerprint);
+    buf_putf(&o.b, "%sReading grade (%s, target %d or below):\n", li,
+             r && r->nsections ? readability_formula(&r->sections[0].r) : "Flesch-Kincaid",
+             f->reading_grade);
     for (size_t i = 0; r && i < r->nsections; i++) {
         const check_section *s = &r->sections[i];
-        putf(&o, "%s  %s%5.1f  %s (%zu words)%s\n", markdown ? "  " : "", markdown ? "- " : "",
-             s->r.grade, s->title, s->r.words, s->above ? "  <- above target" : "");
+        buf_putf(&o.b, "%s  %s%5.1f  %s (%zu words)%s\n", markdown ? "  " : "",
+                 markdown ? "- " : "", s->r.grade, s->title, s->r.words,
+                 s->above ? "  <- above target" : "");
     }
-    put(&o, "\n", 1);
+    buf_putc(&o.b, '\n');
     for (size_t i = 0; i < f->nblocks; i++) {
         const form_block *b = &f->blocks[i];
         switch (b->kind) {
@@ -188,41 +157,42 @@ char *review_text(const form *f, const check_report *r, bool markdown, arena *a)
             for (size_t k = 0; k < b->nitems; k++)
                 item(&o, markdown ? "- " : "  * ", &b->items[k],
                      b->kind == BLOCK_RISKS && f->kind == FORM_CONSENT);
-            put(&o, "\n", 1);
+            buf_putc(&o.b, '\n');
             break;
         case BLOCK_CHECKBOXES:
             for (size_t k = 0; k < b->nitems; k++)
                 item(&o, markdown ? "- [ ] " : "  [ ] ", &b->items[k], false);
-            put(&o, "\n", 1);
+            buf_putc(&o.b, '\n');
             break;
         case BLOCK_PATIENT_ID:
             for (size_t k = 0; k < b->nfields; k++)
-                putf(&o, "%s%s: {{patient.%s}}\n", li, patient_field_name(b->fields[k]),
-                     patient_field_name(b->fields[k]));
-            put(&o, "\n", 1);
+                buf_putf(&o.b, "%s%s: {{patient.%s}}\n", li, patient_field_name(b->fields[k]),
+                         patient_field_name(b->fields[k]));
+            buf_putc(&o.b, '\n');
             break;
         case BLOCK_SIGNATURES:
             for (size_t k = 0; k < b->nsigs; k++) {
                 const form_signature *s = &b->sigs[k];
-                putf(&o, "%sSignature of %s: ________________", li, s->role.s);
+                buf_putf(&o.b, "%sSignature of %s: ________________", li, s->role.s);
                 if (s->date)
-                    put(&o, "  Date: ________", 16);
+                    buf_puts(&o.b, "  Date: ________");
                 if (s->time)
-                    put(&o, "  Time: ______", 14);
-                put(&o, "\n", 1);
+                    buf_puts(&o.b, "  Time: ______");
+                buf_putc(&o.b, '\n');
                 if (s->printed_name)
-                    putf(&o, "%s  Printed name: ________________\n", markdown ? "  " : "");
+                    buf_putf(&o.b, "%s  Printed name: ________________\n", markdown ? "  " : "");
                 for (size_t j = 0; j < s->nextra; j++)
-                    putf(&o, "%s  %s: ________________\n", markdown ? "  " : "", s->extra[j].s);
+                    buf_putf(&o.b, "%s  %s: ________________\n", markdown ? "  " : "",
+                             s->extra[j].s);
             }
-            put(&o, "\n", 1);
+            buf_putc(&o.b, '\n');
             break;
         case BLOCK_BOOKING_QR:
-            putf(&o, "%s[QR code: %s]\n\n", li, b->text.s ? b->text.s : "booking link");
+            buf_putf(&o.b, "%s[QR code: %s]\n\n", li, b->text.s ? b->text.s : "booking link");
             break;
         case BLOCK_PAGE_BREAK:
             break;
         }
     }
-    return o.oom ? NULL : o.s;
+    return o.b.oom ? NULL : o.b.data;
 }

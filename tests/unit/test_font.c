@@ -4,27 +4,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "check.h"
 #include "font.h"
 #include "utf8.h"
 
 #define DEJAVU "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-
-static unsigned rd16(const unsigned char *p)
-{
-    return (unsigned)p[0] << 8 | p[1];
-}
-
-static uint32_t rd32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void wr16(unsigned char *p, unsigned v)
-{
-    p[0] = (unsigned char)(v >> 8);
-    p[1] = (unsigned char)v;
-}
 
 /* Writes data to a new temporary file; its name goes into path. */
 static void write_temp(char path[64], const void *data, size_t n)
@@ -59,12 +44,12 @@ static unsigned char *read_all(const char *path, size_t *n)
 /* Offset and length of a table in an sfnt; false when absent. */
 static int find_table(const unsigned char *font, const char *tag, uint32_t *off, uint32_t *len)
 {
-    unsigned n = rd16(font + 4);
+    unsigned n = bytes_be16(font + 4);
     for (unsigned i = 0; i < n; i++) {
         const unsigned char *rec = font + 12 + 16 * i;
         if (memcmp(rec, tag, 4) == 0) {
-            *off = rd32(rec + 8);
-            *len = rd32(rec + 12);
+            *off = bytes_be32(rec + 8);
+            *len = bytes_be32(rec + 12);
             return 1;
         }
     }
@@ -89,19 +74,20 @@ static int nested_composites(const unsigned char *font)
     if (!find_table(font, "head", &head, &len) || !find_table(font, "maxp", &maxp, &len) ||
         !find_table(font, "loca", &loca, &len) || !find_table(font, "glyf", &glyf, &len))
         return -1;
-    int long_loca = rd16(font + head + 50) != 0;
-    unsigned n = rd16(font + maxp + 4), nested = 0;
-#define GLYPH_AT(g) (long_loca ? rd32(font + loca + 4 * (g)) : 2u * rd16(font + loca + 2 * (g)))
+    int long_loca = bytes_be16(font + head + 50) != 0;
+    unsigned n = bytes_be16(font + maxp + 4), nested = 0;
+#define GLYPH_AT(g)                                                                                \
+    (long_loca ? bytes_be32(font + loca + 4 * (g)) : 2u * bytes_be16(font + loca + 2 * (g)))
 #define IS_COMPOSITE(g)                                                                            \
-    (GLYPH_AT((g) + 1) - GLYPH_AT(g) >= 10 && rd16(font + glyf + GLYPH_AT(g)) == 0xFFFF)
+    (GLYPH_AT((g) + 1) - GLYPH_AT(g) >= 10 && bytes_be16(font + glyf + GLYPH_AT(g)) == 0xFFFF)
     for (unsigned g = 0; g < n; g++) {
         if (!IS_COMPOSITE(g))
             continue;
         const unsigned char *p = font + glyf + GLYPH_AT(g) + 10;
         unsigned flags;
         do {
-            flags = rd16(p);
-            unsigned child = rd16(p + 2);
+            flags = bytes_be16(p);
+            unsigned child = bytes_be16(p + 2);
             if (child < n && IS_COMPOSITE(child))
                 nested++;
             p += 4 + ((flags & 1) ? 4 : 2);
@@ -174,7 +160,7 @@ static void test_refusals(void)
      * a version 0.5 'maxp' declaring one glyph. */
     unsigned char cff[60] = {0};
     memcpy(cff, "OTTO", 4);
-    wr16(cff + 4, 2);
+    bytes_set_be16(cff + 4, 2);
     memcpy(cff + 12, "CFF ", 4);
     cff[12 + 11] = 44; /* offset */
     cff[12 + 15] = 8;  /* length */
@@ -199,12 +185,12 @@ static void test_refusals(void)
         return;
     uint32_t off, len;
     CHECK(find_table(font, "cmap", &off, &len));
-    unsigned records = rd16(font + off + 2), patched = 0;
+    unsigned records = bytes_be16(font + off + 2), patched = 0;
     for (unsigned i = 0; i < records; i++) {
         unsigned char *rec = font + off + 4 + 8 * i;
-        if (rd16(rec) == 3 && rd16(rec + 2) == 1) {
-            wr16(rec, 0);
-            wr16(rec + 2, 3);
+        if (bytes_be16(rec) == 3 && bytes_be16(rec + 2) == 1) {
+            bytes_set_be16(rec, 0);
+            bytes_set_be16(rec + 2, 3);
             patched++;
         }
     }
@@ -248,7 +234,7 @@ static void test_subset(const mp_font *f)
     /* A valid sfnt: every table checksummed, head's adjustment right. */
     uint32_t sum = 0;
     for (size_t i = 0; i + 4 <= alen; i += 4)
-        sum += rd32(a + i);
+        sum += bytes_be32(a + i);
     CHECK(alen % 4 == 0);
     CHECK_INT(sum, 0xB1B0AFBAu);
 
