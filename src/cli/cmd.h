@@ -1,7 +1,8 @@
 /*
  * cmd.h — what the command files share: printing an error value the one way
- * the tool prints errors, and the run-wide settings every command reads the
- * same way (SOURCE_DATE_EPOCH, page size).
+ * the tool prints errors, and checking and suggesting options. What a run
+ * loads before its first patient is the engine's (prepare.h), not the
+ * command line's.
  */
 #ifndef MP_CLI_H
 #define MP_CLI_H
@@ -16,6 +17,7 @@
 #include "font.h"
 #include "form.h"
 #include "outfile.h"
+#include "prepare.h"
 #include "render.h"
 
 /* Prints "file:line:col: error: message" (or the parts known) to stderr and
@@ -37,38 +39,10 @@ int cli_unknown_option(const char *cmd, const char *arg, const struct option *op
 /* --copies N: 0 with *out set for 1..99 (a print job's copies), else -1. */
 int cli_parse_copies(const char *s, int *out);
 
-/* What render and batch load once per run: the packet, its clinic, the
- * clock, the page geometry and the fonts. */
-typedef struct cmd_setup {
-    const char *input, *clinic, *page_size, *font_dir;
-    bool duplex;
-    bool allow_draft; /* print draft forms (each page then says DRAFT) */
-    bool large_print; /* --large-print */
-} cmd_setup;
-
-typedef struct cmd_run {
-    packet pk;
-    /* pk and its translations, each loaded once: variants[0] == &pk. */
-    const packet **variants;
-    size_t nvariants;
-    clinic cl;
-    mp_font *fonts[LFONT_COUNT];
-    render_env env;
-} cmd_run;
-
 /* A regular file at path is never replaced unless force: a packet printed
  * for one patient must not silently overwrite another's. Returns 0 or
  * EX_CANTCREAT with *err set. Devices, FIFOs and "-" pass. */
 int cmd_check_overwrite(const char *path, bool force, mp_err *err);
-
-/* Every file a prepared run reads (the patient data, "-" as standard
- * input's file; the packet, each form and translation; the clinic settings),
- * so that no output replaces one of them (outfile_check_inputs). */
-int cmd_inputs(const cmd_run *run, const char *data, outfile_inputs *in, mp_err *err);
-
-/* Fills run (memory in a); release with cmd_release() even on failure. */
-int cmd_prepare(const cmd_setup *s, arena *a, cmd_run *run, mp_err *err);
-void cmd_release(cmd_run *run);
 
 int cmd_render(int argc, char **argv);
 int cmd_batch(int argc, char **argv);

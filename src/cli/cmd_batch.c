@@ -588,21 +588,21 @@ static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
 
-    cmd_setup setup = {.input = args->input,
-                       .clinic = args->clinic,
-                       .page_size = args->page_size,
-                       .font_dir = args->font_dir,
-                       .duplex = args->duplex,
-                       .allow_draft = args->allow_draft,
-                       .large_print = args->large_print};
-    cmd_run cr;
+    prepare_opts setup = {.input = args->input,
+                          .clinic = args->clinic,
+                          .page_size = args->page_size,
+                          .font_dir = args->font_dir,
+                          .duplex = args->duplex,
+                          .allow_draft = args->allow_draft,
+                          .large_print = args->large_print};
+    prepared_run cr;
     roster *ro = NULL;
     pdfmerge *merge = NULL;
     manifest man = {0};
     outfile_inputs inputs = {0};
     outfile_opts fo = {
         .mode = OUTFILE_DEFAULT_MODE, .no_replace = !args->force, .stop = &interrupted};
-    int rc = cmd_prepare(&setup, a, &cr, err);
+    int rc = prepare_run(&setup, a, &cr, err);
     roster_format fmt = !args->data_format                       ? ROSTER_AUTO
                         : strcmp(args->data_format, "yaml") == 0 ? ROSTER_YAML
                                                                  : ROSTER_CSV;
@@ -624,7 +624,7 @@ static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
                      "batch: --name uses {%s}, which %s has no column for", field, roster_name(ro));
     /* Every refusal comes before anything is written or rendered. */
     if (!rc)
-        rc = cmd_inputs(&cr, args->data, &inputs, err);
+        rc = prepare_inputs(&cr, args->data, &inputs, err);
     if (!rc)
         rc = check_outputs(args, &inputs, err);
     bool made_dir = false;
@@ -654,7 +654,7 @@ static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
             rmdir(args->out_dir); /* a run that did not start leaves nothing */
         outfile_inputs_free(&inputs);
         roster_close(ro);
-        cmd_release(&cr);
+        prepare_release(&cr);
         return rc && interrupted ? 128 + (int)interrupted : rc;
     }
     rp->data_name = roster_name(ro);
@@ -834,7 +834,7 @@ static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
     }
     outfile_inputs_free(&inputs);
     roster_close(ro);
-    cmd_release(&cr);
+    prepare_release(&cr);
     if (rc)
         return interrupted ? 128 + (int)interrupted : rc;
     if (mrc) {

@@ -239,7 +239,7 @@ static int parse_args(int argc, char **argv, render_args *a)
 
 /* The patient: a file of one, a row picked from a day's list (--select,
  * --row), or nobody (a walk-in), then --set on top. */
-static int load_patient(const render_args *args, const cmd_run *run, arena *a, patient *pt,
+static int load_patient(const render_args *args, const prepared_run *run, arena *a, patient *pt,
                         mp_err *err)
 {
     memset(pt, 0, sizeof *pt);
@@ -303,23 +303,23 @@ static int load_patient(const render_args *args, const cmd_run *run, arena *a, p
 
 static int run(const render_args *args, arena *a, mp_err *err)
 {
-    cmd_setup setup = {.input = args->input,
-                       .clinic = args->clinic,
-                       .page_size = args->page_size,
-                       .font_dir = args->font_dir,
-                       .allow_draft = args->allow_draft,
-                       .large_print = args->large_print,
-                       .duplex = args->duplex};
-    cmd_run run;
+    prepare_opts setup = {.input = args->input,
+                          .clinic = args->clinic,
+                          .page_size = args->page_size,
+                          .font_dir = args->font_dir,
+                          .allow_draft = args->allow_draft,
+                          .large_print = args->large_print,
+                          .duplex = args->duplex};
+    prepared_run run;
     patient pt = {0};
     /* Checked first, so that nothing is rendered for nothing. */
     int rc = cmd_check_overwrite(args->output, args->force, err);
     if (rc)
         return rc;
-    rc = cmd_prepare(&setup, a, &run, err);
+    rc = prepare_run(&setup, a, &run, err);
     if (!rc) {
         outfile_inputs inputs = {0};
-        rc = cmd_inputs(&run, args->data, &inputs, err);
+        rc = prepare_inputs(&run, args->data, &inputs, err);
         if (!rc)
             rc = outfile_check_inputs(&inputs, args->output, "-o", err);
         outfile_inputs_free(&inputs);
@@ -340,7 +340,7 @@ static int run(const render_args *args, arena *a, mp_err *err)
     }
     if (!rc)
         rc = render_packet(pk, &run.env, &pt, a, &pdf, &len, NULL, err);
-    cmd_release(&run);
+    prepare_release(&run);
     if (!rc)
         rc = outfile_write(args->output, pdf, len, OUTFILE_DEFAULT_MODE, err);
     /* parse_args made sure of -o; said again for the analyzer's sake. */

@@ -51,7 +51,7 @@ int cmd_review(int argc, char **argv)
     };
     const char *output = NULL, *format = "pdf";
     bool force = false;
-    cmd_setup setup = {.allow_draft = true};
+    prepare_opts setup = {.allow_draft = true};
     optind = 1;
     opterr = 0;
     int c;
@@ -105,10 +105,10 @@ int cmd_review(int argc, char **argv)
         return cli_fail(EX_OSERR, "out of memory");
     mp_err err;
     err_clear(&err);
-    cmd_run run = {0};
+    prepared_run run = {0};
     int rc = cmd_check_overwrite(output, force, &err);
     if (!rc)
-        rc = cmd_prepare(&setup, a, &run, &err);
+        rc = prepare_run(&setup, a, &run, &err);
     const check_report **reports = NULL;
     if (!rc && !(reports = arena_array(a, run.pk.nentries, sizeof *reports)))
         rc = err_set(&err, EX_OSERR, NULL, 0, 0, "out of memory");
@@ -141,7 +141,7 @@ int cmd_review(int argc, char **argv)
         else if (o)
             rc = outfile_commit(o, &err);
     }
-    cmd_release(&run);
+    prepare_release(&run);
     if (rc)
         cli_report(&err);
     else if (pdf && strcmp(output, "-") != 0)

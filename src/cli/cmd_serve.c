@@ -309,7 +309,7 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
-static int run(const serve_args *args, arena *a, cmd_run *runs, size_t *nruns, mp_err *err)
+static int run(const serve_args *args, arena *a, prepared_run *runs, size_t *nruns, mp_err *err)
 {
     char host[64];
     unsigned port;
@@ -350,12 +350,12 @@ static int run(const serve_args *args, arena *a, cmd_run *runs, size_t *nruns, m
     if (!sps)
         return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     for (size_t i = 0; i < npaths; i++) {
-        cmd_setup setup = {.input = paths[i],
-                           .clinic = args->clinic,
-                           .page_size = args->page_size,
-                           .font_dir = args->font_dir,
-                           .allow_draft = args->allow_draft};
-        rc = cmd_prepare(&setup, a, &runs[i], err);
+        prepare_opts setup = {.input = paths[i],
+                              .clinic = args->clinic,
+                              .page_size = args->page_size,
+                              .font_dir = args->font_dir,
+                              .allow_draft = args->allow_draft};
+        rc = prepare_run(&setup, a, &runs[i], err);
         ++*nruns; /* released by the caller even when prepare failed half-way */
         if (rc)
             return rc;
@@ -459,7 +459,7 @@ int cmd_serve(int argc, char **argv)
         return 0;
     }
     arena *a = arena_new();
-    cmd_run *runs = calloc(MAX_PACKETS, sizeof *runs);
+    prepared_run *runs = calloc(MAX_PACKETS, sizeof *runs);
     if (!a || !runs) {
         arena_free(a);
         free(runs);
@@ -472,7 +472,7 @@ int cmd_serve(int argc, char **argv)
     if (rc)
         cli_report(&err);
     for (size_t i = 0; i < nruns; i++)
-        cmd_release(&runs[i]);
+        prepare_release(&runs[i]);
     free(runs);
     arena_free(a);
     return rc;

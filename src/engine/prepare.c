@@ -1,0 +1,138 @@
+/*
+ * prepare.c — see prepare.h.
+ */
+#include "prepare.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "date.h"
+#include "fontdir.h"
+#include "paper.h"
+
+static const char *dir_name(arena *a, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? arena_strndup(a, path, (size_t)(slash - path + (slash == path))) : ".";
+}
+
+/* The translations a packet names, each loaded once per run; each must be
+ * in the language it is filed under. */
+static int load_variants(prepared_run *run, arena *a, mp_err *err)
+{
+    const packet *pk = &run->pk;
+    run->variants = arena_array(a, pk->ntranslations + 1, sizeof *run->variants);
+    if (!run->variants)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    run->variants[run->nvariants++] = pk;
+    for (size_t i = 0; i < pk->ntranslations; i++) {
+        const packet_translation *t = &pk->translations[i];
+        packet *tp = arena_alloc(a, sizeof *tp);
+        if (!tp)
+            return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+        int rc = packet_load(t->path, a, tp, err);
+        if (rc)
+            return rc;
+        if (strcmp(tp->language, t->lang.s) != 0)
+            return node_err(err, EX_DATAERR, t->lang.doc, t->lang.node,
+                            "the %s translation, %s, is in language \"%s\"", t->lang.s, t->path,
+                            tp->language);
+        run->variants[run->nvariants++] = tp;
+    }
+    return 0;
+}
+
+int prepare_inputs(const prepared_run *run, const char *data, outfile_inputs *in, mp_err *err)
+{
+    int rc = 0;
+    if (data)
+        rc = strcmp(data, "-") == 0
+                 ? outfile_inputs_add_fd(in, STDIN_FILENO, "the patient data", err)
+                 : outfile_inputs_add(in, data, "the patient data", err);
+    for (size_t v = 0; !rc && v < run->nvariants; v++) {
+        const packet *p = run->variants[v];
+        if (p->doc)
+            rc = outfile_inputs_add(in, p->doc->path, "a form or packet file", err);
+        for (size_t i = 0; !rc && i < p->nentries; i++)
+            rc = outfile_inputs_add(in, p->entries[i].path, "a form or packet file", err);
+    }
+    if (!rc && run->cl.doc)
+        rc = outfile_inputs_add(in, run->cl.doc->path, "the clinic settings", err);
+    return rc;
+}
+
+int prepare_run(const prepare_opts *s, arena *a, prepared_run *run, mp_err *err)
+{
+    memset(run, 0, sizeof *run);
+    int rc = packet_load(s->input, a, &run->pk, err);
+    if (rc)
+        return rc;
+    if ((rc = load_variants(run, a, err)))
+        return rc;
+    /* A draft's wording is not approved: it reaches no patient by accident. */
+    for (size_t v = 0; v < run->nvariants && !s->allow_draft; v++) {
+        const packet *p = run->variants[v];
+        for (size_t i = 0; i < p->nentries; i++) {
+            const form *f = p->entries[i].form;
+            if (f->status == FORM_DRAFT)
+                return node_err(err, EX_DATAERR, f->doc, f->status_node,
+                                "form %s is a draft, not approved for patients (--allow-draft "
+                                "prints it with DRAFT on every page)",
+                                f->id.s);
+        }
+    }
+    const char *clinic_path = s->clinic ? s->clinic : clinic_find(&run->pk, s->input, a, err);
+    if (!clinic_path)
+        return err->code;
+    if ((rc = clinic_load(clinic_path, a, &run->cl, err)))
+        return rc;
+    const char *key_problem = clinic_key_problem(&run->cl);
+    if (key_problem)
+        return node_err(err, EX_CONFIG, run->cl.doc, run->cl.booking_key.node, "%s", key_problem);
+
+    render_env *env = &run->env;
+    env->clinic = &run->cl;
+    env->creator = "medpacket " MP_VERSION;
+    env->duplex = s->duplex;
+    if ((rc = date_clock(&env->now_unix, &env->today, err)))
+        return rc;
+    const char *size = s->page_size ? s->page_size : run->cl.page_size.s;
+    page_size ps = PAGE_LETTER;
+    if (size)
+        page_size_parse(size, &ps); /* checked where it was given */
+    env->geom = layout_geom_for(ps);
+    env->page_size_forced = s->page_size != NULL;
+    env->style = layout_style_for(11.0);
+    env->style_large = layout_style_for(14.0);
+    env->force_large_print = s->large_print;
+    env->large_print = s->large_print || run->cl.large_print;
+
+    const char *regular, *bold;
+    if ((rc = fontdir_locate(s->font_dir, run->cl.fonts_dir, dir_name(a, clinic_path), a, &regular,
+                             &bold, err)) ||
+        (rc = font_open(regular, &run->fonts[LFONT_REGULAR], err)) ||
+        (rc = font_open(bold, &run->fonts[LFONT_BOLD], err)))
+        return rc;
+    /* A clinic's own family falls back on DejaVu Sans for what it lacks. */
+    if (strcmp(regular, FONTDIR_SYSTEM_REGULAR) != 0 &&
+        font_open(FONTDIR_SYSTEM_REGULAR, &run->fonts[LFONT_FALLBACK_REGULAR], NULL) == 0 &&
+        font_open(FONTDIR_SYSTEM_BOLD, &run->fonts[LFONT_FALLBACK_BOLD], NULL) != 0) {
+        font_close(run->fonts[LFONT_FALLBACK_REGULAR]);
+        run->fonts[LFONT_FALLBACK_REGULAR] = NULL;
+    }
+    for (int f = 0; f < LFONT_COUNT; f++)
+        env->fonts[f] = run->fonts[f];
+    for (size_t v = 0; v < run->nvariants; v++)
+        if ((rc = render_check_glyphs(run->variants[v], env, err)))
+            return rc;
+    return 0;
+}
+
+void prepare_release(prepared_run *run)
+{
+    for (int f = 0; f < LFONT_COUNT; f++) {
+        font_close(run->fonts[f]);
+        run->fonts[f] = NULL;
+    }
+}
