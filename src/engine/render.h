@@ -1,8 +1,8 @@
 /*
  * render.h — one packet for one patient, from loaded forms to PDF bytes.
  *
- * The pipeline every command shares (render now; batch and the front-desk
- * server later): fill each form's placeholders for the patient, turn its
+ * The pipeline every front end shares (render, batch, review's specimen and
+ * the front desk's server): fill each form's placeholders for the patient, turn its
  * blocks into layout calls with the printed labels of the form's language,
  * encode the booking QR code, and hand the pages to the PDF backend. What a
  * run loads once (clinic settings, fonts, page geometry) comes in render_env,

@@ -1,6 +1,7 @@
 #!/bin/sh
-# One `medpacket check` case: tests/check/NAME/ holds form.yaml (a variant of
-# base.yaml) and expected: line 1 the exit code, then the exact stderr.
+# One `medpacket check` case: tests/check/NAME/ holds form.yaml (each a
+# variant of the complete/ case) and expected: line 1 the exit code, then the
+# exact stderr.
 # The clinic settings are tests/check/clinic.yaml.
 set -u
 bin=$1 case=$2
