@@ -54,11 +54,10 @@ static const char *const msg_en[MSG_COUNT] = {
     [MSG_UI_ERR_ONE_LINE] = "must be one line of text",
     [MSG_UI_ERR_UNKNOWN] = "is not a field of the walk-in form",
     [MSG_UI_STALE_TITLE] = "This list may be out of date.",
-    /* One string in two pieces, not two strings: the comma is not missing. */
-    /* NOLINTBEGIN(bugprone-suspicious-missing-comma) */
-    [MSG_UI_STALE_TEXT] = "%s could not be read since %s (%s). The patients below are the list "
-                          "read at %s.",
-    /* NOLINTEND(bugprone-suspicious-missing-comma) */
+    /* In parentheses: one string in two pieces, not two strings missing a
+     * comma (as clang and clang-tidy would otherwise suspect). */
+    [MSG_UI_STALE_TEXT] = ("%s could not be read since %s (%s). The patients below are the list "
+                           "read at %s."),
 };
 
 static const char *const msg_es[MSG_COUNT] = {
@@ -110,10 +109,8 @@ static const char *const msg_es[MSG_COUNT] = {
     [MSG_UI_ERR_ONE_LINE] = "debe ser una sola línea",
     [MSG_UI_ERR_UNKNOWN] = "no es un campo de este formulario",
     [MSG_UI_STALE_TITLE] = "Es posible que esta lista no esté al día.",
-    /* NOLINTBEGIN(bugprone-suspicious-missing-comma): one string in two pieces */
-    [MSG_UI_STALE_TEXT] = "No se ha podido leer %s desde las %s (%s). Los pacientes de abajo son "
-                          "la lista leída a las %s.",
-    /* NOLINTEND(bugprone-suspicious-missing-comma) */
+    [MSG_UI_STALE_TEXT] = ("No se ha podido leer %s desde las %s (%s). Los pacientes de abajo "
+                           "son la lista leída a las %s."),
 };
 
 static const struct {
