@@ -10,4 +10,6 @@ bash "$root/tests/golden/clinic.sh" "$root" "$out/clinic.yaml"
   --data "$root/examples/patient.yaml" -o "$out/packet.pdf"
 mkdir -p "$root/tests/golden"
 sha256sum <"$out/packet.pdf" | cut -d' ' -f1 >"$root/tests/golden/packet.sha256"
-echo "updated tests/golden/packet.sha256 from $out/packet.pdf"
+"$root/build/tests/layout_dump" "$root/forms/trigger-point/packet.yaml" "$out/clinic.yaml" \
+  "$root/examples/patient.yaml" >"$root/tests/golden/packet.layout.txt"
+echo "updated tests/golden/packet.sha256 and packet.layout.txt from $out/packet.pdf"

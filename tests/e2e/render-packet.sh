@@ -76,6 +76,19 @@ check_eq "-o - writes the same PDF to stdout" "$(cmp -s "$pdf" "$work/stdout.pdf
 
 # Golden checksum: an intended change updates it with tests/update-golden.sh.
 check_eq "golden checksum" "$(sha256sum <"$pdf" | cut -d' ' -f1)" "$(cat "$root/tests/golden/packet.sha256")"
+# ... and the boxes as text beside it, so that a changed checksum says what moved.
+if [ -n "${MP_LAYOUT_DUMP:-}" ]; then
+  "$MP_LAYOUT_DUMP" "$root/forms/trigger-point/packet.yaml" "$work/clinic.yaml" \
+    "$root/examples/patient.yaml" >"$work/layout.txt" 2>&1
+  if diff -u "$root/tests/golden/packet.layout.txt" "$work/layout.txt" >"$work/layout.diff"; then
+    ok "golden layout: every box where it was"
+  else
+    fail "golden layout: boxes moved (first lines of the diff below)"
+    head -40 "$work/layout.diff" >&2
+  fi
+else
+  skip "golden layout: MP_LAYOUT_DUMP is not set (CTest sets it to the layout_dump tool)"
+fi
 
 # A4 on request: the same packet, laid out for the other page size.
 render --data "$root/examples/patient.yaml" --page-size a4 -o "$work/a4.pdf" 2>/dev/null
