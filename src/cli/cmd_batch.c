@@ -594,7 +594,8 @@ static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
                           .font_dir = args->font_dir,
                           .duplex = args->duplex,
                           .allow_draft = args->allow_draft,
-                          .large_print = args->large_print};
+                          .large_print = args->large_print,
+                          .date_order = args->date_order};
     prepared_run cr;
     roster *ro = NULL;
     pdfmerge *merge = NULL;
@@ -608,14 +609,8 @@ static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
                                                                  : ROSTER_CSV;
     if (!rc)
         rc = roster_open(args->data, fmt, &ro, err);
-    if (!rc) {
-        /* The list's dates as --date-order says (checked already), else as
-         * the clinic says its exports write them. */
-        date_order order = cr.cl.date_order;
-        if (args->date_order)
-            date_order_parse(args->date_order, &order);
-        roster_set_date_order(ro, order);
-    }
+    if (!rc)
+        roster_set_date_order(ro, cr.date_order);
     /* A --name field the list never holds would fail every row: said once. */
     char field[64];
     if (!rc && args->out_dir &&

@@ -248,12 +248,7 @@ static int load_patient(const render_args *args, const prepared_run *run, arena 
         roster *r;
         if ((rc = roster_open(args->data, ROSTER_AUTO, &r, err)))
             return rc;
-        /* The list's dates as --date-order says (checked already), else as
-         * the clinic says its exports write them. */
-        date_order order = run->cl.date_order;
-        if (args->date_order)
-            date_order_parse(args->date_order, &order);
-        roster_set_date_order(r, order);
+        roster_set_date_order(r, run->date_order);
         char *field = NULL, *value = NULL;
         if (args->select) {
             const char *eq = strchr(args->select, '=');
@@ -309,7 +304,8 @@ static int run(const render_args *args, arena *a, mp_err *err)
                           .font_dir = args->font_dir,
                           .allow_draft = args->allow_draft,
                           .large_print = args->large_print,
-                          .duplex = args->duplex};
+                          .duplex = args->duplex,
+                          .date_order = args->date_order};
     prepared_run run;
     patient pt = {0};
     /* Checked first, so that nothing is rendered for nothing. */

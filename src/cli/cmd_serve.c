@@ -354,7 +354,8 @@ static int run(const serve_args *args, arena *a, prepared_run *runs, size_t *nru
                               .clinic = args->clinic,
                               .page_size = args->page_size,
                               .font_dir = args->font_dir,
-                              .allow_draft = args->allow_draft};
+                              .allow_draft = args->allow_draft,
+                              .date_order = args->date_order};
         rc = prepare_run(&setup, a, &runs[i], err);
         ++*nruns; /* released by the caller even when prepare failed half-way */
         if (rc)
@@ -376,13 +377,8 @@ static int run(const serve_args *args, arena *a, prepared_run *runs, size_t *nru
             return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     }
 
-    /* The list's dates as the clinic says its exports write them, or as
-     * --date-order says (checked in parse_args). */
-    date_order order = runs[0].cl.date_order;
-    if (args->date_order)
-        date_order_parse(args->date_order, &order);
     schedule *sched;
-    if ((rc = schedule_open(args->data, order, &sched, err)))
+    if ((rc = schedule_open(args->data, runs[0].date_order, &sched, err)))
         return rc;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned jobs = (unsigned)(args->jobs ? args->jobs : (ncpu > 0 ? ncpu : 1));

@@ -107,6 +107,9 @@ int prepare_run(const prepare_opts *s, arena *a, prepared_run *run, mp_err *err)
     env->style_large = layout_style_for(14.0);
     env->force_large_print = s->large_print;
     env->large_print = s->large_print || run->cl.large_print;
+    run->date_order = run->cl.date_order;
+    if (s->date_order && !date_order_parse(s->date_order, &run->date_order))
+        return err_set(err, EX_USAGE, NULL, 0, 0, "--date-order takes mdy, dmy or iso");
 
     const char *regular, *bold;
     if ((rc = fontdir_locate(s->font_dir, run->cl.fonts_dir, dir_name(a, clinic_path), a, &regular,

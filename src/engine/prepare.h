@@ -25,6 +25,9 @@ typedef struct prepare_opts {
     bool duplex;
     bool allow_draft; /* print draft forms (each page then says DRAFT) */
     bool large_print; /* --large-print */
+    /* --date-order (mdy, dmy, iso; checked by the command line), or NULL for
+     * the clinic's date_order: */
+    const char *date_order;
 } prepare_opts;
 
 typedef struct prepared_run {
@@ -35,6 +38,10 @@ typedef struct prepared_run {
     clinic cl;
     mp_font *fonts[LFONT_COUNT];
     render_env env;
+    /* How the run's patient list writes dates with slashes: --date-order,
+     * else the clinic's date_order:, else YYYY-MM-DD only
+     * (roster_set_date_order). */
+    date_order date_order;
 } prepared_run;
 
 /* Every file a prepared run reads (the patient data, "-" as standard

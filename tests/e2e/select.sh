@@ -94,6 +94,15 @@ check_eq "MM/DD/YYYY without --date-order: refused, with how to say it" "$?:$err
   "65:mdy.csv: row 2: error: column dob is not a valid date (write it as YYYY-MM-DD); if the list writes dates as MM/DD/YYYY, say so with date_order: mdy in clinic.yaml or --date-order mdy"
 "$bin" render "$packet" --data mdy.csv --row 2 --date-order mdy -o mdy.pdf 2>/dev/null
 check_eq "--date-order mdy" "$?:$(pdftotext -f 4 -l 4 mdy.pdf - 2>/dev/null | grep -q 'March 4, 1970' && echo read)" "0:read"
+# ... or by the clinic's date_order:, which --date-order overrides.
+bash "$root/tests/golden/clinic.sh" "$root" mdy-clinic.yaml && echo "date_order: mdy" >>mdy-clinic.yaml
+"$bin" render "$packet" --clinic mdy-clinic.yaml --data mdy.csv --row 2 -o mdyc.pdf 2>/dev/null
+check_eq "date_order: mdy in the clinic settings" "$?:$(pdftotext -f 4 -l 4 mdyc.pdf - 2>/dev/null | grep -q 'March 4, 1970' && echo read)" "0:read"
+err=$("$bin" render "$packet" --clinic mdy-clinic.yaml --data mdy.csv --row 2 --date-order dmy -o dmy.pdf 2>&1)
+check_eq "--date-order dmy wins over the clinic's mdy (03/04 is April 3)" \
+  "$?:$(pdftotext -f 4 -l 4 dmy.pdf - 2>/dev/null | grep -q 'April 3, 1970' && echo read)" "0:read"
+err=$("$bin" render "$packet" --data mdy.csv --row 2 --date-order ymd -o x.pdf 2>&1)
+check_eq "--date-order: a bad order" "$?:$err" "64:medpacket: error: render: --date-order takes mdy, dmy or iso"
 check_eq "nothing written for the errors" "$(ls *.pdf | sort | tr '\n' ' ')" \
-  "alias.pdf export.pdf mdy.pdf one.pdf over.pdf room.pdf row.pdf stdin.pdf today.pdf upper.pdf walkin.pdf "
+  "alias.pdf dmy.pdf export.pdf mdy.pdf mdyc.pdf one.pdf over.pdf room.pdf row.pdf stdin.pdf today.pdf upper.pdf walkin.pdf "
 finish
