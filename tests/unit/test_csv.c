@@ -31,6 +31,18 @@ static FILE *stream(const char *s, size_t n)
 /* A reader over a string literal (sizeof - 1, so NULs inside are kept). */
 #define OPEN(lit, r, err) open_bytes(lit, sizeof(lit) - 1, r, err)
 
+/* The next record of r has field col equal to want, at that row and line
+ * (a macro, so that a failure names the caller's line). */
+#define EXPECT_NEXT(r, col, want, row_, line_)                                                     \
+    do {                                                                                           \
+        csv_record rec_;                                                                           \
+        mp_err err_;                                                                               \
+        CHECK_INT(csv_next(r, &rec_, &err_), 1);                                                   \
+        CHECK_STR(rec_.fields[col], want);                                                         \
+        CHECK_INT(rec_.row, row_);                                                                 \
+        CHECK_INT(rec_.line, line_);                                                               \
+    } while (0)
+
 static FILE *current;
 
 static int open_bytes(const char *s, size_t n, csv_reader **r, mp_err *err)
@@ -113,18 +125,12 @@ static void test_quoted(void)
                    "\"6\",after\n",
                    &r, &err),
               0);
-    CHECK_INT(csv_next(r, &rec, &err), 1);
-    CHECK_STR(rec.fields[1], "Silva, Ana");
-    CHECK_INT(rec.row, 2);
-    CHECK_INT(rec.line, 2);
+    EXPECT_NEXT(r, 1, "Silva, Ana", 2, 2);
     CHECK_INT(csv_next(r, &rec, &err), 1);
     CHECK_STR(rec.fields[1], "say \"hi\"");
     CHECK_INT(rec.lens[1], 8);
     CHECK_INT(rec.row, 3);
-    CHECK_INT(csv_next(r, &rec, &err), 1);
-    CHECK_STR(rec.fields[1], "line one\nline two");
-    CHECK_INT(rec.row, 4);
-    CHECK_INT(rec.line, 4);
+    EXPECT_NEXT(r, 1, "line one\nline two", 4, 4);
     CHECK_INT(csv_next(r, &rec, &err), 1);
     CHECK_STR(rec.fields[1], "crlf\r\ninside"); /* kept byte for byte */
     CHECK_INT(rec.row, 5);

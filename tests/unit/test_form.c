@@ -89,6 +89,19 @@ static void expect_err(int src_line, int rc, const mp_err *e, int code, const ch
         fprintf(stderr, "  (in the case at %s:%d)\n", __FILE__, src_line);
 }
 
+/* Loads path as a packet into *p and expects it to load; a failure is
+ * counted and its message printed. */
+static bool load_ok(const char *path, packet *p)
+{
+    mp_err e;
+    err_clear(&e);
+    int rc = packet_load(path, A, p, &e);
+    CHECK_INT(rc, 0);
+    if (rc)
+        fprintf(stderr, "  %s:%d:%d: %s\n", e.file, e.line, e.col, e.msg);
+    return rc == 0;
+}
+
 /* Writes text to rel, loads it with packet_load, and expects an EX_DATAERR
  * in that same file at line:col with msg. */
 static void expect_load_err(int src_line, const char *rel, const char *text, int line, int col,
@@ -204,14 +217,8 @@ static void test_good_form(void)
 {
     const char *path = put("good-consent.yaml", good_consent);
     packet p;
-    mp_err e;
-    err_clear(&e);
-    int rc = packet_load(path, A, &p, &e);
-    CHECK_INT(rc, 0);
-    if (rc) {
-        fprintf(stderr, "  %s:%d:%d: %s\n", e.file, e.line, e.col, e.msg);
+    if (!load_ok(path, &p))
         return;
-    }
     /* A single form is a packet of one, with no packet document. */
     CHECK(p.doc == NULL);
     CHECK_INT(p.nentries, 1);
@@ -367,10 +374,7 @@ static void test_good_handout(void)
                                            "blocks:\n"                        /* 9 */
                                            "  - heading: Before you come\n"); /* 10 */
     packet p;
-    mp_err e;
-    err_clear(&e);
-    CHECK_INT(packet_load(path, A, &p, &e), 0);
-    if (p.nentries != 1)
+    if (!load_ok(path, &p) || p.nentries != 1)
         return;
     const form *f = p.entries[0].form;
     CHECK_INT(f->kind, FORM_HANDOUT);
@@ -406,14 +410,8 @@ static void test_good_packet(void)
                                              "    copy: Patient copy\n"     /* 9 */
                                              "  - ./handout.yaml\n");       /* 10 */
     packet p;
-    mp_err e;
-    err_clear(&e);
-    int rc = packet_load(path, A, &p, &e);
-    CHECK_INT(rc, 0);
-    if (rc) {
-        fprintf(stderr, "  %s:%d:%d: %s\n", e.file, e.line, e.col, e.msg);
+    if (!load_ok(path, &p))
         return;
-    }
     CHECK(p.doc != NULL);
     CHECK_TEXT(&p.id, "tpi-packet", 2, 5);
     CHECK_TEXT(&p.title, "TPI packet", 3, 8);
@@ -845,14 +843,8 @@ static void test_text_err(void)
 {
     const char *path = put("texts.yaml", texts);
     packet p;
-    mp_err e;
-    err_clear(&e);
-    int rc = packet_load(path, A, &p, &e);
-    CHECK_INT(rc, 0);
-    if (rc) {
-        fprintf(stderr, "  %s:%d:%d: %s\n", e.file, e.line, e.col, e.msg);
+    if (!load_ok(path, &p))
         return;
-    }
     const form *f = p.entries[0].form;
     CHECK_INT(f->nblocks, 8);
     /* Plain, single line: columns count characters ("é" is one). */
@@ -878,6 +870,7 @@ static void test_text_err(void)
     /* Offset 0 of a literal is its first content line; an offset past the
      * text is the scalar's start. */
     const mp_text *lit = &f->blocks[2].text;
+    mp_err e;
     err_clear(&e);
     text_err(&e, EX_DATAERR, lit, 0, "m");
     CHECK_INT(e.line, 11);
@@ -937,14 +930,8 @@ static void test_shipped_forms(void)
         return;
     const char *path = arena_printf(PATHS, "%s/../forms/trigger-point/packet.yaml", data);
     packet p;
-    mp_err e;
-    err_clear(&e);
-    int rc = packet_load(path, A, &p, &e);
-    CHECK_INT(rc, 0);
-    if (rc) {
-        fprintf(stderr, "  %s:%d:%d: %s\n", e.file, e.line, e.col, e.msg);
+    if (!load_ok(path, &p))
         return;
-    }
     CHECK_INT(p.nentries, 2);
     if (p.nentries != 2)
         return;
@@ -990,6 +977,7 @@ static void test_shipped_forms(void)
     }
 
     /* Its clinic is found through the packet's clinic: key, and loads. */
+    mp_err e;
     const char *cp = clinic_find(&p, path, A, &e);
     CHECK(cp != NULL);
     const char *want = arena_printf(PATHS, "%s/../forms/clinic.yaml", data);
