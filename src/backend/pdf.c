@@ -1,12 +1,13 @@
 /*
  * pdf.c — see pdf.h.
  *
- * libharu makes the document, its pages, links and information and writes
- * the file; fonts and page content are made here. Each font is embedded by
- * pdffont.c as a subset of the characters the document draws, and each
- * page's drawing operators are written by this file straight into the
- * page's content stream, since libharu shows text only in fonts it loaded
- * itself (and loading them costs more than the rest of the document).
+ * libharu makes the document, its pages, links and logo image and writes
+ * the file; the page content and the document information's text are made
+ * here. Each font is embedded by pdffont.c as a subset of the characters
+ * the document draws, and each page's drawing operators are written by
+ * this file straight into the page's content stream, since libharu shows
+ * text only in fonts it loaded itself (and loading them costs more than the
+ * rest of the document).
  *
  * libharu reports errors through a handler; ours records the first one and
  * every step checks it, so no error is lost and nothing longjmps. The object
@@ -99,9 +100,6 @@ static int collect_codepoints(const layout_doc *doc, lfont f, uint32_t **out, si
     *n = u;
     return 0;
 }
-
-/* A page's content stream is built in an mp_buf (on the heap, reused from
- * page to page) and handed to libharu in one write. */
 
 /* Every number on a page is written in thousandths of a point. */
 static long long milli(double v)
@@ -292,11 +290,6 @@ static void put_qr(mp_buf *c, const lbox *b)
         buf_puts(c, "f\n");
 }
 
-/* Draws a page: libharu sets its size and line width and adds the links;
- * the drawing itself is written straight into libharu's content stream for
- * the page, because libharu can only show text in fonts it loaded itself.
- * The stream is left as libharu expects it between its own calls: outside
- * BT/ET, with no path open, in the graphics state libharu recorded. */
 /* The logo, decoded once per document however many pages show it. */
 typedef struct image_cache {
     const layout_image *key;
@@ -313,6 +306,11 @@ static HPDF_Image load_image(HPDF_Doc pdf, image_cache *ic, const layout_image *
     return ic->image;
 }
 
+/* Draws a page: libharu sets its size and line width, adds the links and
+ * draws the logo; the rest is built in c (reused from page to page) and
+ * written into the page's content stream in one write. The stream is left
+ * as libharu expects it between its own calls: outside BT/ET, with no path
+ * open, in the graphics state libharu recorded. */
 static bool draw_page(HPDF_Doc pdf, HPDF_Page page, const lpage *pg, const layout_doc *doc,
                       pdffont *const fonts[LFONT_COUNT], mp_buf *c, image_cache *ic)
 {
@@ -389,14 +387,16 @@ static void set_date(HPDF_Doc pdf, HPDF_InfoType type, int64_t t)
 }
 
 /* A text entry of the document information: UTF-16BE with a byte order
- * mark, as libharu writes it through its UTF-8 encoder. Made here because
+ * mark, the bytes libharu's UTF-8 encoder would give. Made here because
  * setting up that encoder costs a tenth of a document's time (it fills
  * tables for 65,536 code points byte by byte); characters beyond the BMP
  * become surrogate pairs. Returns false when out of memory. */
 static bool set_info_text(HPDF_Doc pdf, const char *key, const char *text)
 {
     size_t len = strlen(text);
-    /* No UTF-8 sequence takes fewer bytes than its UTF-16 form. */
+    /* Two bytes of UTF-16 for each byte of UTF-8 are enough: a character
+     * of 1 to 3 bytes takes 2, one of 4 bytes takes 4, and a bad byte
+     * becomes U+FFFD's 2. */
     unsigned char *buf = malloc(2 + 2 * len);
     if (!buf)
         return false;

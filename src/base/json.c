@@ -46,17 +46,6 @@ void json_escape(mp_buf *b, const char *s)
     buf_putc(b, '"');
 }
 
-void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; s && *s; s++) {
-        char e[6];
-        size_t n = escape_byte((unsigned char)*s, e);
-        fwrite(e, 1, n, f);
-    }
-    fputc('"', f);
-}
-
 void json_init(json_writer *w, mp_buf *b)
 {
     *w = (json_writer){.b = b};
@@ -67,19 +56,36 @@ bool json_ok(const json_writer *w)
     return !w->misused && w->depth == 0 && !w->b->oom;
 }
 
-/* The comma, if any, before an item of the current container. */
+void json_newline(json_writer *w, unsigned indent)
+{
+    w->newline = true;
+    w->indent = indent;
+}
+
+/* The line break json_newline asked for, if any. */
+static void line_break(json_writer *w)
+{
+    if (!w->newline)
+        return;
+    w->newline = false;
+    buf_putc(w->b, '\n');
+    for (unsigned i = 0; i < w->indent; i++)
+        buf_putc(w->b, ' ');
+}
+
+/* The comma, if any, before an item of the current container, and a line
+ * break asked for. */
 static void before_item(json_writer *w)
 {
     if (w->after_key) {
         w->after_key = false;
-        return;
+    } else if (w->depth > 0) {
+        uint64_t bit = (uint64_t)1 << (w->depth - 1);
+        if (w->has_item & bit)
+            buf_puts(w->b, w->spaced && !w->newline ? ", " : ",");
+        w->has_item |= bit;
     }
-    if (w->depth == 0)
-        return;
-    uint64_t bit = (uint64_t)1 << (w->depth - 1);
-    if (w->has_item & bit)
-        buf_puts(w->b, w->spaced ? ", " : ",");
-    w->has_item |= bit;
+    line_break(w);
 }
 
 static void begin(json_writer *w, char open)
@@ -101,6 +107,7 @@ static void end(json_writer *w, char close)
         return;
     }
     w->depth--;
+    line_break(w);
     buf_putc(w->b, close);
 }
 

@@ -15,16 +15,15 @@
  *     json_end_object(&w);              // {"row":12}
  *
  * No white space is written (the house form, byte for byte what batch and
- * check print), unless w.spaced asks for ", " and ": " between items. The
- * names avoid jansson's (json_object, json_string ...), which serve reads
- * requests with.
+ * check print), unless w.spaced asks for ", " and ": " between items, or
+ * json_newline for a line break. The names avoid jansson's (json_object,
+ * json_string ...), which serve reads requests with.
  */
 #ifndef MP_JSON_H
 #define MP_JSON_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "buf.h"
 
@@ -38,6 +37,8 @@ typedef struct json_writer {
     bool after_key;    /* a value comes next, with no comma */
     bool misused;      /* unbalanced or too deep */
     bool spaced;       /* ", " and ": " in place of "," and ":" */
+    bool newline;      /* json_newline: a line break comes before the next item */
+    unsigned indent;   /* and this many spaces after it */
 } json_writer;
 
 void json_init(json_writer *w, mp_buf *b);
@@ -50,6 +51,11 @@ void json_begin_array(json_writer *w);
 void json_end_array(json_writer *w);
 /* A member's name, escaped as json_put_str escapes. */
 void json_key(json_writer *w, const char *key);
+/* The next item (or, when none comes first, the closing bracket) starts a
+ * new line, indented by `indent` spaces; a comma before it ends the line
+ * above, with no space after it. For a long document people read too (serve's
+ * day list: one patient a line). */
+void json_newline(json_writer *w, unsigned indent);
 
 /* s as a JSON string: quotes, \" and \\, \u00XX for bytes below 0x20; UTF-8
  * passes through. NULL writes "". */
@@ -62,8 +68,7 @@ void json_put_fixed(json_writer *w, double v, int decimals);
 void json_put_bool(json_writer *w, bool v);
 void json_put_null(json_writer *w);
 
-/* The string escaping of json_put_str, onto a buffer or a stream. */
+/* The string escaping of json_put_str, onto a buffer. */
 void json_escape(mp_buf *b, const char *s);
-void json_string(FILE *f, const char *s);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "check.h"
 #include "fill.h"
 #include "msg.h"
@@ -18,6 +19,18 @@
 #include "wording.h"
 
 #define OOM(err) err_set((err), EX_OSERR, NULL, 0, 0, "out of memory")
+
+/* A builder call's status as an error: out of memory, or a form of f's
+ * whose text would need more pages than a packet may have. */
+static int laid_out(layout_status st, const form *f, mp_err *err)
+{
+    if (st == LAYOUT_TOO_LONG)
+        return err_set(err, EX_DATAERR, f->doc->path, 0, 0,
+                       "the packet would need more than %d pages; is some text pasted in too many "
+                       "times?",
+                       LAYOUT_MAX_PAGES);
+    return st ? OOM(err) : 0;
+}
 
 static int metrics_advance(const void *ctx, lfont f, uint32_t cp)
 {
@@ -159,7 +172,7 @@ static int booking_qr(layout *L, vars *v, const form_block *b, const clinic *c, 
     if ((rc = vars_fill(v, &b->text, &caption, err)))
         return rc;
     const char *cap = caption.s ? caption.s : msg_get(f->language.s, MSG_SCAN_TO_BOOK);
-    return layout_qr(L, kept, url.s, cap) ? OOM(err) : 0;
+    return laid_out(layout_qr(L, kept, url.s, cap), f, err);
 }
 
 static int signatures(layout *L, vars *v, const form_block *b, arena *a, mp_err *err)
@@ -192,7 +205,7 @@ static int signatures(layout *L, vars *v, const form_block *b, arena *a, mp_err 
         s[i].lines = lines;
         s[i].nlines = n;
     }
-    return layout_signatures(L, s, b->nsigs) ? OOM(err) : 0;
+    return laid_out(layout_signatures(L, s, b->nsigs), v->form, err);
 }
 
 static int patient_fields(layout *L, vars *v, const form_block *b, arena *a, mp_err *err)
@@ -218,7 +231,7 @@ static int patient_fields(layout *L, vars *v, const form_block *b, arena *a, mp_
         if (rc)
             return rc;
     }
-    return layout_fields(L, labels, values, b->nfields) ? OOM(err) : 0;
+    return laid_out(layout_fields(L, labels, values, b->nfields), v->form, err);
 }
 
 static int items(layout *L, vars *v, const form_block *b, mp_err *err)
@@ -232,7 +245,7 @@ static int items(layout *L, vars *v, const form_block *b, mp_err *err)
         if ((rc = vars_fill(v, &b->items[i].title, &title, err)) ||
             (rc = vars_fill(v, &b->items[i].text, &text, err)))
             return rc;
-        int lr;
+        layout_status lr;
         switch (b->kind) {
         case BLOCK_LIST:
             lr = layout_bullet(L, text.s);
@@ -245,7 +258,7 @@ static int items(layout *L, vars *v, const form_block *b, mp_err *err)
             break;
         }
         if (lr)
-            return OOM(err);
+            return laid_out(lr, v->form, err);
     }
     return 0;
 }
@@ -309,9 +322,12 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
     if ((rc = vars_fill(&v, &f->title, &title, err)))
         return rc;
     const char *details = arena_printf(a, "%s  \xC2\xB7  %s", c->address.s, c->phone.s);
-    if (!details || layout_form_begin(L, &h) || layout_letterhead(L, c->name.s, details) ||
-        layout_title(L, title.s))
+    if (!details)
         return OOM(err);
+    layout_status st;
+    if ((st = layout_form_begin(L, &h)) || (st = layout_letterhead(L, c->name.s, details)) ||
+        (st = layout_title(L, title.s)))
+        return laid_out(st, f, err);
 
     for (size_t i = 0; i < f->nblocks; i++) {
         const form_block *b = &f->blocks[i];
@@ -323,8 +339,9 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
         case BLOCK_QUESTIONS:
             if ((rc = vars_fill(&v, &b->text, &t, err)))
                 return rc;
-            if ((b->kind == BLOCK_HEADING ? layout_heading(L, t.s) : layout_paragraph(L, t.s)))
-                return OOM(err);
+            st = b->kind == BLOCK_HEADING ? layout_heading(L, t.s) : layout_paragraph(L, t.s);
+            if (st)
+                return laid_out(st, f, err);
             break;
         case BLOCK_LIST:
         case BLOCK_CHECKBOXES:
@@ -347,29 +364,25 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
                 return rc;
             break;
         case BLOCK_PAGE_BREAK:
-            if (layout_page_break(L))
-                return OOM(err);
+            if ((st = layout_page_break(L)))
+                return laid_out(st, f, err);
             break;
         }
     }
-    return layout_form_end(L) ? OOM(err) : 0;
+    return laid_out(layout_form_end(L), f, err);
 }
 
 /* Keywords name every form, its version and its wording fingerprint, so
  * that a printed packet can be traced to the approved wording. */
-static char *keywords(const packet *p, arena *a)
+static const char *keywords(const packet *p, arena *a)
 {
-    size_t cap = 64;
-    for (size_t i = 0; i < p->nentries; i++)
-        cap += p->entries[i].form->id.len + p->entries[i].form->version.len + 80;
-    char *kw = arena_alloc(a, cap);
-    for (size_t i = 0; kw && i < p->nentries; i++) {
+    mp_buf kw;
+    buf_init(&kw, a);
+    for (size_t i = 0; i < p->nentries; i++) {
         const form *f = p->entries[i].form;
-        size_t n = strlen(kw);
-        snprintf(kw + n, cap - n, "%s%s %s wording %s", i ? ", " : "", f->id.s, f->version.s,
-                 f->fingerprint);
+        buf_putf(&kw, "%s%s %s wording %s", i ? ", " : "", f->id.s, f->version.s, f->fingerprint);
     }
-    return kw;
+    return buf_str(&kw); /* in a; NULL when out of memory */
 }
 
 static int cover_page(layout *L, const packet_entry *e, const render_env *env,
@@ -423,11 +436,6 @@ static int layout_packet(const packet *p, const render_env *env, const patient *
         int rc = reports ? cover_page(L, &p->entries[i], env, reports[i], a, err) : 0;
         if (!rc)
             rc = render_form(L, &p->entries[i], env, pt, a, err);
-        if (rc && layout_too_long(L))
-            rc = err_set(err, EX_DATAERR, p->entries[i].path, 0, 0,
-                         "the packet would need more than %d pages; is some text pasted in "
-                         "too many times?",
-                         LAYOUT_MAX_PAGES);
         if (rc)
             return rc;
     }
@@ -469,11 +477,14 @@ static int cover_page(layout *L, const packet_entry *e, const render_env *env,
         arena_printf(a, "Reading grade by section (%s; target %d or below)",
                      r && r->nsections ? readability_formula(&r->sections[0].r) : "Flesch-Kincaid",
                      f->reading_grade);
-    if (!h.footer_left || !grades || layout_form_begin(L, &h) ||
-        layout_letterhead(L, env->clinic->name.s, env->clinic->address.s) ||
-        layout_title(L, "Specimen for review") || layout_fields(L, labels, values, 8) ||
-        layout_heading(L, grades))
+    if (!h.footer_left || !grades)
         return OOM(err);
+    layout_status st;
+    if ((st = layout_form_begin(L, &h)) ||
+        (st = layout_letterhead(L, env->clinic->name.s, env->clinic->address.s)) ||
+        (st = layout_title(L, "Specimen for review")) ||
+        (st = layout_fields(L, labels, values, 8)) || (st = layout_heading(L, grades)))
+        return laid_out(st, f, err);
     size_t n = r ? r->nsections : 0;
     const char **sl = arena_array(a, n + 1, sizeof *sl), **sv = arena_array(a, n + 1, sizeof *sv);
     if (!sl || !sv)
@@ -486,13 +497,14 @@ static int cover_page(layout *L, const packet_entry *e, const render_env *env,
         if (!sv[i])
             return OOM(err);
     }
-    if ((n && layout_fields(L, sl, sv, n)) ||
-        layout_paragraph(L, "What varies from patient to patient is shown by its placeholder "
-                            "name, highlighted, as " VARS_OPEN "patient.first_name" VARS_CLOSE
-                            "; the wording fingerprint above is printed, shortened, in the "
-                            "footer of every page a patient signs.") ||
-        layout_form_end(L))
-        return OOM(err);
+    if ((n && (st = layout_fields(L, sl, sv, n))) ||
+        (st = layout_paragraph(L, "What varies from patient to patient is shown by its "
+                                  "placeholder name, highlighted, as " VARS_OPEN
+                                  "patient.first_name" VARS_CLOSE
+                                  "; the wording fingerprint above is printed, shortened, in the "
+                                  "footer of every page a patient signs.")) ||
+        (st = layout_form_end(L)))
+        return laid_out(st, f, err);
     return 0;
 }
 
@@ -646,7 +658,7 @@ int render_packet(const packet *p, const render_env *env, const patient *pt, are
         return rc;
     if (pages)
         *pages = (int)doc->npages;
-    char *kw = keywords(p, a);
+    const char *kw = keywords(p, a);
     if (!kw)
         return OOM(err);
     mp_text title;

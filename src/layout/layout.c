@@ -232,7 +232,6 @@ struct layout {
     layout_header hdr;
     bool in_form;
     const char *hl_open, *hl_close; /* see layout_set_highlight */
-    bool too_long;                  /* LAYOUT_MAX_PAGES reached */
 };
 
 layout *layout_new(arena *a, layout_geom geom, layout_style style, const layout_metrics *m)
@@ -247,11 +246,6 @@ layout *layout_new(arena *a, layout_geom geom, layout_style style, const layout_
     L->doc.geom = geom;
     L->form_index = -1;
     return L;
-}
-
-bool layout_too_long(const layout *L)
-{
-    return L->too_long;
 }
 
 void layout_set_highlight(layout *L, const char *open, const char *close)
@@ -364,9 +358,10 @@ static int add_runs(layout *L, lbox **boxes, size_t *n, size_t *cap, const lbox 
     return 0;
 }
 
-/* A text box at (x, baseline y) in unit-local coordinates. */
-static int unit_text(layout *L, unit *u, double x, double y, lfont f, double size, const char *s,
-                     size_t len, double w)
+/* A copy of s[0..len) as text at (x, baseline y), w wide, added to boxes
+ * over its highlights. */
+static int add_text(layout *L, lbox **boxes, size_t *n, size_t *cap, double x, double y, double w,
+                    lfont f, double size, const char *s, size_t len)
 {
     lbox t = {.kind = LBOX_TEXT,
               .x = x,
@@ -378,9 +373,16 @@ static int unit_text(layout *L, unit *u, double x, double y, lfont f, double siz
               .len = len};
     if (!(t.text = arena_strndup(L->a, s, len)))
         return -1;
-    if (L->hl_open && add_highlights(L, &u->boxes, &u->n, &u->cap, &t))
+    if (L->hl_open && add_highlights(L, boxes, n, cap, &t))
         return -1;
-    return add_runs(L, &u->boxes, &u->n, &u->cap, &t);
+    return add_runs(L, boxes, n, cap, &t);
+}
+
+/* A text box at (x, baseline y) in unit-local coordinates. */
+static int unit_text(layout *L, unit *u, double x, double y, lfont f, double size, const char *s,
+                     size_t len, double w)
+{
+    return add_text(L, &u->boxes, &u->n, &u->cap, x, y, w, f, size, s, len);
 }
 
 static int add_highlights(layout *L, lbox **boxes, size_t *n, size_t *cap, const lbox *t)
@@ -459,16 +461,14 @@ static double unit_lines(layout *L, unit *u, double x, double top, double width,
 
 /* ---- pages and placement ---------------------------------------------- */
 
-static int new_page(layout *L)
+static layout_status new_page(layout *L)
 {
-    if (L->doc.npages >= LAYOUT_MAX_PAGES) {
-        L->too_long = true;
-        return -1;
-    }
+    if (L->doc.npages >= LAYOUT_MAX_PAGES)
+        return LAYOUT_TOO_LONG;
     lpage *np =
         arena_grow(L->a, L->doc.pages, &L->pages_cap, L->doc.npages + 1, sizeof *L->doc.pages);
     if (!np)
-        return -1;
+        return LAYOUT_NOMEM;
     L->doc.pages = np;
     lpage *p = &L->doc.pages[L->doc.npages++];
     memset(p, 0, sizeof *p);
@@ -477,7 +477,7 @@ static int new_page(layout *L)
     p->height_pt = L->g.height_pt;
     L->cursor = L->g.body_top_pt;
     L->page_empty = true;
-    return 0;
+    return LAYOUT_OK;
 }
 
 static bool fits(const layout *L, double h)
@@ -531,11 +531,11 @@ static int by_descent(const void *x, const void *y)
  * fuzzing (tests/fuzz/corpus/layout/crash-tall-unit-*): it was placed whole
  * and ran over the footer and off the bottom of the page. It is cut between
  * its lines instead, each page taking what fits, as a paragraph is. */
-static int place_tall_unit(layout *L, const unit *u)
+static layout_status place_tall_unit(layout *L, const unit *u)
 {
     const lbox **order = arena_array(L->a, u->n, sizeof *order);
     if (u->n && !order)
-        return -1;
+        return LAYOUT_NOMEM;
     for (size_t i = 0; i < u->n; i++)
         order[i] = &u->boxes[i];
     if (u->n)
@@ -543,14 +543,15 @@ static int place_tall_unit(layout *L, const unit *u)
     double top = L->cursor; /* page y of the unit's top */
     for (size_t i = 0; i < u->n; i++) {
         if (top + box_bottom(order[i]) < L->g.body_bottom_pt - EPS && !L->page_empty) {
-            if (new_page(L))
-                return -1;
+            layout_status st = new_page(L);
+            if (st)
+                return st;
             top = L->cursor - box_top(order[i]);
         }
         lpage *p = &L->doc.pages[L->doc.npages - 1];
         lbox *b = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
         if (!b)
-            return -1;
+            return LAYOUT_NOMEM;
         *b = *order[i];
         b->y += top;
         L->page_empty = false;
@@ -559,46 +560,48 @@ static int place_tall_unit(layout *L, const unit *u)
     if (L->cursor < L->g.body_bottom_pt)
         L->cursor = L->g.body_bottom_pt;
     L->page_empty = false;
-    return 0;
+    return LAYOUT_OK;
 }
 
-static int place_unit(layout *L, const unit *u)
+static layout_status place_unit(layout *L, const unit *u)
 {
     if (u->height > body_height(L) + EPS)
         return place_tall_unit(L, u);
-    if (!fits(L, u->height) && !L->page_empty && new_page(L))
-        return -1;
+    layout_status st;
+    if (!fits(L, u->height) && !L->page_empty && (st = new_page(L)))
+        return st;
     lpage *p = &L->doc.pages[L->doc.npages - 1];
     for (size_t i = 0; i < u->n; i++) {
         lbox *b = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
         if (!b)
-            return -1;
+            return LAYOUT_NOMEM;
         *b = u->boxes[i];
         b->y += L->cursor;
     }
     L->cursor -= u->height;
     L->page_empty = false;
-    return 0;
+    return LAYOUT_OK;
 }
 
-static int place_units(layout *L, const chunk *c)
+static layout_status place_units(layout *L, const chunk *c)
 {
     if (c->n == 0)
-        return 0;
+        return LAYOUT_OK;
     double h = chunk_height(c);
+    layout_status st;
     if (c->keep_together && h <= body_height(L) && !L->page_empty &&
-        !fits(L, c->space_before + h) && new_page(L))
-        return -1;
+        !fits(L, c->space_before + h) && (st = new_page(L)))
+        return st;
     if (!L->page_empty) {
         if (fits(L, c->space_before + c->units[0].height))
             L->cursor -= c->space_before;
-        else if (new_page(L))
-            return -1;
+        else if ((st = new_page(L)))
+            return st;
     }
     for (size_t i = 0; i < c->n; i++)
-        if (place_unit(L, &c->units[i]))
-            return -1;
-    return 0;
+        if ((st = place_unit(L, &c->units[i])))
+            return st;
+    return LAYOUT_OK;
 }
 
 /* What must fit on the page for chunk c to start there. */
@@ -610,36 +613,39 @@ static double first_need(const layout *L, const chunk *c)
     return c->space_before + (c->keep_together && h <= body_height(L) ? h : c->units[0].height);
 }
 
-static int flush_pending(layout *L)
+static layout_status flush_pending(layout *L)
 {
-    for (size_t i = 0; i < L->npending; i++)
-        if (place_units(L, L->pending[i]))
-            return -1;
+    for (size_t i = 0; i < L->npending; i++) {
+        layout_status st = place_units(L, L->pending[i]);
+        if (st)
+            return st;
+    }
     L->npending = 0;
-    return 0;
+    return LAYOUT_OK;
 }
 
-static int place(layout *L, chunk *c)
+static layout_status place(layout *L, chunk *c)
 {
-    if (!L->in_form && layout_form_begin(L, &(layout_header){0}))
-        return -1;
-    if (L->doc.npages == 0 && new_page(L))
-        return -1;
+    layout_status st;
+    if (!L->in_form && (st = layout_form_begin(L, &(layout_header){0})))
+        return st;
+    if (L->doc.npages == 0 && (st = new_page(L)))
+        return st;
     if (c->keep_with_next) {
-        if (L->npending == MAX_PENDING && flush_pending(L))
-            return -1;
+        if (L->npending == MAX_PENDING && (st = flush_pending(L)))
+            return st;
         L->pending[L->npending++] = c;
-        return 0;
+        return LAYOUT_OK;
     }
     if (L->npending) {
         /* Headings go where their first following lines go. */
         double need = first_need(L, c);
         for (size_t i = 0; i < L->npending; i++)
             need += L->pending[i]->space_before + chunk_height(L->pending[i]);
-        if (!L->page_empty && !fits(L, need) && need <= body_height(L) && new_page(L))
-            return -1;
-        if (flush_pending(L))
-            return -1;
+        if (!L->page_empty && !fits(L, need) && need <= body_height(L) && (st = new_page(L)))
+            return st;
+        if ((st = flush_pending(L)))
+            return st;
     }
     return place_units(L, c);
 }
@@ -655,10 +661,11 @@ static int dup_str(arena *a, const char *s, const char **out)
     return *out ? 0 : -1;
 }
 
-int layout_form_begin(layout *L, const layout_header *h)
+layout_status layout_form_begin(layout *L, const layout_header *h)
 {
-    if (L->in_form && layout_form_end(L))
-        return -1;
+    layout_status st;
+    if (L->in_form && (st = layout_form_end(L)))
+        return st;
     L->form_index++;
     L->in_form = true;
     L->g = h->geom ? *h->geom : L->doc.geom;
@@ -669,100 +676,100 @@ int layout_form_begin(layout *L, const layout_header *h)
         dup_str(L->a, h->page_fmt, &L->hdr.page_fmt) ||
         dup_str(L->a, h->blank_note, &L->hdr.blank_note) ||
         dup_str(L->a, h->watermark, &L->hdr.watermark))
-        return -1;
+        return LAYOUT_NOMEM;
     /* Every form starts on a page of its own. */
-    if (new_page(L))
-        return -1;
+    if ((st = new_page(L)))
+        return st;
     L->form_first_page = L->doc.npages - 1;
-    return 0;
+    return LAYOUT_OK;
 }
 
-int layout_letterhead(layout *L, const char *name, const char *details)
+layout_status layout_letterhead(layout *L, const char *name, const char *details)
 {
     chunk *c = new_chunk(L, 0);
     unit *u = c ? new_unit(L, c) : NULL;
     if (!u)
-        return -1;
+        return LAYOUT_NOMEM;
     double x = L->g.margin_left_pt, w = body_width(L);
     double y = unit_lines(L, u, x, 0, w, LFONT_BOLD, L->s.heading_pt, name);
     if (y < 0)
-        return -1;
+        return LAYOUT_NOMEM;
     if (details) {
         double d = unit_lines(L, u, x, y, w, LFONT_REGULAR, L->s.small_pt, details);
         if (d < 0)
-            return -1;
+            return LAYOUT_NOMEM;
         y += d;
     }
     y += 4;
     if (unit_rect(L, u, LBOX_LINE, x, -y, w, 0))
-        return -1;
+        return LAYOUT_NOMEM;
     u->height = y + 2;
     return place(L, c);
 }
 
-static int heading_chunk(layout *L, const char *text, lfont f, double size, double space)
+static layout_status heading_chunk(layout *L, const char *text, lfont f, double size, double space)
 {
     chunk *c = new_chunk(L, space);
     unit *u = c ? new_unit(L, c) : NULL;
     if (!u)
-        return -1;
+        return LAYOUT_NOMEM;
     c->keep_with_next = true;
     double h = unit_lines(L, u, L->g.margin_left_pt, 0, body_width(L), f, size, text);
     if (h < 0)
-        return -1;
+        return LAYOUT_NOMEM;
     u->height = h + size * 0.2;
     return place(L, c);
 }
 
-int layout_title(layout *L, const char *text)
+layout_status layout_title(layout *L, const char *text)
 {
     return heading_chunk(L, text, LFONT_BOLD, L->s.title_pt, line_h(L, L->s.body_pt) * 0.8);
 }
 
-int layout_heading(layout *L, const char *text)
+layout_status layout_heading(layout *L, const char *text)
 {
     return heading_chunk(L, text, LFONT_BOLD, L->s.heading_pt, line_h(L, L->s.body_pt) * 0.9);
 }
 
 /* One paragraph (no blank lines inside) as line units, with the first two
  * and the last two lines kept together (no orphan, no widow). */
-static int one_paragraph(layout *L, const char *text, size_t len, double x, double width,
-                         const char *bullet)
+static layout_status one_paragraph(layout *L, const char *text, size_t len, double x, double width,
+                                   const char *bullet)
 {
     size_t sq_len;
     char *sq = layout_squash_space(L->a, text, len, &sq_len);
     if (!sq)
-        return -1;
+        return LAYOUT_NOMEM;
     if (sq_len == 0)
-        return 0;
+        return LAYOUT_OK;
     lline *lines;
     size_t n = layout_wrap(L->m, LFONT_REGULAR, L->s.body_pt, width, sq, sq_len, L->a, &lines);
     if (n == (size_t)-1)
-        return -1;
+        return LAYOUT_NOMEM;
     double size = L->s.body_pt, lh = line_h(L, size);
     chunk *c = new_chunk(L, bullet ? lh * 0.15 : lh * 0.45);
     if (!c)
-        return -1;
+        return LAYOUT_NOMEM;
     unit *u = NULL;
     for (size_t i = 0; i < n; i++) {
         bool join = u && (i == 1 || (n >= 4 && i == n - 1) || n <= 3);
         if (!join && !(u = new_unit(L, c)))
-            return -1;
+            return LAYOUT_NOMEM;
         double base = -(u->height + size * 0.95);
         if (i == 0 && bullet &&
             unit_text(L, u, L->g.margin_left_pt + 4, base, LFONT_REGULAR, size, bullet,
                       strlen(bullet),
                       layout_text_width(L->m, LFONT_REGULAR, size, bullet, strlen(bullet))))
-            return -1;
+            return LAYOUT_NOMEM;
         if (unit_text(L, u, x, base, LFONT_REGULAR, size, sq + lines[i].start,
                       lines[i].end - lines[i].start, lines[i].width_pt))
-            return -1;
+            return LAYOUT_NOMEM;
         u->height += lh;
     }
     return place(L, c);
 }
 
-int layout_paragraph(layout *L, const char *text)
+layout_status layout_paragraph(layout *L, const char *text)
 {
     /* Every line break is a paragraph break (form.c turns a blank line of
      * any YAML style into one); empty pieces print nothing. */
@@ -770,10 +777,11 @@ int layout_paragraph(layout *L, const char *text)
     for (;;) {
         const char *end = strchr(p, '\n');
         size_t n = end ? (size_t)(end - p) : strlen(p);
-        if (one_paragraph(L, p, n, L->g.margin_left_pt, body_width(L), NULL))
-            return -1;
+        layout_status st = one_paragraph(L, p, n, L->g.margin_left_pt, body_width(L), NULL);
+        if (st)
+            return st;
         if (!end)
-            return 0;
+            return LAYOUT_OK;
         p = end + 1;
     }
 }
@@ -783,14 +791,15 @@ static double indent(const layout *L)
     return L->s.body_pt * 1.4;
 }
 
-int layout_bullet(layout *L, const char *text)
+layout_status layout_bullet(layout *L, const char *text)
 {
     double in = indent(L);
     return one_paragraph(L, text, strlen(text), L->g.margin_left_pt + in, body_width(L) - in,
                          "\xE2\x80\xA2");
 }
 
-int layout_item(layout *L, const char *title, const char *text, const char *initials_label)
+layout_status layout_item(layout *L, const char *title, const char *text,
+                          const char *initials_label)
 {
     double size = L->s.body_pt, lh = line_h(L, size);
     double in = indent(L), x = L->g.margin_left_pt + in;
@@ -798,16 +807,16 @@ int layout_item(layout *L, const char *title, const char *text, const char *init
     double w = body_width(L) - in - (initials_label ? box_w + gap : 0);
     chunk *c = new_chunk(L, lh * 0.35);
     if (!c)
-        return -1;
+        return LAYOUT_NOMEM;
     c->keep_together = true; /* the item and its initials box stay whole */
     unit *u = new_unit(L, c);
     if (!u)
-        return -1;
+        return LAYOUT_NOMEM;
     const char *bullet = "\xE2\x80\xA2";
     if (unit_text(L, u, L->g.margin_left_pt + 4, -(size * 0.95), LFONT_REGULAR, size, bullet,
                   strlen(bullet),
                   layout_text_width(L->m, LFONT_REGULAR, size, bullet, strlen(bullet))))
-        return -1;
+        return LAYOUT_NOMEM;
     /* Units per line so that an item taller than a page can still be split. */
     const char *parts[2] = {title, text};
     lfont fonts[2] = {LFONT_BOLD, LFONT_REGULAR};
@@ -818,17 +827,17 @@ int layout_item(layout *L, const char *title, const char *text, const char *init
         size_t len;
         char *sq = layout_squash_space(L->a, parts[k], strlen(parts[k]), &len);
         if (!sq)
-            return -1;
+            return LAYOUT_NOMEM;
         lline *lines;
         size_t n = layout_wrap(L->m, fonts[k], size, w, sq, len, L->a, &lines);
         if (n == (size_t)-1)
-            return -1;
+            return LAYOUT_NOMEM;
         for (size_t i = 0; i < n; i++) {
             if (!first && !(u = new_unit(L, c)))
-                return -1;
+                return LAYOUT_NOMEM;
             if (unit_text(L, u, x, -(size * 0.95), fonts[k], size, sq + lines[i].start,
                           lines[i].end - lines[i].start, lines[i].width_pt))
-                return -1;
+                return LAYOUT_NOMEM;
             u->height = lh;
             first = false;
         }
@@ -844,7 +853,7 @@ int layout_item(layout *L, const char *title, const char *text, const char *init
         unit *u0 = &c->units[0];
         double bx = L->g.width_pt - L->g.margin_right_pt - box_w;
         if (unit_rect(L, u0, LBOX_RECT, bx, -box_h, box_w, box_h))
-            return -1;
+            return LAYOUT_NOMEM;
         double sw = layout_text_width(L->m, LFONT_REGULAR, L->s.small_pt, initials_label,
                                       strlen(initials_label));
         double lsize = L->s.small_pt;
@@ -854,7 +863,7 @@ int layout_item(layout *L, const char *title, const char *text, const char *init
         }
         if (unit_text(L, u0, bx, -(box_h + lsize * 1.1), LFONT_REGULAR, lsize, initials_label,
                       strlen(initials_label), sw))
-            return -1;
+            return LAYOUT_NOMEM;
         double need = box_h + lsize * 1.5;
         double have = chunk_height(c);
         if (have < need)
@@ -868,7 +877,7 @@ int layout_item(layout *L, const char *title, const char *text, const char *init
             for (size_t i = 0; i < next->n; i++) {
                 lbox *b = add_box(L->a, &first_u->boxes, &first_u->n, &first_u->cap);
                 if (!b)
-                    return -1;
+                    return LAYOUT_NOMEM;
                 *b = next->boxes[i];
                 b->y -= first_u->height;
             }
@@ -880,28 +889,29 @@ int layout_item(layout *L, const char *title, const char *text, const char *init
     return place(L, c);
 }
 
-int layout_checkbox(layout *L, const char *text)
+layout_status layout_checkbox(layout *L, const char *text)
 {
     double size = L->s.body_pt, lh = line_h(L, size);
     double box = size * 0.9, in = indent(L);
     chunk *c = new_chunk(L, lh * 0.3);
     unit *u = c ? new_unit(L, c) : NULL;
     if (!u)
-        return -1;
+        return LAYOUT_NOMEM;
     c->keep_together = true;
     if (unit_rect(L, u, LBOX_RECT, L->g.margin_left_pt + 1, -(size * 0.95) - size * 0.12, box, box))
-        return -1;
+        return LAYOUT_NOMEM;
     double h = unit_lines(L, u, L->g.margin_left_pt + in, 0, body_width(L) - in, LFONT_REGULAR,
                           size, text);
     if (h < 0)
-        return -1;
+        return LAYOUT_NOMEM;
     /* Blank text still leaves the box its line (as for a blank item; found
      * by fuzzing, tests/fuzz/corpus/layout/crash-blank-checkbox). */
     u->height = h > lh ? h : lh;
     return place(L, c);
 }
 
-int layout_fields(layout *L, const char *const *labels, const char *const *values, size_t n)
+layout_status layout_fields(layout *L, const char *const *labels, const char *const *values,
+                            size_t n)
 {
     double size = L->s.body_pt, lh = line_h(L, size);
     double label_w = 0;
@@ -915,17 +925,17 @@ int layout_fields(layout *L, const char *const *labels, const char *const *value
     double x = L->g.margin_left_pt, vx = x + label_w + size;
     chunk *c = new_chunk(L, lh * 0.45);
     if (!c)
-        return -1;
+        return LAYOUT_NOMEM;
     c->keep_together = true;
     for (size_t i = 0; i < n; i++) {
         unit *u = new_unit(L, c);
         if (!u)
-            return -1;
+            return LAYOUT_NOMEM;
         double h1 = unit_lines(L, u, x, 0, label_w, LFONT_BOLD, size, labels[i]);
         double h2 =
             unit_lines(L, u, vx, 0, body_width(L) - label_w - size, LFONT_REGULAR, size, values[i]);
         if (h1 < 0 || h2 < 0)
-            return -1;
+            return LAYOUT_NOMEM;
         u->height = (h1 > h2 ? h1 : h2) + size * 0.2;
     }
     return place(L, c);
@@ -958,23 +968,23 @@ static int sign_row(layout *L, chunk *c, const char *const *labels, const double
     return 0;
 }
 
-int layout_signatures(layout *L, const layout_signer *signers, size_t n)
+layout_status layout_signatures(layout *L, const layout_signer *signers, size_t n)
 {
     chunk *c = new_chunk(L, line_h(L, L->s.body_pt) * 0.6);
     if (!c)
-        return -1;
+        return LAYOUT_NOMEM;
     c->keep_together = true; /* the signature block is never split */
     for (size_t i = 0; i < n; i++) {
         const layout_signer *s = &signers[i];
         const char *row[3] = {s->sign_label, s->date_label, s->time_label};
         static const double frac3[3] = {0.56, 0.26, 0.18};
         if (sign_row(L, c, row, frac3, 3))
-            return -1;
+            return LAYOUT_NOMEM;
         static const double frac2[2] = {0.5, 0.5};
         for (size_t j = 0; j < s->nlines; j += 2) {
             const char *r2[2] = {s->lines[j], j + 1 < s->nlines ? s->lines[j + 1] : NULL};
             if (sign_row(L, c, r2, frac2, 2))
-                return -1;
+                return LAYOUT_NOMEM;
         }
         if (i + 1 < n)
             c->units[c->n - 1].height += L->s.body_pt * 0.8;
@@ -982,30 +992,30 @@ int layout_signatures(layout *L, const layout_signer *signers, size_t n)
     return place(L, c);
 }
 
-int layout_qr(layout *L, const qr_code *qr, const char *url, const char *caption)
+layout_status layout_qr(layout *L, const qr_code *qr, const char *url, const char *caption)
 {
     double size = L->s.body_pt, x = L->g.margin_left_pt;
     chunk *c = new_chunk(L, line_h(L, size) * 0.8);
     unit *u = c ? new_unit(L, c) : NULL;
     if (!u)
-        return -1;
+        return LAYOUT_NOMEM;
     c->keep_together = true;
     double y = 0;
     if (caption) {
         double h = unit_lines(L, u, x, 0, body_width(L), LFONT_BOLD, size, caption);
         if (h < 0)
-            return -1;
+            return LAYOUT_NOMEM;
         y += h + size * 0.2;
     }
     double module = LAYOUT_QR_SYMBOL_PT / qr->width;
     double side = module * (qr->width + 2 * QR_QUIET_MODULES);
     lbox *b = unit_box(L, u, LBOX_QR);
     if (!b)
-        return -1;
+        return LAYOUT_NOMEM;
     b->x = x, b->y = -(y + side), b->w = side, b->h = side, b->qr = qr;
     lbox *link = unit_box(L, u, LBOX_LINK);
     if (!link || !(link->text = arena_strdup(L->a, url)))
-        return -1;
+        return LAYOUT_NOMEM;
     link->x = x, link->y = -(y + side), link->w = side, link->h = side;
     link->len = strlen(url);
     y += side;
@@ -1013,18 +1023,19 @@ int layout_qr(layout *L, const qr_code *qr, const char *url, const char *caption
     double h = unit_lines(L, u, x + module * QR_QUIET_MODULES, y, body_width(L) * 0.6,
                           LFONT_REGULAR, L->s.small_pt, url);
     if (h < 0)
-        return -1;
+        return LAYOUT_NOMEM;
     u->height = y + h;
     return place(L, c);
 }
 
-int layout_page_break(layout *L)
+layout_status layout_page_break(layout *L)
 {
-    if (flush_pending(L))
-        return -1;
+    layout_status st = flush_pending(L);
+    if (st)
+        return st;
     if (!L->page_empty)
         return new_page(L);
-    return 0;
+    return LAYOUT_OK;
 }
 
 /* Text shrunk, if need be, to fit max_w: a long name in a header must not
@@ -1040,31 +1051,20 @@ static int fit_text(layout *L, lpage *p, double x, double y, double max_w, lfont
         size *= max_w / w;
         w = max_w;
     }
-    lbox t = {.kind = LBOX_TEXT,
-              .x = right ? x - w : x,
-              .y = y,
-              .w = w,
-              .h = size,
-              .font = f,
-              .size_pt = size,
-              .len = len};
-    if (!(t.text = arena_strndup(L->a, s, len)))
-        return -1;
-    if (L->hl_open && add_highlights(L, &p->boxes, &p->nboxes, &p->cap, &t))
-        return -1;
-    return add_runs(L, &p->boxes, &p->nboxes, &p->cap, &t);
+    return add_text(L, &p->boxes, &p->nboxes, &p->cap, right ? x - w : x, y, w, f, size, s, len);
 }
 
-int layout_form_end(layout *L)
+layout_status layout_form_end(layout *L)
 {
     if (!L->in_form)
-        return 0;
-    if (flush_pending(L))
-        return -1;
+        return LAYOUT_OK;
+    layout_status st = flush_pending(L);
+    if (st)
+        return st;
     L->in_form = false;
     if (L->hdr.blank_note && (L->doc.npages - L->form_first_page) % 2 == 1) {
-        if (new_page(L))
-            return -1;
+        if ((st = new_page(L)))
+            return st;
         lpage *p = &L->doc.pages[L->doc.npages - 1];
         double w = layout_text_width(L->m, LFONT_REGULAR, L->s.body_pt, L->hdr.blank_note,
                                      strlen(L->hdr.blank_note));
@@ -1072,7 +1072,7 @@ int layout_form_end(layout *L)
         if (fit_text(L, p, x < L->g.margin_left_pt ? L->g.margin_left_pt : x,
                      (L->g.body_top_pt + L->g.body_bottom_pt) / 2, body_width(L), LFONT_REGULAR,
                      L->s.body_pt, L->hdr.blank_note, false))
-            return -1;
+            return LAYOUT_NOMEM;
     }
     const layout_geom *g = &L->g;
     double small = L->s.small_pt, left = g->margin_left_pt;
@@ -1097,20 +1097,20 @@ int layout_form_end(layout *L)
             rw = tw / 2;
         if (fit_text(L, p, left, y, tw - rw - small, LFONT_BOLD, small, h->left, false) ||
             fit_text(L, p, left + tw, y, rw, LFONT_BOLD, small, h->right, true))
-            return -1;
+            return LAYOUT_NOMEM;
         if (h->line2) {
             y -= small * 1.35;
             if (fit_text(L, p, left, y, tw, LFONT_REGULAR, small, h->line2, false))
-                return -1;
+                return LAYOUT_NOMEM;
         }
         lbox *rule = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
         if (!rule)
-            return -1;
+            return LAYOUT_NOMEM;
         *rule = (lbox){.kind = LBOX_LINE, .x = left, .y = y - small * 0.6, .w = w, .h = 0};
         if (logo_w > 0 && L->hdr.logo) { /* the analyzer cannot tell that one implies the other */
             lbox *img = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
             if (!img)
-                return -1;
+                return LAYOUT_NOMEM;
             double img_h = logo_w * L->hdr.logo->height_px / L->hdr.logo->width_px;
             *img = (lbox){.kind = LBOX_IMAGE,
                           .x = right - logo_w,
@@ -1132,7 +1132,7 @@ int layout_form_end(layout *L)
             }
             lbox *wm = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
             if (!wm || !(wm->text = arena_strdup(L->a, h->watermark)))
-                return -1;
+                return LAYOUT_NOMEM;
             wm->kind = LBOX_WATERMARK;
             wm->x = g->width_pt / 2, wm->y = g->height_pt / 2;
             wm->w = ww, wm->h = size, wm->font = LFONT_BOLD, wm->size_pt = size;
@@ -1147,18 +1147,18 @@ int layout_form_end(layout *L)
             pw = w / 3;
         lbox *frule = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
         if (!frule)
-            return -1;
+            return LAYOUT_NOMEM;
         *frule = (lbox){
             .kind = LBOX_LINE, .x = left, .y = g->footer_base_pt + small * 1.3, .w = w, .h = 0};
         if (fit_text(L, p, left, g->footer_base_pt, w - pw - small, LFONT_REGULAR, small,
                      h->footer_left, false) ||
             fit_text(L, p, right, g->footer_base_pt, pw, LFONT_REGULAR, small, page, true))
-            return -1;
+            return LAYOUT_NOMEM;
     }
     /* A form's own page size ends with it: a builder call after this one
      * measures for the page that place() will begin (found by fuzzing,
      * tests/fuzz/corpus/layout/crash-stale-page-size; render.c always
      * begins each form itself, so the tool never met it). */
     L->g = L->doc.geom;
-    return 0;
+    return LAYOUT_OK;
 }

@@ -130,9 +130,22 @@ size_t layout_wrap(const layout_metrics *m, lfont f, double size_pt, double max_
 
 typedef struct layout layout;
 
+/* NULL when out of memory. */
 layout *layout_new(arena *a, layout_geom geom, layout_style style, const layout_metrics *m);
 
-/* Text arguments need not outlive the call. All functions return 0 or -1 on OOM. */
+/* What a builder call returns. */
+typedef enum {
+    LAYOUT_OK,
+    LAYOUT_NOMEM,    /* out of memory */
+    LAYOUT_TOO_LONG, /* the page it needed would pass LAYOUT_MAX_PAGES */
+} layout_status;
+
+/* A document never gets more pages than this: a form whose text would need
+ * more (a runaway paste, a hostile file) stops the layout, and the builder
+ * call that would have added the page returns LAYOUT_TOO_LONG. */
+#define LAYOUT_MAX_PAGES 500
+
+/* Text arguments need not outlive the call. */
 typedef struct layout_header {
     const char *left;        /* clinic name */
     const char *right;       /* copy label ("Patient copy") or NULL */
@@ -156,23 +169,25 @@ typedef struct layout_header {
 /* The height of the logo in the page header. */
 #define LAYOUT_LOGO_PT 24.0
 
-int layout_form_begin(layout *L, const layout_header *h);
+layout_status layout_form_begin(layout *L, const layout_header *h);
 
 /* From now on, text between open and close (UTF-8 marks, kept in the text)
  * is drawn over a highlight: placeholders on a specimen. */
 void layout_set_highlight(layout *L, const char *open, const char *close);
-int layout_letterhead(layout *L, const char *name, const char *details);
-int layout_title(layout *L, const char *text);
-int layout_heading(layout *L, const char *text);
+layout_status layout_letterhead(layout *L, const char *name, const char *details);
+layout_status layout_title(layout *L, const char *text);
+layout_status layout_heading(layout *L, const char *text);
 /* Each line break in text starts a new paragraph. */
-int layout_paragraph(layout *L, const char *text);
-int layout_bullet(layout *L, const char *text);
+layout_status layout_paragraph(layout *L, const char *text);
+layout_status layout_bullet(layout *L, const char *text);
 /* Benefits, risks, alternatives: bold title (or NULL) over text (or NULL);
  * initials_label != NULL draws an initials box beside it and keeps it whole. */
-int layout_item(layout *L, const char *title, const char *text, const char *initials_label);
-int layout_checkbox(layout *L, const char *text);
+layout_status layout_item(layout *L, const char *title, const char *text,
+                          const char *initials_label);
+layout_status layout_checkbox(layout *L, const char *text);
 /* A table of labelled patient facts. */
-int layout_fields(layout *L, const char *const *labels, const char *const *values, size_t n);
+layout_status layout_fields(layout *L, const char *const *labels, const char *const *values,
+                            size_t n);
 
 typedef struct layout_signer {
     const char *sign_label;   /* "Signature of Patient" */
@@ -181,19 +196,13 @@ typedef struct layout_signer {
     const char *const *lines; /* further labelled lines (printed name, extras) */
     size_t nlines;
 } layout_signer;
-int layout_signatures(layout *L, const layout_signer *signers, size_t n);
+layout_status layout_signatures(layout *L, const layout_signer *signers, size_t n);
 
 /* QR code (the caller keeps qr alive as long as the layout), caption above,
  * URL printed under it, link annotation over it. */
-int layout_qr(layout *L, const qr_code *qr, const char *url, const char *caption);
-int layout_page_break(layout *L);
-int layout_form_end(layout *L);
-
-/* A document never gets more pages than this: a form whose text would need
- * more (a runaway paste, a hostile file) stops the layout, and the builder
- * call that would have added the page fails with layout_too_long() true. */
-#define LAYOUT_MAX_PAGES 500
-bool layout_too_long(const layout *L);
+layout_status layout_qr(layout *L, const qr_code *qr, const char *url, const char *caption);
+layout_status layout_page_break(layout *L);
+layout_status layout_form_end(layout *L);
 
 /* The pages so far. Valid until the arena is freed. */
 const layout_doc *layout_result(layout *L);

@@ -3,40 +3,10 @@
  */
 #include "wording.h"
 
-#include <openssl/evp.h>
-#include <stdio.h>
 #include <string.h>
 
-typedef struct buf {
-    arena *a;
-    char *s;
-    size_t len, cap;
-    bool oom;
-} buf;
-
-static void put(buf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap;
-        char *ns = arena_grow(b->a, b->s, &cap, b->len + n + 1, 1);
-        if (!ns) {
-            b->oom = true;
-            return;
-        }
-        b->s = ns;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void puts_(buf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
+#include "buf.h"
+#include "sha256.h"
 
 static bool space(char c)
 {
@@ -44,7 +14,7 @@ static bool space(char c)
 }
 
 /* Text with white space squashed and placeholder braces tightened. */
-static void put_text(buf *b, const char *s, size_t n)
+static void put_text(mp_buf *b, const char *s, size_t n)
 {
     bool pending = false, in_braces = false;
     size_t start_len = b->len;
@@ -57,22 +27,32 @@ static void put_text(buf *b, const char *s, size_t n)
         if (c == '{' && i + 1 < n && s[i + 1] == '{' && !(i > 0 && s[i - 1] == '\\'))
             in_braces = true;
         if (pending)
-            put(b, " ", 1);
+            buf_putc(b, ' ');
         pending = false;
-        put(b, &c, 1);
+        buf_putc(b, c);
         if (c == '}' && in_braces && i > 0 && s[i - 1] == '}')
             in_braces = false;
     }
 }
 
-static void put_mp(buf *b, const mp_text *t)
+static void put_mp(mp_buf *b, const mp_text *t)
 {
     if (t->s)
         put_text(b, t->s, t->len);
 }
 
-/* One line per paragraph: each line break splits, as the layout does. */
-static void put_paragraphs(buf *b, const char *label, const mp_text *t)
+/* Whether s[0..n) has more than white space: put_text writes nothing else. */
+static bool has_text(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!space(s[i]))
+            return true;
+    return false;
+}
+
+/* One line per paragraph: each line break splits, as the layout does; an
+ * empty piece gives no line. */
+static void put_paragraphs(mp_buf *b, const char *label, const mp_text *t)
 {
     const char *p = t->s, *end = t->s + t->len;
     while (p < end) {
@@ -80,34 +60,30 @@ static void put_paragraphs(buf *b, const char *label, const mp_text *t)
         const char *next = stop ? stop + 1 : end;
         if (!stop)
             stop = end;
-        size_t before = b->len;
-        puts_(b, label);
-        puts_(b, ": ");
-        size_t text_start = b->len;
-        put_text(b, p, (size_t)(stop - p));
-        if (b->len == text_start) /* an empty piece gives no line */
-            b->len = before;
-        else
-            puts_(b, "\n");
-        if (b->s)
-            b->s[b->len] = '\0';
+        if (has_text(p, (size_t)(stop - p))) {
+            buf_puts(b, label);
+            buf_puts(b, ": ");
+            put_text(b, p, (size_t)(stop - p));
+            buf_putc(b, '\n');
+        }
         p = next;
     }
 }
 
-static void put_line(buf *b, const char *label, const mp_text *t)
+static void put_line(mp_buf *b, const char *label, const mp_text *t)
 {
-    puts_(b, label);
-    puts_(b, ": ");
+    buf_puts(b, label);
+    buf_puts(b, ": ");
     put_mp(b, t);
-    puts_(b, "\n");
+    buf_putc(b, '\n');
 }
 
 char *wording_text(const form *f, arena *a, size_t *len)
 {
-    buf b = {.a = a};
-    puts_(&b, "medpacket-wording 1\n");
-    puts_(&b, f->kind == FORM_CONSENT ? "kind: consent\n" : "kind: handout\n");
+    mp_buf b;
+    buf_init(&b, a);
+    buf_puts(&b, "medpacket-wording 1\n");
+    buf_puts(&b, f->kind == FORM_CONSENT ? "kind: consent\n" : "kind: handout\n");
     put_line(&b, "language", &f->language);
     put_line(&b, "title", &f->title);
     static const char *const signers[] = {"", "patient", "clinician", "witness", "interpreter"};
@@ -134,51 +110,51 @@ char *wording_text(const form *f, arena *a, size_t *len)
                                 : bl->kind == BLOCK_RISKS  ? "risk"
                                                            : "alternative";
             for (size_t k = 0; k < bl->nitems; k++) {
-                puts_(&b, label);
-                puts_(&b, ": ");
+                buf_puts(&b, label);
+                buf_puts(&b, ": ");
                 put_mp(&b, &bl->items[k].title);
-                puts_(&b, " | ");
+                buf_puts(&b, " | ");
                 put_mp(&b, &bl->items[k].text);
-                puts_(&b, "\n");
+                buf_puts(&b, "\n");
             }
             break;
         }
         case BLOCK_PATIENT_ID:
-            puts_(&b, "patient_id:");
+            buf_puts(&b, "patient_id:");
             for (size_t k = 0; k < bl->nfields; k++) {
-                puts_(&b, " ");
-                puts_(&b, patient_field_name(bl->fields[k]));
+                buf_puts(&b, " ");
+                buf_puts(&b, patient_field_name(bl->fields[k]));
             }
-            puts_(&b, "\n");
+            buf_puts(&b, "\n");
             break;
         case BLOCK_SIGNATURES:
             for (size_t k = 0; k < bl->nsigs; k++) {
                 const form_signature *s = &bl->sigs[k];
-                puts_(&b, "signature: ");
+                buf_puts(&b, "signature: ");
                 put_mp(&b, &s->role);
-                puts_(&b, " | signer=");
-                puts_(&b, signers[s->signer]);
-                puts_(&b, " |");
+                buf_puts(&b, " | signer=");
+                buf_puts(&b, signers[s->signer]);
+                buf_puts(&b, " |");
                 if (s->printed_name)
-                    puts_(&b, " printed_name");
+                    buf_puts(&b, " printed_name");
                 if (s->date)
-                    puts_(&b, " date");
+                    buf_puts(&b, " date");
                 if (s->time)
-                    puts_(&b, " time");
-                puts_(&b, " | extra:");
+                    buf_puts(&b, " time");
+                buf_puts(&b, " | extra:");
                 for (size_t j = 0; j < s->nextra; j++) {
-                    puts_(&b, j ? "; " : " ");
+                    buf_puts(&b, j ? "; " : " ");
                     put_mp(&b, &s->extra[j]);
                 }
-                puts_(&b, "\n");
+                buf_puts(&b, "\n");
             }
             break;
         case BLOCK_BOOKING_QR:
-            puts_(&b, "booking_qr: ");
+            buf_puts(&b, "booking_qr: ");
             put_mp(&b, &bl->text);
-            puts_(&b, " | ");
+            buf_puts(&b, " | ");
             put_mp(&b, &bl->url);
-            puts_(&b, "\n");
+            buf_puts(&b, "\n");
             break;
         case BLOCK_PAGE_BREAK:
             break;
@@ -188,20 +164,12 @@ char *wording_text(const form *f, arena *a, size_t *len)
         return NULL;
     if (len)
         *len = b.len;
-    return b.s;
+    return b.data;
 }
 
 int wording_fingerprint(const form *f, arena *a, char out[65])
 {
     size_t len;
     char *text = wording_text(f, a, &len);
-    if (!text)
-        return -1;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    if (!EVP_Digest(text, len, md, &n, EVP_sha256(), NULL) || n != 32)
-        return -1;
-    for (unsigned i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
-    return 0;
+    return text ? sha256_hex(text, len, out) : -1;
 }

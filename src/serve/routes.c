@@ -6,11 +6,7 @@
 #include "routes.h"
 
 #include <errno.h>
-/* jansson reads request bodies; its json_string() (a constructor this file
- * never calls) has the name of json.h's writer, which answers them. */
-#define json_string jansson_json_string
-#include <jansson.h>
-#undef json_string
+#include <jansson.h> /* reads request bodies; json.h's writer answers them */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,16 +75,14 @@ static size_t variant_of(const serve_packet *sp, const patient *pt)
     return 0;
 }
 
-static void json_field(FILE *f, const patient *pt, const char *name)
+static void json_field(json_writer *w, const patient *pt, const char *name)
 {
     const mp_text *v = patient_get(pt, name, strlen(name));
-    fprintf(f, "\"%s\": ", name);
-    if (!v) {
-        fputs("null", f);
-        return;
-    }
-    /* Values are NUL-terminated copies (patient.h), so json_string can take them. */
-    json_string(f, v->s);
+    json_key(w, name);
+    if (v) /* values are NUL-terminated copies (patient.h) */
+        json_put_str(w, v->s);
+    else
+        json_put_null(w);
 }
 
 /* t (Unix time) as 2026-11-25T09:30:00Z into buf[32]. */
@@ -98,6 +92,77 @@ static void iso_time(int64_t t, char *buf)
     struct tm tm;
     gmtime_r(&tt, &tm);
     strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* One row of the day's list: its fields, language and packets, what each
+ * packet needs that the row lacks, and its problems. msg is room for a
+ * problem's words; false when it ran out of memory. */
+static bool patient_row(const server *s, json_writer *w, const schedule_row *row, bool *offered,
+                        mp_buf *msg)
+{
+    const patient *pt = &row->patient;
+    json_begin_object(w);
+    json_key(w, "row");
+    json_put_int(w, row->row);
+    static const char *const shown[] = {"first_name",       "last_name",        "dob",      "mrn",
+                                        "appointment_date", "appointment_time", "clinician"};
+    for (size_t k = 0; k < sizeof shown / sizeof shown[0]; k++)
+        json_field(w, pt, shown[k]);
+    const char *lang = "en";
+    if (s->cfg.npackets) {
+        const serve_packet *sp = &s->cfg.packets[0];
+        lang = render_pick(sp->variants, sp->nvariants, pt, NULL)->language;
+    }
+    json_key(w, "language");
+    json_put_str(w, lang);
+    json_key(w, "packets");
+    json_begin_array(w);
+    size_t unknown = row_packets(s, pt, offered);
+    for (size_t k = 0; k < s->cfg.npackets; k++)
+        if (offered[k])
+            json_put_str(w, s->cfg.packets[k].id);
+    json_end_array(w);
+    /* Per packet, the fields it prints that the row leaves empty: the page
+     * says so before anyone presses Preview (names only). */
+    json_key(w, "missing");
+    json_begin_object(w);
+    for (size_t k = 0; k < s->cfg.npackets; k++) {
+        const serve_packet *sp = &s->cfg.packets[k];
+        unsigned need = offered[k] ? s->needs[k][variant_of(sp, pt)] : 0;
+        bool listed = false;
+        for (size_t f = 0; f < WALKIN_NPROBE_FIELDS; f++) {
+            const char *name = walkin_probe_fields[f].name;
+            if (!(need & (1u << f)) || patient_get(pt, name, strlen(name)))
+                continue;
+            if (!listed) {
+                json_key(w, sp->id);
+                json_begin_array(w);
+                listed = true;
+            }
+            json_put_str(w, name);
+        }
+        if (listed)
+            json_end_array(w);
+    }
+    json_end_object(w);
+    /* A packet id the server does not offer: by row and column, not
+     * repeated (a cell may hold anything). */
+    json_key(w, "problems");
+    json_begin_array(w);
+    if (unknown) {
+        char what[32] = "a packet";
+        if (unknown > 1)
+            snprintf(what, sizeof what, "%zu packets", unknown);
+        buf_reset(msg);
+        buf_putf(msg, "column packets names %s this server does not offer (it offers %s)", what,
+                 buf_str(&s->offered_ids));
+        if (msg->oom)
+            return false;
+        json_put_str(w, buf_str(msg));
+    }
+    json_end_array(w);
+    json_end_object(w);
+    return true;
 }
 
 enum MHD_Result routes_patients(server *s, struct MHD_Connection *c, const char *m, request *r)
@@ -111,116 +176,65 @@ enum MHD_Result routes_patients(server *s, struct MHD_Connection *c, const char 
                 "serve: the list changed but cannot be read; keeping the last one: %s\n",
                 reload.msg);
     enum MHD_Result ret = MHD_NO;
-    jout j = {0};
+    jreply j;
+    serve_json_init(&j);
+    json_writer *w = &j.w;
+    mp_buf msg;
+    buf_init(&msg, NULL);
     bool *offered = calloc(s->cfg.npackets + 1, sizeof *offered);
-    if (!offered || !serve_jopen(&j))
+    if (!offered)
         goto out;
     char when[32];
     iso_time(snap->loaded_at, when);
-    fputs("{\"source\": ", j.f);
-    json_string(j.f, s->cfg.source_name);
-    fprintf(j.f, ", \"loaded_at\": \"%s\", \"stale\": ", when);
+    json_begin_object(w);
+    json_key(w, "source");
+    json_put_str(w, s->cfg.source_name);
+    json_key(w, "loaded_at");
+    json_put_str(w, when);
+    json_key(w, "stale");
     if (stale.since) {
         /* The page shows the list it has, saying plainly that it is old. */
         iso_time(stale.since, when);
-        fprintf(j.f, "{\"since\": \"%s\", \"reason\": ", when);
-        json_string(j.f, stale.why);
-        fputc('}', j.f);
+        json_begin_object(w);
+        json_key(w, "since");
+        json_put_str(w, when);
+        json_key(w, "reason");
+        json_put_str(w, stale.why);
+        json_end_object(w);
     } else {
-        fputs("null", j.f);
+        json_put_null(w);
     }
-    fputs(", \"patients\": [", j.f);
-    bool first = true;
+    /* One patient a line, for anyone reading the answer itself. */
+    json_key(w, "patients");
+    json_begin_array(w);
     for (size_t i = 0; i < snap->nrows; i++) {
-        const schedule_row *row = &snap->rows[i];
-        if (row->problem)
+        if (snap->rows[i].problem)
             continue;
-        const patient *pt = &row->patient;
-        fprintf(j.f, "%s\n  {\"row\": %ld", first ? "" : ",", row->row);
-        first = false;
-        static const char *const shown[] = {"first_name", "last_name",        "dob",
-                                            "mrn",        "appointment_date", "appointment_time",
-                                            "clinician"};
-        for (size_t k = 0; k < sizeof shown / sizeof shown[0]; k++) {
-            fputs(", ", j.f);
-            json_field(j.f, pt, shown[k]);
-        }
-        const char *lang = "en";
-        if (s->cfg.npackets) {
-            const serve_packet *sp = &s->cfg.packets[0];
-            lang = render_pick(sp->variants, sp->nvariants, pt, NULL)->language;
-        }
-        fputs(", \"language\": ", j.f);
-        json_string(j.f, lang);
-        fputs(", \"packets\": [", j.f);
-        size_t unknown = row_packets(s, pt, offered);
-        bool pfirst = true;
-        for (size_t k = 0; k < s->cfg.npackets; k++) {
-            if (!offered[k])
-                continue;
-            fputs(pfirst ? "" : ", ", j.f);
-            json_string(j.f, s->cfg.packets[k].id);
-            pfirst = false;
-        }
-        /* Per packet, the fields it prints that the row leaves empty: the
-         * page says so before anyone presses Preview (names only). */
-        fputs("], \"missing\": {", j.f);
-        pfirst = true;
-        for (size_t k = 0; k < s->cfg.npackets; k++) {
-            const serve_packet *sp = &s->cfg.packets[k];
-            unsigned need = offered[k] ? s->needs[k][variant_of(sp, pt)] : 0;
-            bool ffirst = true;
-            for (size_t f = 0; f < WALKIN_NPROBE_FIELDS; f++) {
-                if (!(need & (1u << f)) || patient_get(pt, walkin_probe_fields[f].name,
-                                                       strlen(walkin_probe_fields[f].name)))
-                    continue;
-                if (ffirst) {
-                    fputs(pfirst ? "" : ", ", j.f);
-                    json_string(j.f, sp->id);
-                    fputs(": [", j.f);
-                    pfirst = false;
-                }
-                fprintf(j.f, "%s\"%s\"", ffirst ? "" : ", ", walkin_probe_fields[f].name);
-                ffirst = false;
-            }
-            if (!ffirst)
-                fputc(']', j.f);
-        }
-        /* A packet id the server does not offer: by row and column, not
-         * repeated (a cell may hold anything). */
-        fputs("}, \"problems\": [", j.f);
-        if (unknown) {
-            size_t n = strlen(s->offered_ids) + 96;
-            char *msg = malloc(n);
-            if (!msg)
-                goto out;
-            char what[32] = "a packet";
-            if (unknown > 1)
-                snprintf(what, sizeof what, "%zu packets", unknown);
-            snprintf(msg, n, "column packets names %s this server does not offer (it offers %s)",
-                     what, s->offered_ids);
-            json_string(j.f, msg);
-            free(msg);
-        }
-        fputs("]}", j.f);
+        json_newline(w, 2);
+        if (!patient_row(s, w, &snap->rows[i], offered, &msg))
+            goto out;
     }
-    fputs("\n], \"bad_rows\": [", j.f);
-    first = true;
+    json_newline(w, 0);
+    json_end_array(w);
+    json_key(w, "bad_rows");
+    json_begin_array(w);
     for (size_t i = 0; i < snap->nrows; i++) {
         const schedule_row *row = &snap->rows[i];
         if (!row->problem)
             continue;
-        fprintf(j.f, "%s{\"row\": %ld, \"problem\": ", first ? "" : ", ", row->row);
-        json_string(j.f, row->problem);
-        fputc('}', j.f);
-        first = false;
+        json_begin_object(w);
+        json_key(w, "row");
+        json_put_int(w, row->row);
+        json_key(w, "problem");
+        json_put_str(w, row->problem);
+        json_end_object(w);
     }
-    fputs("]}\n", j.f);
+    json_end_array(w);
+    json_end_object(w);
     ret = serve_reply_json(s, c, m, r, 200, &j);
 out:
-    if (j.f)
-        fclose(j.f);
-    free(j.buf);
+    buf_free(&j.b);
+    buf_free(&msg);
     free(offered);
     schedule_put(s->cfg.sched, snap);
     return ret;
@@ -292,12 +306,16 @@ static enum MHD_Result print_and_reply(server *s, struct MHD_Connection *c, cons
         r->why = NULL; /* err is this frame's */
         return ret;
     }
-    jout j;
-    if (!serve_jopen(&j))
-        return MHD_NO;
-    fprintf(j.f, "{\"job\": %d, \"printer\": ", pr.job_id);
-    json_string(j.f, pr.printer);
-    fprintf(j.f, ", \"pages\": %d}\n", pages);
+    jreply j;
+    serve_json_init(&j);
+    json_begin_object(&j.w);
+    json_key(&j.w, "job");
+    json_put_int(&j.w, pr.job_id);
+    json_key(&j.w, "printer");
+    json_put_str(&j.w, pr.printer);
+    json_key(&j.w, "pages");
+    json_put_int(&j.w, pages);
+    json_end_object(&j.w);
     if (s->cfg.log)
         fprintf(s->cfg.log, "serve: printed %s job %d\n", who, pr.job_id);
     return serve_reply_json(s, c, m, r, 200, &j);
@@ -359,11 +377,11 @@ enum MHD_Result routes_preview(server *s, struct MHD_Connection *c, const char *
 static json_t *parse_body(server *s, struct MHD_Connection *c, const char *m, request *r,
                           enum MHD_Result *ret)
 {
-    const char *body = r->body ? r->body : "";
+    const char *body = buf_str(&r->body); /* "" when none came (serve.c failed it on OOM) */
     json_t *root = NULL;
     json_error_t jerr;
-    if (web_json_depth_ok(body, r->len, MAX_JSON_DEPTH))
-        root = json_loadb(body, r->len, JSON_REJECT_DUPLICATES, &jerr);
+    if (web_json_depth_ok(body, r->body.len, MAX_JSON_DEPTH))
+        root = json_loadb(body, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
     if (!json_is_object(root)) {
         /* jansson's message may quote the body (a patient's name): not sent. */
         json_decref(root);
@@ -450,6 +468,29 @@ static const char *field_text(const json_t *v, char *buf, size_t bufsize)
     return !v || json_is_null(v) ? "" : text_of(v, buf, bufsize);
 }
 
+/* The start of a 422 answer to a walk-in: {"error": "N fields to correct",
+ * "fields": {, then the caller's NAME: PROBLEM members, then
+ * reply_field_problems. */
+static void begin_field_problems(jreply *j, size_t n)
+{
+    char what[48];
+    snprintf(what, sizeof what, "%zu field%s to correct", n, n == 1 ? "" : "s");
+    serve_json_init(j);
+    json_begin_object(&j->w);
+    json_key(&j->w, "error");
+    json_put_str(&j->w, what);
+    json_key(&j->w, "fields");
+    json_begin_object(&j->w);
+}
+
+static enum MHD_Result reply_field_problems(server *s, struct MHD_Connection *c, const char *m,
+                                            request *r, jreply *j)
+{
+    json_end_object(&j->w);
+    json_end_object(&j->w);
+    return serve_reply_json(s, c, m, r, 422, j);
+}
+
 enum MHD_Result routes_walkin(server *s, struct MHD_Connection *c, const char *m, request *r)
 {
     enum MHD_Result ret;
@@ -457,7 +498,6 @@ enum MHD_Result routes_walkin(server *s, struct MHD_Connection *c, const char *m
     if (!root)
         return ret;
     ret = MHD_NO;
-    jout bad = {0};
     arena *a = arena_new();
     if (!a)
         goto out;
@@ -482,10 +522,13 @@ enum MHD_Result routes_walkin(server *s, struct MHD_Connection *c, const char *m
         ret = serve_reply_error(s, c, m, r, 403, NO_PRINT_MSG);
         goto out;
     }
-    /* Every problem at once, each under its field's name. */
-    if (!serve_jopen(&bad))
-        goto out;
+    /* Every problem at once, each under its field's name: names the form
+     * does not have, then each field's problem (walkin_problem's words are
+     * in why_buf or static). */
     size_t nbad = 0;
+    const char *why[WALKIN_NFIELDS];
+    msg_id why_id[WALKIN_NFIELDS];
+    char why_buf[WALKIN_NFIELDS][128];
     patient pt = {.source = "walk-in"};
     mp_err err;
     err_clear(&err);
@@ -494,23 +537,17 @@ enum MHD_Result routes_walkin(server *s, struct MHD_Connection *c, const char *m
     json_object_foreach(fields, k, kv)
     {
         (void)kv;
-        if (!walkin_field_named(k)) {
-            fprintf(bad.f, "%s", nbad++ ? ", " : "");
-            json_string(bad.f, k);
-            fputs(": ", bad.f);
-            json_string(bad.f, msg_get(lang, MSG_UI_ERR_UNKNOWN));
-        }
+        nbad += !walkin_field_named(k);
     }
     for (size_t f = 0; f < WALKIN_NFIELDS; f++) {
         const walkin_field *wf = &walkin_fields[f];
-        char buf[128], digits[32];
+        char digits[32];
         const char *text = field_text(json_object_get(fields, wf->name), digits, sizeof digits);
-        msg_id id = MSG_UI_ERR_REQUIRED;
-        const char *why = walkin_problem(wf, s->required[f], text, sp->variants, sp->nvariants, buf,
-                                         sizeof buf, &id);
-        if (why) {
-            fprintf(bad.f, "%s\"%s\": ", nbad++ ? ", " : "", wf->name);
-            json_string(bad.f, walkin_say(lang, id, why));
+        why_id[f] = MSG_UI_ERR_REQUIRED;
+        why[f] = walkin_problem(wf, s->required[f], text, sp->variants, sp->nvariants, why_buf[f],
+                                sizeof why_buf[f], &why_id[f]);
+        if (why[f]) {
+            nbad++;
             continue;
         }
         /* patient_set copies into a. */
@@ -519,23 +556,27 @@ enum MHD_Result routes_walkin(server *s, struct MHD_Connection *c, const char *m
             goto out;
         }
     }
-    json_decref(root); /* what is kept was copied into a */
-    root = NULL;
-    int closed = fclose(bad.f);
-    bad.f = NULL;
-    if (closed != 0)
-        goto out;
     if (nbad) {
-        jout j;
-        if (!serve_jopen(&j))
-            goto out;
-        fprintf(j.f, "{\"error\": \"%zu field%s to correct\", \"fields\": {", nbad,
-                nbad == 1 ? "" : "s");
-        fwrite(bad.buf, 1, bad.len, j.f);
-        fputs("}}\n", j.f);
-        ret = serve_reply_json(s, c, m, r, 422, &j);
+        jreply j;
+        begin_field_problems(&j, nbad);
+        json_object_foreach(fields, k, kv)
+        {
+            (void)kv;
+            if (!walkin_field_named(k)) {
+                json_key(&j.w, k);
+                json_put_str(&j.w, msg_get(lang, MSG_UI_ERR_UNKNOWN));
+            }
+        }
+        for (size_t f = 0; f < WALKIN_NFIELDS; f++)
+            if (why[f]) {
+                json_key(&j.w, walkin_fields[f].name);
+                json_put_str(&j.w, walkin_say(lang, why_id[f], why[f]));
+            }
+        ret = reply_field_problems(s, c, m, r, &j);
         goto out;
     }
+    json_decref(root); /* what is kept was copied into a */
+    root = NULL;
     walkin_seen_today(&pt, a, &err);
     unsigned char *pdf = NULL;
     size_t len = 0;
@@ -546,14 +587,11 @@ enum MHD_Result routes_walkin(server *s, struct MHD_Connection *c, const char *m
          * beside that field, as for the others. */
         const walkin_field *missing = walkin_field_named(err.field);
         if (missing) {
-            jout j;
-            if (!serve_jopen(&j))
-                goto out;
-            fprintf(j.f,
-                    "{\"error\": \"1 field to correct\", \"fields\": {\"%s\": ", missing->name);
-            json_string(j.f, msg_get(lang, MSG_UI_ERR_NEEDED));
-            fputs("}}\n", j.f);
-            ret = serve_reply_json(s, c, m, r, 422, &j);
+            jreply j;
+            begin_field_problems(&j, 1);
+            json_key(&j.w, missing->name);
+            json_put_str(&j.w, msg_get(lang, MSG_UI_ERR_NEEDED));
+            ret = reply_field_problems(s, c, m, r, &j);
         } else {
             ret = serve_reply_error(s, c, m, r, status, err.msg);
         }
@@ -562,9 +600,6 @@ enum MHD_Result routes_walkin(server *s, struct MHD_Connection *c, const char *m
     ret = print ? print_and_reply(s, c, m, r, sp, pdf, len, pages, "walk-in")
                 : reply_pdf(s, c, m, r, pdf, len);
 out:
-    if (bad.f)
-        fclose(bad.f);
-    free(bad.buf);
     json_decref(root);
     arena_free(a);
     return ret;
@@ -595,17 +630,12 @@ static int probe_needs(server *s)
     for (size_t f = 0; f < WALKIN_NFIELDS; f++)
         s->required[f] = walkin_required(&walkin_fields[f], any);
     /* The ids, for a packets column that names others. */
-    size_t n = 1;
-    for (size_t p = 0; p < s->cfg.npackets; p++)
-        n += strlen(s->cfg.packets[p].id) + 2;
-    if (!(s->offered_ids = malloc(n)))
-        return -1;
-    size_t used = 0;
-    s->offered_ids[0] = '\0';
-    for (size_t p = 0; p < s->cfg.npackets && used < n; p++)
-        used += (size_t)snprintf(s->offered_ids + used, n - used, "%s%s", p ? ", " : "",
-                                 s->cfg.packets[p].id);
-    return 0;
+    buf_init(&s->offered_ids, NULL);
+    for (size_t p = 0; p < s->cfg.npackets; p++) {
+        buf_puts(&s->offered_ids, p ? ", " : "");
+        buf_puts(&s->offered_ids, s->cfg.packets[p].id);
+    }
+    return s->offered_ids.oom ? -1 : 0;
 }
 
 static bool has_lang(char langs[][8], size_t n, const char *l)
@@ -618,9 +648,6 @@ static bool has_lang(char langs[][8], size_t n, const char *l)
 
 static int build_config(server *s)
 {
-    jout j;
-    if (!serve_jopen(&j))
-        return -1;
     /* The label languages: every language a packet is offered in that has
      * a message table, in the order the packets give them. */
     char langs[8][8];
@@ -633,55 +660,80 @@ static int build_config(server *s)
         }
     if (!nl)
         snprintf(langs[nl++], sizeof langs[0], "en");
-    fputs("{\"clinic\": ", j.f);
-    json_string(j.f, s->cfg.clinic_name);
-    fputs(", \"printer\": ", j.f);
+    jreply j;
+    serve_json_init(&j);
+    json_writer *w = &j.w;
+    json_begin_object(w);
+    json_key(w, "clinic");
+    json_put_str(w, s->cfg.clinic_name);
+    json_key(w, "printer");
     if (s->cfg.printer)
-        json_string(j.f, s->cfg.printer);
+        json_put_str(w, s->cfg.printer);
     else
-        fputs("null", j.f);
-    fprintf(j.f, ", \"can_print\": %s, \"languages\": [", s->cfg.can_print ? "true" : "false");
+        json_put_null(w);
+    json_key(w, "can_print");
+    json_put_bool(w, s->cfg.can_print);
+    json_key(w, "languages");
+    json_begin_array(w);
     for (size_t i = 0; i < nl; i++)
-        fprintf(j.f, "%s\"%s\"", i ? ", " : "", langs[i]);
-    fputs("],\n \"labels\": {", j.f);
+        json_put_str(w, langs[i]);
+    json_end_array(w);
+    /* A line for each language's labels, and for each list after them. */
+    json_newline(w, 1);
+    json_key(w, "labels");
+    json_begin_object(w);
     for (size_t i = 0; i < nl; i++) {
-        fprintf(j.f, "%s\n  \"%s\": {", i ? "," : "", langs[i]);
-        bool first = true;
+        json_newline(w, 2);
+        json_key(w, langs[i]);
+        json_begin_object(w);
         for (int id = 0; id < MSG_COUNT; id++) {
             const char *key = msg_key((msg_id)id);
             if (!key)
                 continue;
-            fprintf(j.f, "%s\"%s\": ", first ? "" : ", ", key);
-            json_string(j.f, msg_get(langs[i], (msg_id)id));
-            first = false;
+            json_key(w, key);
+            json_put_str(w, msg_get(langs[i], (msg_id)id));
         }
-        fputc('}', j.f);
+        json_end_object(w);
     }
-    fputs("},\n \"packets\": [", j.f);
+    json_end_object(w);
+    json_newline(w, 1);
+    json_key(w, "packets");
+    json_begin_array(w);
     for (size_t p = 0; p < s->cfg.npackets; p++) {
         const serve_packet *sp = &s->cfg.packets[p];
-        fputs(p ? ", {\"id\": " : "{\"id\": ", j.f);
-        json_string(j.f, sp->id);
-        fputs(", \"title\": ", j.f);
-        json_string(j.f, sp->title);
-        fputs(", \"languages\": [", j.f);
-        for (size_t v = 0; v < sp->nvariants; v++) {
-            fputs(v ? ", " : "", j.f);
-            json_string(j.f, sp->variants[v]->language);
-        }
-        fputs("]}", j.f);
+        json_begin_object(w);
+        json_key(w, "id");
+        json_put_str(w, sp->id);
+        json_key(w, "title");
+        json_put_str(w, sp->title);
+        json_key(w, "languages");
+        json_begin_array(w);
+        for (size_t v = 0; v < sp->nvariants; v++)
+            json_put_str(w, sp->variants[v]->language);
+        json_end_array(w);
+        json_end_object(w);
     }
-    fputs("],\n \"walkin_fields\": [", j.f);
-    for (size_t f = 0; f < WALKIN_NFIELDS; f++)
-        fprintf(j.f, "%s{\"name\": \"%s\", \"required\": %s, \"type\": \"%s\"}", f ? ", " : "",
-                walkin_fields[f].name, s->required[f] ? "true" : "false", walkin_fields[f].type);
-    fputs("]}\n", j.f);
-    if (fclose(j.f) != 0) {
-        free(j.buf);
+    json_end_array(w);
+    json_newline(w, 1);
+    json_key(w, "walkin_fields");
+    json_begin_array(w);
+    for (size_t f = 0; f < WALKIN_NFIELDS; f++) {
+        json_begin_object(w);
+        json_key(w, "name");
+        json_put_str(w, walkin_fields[f].name);
+        json_key(w, "required");
+        json_put_bool(w, s->required[f]);
+        json_key(w, "type");
+        json_put_str(w, walkin_fields[f].type);
+        json_end_object(w);
+    }
+    json_end_array(w);
+    json_end_object(w);
+    if (!serve_json_end(&j)) {
+        buf_free(&j.b);
         return -1;
     }
-    s->config_json = j.buf;
-    s->config_len = j.len;
+    s->config = j.b; /* the bytes are the server's now */
     return 0;
 }
 
@@ -692,11 +744,11 @@ int routes_prepare(server *s)
 
 void routes_free(server *s)
 {
-    free(s->config_json);
+    buf_free(&s->config);
     for (size_t p = 0; s->needs && p < s->cfg.npackets; p++)
         free(s->needs[p]);
     free(s->needs);
-    free(s->offered_ids);
+    buf_free(&s->offered_ids);
 }
 
 /* --- the page's files ---------------------------------------------------- */
@@ -731,6 +783,6 @@ enum MHD_Result routes_static(server *s, struct MHD_Connection *c, const char *u
 
 enum MHD_Result routes_config(server *s, struct MHD_Connection *c, const char *m, request *r)
 {
-    return serve_reply(s, c, m, r, 200, "application/json; charset=utf-8", s->config_json,
-                       s->config_len, true, NULL, NULL);
+    return serve_reply(s, c, m, r, 200, "application/json; charset=utf-8", s->config.data,
+                       s->config.len, true, NULL, NULL);
 }

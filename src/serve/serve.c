@@ -241,45 +241,53 @@ enum MHD_Result serve_reply(server *s, struct MHD_Connection *c, const char *met
     return ret;
 }
 
-bool serve_jopen(jout *j)
+void serve_json_init(jreply *j)
 {
-    j->buf = NULL;
-    j->len = 0;
-    j->f = open_memstream(&j->buf, &j->len);
-    return j->f != NULL;
+    buf_init(&j->b, NULL);
+    json_init(&j->w, &j->b);
+    j->w.spaced = true;
+}
+
+bool serve_json_end(jreply *j)
+{
+    buf_putc(&j->b, '\n');
+    return json_ok(&j->w);
+}
+
+/* j's document, with a header more (extra_name may be NULL). */
+static enum MHD_Result reply_json(server *s, struct MHD_Connection *c, const char *method,
+                                  request *r, unsigned status, jreply *j, const char *extra_name,
+                                  const char *extra_value)
+{
+    bool whole = serve_json_end(j);
+    char *doc = j->b.data;
+    size_t len = j->b.len;
+    buf_init(&j->b, NULL); /* the bytes are the answer's now, or freed here */
+    if (!whole) {
+        free(doc);
+        return MHD_NO;
+    }
+    return serve_reply(s, c, method, r, status, "application/json; charset=utf-8", doc, len, false,
+                       extra_name, extra_value);
 }
 
 enum MHD_Result serve_reply_json(server *s, struct MHD_Connection *c, const char *method,
-                                 request *r, unsigned status, jout *j)
+                                 request *r, unsigned status, jreply *j)
 {
-    int closed = fclose(j->f);
-    char *buf = j->buf;
-    size_t len = j->len;
-    *j = (jout){0};
-    if (closed != 0) {
-        free(buf);
-        return MHD_NO;
-    }
-    return serve_reply(s, c, method, r, status, "application/json; charset=utf-8", buf, len, false,
-                       NULL, NULL);
+    return reply_json(s, c, method, r, status, j, NULL, NULL);
 }
 
 enum MHD_Result serve_reply_error_extra(server *s, struct MHD_Connection *c, const char *method,
                                         request *r, unsigned status, const char *msg,
                                         const char *extra_name, const char *extra_value)
 {
-    jout j;
-    if (!serve_jopen(&j))
-        return MHD_NO;
-    fputs("{\"error\": ", j.f);
-    json_string(j.f, msg);
-    fputs("}\n", j.f);
-    if (fclose(j.f) != 0) {
-        free(j.buf);
-        return MHD_NO;
-    }
-    return serve_reply(s, c, method, r, status, "application/json; charset=utf-8", j.buf, j.len,
-                       false, extra_name, extra_value);
+    jreply j;
+    serve_json_init(&j);
+    json_begin_object(&j.w);
+    json_key(&j.w, "error");
+    json_put_str(&j.w, msg);
+    json_end_object(&j.w);
+    return reply_json(s, c, method, r, status, &j, extra_name, extra_value);
 }
 
 enum MHD_Result serve_reply_error(server *s, struct MHD_Connection *c, const char *method,
@@ -450,6 +458,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!r) {
         if (!(r = calloc(1, sizeof *r)))
             return MHD_NO;
+        buf_init(&r->body, NULL);
         *ctx = r;
         clock_gettime(CLOCK_MONOTONIC, &r->t0);
         route_of(url, &r->route);
@@ -491,25 +500,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         /* Too large without a Content-Length that said so (chunked): read
          * and drop the rest, up to a point, so that the 413 can be sent
          * once the request is complete; past that, close. */
-        if (r->too_big || r->len + n > MAX_BODY) {
+        if (r->too_big || r->body.len + n > MAX_BODY) {
             r->too_big = true;
             r->dropped += n;
             return r->dropped > 64 * MAX_BODY ? MHD_NO : MHD_YES;
         }
-        if (r->len + n + 1 > r->cap) {
-            size_t cap = r->cap ? r->cap * 2 : 1024;
-            while (cap < r->len + n + 1)
-                cap *= 2;
-            char *grown = realloc(r->body, cap);
-            if (!grown)
-                return MHD_NO;
-            r->body = grown;
-            r->cap = cap;
-        }
-        memcpy(r->body + r->len, upload, n);
-        r->len += n;
-        r->body[r->len] = '\0';
-        return MHD_YES;
+        buf_put(&r->body, upload, n);
+        return r->body.oom ? MHD_NO : MHD_YES;
     }
     if (r->too_big)
         return serve_reply_error(s, c, method, r, 413, "the request body is too large");
@@ -523,7 +520,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
     conn_idle(cls, c);
     request *r = *ctx;
     if (r) {
-        free(r->body);
+        buf_free(&r->body);
         free(r);
         *ctx = NULL;
     }

@@ -12,9 +12,10 @@
 #include <semaphore.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <time.h>
 
+#include "buf.h"
+#include "json.h"
 #include "serve.h"
 #include "walkin.h"
 #include "webguard.h"
@@ -31,14 +32,13 @@ struct server {
     char **hosts; /* Host values accepted, with the port */
     size_t nhosts;
     sem_t renders;
-    char *config_json;             /* GET /api/config: built once, the packets do not change */
+    mp_buf config;                 /* GET /api/config: built once, the packets do not change */
     bool required[WALKIN_NFIELDS]; /* per walk-in field: some packet cannot print without it */
-    size_t config_len;
     /* needs[p][v]: bit i set when variant v of packet p cannot be laid out
      * without walkin_probe_fields[i] (walkin_probe), so the list can say
      * which rows lack what before anyone presses Preview. */
     unsigned **needs;
-    char *offered_ids; /* "tpi-packet, other-packet": for a packets column naming others */
+    mp_buf offered_ids; /* "tpi-packet, other-packet": for a packets column naming others */
     /* The connections, and the thread that closes those too slow to send a
      * request; stopping ends it. */
     pthread_mutex_t conns_mu;
@@ -61,19 +61,23 @@ typedef struct request {
     bool answered; /* a response is queued; ignore the rest of the body */
     bool too_big;  /* the body passed MAX_BODY: answered 413 at its end */
     size_t dropped;
-    char *body;
-    size_t len, cap;
+    mp_buf body; /* on the heap */
 } request;
 
-/* A JSON document written with stdio into memory. */
-typedef struct jout {
-    FILE *f;
-    char *buf;
-    size_t len;
-} jout;
+/* A JSON answer as it is written: the writer, on a buffer on the heap that
+ * serve_reply_json hands to libmicrohttpd. Not to be copied (j->w points
+ * at j->b). */
+typedef struct jreply {
+    mp_buf b;
+    json_writer w;
+} jreply;
 
-/* Opens j; false when out of memory. */
-bool serve_jopen(jout *j);
+/* An empty answer, spaced as the API has always been (", " and ": "). An
+ * answer not handed to serve_reply_json is freed with buf_free(&j->b). */
+void serve_json_init(jreply *j);
+/* Ends j's document with the newline every answer ends with; false when
+ * it was not written whole (out of memory). */
+bool serve_json_end(jreply *j);
 
 /* The request's log line, with its status. */
 void serve_log_line(server *s, const char *method, const request *r, unsigned status);
@@ -87,10 +91,11 @@ enum MHD_Result serve_reply(server *s, struct MHD_Connection *c, const char *met
                             unsigned status, const char *type, void *buf, size_t len,
                             bool persistent, const char *extra_name, const char *extra_value);
 
-/* Closes j and answers with its document, which it takes: j is left
- * empty. */
+/* Answers with j's document and a newline, and takes its bytes: j is left
+ * empty. MHD_NO when the document could not be written whole (out of
+ * memory). */
 enum MHD_Result serve_reply_json(server *s, struct MHD_Connection *c, const char *method,
-                                 request *r, unsigned status, jout *j);
+                                 request *r, unsigned status, jreply *j);
 
 /* {"error": msg}, with a header more (extra_name may be NULL). */
 enum MHD_Result serve_reply_error_extra(server *s, struct MHD_Connection *c, const char *method,

@@ -89,7 +89,7 @@ static layout *fresh(arena *a, int form_pages_hint)
     (void)form_pages_hint;
     layout *L = layout_new(a, layout_geom_for(PAGE_LETTER), layout_style_for(10.0), &M);
     layout_header h = {.left = "Clinic", .footer_left = "form v1", .page_fmt = "Page %d of %d"};
-    CHECK(layout_form_begin(L, &h) == 0);
+    CHECK(layout_form_begin(L, &h) == LAYOUT_OK);
     return L;
 }
 
@@ -156,7 +156,7 @@ static int fill_until(layout *L, double left_pt)
                 lowest = pg->boxes[i].y;
         if (lowest - d->geom.body_bottom_pt < left_pt || d->npages != start_page)
             return n;
-        CHECK(layout_paragraph(L, "filler") == 0);
+        CHECK(layout_paragraph(L, "filler") == LAYOUT_OK);
         n++;
     }
 }
@@ -166,10 +166,10 @@ static void test_heading_not_stranded(void)
     arena *a = arena_new();
     layout *L = fresh(a, 1);
     fill_until(L, 58); /* room for a heading (31 pt), not for heading + two lines (63) */
-    CHECK(layout_heading(L, "Risks") == 0);
+    CHECK(layout_heading(L, "Risks") == LAYOUT_OK);
     CHECK(layout_paragraph(L, "one two three four five six seven eight nine ten eleven twelve "
-                              "thirteen fourteen fifteen sixteen seventeen eighteen") == 0);
-    CHECK(layout_form_end(L) == 0);
+                              "thirteen fourteen fifteen sixteen seventeen eighteen") == LAYOUT_OK);
+    CHECK(layout_form_end(L) == LAYOUT_OK);
     const layout_doc *d = layout_result(L);
     size_t hp = 99, pp = 98;
     CHECK(find_text(d, "Risks", &hp) != NULL);
@@ -188,8 +188,8 @@ static void test_risk_kept_whole(void)
     CHECK(layout_item(L, "Bleeding",
                       "You may bleed a little where the needle goes in, and the "
                       "spot may be sore or numb for a while afterwards.",
-                      "Initials") == 0);
-    CHECK(layout_form_end(L) == 0);
+                      "Initials") == LAYOUT_OK);
+    CHECK(layout_form_end(L) == LAYOUT_OK);
     const layout_doc *d = layout_result(L);
     size_t tp = 99, ip = 98;
     CHECK(find_text(d, "Bleeding", &tp) != NULL);
@@ -213,8 +213,8 @@ static void test_signatures_whole(void)
         {"Signature of Clinician", "Date", "Time", lines, 1},
         {"Signature of Witness", "Date", NULL, lines, 1},
     };
-    CHECK(layout_signatures(L, s, 3) == 0);
-    CHECK(layout_form_end(L) == 0);
+    CHECK(layout_signatures(L, s, 3) == LAYOUT_OK);
+    CHECK(layout_form_end(L) == LAYOUT_OK);
     const layout_doc *d = layout_result(L);
     size_t p1 = 9, p2 = 8, p3 = 7;
     CHECK(find_text(d, "Signature of Patient", &p1) != NULL);
@@ -232,11 +232,11 @@ static void test_page_numbers_per_form(void)
     arena *a = arena_new();
     layout *L = fresh(a, 2);
     fill_until(L, 20);
-    CHECK(layout_paragraph(L, "second page") == 0);
+    CHECK(layout_paragraph(L, "second page") == LAYOUT_OK);
     layout_header h2 = {.left = "Clinic", .footer_left = "other v2", .page_fmt = "Page %d of %d"};
-    CHECK(layout_form_begin(L, &h2) == 0); /* ends the first form */
-    CHECK(layout_paragraph(L, "only page") == 0);
-    CHECK(layout_form_end(L) == 0);
+    CHECK(layout_form_begin(L, &h2) == LAYOUT_OK); /* ends the first form */
+    CHECK(layout_paragraph(L, "only page") == LAYOUT_OK);
+    CHECK(layout_form_end(L) == LAYOUT_OK);
     const layout_doc *d = layout_result(L);
     CHECK_INT(d->npages, 3);
     size_t p;
@@ -258,8 +258,8 @@ static void test_no_orphans(void)
     char text[2000] = "";
     for (int i = 0; i < 60; i++)
         strcat(text, "word word ");
-    CHECK(layout_paragraph(L, text) == 0);
-    CHECK(layout_form_end(L) == 0);
+    CHECK(layout_paragraph(L, text) == LAYOUT_OK);
+    CHECK(layout_form_end(L) == LAYOUT_OK);
     const layout_doc *d = layout_result(L);
     size_t words_on_first = 0;
     for (size_t i = 0; i < d->pages[0].nboxes; i++)
@@ -277,8 +277,8 @@ static void test_huge_item_splits_inside_body(void)
     static char text[40000];
     for (int i = 0; i < 1500; i++)
         strcat(text, "risk ");
-    CHECK(layout_item(L, "Huge", text, "Initials") == 0);
-    CHECK(layout_form_end(L) == 0);
+    CHECK(layout_item(L, "Huge", text, "Initials") == LAYOUT_OK);
+    CHECK(layout_form_end(L) == LAYOUT_OK);
     const layout_doc *d = layout_result(L);
     CHECK(d->npages >= 2);
     for (size_t p = 0; p < d->npages; p++)
@@ -300,9 +300,9 @@ static void test_long_header_shrinks(void)
         strcat(name, "Maria-Jose ");
     layout_header h = {
         .left = "Clinic", .line2 = name, .footer_left = "x", .page_fmt = "Page %d of %d"};
-    CHECK(layout_form_begin(L, &h) == 0);
-    CHECK(layout_paragraph(L, "text") == 0);
-    CHECK(layout_form_end(L) == 0);
+    CHECK(layout_form_begin(L, &h) == LAYOUT_OK);
+    CHECK(layout_paragraph(L, "text") == LAYOUT_OK);
+    CHECK(layout_form_end(L) == LAYOUT_OK);
     const layout_doc *d = layout_result(L);
     size_t p;
     const lbox *b = find_text(d, name, &p);
@@ -320,8 +320,8 @@ static void test_qr_size(void)
      * without its quiet zone, and the quiet zone is 4 modules on each side. */
     static unsigned char dark[57 * 57];
     qr_code q = {.version = 10, .width = 57, .dark = dark};
-    CHECK(layout_qr(L, &q, "https://example.test/r/abc", "Scan to book") == 0);
-    CHECK(layout_form_end(L) == 0);
+    CHECK(layout_qr(L, &q, "https://example.test/r/abc", "Scan to book") == LAYOUT_OK);
+    CHECK(layout_form_end(L) == LAYOUT_OK);
     const layout_doc *d = layout_result(L);
     const lbox *qb = NULL, *link = NULL;
     for (size_t i = 0; i < d->pages[0].nboxes; i++) {
@@ -349,9 +349,9 @@ static void test_fallback_runs(void)
     arena *a = arena_new();
     layout *L = layout_new(a, layout_geom_for(PAGE_LETTER), layout_style_for(10.0), &FB);
     layout_header h = {.left = "C", .footer_left = "f", .page_fmt = "Page %d of %d"};
-    CHECK(layout_form_begin(L, &h) == 0);
-    CHECK(layout_paragraph(L, "Nguy\xE1\xBB\x85n Anh") == 0);
-    CHECK(layout_form_end(L) == 0);
+    CHECK(layout_form_begin(L, &h) == LAYOUT_OK);
+    CHECK(layout_paragraph(L, "Nguy\xE1\xBB\x85n Anh") == LAYOUT_OK);
+    CHECK(layout_form_end(L) == LAYOUT_OK);
     const layout_doc *d = layout_result(L);
     size_t p;
     const lbox *b1 = find_text(d, "Nguy", &p), *b2 = find_text(d, "\xE1\xBB\x85", &p),
@@ -389,6 +389,24 @@ static void test_wide_sum(void)
     free(s);
 }
 
+/* The page limit is told from running out of memory: the call that would
+ * add page LAYOUT_MAX_PAGES + 1 says so, and the pages stop there. */
+static void test_page_limit(void)
+{
+    arena *a = arena_new();
+    layout *L = fresh(a, 1);
+    layout_status st = LAYOUT_OK;
+    int calls = 0;
+    while (st == LAYOUT_OK && calls++ < 2 * LAYOUT_MAX_PAGES) {
+        st = layout_paragraph(L, "a page");
+        if (st == LAYOUT_OK)
+            st = layout_page_break(L);
+    }
+    CHECK_INT(st, LAYOUT_TOO_LONG);
+    CHECK_INT(layout_result(L)->npages, LAYOUT_MAX_PAGES);
+    arena_free(a);
+}
+
 int main(void)
 {
     test_wide_sum();
@@ -402,5 +420,6 @@ int main(void)
     test_no_orphans();
     test_huge_item_splits_inside_body();
     test_long_header_shrinks();
+    test_page_limit();
     CHECK_DONE();
 }
