@@ -103,28 +103,28 @@ int render_check_glyphs(const packet *p, const render_env *env, mp_err *err)
     return rc;
 }
 
-/* A value the page header or the patient_id block needs from the patient. */
-static int patient_fact(vars *v, const char *name, const ydoc *doc, const ynode *where,
-                        const char *why, const char **out, mp_err *err)
+/* A value the page header or the patient_id block needs from patient pt:
+ * the row's own, which lives as long as the row (vars_lookup), so it is not
+ * copied. */
+static int patient_fact(vars *v, const patient *pt, const char *name, const ydoc *doc,
+                        const ynode *where, const char *why, const char **out, mp_err *err)
 {
     size_t len;
     const char *msg = NULL;
     fill_status st = vars_lookup(v, name, strlen(name), out, &len, &msg);
-    if (st == FILL_FOUND) {
-        *out = arena_strndup(v->a, *out, len);
-        return *out ? 0 : OOM(err);
-    }
+    if (st == FILL_FOUND)
+        return 0;
     const char *field = strcmp(name, "patient.name") == 0 ? "first_name and last_name" : name + 8;
-    if (v->patient && v->patient->source) {
+    if (pt && pt->source) {
         if (st == FILL_INVALID)
-            err_set(err, EX_DATAERR, v->patient->source, 0, 0, "%s: %s", field,
+            err_set(err, EX_DATAERR, pt->source, 0, 0, "%s: %s", field,
                     msg ? msg : "invalid value");
         else {
-            err_set(err, EX_DATAERR, v->patient->source, 0, 0,
-                    "the patient data has no %s, which %s needs", field, why);
+            err_set(err, EX_DATAERR, pt->source, 0, 0, "the patient data has no %s, which %s needs",
+                    field, why);
             err_missing_field(err, name);
         }
-        err->row = v->patient->row;
+        err->row = pt->row;
         return err->code;
     }
     return node_err(err, EX_DATAERR, doc, where, "%s needs the patient's %s", why, field);
@@ -208,7 +208,8 @@ static int signatures(layout *L, vars *v, const form_block *b, arena *a, mp_err 
     return laid_out(layout_signatures(L, s, b->nsigs), v->form, err);
 }
 
-static int patient_fields(layout *L, vars *v, const form_block *b, arena *a, mp_err *err)
+static int patient_fields(layout *L, vars *v, const patient *pt, const form_block *b, arena *a,
+                          mp_err *err)
 {
     static const struct {
         const char *name;
@@ -226,7 +227,7 @@ static int patient_fields(layout *L, vars *v, const form_block *b, arena *a, mp_
         return OOM(err);
     for (size_t i = 0; i < b->nfields; i++) {
         labels[i] = msg_get(v->form->language.s, facts[b->fields[i]].label);
-        int rc = patient_fact(v, facts[b->fields[i]].name, v->form->doc, b->field_nodes[i],
+        int rc = patient_fact(v, pt, facts[b->fields[i]].name, v->form->doc, b->field_nodes[i],
                               "the form's patient_id block", &values[i], err);
         if (rc)
             return rc;
@@ -264,19 +265,12 @@ static int items(layout *L, vars *v, const form_block *b, mp_err *err)
 }
 
 static int render_form(layout *L, const packet_entry *e, const render_env *env, const patient *pt,
-                       arena *a, mp_err *err)
+                       values_table *row, arena *a, mp_err *err)
 {
     const form *f = e->form;
     const clinic *c = env->clinic;
     const char *lang = f->language.s;
-    vars v = {.form = f,
-              .clinic = c,
-              .patient = pt,
-              .today = env->today,
-              .a = a,
-              .specimen = env->specimen,
-              .covered = covered,
-              .covered_ctx = env->fonts};
+    vars v = {.form = f, .row = row, .a = a, .specimen = env->specimen};
     int rc;
 
     layout_header h = {0};
@@ -306,9 +300,9 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
         const char *name, *dob, *mrn;
         const ynode *where = ydoc_get(f->doc->root, "kind");
         const char *why = "a consent form's page header";
-        if ((rc = patient_fact(&v, "patient.name", f->doc, where, why, &name, err)) ||
-            (rc = patient_fact(&v, "patient.dob", f->doc, where, why, &dob, err)) ||
-            (rc = patient_fact(&v, "patient.mrn", f->doc, where, why, &mrn, err)))
+        if ((rc = patient_fact(&v, pt, "patient.name", f->doc, where, why, &name, err)) ||
+            (rc = patient_fact(&v, pt, "patient.dob", f->doc, where, why, &dob, err)) ||
+            (rc = patient_fact(&v, pt, "patient.mrn", f->doc, where, why, &mrn, err)))
             return rc;
         h.line2 = arena_printf(a, "%s: %s     %s: %s     %s: %s", msg_get(lang, MSG_PATIENT), name,
                                msg_get(lang, MSG_DATE_OF_BIRTH), dob,
@@ -352,7 +346,7 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
                 return rc;
             break;
         case BLOCK_PATIENT_ID:
-            if ((rc = patient_fields(L, &v, b, a, err)))
+            if ((rc = patient_fields(L, &v, pt, b, a, err)))
                 return rc;
             break;
         case BLOCK_SIGNATURES:
@@ -415,9 +409,21 @@ const packet *render_pick(const packet *const *variants, size_t n, const patient
     return packet_pick(variants, n, forced ? forced : lang ? lang->s : NULL);
 }
 
+/* The row's table of values, which every placeholder of the packet reads:
+ * its patient's, its clinic's and the day's, resolved once. */
+static values_table *row_values(const render_env *env, const patient *pt, arena *a)
+{
+    values_src src = {.clinic = env->clinic,
+                      .patient = pt,
+                      .today = env->today,
+                      .covered = covered,
+                      .covered_ctx = env->fonts};
+    return values_build(&src, a);
+}
+
 static int layout_packet(const packet *p, const render_env *env, const patient *pt,
-                         const check_report *const *reports, arena *a, const layout_doc **out,
-                         mp_err *err)
+                         values_table *row, const check_report *const *reports, arena *a,
+                         const layout_doc **out, mp_err *err)
 {
     layout_metrics *m = arena_alloc(a, sizeof *m);
     if (!m)
@@ -435,7 +441,7 @@ static int layout_packet(const packet *p, const render_env *env, const patient *
     for (size_t i = 0; i < p->nentries; i++) {
         int rc = reports ? cover_page(L, &p->entries[i], env, reports[i], a, err) : 0;
         if (!rc)
-            rc = render_form(L, &p->entries[i], env, pt, a, err);
+            rc = render_form(L, &p->entries[i], env, pt, row, a, err);
         if (rc)
             return rc;
     }
@@ -446,7 +452,8 @@ static int layout_packet(const packet *p, const render_env *env, const patient *
 int render_layout(const packet *p, const render_env *env, const patient *pt, arena *a,
                   const layout_doc **out, mp_err *err)
 {
-    return layout_packet(p, env, pt, NULL, a, out, err);
+    values_table *row = row_values(env, pt, a);
+    return row ? layout_packet(p, env, pt, row, NULL, a, out, err) : OOM(err);
 }
 
 /* The reviewer's first page: what exactly is under review. */
@@ -513,7 +520,10 @@ int render_specimen(const packet *p, const render_env *env,
                     size_t *pdf_len, int *pages, mp_err *err)
 {
     const layout_doc *doc;
-    int rc = layout_packet(p, env, NULL, reports, a, &doc, err);
+    values_table *row = row_values(env, NULL, a);
+    if (!row)
+        return OOM(err);
+    int rc = layout_packet(p, env, NULL, row, reports, a, &doc, err);
     if (rc)
         return rc;
     if (pages)
@@ -650,8 +660,11 @@ static void all_missing(const packet *p, const render_env *env, const patient *p
 int render_packet(const packet *p, const render_env *env, const patient *pt, arena *a,
                   unsigned char **pdf, size_t *pdf_len, int *pages, mp_err *err)
 {
+    values_table *row = row_values(env, pt, a);
+    if (!row)
+        return OOM(err);
     const layout_doc *doc;
-    int rc = render_layout(p, env, pt, a, &doc, err);
+    int rc = layout_packet(p, env, pt, row, NULL, a, &doc, err);
     if (rc && pt && !env->specimen && err->field[0])
         all_missing(p, env, pt, err);
     if (rc)
@@ -662,14 +675,7 @@ int render_packet(const packet *p, const render_env *env, const patient *pt, are
     if (!kw)
         return OOM(err);
     mp_text title;
-    vars v = {.form = p->entries[0].form,
-              .clinic = env->clinic,
-              .patient = pt,
-              .specimen = env->specimen,
-              .covered = covered,
-              .covered_ctx = env->fonts,
-              .today = env->today,
-              .a = a};
+    vars v = {.form = p->entries[0].form, .row = row, .a = a, .specimen = env->specimen};
     if ((rc = vars_fill(&v, &p->title, &title, err)))
         return rc;
     pdf_meta meta = {

@@ -5,12 +5,8 @@
 
 #include <curl/curl.h>
 #include <limits.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdio.h>
 #include <string.h>
-
-#include "utf8.h"
 
 static bool eq(const char *name, size_t len, const char *lit)
 {
@@ -26,145 +22,12 @@ static bool starts(const char *name, size_t len, const char *prefix, size_t *res
     return true;
 }
 
-/* Fields every clinic's data is expected to have: missing rather than unknown. */
-static bool standard_patient_field(const char *f, size_t n)
-{
-    static const char *const std[] = {
-        "first_name",
-        "last_name",
-        "dob",
-        "mrn",
-        "appointment_date",
-        "appointment_time",
-        "clinician",
-        "phone",
-        "email",
-        "booking_ref",
-        NULL,
-    };
-    for (size_t i = 0; std[i]; i++)
-        if (eq(f, n, std[i]))
-            return true;
-    return false;
-}
-
 static fill_status from_text(const mp_text *t, const char **value, size_t *value_len)
 {
     if (!t || !t->s)
         return FILL_MISSING;
     *value = t->s;
     *value_len = t->len;
-    return FILL_FOUND;
-}
-
-/* A patient value must be drawable: a character no font has is an error
- * naming its code point, not the value (patient data stays out of logs). */
-static bool drawable(vars *v, const char *s, size_t len, const char **why)
-{
-    for (size_t i = 0; v->covered && i < len;) {
-        uint32_t cp;
-        size_t k = utf8_decode(s + i, len - i, &cp);
-        if (k && !v->covered(v->covered_ctx, cp)) {
-            *why = arena_printf(v->a, "the value has character U+%04X, which none of the fonts has",
-                                (unsigned)cp);
-            return false;
-        }
-        i += k ? k : 1;
-    }
-    return true;
-}
-
-static fill_status patient_value_of(vars *v, const char *f, size_t n, const char **value,
-                                    size_t *value_len, const char **why)
-{
-    if (eq(f, n, "name")) {
-        const mp_text *first = v->patient ? patient_get(v->patient, "first_name", 10) : NULL;
-        const mp_text *last = v->patient ? patient_get(v->patient, "last_name", 9) : NULL;
-        if (!first || !last)
-            return FILL_MISSING;
-        if (!drawable(v, first->s, first->len, why) || !drawable(v, last->s, last->len, why))
-            return FILL_INVALID;
-        char *s = arena_printf(v->a, "%s %s", first->s, last->s);
-        if (!s) {
-            *why = "out of memory";
-            return FILL_INVALID;
-        }
-        *value = s;
-        *value_len = strlen(s);
-        return FILL_FOUND;
-    }
-    const mp_text *t = v->patient ? patient_get(v->patient, f, n) : NULL;
-    if (!t)
-        return standard_patient_field(f, n) || !v->patient ? FILL_MISSING : FILL_UNKNOWN;
-    if (!drawable(v, t->s, t->len, why))
-        return FILL_INVALID;
-    if (patient_is_date_field(f, n) && !v->url) {
-        mp_date d;
-        if (!date_parse_iso(t->s, t->len, &d)) {
-            *why = "not a valid date (YYYY-MM-DD)";
-            return FILL_INVALID;
-        }
-        char buf[64];
-        size_t k = date_format_long(d, v->form ? v->form->language.s : "en", buf, sizeof buf);
-        char *s = arena_strndup(v->a, buf, k < sizeof buf ? k : sizeof buf - 1);
-        if (!s) {
-            *why = "out of memory";
-            return FILL_INVALID;
-        }
-        *value = s;
-        *value_len = strlen(s);
-        return FILL_FOUND;
-    }
-    return from_text(t, value, value_len);
-}
-
-static const char base32[] = "abcdefghijklmnopqrstuvwxyz234567";
-
-void vars_booking_ref(const char *key, size_t key_len, const char *mrn, size_t mrn_len,
-                      char out[17])
-{
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int mac_len = 0;
-    HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)mrn, mrn_len, mac, &mac_len);
-    /* 10 bytes = 80 bits = 16 base32 digits: too many to guess, short to print. */
-    unsigned bits = 0, acc = 0, o = 0;
-    for (int i = 0; i < 10; i++) {
-        acc = (acc << 8) | mac[i];
-        bits += 8;
-        while (bits >= 5) {
-            out[o++] = base32[(acc >> (bits - 5)) & 31];
-            bits -= 5;
-        }
-    }
-    out[o] = '\0';
-}
-
-static fill_status booking_ref(vars *v, const char **value, size_t *value_len, const char **why)
-{
-    if (!v->booking_ref) {
-        const mp_text *given = v->patient ? patient_get(v->patient, "booking_ref", 11) : NULL;
-        if (given) {
-            v->booking_ref = given->s;
-        } else {
-            const mp_text *mrn = v->patient ? patient_get(v->patient, "mrn", 3) : NULL;
-            if (!mrn)
-                return FILL_MISSING;
-            if (!v->clinic || !v->clinic->booking_key.s) {
-                *why = "needs the patient's booking_ref or the clinic's booking_key";
-                return FILL_INVALID;
-            }
-            char *ref = arena_alloc(v->a, 17);
-            if (!ref) {
-                *why = "out of memory";
-                return FILL_INVALID;
-            }
-            vars_booking_ref(v->clinic->booking_key.s, v->clinic->booking_key.len, mrn->s, mrn->len,
-                             ref);
-            v->booking_ref = ref;
-        }
-    }
-    *value = v->booking_ref;
-    *value_len = strlen(v->booking_ref);
     return FILL_FOUND;
 }
 
@@ -217,21 +80,6 @@ fill_status vars_lookup(void *ctx, const char *name, size_t len, const char **va
         *value_len = strlen(s);
         return FILL_FOUND;
     }
-    if (starts(name, len, "patient.", &rest))
-        return patient_value_of(v, name + rest, len - rest, value, value_len, why);
-    if (starts(name, len, "clinic.", &rest)) {
-        const char *f = name + rest;
-        size_t n = len - rest;
-        if (!v->clinic)
-            return FILL_MISSING;
-        if (eq(f, n, "name"))
-            return from_text(&v->clinic->name, value, value_len);
-        if (eq(f, n, "address"))
-            return from_text(&v->clinic->address, value, value_len);
-        if (eq(f, n, "phone"))
-            return from_text(&v->clinic->phone, value, value_len);
-        return FILL_UNKNOWN;
-    }
     if (starts(name, len, "form.", &rest)) {
         const char *f = name + rest;
         size_t n = len - rest;
@@ -245,33 +93,8 @@ fill_status vars_lookup(void *ctx, const char *name, size_t len, const char **va
             return from_text(&v->form->version, value, value_len);
         return FILL_UNKNOWN;
     }
-    if (eq(name, len, "today") && v->url) {
-        char *s = arena_alloc(v->a, 11);
-        if (!s) {
-            *why = "out of memory";
-            return FILL_INVALID;
-        }
-        date_format_iso(v->today, s);
-        *value = s;
-        *value_len = 10;
-        return FILL_FOUND;
-    }
-    if (eq(name, len, "today")) {
-        char buf[64];
-        size_t k =
-            date_format_long(v->today, v->form ? v->form->language.s : "en", buf, sizeof buf);
-        char *s = arena_strndup(v->a, buf, k < sizeof buf ? k : sizeof buf - 1);
-        if (!s) {
-            *why = "out of memory";
-            return FILL_INVALID;
-        }
-        *value = s;
-        *value_len = strlen(s);
-        return FILL_FOUND;
-    }
-    if (eq(name, len, "booking.ref"))
-        return booking_ref(v, value, value_len, why);
-    return FILL_UNKNOWN;
+    return values_get(v->row, name, len, v->form ? v->form->language.s : "en", v->url, value,
+                      value_len, why);
 }
 
 bool vars_identifies_patient(const char *name, size_t len)
@@ -336,7 +159,10 @@ static fill_status url_lookup(void *ctx, const char *name, size_t len, const cha
 static int fill_with(vars *v, const mp_text *t, mp_text *out, fill_lookup_fn lookup, mp_err *err)
 {
     *out = *t;
-    if (!t->s)
+    /* Most of a form's texts hold no placeholder: without a "{" there is
+     * nothing to fill (fill.h's syntax), and the form's own text, which
+     * outlives the row, is the filled one, not copied for every patient. */
+    if (!t->s || !memchr(t->s, '{', t->len))
         return 0;
     char *s;
     size_t n;

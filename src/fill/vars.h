@@ -1,38 +1,32 @@
 /*
  * vars.h — what placeholders mean: the names of forms/README.md's table
- * (patient.*, clinic.*, form.*, today, booking.ref) resolved for one form,
- * one clinic and one patient, and the QR privacy rule about them.
+ * (patient.*, clinic.*, form.*, today, booking.ref) resolved for one form
+ * and one row's values (values.h), and the QR privacy rule about them.
  *
- * This is the one place that knows placeholder names; fill.c only parses them.
+ * This and values.c, which resolves a row's patient.*, clinic.*, today and
+ * booking.ref once, are the places that know placeholder names; fill.c only
+ * parses them.
  */
 #ifndef MP_VARS_H
 #define MP_VARS_H
 
 #include <stdbool.h>
-#include <stdint.h>
+#include <stddef.h>
 
 #include "arena.h"
-#include "date.h"
 #include "err.h"
 #include "fill.h"
 #include "form.h"
-#include "patient.h"
+#include "values.h"
 
 typedef struct vars {
     const form *form;
-    const clinic *clinic;
-    const patient *patient; /* NULL: every patient.* name is "missing" */
-    mp_date today;
-    arena *a;                /* for formatted values */
-    const char *booking_ref; /* computed on first use */
+    values_table *row; /* the patient's values, built once per row (values_build) */
+    arena *a;          /* for filled texts */
     /* Specimen for review: what varies per patient (patient.*, today,
      * booking.ref) is shown as its name between VARS_OPEN and VARS_CLOSE
      * instead of a value; clinic and form values are filled as usual. */
     bool specimen;
-    /* When set, a patient value with a character no font can draw is
-     * FILL_INVALID, naming the code point (not the value). */
-    bool (*covered)(const void *ctx, uint32_t cp);
-    const void *covered_ctx;
     bool url;      /* set by vars_fill_url while it fills */
     bool in_title; /* filling {{form.title}}: it may not name itself */
 } vars;
@@ -40,7 +34,8 @@ typedef struct vars {
 #define VARS_OPEN "\xE2\x80\xB9"  /* U+2039 SINGLE LEFT-POINTING ANGLE QUOTATION MARK */
 #define VARS_CLOSE "\xE2\x80\xBA" /* U+203A */
 
-/* The fill_lookup_fn for a vars context. */
+/* The fill_lookup_fn for a vars context. *value is NUL-terminated at
+ * *value_len and lives as long as v->a (or the form or the row's table). */
 fill_status vars_lookup(void *ctx, const char *name, size_t name_len, const char **value,
                         size_t *value_len, const char **why);
 
@@ -68,9 +63,5 @@ typedef struct vars_phi {
     const char *why; /* for bad syntax */
 } vars_phi;
 void vars_find_identifier(const char *pattern, size_t len, vars_phi *out);
-
-/* HMAC-SHA-256(key, mrn) as 16 lowercase base32 characters (+ NUL). */
-void vars_booking_ref(const char *key, size_t key_len, const char *mrn, size_t mrn_len,
-                      char out[17]);
 
 #endif

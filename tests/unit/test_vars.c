@@ -1,4 +1,4 @@
-/* Unit tests for vars.c and patient.c: what each placeholder name means for a
+/* Unit tests for vars.c, values.c and patient.c: what each placeholder name means for a
  * patient loaded from YAML, the place and wording of every placeholder error,
  * the booking reference (checked against an HMAC computed outside this
  * code), the QR privacy rule, and patient files that must be refused.
@@ -122,9 +122,19 @@ static void load_all(void)
     CHECK_INT(F.nblocks, 7);
 }
 
+/* A form's context over the row's table of values (values.h), as render.c
+ * builds them. */
+static vars make_vars_at(const patient *p, const clinic *c, mp_date today)
+{
+    values_src src = {.clinic = c, .patient = p, .today = today};
+    values_table *row = values_build(&src, A);
+    CHECK(row != NULL);
+    return (vars){.form = &F, .row = row, .a = A};
+}
+
 static vars make_vars(const patient *p, const clinic *c)
 {
-    return (vars){.form = &F, .clinic = c, .patient = p, .today = {2027, 1, 5}, .a = A};
+    return make_vars_at(p, c, (mp_date){2027, 1, 5});
 }
 
 /* ---- vars_lookup ---------------------------------------------------------- */
@@ -179,7 +189,7 @@ static void test_lookup(void)
     EXPECT_FOUND(&v, "form.title", "Vars Test");
     EXPECT_FOUND(&v, "form.version", "2.1");
     EXPECT_FOUND(&v, "today", "January 5, 2027");
-    v.today = (mp_date){2024, 2, 29};
+    v = make_vars_at(&P, &C, (mp_date){2024, 2, 29});
     EXPECT_FOUND(&v, "today", "February 29, 2024");
 
     /* A name that means nothing is unknown; a standard field the patient
@@ -233,9 +243,9 @@ static void test_booking_ref(void)
 {
     char r1[17], r2[17], r3[17];
     memset(r1, 'X', sizeof r1);
-    vars_booking_ref(KEY, strlen(KEY), "A1003", 5, r1);
-    vars_booking_ref(KEY, strlen(KEY), "A1003", 5, r2);
-    vars_booking_ref(KEY, strlen(KEY), "A1004", 5, r3);
+    values_booking_ref(KEY, strlen(KEY), "A1003", 5, r1);
+    values_booking_ref(KEY, strlen(KEY), "A1003", 5, r2);
+    values_booking_ref(KEY, strlen(KEY), "A1004", 5, r3);
     CHECK(is_base32_ref(r1));
     CHECK(is_base32_ref(r3));
     CHECK_STR(r1, REF_A1003);
@@ -243,7 +253,7 @@ static void test_booking_ref(void)
     CHECK_STR(r3, REF_A1004);
     CHECK(strcmp(r1, r3) != 0); /* and different for another record */
     char rk[17];
-    vars_booking_ref("another-key-0123456789", 22, "A1003", 5, rk);
+    values_booking_ref("another-key-0123456789", 22, "A1003", 5, rk);
     CHECK(is_base32_ref(rk));
     CHECK(strcmp(rk, r1) != 0);
 
@@ -494,7 +504,8 @@ static void test_positions(void)
         return;
     }
     const form *f = pk.entries[0].form;
-    vars v = {.form = f, .clinic = &C, .patient = &P, .today = {2027, 1, 5}, .a = A};
+    vars v = make_vars(&P, &C);
+    v.form = f;
     const int want[][2] = {{8, 33}, {9, 23}, {11, 11}, {13, 14}};
     for (size_t i = 0; i < 4 && i < f->nblocks; i++) {
         mp_text out;
