@@ -1,8 +1,8 @@
 /*
  * cmd.h — what the command files share: printing an error value the one way
- * the tool prints errors, and checking and suggesting options. What a run
- * loads before its first patient is the engine's (prepare.h), not the
- * command line's.
+ * the tool prints errors, and the options more than one command takes, each
+ * spelt, checked and worded here once. What a run loads before its first
+ * patient is the engine's (prepare.h), not the command line's.
  */
 #ifndef MP_CLI_H
 #define MP_CLI_H
@@ -12,10 +12,12 @@
 #include <stdio.h>
 
 #include "arena.h"
+#include "buf.h"
 #include "date.h"
 #include "err.h"
 #include "font.h"
 #include "form.h"
+#include "json.h"
 #include "outfile.h"
 #include "prepare.h"
 #include "render.h"
@@ -30,19 +32,134 @@ int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 #define cli_fail(code, ...) err_returns_code(cli_fail((code), __VA_ARGS__), (code))
 #endif
 
-struct option;
-/* "render: unknown option --pagesize; did you mean --page-size? (see
- * medpacket render --help)": EX_USAGE, with the closest of opts' long names
- * when one is close (suggest.h). arg is the option as typed. */
-int cli_unknown_option(const char *cmd, const char *arg, const struct option *opts);
+/* One line of JSON on its way out (batch --json and its manifest, check
+ * --json): cli_json_begin starts j on the empty buffer line with the outer
+ * object open; j is filled with json.h's calls; cli_json_end closes the
+ * outer object and, when the line is whole, writes it with its '\n' to out
+ * and to also (either may be NULL), and frees line. */
+void cli_json_begin(mp_buf *line, json_writer *j);
+void cli_json_end(mp_buf *line, json_writer *j, FILE *out, FILE *also);
 
-/* --copies N: 0 with *out set for 1..99 (a print job's copies), else -1. */
-int cli_parse_copies(const char *s, int *out);
+/* A command's last step: parsed is its parse_args' result (0: run; -1:
+ * --help, which printed the usage; else a usage error's exit code, said).
+ * Runs run(args, a, err) with an arena and an error value of its own, and
+ * says the error when run set one (a run may end without one: batch's,
+ * interrupted, has said so in its summary). Returns the exit code. */
+int cli_run(int parsed, int (*run)(void *args, arena *a, mp_err *err), void *args);
 
 /* A regular file at path is never replaced unless force: a packet printed
  * for one patient must not silently overwrite another's. Returns 0 or
  * EX_CANTCREAT with *err set. Devices, FIFOs and "-" pass. */
 int cmd_check_overwrite(const char *path, bool force, mp_err *err);
+
+/* ---- options -------------------------------------------------------------
+ * A command lists its options in a table of cli_option, each naming where its
+ * value goes (as git's parse-options does), and cli_parse_options reads them
+ * with getopt_long. The options more than one command takes are the
+ * CLI_OPT_* entries below, each spelt, checked and worded once; their values
+ * go to a cli_run_opts. */
+
+/* The shared options' values; an option a command does not list stays zero. */
+typedef struct cli_run_opts {
+    /* --clinic, --page-size, --date-order, --font-dir, --allow-draft,
+     * --large-print, --duplex; input is the command's operand. */
+    prepare_opts prep;
+    const char *data;     /* -d, --data */
+    const char *output;   /* -o, --output */
+    const char *language; /* --language */
+    bool force;           /* --force */
+    bool print;           /* --print */
+    const char *printer;  /* --printer, NULL: CUPS's default */
+    int copies;           /* --copies N (1 to 99), 0 = not given */
+    int jobs;             /* -j, --jobs N, 0 = not given */
+} cli_run_opts;
+
+typedef enum cli_kind {
+    CLI_END,   /* the end of a table */
+    CLI_TEXT,  /* a value, kept as typed in a const char * */
+    CLI_FLAG,  /* no value: a bool set to true */
+    CLI_COUNT, /* a whole number from 1 to max, in an int */
+    CLI_CALL,  /* a value that take() checks and keeps */
+} cli_kind;
+
+typedef struct cli_option {
+    const char *name; /* "page-size" for --page-size */
+    int letter;       /* its short form: 'd' for -d; 0 for none */
+    cli_kind kind;
+    void *value; /* where the value goes (take's first argument for CLI_CALL) */
+    int max;     /* CLI_COUNT: the largest number it takes */
+    /* CLI_CALL: 0, or an exit code with the error said. */
+    int (*take)(void *value, const char *arg);
+} cli_option;
+
+/* Entries on one line each: clang-format would spread their braces over
+ * four. */
+// clang-format off
+#define CLI_OPT(name, letter, kind, value) {(name), (letter), (kind), (value), 0, NULL}
+#define CLI_OPT_CALL(name, take, value) {(name), 0, CLI_CALL, (value), 0, (take)}
+#define CLI_OPT_COUNT(name, letter, value, max) {(name), (letter), CLI_COUNT, (value), (max), NULL}
+#define CLI_OPT_END {NULL, 0, CLI_END, NULL, 0, NULL}
+// clang-format on
+#define CLI_OPT_TEXT(name, letter, value) CLI_OPT(name, letter, CLI_TEXT, value)
+#define CLI_OPT_FLAG(name, letter, value) CLI_OPT(name, letter, CLI_FLAG, value)
+
+/* The shared options, into the cli_run_opts ro. */
+#define CLI_OPT_DATA(ro) CLI_OPT_TEXT("data", 'd', &(ro)->data)
+#define CLI_OPT_OUTPUT(ro) CLI_OPT_TEXT("output", 'o', &(ro)->output)
+#define CLI_OPT_CLINIC(ro) CLI_OPT_TEXT("clinic", 0, &(ro)->prep.clinic)
+#define CLI_OPT_PAGE_SIZE(ro) CLI_OPT_TEXT("page-size", 0, &(ro)->prep.page_size)
+#define CLI_OPT_FONT_DIR(ro) CLI_OPT_TEXT("font-dir", 0, &(ro)->prep.font_dir)
+#define CLI_OPT_LARGE_PRINT(ro) CLI_OPT_FLAG("large-print", 0, &(ro)->prep.large_print)
+#define CLI_OPT_DUPLEX(ro) CLI_OPT_FLAG("duplex", 0, &(ro)->prep.duplex)
+#define CLI_OPT_LANGUAGE(ro) CLI_OPT_TEXT("language", 0, &(ro)->language)
+#define CLI_OPT_FORCE(ro) CLI_OPT_FLAG("force", 0, &(ro)->force)
+#define CLI_OPT_PRINTER(ro) CLI_OPT_TEXT("printer", 0, &(ro)->printer)
+/* --jobs N: how many at once, up to max. */
+#define CLI_OPT_JOBS(ro, max) CLI_OPT_COUNT("jobs", 'j', &(ro)->jobs, max)
+/* What render, batch and serve take alike to prepare a run (prepare.h). */
+#define CLI_OPTS_RUN(ro)                                                                           \
+    CLI_OPT_CLINIC(ro), CLI_OPT_PAGE_SIZE(ro),                                                     \
+        CLI_OPT_TEXT("date-order", 0, &(ro)->prep.date_order), CLI_OPT_FONT_DIR(ro),               \
+        CLI_OPT_FLAG("allow-draft", 0, &(ro)->prep.allow_draft)
+/* A print job's, render's and batch's: --print, --printer, --copies. */
+#define CLI_OPTS_PRINT(ro)                                                                         \
+    CLI_OPT_FLAG("print", 0, &(ro)->print), CLI_OPT_PRINTER(ro),                                   \
+        CLI_OPT_COUNT("copies", 0, &(ro)->copies, 99)
+
+/* A command as its usage errors name it. */
+typedef struct cli_command {
+    const char *name;         /* "render", as in "see medpacket render --help" */
+    void (*usage)(FILE *out); /* its --help (every command takes -h, --help) */
+    /* serve's own dialect, kept word for word: its usage errors do not
+     * start with "serve: ", and a missing value is an unknown option. */
+    bool bare;
+    /* How it words a bad --page-size where that is not the shared
+     * "--page-size must be letter or a4, not "A5"" (serve, review), kept
+     * word for word; NULL: the shared wording. */
+    const char *page_size_msg;
+} cli_command;
+
+/* Reads argv's options as opts (ended by CLI_OPT_END) say, then -h, --help.
+ * Returns 0 with optind at the first operand; -1 when --help printed the
+ * usage (to standard output); else an exit code with the error said. */
+int cli_parse_options(const cli_command *cmd, const cli_option *opts, int argc, char **argv);
+
+/* cli_parse_options, then the one operand of render and batch, the form or
+ * packet file, into ro->prep.input. */
+int cli_parse_with_input(const cli_command *cmd, const cli_option *opts, int argc, char **argv,
+                         cli_run_opts *ro);
+
+/* The shared options' values that only make sense once all are read:
+ * --page-size, --date-order and --language. 0, or EX_USAGE with the error
+ * said. */
+int cli_check_run_opts(const cli_command *cmd, const cli_run_opts *ro);
+
+/* --printer names a CUPS queue: not "". 0, or EX_USAGE with the error said. */
+int cli_check_printer(const cli_command *cmd, const cli_run_opts *ro);
+
+/* "-o -" (output "-") with standard output a terminal: a PDF there is
+ * garbage on the screen. 0, or EX_USAGE with the error said. */
+int cli_check_pdf_output(const cli_command *cmd, const char *output);
 
 int cmd_render(int argc, char **argv);
 int cmd_batch(int argc, char **argv);

@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,185 +89,69 @@ static void batch_usage(FILE *out)
 }
 
 typedef struct batch_args {
-    const char *input, *data, *data_format, *out_dir, *name, *merge, *manifest;
-    const char *clinic, *page_size, *font_dir;
-    const char *date_order; /* --date-order */
-    int jobs;
-    bool duplex, skip_existing, force, fail_fast, quiet, json, allow_draft, large_print;
-    bool print;          /* --print: the merged PDF, as one job */
-    const char *printer; /* --printer, NULL: CUPS's default */
-    int copies;          /* --copies, 0 = not given */
+    /* --data, --force, --jobs, --clinic, --page-size, --date-order,
+     * --font-dir, --allow-draft, --large-print, --duplex, --print (the
+     * merged PDF, as one job), --printer, --copies; the form or packet */
+    cli_run_opts run;
+    const char *data_format, *out_dir, *name, *merge, *manifest;
+    bool skip_existing, fail_fast, quiet, json;
 } batch_args;
 
-static int parse_jobs(const char *s, int *out)
+static const cli_command batch_cmd = {.name = "batch", .usage = batch_usage};
+
+/* What goes where: --out-dir and --merge, and --print's job, which is the
+ * merged file read back. */
+static int check_destinations(const batch_args *a)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || *end || v < 1 || v > 256)
-        return -1;
-    *out = (int)v;
+    const cli_run_opts *ro = &a->run;
+    if (!a->out_dir && !a->merge)
+        return cli_fail(EX_USAGE,
+                        "batch: say where the PDFs go: --out-dir DIR and/or --merge FILE");
+    if (!ro->print && (ro->printer || ro->copies))
+        return cli_fail(EX_USAGE, "batch: --printer and --copies go with --print");
+    if (ro->print && !a->merge)
+        return cli_fail(EX_USAGE,
+                        "batch: --print sends the merged PDF as one job: add --merge FILE");
+    if (ro->print && strcmp(a->merge, "-") == 0)
+        return cli_fail(EX_USAGE, "batch: --print reads the merged PDF back: --merge FILE, not -");
+    if (a->merge && a->json && !a->manifest && strcmp(a->merge, "-") == 0)
+        return cli_fail(EX_USAGE, "batch: --merge - and --json both write to standard output");
     return 0;
 }
 
 static int parse_args(int argc, char **argv, batch_args *a)
 {
-    enum {
-        OPT_CLINIC = 256,
-        OPT_PAGE_SIZE,
-        OPT_FONT_DIR,
-        OPT_DUPLEX,
-        OPT_SKIP,
-        OPT_FORCE,
-        OPT_FAIL_FAST,
-        OPT_JSON,
-        OPT_MANIFEST,
-        OPT_DATA_FORMAT,
-        OPT_ALLOW_DRAFT,
-        OPT_LARGE,
-        OPT_PRINT,
-        OPT_PRINTER,
-        OPT_COPIES,
-        OPT_DATE_ORDER,
+    cli_run_opts *ro = &a->run;
+    const cli_option opts[] = {
+        CLI_OPT_DATA(ro),
+        CLI_OPT_TEXT("data-format", 0, &a->data_format),
+        CLI_OPT_TEXT("out-dir", 'O', &a->out_dir),
+        CLI_OPT_TEXT("name", 'n', &a->name),
+        CLI_OPT_TEXT("merge", 'm', &a->merge),
+        CLI_OPT_DUPLEX(ro),
+        CLI_OPT_FLAG("skip-existing", 0, &a->skip_existing),
+        CLI_OPT_FORCE(ro),
+        CLI_OPT_JOBS(ro, 256),
+        CLI_OPT_FLAG("fail-fast", 0, &a->fail_fast),
+        CLI_OPT_FLAG("quiet", 'q', &a->quiet),
+        CLI_OPT_FLAG("json", 0, &a->json),
+        CLI_OPT_TEXT("manifest", 0, &a->manifest),
+        CLI_OPTS_RUN(ro),
+        CLI_OPT_LARGE_PRINT(ro),
+        CLI_OPTS_PRINT(ro),
+        CLI_OPT_END,
     };
-    static const struct option opts[] = {
-        {"data", required_argument, NULL, 'd'},
-        {"data-format", required_argument, NULL, OPT_DATA_FORMAT},
-        {"out-dir", required_argument, NULL, 'O'},
-        {"name", required_argument, NULL, 'n'},
-        {"merge", required_argument, NULL, 'm'},
-        {"duplex", no_argument, NULL, OPT_DUPLEX},
-        {"skip-existing", no_argument, NULL, OPT_SKIP},
-        {"force", no_argument, NULL, OPT_FORCE},
-        {"jobs", required_argument, NULL, 'j'},
-        {"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
-        {"quiet", no_argument, NULL, 'q'},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"manifest", required_argument, NULL, OPT_MANIFEST},
-        {"clinic", required_argument, NULL, OPT_CLINIC},
-        {"page-size", required_argument, NULL, OPT_PAGE_SIZE},
-        {"date-order", required_argument, NULL, OPT_DATE_ORDER},
-        {"font-dir", required_argument, NULL, OPT_FONT_DIR},
-        {"allow-draft", no_argument, NULL, OPT_ALLOW_DRAFT},
-        {"large-print", no_argument, NULL, OPT_LARGE},
-        {"print", no_argument, NULL, OPT_PRINT},
-        {"printer", required_argument, NULL, OPT_PRINTER},
-        {"copies", required_argument, NULL, OPT_COPIES},
-        {"help", no_argument, NULL, 'h'},
-        {0},
-    };
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":d:O:n:m:j:qh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            a->data = optarg;
-            break;
-        case OPT_DATA_FORMAT:
-            a->data_format = optarg;
-            break;
-        case 'O':
-            a->out_dir = optarg;
-            break;
-        case 'n':
-            a->name = optarg;
-            break;
-        case 'm':
-            a->merge = optarg;
-            break;
-        case OPT_DUPLEX:
-            a->duplex = true;
-            break;
-        case OPT_SKIP:
-            a->skip_existing = true;
-            break;
-        case OPT_FORCE:
-            a->force = true;
-            break;
-        case 'j':
-            if (parse_jobs(optarg, &a->jobs))
-                return cli_fail(EX_USAGE, "batch: --jobs takes a number from 1 to 256");
-            break;
-        case OPT_FAIL_FAST:
-            a->fail_fast = true;
-            break;
-        case 'q':
-            a->quiet = true;
-            break;
-        case OPT_JSON:
-            a->json = true;
-            break;
-        case OPT_MANIFEST:
-            a->manifest = optarg;
-            break;
-        case OPT_CLINIC:
-            a->clinic = optarg;
-            break;
-        case OPT_PAGE_SIZE:
-            a->page_size = optarg;
-            break;
-        case OPT_DATE_ORDER:
-            a->date_order = optarg;
-            break;
-        case OPT_FONT_DIR:
-            a->font_dir = optarg;
-            break;
-        case OPT_ALLOW_DRAFT:
-            a->allow_draft = true;
-            break;
-        case OPT_LARGE:
-            a->large_print = true;
-            break;
-        case OPT_PRINT:
-            a->print = true;
-            break;
-        case OPT_PRINTER:
-            a->printer = optarg;
-            break;
-        case OPT_COPIES:
-            if (cli_parse_copies(optarg, &a->copies))
-                return cli_fail(EX_USAGE, "batch: --copies takes a number from 1 to 99");
-            break;
-        case 'h':
-            batch_usage(stdout);
-            return -1;
-        case ':':
-            return cli_fail(EX_USAGE, "batch: option %s needs a value", argv[optind - 1]);
-        default:
-            return cli_unknown_option("batch", argv[optind - 1], opts);
-        }
-    }
-    if (optind >= argc)
-        return cli_fail(EX_USAGE, "batch: name a form or packet file (see medpacket batch --help)");
-    a->input = argv[optind++];
-    if (optind < argc)
-        return cli_fail(EX_USAGE, "batch: unexpected argument \"%s\"", argv[optind]);
-    if (!a->data)
+    int rc = cli_parse_with_input(&batch_cmd, opts, argc, argv, ro);
+    if (rc)
+        return rc;
+    if (!ro->data)
         return cli_fail(EX_USAGE, "batch: --data PATIENTS.csv is required");
-    if (!a->out_dir && !a->merge)
-        return cli_fail(EX_USAGE,
-                        "batch: say where the PDFs go: --out-dir DIR and/or --merge FILE");
-    if (!a->print && (a->printer || a->copies))
-        return cli_fail(EX_USAGE, "batch: --printer and --copies go with --print");
-    if (a->print && !a->merge)
-        return cli_fail(EX_USAGE,
-                        "batch: --print sends the merged PDF as one job: add --merge FILE");
-    if (a->print && strcmp(a->merge, "-") == 0)
-        return cli_fail(EX_USAGE, "batch: --print reads the merged PDF back: --merge FILE, not -");
-    if (a->merge && a->json && !a->manifest && strcmp(a->merge, "-") == 0)
-        return cli_fail(EX_USAGE, "batch: --merge - and --json both write to standard output");
-    if (a->printer && !*a->printer)
-        return cli_fail(EX_USAGE, "batch: --printer takes a CUPS queue name");
-    if (a->skip_existing && a->force)
+    if ((rc = check_destinations(a)) || (rc = cli_check_printer(&batch_cmd, ro)))
+        return rc;
+    if (a->skip_existing && ro->force)
         return cli_fail(EX_USAGE, "batch: --skip-existing and --force contradict each other");
-    page_size ps;
-    if (a->page_size && !page_size_parse(a->page_size, &ps))
-        return cli_fail(EX_USAGE, "batch: --page-size must be letter or a4, not \"%s\"",
-                        a->page_size);
-    date_order order;
-    if (a->date_order && !date_order_parse(a->date_order, &order))
-        return cli_fail(EX_USAGE, "batch: --date-order takes mdy, dmy or iso");
+    if ((rc = cli_check_run_opts(&batch_cmd, ro)))
+        return rc;
     if (a->data_format && strcmp(a->data_format, "csv") != 0 && strcmp(a->data_format, "yaml") != 0)
         return cli_fail(EX_USAGE, "batch: --data-format must be csv or yaml");
     if (!a->name)
@@ -276,9 +159,9 @@ static int parse_args(int argc, char **argv, batch_args *a)
     const char *why = outname_check(a->name);
     if (why)
         return cli_fail(EX_USAGE, "batch: --name: %s", why);
-    if (!a->jobs) {
+    if (!ro->jobs) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
-        a->jobs = n < 1 ? 1 : n > 64 ? 64 : (int)n;
+        ro->jobs = n < 1 ? 1 : n > 64 ? 64 : (int)n;
     }
     return 0;
 }
@@ -347,13 +230,42 @@ static void draw_bar(report *rp, bool force)
     fflush(stderr);
 }
 
-/* One JSON line to standard output (--json) and to the manifest, alike. */
-static void json_line(const report *rp, const char *line, size_t len)
+/* A row's JSON line, to standard output (--json) and to the manifest alike;
+ * msg is a failed row's message. */
+static void row_json(const report *rp, const batch_result *r, const char *msg)
 {
-    if (rp->json)
-        fwrite(line, 1, len, rp->json);
-    if (rp->manifest)
-        fwrite(line, 1, len, rp->manifest);
+    mp_buf line;
+    json_writer j;
+    cli_json_begin(&line, &j);
+    json_key(&j, "row");
+    json_put_int(&j, r->row);
+    json_key(&j, "status");
+    json_put_str(&j, r->status == BATCH_OK        ? "ok"
+                     : r->status == BATCH_SKIPPED ? "skipped"
+                                                  : "error");
+    if (r->path) {
+        json_key(&j, "path");
+        json_put_str(&j, r->path);
+    }
+    if (r->status == BATCH_OK) {
+        json_key(&j, "language");
+        json_put_str(&j, r->language);
+        json_key(&j, "pages");
+        json_put_int(&j, r->pages);
+        json_key(&j, "bytes");
+        json_put_uint(&j, r->bytes);
+        json_key(&j, "sha256");
+        json_put_str(&j, r->sha256);
+        if (r->language_asked[0]) {
+            json_key(&j, "language_asked");
+            json_put_str(&j, r->language_asked);
+        }
+    }
+    if (r->status == BATCH_FAILED) {
+        json_key(&j, "error");
+        json_put_str(&j, msg);
+    }
+    cli_json_end(&line, &j, rp->json, rp->manifest);
 }
 
 static void on_row(void *ctx, const batch_result *r)
@@ -383,46 +295,8 @@ static void on_row(void *ctx, const batch_result *r)
             fprintf(stderr, "%s\n", msg);
         }
     }
-    if (!rp->json && !rp->manifest)
-        return;
-    mp_buf line;
-    buf_init(&line, NULL);
-    json_writer j;
-    json_init(&j, &line);
-    json_begin_object(&j);
-    json_key(&j, "row");
-    json_put_int(&j, r->row);
-    json_key(&j, "status");
-    json_put_str(&j, r->status == BATCH_OK        ? "ok"
-                     : r->status == BATCH_SKIPPED ? "skipped"
-                                                  : "error");
-    if (r->path) {
-        json_key(&j, "path");
-        json_put_str(&j, r->path);
-    }
-    if (r->status == BATCH_OK) {
-        json_key(&j, "language");
-        json_put_str(&j, r->language);
-        json_key(&j, "pages");
-        json_put_int(&j, r->pages);
-        json_key(&j, "bytes");
-        json_put_uint(&j, r->bytes);
-        json_key(&j, "sha256");
-        json_put_str(&j, r->sha256);
-        if (r->language_asked[0]) {
-            json_key(&j, "language_asked");
-            json_put_str(&j, r->language_asked);
-        }
-    }
-    if (r->status == BATCH_FAILED) {
-        json_key(&j, "error");
-        json_put_str(&j, msg);
-    }
-    json_end_object(&j);
-    buf_putc(&line, '\n');
-    if (json_ok(&j))
-        json_line(rp, line.data, line.len);
-    buf_free(&line);
+    if (rp->json || rp->manifest)
+        row_json(rp, r, msg);
 }
 
 static void on_tick(void *ctx)
@@ -460,9 +334,9 @@ static int print_merged(const batch_args *args, long packets, print_result *res,
     }
     char title[64];
     snprintf(title, sizeof title, "medpacket batch %ld packet%s", packets, packets == 1 ? "" : "s");
-    print_opts po = {.printer = args->printer,
-                     .copies = args->copies ? args->copies : 1,
-                     .duplex = args->duplex,
+    print_opts po = {.printer = args->run.printer,
+                     .copies = args->run.copies ? args->run.copies : 1,
+                     .duplex = args->run.prep.duplex,
                      .title = title};
     int rc = print_pdf_fd(&po, fd, res, err);
     close(fd);
@@ -551,7 +425,7 @@ static int check_outputs(const batch_args *args, const outfile_inputs *in, mp_er
         return err_set(err, EX_USAGE, NULL, 0, 0,
                        "batch: --merge and --manifest name the same file");
     for (int i = 0; i < 2; i++) {
-        int rc = names[i] ? cmd_check_overwrite(names[i], args->force, err) : 0;
+        int rc = names[i] ? cmd_check_overwrite(names[i], args->run.force, err) : 0;
         /* --force and --skip-existing contradict each other. */
         if (rc && args->skip_existing)
             snprintf(err->msg, sizeof err->msg, "%s",
@@ -577,98 +451,131 @@ static const char *name_in_dir(const char *path, const char *dir, char *buf, siz
 
 /* ---- the run ------------------------------------------------------------ */
 
-static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
+/* What one run holds from its first check to its report; run() below takes
+ * it through the steps. */
+typedef struct run_state {
+    prepared_run cr;
+    roster *ro;
+    pdfmerge *merge;       /* --merge's file while rows are added, else NULL */
+    manifest man;          /* --manifest's */
+    outfile_inputs inputs; /* what no output may replace */
+    outfile_opts fo;       /* how --merge and --manifest are written */
+    bool made_dir;         /* --out-dir was made by this run */
+    batch_summary sum;
+    long packets;      /* in the merged file: rows written, and kept ones */
+    const char *ended; /* how the rows ended: complete, stopped, interrupted */
+    bool merged;       /* the merged file is whole and in place */
+    /* --print: the job, or why there was none (not_printed, or prc and perr
+     * when CUPS did not take it) */
+    print_result printed;
+    const char *not_printed;
+    int prc;
+    mp_err perr;
+} run_state;
+
+/* First, so that a wait for a FIFO's reader (--merge, --manifest) ends on a
+ * signal too. SIGHUP: a closed terminal or a dropped ssh session is an
+ * interruption like Ctrl-C, not a kill that leaves temporary files. */
+static void catch_signals(void)
 {
-    /* First, so that a wait for a FIFO's reader (--merge, --manifest) ends on
-     * a signal too. SIGHUP: a closed terminal or a dropped ssh session is
-     * an interruption like Ctrl-C, not a kill that leaves temporary files. */
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+}
 
-    prepare_opts setup = {.input = args->input,
-                          .clinic = args->clinic,
-                          .page_size = args->page_size,
-                          .font_dir = args->font_dir,
-                          .duplex = args->duplex,
-                          .allow_draft = args->allow_draft,
-                          .large_print = args->large_print,
-                          .date_order = args->date_order};
-    prepared_run cr;
-    roster *ro = NULL;
-    pdfmerge *merge = NULL;
-    manifest man = {0};
-    outfile_inputs inputs = {0};
-    outfile_opts fo = {
-        .mode = OUTFILE_DEFAULT_MODE, .no_replace = !args->force, .stop = &interrupted};
-    int rc = prepare_run(&setup, a, &cr, err);
+/* Owns every refusal, all made before anything is written or rendered: the
+ * packet and clinic (prepared), the list, --name's fields, and the outputs
+ * against the inputs and each other. */
+static int check_run(const batch_args *args, arena *a, run_state *st, mp_err *err)
+{
+    int rc = prepare_run(&args->run.prep, a, &st->cr, err);
     roster_format fmt = !args->data_format                       ? ROSTER_AUTO
                         : strcmp(args->data_format, "yaml") == 0 ? ROSTER_YAML
                                                                  : ROSTER_CSV;
     if (!rc)
-        rc = roster_open(args->data, fmt, &ro, err);
+        rc = roster_open(args->run.data, fmt, &st->ro, err);
     if (!rc)
-        roster_set_date_order(ro, cr.date_order);
+        roster_set_date_order(st->ro, st->cr.date_order);
     /* A --name field the list never holds would fail every row: said once. */
     char field[64];
     if (!rc && args->out_dir &&
-        outname_unknown_field(args->name, list_has, ro, field, sizeof field))
+        outname_unknown_field(args->name, list_has, st->ro, field, sizeof field))
         rc = err_set(err, EX_USAGE, NULL, 0, 0,
-                     "batch: --name uses {%s}, which %s has no column for", field, roster_name(ro));
-    /* Every refusal comes before anything is written or rendered. */
+                     "batch: --name uses {%s}, which %s has no column for", field,
+                     roster_name(st->ro));
     if (!rc)
-        rc = prepare_inputs(&cr, args->data, &inputs, err);
+        rc = prepare_inputs(&st->cr, args->run.data, &st->inputs, err);
     if (!rc)
-        rc = check_outputs(args, &inputs, err);
-    bool made_dir = false;
-    if (!rc && args->out_dir) {
-        made_dir = mkdir(args->out_dir, 0700) == 0;
-        if (!made_dir && errno != EEXIST)
-            rc = err_set(err, EX_CANTCREAT, args->out_dir, 0, 0,
-                         "cannot create the output folder: %s", strerror(errno));
-    }
-    if (!rc) {
-        /* What a killed run left (only temporary files whose writer is gone:
-         * see outfile.c), with or without --skip-existing; before this run
-         * opens anything there. */
-        if (args->out_dir)
-            outfile_remove_stale_in(args->out_dir, ".pdf");
-        outfile_remove_stale(args->merge);
-        outfile_remove_stale(args->manifest);
-    }
-    if (!rc && args->manifest && !(rc = manifest_open(args->manifest, &fo, &man, err)))
-        rp->manifest = man.f;
-    if (!rc && args->merge)
-        rc = pdfmerge_open_opts(args->merge, &fo, &merge, err);
-    if (rc) {
-        pdfmerge_abort(merge);
-        manifest_close(&man, false, err);
-        if (made_dir)
-            rmdir(args->out_dir); /* a run that did not start leaves nothing */
-        outfile_inputs_free(&inputs);
-        roster_close(ro);
-        prepare_release(&cr);
-        return rc && interrupted ? 128 + (int)interrupted : rc;
-    }
-    rp->data_name = roster_name(ro);
-    rp->roster = ro;
+        rc = check_outputs(args, &st->inputs, err);
+    return rc;
+}
 
-    /* Test hooks: a run killed, or interrupted (by SIGINT, or the signal
-     * MEDPACKET_TEST_INTERRUPT_SIGNAL names: HUP, TERM), after N rows. */
+/* Owns the outputs' opening: --out-dir made, what a killed run left there
+ * removed, the manifest and the merged file opened (as temporary files). */
+static int open_outputs(const batch_args *args, report *rp, run_state *st, mp_err *err)
+{
+    int rc = 0;
+    if (args->out_dir) {
+        st->made_dir = mkdir(args->out_dir, 0700) == 0;
+        if (!st->made_dir && errno != EEXIST)
+            return err_set(err, EX_CANTCREAT, args->out_dir, 0, 0,
+                           "cannot create the output folder: %s", strerror(errno));
+    }
+    /* What a killed run left (only temporary files whose writer is gone: see
+     * outfile.c), with or without --skip-existing; before this run opens
+     * anything there. */
+    if (args->out_dir)
+        outfile_remove_stale_in(args->out_dir, ".pdf");
+    outfile_remove_stale(args->merge);
+    outfile_remove_stale(args->manifest);
+    if (args->manifest && !(rc = manifest_open(args->manifest, &st->fo, &st->man, err)))
+        rp->manifest = st->man.f;
+    if (!rc && args->merge)
+        rc = pdfmerge_open_opts(args->merge, &st->fo, &st->merge, err);
+    return rc;
+}
+
+/* Releases what the run read: its inputs, the list, the prepared packet. */
+static void close_run(run_state *st)
+{
+    outfile_inputs_free(&st->inputs);
+    roster_close(st->ro);
+    prepare_release(&st->cr);
+}
+
+/* A run that did not start leaves nothing: its outputs are removed, and the
+ * output folder when it made it. */
+static void abandon_run(const batch_args *args, run_state *st, mp_err *err)
+{
+    pdfmerge_abort(st->merge);
+    manifest_close(&st->man, false, err);
+    if (st->made_dir)
+        rmdir(args->out_dir);
+    close_run(st);
+}
+
+/* Test hooks: a run killed, or interrupted (by SIGINT, or the signal
+ * MEDPACKET_TEST_INTERRUPT_SIGNAL names: HUP, TERM), after N rows. */
+static void set_test_hooks(batch_opts *o)
+{
     const char *kill_after = getenv("MEDPACKET_TEST_KILL_AFTER");
     const char *int_after = getenv("MEDPACKET_TEST_INTERRUPT_AFTER");
     const char *int_signal = getenv("MEDPACKET_TEST_INTERRUPT_SIGNAL");
-    int test_signal = kill_after                                      ? SIGKILL
-                      : int_signal && strcmp(int_signal, "HUP") == 0  ? SIGHUP
-                      : int_signal && strcmp(int_signal, "TERM") == 0 ? SIGTERM
-                                                                      : SIGINT;
-
+    o->test_signal = kill_after                                      ? SIGKILL
+                     : int_signal && strcmp(int_signal, "HUP") == 0  ? SIGHUP
+                     : int_signal && strcmp(int_signal, "TERM") == 0 ? SIGTERM
+                                                                     : SIGINT;
     const char *after = kill_after ? kill_after : int_after;
     /* NOLINTNEXTLINE(cert-err34-c): a test hook; a number the tests set */
-    long signal_after = after ? atol(after) : 0;
+    o->test_signal_after = after ? atol(after) : 0;
+}
 
+/* Owns the rows: renders every row of the list into --out-dir and the merged
+ * file (batch.h), with the progress bar, and notes how the rows ended. */
+static int render_rows(const batch_args *args, report *rp, run_state *st, mp_err *err)
+{
     /* A row must not take the merged file's or the manifest's name. */
     char buf[2][4096];
     const char *reserved[2];
@@ -679,191 +586,216 @@ static int run(const batch_args *args, arena *a, report *rp, mp_err *err)
         if (name)
             reserved[nreserved++] = name;
     }
-
     batch_opts o = {
-        .variants = cr.variants,
-        .nvariants = cr.nvariants,
-        .env = &cr.env,
-        .roster = ro,
+        .variants = st->cr.variants,
+        .nvariants = st->cr.nvariants,
+        .env = &st->cr.env,
+        .roster = st->ro,
         .out_dir = args->out_dir,
         .name_pattern = args->name,
-        .merge = merge,
-        .duplex = args->duplex,
-        .inputs = &inputs,
+        .merge = st->merge,
+        .duplex = args->run.prep.duplex,
+        .inputs = &st->inputs,
         .reserved = reserved,
         .nreserved = nreserved,
-        .jobs = args->jobs,
+        .jobs = args->run.jobs,
         .skip_existing = args->skip_existing,
-        .force = args->force,
+        .force = args->run.force,
         .fail_fast = args->fail_fast,
         .stop = &interrupted,
-        .test_signal_after = signal_after,
-        .test_signal = test_signal,
         .on_row = on_row,
         .on_tick = on_tick,
         .ctx = rp,
     };
-    batch_summary sum;
-    rc = batch_run(&o, &sum, err);
+    set_test_hooks(&o);
+    int rc = batch_run(&o, &st->sum, err);
     draw_bar(rp, true);
     clear_bar(rp);
-
-    bool merged = false;
     /* Rows kept by a resumed run are in the merge too. */
-    long packets = sum.ok + (merge ? sum.skipped : 0);
+    st->packets = st->sum.ok + (st->merge ? st->sum.skipped : 0);
     /* How the run ended, said in the summary and the JSON alike. */
-    const char *ended = interrupted ? "interrupted" : sum.stopped ? "stopped" : "complete";
-    if (!rc && merge) {
-        /* A partial day's print job is worse than none: an interrupted run,
-         * or one that stopped at its first failure (--fail-fast), leaves no
-         * merged file; its rerun makes the whole one. */
-        if (interrupted || sum.stopped || pdfmerge_pages(merge) == 0) {
-            pdfmerge_abort(merge);
-        } else {
-            pdfmerge_meta meta = {cr.pk.title.s, cr.cl.name.s, cr.env.creator, cr.env.now_unix};
-            rc = pdfmerge_commit(merge, &meta, err);
-            merged = !rc;
-        }
-        merge = NULL;
-    }
-    pdfmerge_abort(merge);
+    st->ended = interrupted ? "interrupted" : st->sum.stopped ? "stopped" : "complete";
+    return rc;
+}
 
-    /* Printed only once the merged file is whole and in place, so that a
-     * printer that fails loses nothing. A run that stopped early (--fail-fast)
-     * is not printed either: the rerun would print its rows twice. */
-    mp_err perr;
-    err_clear(&perr);
-    print_result printed = {0};
-    int prc = 0;
-    const char *not_printed = NULL;
-    if (!rc && args->print) {
-        if (!merged)
-            not_printed = interrupted ? "interrupted" : "no row was written";
-        else if (sum.stopped)
-            not_printed = "the run stopped before the end of the list";
-        else
-            prc = print_merged(args, packets, &printed, &perr);
+/* Owns the merged file's end: put in place when whole, else removed. A
+ * partial day's print job is worse than none: an interrupted run, or one
+ * that stopped at its first failure (--fail-fast), leaves no merged file;
+ * its rerun makes the whole one. */
+static int finish_merge(run_state *st, mp_err *err)
+{
+    int rc = 0;
+    if (interrupted || st->sum.stopped || pdfmerge_pages(st->merge) == 0) {
+        pdfmerge_abort(st->merge);
+    } else {
+        const prepared_run *cr = &st->cr;
+        pdfmerge_meta meta = {cr->pk.title.s, cr->cl.name.s, cr->env.creator, cr->env.now_unix};
+        rc = pdfmerge_commit(st->merge, &meta, err);
+        st->merged = !rc;
     }
-    if (rp->json || rp->manifest) {
-        mp_buf line;
-        buf_init(&line, NULL);
-        json_writer j;
-        json_init(&j, &line);
+    st->merge = NULL;
+    return rc;
+}
+
+/* Owns --print: the merged file to the printer, only once it is whole and in
+ * place, so that a printer that fails loses nothing. A run that stopped early
+ * (--fail-fast) is not printed either: the rerun would print its rows twice. */
+static void print_day(const batch_args *args, run_state *st)
+{
+    err_clear(&st->perr);
+    if (!st->merged)
+        st->not_printed = interrupted ? "interrupted" : "no row was written";
+    else if (st->sum.stopped)
+        st->not_printed = "the run stopped before the end of the list";
+    else
+        st->prc = print_merged(args, st->packets, &st->printed, &st->perr);
+}
+
+/* Owns the summary's JSON line (--json, --manifest): the counts, how the run
+ * ended, the merged file, and the print job when --print asked for one. */
+static void summary_json(const batch_args *args, report *rp, const run_state *st, bool print)
+{
+    const batch_summary *sum = &st->sum;
+    const struct {
+        const char *key;
+        long n;
+    } counts[] = {{"rows", sum->rows},
+                  {"ok", sum->ok},
+                  {"skipped", sum->skipped},
+                  {"failed", sum->failed},
+                  {"pages", sum->pages}};
+    mp_buf line;
+    json_writer j;
+    cli_json_begin(&line, &j);
+    json_key(&j, "summary");
+    json_begin_object(&j);
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        json_key(&j, counts[i].key);
+        json_put_int(&j, counts[i].n);
+    }
+    json_key(&j, "ended");
+    json_put_str(&j, st->ended);
+    json_key(&j, "stopped");
+    json_put_bool(&j, sum->stopped);
+    json_key(&j, "interrupted");
+    json_put_bool(&j, interrupted != 0);
+    json_key(&j, "merged");
+    if (st->merged)
+        json_put_str(&j, args->merge);
+    else
+        json_put_null(&j);
+    if (print) {
+        char why[1200];
+        if (st->not_printed)
+            snprintf(why, sizeof why, "not printed: %s", st->not_printed);
+        else if (st->prc)
+            err_format(&st->perr, why, sizeof why);
+        json_key(&j, "print");
         json_begin_object(&j);
-        json_key(&j, "summary");
-        json_begin_object(&j);
-        json_key(&j, "rows");
-        json_put_int(&j, sum.rows);
-        json_key(&j, "ok");
-        json_put_int(&j, sum.ok);
-        json_key(&j, "skipped");
-        json_put_int(&j, sum.skipped);
-        json_key(&j, "failed");
-        json_put_int(&j, sum.failed);
-        json_key(&j, "pages");
-        json_put_int(&j, sum.pages);
-        json_key(&j, "ended");
-        json_put_str(&j, ended);
-        json_key(&j, "stopped");
-        json_put_bool(&j, sum.stopped);
-        json_key(&j, "interrupted");
-        json_put_bool(&j, interrupted != 0);
-        json_key(&j, "merged");
-        if (merged)
-            json_put_str(&j, args->merge);
-        else
-            json_put_null(&j);
-        if (!rc && args->print) {
-            char why[1200];
-            if (not_printed)
-                snprintf(why, sizeof why, "not printed: %s", not_printed);
-            else if (prc)
-                err_format(&perr, why, sizeof why);
-            json_key(&j, "print");
-            json_begin_object(&j);
-            if (not_printed || prc) {
-                json_key(&j, "error");
-                json_put_str(&j, why);
-            } else {
-                json_key(&j, "printer");
-                json_put_str(&j, printed.printer);
-                json_key(&j, "job");
-                json_put_int(&j, printed.job_id);
-            }
-            json_end_object(&j);
+        if (st->not_printed || st->prc) {
+            json_key(&j, "error");
+            json_put_str(&j, why);
+        } else {
+            json_key(&j, "printer");
+            json_put_str(&j, st->printed.printer);
+            json_key(&j, "job");
+            json_put_int(&j, st->printed.job_id);
         }
         json_end_object(&j);
-        json_end_object(&j);
-        buf_putc(&line, '\n');
-        if (json_ok(&j))
-            json_line(rp, line.data, line.len);
-        buf_free(&line);
     }
-    /* The manifest is kept whatever happened to the rows: it says what. */
-    mp_err merr;
-    err_clear(&merr);
-    rp->manifest = NULL;
-    int mrc = manifest_close(&man, true, &merr);
-    if (!args->quiet && !rc) {
+    json_end_object(&j);
+    cli_json_end(&line, &j, rp->json, rp->manifest);
+}
+
+/* Owns what a run that went to its end says on standard error: the summary
+ * (unless --quiet), and whether a job went to the printer (which is not
+ * progress: --quiet keeps it). */
+static void summary_text(const batch_args *args, const report *rp, const run_state *st)
+{
+    const batch_summary *sum = &st->sum;
+    if (!args->quiet) {
         char merge_note[600] = "";
-        if (merged)
+        if (st->merged)
             snprintf(merge_note, sizeof merge_note, "; merged into %s", args->merge);
         else if (args->merge)
             snprintf(merge_note, sizeof merge_note, "; %s not written", args->merge);
         fprintf(stderr,
                 "%s: %s: %ld rows: %ld written, %ld skipped, %ld failed; %ld pages in %.1f s%s\n",
                 rp->data_name,
-                interrupted   ? "interrupted"
-                : sum.stopped ? "stopped at the first failure"
-                              : "complete",
-                sum.rows, sum.ok, sum.skipped, sum.failed, sum.pages, seconds_since(&rp->start),
-                merge_note);
+                interrupted    ? "interrupted"
+                : sum->stopped ? "stopped at the first failure"
+                               : "complete",
+                sum->rows, sum->ok, sum->skipped, sum->failed, sum->pages,
+                seconds_since(&rp->start), merge_note);
     }
-    /* Whether a job went to the printer is not progress: --quiet keeps it. */
-    if (!rc && args->print && !prc) {
-        if (not_printed)
-            fprintf(stderr, "%s: not printed: %s\n", args->merge, not_printed);
+    if (args->run.print && !st->prc) {
+        if (st->not_printed)
+            fprintf(stderr, "%s: not printed: %s\n", args->merge, st->not_printed);
         else
-            fprintf(stderr, "printed %s on %s as job %d\n", args->merge, printed.printer,
-                    printed.job_id);
+            fprintf(stderr, "printed %s on %s as job %d\n", args->merge, st->printed.printer,
+                    st->printed.job_id);
     }
-    outfile_inputs_free(&inputs);
-    roster_close(ro);
-    prepare_release(&cr);
+}
+
+/* The steps, in order; the exit status: the run's own error first, then the
+ * manifest's, then the printer's, then a signal, then failed rows. */
+static int run(void *ctx, arena *a, mp_err *err)
+{
+    const batch_args *args = ctx;
+    report rep = {.args = args, .data_name = args->run.data};
+    report *rp = &rep;
+    clock_gettime(CLOCK_MONOTONIC, &rp->start);
+    rp->bar = !args->quiet && isatty(STDERR_FILENO);
+    if (args->json)
+        rp->json = stdout;
+    catch_signals();
+    run_state st = {0};
+    st.fo = (outfile_opts){
+        .mode = OUTFILE_DEFAULT_MODE, .no_replace = !args->run.force, .stop = &interrupted};
+    int rc = check_run(args, a, &st, err);
+    if (!rc)
+        rc = open_outputs(args, rp, &st, err);
+    if (rc) {
+        abandon_run(args, &st, err);
+        return rc && interrupted ? 128 + (int)interrupted : rc;
+    }
+    rp->data_name = roster_name(st.ro);
+    rp->roster = st.ro;
+
+    rc = render_rows(args, rp, &st, err);
+    if (!rc && st.merge)
+        rc = finish_merge(&st, err);
+    pdfmerge_abort(st.merge);
+    bool print = !rc && args->run.print;
+    if (print)
+        print_day(args, &st);
+    if (rp->json || rp->manifest)
+        summary_json(args, rp, &st, print);
+    /* The manifest is kept whatever happened to the rows: it says what. */
+    mp_err merr;
+    err_clear(&merr);
+    rp->manifest = NULL;
+    int mrc = manifest_close(&st.man, true, &merr);
+    if (!rc)
+        summary_text(args, rp, &st);
+    close_run(&st);
     if (rc)
         return interrupted ? 128 + (int)interrupted : rc;
     if (mrc) {
         *err = merr;
         return mrc;
     }
-    if (prc) {
-        *err = perr;
-        return prc;
+    if (st.prc) {
+        *err = st.perr;
+        return st.prc;
     }
     if (interrupted)
         return 128 + (int)interrupted;
-    return sum.failed ? EX_DATAERR : 0;
+    return st.sum.failed ? EX_DATAERR : 0;
 }
 
 int cmd_batch(int argc, char **argv)
 {
     batch_args args = {0};
-    int rc = parse_args(argc, argv, &args);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    report rp = {.args = &args, .data_name = args.data};
-    clock_gettime(CLOCK_MONOTONIC, &rp.start);
-    rp.bar = !args.quiet && isatty(STDERR_FILENO);
-    if (args.json)
-        rp.json = stdout;
-    arena *a = arena_new();
-    if (!a)
-        return cli_fail(EX_OSERR, "out of memory");
-    mp_err err;
-    err_clear(&err);
-    rc = run(&args, a, &rp, &err);
-    if (rc && err.code)
-        cli_report(&err);
-    arena_free(a);
-    return rc;
+    return cli_run(parse_args(argc, argv, &args), run, &args);
 }

@@ -34,21 +34,21 @@ static void check_usage(FILE *out)
 static void print_json(const check_report *r)
 {
     const form *f = r->form;
-    mp_buf b;
-    buf_init(&b, NULL);
+    mp_buf line;
     json_writer j;
-    json_init(&j, &b);
-    json_begin_object(&j);
-    json_key(&j, "file");
-    json_put_str(&j, f->doc->path);
-    json_key(&j, "id");
-    json_put_str(&j, f->id.s);
-    json_key(&j, "version");
-    json_put_str(&j, f->version.s);
-    json_key(&j, "status");
-    json_put_str(&j, f->status == FORM_APPROVED ? "approved" : "draft");
-    json_key(&j, "fingerprint");
-    json_put_str(&j, f->fingerprint);
+    /* The form's own strings, in the order the document gives them. */
+    const char *const form_strings[][2] = {
+        {"file", f->doc->path},
+        {"id", f->id.s},
+        {"version", f->version.s},
+        {"status", f->status == FORM_APPROVED ? "approved" : "draft"},
+        {"fingerprint", f->fingerprint},
+    };
+    cli_json_begin(&line, &j);
+    for (size_t i = 0; i < sizeof form_strings / sizeof form_strings[0]; i++) {
+        json_key(&j, form_strings[i][0]);
+        json_put_str(&j, form_strings[i][1]);
+    }
     json_key(&j, "errors");
     json_put_uint(&j, r->errors);
     json_key(&j, "warnings");
@@ -89,11 +89,7 @@ static void print_json(const check_report *r)
     json_end_array(&j);
     json_key(&j, "reading_target");
     json_put_int(&j, f->reading_grade);
-    json_end_object(&j);
-    buf_putc(&b, '\n');
-    if (json_ok(&j))
-        fwrite(b.data, 1, b.len, stdout);
-    buf_free(&b);
+    cli_json_end(&line, &j, stdout, NULL);
 }
 
 typedef struct said_lines {
@@ -116,36 +112,78 @@ static bool said_before(said_lines *s, const char *line, arena *a)
     return false;
 }
 
+static const cli_command check_cmd = {.name = "check", .usage = check_usage};
+
+/* The packet or form at path, and its clinic settings (--clinic, else the
+ * ones the form names or finds) in *clp, or NULL when it names none: 0, or
+ * the exit code with the error said. A form that does not load is one
+ * finding, the loader's; settings the form names but that do not load (a
+ * booking key file that is missing, weak or readable by others) are one
+ * too. A form that names no settings is checked alone. */
+static int load_checked(const char *path, const char *clinic_opt, arena *a, packet *pk, clinic *cl,
+                        const clinic **clp)
+{
+    mp_err err;
+    err_clear(&err);
+    *clp = NULL;
+    int rc = packet_load(path, a, pk, &err);
+    if (!rc) {
+        const char *settings = clinic_opt ? clinic_opt : clinic_find(pk, path, a, &err);
+        if (settings && clinic_load(settings, a, cl, &err) == 0)
+            *clp = cl;
+        else if (clinic_opt || settings)
+            rc = err.code;
+    }
+    if (rc)
+        cli_report(&err);
+    return rc;
+}
+
+/* Says every finding of every form of pk on standard error (a finding in a
+ * file several forms share, such as the clinic's booking URL, once per
+ * packet), and with --json each form's report on standard output. Returns
+ * the worst exit code: EX_DATAERR for an error, EX_OSERR out of memory. */
+static int report_findings(const packet *pk, const clinic *cl, const clinic *clp, bool json,
+                           arena *a)
+{
+    int worst = 0;
+    mp_err err;
+    const char *key_problem = clp ? clinic_key_problem(clp) : NULL;
+    if (key_problem) {
+        node_err(&err, EX_DATAERR, cl->doc, cl->booking_key.node, "%s", key_problem);
+        cli_report(&err);
+        worst = EX_DATAERR;
+    }
+    said_lines said = {0};
+    for (size_t k = 0; k < pk->nentries; k++) {
+        check_report r;
+        if (check_form(pk->entries[k].form, clp, a, &r))
+            return cli_fail(EX_OSERR, "out of memory");
+        for (size_t j = 0; j < r.nfindings; j++) {
+            const mp_err *e = &r.findings[j].where;
+            char *line =
+                arena_printf(a, "%s:%d:%d: %s: %s\n", e->file, e->line, e->col,
+                             r.findings[j].level == FINDING_ERROR ? "error" : "warning", e->msg);
+            if (!line || said_before(&said, line, a))
+                continue;
+            fputs(line, stderr);
+        }
+        if (json)
+            print_json(&r);
+        if (r.errors)
+            worst = EX_DATAERR;
+    }
+    return worst;
+}
+
 int cmd_check(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"clinic", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},
-        {0},
-    };
+    cli_run_opts run = {0}; /* --clinic */
     bool json = false;
-    const char *clinic_opt = NULL;
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'j':
-            json = true;
-            break;
-        case 'c':
-            clinic_opt = optarg;
-            break;
-        case 'h':
-            check_usage(stdout);
-            return 0;
-        case ':':
-            return cli_fail(EX_USAGE, "check: option %s needs a value", argv[optind - 1]);
-        default:
-            return cli_unknown_option("check", argv[optind - 1], opts);
-        }
-    }
+    const cli_option opts[] = {CLI_OPT_FLAG("json", 0, &json), CLI_OPT_CLINIC(&run), CLI_OPT_END};
+    int rc = cli_parse_options(&check_cmd, opts, argc, argv);
+    if (rc)
+        return rc < 0 ? 0 : rc;
     if (optind >= argc)
         return cli_fail(EX_USAGE, "check: name one or more form files");
     int worst = 0;
@@ -153,65 +191,16 @@ int cmd_check(int argc, char **argv)
         arena *a = arena_new();
         if (!a)
             return cli_fail(EX_OSERR, "out of memory");
-        mp_err err;
-        err_clear(&err);
         packet pk;
         clinic cl;
-        const clinic *clp = NULL;
-        /* A form that does not load is one finding, the loader's. */
-        int rc = packet_load(argv[i], a, &pk, &err);
-        if (!rc) {
-            const char *path = clinic_opt ? clinic_opt : clinic_find(&pk, argv[i], a, &err);
-            /* Settings the form names but that do not load (a booking key
-             * file that is missing, weak or readable by others) are a
-             * finding; a form that names no settings is checked alone. */
-            if (path && clinic_load(path, a, &cl, &err) == 0)
-                clp = &cl;
-            else if (clinic_opt || path)
-                rc = err.code;
-            if (rc)
-                cli_report(&err);
-            err_clear(&err);
-        } else {
-            cli_report(&err);
-        }
-        if (rc) {
-            if (rc > worst)
-                worst = rc;
-            arena_free(a);
-            continue;
-        }
-        const char *key_problem = clp ? clinic_key_problem(clp) : NULL;
-        if (key_problem) {
-            node_err(&err, EX_DATAERR, cl.doc, cl.booking_key.node, "%s", key_problem);
-            cli_report(&err);
-            err_clear(&err);
-            worst = worst < EX_DATAERR ? EX_DATAERR : worst;
-        }
-        said_lines said = {0};
-        for (size_t k = 0; k < pk.nentries; k++) {
-            check_report r;
-            if (check_form(pk.entries[k].form, clp, a, &r)) {
-                arena_free(a);
-                return cli_fail(EX_OSERR, "out of memory");
-            }
-            for (size_t j = 0; j < r.nfindings; j++) {
-                const mp_err *e = &r.findings[j].where;
-                /* A finding in a file several forms share (the clinic's
-                 * booking URL) is said once per packet, not once per form. */
-                char *line = arena_printf(
-                    a, "%s:%d:%d: %s: %s\n", e->file, e->line, e->col,
-                    r.findings[j].level == FINDING_ERROR ? "error" : "warning", e->msg);
-                if (!line || said_before(&said, line, a))
-                    continue;
-                fputs(line, stderr);
-            }
-            if (json)
-                print_json(&r);
-            if (r.errors && worst < EX_DATAERR)
-                worst = EX_DATAERR;
-        }
+        const clinic *clp;
+        rc = load_checked(argv[i], run.prep.clinic, a, &pk, &cl, &clp);
+        int found = rc ? 0 : report_findings(&pk, &cl, clp, json, a);
         arena_free(a);
+        if (found == EX_OSERR)
+            return found;
+        worst = rc > worst ? rc : worst;
+        worst = found > worst ? found : worst;
     }
     return worst;
 }

@@ -1,20 +1,23 @@
 /*
- * cmd_common.c — see cmd.h. Part of the front end, not the engine: the only place
- * besides the command files that prints.
+ * cmd_common.c — see cmd.h. Part of the front end, not the engine: the only
+ * place besides the command files that prints. It holds what the commands
+ * share of their command lines (the shared options, their checks and their
+ * messages) and of their reporting (errors, unknown options).
  */
 #include "cmd.h"
 
 #include <errno.h>
-#include <string.h>
-#include <sys/stat.h>
-
-#include "suggest.h"
 #include <getopt.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "paper.h"
+#include "suggest.h"
+
+/* ---- reporting ----------------------------------------------------------- */
 
 int cli_report(const mp_err *e)
 {
@@ -35,7 +38,84 @@ int cli_report(const mp_err *e)
     return e->code ? e->code : EX_SOFTWARE;
 }
 
-int cli_unknown_option(const char *cmd, const char *arg, const struct option *opts)
+int(cli_fail)(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("medpacket: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return code;
+}
+
+void cli_json_begin(mp_buf *line, json_writer *j)
+{
+    buf_init(line, NULL);
+    json_init(j, line);
+    json_begin_object(j);
+}
+
+void cli_json_end(mp_buf *line, json_writer *j, FILE *out, FILE *also)
+{
+    json_end_object(j);
+    buf_putc(line, '\n');
+    for (int i = 0; json_ok(j) && i < 2; i++) {
+        FILE *f = i ? also : out;
+        if (f)
+            fwrite(line->data, 1, line->len, f);
+    }
+    buf_free(line);
+}
+
+int cli_run(int parsed, int (*run)(void *args, arena *a, mp_err *err), void *args)
+{
+    if (parsed)
+        return parsed < 0 ? 0 : parsed;
+    arena *a = arena_new();
+    if (!a)
+        return cli_fail(EX_OSERR, "out of memory");
+    mp_err err;
+    err_clear(&err);
+    int rc = run(args, a, &err);
+    if (rc && err.code)
+        cli_report(&err);
+    arena_free(a);
+    return rc;
+}
+
+int cmd_check_overwrite(const char *path, bool force, mp_err *err)
+{
+    struct stat st;
+    if (force || strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    return err_set(err, EX_CANTCREAT, path, 0, 0, "the file exists (--force replaces it)");
+}
+
+/* ---- options ------------------------------------------------------------- */
+
+/* The most options a command takes, --help included. */
+#define MAX_OPTIONS 48
+
+/* A usage error of cmd's: "medpacket: error: render: ..." (serve's without
+ * its name). Returns EX_USAGE. */
+static int usage_error(const cli_command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int usage_error(const cli_command *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "medpacket: error: %s%s", cmd->bare ? "" : cmd->name, cmd->bare ? "" : ": ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return EX_USAGE;
+}
+
+/* "render: unknown option --pagesize; did you mean --page-size? (see
+ * medpacket render --help)": EX_USAGE, with the closest of opts' long names
+ * when one is close (suggest.h). arg is the option as typed. */
+static int unknown_option(const char *cmd, const char *arg, const struct option *opts)
 {
     /* "--pagesize=a4" is asked about as "pagesize". */
     char word[64] = "";
@@ -55,32 +135,144 @@ int cli_unknown_option(const char *cmd, const char *arg, const struct option *op
                     arg ? arg : "", cmd);
 }
 
-int(cli_fail)(int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("medpacket: error: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    return code;
-}
-
-int cli_parse_copies(const char *s, int *out)
+/* A whole number from 1 to max (--copies, --jobs): 0 with *out set, else -1. */
+static int parse_count(const char *s, long max, int *out)
 {
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < 1 || v > 99)
+    if (errno || end == s || *end || v < 1 || v > max)
         return -1;
     *out = (int)v;
     return 0;
 }
 
-int cmd_check_overwrite(const char *path, bool force, mp_err *err)
+/* Keeps o's value arg where o says: 0, or an exit code with the error said. */
+static int take_option(const cli_command *cmd, const cli_option *o, const char *arg)
 {
-    struct stat st;
-    if (force || strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+    switch (o->kind) {
+    case CLI_TEXT:
+        *(const char **)o->value = arg;
         return 0;
-    return err_set(err, EX_CANTCREAT, path, 0, 0, "the file exists (--force replaces it)");
+    case CLI_FLAG:
+        *(bool *)o->value = true;
+        return 0;
+    case CLI_COUNT:
+        if (parse_count(arg, o->max, o->value))
+            return usage_error(cmd, "--%s takes a number from 1 to %d", o->name, o->max);
+        return 0;
+    case CLI_CALL:
+        return o->take(o->value, arg);
+    case CLI_END:
+        break;
+    }
+    return cli_fail(EX_SOFTWARE, "%s: --%s has no reader", cmd->name, o->name);
+}
+
+/* opts as getopt_long takes them (an option without a short form is known
+ * by 256 + its index) and the short options, --help added to both. */
+static int getopt_table(const cli_command *cmd, const cli_option *opts, struct option *table,
+                        char *shorts)
+{
+    size_t n = 0, k = 0;
+    /* A missing value is a ':' from getopt_long, not a '?' (except serve's). */
+    if (!cmd->bare)
+        shorts[k++] = ':';
+    for (; opts[n].kind != CLI_END; n++) {
+        if (n + 2 >= MAX_OPTIONS)
+            return cli_fail(EX_SOFTWARE, "%s: more than %d options", cmd->name, MAX_OPTIONS - 2);
+        int has_arg = opts[n].kind == CLI_FLAG ? no_argument : required_argument;
+        int letter = opts[n].letter;
+        table[n] = (struct option){opts[n].name, has_arg, NULL, letter ? letter : 256 + (int)n};
+        if (letter)
+            shorts[k++] = (char)letter;
+        if (letter && has_arg)
+            shorts[k++] = ':';
+    }
+    table[n++] = (struct option){"help", no_argument, NULL, 'h'};
+    table[n] = (struct option){0};
+    shorts[k++] = 'h';
+    shorts[k] = '\0';
+    return 0;
+}
+
+/* The entry of opts that getopt_long's c stands for. */
+static const cli_option *option_of(const cli_option *opts, int c)
+{
+    if (c >= 256)
+        return &opts[c - 256];
+    for (; opts->kind != CLI_END; opts++)
+        if (opts->letter == c)
+            return opts;
+    return NULL;
+}
+
+int cli_parse_options(const cli_command *cmd, const cli_option *opts, int argc, char **argv)
+{
+    struct option table[MAX_OPTIONS];
+    char shorts[2 * MAX_OPTIONS + 2];
+    int rc = getopt_table(cmd, opts, table, shorts);
+    if (rc)
+        return rc;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, shorts, table, NULL)) != -1) {
+        const cli_option *o = option_of(opts, c);
+        if (c == 'h') {
+            cmd->usage(stdout);
+            return -1;
+        }
+        if (c == ':')
+            return cli_fail(EX_USAGE, "%s: option %s needs a value", cmd->name, argv[optind - 1]);
+        if (!o)
+            return unknown_option(cmd->name, argv[optind - 1], table);
+        if ((rc = take_option(cmd, o, optarg)))
+            return rc;
+    }
+    return 0;
+}
+
+int cli_parse_with_input(const cli_command *cmd, const cli_option *opts, int argc, char **argv,
+                         cli_run_opts *ro)
+{
+    int rc = cli_parse_options(cmd, opts, argc, argv);
+    if (rc)
+        return rc;
+    if (optind >= argc)
+        return usage_error(cmd, "name a form or packet file (see medpacket %s --help)", cmd->name);
+    ro->prep.input = argv[optind++];
+    if (optind < argc)
+        return usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
+    return 0;
+}
+
+int cli_check_run_opts(const cli_command *cmd, const cli_run_opts *ro)
+{
+    const char *size = ro->prep.page_size;
+    page_size ps;
+    if (size && !page_size_parse(size, &ps))
+        return cmd->page_size_msg
+                   ? cli_fail(EX_USAGE, "%s", cmd->page_size_msg)
+                   : usage_error(cmd, "--page-size must be letter or a4, not \"%s\"", size);
+    date_order order;
+    if (ro->prep.date_order && !date_order_parse(ro->prep.date_order, &order))
+        return usage_error(cmd, "--date-order takes mdy, dmy or iso");
+    if (ro->language && !packet_language_code(ro->language))
+        return usage_error(cmd, "--language must be en or es, not \"%s\"", ro->language);
+    return 0;
+}
+
+int cli_check_printer(const cli_command *cmd, const cli_run_opts *ro)
+{
+    if (ro->printer && !*ro->printer)
+        return usage_error(cmd, "--printer takes a CUPS queue name");
+    return 0;
+}
+
+int cli_check_pdf_output(const cli_command *cmd, const char *output)
+{
+    if (strcmp(output, "-") == 0 && isatty(STDOUT_FILENO))
+        return usage_error(cmd, "refusing to write a PDF to a terminal; use -o FILE");
+    return 0;
 }

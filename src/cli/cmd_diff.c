@@ -123,53 +123,11 @@ static int load_form(const char *path, arena *a, const form **f, mp_err *err)
     return 0;
 }
 
-int cmd_diff(int argc, char **argv)
+/* The changes, edit by edit, under the heading each belongs to: 0, or
+ * EX_OSERR when a changed line's word diff ran out of memory. */
+static int print_changes(const char **la, const char **lb, const wdiff_edit *e, size_t ne)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'h') {
-            diff_usage(stdout);
-            return 0;
-        }
-        return cli_unknown_option("diff", argv[optind - 1], opts);
-    }
-    if (argc - optind != 2)
-        return cli_fail(EX_USAGE, "diff: name two form files, the old and the new");
-    arena *a = arena_new();
-    if (!a)
-        return cli_fail(EX_OSERR, "out of memory");
-    mp_err err;
-    err_clear(&err);
-    const form *fa, *fb;
-    int rc = load_form(argv[optind], a, &fa, &err);
-    if (!rc)
-        rc = load_form(argv[optind + 1], a, &fb, &err);
-    char *ta = NULL, *tb = NULL;
-    if (!rc && (!(ta = wording_text(fa, a, NULL)) || !(tb = wording_text(fb, a, NULL))))
-        rc = err_set(&err, EX_OSERR, NULL, 0, 0, "out of memory");
-    if (rc) {
-        cli_report(&err);
-        arena_free(a);
-        return rc;
-    }
-    const char **la = NULL, **lb = NULL;
-    size_t na = lines_of(ta, &la), nb = lines_of(tb, &lb);
-    wdiff_edit *e = NULL;
-    size_t ne = 0;
-    if (na == (size_t)-1 || nb == (size_t)-1 || wdiff(la, na, lb, nb, &e, &ne)) {
-        free(la);
-        free(lb);
-        arena_free(a);
-        return cli_fail(EX_OSERR, "out of memory");
-    }
-    bool same = strcmp(fa->fingerprint, fb->fingerprint) == 0;
-    printf("--- %s  %s version %s  wording %s\n", argv[optind], fa->id.s, fa->version.s,
-           fa->fingerprint);
-    printf("+++ %s  %s version %s  wording %s\n", argv[optind + 1], fb->id.s, fb->version.s,
-           fb->fingerprint);
+    int rc = 0;
     const char *heading = NULL, *shown_heading = NULL;
     size_t changes = 0;
     for (size_t i = 0; i < ne; i++) {
@@ -211,6 +169,45 @@ int cmd_diff(int argc, char **argv)
             printf("+ %s\n", line);
         i = (nd || nadd) ? adds - 1 : i;
     }
+    return rc;
+}
+
+static const cli_command diff_cmd = {.name = "diff", .usage = diff_usage};
+
+/* The two forms' names, as given. */
+typedef struct diff_args {
+    const char *old_path, *new_path;
+} diff_args;
+
+/* Compares the two forms of args (ctx): 0 when their wording is the same,
+ * 1 when it differs, else an error code with err set. */
+static int run(void *ctx, arena *a, mp_err *err)
+{
+    const diff_args *args = ctx;
+    const form *fa, *fb;
+    int rc = load_form(args->old_path, a, &fa, err);
+    if (!rc)
+        rc = load_form(args->new_path, a, &fb, err);
+    char *ta = NULL, *tb = NULL;
+    if (!rc && (!(ta = wording_text(fa, a, NULL)) || !(tb = wording_text(fb, a, NULL))))
+        rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    if (rc)
+        return rc;
+    const char **la = NULL, **lb = NULL;
+    size_t na = lines_of(ta, &la), nb = lines_of(tb, &lb);
+    wdiff_edit *e = NULL;
+    size_t ne = 0;
+    if (na == (size_t)-1 || nb == (size_t)-1 || wdiff(la, na, lb, nb, &e, &ne)) {
+        free(la);
+        free(lb);
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    }
+    bool same = strcmp(fa->fingerprint, fb->fingerprint) == 0;
+    printf("--- %s  %s version %s  wording %s\n", args->old_path, fa->id.s, fa->version.s,
+           fa->fingerprint);
+    printf("+++ %s  %s version %s  wording %s\n", args->new_path, fb->id.s, fb->version.s,
+           fb->fingerprint);
+    rc = print_changes(la, lb, e, ne);
     if (same)
         printf("wording unchanged: fingerprint %s\n", fa->fingerprint);
     else
@@ -219,8 +216,19 @@ int cmd_diff(int argc, char **argv)
     free(e);
     free(la);
     free(lb);
-    arena_free(a);
     if (rc)
-        return cli_fail(rc, "out of memory");
+        return err_set(err, rc, NULL, 0, 0, "out of memory");
     return same ? 0 : 1;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+    const cli_option none[] = {CLI_OPT_END};
+    int rc = cli_parse_options(&diff_cmd, none, argc, argv);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (argc - optind != 2)
+        return cli_fail(EX_USAGE, "diff: name two form files, the old and the new");
+    diff_args args = {argv[optind], argv[optind + 1]};
+    return cli_run(0, run, &args);
 }

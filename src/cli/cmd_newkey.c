@@ -24,28 +24,15 @@ static void newkey_usage(FILE *out)
           out);
 }
 
+static const cli_command newkey_cmd = {.name = "new-key", .usage = newkey_usage};
+
 int cmd_newkey(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"force", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     bool force = false;
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":fh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'f':
-            force = true;
-            break;
-        case 'h':
-            newkey_usage(stdout);
-            return 0;
-        default:
-            return cli_unknown_option("new-key", argv[optind - 1], opts);
-        }
-    }
+    const cli_option opts[] = {CLI_OPT_FLAG("force", 'f', &force), CLI_OPT_END};
+    int rc = cli_parse_options(&newkey_cmd, opts, argc, argv);
+    if (rc)
+        return rc < 0 ? 0 : rc;
     if (optind != argc - 1)
         return cli_fail(EX_USAGE, "new-key: name one file to write the key to");
     mp_err err;

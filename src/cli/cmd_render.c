@@ -1,11 +1,9 @@
 /*
  * cmd_render.c — `medpacket render`: one form or packet, one patient, one PDF.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cmd.h"
 #include "outfile.h"
@@ -75,166 +73,86 @@ static void render_usage(FILE *out)
 #define MAX_SETS 64
 
 typedef struct render_args {
-    const char *input, *data, *output, *clinic, *page_size, *font_dir, *language;
-    const char *date_order; /* --date-order */
-    bool allow_draft, large_print, force;
-    bool print, duplex;         /* --print, --duplex */
-    const char *printer;        /* --printer, NULL: CUPS's default */
-    int copies;                 /* --copies, 0 = not given */
+    /* --data, -o, --force, --clinic, --page-size, --date-order, --font-dir,
+     * --language, --large-print, --allow-draft, --print, --printer,
+     * --copies, --duplex; the form or packet file */
+    cli_run_opts run;
     const char *select;         /* FIELD=VALUE */
     long row;                   /* --row N, 0 = not given */
     const char *sets[MAX_SETS]; /* patient.FIELD=VALUE */
     size_t nsets;
 } render_args;
 
-static int parse_args(int argc, char **argv, render_args *a)
+/* --row N: as a spreadsheet counts rows. */
+static int take_row(void *row, const char *arg)
 {
-    enum {
-        OPT_CLINIC = 256,
-        OPT_PAGE_SIZE,
-        OPT_FONT_DIR,
-        OPT_ALLOW_DRAFT,
-        OPT_LARGE,
-        OPT_LANG,
-        OPT_FORCE,
-        OPT_SELECT,
-        OPT_ROW,
-        OPT_SET,
-        OPT_PRINT,
-        OPT_PRINTER,
-        OPT_COPIES,
-        OPT_DUPLEX,
-        OPT_DATE_ORDER
-    };
-    static const struct option opts[] = {
-        {"data", required_argument, NULL, 'd'},
-        {"output", required_argument, NULL, 'o'},
-        {"clinic", required_argument, NULL, OPT_CLINIC},
-        {"page-size", required_argument, NULL, OPT_PAGE_SIZE},
-        {"date-order", required_argument, NULL, OPT_DATE_ORDER},
-        {"font-dir", required_argument, NULL, OPT_FONT_DIR},
-        {"allow-draft", no_argument, NULL, OPT_ALLOW_DRAFT},
-        {"large-print", no_argument, NULL, OPT_LARGE},
-        {"language", required_argument, NULL, OPT_LANG},
-        {"force", no_argument, NULL, OPT_FORCE},
-        {"select", required_argument, NULL, OPT_SELECT},
-        {"row", required_argument, NULL, OPT_ROW},
-        {"set", required_argument, NULL, OPT_SET},
-        {"print", no_argument, NULL, OPT_PRINT},
-        {"printer", required_argument, NULL, OPT_PRINTER},
-        {"copies", required_argument, NULL, OPT_COPIES},
-        {"duplex", no_argument, NULL, OPT_DUPLEX},
-        {"help", no_argument, NULL, 'h'},
-        {0},
-    };
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":d:o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            a->data = optarg;
-            break;
-        case 'o':
-            a->output = optarg;
-            break;
-        case OPT_CLINIC:
-            a->clinic = optarg;
-            break;
-        case OPT_PAGE_SIZE:
-            a->page_size = optarg;
-            break;
-        case OPT_DATE_ORDER:
-            a->date_order = optarg;
-            break;
-        case OPT_FONT_DIR:
-            a->font_dir = optarg;
-            break;
-        case OPT_ALLOW_DRAFT:
-            a->allow_draft = true;
-            break;
-        case OPT_LARGE:
-            a->large_print = true;
-            break;
-        case OPT_LANG:
-            a->language = optarg;
-            break;
-        case OPT_FORCE:
-            a->force = true;
-            break;
-        case OPT_SELECT:
-            a->select = optarg;
-            break;
-        case OPT_ROW: {
-            char *end;
-            a->row = strtol(optarg, &end, 10);
-            if (*end || a->row < 1)
-                return cli_fail(EX_USAGE,
-                                "render: --row takes a row number (2 is the first patient)");
-            break;
-        }
-        case OPT_SET:
-            if (a->nsets == MAX_SETS)
-                return cli_fail(EX_USAGE, "render: at most %d --set", MAX_SETS);
-            if (strncmp(optarg, "patient.", 8) != 0 || !strchr(optarg, '='))
-                return cli_fail(EX_USAGE, "render: --set takes patient.FIELD=VALUE");
-            a->sets[a->nsets++] = optarg;
-            break;
-        case OPT_PRINT:
-            a->print = true;
-            break;
-        case OPT_PRINTER:
-            a->printer = optarg;
-            break;
-        case OPT_COPIES:
-            if (cli_parse_copies(optarg, &a->copies))
-                return cli_fail(EX_USAGE, "render: --copies takes a number from 1 to 99");
-            break;
-        case OPT_DUPLEX:
-            a->duplex = true;
-            break;
-        case 'h':
-            render_usage(stdout);
-            return -1;
-        case ':':
-            return cli_fail(EX_USAGE, "render: option %s needs a value", argv[optind - 1]);
-        default:
-            return cli_unknown_option("render", argv[optind - 1], opts);
-        }
-    }
-    if (optind >= argc)
-        return cli_fail(EX_USAGE,
-                        "render: name a form or packet file (see medpacket render --help)");
-    a->input = argv[optind++];
-    if (optind < argc)
-        return cli_fail(EX_USAGE, "render: unexpected argument \"%s\"", argv[optind]);
-    if (!a->data && !a->nsets)
+    char *end;
+    long *n = row;
+    *n = strtol(arg, &end, 10);
+    if (*end || *n < 1)
+        return cli_fail(EX_USAGE, "render: --row takes a row number (2 is the first patient)");
+    return 0;
+}
+
+/* --set patient.FIELD=VALUE, one more. */
+static int take_set(void *args, const char *arg)
+{
+    render_args *a = args;
+    if (a->nsets == MAX_SETS)
+        return cli_fail(EX_USAGE, "render: at most %d --set", MAX_SETS);
+    if (strncmp(arg, "patient.", 8) != 0 || !strchr(arg, '='))
+        return cli_fail(EX_USAGE, "render: --set takes patient.FIELD=VALUE");
+    a->sets[a->nsets++] = arg;
+    return 0;
+}
+
+static const cli_command render_cmd = {.name = "render", .usage = render_usage};
+
+/* What render's options must say together: who the patient is, where the
+ * PDF goes, and how it is printed. */
+static int check_args(const render_args *a)
+{
+    const cli_run_opts *ro = &a->run;
+    int rc;
+    if (!ro->data && !a->nsets)
         return cli_fail(EX_USAGE,
                         "render: --data PATIENT.yaml (or --set patient.FIELD=VALUE) is required");
-    if ((a->select || a->row) && !a->data)
+    if ((a->select || a->row) && !ro->data)
         return cli_fail(EX_USAGE, "render: --select and --row pick from --data LIST");
     if (a->select && a->row)
         return cli_fail(EX_USAGE, "render: --select or --row, not both");
     if (a->select && (!strchr(a->select, '=') || a->select[0] == '='))
         return cli_fail(EX_USAGE, "render: --select takes FIELD=VALUE, e.g. mrn=A1003");
-    if (!a->output)
+    if (!ro->output)
         return cli_fail(EX_USAGE, "render: -o OUT.pdf is required (\"-o -\" for standard output)");
-    page_size ps;
-    if (a->page_size && !page_size_parse(a->page_size, &ps))
-        return cli_fail(EX_USAGE, "render: --page-size must be letter or a4, not \"%s\"",
-                        a->page_size);
-    date_order order;
-    if (a->date_order && !date_order_parse(a->date_order, &order))
-        return cli_fail(EX_USAGE, "render: --date-order takes mdy, dmy or iso");
-    if (a->language && !packet_language_code(a->language))
-        return cli_fail(EX_USAGE, "render: --language must be en or es, not \"%s\"", a->language);
-    if (!a->print && (a->printer || a->copies || a->duplex))
+    if ((rc = cli_check_run_opts(&render_cmd, ro)))
+        return rc;
+    if (!ro->print && (ro->printer || ro->copies || ro->prep.duplex))
         return cli_fail(EX_USAGE, "render: --printer, --copies and --duplex go with --print");
-    if (a->printer && !*a->printer)
-        return cli_fail(EX_USAGE, "render: --printer takes a CUPS queue name");
-    if (strcmp(a->output, "-") == 0 && isatty(STDOUT_FILENO))
-        return cli_fail(EX_USAGE, "render: refusing to write a PDF to a terminal; use -o FILE");
-    return 0;
+    if ((rc = cli_check_printer(&render_cmd, ro)))
+        return rc;
+    return cli_check_pdf_output(&render_cmd, ro->output);
+}
+
+static int parse_args(int argc, char **argv, render_args *a)
+{
+    cli_run_opts *ro = &a->run;
+    const cli_option opts[] = {
+        CLI_OPT_DATA(ro),
+        CLI_OPT_OUTPUT(ro),
+        CLI_OPTS_RUN(ro),
+        CLI_OPT_LARGE_PRINT(ro),
+        CLI_OPT_LANGUAGE(ro),
+        CLI_OPT_FORCE(ro),
+        CLI_OPT_TEXT("select", 0, &a->select),
+        CLI_OPT_CALL("row", take_row, &a->row),
+        CLI_OPT_CALL("set", take_set, a),
+        CLI_OPTS_PRINT(ro),
+        CLI_OPT_DUPLEX(ro),
+        CLI_OPT_END,
+    };
+    int rc = cli_parse_with_input(&render_cmd, opts, argc, argv, ro);
+    return rc ? rc : check_args(a);
 }
 
 /* The patient: a file of one, a row picked from a day's list (--select,
@@ -242,11 +160,12 @@ static int parse_args(int argc, char **argv, render_args *a)
 static int load_patient(const render_args *args, const prepared_run *run, arena *a, patient *pt,
                         mp_err *err)
 {
+    const cli_run_opts *ro = &args->run;
     memset(pt, 0, sizeof *pt);
     int rc = 0;
     if (args->select || args->row) {
         roster *r;
-        if ((rc = roster_open(args->data, ROSTER_AUTO, &r, err)))
+        if ((rc = roster_open(ro->data, ROSTER_AUTO, &r, err)))
             return rc;
         roster_set_date_order(r, run->date_order);
         char *field = NULL, *value = NULL;
@@ -264,14 +183,13 @@ static int load_patient(const render_args *args, const prepared_run *run, arena 
         if (!rc && !(pt->source = arena_strdup(a, roster_name(r))))
             rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
         roster_close(r);
-    } else if (args->data) {
-        size_t n = strlen(args->data);
-        if (n > 4 && strcmp(args->data + n - 4, ".csv") == 0)
-            return err_set(err, EX_USAGE, args->data, 0, 0,
+    } else if (ro->data) {
+        size_t n = strlen(ro->data);
+        if (n > 4 && strcmp(ro->data + n - 4, ".csv") == 0)
+            return err_set(err, EX_USAGE, ro->data, 0, 0,
                            "a list of patients: pick one with --select FIELD=VALUE or --row N");
         /* "-": one patient's YAML on standard input. */
-        rc =
-            patient_load_yaml(strcmp(args->data, "-") == 0 ? "/dev/stdin" : args->data, a, pt, err);
+        rc = patient_load_yaml(strcmp(ro->data, "-") == 0 ? "/dev/stdin" : ro->data, a, pt, err);
     } else {
         pt->source = "--set";
     }
@@ -288,7 +206,7 @@ static int load_patient(const render_args *args, const prepared_run *run, arena 
             rc = patient_set(pt, name, eq + 1, a, err);
     }
     /* A walk-in is seen today, as the front desk's page assumes. */
-    if (!rc && !args->data && !patient_get(pt, "appointment_date", 16)) {
+    if (!rc && !ro->data && !patient_get(pt, "appointment_date", 16)) {
         char iso[11];
         date_format_iso(run->env.today, iso);
         rc = patient_put(pt, "appointment_date", iso, a, err);
@@ -296,28 +214,22 @@ static int load_patient(const render_args *args, const prepared_run *run, arena 
     return rc;
 }
 
-static int run(const render_args *args, arena *a, mp_err *err)
+static int run(void *ctx, arena *a, mp_err *err)
 {
-    prepare_opts setup = {.input = args->input,
-                          .clinic = args->clinic,
-                          .page_size = args->page_size,
-                          .font_dir = args->font_dir,
-                          .allow_draft = args->allow_draft,
-                          .large_print = args->large_print,
-                          .duplex = args->duplex,
-                          .date_order = args->date_order};
+    const render_args *args = ctx;
+    const cli_run_opts *ro = &args->run;
     prepared_run run;
     patient pt = {0};
     /* Checked first, so that nothing is rendered for nothing. */
-    int rc = cmd_check_overwrite(args->output, args->force, err);
+    int rc = cmd_check_overwrite(ro->output, ro->force, err);
     if (rc)
         return rc;
-    rc = prepare_run(&setup, a, &run, err);
+    rc = prepare_run(&ro->prep, a, &run, err);
     if (!rc) {
         outfile_inputs inputs = {0};
-        rc = prepare_inputs(&run, args->data, &inputs, err);
+        rc = prepare_inputs(&run, ro->data, &inputs, err);
         if (!rc)
-            rc = outfile_check_inputs(&inputs, args->output, "-o", err);
+            rc = outfile_check_inputs(&inputs, ro->output, "-o", err);
         outfile_inputs_free(&inputs);
     }
     if (!rc)
@@ -326,39 +238,38 @@ static int run(const render_args *args, arena *a, mp_err *err)
     size_t len = 0;
     const packet *pk = NULL;
     if (!rc) {
-        pk = render_pick(run.variants, run.nvariants, &pt, args->language);
+        pk = render_pick(run.variants, run.nvariants, &pt, ro->language);
         /* Asked for by name, a language the packet lacks is an error; from
          * the patient's data, the packet's own language stands in. */
-        if (args->language && strcmp(pk->language, packet_language_code(args->language)) != 0)
-            rc = err_set(err, EX_USAGE, args->input, 0, 0,
-                         "no %s version of this packet (add it under translations:)",
-                         args->language);
+        if (ro->language && strcmp(pk->language, packet_language_code(ro->language)) != 0)
+            rc = err_set(err, EX_USAGE, ro->prep.input, 0, 0,
+                         "no %s version of this packet (add it under translations:)", ro->language);
     }
     if (!rc)
         rc = render_packet(pk, &run.env, &pt, a, &pdf, &len, NULL, err);
     prepare_release(&run);
     if (!rc)
-        rc = outfile_write(args->output, pdf, len, OUTFILE_DEFAULT_MODE, err);
+        rc = outfile_write(ro->output, pdf, len, OUTFILE_DEFAULT_MODE, err);
     /* parse_args made sure of -o; said again for the analyzer's sake. */
-    bool to_stdout = !args->output || strcmp(args->output, "-") == 0;
+    bool to_stdout = !ro->output || strcmp(ro->output, "-") == 0;
     if (!rc && !to_stdout)
-        fprintf(stderr, "wrote %s\n", args->output);
+        fprintf(stderr, "wrote %s\n", ro->output);
     /* Printed only once written, so that a printer that fails loses nothing;
      * the bytes sent are the bytes written. */
-    if (!rc && args->print) {
+    if (!rc && ro->print) {
         char title[160];
         if (pt.row)
             snprintf(title, sizeof title, "medpacket %s row %ld", pk->id.s, pt.row);
         else
             snprintf(title, sizeof title, "medpacket %s", pk->id.s);
-        print_opts po = {.printer = args->printer,
-                         .copies = args->copies ? args->copies : 1,
-                         .duplex = args->duplex,
+        print_opts po = {.printer = ro->printer,
+                         .copies = ro->copies ? ro->copies : 1,
+                         .duplex = ro->prep.duplex,
                          .title = title};
         print_result res;
         rc = print_pdf(&po, pdf, len, &res, err);
         if (!rc)
-            fprintf(stderr, "printed %s on %s as job %d\n", to_stdout ? "the PDF" : args->output,
+            fprintf(stderr, "printed %s on %s as job %d\n", to_stdout ? "the PDF" : ro->output,
                     res.printer, res.job_id);
     }
     free(pdf);
@@ -368,17 +279,5 @@ static int run(const render_args *args, arena *a, mp_err *err)
 int cmd_render(int argc, char **argv)
 {
     render_args args = {0};
-    int rc = parse_args(argc, argv, &args);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    arena *a = arena_new();
-    if (!a)
-        return cli_fail(EX_OSERR, "out of memory");
-    mp_err err;
-    err_clear(&err);
-    rc = run(&args, a, &err);
-    if (rc)
-        cli_report(&err);
-    arena_free(a);
-    return rc;
+    return cli_run(parse_args(argc, argv, &args), run, &args);
 }

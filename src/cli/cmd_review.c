@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "check.h"
 #include "cmd.h"
@@ -36,116 +35,123 @@ static void review_usage(FILE *out)
           out);
 }
 
-int cmd_review(int argc, char **argv)
+typedef struct review_args {
+    cli_run_opts run; /* -o, --force, --clinic, --page-size, --font-dir */
+    const char *format;
+    bool pdf, markdown; /* --format pdf, --format markdown */
+} review_args;
+
+static const cli_command review_cmd = {.name = "review",
+                                       .usage = review_usage,
+                                       .page_size_msg = "review: --page-size must be letter or a4"};
+
+static int parse_args(int argc, char **argv, review_args *a)
 {
-    enum { OPT_FORMAT = 256, OPT_CLINIC, OPT_PAGE_SIZE, OPT_FONT_DIR, OPT_FORCE };
-    static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"clinic", required_argument, NULL, OPT_CLINIC},
-        {"page-size", required_argument, NULL, OPT_PAGE_SIZE},
-        {"font-dir", required_argument, NULL, OPT_FONT_DIR},
-        {"force", no_argument, NULL, OPT_FORCE},
-        {"help", no_argument, NULL, 'h'},
-        {0},
+    cli_run_opts *ro = &a->run;
+    /* A specimen shows a draft as it is (DRAFT across it), for its review. */
+    ro->prep.allow_draft = true;
+    a->format = "pdf";
+    const cli_option opts[] = {
+        CLI_OPT_OUTPUT(ro),   CLI_OPT_TEXT("format", 0, &a->format),
+        CLI_OPT_CLINIC(ro),   CLI_OPT_PAGE_SIZE(ro),
+        CLI_OPT_FONT_DIR(ro), CLI_OPT_FORCE(ro),
+        CLI_OPT_END,
     };
-    const char *output = NULL, *format = "pdf";
-    bool force = false;
-    prepare_opts setup = {.allow_draft = true};
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'o':
-            output = optarg;
-            break;
-        case OPT_FORMAT:
-            format = optarg;
-            break;
-        case OPT_CLINIC:
-            setup.clinic = optarg;
-            break;
-        case OPT_PAGE_SIZE:
-            setup.page_size = optarg;
-            break;
-        case OPT_FONT_DIR:
-            setup.font_dir = optarg;
-            break;
-        case OPT_FORCE:
-            force = true;
-            break;
-        case 'h':
-            review_usage(stdout);
-            return 0;
-        case ':':
-            return cli_fail(EX_USAGE, "review: option %s needs a value", argv[optind - 1]);
-        default:
-            return cli_unknown_option("review", argv[optind - 1], opts);
-        }
-    }
+    int rc = cli_parse_options(&review_cmd, opts, argc, argv);
+    if (rc)
+        return rc;
     if (argc - optind != 1)
         return cli_fail(EX_USAGE, "review: name one form or packet file");
-    setup.input = argv[optind];
-    bool pdf = strcmp(format, "pdf") == 0, md = strcmp(format, "markdown") == 0;
-    if (!pdf && !md && strcmp(format, "text") != 0)
+    ro->prep.input = argv[optind];
+    a->pdf = strcmp(a->format, "pdf") == 0;
+    a->markdown = strcmp(a->format, "markdown") == 0;
+    if (!a->pdf && !a->markdown && strcmp(a->format, "text") != 0)
         return cli_fail(EX_USAGE, "review: --format must be pdf, text or markdown");
-    page_size ps;
-    if (setup.page_size && !page_size_parse(setup.page_size, &ps))
-        return cli_fail(EX_USAGE, "review: --page-size must be letter or a4");
-    if (pdf && !output)
+    if ((rc = cli_check_run_opts(&review_cmd, ro)))
+        return rc;
+    if (a->pdf && !ro->output)
         return cli_fail(EX_USAGE, "review: -o SPECIMEN.pdf is required for a PDF");
-    if (pdf && strcmp(output, "-") == 0 && isatty(STDOUT_FILENO))
-        return cli_fail(EX_USAGE, "review: refusing to write a PDF to a terminal; use -o FILE");
-    if (!output)
-        output = "-";
+    if (a->pdf && (rc = cli_check_pdf_output(&review_cmd, ro->output)))
+        return rc;
+    if (!ro->output)
+        ro->output = "-";
+    return 0;
+}
 
-    arena *a = arena_new();
-    if (!a)
-        return cli_fail(EX_OSERR, "out of memory");
-    mp_err err;
-    err_clear(&err);
-    prepared_run run = {0};
-    int rc = cmd_check_overwrite(output, force, &err);
-    if (!rc)
-        rc = prepare_run(&setup, a, &run, &err);
-    const check_report **reports = NULL;
-    if (!rc && !(reports = arena_array(a, run.pk.nentries, sizeof *reports)))
-        rc = err_set(&err, EX_OSERR, NULL, 0, 0, "out of memory");
-    for (size_t i = 0; !rc && i < run.pk.nentries; i++) {
+/* What check finds in each form of the packet, for the specimen's cover and
+ * the text's header: reports[i] for run->pk.entries[i]. */
+static int check_reports(const prepared_run *run, arena *a, const check_report ***out, mp_err *err)
+{
+    const check_report **reports = arena_array(a, run->pk.nentries, sizeof *reports);
+    if (!reports)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < run->pk.nentries; i++) {
         check_report *r = arena_alloc(a, sizeof *r);
-        if (!r || check_form(run.pk.entries[i].form, &run.cl, a, r))
-            rc = err_set(&err, EX_OSERR, NULL, 0, 0, "out of memory");
         reports[i] = r;
+        if (!r || check_form(run->pk.entries[i].form, &run->cl, a, r))
+            return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     }
+    *out = reports;
+    return 0;
+}
+
+/* The specimen PDF, to output. */
+static int write_specimen(prepared_run *run, const check_report **reports, const char *output,
+                          arena *a, mp_err *err)
+{
     unsigned char *bytes = NULL;
     size_t len = 0;
-    if (!rc && pdf) {
-        run.env.specimen = true;
-        rc = render_specimen(&run.pk, &run.env, (const struct check_report *const *)reports, a,
-                             &bytes, &len, NULL, &err);
-        if (!rc)
-            rc = outfile_write(output, bytes, len, OUTFILE_DEFAULT_MODE, &err);
-        free(bytes);
-    } else if (!rc) {
-        /* Every form of a packet, one after the other. */
-        outfile *o = NULL;
-        rc = outfile_open(output, 0644, &o, &err);
-        for (size_t i = 0; !rc && i < run.pk.nentries; i++) {
-            char *text = review_text(run.pk.entries[i].form, reports[i], md, a);
-            rc = text ? outfile_put(o, text, strlen(text), &err)
-                      : err_set(&err, EX_OSERR, NULL, 0, 0, "out of memory");
-        }
-        if (o && rc)
-            outfile_abort(o);
-        else if (o)
-            rc = outfile_commit(o, &err);
-    }
-    prepare_release(&run);
-    if (rc)
-        cli_report(&err);
-    else if (pdf && strcmp(output, "-") != 0)
-        fprintf(stderr, "wrote %s\n", output);
-    arena_free(a);
+    run->env.specimen = true;
+    int rc = render_specimen(&run->pk, &run->env, (const struct check_report *const *)reports, a,
+                             &bytes, &len, NULL, err);
+    if (!rc)
+        rc = outfile_write(output, bytes, len, OUTFILE_DEFAULT_MODE, err);
+    free(bytes);
     return rc;
+}
+
+/* The wording as text or Markdown, to output: every form of a packet, one
+ * after the other. */
+static int write_text(const prepared_run *run, const check_report **reports, bool markdown,
+                      const char *output, arena *a, mp_err *err)
+{
+    outfile *o = NULL;
+    int rc = outfile_open(output, 0644, &o, err);
+    for (size_t i = 0; !rc && i < run->pk.nentries; i++) {
+        char *text = review_text(run->pk.entries[i].form, reports[i], markdown, a);
+        rc = text ? outfile_put(o, text, strlen(text), err)
+                  : err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    }
+    if (o && rc)
+        outfile_abort(o);
+    else if (o)
+        rc = outfile_commit(o, err);
+    return rc;
+}
+
+/* The specimen or the text, for the parsed args (ctx). */
+static int run(void *ctx, arena *a, mp_err *err)
+{
+    const review_args *args = ctx;
+    const cli_run_opts *ro = &args->run;
+    prepared_run run = {0};
+    const check_report **reports = NULL;
+    int rc = cmd_check_overwrite(ro->output, ro->force, err);
+    if (!rc)
+        rc = prepare_run(&ro->prep, a, &run, err);
+    if (!rc)
+        rc = check_reports(&run, a, &reports, err);
+    if (!rc)
+        rc = args->pdf ? write_specimen(&run, reports, ro->output, a, err)
+                       : write_text(&run, reports, args->markdown, ro->output, a, err);
+    prepare_release(&run);
+    if (!rc && args->pdf && strcmp(ro->output, "-") != 0)
+        fprintf(stderr, "wrote %s\n", ro->output);
+    return rc;
+}
+
+int cmd_review(int argc, char **argv)
+{
+    review_args args = {0};
+    return cli_run(parse_args(argc, argv, &args), run, &args);
 }

@@ -6,7 +6,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -73,161 +72,99 @@ static void serve_usage(FILE *out)
 }
 
 typedef struct serve_args {
-    const char *data, *forms, *printer, *listen, *token_file, *clinic, *page_size, *font_dir;
-    const char *date_order; /* --date-order: how the list writes dates with slashes */
+    /* --data, --printer, --force (with --new-token), --jobs, --clinic,
+     * --page-size, --date-order, --font-dir, --allow-draft */
+    cli_run_opts run;
+    const char *forms, *listen, *token_file;
     const char *tls_cert, *tls_key;
     const char *new_token; /* --new-token FILE: write one, and do nothing else */
-    bool force;
-    int nserve_opts; /* options that only serving takes */
     const char *packets[MAX_PACKETS];
     size_t npackets;
     const char *allow_hosts[MAX_ALLOW_HOSTS];
     size_t nallow_hosts;
-    bool no_print, allow_draft;
-    long jobs;
+    bool no_print;
 } serve_args;
+
+/* One more value of a repeatable option, of which list holds at most max. */
+static int take_one_more(const char **list, size_t *n, size_t max, const char *option,
+                         const char *arg)
+{
+    if (*n == max)
+        return cli_fail(EX_USAGE, "at most %zu %s options", max, option);
+    list[(*n)++] = arg;
+    return 0;
+}
+
+static int take_packet(void *args, const char *arg)
+{
+    serve_args *a = args;
+    return take_one_more(a->packets, &a->npackets, MAX_PACKETS, "--packet", arg);
+}
+
+static int take_allow_host(void *args, const char *arg)
+{
+    serve_args *a = args;
+    return take_one_more(a->allow_hosts, &a->nallow_hosts, MAX_ALLOW_HOSTS, "--allow-host", arg);
+}
+
+static const cli_command serve_cmd = {.name = "serve",
+                                      .usage = serve_usage,
+                                      .bare = true,
+                                      .page_size_msg = "--page-size takes letter or a4"};
+
+/* Whether any option that only serving takes was given (every one but
+ * --new-token, --force and --help). */
+static bool serving_options(const serve_args *a)
+{
+    const cli_run_opts *ro = &a->run;
+    const prepare_opts *p = &ro->prep;
+    return ro->data || a->forms || a->npackets || ro->printer || a->no_print || a->listen ||
+           a->token_file || a->nallow_hosts || a->tls_cert || a->tls_key || p->clinic ||
+           p->page_size || p->date_order || p->font_dir || p->allow_draft || ro->jobs;
+}
 
 static int parse_args(int argc, char **argv, serve_args *a)
 {
-    enum {
-        OPT_FORMS = 256,
-        OPT_PACKET,
-        OPT_PRINTER,
-        OPT_NO_PRINT,
-        OPT_LISTEN,
-        OPT_TOKEN,
-        OPT_ALLOW_HOST,
-        OPT_CLINIC,
-        OPT_PAGE_SIZE,
-        OPT_DATE_ORDER,
-        OPT_FONT_DIR,
-        OPT_ALLOW_DRAFT,
-        OPT_TLS_CERT,
-        OPT_TLS_KEY,
-        OPT_NEW_TOKEN,
-        OPT_FORCE
+    cli_run_opts *ro = &a->run;
+    const cli_option opts[] = {
+        CLI_OPT_DATA(ro),
+        CLI_OPT_TEXT("forms", 0, &a->forms),
+        CLI_OPT_CALL("packet", take_packet, a),
+        CLI_OPT_PRINTER(ro),
+        CLI_OPT_FLAG("no-print", 0, &a->no_print),
+        CLI_OPT_TEXT("listen", 0, &a->listen),
+        CLI_OPT_TEXT("token-file", 0, &a->token_file),
+        CLI_OPT_CALL("allow-host", take_allow_host, a),
+        CLI_OPT_TEXT("tls-cert", 0, &a->tls_cert),
+        CLI_OPT_TEXT("tls-key", 0, &a->tls_key),
+        CLI_OPTS_RUN(ro),
+        CLI_OPT_TEXT("new-token", 0, &a->new_token),
+        CLI_OPT_FORCE(ro),
+        CLI_OPT_JOBS(ro, 64),
+        CLI_OPT_END,
     };
-    static const struct option opts[] = {
-        {"data", required_argument, NULL, 'd'},
-        {"forms", required_argument, NULL, OPT_FORMS},
-        {"packet", required_argument, NULL, OPT_PACKET},
-        {"printer", required_argument, NULL, OPT_PRINTER},
-        {"no-print", no_argument, NULL, OPT_NO_PRINT},
-        {"listen", required_argument, NULL, OPT_LISTEN},
-        {"token-file", required_argument, NULL, OPT_TOKEN},
-        {"allow-host", required_argument, NULL, OPT_ALLOW_HOST},
-        {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
-        {"tls-key", required_argument, NULL, OPT_TLS_KEY},
-        {"clinic", required_argument, NULL, OPT_CLINIC},
-        {"page-size", required_argument, NULL, OPT_PAGE_SIZE},
-        {"date-order", required_argument, NULL, OPT_DATE_ORDER},
-        {"font-dir", required_argument, NULL, OPT_FONT_DIR},
-        {"allow-draft", no_argument, NULL, OPT_ALLOW_DRAFT},
-        {"new-token", required_argument, NULL, OPT_NEW_TOKEN},
-        {"force", no_argument, NULL, OPT_FORCE},
-        {"jobs", required_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {0, 0, 0, 0},
-    };
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "d:j:h", opts, NULL)) != -1) {
-        if (c != OPT_NEW_TOKEN && c != OPT_FORCE && c != 'h' && c != '?')
-            a->nserve_opts++;
-        switch (c) {
-        case OPT_NEW_TOKEN:
-            a->new_token = optarg;
-            break;
-        case OPT_FORCE:
-            a->force = true;
-            break;
-        case 'd':
-            a->data = optarg;
-            break;
-        case OPT_FORMS:
-            a->forms = optarg;
-            break;
-        case OPT_PACKET:
-            if (a->npackets == MAX_PACKETS)
-                return cli_fail(EX_USAGE, "at most %d --packet options", MAX_PACKETS);
-            a->packets[a->npackets++] = optarg;
-            break;
-        case OPT_PRINTER:
-            a->printer = optarg;
-            break;
-        case OPT_NO_PRINT:
-            a->no_print = true;
-            break;
-        case OPT_LISTEN:
-            a->listen = optarg;
-            break;
-        case OPT_TOKEN:
-            a->token_file = optarg;
-            break;
-        case OPT_ALLOW_HOST:
-            if (a->nallow_hosts == MAX_ALLOW_HOSTS)
-                return cli_fail(EX_USAGE, "at most %d --allow-host options", MAX_ALLOW_HOSTS);
-            a->allow_hosts[a->nallow_hosts++] = optarg;
-            break;
-        case OPT_TLS_CERT:
-            a->tls_cert = optarg;
-            break;
-        case OPT_TLS_KEY:
-            a->tls_key = optarg;
-            break;
-        case OPT_CLINIC:
-            a->clinic = optarg;
-            break;
-        case OPT_DATE_ORDER:
-            a->date_order = optarg;
-            break;
-        case OPT_PAGE_SIZE:
-            a->page_size = optarg;
-            break;
-        case OPT_FONT_DIR:
-            a->font_dir = optarg;
-            break;
-        case OPT_ALLOW_DRAFT:
-            a->allow_draft = true;
-            break;
-        case 'j': {
-            char *end;
-            a->jobs = strtol(optarg, &end, 10);
-            if (*end || a->jobs < 1 || a->jobs > 64)
-                return cli_fail(EX_USAGE, "--jobs takes a number from 1 to 64");
-            break;
-        }
-        case 'h':
-            serve_usage(stdout);
-            return -1;
-        default:
-            return cli_unknown_option("serve", argv[optind - 1], opts);
-        }
-    }
+    int rc = cli_parse_options(&serve_cmd, opts, argc, argv);
+    if (rc)
+        return rc;
     if (optind < argc)
         return cli_fail(EX_USAGE, "unexpected argument '%s' (see medpacket serve --help)",
                         argv[optind]);
-    if (a->force && !a->new_token)
+    if (ro->force && !a->new_token)
         return cli_fail(EX_USAGE, "--force goes with --new-token FILE");
-    if (a->new_token && a->nserve_opts)
+    if (a->new_token && serving_options(a))
         return cli_fail(EX_USAGE, "--new-token FILE only writes a token (then serve with "
                                   "--token-file FILE)");
     if (a->new_token)
         return 0;
-    if (!a->data)
+    if (!ro->data)
         return cli_fail(EX_USAGE, "serve needs --data TODAY.csv (the day's list)");
     if (a->forms && a->npackets)
         return cli_fail(EX_USAGE, "--forms and --packet do not go together");
-    page_size ps;
-    if (a->page_size && !page_size_parse(a->page_size, &ps))
-        return cli_fail(EX_USAGE, "--page-size takes letter or a4");
-    date_order order;
-    if (a->date_order && !date_order_parse(a->date_order, &order))
-        return cli_fail(EX_USAGE, "--date-order takes mdy, dmy or iso");
+    if ((rc = cli_check_run_opts(&serve_cmd, ro)))
+        return rc;
     if (!a->tls_cert != !a->tls_key)
         return cli_fail(EX_USAGE, "--tls-cert and --tls-key go together");
-    if (a->printer && a->no_print)
+    if (ro->printer && a->no_print)
         return cli_fail(EX_USAGE, "--printer and --no-print do not go together");
     return 0;
 }
@@ -309,37 +246,53 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
-static int run(const serve_args *args, arena *a, prepared_run *runs, size_t *nruns, mp_err *err)
-{
+/* Where and how the server listens, as the options say. */
+typedef struct listener {
     char host[64];
     unsigned port;
+    const char *token;      /* --token-file's secret, or NULL */
+    const char *cert, *key; /* --tls-cert's and --tls-key's PEM, or NULL */
+} listener;
+
+/* Owns --listen, --token-file, --tls-cert/--tls-key and --allow-host: read
+ * and checked together, since what a listener needs depends on where it
+ * listens. */
+static int open_listener(const serve_args *args, arena *a, listener *l, mp_err *err)
+{
     const char *listen = args->listen ? args->listen : DEFAULT_LISTEN;
-    if (!web_parse_listen(listen, host, sizeof host, &port))
+    if (!web_parse_listen(listen, l->host, sizeof l->host, &l->port))
         return err_set(err, EX_USAGE, NULL, 0, 0,
                        "--listen takes ADDR:PORT (127.0.0.1:8470, [::1]:8470)");
-    const char *token = NULL;
     int rc;
-    if (args->token_file && (rc = read_token(args->token_file, a, &token, err)))
+    if (args->token_file && (rc = read_token(args->token_file, a, &l->token, err)))
         return rc;
     /* Anyone on the network could read the day's list: not without a secret. */
-    if (!web_is_loopback(host) && !token)
+    if (!web_is_loopback(l->host) && !l->token)
         return err_set(err, EX_USAGE, NULL, 0, 0,
                        "listening on %s needs --token-file: anyone who can reach it could read "
                        "today's list and print",
-                       host);
-    const char *cert = NULL, *key = NULL;
-    if (args->tls_cert && ((rc = read_pem(args->tls_cert, a, &cert, err)) ||
-                           (rc = read_pem(args->tls_key, a, &key, err))))
+                       l->host);
+    if (args->tls_cert && ((rc = read_pem(args->tls_cert, a, &l->cert, err)) ||
+                           (rc = read_pem(args->tls_key, a, &l->key, err))))
         return rc;
-    if (!web_is_loopback(host) && !cert)
+    if (!web_is_loopback(l->host) && !l->cert)
         fprintf(stderr, "serve: warning: without --tls-cert/--tls-key the token and today's list "
                         "cross the network unencrypted\n");
-    if (web_is_wildcard(host) && !args->nallow_hosts)
+    if (web_is_wildcard(l->host) && !args->nallow_hosts)
         return err_set(err, EX_USAGE, NULL, 0, 0,
-                       "on %s, name the address the desks open with --allow-host NAME", host);
+                       "on %s, name the address the desks open with --allow-host NAME", l->host);
+    return 0;
+}
 
+/* Owns the packets offered: --packet's, or each of --forms' folders, each
+ * prepared once (runs[], *nruns of them, released by the caller even when
+ * one failed half-way) and named by its id and title, no id twice. */
+static int prepare_packets(const serve_args *args, arena *a, prepared_run *runs, size_t *nruns,
+                           serve_packet **out, size_t *nout, mp_err *err)
+{
     const char *paths[MAX_PACKETS];
     size_t npaths = 0;
+    int rc;
     if (args->npackets) {
         memcpy(paths, args->packets, args->npackets * sizeof paths[0]);
         npaths = args->npackets;
@@ -350,14 +303,10 @@ static int run(const serve_args *args, arena *a, prepared_run *runs, size_t *nru
     if (!sps)
         return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     for (size_t i = 0; i < npaths; i++) {
-        prepare_opts setup = {.input = paths[i],
-                              .clinic = args->clinic,
-                              .page_size = args->page_size,
-                              .font_dir = args->font_dir,
-                              .allow_draft = args->allow_draft,
-                              .date_order = args->date_order};
+        prepare_opts setup = args->run.prep;
+        setup.input = paths[i];
         rc = prepare_run(&setup, a, &runs[i], err);
-        ++*nruns; /* released by the caller even when prepare failed half-way */
+        ++*nruns;
         if (rc)
             return rc;
         const packet *pk = &runs[i].pk;
@@ -376,34 +325,16 @@ static int run(const serve_args *args, arena *a, prepared_run *runs, size_t *nru
         if (!sps[i].id || !sps[i].title)
             return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     }
+    *out = sps;
+    *nout = npaths;
+    return 0;
+}
 
-    schedule *sched;
-    if ((rc = schedule_open(args->data, runs[0].date_order, &sched, err)))
-        return rc;
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned jobs = (unsigned)(args->jobs ? args->jobs : (ncpu > 0 ? ncpu : 1));
-    const clinic *cl = &runs[0].cl;
-    serve_config cfg = {
-        .host = host,
-        .port = port,
-        .allow_hosts = args->allow_hosts,
-        .nallow_hosts = args->nallow_hosts,
-        .token = token,
-        .tls_cert = cert,
-        .tls_key = key,
-        .printer = args->printer,
-        .can_print = !args->no_print,
-        .sched = sched,
-        .source_name = base_name(args->data),
-        .packets = sps,
-        .npackets = npaths,
-        .clinic_name = cl->name.s ? arena_strndup(a, cl->name.s, cl->name.len) : "",
-        /* Threads beyond the render slots answer the list and the static
-         * files while renders run. */
-        .threads = jobs + 2,
-        .max_renders = jobs,
-        .log = stderr,
-    };
+/* Owns the server's life: started, its address said, and stopped on Ctrl-C,
+ * SIGTERM or SIGHUP. */
+static int serve_until_stopped(const serve_args *args, const listener *l, const serve_config *cfg,
+                               mp_err *err)
+{
     /* Ctrl-C and SIGTERM end the wait below; blocked here, before the
      * server's threads start, so that they inherit the mask. */
     sigset_t stop;
@@ -414,62 +345,100 @@ static int run(const serve_args *args, arena *a, prepared_run *runs, size_t *nru
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
     server *srv;
-    if ((rc = serve_start(&cfg, &srv, err))) {
-        schedule_close(sched);
+    int rc = serve_start(cfg, &srv, err);
+    if (rc)
         return rc;
-    }
+    const char *host = l->host;
     const char *shown =
         strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0 ? args->allow_hosts[0] : host;
-    const char *scheme = cert ? "https" : "http";
+    const char *scheme = l->cert ? "https" : "http";
     /* Status lines go to standard error, with the log: under a service
      * manager standard output may be a pipe that no one reads, and a full
      * pipe would block the server. */
     fprintf(stderr, "medpacket: serving on %s://%s%s%s:%u/\n", scheme,
             strchr(shown, ':') ? "[" : "", shown, strchr(shown, ':') ? "]" : "", serve_port(srv));
-    if (token)
+    if (l->token)
         fprintf(stderr, "medpacket: open it once as %s://%s:%u/?token=<the secret in %s>\n", scheme,
                 shown, serve_port(srv), args->token_file);
     int sig;
     sigwait(&stop, &sig);
     fprintf(stderr, "serve: stopping (%s)\n", sig == SIGINT ? "interrupt" : "terminated");
     serve_stop(srv);
-    schedule_close(sched);
     return 0;
+}
+
+/* Prepares the packets into runs[] (*nruns of them, to release) and serves
+ * them until stopped. */
+static int serve_packets(const serve_args *args, arena *a, prepared_run *runs, size_t *nruns,
+                         mp_err *err)
+{
+    listener l = {0};
+    serve_packet *sps = NULL;
+    size_t npackets = 0;
+    int rc = open_listener(args, a, &l, err);
+    if (!rc)
+        rc = prepare_packets(args, a, runs, nruns, &sps, &npackets, err);
+    schedule *sched;
+    if (rc || (rc = schedule_open(args->run.data, runs[0].date_order, &sched, err)))
+        return rc;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned jobs = (unsigned)(args->run.jobs ? args->run.jobs : (ncpu > 0 ? ncpu : 1));
+    const clinic *cl = &runs[0].cl;
+    serve_config cfg = {
+        .host = l.host,
+        .port = l.port,
+        .allow_hosts = args->allow_hosts,
+        .nallow_hosts = args->nallow_hosts,
+        .token = l.token,
+        .tls_cert = l.cert,
+        .tls_key = l.key,
+        .printer = args->run.printer,
+        .can_print = !args->no_print,
+        .sched = sched,
+        .source_name = base_name(args->run.data),
+        .packets = sps,
+        .npackets = npackets,
+        .clinic_name = cl->name.s ? arena_strndup(a, cl->name.s, cl->name.len) : "",
+        /* Threads beyond the render slots answer the list and the static
+         * files while renders run. */
+        .threads = jobs + 2,
+        .max_renders = jobs,
+        .log = stderr,
+    };
+    rc = serve_until_stopped(args, &l, &cfg, err);
+    schedule_close(sched);
+    return rc;
+}
+
+/* --new-token FILE: a new token, and nothing else. */
+static int write_token(const char *path, bool force, mp_err *err)
+{
+    int rc = secret_create(path, force, err);
+    if (!rc)
+        printf("medpacket: wrote a new token to %s (mode 0600); start with --token-file %s\n", path,
+               path);
+    return rc;
+}
+
+/* Writes a token, or serves, as the parsed args (ctx) say. */
+static int run(void *ctx, arena *a, mp_err *err)
+{
+    const serve_args *args = ctx;
+    if (args->new_token)
+        return write_token(args->new_token, args->run.force, err);
+    prepared_run *runs = calloc(MAX_PACKETS, sizeof *runs);
+    size_t nruns = 0;
+    if (!runs)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    int rc = serve_packets(args, a, runs, &nruns, err);
+    for (size_t i = 0; i < nruns; i++)
+        prepare_release(&runs[i]);
+    free(runs);
+    return rc;
 }
 
 int cmd_serve(int argc, char **argv)
 {
     serve_args args = {0};
-    int rc = parse_args(argc, argv, &args);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    if (args.new_token) {
-        mp_err err;
-        err_clear(&err);
-        if ((rc = secret_create(args.new_token, args.force, &err))) {
-            cli_report(&err);
-            return rc;
-        }
-        printf("medpacket: wrote a new token to %s (mode 0600); start with --token-file %s\n",
-               args.new_token, args.new_token);
-        return 0;
-    }
-    arena *a = arena_new();
-    prepared_run *runs = calloc(MAX_PACKETS, sizeof *runs);
-    if (!a || !runs) {
-        arena_free(a);
-        free(runs);
-        return cli_fail(EX_OSERR, "out of memory");
-    }
-    size_t nruns = 0;
-    mp_err err;
-    err_clear(&err);
-    rc = run(&args, a, runs, &nruns, &err);
-    if (rc)
-        cli_report(&err);
-    for (size_t i = 0; i < nruns; i++)
-        prepare_release(&runs[i]);
-    free(runs);
-    arena_free(a);
-    return rc;
+    return cli_run(parse_args(argc, argv, &args), run, &args);
 }

@@ -10,14 +10,9 @@
 set -u
 bin=$1 root=$2
 . "$root/tests/e2e/lib.sh"
-work=$(mktemp -d)
 mounts=()
-cleanup() {
-  for m in "${mounts[@]}"; do umount "$m" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-export SOURCE_DATE_EPOCH=1764547200
+unmount_all() { for m in "${mounts[@]}"; do umount "$m" 2>/dev/null; done; }
+new_dated_workdir unmount_all
 cd "$work" || exit 1
 # Inputs: a copy of the forms (so that a run that wrongly writes over an
 # input harms a copy, never the repository) with the tests' booking key (as

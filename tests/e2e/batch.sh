@@ -9,8 +9,7 @@
 set -u
 bin=$1 root=$2
 . "$root/tests/e2e/lib.sh"
-new_workdir
-export SOURCE_DATE_EPOCH=1764547200
+new_dated_workdir
 data=$root/tests/e2e/data/awkward.csv
 form=$root/forms/trigger-point/consent.yaml
 cd "$work" || exit 1

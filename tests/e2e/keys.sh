@@ -6,8 +6,7 @@
 set -u
 bin=$1 root=$2
 . "$root/tests/e2e/lib.sh"
-new_workdir
-export SOURCE_DATE_EPOCH=1764547200
+new_dated_workdir
 cd "$work" || exit 1
 fix=$root/tests/fixtures
 cp "$fix/consent.yaml" "$fix/patient.yaml" .

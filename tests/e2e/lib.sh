@@ -2,10 +2,53 @@
 # counts it, so one run shows every problem; finish() sets the exit code.
 failures=0
 skips=0
-# A private folder for the test's files, $work, removed when it ends.
-new_workdir() {
+# A private folder for the test's files, $work, removed when it ends, after
+# CLEANUP (a command: stop servers, unmount) when one is given.
+new_workdir() { # [CLEANUP]
   work=$(mktemp -d) || exit 1
-  trap 'rm -rf "$work"' EXIT
+  trap "${1:+$1; }"'rm -rf "$work"' EXIT
+}
+# new_workdir, and the tests' fixed clock: SOURCE_DATE_EPOCH, 2025-12-01
+# 00:00:00 UTC, fixes {{today}} and the PDF's dates, so that runs compare.
+new_dated_workdir() { # [CLEANUP]
+  new_workdir "$@"
+  export SOURCE_DATE_EPOCH=1764547200
+}
+# For the serve tests: a dated $work with the day's list (today.csv), the
+# servers serve_start starts ($pids) stopped when the test ends, and no
+# CUPS, so that printing fails cleanly (the print test has a real one).
+serve_workdir() {
+  pids=()
+  new_dated_workdir stop_servers
+  export CUPS_SERVER=127.0.0.1:9
+  cp "$root/tests/e2e/data/awkward.csv" "$work/today.csv"
+}
+# Every server serve_start started, stopped; one that ignores SIGTERM (the
+# failure the list checks look for) is killed, so that it cannot hang the
+# test run.
+stop_servers() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  sleep 0.3
+  for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null; done
+  wait 2>/dev/null
+}
+# serve_start NAME ARGS...: runs serve on today.csv and the shipped forms in
+# the background; sets url to its address, which serve writes to standard
+# error with its other status lines (its standard output may be a pipe
+# nobody reads): NAME.log; NAME.out must stay empty.
+serve_start() {
+  local name=$1
+  shift
+  "$bin" serve --data "$work/today.csv" --forms "$root/forms" "$@" \
+    >"$work/$name.out" 2>"$work/$name.log" &
+  pids+=($!)
+  for _ in $(seq 100); do
+    url=$(sed -n 's/^medpacket: serving on //p' "$work/$name.log" 2>/dev/null)
+    [ -n "$url" ] && return 0
+    sleep 0.05
+  done
+  fail "$name: the server did not start: $(cat "$work/$name.log")"
+  return 1
 }
 # A check this machine cannot run: said, counted, and never an "ok:".
 skip() { echo "skip: $*"; skips=$((skips + 1)); }

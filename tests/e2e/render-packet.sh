@@ -6,8 +6,7 @@
 set -u
 bin=$1 root=$2
 . "$root/tests/e2e/lib.sh"
-new_workdir
-export SOURCE_DATE_EPOCH=1764547200 # 2025-12-01 00:00:00 UTC
+new_dated_workdir
 pdf=$work/packet.pdf
 # The shipped clinic with the tests' booking key (tests/golden/clinic.sh).
 key_file=$root/tests/fixtures/booking.key

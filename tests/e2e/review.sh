@@ -7,8 +7,7 @@
 set -u
 bin=$1 root=$2
 . "$root/tests/e2e/lib.sh"
-new_workdir
-export SOURCE_DATE_EPOCH=1764547200
+new_dated_workdir
 consent=$root/forms/trigger-point/consent.yaml
 
 json=$("$bin" check --json "$consent" 2>"$work/check.err")

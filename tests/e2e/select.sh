@@ -6,8 +6,7 @@
 set -u
 bin=$1 root=$2
 . "$root/tests/e2e/lib.sh"
-new_workdir
-export SOURCE_DATE_EPOCH=1764547200
+new_dated_workdir
 packet=$root/forms/trigger-point/packet.yaml
 data=$root/tests/e2e/data/awkward.csv
 cd "$work" || exit 1

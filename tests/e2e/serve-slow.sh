@@ -10,32 +10,10 @@
 set -u
 bin=$1 root=$2
 . "$root/tests/e2e/lib.sh"
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  sleep 0.3
-  for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-export SOURCE_DATE_EPOCH=1764547200
-export CUPS_SERVER=127.0.0.1:9
-cp "$root/tests/e2e/data/awkward.csv" "$work/today.csv"
+serve_workdir
 
 start() { # NAME ARGS...: sets port (serve says it on standard error, with its log)
-  local name=$1 url=""
-  shift
-  "$bin" serve --data "$work/today.csv" --forms "$root/forms" --jobs 1 "$@" \
-    >"$work/$name.out" 2>"$work/$name.log" &
-  pids+=($!)
-  for _ in $(seq 100); do
-    url=$(sed -n 's/^medpacket: serving on //p' "$work/$name.log" 2>/dev/null)
-    [ -n "$url" ] && break
-    sleep 0.05
-  done
-  [ -n "$url" ] || { fail "$name: the server did not start: $(cat "$work/$name.log")"; return 1; }
+  serve_start "$1" --jobs 1 "${@:2}" || return 1
   port=${url##*:}
   port=${port%/}
 }

@@ -8,47 +8,14 @@
 set -u
 bin=$1 root=$2
 . "$root/tests/e2e/lib.sh"
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  # A server that ignores SIGTERM (the failure the list checks look for)
-  # must not hang the test run.
-  sleep 0.3
-  for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-export SOURCE_DATE_EPOCH=1764547200
-# No CUPS here: printing must fail cleanly (the print test has a real one).
-export CUPS_SERVER=127.0.0.1:9
-cp "$root/tests/e2e/data/awkward.csv" "$work/today.csv"
+serve_workdir
 
-# start NAME ARGS...: runs serve in the background; sets url to its address,
-# which serve writes to standard error with its other status lines (its
-# standard output may be a pipe nobody reads): NAME.log; NAME.out must stay
-# empty.
-start() {
-  local name=$1
-  shift
-  "$bin" serve --data "$work/today.csv" --forms "$root/forms" "$@" \
-    >"$work/$name.out" 2>"$work/$name.log" &
-  pids+=($!)
-  for _ in $(seq 100); do
-    url=$(sed -n 's/^medpacket: serving on //p' "$work/$name.log" 2>/dev/null)
-    [ -n "$url" ] && return 0
-    sleep 0.05
-  done
-  fail "$name: the server did not start: $(cat "$work/$name.log")"
-  return 1
-}
 # Every server's log so far.
 logs() { cat "$work"/*.log 2>/dev/null; }
 code() { curl -s -o "$work/body" -w '%{http_code}' "$@"; }
 save() { local out=$1; shift; curl -s -o "$out" -w '%{http_code}' "$@"; }
 
-start main --listen 127.0.0.1:0 || { finish; exit 1; }
+serve_start main --listen 127.0.0.1:0 || { finish; exit 1; }
 host=${url#http://}
 host=${host%/}
 
@@ -425,7 +392,7 @@ chmod 640 "$work/token"
 check_eq "token: a file others can read" "$(refused "$work/token")" \
   "78:$work/token: error: others can read this token file (mode 0640): chmod 600 $work/token"
 chmod 600 "$work/token"
-start tok --listen 0.0.0.0:0 --token-file "$work/token" --allow-host desk.local || { finish; exit 1; }
+serve_start tok --listen 0.0.0.0:0 --token-file "$work/token" --allow-host desk.local || { finish; exit 1; }
 check_has "token: the address shown" "$url" "http://desk.local:"
 port=${url##*:}
 port=${port%/}
@@ -470,7 +437,7 @@ check_eq "guessing: the stale browser opens the page with the new token" \
 # origin is then https:, the token cookie is Secure, and plain HTTP gets no page.
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=desk.local -days 1 \
   -keyout "$work/key.pem" -out "$work/cert.pem" >/dev/null 2>&1
-start tls --listen 0.0.0.0:0 --token-file "$work/token" --allow-host desk.local \
+serve_start tls --listen 0.0.0.0:0 --token-file "$work/token" --allow-host desk.local \
   --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" || { finish; exit 1; }
 check_has "TLS: the address shown" "$url" "https://desk.local:"
 port=${url##*:}
