@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,6 +16,29 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
+/* A font file by its name: .ttf or .otf, in either case. */
+static bool is_font_name(const char *n)
+{
+    return ends_with(n, ".ttf") || ends_with(n, ".TTF") || ends_with(n, ".otf") ||
+           ends_with(n, ".OTF");
+}
+
+/* name is "stem.ttf", "stem.otf", "*-Stem.ttf" or "*-Stem.otf". */
+static bool is_face(const char *n, const char *stem, const char *suffix)
+{
+    static const char *const ext[] = {".ttf", ".otf"};
+    char want[32];
+    for (int i = 0; i < 2; i++) {
+        snprintf(want, sizeof want, "%s%s", stem, ext[i]);
+        if (strcmp(n, want) == 0)
+            return true;
+        snprintf(want, sizeof want, "%s%s", suffix, ext[i]);
+        if (ends_with(n, want))
+            return true;
+    }
+    return false;
+}
+
 static bool is_file(const char *p)
 {
     struct stat st;
@@ -23,8 +47,9 @@ static bool is_file(const char *p)
 
 typedef enum { FAMILY_FOUND, FAMILY_NONE, FAMILY_BAD } family_result;
 
-/* Looks for one family in dir. FAMILY_NONE: the folder has no .ttf at all
- * (or does not exist); FAMILY_BAD: it has fonts but not a clear family (err set). */
+/* Looks for one family in dir. FAMILY_NONE: the folder has no .ttf or .otf
+ * at all (or does not exist); FAMILY_BAD: it has fonts but not a clear
+ * family (err set). */
 static family_result scan(const char *dir, arena *a, const char **regular, const char **bold,
                           mp_err *err)
 {
@@ -32,28 +57,29 @@ static family_result scan(const char *dir, arena *a, const char **regular, const
     if (!d)
         return FAMILY_NONE;
     const char *reg = NULL, *bld = NULL;
-    int any_ttf = 0, nreg = 0, nbold = 0;
+    int any_font = 0, nreg = 0, nbold = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
         const char *n = e->d_name;
-        if (!ends_with(n, ".ttf") && !ends_with(n, ".TTF"))
+        if (!is_font_name(n))
             continue;
-        any_ttf++;
-        if (strcmp(n, "regular.ttf") == 0 || ends_with(n, "-Regular.ttf")) {
+        any_font++;
+        if (is_face(n, "regular", "-Regular")) {
             nreg++;
             reg = arena_printf(a, "%s/%s", dir, n);
-        } else if (strcmp(n, "bold.ttf") == 0 || ends_with(n, "-Bold.ttf")) {
+        } else if (is_face(n, "bold", "-Bold")) {
             nbold++;
             bld = arena_printf(a, "%s/%s", dir, n);
         }
     }
     closedir(d);
-    if (!any_ttf)
+    if (!any_font)
         return FAMILY_NONE;
     if (nreg != 1 || nbold != 1) {
         err_set(err, EX_NOINPUT, dir, 0, 0,
-                "%s: a font folder needs exactly one regular face (regular.ttf or *-Regular.ttf) "
-                "and one bold face (bold.ttf or *-Bold.ttf); found %d and %d",
+                "%s: a font folder needs exactly one regular face (regular.ttf, regular.otf, "
+                "*-Regular.ttf or *-Regular.otf) and one bold face (bold.ttf, bold.otf, "
+                "*-Bold.ttf or *-Bold.otf); found %d and %d",
                 nreg + nbold == 0 ? "no family" : "unclear family", nreg, nbold);
         return FAMILY_BAD;
     }
@@ -80,8 +106,8 @@ static int named(const char *dir, const char *how, arena *a, const char **regula
         return 0;
     if (r == FAMILY_NONE)
         return err_set(err, EX_NOINPUT, dir, 0, 0,
-                       "font folder (%s) holds no .ttf files (it needs regular.ttf and bold.ttf, "
-                       "or *-Regular.ttf and *-Bold.ttf)",
+                       "font folder (%s) holds no .ttf or .otf files (it needs regular.ttf and "
+                       "bold.ttf, or *-Regular.ttf and *-Bold.ttf; .otf alike)",
                        how);
     return err->code;
 }

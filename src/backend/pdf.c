@@ -3,11 +3,14 @@
  *
  * libharu makes the document, its pages, links and logo image and writes
  * the file; the page content and the document information's text are made
- * here. Each font is embedded by pdffont.c as a subset of the characters
- * the document draws, and each page's drawing operators are written by
- * this file straight into the page's content stream, since libharu shows
- * text only in fonts it loaded itself (and loading them costs more than the
- * rest of the document).
+ * here. Text arrives shaped: each text box is a run of glyph ids of one
+ * face, in visual order, with HarfBuzz's advances and offsets. Each face
+ * is embedded by pdffont.c as a subset of the glyphs the document draws,
+ * with a ToUnicode CMap giving each glyph the text of its cluster; the
+ * glyph ids go into each page's content stream, written by this file
+ * straight into the stream, since libharu shows text only in fonts it
+ * loaded itself (and loading them costs more than the rest of the
+ * document).
  *
  * libharu reports errors through a handler; ours records the first one and
  * every step checks it, so no error is lost and nothing longjmps. The object
@@ -23,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arena.h"
 #include "buf.h"
 #include "pdffont.h"
 #include "utf8.h"
@@ -40,67 +44,173 @@ static void on_hpdf_error(HPDF_STATUS code, HPDF_STATUS detail, void *user)
     }
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
+/* ---- which glyphs each face must hold, and the text each stands for ---- */
 
-/* The distinct code points drawn in font f: what its subset must hold. */
-static int collect_codepoints(const layout_doc *doc, lfont f, uint32_t **out, size_t *n)
+/* One glyph drawn, with the text it stands for in the ToUnicode CMap. */
+typedef struct used_glyph {
+    lface face;
+    uint32_t gid;
+    size_t seq; /* first use comes first: the CMap keeps the first text */
+    const char *text;
+    size_t len;
+} used_glyph;
+
+typedef struct glyph_vec {
+    used_glyph *v;
+    size_t n, cap;
+} glyph_vec;
+
+/* Calls fn for each glyph of box b in reading order (left to right, or
+ * right to left in a right-to-left run), with the text of its cluster for
+ * the first glyph of each cluster and "" for the rest, so that the texts
+ * read in that order give back the cluster's characters once. */
+typedef bool (*glyph_fn)(void *ctx, const lbox *b, const lglyph *g, const char *text, size_t len);
+
+static bool each_glyph(const lbox *b, glyph_fn fn, void *ctx)
 {
-    size_t cap = 256, len = 0;
-    uint32_t *cps = malloc(cap * sizeof *cps);
-    if (!cps)
-        return -1;
-    /* Latin text dominates: a bitmap for the first 64K avoids a huge array. */
-    static const size_t BMP = 0x10000;
-    unsigned char *seen = calloc(BMP / 8, 1);
-    if (!seen) {
-        free(cps);
-        return -1;
-    }
-    for (size_t p = 0; p < doc->npages; p++) {
-        const lpage *pg = &doc->pages[p];
-        for (size_t b = 0; b < pg->nboxes; b++) {
-            const lbox *bx = &pg->boxes[b];
-            if ((bx->kind != LBOX_TEXT && bx->kind != LBOX_WATERMARK) || bx->font != f)
-                continue;
-            size_t i = 0;
-            while (i < bx->len) {
-                uint32_t cp;
-                size_t k = utf8_decode(bx->text + i, bx->len - i, &cp);
-                i += k ? k : 1;
-                if (cp < BMP) {
-                    if (seen[cp >> 3] & (1u << (cp & 7)))
-                        continue;
-                    seen[cp >> 3] |= (unsigned char)(1u << (cp & 7));
-                }
-                if (len == cap) {
-                    uint32_t *ncps = realloc(cps, 2 * cap * sizeof *cps);
-                    if (!ncps) {
-                        free(cps);
-                        free(seen);
-                        return -1;
-                    }
-                    cps = ncps;
-                    cap *= 2;
-                }
-                cps[len++] = cp;
+    size_t n = b->nglyphs;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = b->rtl ? n - 1 - k : k;
+        uint32_t c = b->glyphs[i].cluster;
+        bool first = k == 0 || b->glyphs[b->rtl ? i + 1 : i - 1].cluster != c;
+        size_t end = b->len;
+        /* The cluster ends where the next one in reading order starts. */
+        for (size_t j = k + 1; j < n; j++) {
+            uint32_t cj = b->glyphs[b->rtl ? n - 1 - j : j].cluster;
+            if (cj != c) {
+                end = cj > c ? cj : end;
+                break;
             }
         }
+        if (c > b->len || end < c)
+            end = c = (uint32_t)b->len;
+        if (!fn(ctx, b, &b->glyphs[i], first ? b->text + c : "", first ? end - c : 0))
+            return false;
     }
-    free(seen);
-    qsort(cps, len, sizeof *cps, cmp_u32);
-    size_t u = 0; /* code points above U+FFFF may repeat */
-    for (size_t i = 0; i < len; i++)
-        if (u == 0 || cps[u - 1] != cps[i])
-            cps[u++] = cps[i];
-    *out = cps;
-    *n = u;
+    return true;
+}
+
+static bool collect_one(void *ctx, const lbox *b, const lglyph *g, const char *text, size_t len)
+{
+    glyph_vec *gv = ctx;
+    if (gv->n == gv->cap) {
+        size_t cap = gv->cap ? 2 * gv->cap : 1024;
+        used_glyph *nv = realloc(gv->v, cap * sizeof *nv);
+        if (!nv)
+            return false;
+        gv->v = nv;
+        gv->cap = cap;
+    }
+    gv->v[gv->n] = (used_glyph){b->face, g->gid, gv->n, text, len};
+    gv->n++;
+    return true;
+}
+
+static int by_face_gid(const void *x, const void *y)
+{
+    const used_glyph *a = x, *b = y;
+    if (a->face != b->face)
+        return a->face < b->face ? -1 : 1;
+    if (a->gid != b->gid)
+        return a->gid < b->gid ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Every glyph the document draws, one per (face, glyph), sorted, keeping
+ * each glyph's first text (a glyph drawn for other text elsewhere, such
+ * as the space that also shows U+00A0, gets ActualText there). */
+static int collect_glyphs(const layout_doc *doc, glyph_vec *gv)
+{
+    for (size_t p = 0; p < doc->npages; p++)
+        for (size_t i = 0; i < doc->pages[p].nboxes; i++) {
+            const lbox *b = &doc->pages[p].boxes[i];
+            if ((b->kind == LBOX_TEXT || b->kind == LBOX_WATERMARK) &&
+                !each_glyph(b, collect_one, gv))
+                return -1;
+        }
+    if (gv->n)
+        qsort(gv->v, gv->n, sizeof *gv->v, by_face_gid);
+    size_t u = 0;
+    for (size_t i = 0; i < gv->n; i++)
+        if (u == 0 || gv->v[u - 1].face != gv->v[i].face || gv->v[u - 1].gid != gv->v[i].gid)
+            gv->v[u++] = gv->v[i];
+    gv->n = u;
     return 0;
 }
 
+/* The faces the document draws with, embedded in the order of their first
+ * glyph; texts are copied NUL-terminated into a for pdffont. */
+static int embed_faces(HPDF_Doc pdf, const fontset *fs, const glyph_vec *gv, arena *a, pdffont **pf,
+                       mp_err *err)
+{
+    for (size_t i = 0; i < gv->n;) {
+        size_t j = i;
+        while (j < gv->n && gv->v[j].face == gv->v[i].face)
+            j++;
+        size_t n = j - i;
+        uint32_t *gids = arena_array(a, n, sizeof *gids);
+        const char **texts = arena_array(a, n, sizeof *texts);
+        if (!gids || !texts)
+            return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+        for (size_t k = 0; k < n; k++) {
+            gids[k] = gv->v[i + k].gid;
+            if (!(texts[k] = arena_strndup(a, gv->v[i + k].text, gv->v[i + k].len)))
+                return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+        }
+        const mp_font *f = fontset_font(fs, gv->v[i].face);
+        int rc = f ? pdffont_embed_glyphs(pdf, f, gids, texts, n, &pf[gv->v[i].face], err)
+                   : err_set(err, EX_SOFTWARE, NULL, 0, 0, "no face %u in the font set",
+                             (unsigned)gv->v[i].face);
+        if (rc)
+            return rc;
+        i = j;
+    }
+    return 0;
+}
+
+/* The text a face's glyph stands for in its ToUnicode CMap. */
+static const used_glyph *registered(const glyph_vec *gv, lface face, uint32_t gid)
+{
+    size_t lo = 0, hi = gv->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const used_glyph *m = &gv->v[mid];
+        int c = m->face != face ? (m->face < face ? -1 : 1)
+                                : (m->gid != gid ? (m->gid < gid ? -1 : 1) : 0);
+        if (c == 0)
+            return m;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+typedef struct readback {
+    const glyph_vec *gv;
+    size_t at; /* bytes of the box's text matched so far */
+} readback;
+
+static bool read_one(void *ctx, const lbox *b, const lglyph *g, const char *text, size_t len)
+{
+    (void)text;
+    (void)len;
+    readback *rb = ctx;
+    const used_glyph *u = registered(rb->gv, b->face, g->gid);
+    if (!u || u->len > b->len - rb->at || memcmp(b->text + rb->at, u->text, u->len) != 0)
+        return false;
+    rb->at += u->len;
+    return true;
+}
+
+/* True when the glyphs' ToUnicode texts, read in reading order, give back
+ * the box's text: then a viewer's copy and search get it without help. */
+static bool reads_back(const glyph_vec *gv, const lbox *b)
+{
+    readback rb = {gv, 0};
+    return each_glyph(b, read_one, &rb) && rb.at == b->len;
+}
 /* Every number on a page is written in thousandths of a point. */
 static long long milli(double v)
 {
@@ -141,65 +251,137 @@ static void put_num(mp_buf *c, double v)
     put_milli(c, milli(v));
 }
 
-/* The text of one box as a string of two-byte codes: "<0012003A...> Tj". */
-static void put_codes(mp_buf *c, const pdffont *pf, const char *text, size_t len)
+/* The glyphs of one box as TJ arrays of two-byte codes. A PDF viewer moves
+ * by each glyph's /W width; where HarfBuzz placed the glyph elsewhere
+ * (kerning, a mark's offset) a number in the array moves it, in 1/1000 em,
+ * and a mark raised or lowered gets its own Ts. */
+static void put_glyphs(mp_buf *c, const pdffont *pf, const lbox *b)
 {
     static const char hex[] = "0123456789ABCDEF";
-    /* At most one code per byte: 4 hex digits each, and the delimiters. */
-    char *p = buf_room(c, 4 * len + 8);
-    if (!p)
-        return;
-    char *start = p;
-    *p++ = '<';
-    size_t i = 0;
-    while (i < len) {
-        uint32_t cp;
-        size_t k = utf8_decode(text + i, len - i, &cp);
-        i += k ? k : 1; /* as collect_codepoints() reads it */
-        unsigned code = pdffont_code(pf, cp);
-        p[0] = hex[code >> 12 & 15];
-        p[1] = hex[code >> 8 & 15];
-        p[2] = hex[code >> 4 & 15];
-        p[3] = hex[code & 15];
-        p += 4;
+    double at = 0, pen = 0; /* where the viewer is, and where the glyph goes */
+    long long rise = 0;
+    buf_puts(c, "[");
+    for (size_t i = 0; i < b->nglyphs; i++) {
+        const lglyph *g = &b->glyphs[i];
+        long long r = milli(g->dy * b->size_pt / 1000);
+        if (r != rise) {
+            buf_puts(c, "] TJ\n");
+            put_milli(c, r);
+            buf_puts(c, "Ts [");
+            rise = r;
+        }
+        double want = pen + g->dx;
+        long long adj = milli((at - want) / 1000) / 10; /* hundredths of 1/1000 em */
+        if (adj != 0) {
+            put_milli(c, adj * 10);
+            at = want;
+        }
+        unsigned code = pdffont_glyph_code(pf, g->gid);
+        char h[6] = {
+            '<', hex[code >> 12 & 15], hex[code >> 8 & 15], hex[code >> 4 & 15], hex[code & 15],
+            '>'};
+        buf_put(c, h, sizeof h);
+        at += pdffont_glyph_width(pf, g->gid);
+        pen += g->adv;
     }
-    memcpy(p, "> Tj\n", 5);
-    p += 5;
-    buf_commit(c, (size_t)(p - start));
+    buf_puts(c, "] TJ\n");
+    if (rise)
+        buf_puts(c, "0 Ts\n");
 }
 
-/* All text of the page in one BT/ET block. Each line moves with Td relative
+/* s as a PDF string of UTF-16BE with a byte order mark: "<FEFF...>". */
+static void put_utf16(mp_buf *c, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    buf_puts(c, "<FEFF");
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t k = utf8_decode(s + i, len - i, &cp);
+        i += k ? k : 1;
+        unsigned units[2] = {(unsigned)cp, 0};
+        size_t nu = 1;
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            units[0] = 0xD800 + (cp >> 10);
+            units[1] = 0xDC00 + (cp & 0x3FF);
+            nu = 2;
+        }
+        for (size_t u = 0; u < nu; u++) {
+            char h[4] = {hex[units[u] >> 12 & 15], hex[units[u] >> 8 & 15], hex[units[u] >> 4 & 15],
+                         hex[units[u] & 15]};
+            buf_put(c, h, sizeof h);
+        }
+    }
+    buf_puts(c, ">");
+}
+
+/* A box's glyphs, inside a marked span whose ActualText gives its text
+ * back where the glyphs' own ToUnicode texts would not (a glyph shared by
+ * two characters) or a viewer would read it wrongly (a cluster of several
+ * glyphs, reordered). Right-to-left runs are left to
+ * the viewer, which reads their glyphs from the right. */
+/* True when some cluster of b has several glyphs (a Devanagari syllable's
+ * vowel sign drawn before its consonant, a split vowel): a viewer that
+ * reads glyph by glyph may put a space inside the word. */
+static bool split_cluster(const lbox *b)
+{
+    for (size_t i = 1; i < b->nglyphs; i++)
+        if (b->glyphs[i].cluster == b->glyphs[i - 1].cluster)
+            return true;
+    return false;
+}
+
+static void put_run(mp_buf *c, const pdffont *pf, const lbox *b, const glyph_vec *gv)
+{
+    bool actual = !b->rtl && (split_cluster(b) || !reads_back(gv, b));
+    if (actual) {
+        buf_puts(c, "/Span <</ActualText ");
+        put_utf16(c, b->text, b->len);
+        buf_puts(c, ">> BDC\n");
+    }
+    put_glyphs(c, pf, b);
+    if (actual)
+        buf_puts(c, "EMC\n");
+}
+
+/* The page's local name of face f (/F1, /F2...), registered with the page
+ * on first use; NULL when libharu cannot. */
+static const char *font_name(HPDF_Page page, pdffont *const *pf, const char **names, lface f)
+{
+    if (!names[f] && pf[f])
+        names[f] = HPDF_Page_GetLocalFontName(page, pdffont_dict(pf[f]));
+    return names[f];
+}
+
+/* All text of the page in one BT/ET block. Each run moves with Td relative
  * to the last one, computed in whole thousandths so that no rounding error
  * accumulates down the page. Returns false when libharu cannot register a
  * font with the page. */
-static bool put_text(mp_buf *c, HPDF_Page page, const lpage *pg, pdffont *const fonts[LFONT_COUNT])
+static bool put_text(mp_buf *c, HPDF_Page page, const lpage *pg, pdffont *const *pf,
+                     const char **names, const glyph_vec *gv)
 {
-    const char *names[LFONT_COUNT] = {0};
-    int cur_font = -1;
+    int cur_face = -1;
     long long cur_size = -1, at_x = 0, at_y = 0;
     bool in_text = false;
     for (size_t i = 0; i < pg->nboxes; i++) {
         const lbox *b = &pg->boxes[i];
-        if (b->kind != LBOX_TEXT || b->len == 0)
+        if (b->kind != LBOX_TEXT || b->nglyphs == 0)
             continue;
         if (!in_text) {
             buf_puts(c, "BT\n");
             in_text = true;
         }
         long long size = milli(b->size_pt);
-        if ((int)b->font != cur_font || size != cur_size) {
-            if (!names[b->font]) {
-                /* Adds the font to the page's /Resources /Font as /F1, /F2. */
-                names[b->font] = HPDF_Page_GetLocalFontName(page, pdffont_dict(fonts[b->font]));
-                if (!names[b->font])
-                    return false;
-            }
+        if ((int)b->face != cur_face || size != cur_size) {
+            const char *name = font_name(page, pf, names, b->face);
+            if (!name)
+                return false;
             buf_puts(c, "/");
-            buf_puts(c, names[b->font]);
+            buf_puts(c, name);
             buf_puts(c, " ");
             put_milli(c, size);
             buf_puts(c, "Tf\n");
-            cur_font = (int)b->font;
+            cur_face = (int)b->face;
             cur_size = size;
         }
         long long x = milli(b->x), y = milli(b->y);
@@ -208,7 +390,7 @@ static bool put_text(mp_buf *c, HPDF_Page page, const lpage *pg, pdffont *const 
         buf_puts(c, "Td\n");
         at_x = x;
         at_y = y;
-        put_codes(c, fonts[b->font], b->text, b->len);
+        put_run(c, pf[b->face], b, gv);
     }
     if (in_text)
         buf_puts(c, "ET\n");
@@ -217,9 +399,10 @@ static bool put_text(mp_buf *c, HPDF_Page page, const lpage *pg, pdffont *const 
 
 /* What lies behind the text: marker-yellow highlights (placeholders on a
  * specimen) and the light grey watermark word (SPECIMEN, DRAFT), turned
- * about its centre. Returns false when libharu cannot register a font. */
-static bool put_backdrop(mp_buf *c, HPDF_Page page, const lpage *pg,
-                         pdffont *const fonts[LFONT_COUNT])
+ * about its centre, one run at a time. Returns false when libharu cannot
+ * register a font. */
+static bool put_backdrop(mp_buf *c, HPDF_Page page, const lpage *pg, pdffont *const *pf,
+                         const char **names, const glyph_vec *gv)
 {
     for (size_t i = 0; i < pg->nboxes; i++) {
         const lbox *b = &pg->boxes[i];
@@ -230,14 +413,15 @@ static bool put_backdrop(mp_buf *c, HPDF_Page page, const lpage *pg,
             put_num(c, b->w);
             put_num(c, b->h);
             buf_puts(c, "re f Q\n");
-        } else if (b->kind == LBOX_WATERMARK && b->len) {
-            const char *name = HPDF_Page_GetLocalFontName(page, pdffont_dict(fonts[b->font]));
+        } else if (b->kind == LBOX_WATERMARK && b->nglyphs) {
+            const char *name = font_name(page, pf, names, b->face);
             if (!name)
                 return false;
             double a = b->angle_deg * 3.14159265358979323846 / 180, co = cos(a), si = sin(a);
-            /* Start so that the word's middle, at half its cap height, is the centre. */
-            double up = b->size_pt * 0.36;
-            double x = b->x - co * b->w / 2 + si * up, y = b->y - si * b->w / 2 - co * up;
+            /* Start so that the word's middle, at half its cap height, is
+             * the centre; each run starts `along` the word from there. */
+            double up = b->size_pt * 0.36, from = b->along - b->w / 2;
+            double x = b->x + co * from + si * up, y = b->y + si * from - co * up;
             buf_puts(c, "q 0.82 g BT /");
             buf_puts(c, name);
             buf_puts(c, " ");
@@ -250,7 +434,7 @@ static bool put_backdrop(mp_buf *c, HPDF_Page page, const lpage *pg,
             put_num(c, x);
             put_num(c, y);
             buf_puts(c, "Tm\n");
-            put_codes(c, fonts[b->font], b->text, b->len);
+            put_run(c, pf[b->face], b, gv);
             buf_puts(c, "ET Q\n");
         }
     }
@@ -306,20 +490,31 @@ static HPDF_Image load_image(HPDF_Doc pdf, image_cache *ic, const layout_image *
     return ic->image;
 }
 
+/* The embedded faces, by face number, and the page's names for them. */
+typedef struct faces {
+    pdffont **pf;
+    const char **names;
+    size_t n;
+    const glyph_vec *gv;
+} faces;
+
 /* Draws a page: libharu sets its size and line width, adds the links and
  * draws the logo; the rest is built in c (reused from page to page) and
  * written into the page's content stream in one write. The stream is left
  * as libharu expects it between its own calls: outside BT/ET, with no path
  * open, in the graphics state libharu recorded. */
 static bool draw_page(HPDF_Doc pdf, HPDF_Page page, const lpage *pg, const layout_doc *doc,
-                      pdffont *const fonts[LFONT_COUNT], mp_buf *c, image_cache *ic)
+                      const faces *fc, mp_buf *c, image_cache *ic)
 {
+    /* Font names are the page's own: each page registers what it uses. */
+    memset(fc->names, 0, fc->n * sizeof *fc->names);
     HPDF_Page_SetWidth(page, (HPDF_REAL)(pg->width_pt > 0 ? pg->width_pt : doc->geom.width_pt));
     HPDF_Page_SetHeight(page, (HPDF_REAL)(pg->height_pt > 0 ? pg->height_pt : doc->geom.height_pt));
     HPDF_Page_SetLineWidth(page, 0.75);
     buf_reset(c);
     /* Highlights and watermark behind, then text, then the graphics. */
-    if (!put_backdrop(c, page, pg, fonts) || !put_text(c, page, pg, fonts))
+    if (!put_backdrop(c, page, pg, fc->pf, fc->names, fc->gv) ||
+        !put_text(c, page, pg, fc->pf, fc->names, fc->gv))
         return false;
     bool stroke = false;
     for (size_t i = 0; i < pg->nboxes; i++) {
@@ -427,8 +622,8 @@ static bool set_info_text(HPDF_Doc pdf, const char *key, const char *text)
     return true;
 }
 
-int pdf_render(const layout_doc *doc, const mp_font *const fonts[LFONT_COUNT], const pdf_meta *meta,
-               unsigned char **out, size_t *out_len, mp_err *err)
+int pdf_render(const layout_doc *doc, const fontset *fs, const pdf_meta *meta, unsigned char **out,
+               size_t *out_len, mp_err *err)
 {
     *out = NULL;
     *out_len = 0;
@@ -439,19 +634,21 @@ int pdf_render(const layout_doc *doc, const mp_font *const fonts[LFONT_COUNT], c
         return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory (libharu)");
     HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
 
-    pdffont *pf[LFONT_COUNT] = {0};
-    for (int f = 0; f < LFONT_COUNT && !rc; f++) {
-        uint32_t *cps;
-        size_t n;
-        if (collect_codepoints(doc, (lfont)f, &cps, &n)) {
-            rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
-            break;
-        }
-        /* A font the document does not draw with is left out. */
-        if (n > 0)
-            rc = pdffont_embed(pdf, fonts[f], cps, n, &pf[f], err);
-        free(cps);
-    }
+    size_t nf = (size_t)fontset_count(fs);
+    glyph_vec gv = {0};
+    arena *a = arena_new();
+    faces fc = {.pf = calloc(nf ? nf : 1, sizeof *fc.pf),
+                .names = calloc(nf ? nf : 1, sizeof *fc.names),
+                .n = nf,
+                .gv = &gv};
+    if (!a || !fc.pf || !fc.names || collect_glyphs(doc, &gv))
+        rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < gv.n && !rc; i++)
+        if (gv.v[i].face >= nf)
+            rc = err_set(err, EX_SOFTWARE, NULL, 0, 0, "face %u is not in the font set",
+                         (unsigned)gv.v[i].face);
+    if (!rc)
+        rc = embed_faces(pdf, fs, &gv, a, fc.pf, err);
 
     mp_buf c;
     buf_init(&c, NULL);
@@ -474,7 +671,7 @@ int pdf_render(const layout_doc *doc, const mp_font *const fonts[LFONT_COUNT], c
             oom = true;
         for (size_t p = 0; p < doc->npages && drawn && !oom && !st.code; p++) {
             HPDF_Page page = HPDF_AddPage(pdf);
-            drawn = page && draw_page(pdf, page, &doc->pages[p], doc, pf, &c, &ic);
+            drawn = page && draw_page(pdf, page, &doc->pages[p], doc, &fc, &c, &ic);
         }
         oom = oom || c.oom;
         /* The object and stream calls record their errors without calling
@@ -509,7 +706,11 @@ int pdf_render(const layout_doc *doc, const mp_font *const fonts[LFONT_COUNT], c
         }
     }
     HPDF_Free(pdf);
-    for (int f = 0; f < LFONT_COUNT; f++)
-        pdffont_free(pf[f]);
+    for (size_t f = 0; f < nf && fc.pf; f++)
+        pdffont_free(fc.pf[f]);
+    free(fc.pf);
+    free(fc.names);
+    free(gv.v);
+    arena_free(a);
     return rc;
 }

@@ -2,7 +2,7 @@
  * pdf.h — the PDF backend: draws a laid-out document with libharu.
  *
  * The one module that knows libharu. It embeds each font as a subset holding
- * only the glyphs the document uses (through font_subset()), draws text,
+ * only the glyphs the document uses (pdffont_embed_glyphs()), draws text,
  * rules, boxes and QR modules as vectors, adds the link annotations and the
  * document information, and returns the PDF as bytes; writing them to a file
  * is outfile's job.
@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "err.h"
-#include "font.h"
+#include "fontset.h"
 #include "layout.h"
 
 typedef struct pdf_meta {
@@ -27,10 +27,11 @@ typedef struct pdf_meta {
     const char *lang; /* the document's language (/Lang, for screen readers), e.g. "es"; or NULL */
 } pdf_meta;
 
-/* Renders doc with fonts[LFONT_REGULAR] and fonts[LFONT_BOLD]. *out is
- * malloc'd (the caller frees it). Returns 0, EX_SOFTWARE for a libharu error,
- * EX_CANTCREAT/EX_IOERR when the font subset cannot be staged, EX_OSERR on OOM. */
-int pdf_render(const layout_doc *doc, const mp_font *const fonts[LFONT_COUNT], const pdf_meta *meta,
-               unsigned char **out, size_t *out_len, mp_err *err);
+/* Renders doc, whose boxes name faces of fs; each face it draws with is
+ * embedded as a subset of the glyphs it draws. *out is malloc'd (the
+ * caller frees it). Returns 0, EX_SOFTWARE for a libharu or subsetter
+ * error, EX_OSERR on OOM. */
+int pdf_render(const layout_doc *doc, const fontset *fs, const pdf_meta *meta, unsigned char **out,
+               size_t *out_len, mp_err *err);
 
 #endif

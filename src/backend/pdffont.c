@@ -3,14 +3,19 @@
  *
  * The objects are made with libharu's object API (hpdf_objects.h), reached
  * through the document record (HPDF_Doc_Rec's mmgr and xref, hpdf_doc.h):
- * libharu still numbers, compresses and writes them. Widths come from
- * font_advance() on the full face, the numbers the layout measured with;
- * glyph ids come from the subset itself, reopened with HarfBuzz, because
- * hb-subset renumbers glyphs.
+ * libharu still numbers, compresses and writes them. The glyph renumbering
+ * hb-subset does comes from the subset plan, and for CFF FreeType reads
+ * each new glyph's CID (the code a CIDFontType0 is drawn with) from the
+ * bare subset, so that no CFF is parsed here. Widths are the original
+ * face's advances rounded, the numbers the shaper used.
  */
 #include "pdffont.h"
 
+#include <ft2build.h>
+#include FT_FREETYPE_H
+#include FT_CID_H
 #include <hb-ot.h>
+#include <hb-subset.h>
 #include <hb.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,23 +23,28 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "utf8.h"
 
-/* Code points with a direct code table: Latin text is nearly all of it. */
-#define LATIN_END 0x250u
-/* Two-byte codes, and code 0 stays unused (it would show .notdef). */
-#define MAX_CHARS 0xFFFFu
-/* Entries per bfchar/bfrange block: the CMap format's limit. */
+/* Two-byte codes. */
+#define MAX_GLYPHS 0xFFFFu
+/* Entries per bfchar block: the CMap format's limit. */
 #define CMAP_BLOCK 100
 /* Widths per /W sub-array: well inside libharu's array limit. */
 #define W_CHUNK 8192
 /* Room for the PostScript name: 63 characters, as the name table allows. */
 #define PS_NAME_SIZE 64
+/* UTF-16 units one glyph's ToUnicode text may take: a ligature or a
+ * conjunct is a few characters; a CMap allows 256 units. */
+#define MAX_TEXT_UNITS 32
 
 struct pdffont {
     HPDF_Dict dict;
-    uint32_t *cps; /* code point of code i + 1 */
-    size_t n;
-    uint16_t latin[LATIN_END];
+    /* original glyph gids[i] (ascending) is shown by code codes[i], /W
+     * width widths[i] */
+    uint32_t *gids;
+    uint16_t *codes;
+    int *widths;
+    size_t ngids;
 };
 
 /* What the font descriptor says about the face, in 1/1000 em. */
@@ -127,16 +137,16 @@ static bool read_face_info(hb_face_t *face, face_info *fi)
 }
 
 /* The subset tag ("ABCDEF+"): any six capitals mark a subset; deriving them
- * from the font and the characters keeps the output deterministic, and two
+ * from the font and the glyphs keeps the output deterministic, and two
  * documents carrying the same subset carry the same name. */
-static void subset_tag(const face_info *fi, const uint32_t *cps, size_t n, char tag[8])
+static void subset_tag(const char *ps_name, const uint32_t *gids, size_t n, char tag[8])
 {
     uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
-    for (const char *p = fi->ps_name; *p; p++)
+    for (const char *p = ps_name; *p; p++)
         h = (h ^ (unsigned char)*p) * 0x100000001b3u;
     for (size_t i = 0; i < n; i++)
         for (int s = 0; s < 32; s += 8)
-            h = (h ^ ((cps[i] >> s) & 0xFF)) * 0x100000001b3u;
+            h = (h ^ ((gids[i] >> s) & 0xFF)) * 0x100000001b3u;
     for (int i = 0; i < 6; i++) {
         tag[i] = (char)('A' + h % 26);
         h /= 26;
@@ -179,78 +189,59 @@ static HPDF_STATUS put(HPDF_Stream s, const char *str)
     return HPDF_Stream_Write(s, (const HPDF_BYTE *)str, (HPDF_UINT)strlen(str));
 }
 
-/* The code point as UTF-16BE hex, "<00E9>" or "<D83DDE00>". */
-static void utf16_hex(uint32_t cp, char out[24])
+/* One ToUnicode entry: code shows the UTF-16 text u16[0..len), which lies
+ * in the caller's pool. */
+typedef struct cmap_entry {
+    unsigned code;
+    const uint16_t *u16;
+    unsigned len;
+} cmap_entry;
+
+/* Appends cp to u16 as one or two UTF-16 units; returns how many. */
+static unsigned utf16_units(uint32_t cp, uint16_t *u16)
 {
     if (cp >= 0x10000) {
         cp -= 0x10000;
-        snprintf(out, 24, "<%04X%04X>", (unsigned)(0xD800 + (cp >> 10)),
-                 (unsigned)(0xDC00 + (cp & 0x3FF)));
-    } else {
-        snprintf(out, 24, "<%04X>", (unsigned)cp);
+        u16[0] = (uint16_t)(0xD800 + (cp >> 10));
+        u16[1] = (uint16_t)(0xDC00 + (cp & 0x3FF));
+        return 2;
     }
+    u16[0] = (uint16_t)cp;
+    return 1;
 }
 
-typedef struct cmap_run {
-    size_t first, count; /* indexes into cps; the codes are first + 1 ... */
-} cmap_run;
-
-/* Writes the runs of one kind (ranges or single characters) in blocks of at
- * most CMAP_BLOCK entries. */
-static HPDF_STATUS put_runs(HPDF_Stream s, const uint32_t *cps, const cmap_run *runs, size_t nruns,
-                            bool ranges)
+/* The text as UTF-16BE hex, "<00E9>" or "<D83DDE00>". */
+static void utf16_hex(const cmap_entry *m, char *out, size_t cap)
 {
-    size_t left = 0, in_block = 0;
-    for (size_t r = 0; r < nruns; r++)
-        left += (runs[r].count > 1) == ranges;
-    const char *kind = ranges ? "bfrange" : "bfchar";
-    char line[80], dst[24];
+    size_t k = (size_t)snprintf(out, cap, "<");
+    for (unsigned i = 0; i < m->len && k + 6 < cap; i++)
+        k += (size_t)snprintf(out + k, cap - k, "%04X", (unsigned)m->u16[i]);
+    snprintf(out + k, cap - k, ">");
+}
+
+/* Writes the entries as bfchar blocks of at most CMAP_BLOCK entries. */
+static HPDF_STATUS put_entries(HPDF_Stream s, const cmap_entry *m, size_t n)
+{
+    char line[40 + 4 * MAX_TEXT_UNITS], dst[8 + 4 * MAX_TEXT_UNITS];
     HPDF_STATUS ret = HPDF_OK;
-    for (size_t r = 0; r < nruns && ret == HPDF_OK; r++) {
-        const cmap_run *run = &runs[r];
-        if ((run->count > 1) != ranges)
-            continue;
+    for (size_t r = 0; r < n && ret == HPDF_OK; r++) {
+        size_t in_block = r % CMAP_BLOCK, left = n - r;
         if (in_block == 0) {
-            snprintf(line, sizeof line, "%zu begin%s\n", left < CMAP_BLOCK ? left : CMAP_BLOCK,
-                     kind);
+            snprintf(line, sizeof line, "%zu beginbfchar\n", left < CMAP_BLOCK ? left : CMAP_BLOCK);
             ret |= put(s, line);
         }
-        utf16_hex(cps[run->first], dst);
-        if (ranges)
-            snprintf(line, sizeof line, "<%04X> <%04X> %s\n", (unsigned)(run->first + 1),
-                     (unsigned)(run->first + run->count), dst);
-        else
-            snprintf(line, sizeof line, "<%04X> %s\n", (unsigned)(run->first + 1), dst);
+        utf16_hex(&m[r], dst, sizeof dst);
+        snprintf(line, sizeof line, "<%04X> %s\n", m[r].code, dst);
         ret |= put(s, line);
-        left--;
-        if (++in_block == CMAP_BLOCK || left == 0) {
-            snprintf(line, sizeof line, "end%s\n", kind);
-            ret |= put(s, line);
-            in_block = 0;
-        }
+        if (in_block + 1 == CMAP_BLOCK || left == 1)
+            ret |= put(s, "endbfchar\n");
     }
     return ret;
 }
 
-/* The ToUnicode CMap: code i + 1 is cps[i]. Consecutive codes for
- * consecutive BMP characters make one bfrange entry, which may only vary in
- * the last byte of both the code and the UTF-16 value. */
-static HPDF_STATUS put_tounicode(HPDF_Stream s, const uint32_t *cps, size_t n, bool *oom)
+/* The ToUnicode CMap for two-byte codes. */
+static HPDF_STATUS put_tounicode(HPDF_Stream s, const cmap_entry *m, size_t n)
 {
-    cmap_run *runs = malloc((n ? n : 1) * sizeof *runs);
-    if (!runs) {
-        *oom = true;
-        return HPDF_FAILD_TO_ALLOC_MEM;
-    }
-    size_t nruns = 0;
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && cps[j] == cps[j - 1] + 1 && cps[j] <= 0xFFFF &&
-               ((j + 1) >> 8) == ((i + 1) >> 8) && (cps[j] >> 8) == (cps[i] >> 8))
-            j++;
-        runs[nruns++] = (cmap_run){i, j - i};
-        i = j;
-    }
     HPDF_STATUS ret = put(s, "/CIDInit /ProcSet findresource begin\n"
                              "12 dict begin\n"
                              "begincmap\n"
@@ -261,13 +252,11 @@ static HPDF_STATUS put_tounicode(HPDF_Stream s, const uint32_t *cps, size_t n, b
                              "1 begincodespacerange\n"
                              "<0000> <FFFF>\n"
                              "endcodespacerange\n");
-    ret |= put_runs(s, cps, runs, nruns, true);
-    ret |= put_runs(s, cps, runs, nruns, false);
+    ret |= put_entries(s, m, n);
     ret |= put(s, "endcmap\n"
                   "CMapName currentdict /CMapName get exch defineresource pop\n"
                   "end\n"
                   "end\n");
-    free(runs);
     return ret;
 }
 
@@ -275,22 +264,26 @@ static HPDF_STATUS put_tounicode(HPDF_Stream s, const uint32_t *cps, size_t n, b
 typedef struct embed {
     HPDF_Doc pdf;
     const mp_font *font;
-    const uint32_t *cps; /* code i + 1 shows cps[i] */
-    size_t n;
-    uint16_t *gids; /* the subset's glyph for codes 0..n */
-    const unsigned char *subset;
-    size_t subset_len;
+    bool cff;              /* CIDFontType0 over a bare CFF; else CIDFontType2 */
+    int flags;             /* the descriptor's Symbolic or Nonsymbolic bit */
+    size_t n;              /* codes drawn */
+    const uint16_t *codes; /* ascending */
+    const int *widths;     /* of codes[i], in 1/1000 em */
+    const cmap_entry *cmap;
+    size_t ncmap;
+    const unsigned char *file; /* FontFile2 (sfnt) or FontFile3 (bare CFF) */
+    size_t file_len;
     face_info fi;
-    int notdef_width;
+    int default_width;
+    char registry[PS_NAME_SIZE], ordering[PS_NAME_SIZE];
+    int supplement;
     char base_font[7 + PS_NAME_SIZE]; /* "ABCDEF+" and the name */
-    bool oom;
 } embed;
 
 static HPDF_STATUS add_descriptor(const embed *e, HPDF_Dict desc, HPDF_Dict file)
 {
     const face_info *fi = &e->fi;
-    /* Nonsymbolic: font_open() takes only faces with a Unicode cmap. */
-    int flags = 32 | (fi->fixed_pitch ? 1 : 0) | (fi->italic ? 64 : 0);
+    int flags = e->flags | (fi->fixed_pitch ? 1 : 0) | (fi->italic ? 64 : 0);
     HPDF_STATUS ret = HPDF_Dict_AddName(desc, "Type", "FontDescriptor");
     ret |= HPDF_Dict_AddName(desc, "FontName", e->base_font);
     ret |= HPDF_Dict_AddNumber(desc, "Flags", flags);
@@ -312,65 +305,68 @@ static HPDF_STATUS add_descriptor(const embed *e, HPDF_Dict desc, HPDF_Dict file
         ret |= HPDF_Dict_AddNumber(desc, "XHeight", fi->x_height);
     double stem = fi->weight / 65.0;
     ret |= HPDF_Dict_AddNumber(desc, "StemV", (HPDF_INT32)(50 + stem * stem + 0.5));
-    ret |= HPDF_Dict_Add(desc, "FontFile2", file);
-
-    ret |= HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)e->subset_len);
-    ret |= HPDF_Stream_Write(file->stream, e->subset, (HPDF_UINT)e->subset_len);
+    if (e->cff) {
+        ret |= HPDF_Dict_Add(desc, "FontFile3", file);
+        ret |= HPDF_Dict_AddName(file, "Subtype", "CIDFontType0C");
+    } else {
+        ret |= HPDF_Dict_Add(desc, "FontFile2", file);
+        ret |= HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)e->file_len);
+    }
+    ret |= HPDF_Stream_Write(file->stream, e->file, (HPDF_UINT)e->file_len);
     return ret;
 }
 
-static HPDF_STATUS add_cid_font(embed *e, HPDF_Dict cid, HPDF_Dict desc, HPDF_Dict map)
+/* The /W array: "c [w ...]" for each run of consecutive codes, cut into
+ * sub-arrays of at most W_CHUNK widths. */
+static HPDF_STATUS add_widths(const embed *e, HPDF_Dict cid)
+{
+    HPDF_Array w = add_array(cid, "W");
+    if (!w)
+        return HPDF_GetError(e->pdf);
+    HPDF_STATUS ret = HPDF_OK;
+    for (size_t i = 0; i < e->n && ret == HPDF_OK;) {
+        ret |= HPDF_Array_AddNumber(w, e->codes[i]);
+        HPDF_Array chunk = HPDF_Array_New(e->pdf->mmgr);
+        if (!chunk || HPDF_Array_Add(w, chunk) != HPDF_OK)
+            return HPDF_GetError(e->pdf);
+        size_t k = i;
+        do {
+            ret |= HPDF_Array_AddNumber(chunk, e->widths[k++]);
+        } while (k < e->n && k < i + W_CHUNK && e->codes[k] == e->codes[k - 1] + 1);
+        i = k;
+    }
+    return ret;
+}
+
+static HPDF_STATUS add_cid_font(const embed *e, HPDF_Dict cid, HPDF_Dict desc)
 {
     HPDF_MMgr mmgr = e->pdf->mmgr;
     HPDF_STATUS ret = HPDF_Dict_AddName(cid, "Type", "Font");
-    ret |= HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2");
+    ret |= HPDF_Dict_AddName(cid, "Subtype", e->cff ? "CIDFontType0" : "CIDFontType2");
     ret |= HPDF_Dict_AddName(cid, "BaseFont", e->base_font);
     HPDF_Dict info = HPDF_Dict_New(mmgr);
     if (!info || HPDF_Dict_Add(cid, "CIDSystemInfo", info) != HPDF_OK)
         return HPDF_GetError(e->pdf);
-    ret |= HPDF_Dict_Add(info, "Registry", HPDF_String_New(mmgr, "Adobe", NULL));
-    ret |= HPDF_Dict_Add(info, "Ordering", HPDF_String_New(mmgr, "Identity", NULL));
-    ret |= HPDF_Dict_AddNumber(info, "Supplement", 0);
+    ret |= HPDF_Dict_Add(info, "Registry", HPDF_String_New(mmgr, e->registry, NULL));
+    ret |= HPDF_Dict_Add(info, "Ordering", HPDF_String_New(mmgr, e->ordering, NULL));
+    ret |= HPDF_Dict_AddNumber(info, "Supplement", e->supplement);
     ret |= HPDF_Dict_Add(cid, "FontDescriptor", desc);
-    ret |= HPDF_Dict_AddNumber(cid, "DW", e->notdef_width);
-
-    /* The widths the layout measured with, codes 1..n in a row. */
-    HPDF_Array w = add_array(cid, "W");
-    if (!w)
-        return HPDF_GetError(e->pdf);
-    for (size_t i = 0; i < e->n && ret == HPDF_OK; i += W_CHUNK) {
-        ret |= HPDF_Array_AddNumber(w, (HPDF_INT32)(i + 1));
-        HPDF_Array chunk = HPDF_Array_New(mmgr);
-        if (!chunk || HPDF_Array_Add(w, chunk) != HPDF_OK)
-            return HPDF_GetError(e->pdf);
-        for (size_t k = i; k < e->n && k < i + W_CHUNK; k++)
-            ret |= HPDF_Array_AddNumber(chunk, font_advance(e->font, e->cps[k]));
-    }
-
-    /* Two big-endian bytes per code; code 0 is .notdef like any unknown. */
-    ret |= HPDF_Dict_Add(cid, "CIDToGIDMap", map);
-    size_t map_len = 2 * (e->n + 1);
-    unsigned char *bytes = malloc(map_len);
-    if (!bytes) {
-        e->oom = true;
-        return HPDF_FAILD_TO_ALLOC_MEM;
-    }
-    for (size_t i = 0; i <= e->n; i++) {
-        bytes[2 * i] = (unsigned char)(e->gids[i] >> 8);
-        bytes[2 * i + 1] = (unsigned char)e->gids[i];
-    }
-    ret |= HPDF_Stream_Write(map->stream, bytes, (HPDF_UINT)map_len);
-    free(bytes);
+    ret |= HPDF_Dict_AddNumber(cid, "DW", e->default_width);
+    if (ret == HPDF_OK)
+        ret = add_widths(e, cid);
+    /* A TrueType code is the subset's glyph number; a CFF maps CIDs itself. */
+    if (ret == HPDF_OK && !e->cff)
+        ret = HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity");
     return ret;
 }
 
 /* Makes the font's objects; returns the Type0 font or NULL. */
-static HPDF_Dict build(embed *e)
+static HPDF_Dict build(const embed *e)
 {
     HPDF_Doc pdf = e->pdf;
     HPDF_Dict type0 = new_dict(pdf), cid = new_dict(pdf), desc = new_dict(pdf);
-    HPDF_Dict file = new_stream(pdf), cmap = new_stream(pdf), map = new_stream(pdf);
-    if (!type0 || !cid || !desc || !file || !cmap || !map)
+    HPDF_Dict file = new_stream(pdf), cmap = new_stream(pdf);
+    if (!type0 || !cid || !desc || !file || !cmap)
         return NULL;
     HPDF_STATUS ret = HPDF_Dict_AddName(type0, "Type", "Font");
     ret |= HPDF_Dict_AddName(type0, "Subtype", "Type0");
@@ -382,87 +378,287 @@ static HPDF_Dict build(embed *e)
     ret |= HPDF_Array_Add(descendants, cid);
     ret |= HPDF_Dict_Add(type0, "ToUnicode", cmap);
     if (ret == HPDF_OK)
-        ret = put_tounicode(cmap->stream, e->cps, e->n, &e->oom);
+        ret = put_tounicode(cmap->stream, e->cmap, e->ncmap);
     if (ret == HPDF_OK)
-        ret = add_cid_font(e, cid, desc, map);
+        ret = add_cid_font(e, cid, desc);
     if (ret == HPDF_OK)
         ret = add_descriptor(e, desc, file);
     return ret == HPDF_OK ? type0 : NULL;
 }
 
-int pdffont_embed(HPDF_Doc pdf, const mp_font *f, const uint32_t *cps, size_t n, pdffont **out,
-                  mp_err *err)
+/* The error for a failed build(). */
+static int build_error(const embed *e, mp_err *err)
+{
+    HPDF_STATUS st = HPDF_GetError(e->pdf);
+    if (st == HPDF_FAILD_TO_ALLOC_MEM)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    return err_set(err, EX_SOFTWARE, font_path(e->font), 0, 0,
+                   "libharu cannot embed this font (error 0x%04X)", (unsigned)st);
+}
+
+/* Tables an embedded font is never read for: the text was shaped before the
+ * PDF was written, viewers draw outlines unhinted, and colour, bitmap and
+ * variation data have no place in a PDF font program. Dropping the layout
+ * tables also keeps hb-subset from closing the set over GSUB alternates. */
+static const char *const unused_tables[] = {
+    "GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "kern", "morx", "mort", "kerx",
+    "feat", "trak", "hdmx", "LTSH", "VDMX", "vhea", "vmtx", "VORG", "DSIG", "FFTM",
+    "gasp", "meta", "STAT", "COLR", "CPAL", "SVG ", "sbix", "CBDT", "CBLC", "EBDT",
+    "EBLC", "EBSC", "PCLT", "fvar", "avar", "gvar", "HVAR", "VVAR", "MVAR", "cvar"};
+/* Of a CFF face only the bare 'CFF ' table goes into the PDF. */
+static const char *const unused_cff_tables[] = {"cmap", "name", "post", "OS/2"};
+
+/* Cuts f down to glyphs gids[0..n) and .notdef; newgid[i] is gids[i]'s
+ * number in the subset. Returns the subset face or NULL (*rc set). */
+static hb_face_t *subset_glyphs(const mp_font *f, const uint32_t *gids, size_t n, uint32_t *newgid,
+                                int *rc, mp_err *err)
+{
+    hb_subset_input_t *in = hb_subset_input_create_or_fail();
+    if (!in) {
+        *rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+        return NULL;
+    }
+    hb_set_t *glyphs = hb_subset_input_glyph_set(in);
+    hb_set_add(glyphs, 0);
+    for (size_t i = 0; i < n; i++)
+        hb_set_add(glyphs, gids[i]);
+    hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
+    for (size_t i = 0; i < sizeof unused_tables / sizeof *unused_tables; i++)
+        hb_set_add(drop, hb_tag_from_string(unused_tables[i], 4));
+    if (font_is_cff(f))
+        for (size_t i = 0; i < sizeof unused_cff_tables / sizeof *unused_cff_tables; i++)
+            hb_set_add(drop, hb_tag_from_string(unused_cff_tables[i], 4));
+    /* .notdef keeps its outline: a character no font could draw shows as a
+     * box on the page, never as nothing, so a reader sees that it is there. */
+    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING | HB_SUBSET_FLAGS_NOTDEF_OUTLINE);
+    if (!hb_set_allocation_successful(glyphs) || !hb_set_allocation_successful(drop)) {
+        hb_subset_input_destroy(in);
+        *rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+        return NULL;
+    }
+
+    hb_subset_plan_t *plan = hb_subset_plan_create_or_fail(hb_font_get_face(font_hb(f)), in);
+    hb_subset_input_destroy(in);
+    hb_face_t *sub = NULL;
+    if (plan) {
+        const hb_map_t *map = hb_subset_plan_old_to_new_glyph_mapping(plan);
+        bool mapped = true;
+        for (size_t i = 0; i < n && mapped; i++) {
+            newgid[i] = hb_map_get(map, gids[i]);
+            mapped = newgid[i] != HB_MAP_VALUE_INVALID && newgid[i] <= 0xFFFF;
+        }
+        if (mapped)
+            sub = hb_subset_plan_execute_or_fail(plan);
+        hb_subset_plan_destroy(plan);
+    }
+    if (!sub)
+        *rc = err_set(err, EX_SOFTWARE, font_path(f), 0, 0, "subsetting the font failed");
+    return sub;
+}
+
+/* A CFF font program shows a glyph by its CID: in a CID-keyed CFF the
+ * charset gives it, in a name-keyed one the CID is the glyph number.
+ * FreeType reads the charset of the bare subset; the registry and ordering
+ * go into /CIDSystemInfo. Returns 0 or an error code (*err set). */
+static int cff_codes(embed *e, const unsigned char *cff, size_t len, const uint32_t *newgid,
+                     uint16_t *codes, mp_err *err)
+{
+    FT_Library lib;
+    if (FT_Init_FreeType(&lib) != 0)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    FT_Face face;
+    int rc = 0;
+    if (FT_New_Memory_Face(lib, cff, (FT_Long)len, 0, &face) != 0) {
+        FT_Done_FreeType(lib);
+        return err_set(err, EX_SOFTWARE, font_path(e->font), 0, 0,
+                       "the subset's CFF table cannot be read back");
+    }
+    FT_Bool cid_keyed = 0;
+    if (FT_Get_CID_Is_Internally_CID_Keyed(face, &cid_keyed) != 0)
+        cid_keyed = 0;
+    const char *reg = NULL, *ord = NULL;
+    FT_Int sup = 0;
+    if (cid_keyed && FT_Get_CID_Registry_Ordering_Supplement(face, &reg, &ord, &sup) == 0 && reg &&
+        ord && strlen(reg) < sizeof e->registry && strlen(ord) < sizeof e->ordering) {
+        memcpy(e->registry, reg, strlen(reg) + 1);
+        memcpy(e->ordering, ord, strlen(ord) + 1);
+        e->supplement = sup;
+    }
+    for (size_t i = 0; i < e->n && rc == 0; i++) {
+        FT_UInt cid = newgid[i];
+        if (cid_keyed && (FT_Get_CID_From_Glyph_Index(face, newgid[i], &cid) != 0 || cid > 0xFFFF))
+            rc = err_set(err, EX_SOFTWARE, font_path(e->font), 0, 0,
+                         "the subset has no CID for glyph %u", (unsigned)newgid[i]);
+        codes[i] = (uint16_t)cid;
+    }
+    FT_Done_Face(face);
+    FT_Done_FreeType(lib);
+    return rc;
+}
+
+/* An advance in font units as /W writes it: 1/1000 em, rounded to the
+ * nearest (halves away from zero), in integers so that every machine agrees. */
+static int width_milli(hb_position_t adv, int upem)
+{
+    long long a = (long long)adv * 2000, d = 2LL * upem;
+    return (int)(a >= 0 ? (a + upem) / d : -((-a + upem) / d));
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* ToUnicode entries for the glyphs that stand for text; the UTF-16 goes
+ * into *pool. Entries come out in code order. */
+static cmap_entry *glyph_entries(const uint16_t *codes, const char *const *text,
+                                 const size_t *order, size_t n, uint16_t **pool, size_t *nentries)
+{
+    cmap_entry *m = malloc((n ? n : 1) * sizeof *m);
+    uint16_t *u16 = malloc((n ? n : 1) * MAX_TEXT_UNITS * sizeof *u16);
+    if (!m || !u16) {
+        free(m);
+        free(u16);
+        return NULL;
+    }
+    size_t k = 0, used = 0;
+    for (size_t j = 0; j < n; j++) {
+        size_t i = order[j];
+        const char *t = text ? text[i] : NULL;
+        if (!t || !*t)
+            continue;
+        size_t len = strlen(t);
+        unsigned units = 0;
+        for (size_t at = 0; at < len;) {
+            uint32_t cp;
+            size_t step = utf8_decode(t + at, len - at, &cp); /* U+FFFD when invalid */
+            at += step ? step : 1;
+            uint16_t two[2];
+            unsigned u = utf16_units(cp, two);
+            if (units + u > MAX_TEXT_UNITS)
+                break;
+            memcpy(u16 + used + units, two, u * sizeof *two);
+            units += u;
+        }
+        m[k++] = (cmap_entry){codes[i], u16 + used, units};
+        used += units;
+    }
+    *pool = u16;
+    *nentries = k;
+    return m;
+}
+
+int pdffont_embed_glyphs(HPDF_Doc pdf, const mp_font *f, const uint32_t *gids,
+                         const char *const *text, size_t n, pdffont **out, mp_err *err)
 {
     *out = NULL;
-    if (n > MAX_CHARS)
+    unsigned nglyphs = hb_face_get_glyph_count(hb_font_get_face(font_hb(f)));
+    if (n > MAX_GLYPHS)
         return err_set(err, EX_SOFTWARE, font_path(f), 0, 0,
-                       "more than %u different characters in one font", MAX_CHARS);
+                       "more than %u different glyphs in one font", MAX_GLYPHS);
+    for (size_t i = 0; i < n; i++)
+        if (gids[i] >= nglyphs || (i > 0 && gids[i] <= gids[i - 1]))
+            return err_set(err, EX_SOFTWARE, font_path(f), 0, 0,
+                           "glyph %u: glyph ids must be ascending, distinct and in the font",
+                           (unsigned)gids[i]);
+
+    size_t m = n ? n : 1;
     pdffont *pf = calloc(1, sizeof *pf);
-    embed e = {.pdf = pdf, .font = f, .cps = cps, .n = n};
-    e.gids = malloc((n + 1) * sizeof *e.gids);
-    if (pf)
-        pf->cps = malloc((n ? n : 1) * sizeof *pf->cps);
-    if (!pf || !e.gids || !pf->cps) {
-        free(e.gids);
-        pdffont_free(pf);
-        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    uint32_t *newgid = malloc(m * sizeof *newgid);
+    size_t *order = malloc(m * sizeof *order);
+    uint16_t *codes = calloc(m, sizeof *codes), *sorted_codes = malloc(m * sizeof *sorted_codes);
+    int *sorted_widths = malloc(m * sizeof *sorted_widths);
+    uint16_t *pool = NULL;
+    cmap_entry *cmap = NULL;
+    hb_face_t *sub = NULL;
+    hb_blob_t *file = NULL;
+    int rc = 0;
+    embed e = {.pdf = pdf, .font = f, .cff = font_is_cff(f), .n = n};
+    if (pf) {
+        pf->gids = malloc(m * sizeof *pf->gids);
+        pf->codes = malloc(m * sizeof *pf->codes);
+        pf->widths = malloc(m * sizeof *pf->widths);
     }
-    memcpy(pf->cps, cps, n * sizeof *cps);
-    pf->n = n;
-    for (size_t i = 0; i < n && cps[i] < LATIN_END; i++)
-        pf->latin[cps[i]] = (uint16_t)(i + 1);
-
-    unsigned char *subset = NULL;
-    int rc = font_subset(f, cps, n, &subset, &e.subset_len, err);
-    if (rc) {
-        free(e.gids);
-        pdffont_free(pf);
-        return rc;
+    if (!pf || !newgid || !order || !codes || !sorted_codes || !sorted_widths || !pf->gids ||
+        !pf->codes || !pf->widths) {
+        rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+        goto done;
     }
-    e.subset = subset;
+    memcpy(pf->gids, gids, n * sizeof *gids);
+    pf->ngids = n;
 
-    /* hb-subset renumbers glyphs: ask the subset itself. The blob borrows
-     * the bytes. */
-    hb_blob_t *blob = hb_blob_create((const char *)subset, (unsigned)e.subset_len,
-                                     HB_MEMORY_MODE_READONLY, NULL, NULL);
-    hb_face_t *face = hb_face_create(blob, 0);
-    hb_font_t *font = hb_font_create(face);
-    if (font == hb_font_get_empty() || hb_face_get_glyph_count(face) == 0 ||
-        !read_face_info(face, &e.fi)) {
+    sub = subset_glyphs(f, gids, n, newgid, &rc, err);
+    if (!sub)
+        goto done;
+    /* Of TrueType the whole sfnt is the FontFile2; of CFF the bare table. */
+    file = e.cff ? hb_face_reference_table(sub, HB_TAG('C', 'F', 'F', ' '))
+                 : hb_face_reference_blob(sub);
+    unsigned file_len = 0;
+    e.file = (const unsigned char *)hb_blob_get_data(file, &file_len);
+    e.file_len = file_len;
+    if (!e.file || file_len == 0 || !read_face_info(hb_font_get_face(font_hb(f)), &e.fi)) {
         rc = err_set(err, EX_SOFTWARE, font_path(f), 0, 0, "subsetting the font failed");
         goto done;
     }
-    hb_font_set_scale(font, (int)e.fi.upem, (int)e.fi.upem);
-    e.gids[0] = 0;
-    for (size_t i = 0; i < n; i++) {
-        /* font_subset() keeps the BMP only, and the layout measured the
-         * characters beyond it as spaces: spaces they show as. */
-        hb_codepoint_t g = 0;
-        if (!hb_font_get_nominal_glyph(font, cps[i] > 0xFFFF ? ' ' : cps[i], &g) || g > 0xFFFF)
-            g = 0;
-        e.gids[i + 1] = (uint16_t)g;
+    memcpy(e.registry, "Adobe", 6);
+    memcpy(e.ordering, "Identity", 9);
+    if (e.cff) {
+        if ((rc = cff_codes(&e, e.file, e.file_len, newgid, codes, err)) != 0)
+            goto done;
+    } else {
+        /* Code = the subset's glyph number: CIDToGIDMap /Identity. */
+        for (size_t i = 0; i < n; i++)
+            codes[i] = (uint16_t)newgid[i];
     }
-    /* In 1/1000 em truncated, as font_advance() gives every other width. */
-    e.notdef_width = (int)((unsigned)hb_font_get_glyph_h_advance(font, 0) * 1000u / e.fi.upem);
-    subset_tag(&e.fi, cps, n, e.base_font);
+
+    /* Widths from the original face, the advances the shaper used. */
+    hb_font_t *hbf = font_hb(f);
+    for (size_t i = 0; i < n; i++) {
+        pf->codes[i] = codes[i];
+        pf->widths[i] = width_milli(hb_font_get_glyph_h_advance(hbf, gids[i]), font_upem(f));
+    }
+    e.default_width = width_milli(hb_font_get_glyph_h_advance(hbf, 0), font_upem(f));
+
+    /* /W and the CMap list codes in ascending order; a CFF's CIDs need not
+     * follow the glyph order. Codes are distinct, so the sort is stable in
+     * effect and the output deterministic. */
+    for (size_t i = 0; i < n; i++)
+        order[i] = (size_t)codes[i] << 16 | i;
+    qsort(order, n, sizeof *order, cmp_size);
+    for (size_t j = 0; j < n; j++) {
+        order[j] &= 0xFFFF;
+        sorted_codes[j] = codes[order[j]];
+        sorted_widths[j] = pf->widths[order[j]];
+    }
+    cmap = glyph_entries(codes, text, order, n, &pool, &e.ncmap);
+    if (!cmap) {
+        rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    e.codes = sorted_codes;
+    e.widths = sorted_widths;
+    e.cmap = cmap;
+    /* Symbolic: a shaped glyph set (conjuncts, ligatures, ideographs) is no
+     * subset of the standard Latin character set. */
+    e.flags = 4;
+    subset_tag(e.fi.ps_name, gids, n, e.base_font);
     memcpy(e.base_font + 7, e.fi.ps_name, strlen(e.fi.ps_name) + 1);
 
     pf->dict = build(&e);
-    if (!pf->dict) {
-        HPDF_STATUS st = HPDF_GetError(pdf);
-        if (e.oom || st == HPDF_FAILD_TO_ALLOC_MEM)
-            rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
-        else
-            rc = err_set(err, EX_SOFTWARE, font_path(f), 0, 0,
-                         "libharu cannot embed this font (error 0x%04X)", (unsigned)st);
-    }
+    if (!pf->dict)
+        rc = build_error(&e, err);
 
 done:
-    hb_font_destroy(font);
-    hb_face_destroy(face);
-    hb_blob_destroy(blob);
-    free(subset);
-    free(e.gids);
+    hb_blob_destroy(file);
+    hb_face_destroy(sub);
+    free(newgid);
+    free(order);
+    free(codes);
+    free(sorted_codes);
+    free(sorted_widths);
+    free(cmap);
+    free(pool);
     if (rc) {
         pdffont_free(pf);
         return rc;
@@ -476,24 +672,39 @@ HPDF_Dict pdffont_dict(const pdffont *pf)
     return pf->dict;
 }
 
-static int cmp_cp(const void *key, const void *elem)
+static int cmp_gid(const void *key, const void *elem)
 {
     uint32_t a = *(const uint32_t *)key, b = *(const uint32_t *)elem;
     return a < b ? -1 : a > b;
 }
 
-unsigned pdffont_code(const pdffont *pf, uint32_t cp)
+/* Index of original glyph gid among those embedded, or -1. */
+static long glyph_index(const pdffont *pf, uint32_t gid)
 {
-    if (cp < LATIN_END)
-        return pf->latin[cp];
-    const uint32_t *hit = bsearch(&cp, pf->cps, pf->n, sizeof *pf->cps, cmp_cp);
-    return hit ? (unsigned)(hit - pf->cps) + 1 : 0;
+    if (!pf->gids)
+        return -1;
+    const uint32_t *hit = bsearch(&gid, pf->gids, pf->ngids, sizeof *pf->gids, cmp_gid);
+    return hit ? (long)(hit - pf->gids) : -1;
+}
+
+unsigned pdffont_glyph_code(const pdffont *pf, uint32_t gid)
+{
+    long i = glyph_index(pf, gid);
+    return i < 0 ? 0 : pf->codes[i];
+}
+
+int pdffont_glyph_width(const pdffont *pf, uint32_t gid)
+{
+    long i = glyph_index(pf, gid);
+    return i < 0 ? 0 : pf->widths[i];
 }
 
 void pdffont_free(pdffont *pf)
 {
     if (!pf)
         return;
-    free(pf->cps);
+    free(pf->gids);
+    free(pf->codes);
+    free(pf->widths);
     free(pf);
 }

@@ -1,23 +1,20 @@
 /*
- * pdffont.h — a font subset embedded as a PDF composite font, for pdf.c.
+ * pdffont.h — a glyph set embedded as a PDF composite font, for pdf.c.
  *
  * Private to the PDF backend: pdf.c draws, this module builds the font
- * objects it draws with. Each font is cut down with font_subset() to the
- * characters a document uses and added to the libharu document, through
- * libharu's object API, as a Type0 font over a CIDFontType2 with the subset
- * as its FontFile2, a /W array for exactly the characters used and a
- * ToUnicode CMap, so that text extracts as it was written.
+ * objects it draws with. Each face is cut down with HarfBuzz's subsetter
+ * to the glyphs the shaped document draws and added to the libharu
+ * document, through libharu's object API, as a Type0 font (Identity-H) over
+ * a CIDFontType2 with the TrueType subset as FontFile2, or a CIDFontType0
+ * with the subset's bare CFF as FontFile3 /CIDFontType0C; with a /W array
+ * for exactly the glyphs drawn and a ToUnicode CMap giving each glyph the
+ * text it stands for, so that text extracts as it was written.
  *
- * libharu's own TrueType path (HPDF_LoadTTFontFromFile + HPDF_GetFont) is not
- * used: with UTF-8 it maps all 65,536 code points and writes two 128 KB
- * tables for every document, its ToUnicode CMap is malformed, and it drops
- * the components of nested composite glyphs.
- *
- * Every character drawn gets a code (a CID) of its own, numbered 1..n in code
- * point order, and a CIDToGIDMap sends it to its glyph. Several characters
- * may share a glyph (.notdef for characters the font lacks, the space for
- * characters beyond the BMP, which the layout measures as spaces), and a code
- * per character still lets the ToUnicode CMap say which character each is.
+ * libharu loads no font itself (no HPDF_LoadTTFontFromFile, no
+ * HPDF_GetFont): its TrueType path maps all 65,536 code points and writes
+ * two 128 KB tables for every document, its ToUnicode CMap is malformed,
+ * it drops the components of nested composite glyphs, and it takes neither
+ * CFF outlines nor glyphs that are not characters (conjuncts, ligatures).
  */
 #ifndef MP_PDFFONT_H
 #define MP_PDFFONT_H
@@ -31,18 +28,31 @@
 
 typedef struct pdffont pdffont;
 
-/* Adds font f to pdf, holding the code points cps[0..n) (sorted ascending,
- * distinct). The PDF objects belong to pdf; *out is the caller's, freed with
- * pdffont_free(). Returns 0, EX_SOFTWARE (subsetting or libharu failed,
- * more than 65,535 distinct characters) or EX_OSERR (no memory). */
-int pdffont_embed(HPDF_Doc pdf, const mp_font *f, const uint32_t *cps, size_t n, pdffont **out,
-                  mp_err *err);
+/* Adds face f (TrueType or CFF, see font_open_face()) holding the glyphs
+ * gids[0..n) (original glyph ids, ascending, distinct; 0 = .notdef may be
+ * among them); text[i] is the UTF-8 text glyph gids[i] stands for, written
+ * to the ToUnicode CMap (several characters for a ligature; NULL or "" for
+ * none, and text itself may be NULL). A TrueType face becomes a
+ * CIDFontType2 with its subset as FontFile2 (the code is the subset's
+ * glyph number, CIDToGIDMap /Identity); a CFF face a CIDFontType0 with the
+ * subset's bare CFF as FontFile3 /CIDFontType0C (the code is the glyph's
+ * CID). Same input, same bytes. The PDF objects belong to pdf; *out is the
+ * caller's, freed with pdffont_free(). Returns 0, EX_SOFTWARE (bad glyph
+ * ids, more than 65,535 glyphs, subsetting or libharu failed) or EX_OSERR. */
+int pdffont_embed_glyphs(HPDF_Doc pdf, const mp_font *f, const uint32_t *gids,
+                         const char *const *text, size_t n, pdffont **out, mp_err *err);
 
 /* The Type0 font dictionary, to register in a page's /Font resources. */
 HPDF_Dict pdffont_dict(const pdffont *pf);
 
-/* The two-byte code that shows cp; cp must be one of those embedded. */
-unsigned pdffont_code(const pdffont *pf, uint32_t cp);
+/* The two-byte code that shows original glyph gid (one of those embedded;
+ * 0, the .notdef code, otherwise). */
+unsigned pdffont_glyph_code(const pdffont *pf, uint32_t gid);
+
+/* Its /W width as written: the original face's advance in 1/1000 em,
+ * rounded to the nearest integer (0 for a glyph not embedded). A run drawn
+ * from shaped positions adjusts by the difference (TJ). */
+int pdffont_glyph_width(const pdffont *pf, uint32_t gid);
 
 void pdffont_free(pdffont *pf);
 

@@ -3,11 +3,14 @@
  * Each command lives in its own cmd_*.c and holds no engine logic.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
 #include "cmd.h"
+#include "fontset.h"
 #include "suggest.h"
+#include "text.h"
 
 static const struct {
     const char *name;
@@ -58,6 +61,11 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* ICU's break iterators and fontconfig's configuration are the
+     * process's, opened on first use: closed at exit, so that a leak
+     * checker sees only what medpacket itself lost. */
+    atexit(text_cleanup);
+    atexit(fontset_cleanup);
     if (argc < 2) {
         usage(stderr);
         return EX_USAGE;

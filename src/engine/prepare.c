@@ -114,18 +114,13 @@ int prepare_run(const prepare_opts *s, arena *a, prepared_run *run, mp_err *err)
     const char *regular, *bold;
     if ((rc = fontdir_locate(s->font_dir, run->cl.fonts_dir, dir_name(a, clinic_path), a, &regular,
                              &bold, err)) ||
-        (rc = font_open(regular, &run->fonts[LFONT_REGULAR], err)) ||
-        (rc = font_open(bold, &run->fonts[LFONT_BOLD], err)))
+        (rc = fontset_open(regular, bold, &run->fonts, err)))
         return rc;
-    /* A clinic's own family falls back on DejaVu Sans for what it lacks. */
-    if (strcmp(regular, FONTDIR_SYSTEM_REGULAR) != 0 &&
-        font_open(FONTDIR_SYSTEM_REGULAR, &run->fonts[LFONT_FALLBACK_REGULAR], NULL) == 0 &&
-        font_open(FONTDIR_SYSTEM_BOLD, &run->fonts[LFONT_FALLBACK_BOLD], NULL) != 0) {
-        font_close(run->fonts[LFONT_FALLBACK_REGULAR]);
-        run->fonts[LFONT_FALLBACK_REGULAR] = NULL;
-    }
-    for (int f = 0; f < LFONT_COUNT; f++)
-        env->fonts[f] = run->fonts[f];
+    /* What the family lacks comes from a face fontconfig finds for it. */
+    if (!(run->shapers = shaper_pool_new(run->fonts)))
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    env->fonts = run->fonts;
+    env->shapers = run->shapers;
     for (size_t v = 0; v < run->nvariants; v++)
         if ((rc = render_check_glyphs(run->variants[v], env, err)))
             return rc;
@@ -134,8 +129,8 @@ int prepare_run(const prepare_opts *s, arena *a, prepared_run *run, mp_err *err)
 
 void prepare_release(prepared_run *run)
 {
-    for (int f = 0; f < LFONT_COUNT; f++) {
-        font_close(run->fonts[f]);
-        run->fonts[f] = NULL;
-    }
+    shaper_pool_free(run->shapers);
+    run->shapers = NULL;
+    fontset_free(run->fonts);
+    run->fonts = NULL;
 }

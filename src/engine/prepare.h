@@ -13,7 +13,7 @@
 
 #include "arena.h"
 #include "err.h"
-#include "font.h"
+#include "fontset.h"
 #include "form.h"
 #include "outfile.h"
 #include "render.h"
@@ -36,7 +36,8 @@ typedef struct prepared_run {
     const packet **variants;
     size_t nvariants;
     clinic cl;
-    mp_font *fonts[LFONT_COUNT];
+    fontset *fonts;
+    shaper_pool *shapers;
     render_env env;
     /* How the run's patient list writes dates with slashes: --date-order,
      * else the clinic's date_order:, else YYYY-MM-DD only

@@ -14,6 +14,7 @@
 #include "msg.h"
 #include "pdf.h"
 #include "qr.h"
+#include "text.h"
 #include "utf8.h"
 #include "vars.h"
 #include "wording.h"
@@ -32,33 +33,17 @@ static int laid_out(layout_status st, const form *f, mp_err *err)
     return st ? OOM(err) : 0;
 }
 
-static int metrics_advance(const void *ctx, lfont f, uint32_t cp)
-{
-    const mp_font *const *fonts = ctx;
-    return font_advance(fonts[f], cp);
-}
-
-/* The face that draws cp in a style: the style's own, or its fallback when
- * the first lacks the glyph (and the fallback has it). */
-static lfont metrics_face(const void *ctx, lfont style, uint32_t cp)
-{
-    const mp_font *const *fonts = ctx;
-    const mp_font *fb = fonts[LFONT_FALLBACK(style)];
-    if (!fb || font_has_glyph(fonts[style], cp) || !font_has_glyph(fb, cp))
-        return style;
-    return LFONT_FALLBACK(style);
-}
-
-/* Whether some face can draw cp (white space and controls need no glyph). */
+/* Whether some installed face can draw cp: the clinic's family, or a face
+ * fontconfig finds for it. White space, controls and the format characters
+ * shaping consumes (joiners, directional marks) need no glyph. */
 static bool covered(const void *ctx, uint32_t cp)
 {
-    const mp_font *const *fonts = ctx;
-    if (cp <= 0x20 || cp == 0xA0)
+    fontset *fs = (fontset *)ctx;
+    if (cp <= 0x20 || cp == 0xA0 || (cp >= 0x200B && cp <= 0x200F) ||
+        (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF ||
+        (cp >= 0xFE00 && cp <= 0xFE0F))
         return true;
-    for (int f = 0; f < LFONT_COUNT; f++)
-        if (fonts[f] && font_has_glyph(fonts[f], cp))
-            return true;
-    return false;
+    return fontset_face_for(fs, LFONT_REGULAR, cp, NULL) >= 0;
 }
 
 /* A character of t that no face can draw, reported at its place in the
@@ -72,9 +57,9 @@ static int check_glyphs(const render_env *env, const mp_text *t, mp_err *err)
             k = 1;
         else if (!covered(env->fonts, cp))
             return text_err(err, EX_DATAERR, t, i,
-                            "character U+%04X is in none of the fonts (%s); use another font "
-                            "(--font-dir) or another character",
-                            (unsigned)cp, font_path(env->fonts[LFONT_REGULAR]));
+                            "character U+%04X is in none of the installed fonts; install a font "
+                            "that has it, or use another character",
+                            (unsigned)cp);
         i += k;
     }
     return 0;
@@ -277,6 +262,8 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
     h.left = c->name.s;
     h.right = e->copy_label.s;
     h.page_fmt = msg_get(lang, MSG_PAGE_X_OF_Y);
+    h.lang = lang;
+    h.rtl = text_lang_rtl(lang);
     h.blank_note = env->duplex ? msg_get(lang, MSG_BLANK_PAGE) : NULL;
     h.logo = c->logo;
     /* Page size: --page-size, else the form's own, else the clinic's. */
@@ -425,28 +412,30 @@ static int layout_packet(const packet *p, const render_env *env, const patient *
                          values_table *row, const check_report *const *reports, arena *a,
                          const layout_doc **out, mp_err *err)
 {
-    layout_metrics *m = arena_alloc(a, sizeof *m);
-    if (!m)
+    /* A shaper of the run's pool for this document: what it shaped for the
+     * patients before (the forms' own wording) is not shaped again. The
+     * layout copies every glyph it keeps, so it goes back at once. */
+    shaper *s = shaper_take(env->shapers);
+    layout_shaper *sh = arena_alloc(a, sizeof *sh);
+    if (!s || !sh) {
+        shaper_give(env->shapers, s);
         return OOM(err);
-    m->ctx = env->fonts;
-    m->advance = metrics_advance;
-    /* Only with a fallback face does each character need a look-up. */
-    m->face = env->fonts[LFONT_FALLBACK_REGULAR] ? metrics_face : NULL;
+    }
+    *sh = shaper_iface(s);
     layout *L =
-        layout_new(a, env->geom, render_large_print(env, pt) ? env->style_large : env->style, m);
-    if (!L)
-        return OOM(err);
-    if (env->specimen)
+        layout_new(a, env->geom, render_large_print(env, pt) ? env->style_large : env->style, sh);
+    int rc = L ? 0 : OOM(err);
+    if (L && env->specimen)
         layout_set_highlight(L, VARS_OPEN, VARS_CLOSE);
-    for (size_t i = 0; i < p->nentries; i++) {
-        int rc = reports ? cover_page(L, &p->entries[i], env, reports[i], a, err) : 0;
+    for (size_t i = 0; !rc && i < p->nentries; i++) {
+        rc = reports ? cover_page(L, &p->entries[i], env, reports[i], a, err) : 0;
         if (!rc)
             rc = render_form(L, &p->entries[i], env, pt, row, a, err);
-        if (rc)
-            return rc;
     }
-    *out = layout_result(L);
-    return 0;
+    shaper_give(env->shapers, s);
+    if (!rc)
+        *out = layout_result(L);
+    return rc;
 }
 
 int render_layout(const packet *p, const render_env *env, const patient *pt, arena *a,

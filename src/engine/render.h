@@ -18,14 +18,16 @@
 #include "arena.h"
 #include "date.h"
 #include "err.h"
-#include "font.h"
+#include "fontset.h"
 #include "form.h"
 #include "layout.h"
 #include "patient.h"
+#include "shaper.h"
 
 typedef struct render_env {
     const clinic *clinic;
-    const mp_font *fonts[LFONT_COUNT];
+    fontset *fonts;           /* the clinic's family, then a face per script */
+    shaper_pool *shapers;     /* one shaper per document being laid out */
     layout_geom geom;         /* the clinic's page size, or --page-size */
     bool page_size_forced;    /* --page-size: it wins over a form's own page_size */
     layout_style style;       /* 11 pt body */

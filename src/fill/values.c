@@ -87,7 +87,8 @@ static bool check_drawable(const values_src *src, arena *a, field_value *f)
         size_t k = utf8_decode(f->text + i, f->len - i, &cp);
         if (k && !src->covered(src->covered_ctx, cp)) {
             f->undrawable = arena_printf(
-                a, "the value has character U+%04X, which none of the fonts has", (unsigned)cp);
+                a, "the value has character U+%04X, which none of the installed fonts has",
+                (unsigned)cp);
             return f->undrawable != NULL;
         }
         i += k ? k : 1;

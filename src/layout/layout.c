@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "utf8.h"
+#include "lines.h"
 
 #define EPS 0.001
 
@@ -54,31 +54,15 @@ layout_style layout_style_for(double body_pt)
     return s;
 }
 
-/* ---- measuring and wrapping ------------------------------------------- */
+/* ---- measuring ------------------------------------------------------ */
 
-/* A wide sum: at about 600 units a character, an int overflows past 3.6
- * million characters (inputs are bounded far below that, ydoc.h, but the
- * measure must not depend on it). */
-static int64_t advance_sum(const layout_metrics *m, lfont f, const char *text, size_t len)
+double layout_text_width(const layout_shaper *sh, const char *lang, lfont f, double size_pt,
+                         const char *text, size_t len)
 {
-    int64_t sum = 0;
-    size_t i = 0;
-    while (i < len) {
-        uint32_t cp;
-        size_t k = utf8_decode(text + i, len - i, &cp);
-        if (k == 0)
-            k = 1; /* U+FFFD stands in for the bad byte */
-        sum += m->advance(m->ctx, m->face ? m->face(m->ctx, f, cp) : f, cp);
-        i += k;
-    }
-    return sum;
-}
-
-double layout_text_width(const layout_metrics *m, lfont f, double size_pt, const char *text,
-                         size_t len)
-{
-    /* Summing whole 1/1000 em units first, as the PDF's /W widths are. */
-    return (double)advance_sum(m, f, text, len) * size_pt / 1000.0;
+    const lshaped *sp;
+    if (sh->para(sh->ctx, f, lang, text, len, TEXT_DIR_LTR, &sp))
+        return -1;
+    return lines_width(sp, size_pt, 0, sp->len);
 }
 
 static bool is_space(char c)
@@ -108,97 +92,6 @@ char *layout_squash_space(arena *a, const char *text, size_t len, size_t *out_le
     return out;
 }
 
-/* Bytes of the character at s[0..n) together with the combining marks after
- * it, so that a line is never broken between a letter and its accent. */
-static size_t cluster_len(const char *s, size_t n)
-{
-    uint32_t cp;
-    size_t k = utf8_decode(s, n, &cp);
-    if (k == 0)
-        k = 1;
-    while (k < n) {
-        size_t j = utf8_decode(s + k, n - k, &cp);
-        if (j == 0 || !utf8_is_combining(cp))
-            break;
-        k += j;
-    }
-    return k;
-}
-
-typedef struct line_vec {
-    lline *v;
-    size_t n, cap;
-} line_vec;
-
-static int push_line(arena *a, line_vec *lv, size_t s, size_t e, double w)
-{
-    lline *nv = arena_grow(a, lv->v, &lv->cap, lv->n + 1, sizeof *lv->v);
-    if (!nv)
-        return -1;
-    lv->v = nv;
-    lv->v[lv->n++] = (lline){s, e, w};
-    return 0;
-}
-
-size_t layout_wrap(const layout_metrics *m, lfont f, double size_pt, double max_width_pt,
-                   const char *text, size_t len, arena *a, lline **lines)
-{
-    line_vec lv = {0};
-    double space_w = m->advance(m->ctx, f, ' ') * size_pt / 1000.0;
-    bool have = false;
-    size_t ls = 0, le = 0;
-    double lw = 0;
-    size_t i = 0;
-    while (i < len) {
-        size_t ws = i;
-        while (i < len && text[i] != ' ')
-            i++;
-        size_t we = i;
-        if (i < len)
-            i++; /* the single space between words */
-        double ww = layout_text_width(m, f, size_pt, text + ws, we - ws);
-        if (have && lw + space_w + ww <= max_width_pt + EPS) {
-            le = we;
-            lw += space_w + ww;
-            continue;
-        }
-        if (have) {
-            if (push_line(a, &lv, ls, le, lw))
-                return (size_t)-1;
-            have = false;
-        }
-        if (ww <= max_width_pt + EPS) {
-            ls = ws, le = we, lw = ww, have = true;
-            continue;
-        }
-        /* A word wider than the line: break it between characters. */
-        size_t p = ws;
-        while (p < we) {
-            size_t q = p;
-            double w = 0;
-            while (q < we) {
-                size_t k = cluster_len(text + q, we - q);
-                double cw = layout_text_width(m, f, size_pt, text + q, k);
-                if (q > p && w + cw > max_width_pt + EPS)
-                    break;
-                w += cw;
-                q += k;
-            }
-            if (q == we) { /* the rest of the word may share its line */
-                ls = p, le = we, lw = w, have = true;
-                break;
-            }
-            if (push_line(a, &lv, p, q, w))
-                return (size_t)-1;
-            p = q;
-        }
-    }
-    if (have && push_line(a, &lv, ls, le, lw))
-        return (size_t)-1;
-    *lines = lv.v;
-    return lv.n;
-}
-
 /* ---- units and chunks ------------------------------------------------- */
 
 typedef struct unit {
@@ -220,7 +113,9 @@ struct layout {
     arena *a;
     layout_geom g;
     layout_style s;
-    const layout_metrics *m;
+    const layout_shaper *sh;
+    const char *lang; /* the form's language, for breaking and shaping */
+    bool rtl;         /* the form reads right to left: its pages are mirrored */
     layout_doc doc;
     size_t pages_cap;
     double cursor;   /* y of the top of the next unit on the current page */
@@ -234,7 +129,7 @@ struct layout {
     const char *hl_open, *hl_close; /* see layout_set_highlight */
 };
 
-layout *layout_new(arena *a, layout_geom geom, layout_style style, const layout_metrics *m)
+layout *layout_new(arena *a, layout_geom geom, layout_style style, const layout_shaper *sh)
 {
     layout *L = arena_alloc(a, sizeof *L);
     if (!L)
@@ -242,7 +137,7 @@ layout *layout_new(arena *a, layout_geom geom, layout_style style, const layout_
     L->a = a;
     L->g = geom;
     L->s = style;
-    L->m = m;
+    L->sh = sh;
     L->doc.geom = geom;
     L->form_index = -1;
     return L;
@@ -253,11 +148,6 @@ void layout_set_highlight(layout *L, const char *open, const char *close)
     L->hl_open = open;
     L->hl_close = close;
 }
-
-/* Highlights behind the marked spans of a text box about to be added: a span
- * cut by a line break is highlighted to the end (or from the start) of the
- * line. */
-static int add_highlights(layout *L, lbox **boxes, size_t *n, size_t *cap, const lbox *t);
 
 const layout_doc *layout_result(layout *L)
 {
@@ -312,119 +202,129 @@ static lbox *unit_box(layout *L, unit *u, lbox_kind kind)
     return b;
 }
 
-/* Adds text box t (set in a style) as one box per run of characters that
- * one face draws: the style's own face, or its fallback where the first
- * lacks a glyph. Each run starts where the measured text before it ends. */
-static int add_runs(layout *L, lbox **boxes, size_t *n, size_t *cap, const lbox *t)
+/* ---- text ------------------------------------------------------------ */
+
+/* s[0..len) shaped in style f, or NULL when out of memory. */
+static const lshaped *shape(layout *L, lfont f, const char *s, size_t len)
 {
-    const layout_metrics *m = L->m;
-    size_t i = 0, start = 0;
-    lfont run_face = t->font;
-    double x = t->x;
-    while (i <= t->len) {
-        lfont face = run_face;
-        size_t k = 0;
-        if (i < t->len) {
-            uint32_t cp;
-            k = utf8_decode(t->text + i, t->len - i, &cp);
-            if (k == 0)
-                k = 1;
-            face = m->face ? m->face(m->ctx, t->font, cp) : t->font;
-            /* Combining marks go with the letter before them. */
-            if (i > start && utf8_is_combining(cp))
-                face = run_face;
-        }
-        if (i == t->len || (face != run_face && i > start)) {
-            lbox *b = add_box(L->a, boxes, n, cap);
-            if (!b)
-                return -1;
-            *b = *t;
-            b->font = run_face;
-            b->x = x;
-            b->len = i - start;
-            b->text = start == 0 && i == t->len ? t->text
-                                                : arena_strndup(L->a, t->text + start, i - start);
-            if (!b->text)
-                return -1;
-            b->w = layout_text_width(m, t->font, t->size_pt, t->text + start, i - start);
-            x += b->w;
-            start = i;
-            if (i == t->len)
-                break;
-        }
-        run_face = face;
-        i += k;
-    }
-    return 0;
+    const lshaped *sp;
+    text_dir dir = L->rtl ? TEXT_DIR_RTL : TEXT_DIR_LTR;
+    return L->sh->para(L->sh->ctx, f, L->lang, s, len, dir, &sp) ? NULL : sp;
 }
 
-/* A copy of s[0..len) as text at (x, baseline y), w wide, added to boxes
- * over its highlights. */
-static int add_text(layout *L, lbox **boxes, size_t *n, size_t *cap, double x, double y, double w,
-                    lfont f, double size, const char *s, size_t len)
+/* Width of s in points, or -1 when out of memory. */
+static double text_w(layout *L, lfont f, double size, const char *s)
 {
-    lbox t = {.kind = LBOX_TEXT,
-              .x = x,
-              .y = y,
-              .w = w,
-              .h = size,
-              .font = f,
-              .size_pt = size,
-              .len = len};
-    if (!(t.text = arena_strndup(L->a, s, len)))
-        return -1;
-    if (L->hl_open && add_highlights(L, boxes, n, cap, &t))
-        return -1;
-    return add_runs(L, boxes, n, cap, &t);
+    const lshaped *sp = shape(L, f, s, strlen(s));
+    return sp ? lines_width(sp, size, 0, sp->len) : -1;
 }
 
-/* A text box at (x, baseline y) in unit-local coordinates. */
-static int unit_text(layout *L, unit *u, double x, double y, lfont f, double size, const char *s,
-                     size_t len, double w)
+/* Where something laid out at x, w wide, goes on the page: on a form that
+ * reads right to left, the mirror image. Text is placed with it as it is
+ * made; every other box is mirrored when the form ends (mirror_pages). */
+static double page_x(const layout *L, double x, double w)
 {
-    return add_text(L, &u->boxes, &u->n, &u->cap, x, y, w, f, size, s, len);
+    return L->rtl ? L->g.width_pt - x - w : x;
 }
 
-static int add_highlights(layout *L, lbox **boxes, size_t *n, size_t *cap, const lbox *t)
+/* Highlights behind the glyphs of piece pc (at x) that lie between the
+ * highlight marks of its paragraph sp: placeholders on a specimen. A span
+ * cut by a line break is highlighted on each of its lines. */
+static int add_highlights(layout *L, lbox **boxes, size_t *n, size_t *cap, const lshaped *sp,
+                          const lpiece *pc, double x, double y, double size)
 {
     size_t lo = strlen(L->hl_open), lc = strlen(L->hl_close);
-    const char *s = t->text, *end = t->text + t->len, *p = s;
-    bool open = false;
-    const char *span = s;
-    /* A close mark before any open mark: the span began on the line above. */
-    const char *first_open = strstr(s, L->hl_open), *first_close = strstr(s, L->hl_close);
-    if (first_close && (!first_open || first_close < first_open))
-        open = true;
-    while (p <= end) {
-        const char *mark = open ? strstr(p, L->hl_close) : strstr(p, L->hl_open);
-        if (!mark || mark >= end) {
-            if (!open)
-                return 0;
-            mark = end; /* runs on to the next line */
-        }
-        if (!open) {
-            span = mark;
-            p = mark + lo;
-            open = true;
+    const char *text = sp->text, *end = sp->text + sp->len;
+    const char *p = text;
+    while (p < end) {
+        const char *open = strstr(p, L->hl_open);
+        if (!open || (size_t)(open - text) >= pc->end)
+            return 0;
+        const char *close = strstr(open + lo, L->hl_close);
+        size_t s = (size_t)(open - text), e = close ? (size_t)(close - text) + lc : sp->len;
+        p = text + e;
+        if (e <= pc->start)
             continue;
+        double at = 0, x0 = -1, x1 = -1;
+        for (size_t i = 0; i < pc->nglyphs; i++) {
+            const lglyph *g = &pc->glyphs[i];
+            size_t c = pc->start + g->cluster;
+            if (c >= s && c < e) {
+                if (x0 < 0)
+                    x0 = at;
+                x1 = at + g->adv;
+            }
+            at += g->adv;
         }
-        const char *stop = mark < end ? mark + lc : end;
-        double x0 = t->x + layout_text_width(L->m, t->font, t->size_pt, s, (size_t)(span - s));
-        double w = layout_text_width(L->m, t->font, t->size_pt, span, (size_t)(stop - span));
+        if (x0 < 0)
+            continue;
         lbox *h = add_box(L->a, boxes, n, cap);
         if (!h)
             return -1;
         *h = (lbox){.kind = LBOX_HIGHLIGHT,
-                    .x = x0,
-                    .y = t->y - t->size_pt * 0.25,
-                    .w = w,
-                    .h = t->size_pt * 1.1};
-        open = false;
-        if (mark >= end)
+                    .x = x + x0 * size / 1000,
+                    .y = y - size * 0.25,
+                    .w = (x1 - x0) * size / 1000,
+                    .h = size * 1.1};
+        if (!close)
             return 0;
-        p = stop;
     }
     return 0;
+}
+
+/* Line [s, e) of paragraph sp at (x, baseline y) in left-to-right page
+ * terms: one text box per piece, left to right in visual order, over its
+ * highlights. */
+static int add_line(layout *L, lbox **boxes, size_t *n, size_t *cap, const lshaped *sp, size_t s,
+                    size_t e, double x, double y, double size)
+{
+    lpiece *pcs;
+    size_t np;
+    if (lines_pieces(L->sh, L->lang, sp, s, e, L->a, &pcs, &np))
+        return -1;
+    double total = 0;
+    for (size_t i = 0; i < np; i++)
+        total += pcs[i].adv * size / 1000;
+    double px = page_x(L, x, total);
+    for (size_t i = 0; i < np; i++) {
+        const lpiece *pc = &pcs[i];
+        double w = pc->adv * size / 1000;
+        if (L->hl_open && add_highlights(L, boxes, n, cap, sp, pc, px, y, size))
+            return -1;
+        lbox *b = add_box(L->a, boxes, n, cap);
+        if (!b)
+            return -1;
+        *b = (lbox){.kind = LBOX_TEXT,
+                    .x = px,
+                    .y = y,
+                    .w = w,
+                    .h = size,
+                    .size_pt = size,
+                    .text = arena_strndup(L->a, sp->text + pc->start, pc->end - pc->start),
+                    .len = pc->end - pc->start,
+                    .face = pc->face,
+                    .rtl = pc->level & 1,
+                    .glyphs = pc->glyphs,
+                    .nglyphs = pc->nglyphs};
+        if (!b->text)
+            return -1;
+        px += w;
+    }
+    return 0;
+}
+
+/* s[0..len) on one line at (x, baseline y), unwrapped. */
+static int add_word(layout *L, lbox **boxes, size_t *n, size_t *cap, double x, double y, lfont f,
+                    double size, const char *s, size_t len)
+{
+    const lshaped *sp = shape(L, f, s, len);
+    return sp ? add_line(L, boxes, n, cap, sp, 0, sp->len, x, y, size) : -1;
+}
+
+/* A word at (x, baseline y) in unit-local coordinates. */
+static int unit_word(layout *L, unit *u, double x, double y, lfont f, double size, const char *s)
+{
+    return add_word(L, &u->boxes, &u->n, &u->cap, x, y, f, size, s, strlen(s));
 }
 
 static int unit_rect(layout *L, unit *u, lbox_kind kind, double x, double y, double w, double h)
@@ -443,17 +343,17 @@ static double unit_lines(layout *L, unit *u, double x, double top, double width,
 {
     size_t len;
     char *sq = layout_squash_space(L->a, text, strlen(text), &len);
-    if (!sq)
+    const lshaped *sp = sq ? shape(L, f, sq, len) : NULL;
+    if (!sp)
         return -1;
     lline *lines;
-    size_t n = layout_wrap(L->m, f, size, width, sq, len, L->a, &lines);
+    size_t n = lines_break(sp, size, width, L->a, &lines);
     if (n == (size_t)-1)
         return -1;
     double lh = line_h(L, size);
     for (size_t i = 0; i < n; i++) {
         double base = -(top + (double)i * lh + size * 0.95);
-        if (unit_text(L, u, x, base, f, size, sq + lines[i].start, lines[i].end - lines[i].start,
-                      lines[i].width_pt))
+        if (add_line(L, &u->boxes, &u->n, &u->cap, sp, lines[i].start, lines[i].end, x, base, size))
             return -1;
     }
     return (double)n * lh;
@@ -670,6 +570,9 @@ layout_status layout_form_begin(layout *L, const layout_header *h)
     L->in_form = true;
     L->g = h->geom ? *h->geom : L->doc.geom;
     L->hdr.logo = h->logo;
+    L->rtl = h->rtl;
+    if (dup_str(L->a, h->lang, &L->lang))
+        return LAYOUT_NOMEM;
     if (dup_str(L->a, h->left, &L->hdr.left) || dup_str(L->a, h->right, &L->hdr.right) ||
         dup_str(L->a, h->line2, &L->hdr.line2) ||
         dup_str(L->a, h->footer_left, &L->hdr.footer_left) ||
@@ -742,8 +645,11 @@ static layout_status one_paragraph(layout *L, const char *text, size_t len, doub
         return LAYOUT_NOMEM;
     if (sq_len == 0)
         return LAYOUT_OK;
+    const lshaped *sp = shape(L, LFONT_REGULAR, sq, sq_len);
+    if (!sp)
+        return LAYOUT_NOMEM;
     lline *lines;
-    size_t n = layout_wrap(L->m, LFONT_REGULAR, L->s.body_pt, width, sq, sq_len, L->a, &lines);
+    size_t n = lines_break(sp, L->s.body_pt, width, L->a, &lines);
     if (n == (size_t)-1)
         return LAYOUT_NOMEM;
     double size = L->s.body_pt, lh = line_h(L, size);
@@ -757,12 +663,9 @@ static layout_status one_paragraph(layout *L, const char *text, size_t len, doub
             return LAYOUT_NOMEM;
         double base = -(u->height + size * 0.95);
         if (i == 0 && bullet &&
-            unit_text(L, u, L->g.margin_left_pt + 4, base, LFONT_REGULAR, size, bullet,
-                      strlen(bullet),
-                      layout_text_width(L->m, LFONT_REGULAR, size, bullet, strlen(bullet))))
+            unit_word(L, u, L->g.margin_left_pt + 4, base, LFONT_REGULAR, size, bullet))
             return LAYOUT_NOMEM;
-        if (unit_text(L, u, x, base, LFONT_REGULAR, size, sq + lines[i].start,
-                      lines[i].end - lines[i].start, lines[i].width_pt))
+        if (add_line(L, &u->boxes, &u->n, &u->cap, sp, lines[i].start, lines[i].end, x, base, size))
             return LAYOUT_NOMEM;
         u->height += lh;
     }
@@ -813,9 +716,7 @@ layout_status layout_item(layout *L, const char *title, const char *text,
     if (!u)
         return LAYOUT_NOMEM;
     const char *bullet = "\xE2\x80\xA2";
-    if (unit_text(L, u, L->g.margin_left_pt + 4, -(size * 0.95), LFONT_REGULAR, size, bullet,
-                  strlen(bullet),
-                  layout_text_width(L->m, LFONT_REGULAR, size, bullet, strlen(bullet))))
+    if (unit_word(L, u, L->g.margin_left_pt + 4, -(size * 0.95), LFONT_REGULAR, size, bullet))
         return LAYOUT_NOMEM;
     /* Units per line so that an item taller than a page can still be split. */
     const char *parts[2] = {title, text};
@@ -826,17 +727,18 @@ layout_status layout_item(layout *L, const char *title, const char *text,
             continue;
         size_t len;
         char *sq = layout_squash_space(L->a, parts[k], strlen(parts[k]), &len);
-        if (!sq)
+        const lshaped *sp = sq ? shape(L, fonts[k], sq, len) : NULL;
+        if (!sp)
             return LAYOUT_NOMEM;
         lline *lines;
-        size_t n = layout_wrap(L->m, fonts[k], size, w, sq, len, L->a, &lines);
+        size_t n = lines_break(sp, size, w, L->a, &lines);
         if (n == (size_t)-1)
             return LAYOUT_NOMEM;
         for (size_t i = 0; i < n; i++) {
             if (!first && !(u = new_unit(L, c)))
                 return LAYOUT_NOMEM;
-            if (unit_text(L, u, x, -(size * 0.95), fonts[k], size, sq + lines[i].start,
-                          lines[i].end - lines[i].start, lines[i].width_pt))
+            if (add_line(L, &u->boxes, &u->n, &u->cap, sp, lines[i].start, lines[i].end, x,
+                         -(size * 0.95), size))
                 return LAYOUT_NOMEM;
             u->height = lh;
             first = false;
@@ -854,15 +756,13 @@ layout_status layout_item(layout *L, const char *title, const char *text,
         double bx = L->g.width_pt - L->g.margin_right_pt - box_w;
         if (unit_rect(L, u0, LBOX_RECT, bx, -box_h, box_w, box_h))
             return LAYOUT_NOMEM;
-        double sw = layout_text_width(L->m, LFONT_REGULAR, L->s.small_pt, initials_label,
-                                      strlen(initials_label));
+        double sw = text_w(L, LFONT_REGULAR, L->s.small_pt, initials_label);
+        if (sw < 0)
+            return LAYOUT_NOMEM;
         double lsize = L->s.small_pt;
-        if (sw > box_w) { /* shrink a long translation to fit under the box */
+        if (sw > box_w) /* shrink a long translation to fit under the box */
             lsize *= box_w / sw;
-            sw = box_w;
-        }
-        if (unit_text(L, u0, bx, -(box_h + lsize * 1.1), LFONT_REGULAR, lsize, initials_label,
-                      strlen(initials_label), sw))
+        if (unit_word(L, u0, bx, -(box_h + lsize * 1.1), LFONT_REGULAR, lsize, initials_label))
             return LAYOUT_NOMEM;
         double need = box_h + lsize * 1.5;
         double have = chunk_height(c);
@@ -916,7 +816,9 @@ layout_status layout_fields(layout *L, const char *const *labels, const char *co
     double size = L->s.body_pt, lh = line_h(L, size);
     double label_w = 0;
     for (size_t i = 0; i < n; i++) {
-        double w = layout_text_width(L->m, LFONT_BOLD, size, labels[i], strlen(labels[i]));
+        double w = text_w(L, LFONT_BOLD, size, labels[i]);
+        if (w < 0)
+            return LAYOUT_NOMEM;
         if (w > label_w)
             label_w = w;
     }
@@ -1045,13 +947,74 @@ static int fit_text(layout *L, lpage *p, double x, double y, double max_w, lfont
 {
     if (!s || !*s)
         return 0;
-    size_t len = strlen(s);
-    double w = layout_text_width(L->m, f, size, s, len);
+    const lshaped *sp = shape(L, f, s, strlen(s));
+    if (!sp)
+        return -1;
+    double w = lines_width(sp, size, 0, sp->len);
     if (w > max_w && w > 0) {
         size *= max_w / w;
         w = max_w;
     }
-    return add_text(L, &p->boxes, &p->nboxes, &p->cap, right ? x - w : x, y, w, f, size, s, len);
+    return add_line(L, &p->boxes, &p->nboxes, &p->cap, sp, 0, sp->len, right ? x - w : x, y, size);
+}
+
+/* The word across a page (SPECIMEN, DRAFT), on the diagonal, as wide as
+ * the page allows at 45 degrees: one box per run, each knowing how far
+ * along the word it starts. */
+static int add_watermark(layout *L, lpage *p, const char *word)
+{
+    const layout_geom *g = &L->g;
+    double size = L->s.body_pt * 8;
+    const lshaped *sp = shape(L, LFONT_BOLD, word, strlen(word));
+    lpiece *pcs;
+    size_t np;
+    if (!sp || lines_pieces(L->sh, L->lang, sp, 0, sp->len, L->a, &pcs, &np))
+        return -1;
+    double ww = lines_width(sp, size, 0, sp->len);
+    double room = (g->width_pt < g->height_pt ? g->width_pt : g->height_pt) * 1.2;
+    if (ww > room) {
+        size *= room / ww;
+        ww = room;
+    }
+    double along = 0;
+    for (size_t i = 0; i < np; i++) {
+        lbox *wm = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
+        if (!wm)
+            return -1;
+        *wm = (lbox){.kind = LBOX_WATERMARK,
+                     .x = g->width_pt / 2,
+                     .y = g->height_pt / 2,
+                     .w = ww,
+                     .h = size,
+                     .size_pt = size,
+                     .text = arena_strndup(L->a, word + pcs[i].start, pcs[i].end - pcs[i].start),
+                     .len = pcs[i].end - pcs[i].start,
+                     .face = pcs[i].face,
+                     .rtl = pcs[i].level & 1,
+                     .glyphs = pcs[i].glyphs,
+                     .nglyphs = pcs[i].nglyphs,
+                     .along = along,
+                     .angle_deg = 45};
+        if (!wm->text)
+            return -1;
+        along += pcs[i].adv * size / 1000;
+    }
+    return 0;
+}
+
+/* A right-to-left form's pages in mirror image: every box but its text
+ * (placed mirrored as it was made, so that each line keeps its visual
+ * order) and what goes with the text (highlights, the centred watermark). */
+static void mirror_pages(layout *L)
+{
+    for (size_t i = L->form_first_page; i < L->doc.npages; i++) {
+        lpage *p = &L->doc.pages[i];
+        for (size_t k = 0; k < p->nboxes; k++) {
+            lbox *b = &p->boxes[k];
+            if (b->kind != LBOX_TEXT && b->kind != LBOX_HIGHLIGHT && b->kind != LBOX_WATERMARK)
+                b->x = p->width_pt - b->x - b->w;
+        }
+    }
 }
 
 layout_status layout_form_end(layout *L)
@@ -1066,8 +1029,9 @@ layout_status layout_form_end(layout *L)
         if ((st = new_page(L)))
             return st;
         lpage *p = &L->doc.pages[L->doc.npages - 1];
-        double w = layout_text_width(L->m, LFONT_REGULAR, L->s.body_pt, L->hdr.blank_note,
-                                     strlen(L->hdr.blank_note));
+        double w = text_w(L, LFONT_REGULAR, L->s.body_pt, L->hdr.blank_note);
+        if (w < 0)
+            return LAYOUT_NOMEM;
         double x = (L->g.width_pt - w) / 2;
         if (fit_text(L, p, x < L->g.margin_left_pt ? L->g.margin_left_pt : x,
                      (L->g.body_top_pt + L->g.body_bottom_pt) / 2, body_width(L), LFONT_REGULAR,
@@ -1088,8 +1052,9 @@ layout_status layout_form_end(layout *L)
     for (size_t i = L->form_first_page; i < L->doc.npages; i++) {
         lpage *p = &L->doc.pages[i];
         const layout_header *h = &L->hdr;
-        double rw =
-            h->right ? layout_text_width(L->m, LFONT_BOLD, small, h->right, strlen(h->right)) : 0;
+        double rw = h->right ? text_w(L, LFONT_BOLD, small, h->right) : 0;
+        if (rw < 0)
+            return LAYOUT_NOMEM;
         if (rw > w / 2)
             rw = w / 2;
         double y = g->header_base_pt, tw = w - (logo_w > 0 ? logo_w + small : 0);
@@ -1120,29 +1085,14 @@ layout_status layout_form_end(layout *L)
                           .image = L->hdr.logo};
         }
 
-        if (h->watermark) {
-            /* Across the diagonal: as wide as the page allows at 45 degrees. */
-            double size = L->s.body_pt * 8;
-            double ww =
-                layout_text_width(L->m, LFONT_BOLD, size, h->watermark, strlen(h->watermark));
-            double room = (g->width_pt < g->height_pt ? g->width_pt : g->height_pt) * 1.2;
-            if (ww > room) {
-                size *= room / ww;
-                ww = room;
-            }
-            lbox *wm = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
-            if (!wm || !(wm->text = arena_strdup(L->a, h->watermark)))
-                return LAYOUT_NOMEM;
-            wm->kind = LBOX_WATERMARK;
-            wm->x = g->width_pt / 2, wm->y = g->height_pt / 2;
-            wm->w = ww, wm->h = size, wm->font = LFONT_BOLD, wm->size_pt = size;
-            wm->len = strlen(h->watermark);
-            wm->angle_deg = 45;
-        }
+        if (h->watermark && add_watermark(L, p, h->watermark))
+            return LAYOUT_NOMEM;
         char page[96];
         snprintf(page, sizeof page, h->page_fmt ? h->page_fmt : "Page %d of %d",
                  (int)(i - L->form_first_page + 1), (int)total);
-        double pw = layout_text_width(L->m, LFONT_REGULAR, small, page, strlen(page));
+        double pw = text_w(L, LFONT_REGULAR, small, page);
+        if (pw < 0)
+            return LAYOUT_NOMEM;
         if (pw > w / 3)
             pw = w / 3;
         lbox *frule = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
@@ -1155,6 +1105,8 @@ layout_status layout_form_end(layout *L)
             fit_text(L, p, right, g->footer_base_pt, pw, LFONT_REGULAR, small, page, true))
             return LAYOUT_NOMEM;
     }
+    if (L->rtl)
+        mirror_pages(L);
     /* A form's own page size ends with it: a builder call after this one
      * measures for the page that place() will begin (found by fuzzing,
      * tests/fuzz/corpus/layout/crash-stale-page-size; render.c always

@@ -4,9 +4,14 @@
  * the boxes) and nothing of the YAML schema (render.c turns form blocks into
  * builder calls), so its rules are tested fast, on boxes:
  *
- *   - words wrap by measured advance widths over UTF-8 text; a word longer
- *     than the line is broken between characters (never before a combining
- *     mark), so nothing crosses the margin;
+ *   - text is shaped (a layout_shaper: HarfBuzz in the tool, a fake in the
+ *     tests) and lines break where Unicode allows on the shaped widths
+ *     (lines.h); a piece longer than the line is cut between grapheme
+ *     clusters, so nothing crosses the margin; each line's runs are shown
+ *     in their bidi visual order;
+ *   - a form in a right-to-left language is laid out mirrored: text starts
+ *     at the right margin, and bullets, boxes, rules, signature lines, the
+ *     QR code and the header change sides;
  *   - pages break automatically; a paragraph keeps at least two lines at the
  *     bottom and the top of a page (no orphans or widows);
  *   - a heading is never left alone at a page bottom (kept with what follows);
@@ -31,26 +36,7 @@
 #include "image.h"
 #include "paper.h"
 #include "qr.h"
-
-/* The two styles text is set in, and the fallback faces that stand in for
- * glyphs the first pair lacks (a clinic's own font without "ễ", say). The
- * builder takes a style; the boxes it returns name the face that draws them. */
-typedef enum {
-    LFONT_REGULAR,
-    LFONT_BOLD,
-    LFONT_FALLBACK_REGULAR,
-    LFONT_FALLBACK_BOLD,
-    LFONT_COUNT
-} lfont;
-#define LFONT_FALLBACK(style) ((lfont)((style) + 2))
-
-/* Font metrics: the advance of a code point in 1/1000 em, in a face; and,
- * optionally (face may be NULL), which face draws cp for a style. */
-typedef struct layout_metrics {
-    const void *ctx;
-    int (*advance)(const void *ctx, lfont face, uint32_t cp);
-    lfont (*face)(const void *ctx, lfont style, uint32_t cp);
-} layout_metrics;
+#include "shaped.h"
 
 typedef struct layout_geom {
     double width_pt, height_pt;
@@ -83,10 +69,17 @@ typedef enum {
 typedef struct lbox {
     lbox_kind kind;
     double x, y, w, h;
-    lfont font;
     double size_pt;
-    const char *text; /* TEXT: UTF-8; LINK: URI. NUL-terminated. */
+    const char *text; /* TEXT, WATERMARK: the UTF-8 the glyphs show, in
+                         logical order; LINK: URI. NUL-terminated. */
     size_t len;
+    /* TEXT, WATERMARK: one run of one face and direction, its glyphs in
+     * visual order with clusters relative to text. */
+    lface face;
+    bool rtl;
+    const lglyph *glyphs;
+    size_t nglyphs;
+    double along; /* WATERMARK: where this run starts along the word */
     const qr_code *qr;
     double angle_deg;          /* WATERMARK */
     const layout_image *image; /* IMAGE */
@@ -105,33 +98,23 @@ typedef struct layout_doc {
     layout_geom geom;
 } layout_doc;
 
-/* ---- pure text measuring and wrapping ---- */
+/* ---- pure text measuring ---- */
 
-/* Width in points of text[0..len) in font f at size_pt. */
-double layout_text_width(const layout_metrics *m, lfont f, double size_pt, const char *text,
-                         size_t len);
+/* Width in points of text[0..len) shaped in style f at size_pt; -1 when
+ * the shaper runs out of memory. */
+double layout_text_width(const layout_shaper *sh, const char *lang, lfont f, double size_pt,
+                         const char *text, size_t len);
 
 /* Copies text with every run of white space (space, tab, CR, LF) made one
  * space and the ends trimmed. Returns NULL on OOM. */
 char *layout_squash_space(arena *a, const char *text, size_t len, size_t *out_len);
-
-typedef struct lline {
-    size_t start, end; /* byte range of the line in the (squashed) text */
-    double width_pt;
-} lline;
-
-/* Greedy wrap of squashed text into lines no wider than max_width_pt.
- * Returns the number of lines (at least 1 for non-empty text); *lines is in a.
- * Returns (size_t)-1 on OOM. */
-size_t layout_wrap(const layout_metrics *m, lfont f, double size_pt, double max_width_pt,
-                   const char *text, size_t len, arena *a, lline **lines);
 
 /* ---- the builder ---- */
 
 typedef struct layout layout;
 
 /* NULL when out of memory. */
-layout *layout_new(arena *a, layout_geom geom, layout_style style, const layout_metrics *m);
+layout *layout_new(arena *a, layout_geom geom, layout_style style, const layout_shaper *sh);
 
 /* What a builder call returns. */
 typedef enum {
@@ -164,6 +147,11 @@ typedef struct layout_header {
     const layout_image *logo;
     /* This form's page size, when it differs from the layout's; or NULL. */
     const layout_geom *geom;
+    /* The form's language (BCP 47; NULL for English): it picks the line
+     * break rules and the shaping language. When rtl, the form's pages are
+     * laid out right to left. */
+    const char *lang;
+    bool rtl;
 } layout_header;
 
 /* The height of the logo in the page header. */

@@ -45,8 +45,8 @@ typedef struct text_run {
 typedef struct text_para {
     const char *text;
     size_t len;
-    uint8_t *flags;    /* len + 1 entries */
-    text_run *runs;    /* logical order, covering [0, len) */
+    uint8_t *flags; /* len + 1 entries */
+    text_run *runs; /* logical order, covering [0, len) */
     size_t nruns;
     uint8_t base_level; /* 0 or 1: the paragraph's resolved direction */
 } text_para;

@@ -3,7 +3,7 @@
 # with an accented name (Spanish labels and dates, the right name, the QR
 # code still decodes, /Lang es); batch picking each row's language and large
 # print from its columns; A4; the clinic's logo; a clinic font family with a
-# fallback for the characters it lacks.
+# fallback for the characters it lacks; a clinic family in OpenType CFF.
 set -u
 bin=$1 root=$2
 . "$root/tests/e2e/lib.sh"
@@ -22,7 +22,8 @@ language: Español
 YAML
 "$bin" render "$packet" --data es.yaml -o es.pdf 2>/dev/null
 check_eq "Spanish packet renders" "$?" 0
-consent=$(pdftotext -f 4 -l 4 es.pdf - 2>/dev/null)
+# Lines joined: a long title may wrap (its width is the shaped one).
+consent=$(pdftotext -f 4 -l 4 es.pdf - 2>/dev/null | tr '\n' ' ')
 for t in "Consentimiento para inyecciones en puntos gatillo" "Paciente: María José Núñez Peña" \
          "Fecha de nacimiento: 12 de abril de 1968" "Número de expediente: A1003" \
          "Página 1 de 4" "tpi-consent-es versión 1.0"; do
@@ -83,7 +84,9 @@ if command -v hb-subset >/dev/null; then
   check_eq "a font lacking accents: rendered with a fallback" "$?" 0
   fonts=$(pdffonts fb.pdf 2>/dev/null)
   check_has "clinic font embedded" "$fonts" "DejaVuSerif"
-  check_has "fallback embedded" "$fonts" "DejaVuSans "
+  # The fallback is fontconfig's sans-serif face for the script (Noto Sans
+  # or DejaVu Sans on Debian): any face but the clinic's.
+  check_eq "fallback embedded" "$(printf '%s\n' "$fonts" | tail -n +3 | grep -vc DejaVuSerif)" 2
   check_has "the name is whole" "$(pdftotext -f 4 -l 4 fb.pdf - 2>/dev/null)" "María José Núñez Peña"
   # The same family named by the environment, and by the clinic settings.
   MEDPACKET_FONT_DIR=fonts "$bin" render "$packet" --data es.yaml -o env.pdf 2>/dev/null
@@ -93,5 +96,34 @@ if command -v hb-subset >/dev/null; then
   check_has "fonts: in the clinic settings" "$(pdffonts cl.pdf 2>/dev/null)" "DejaVuSerif"
 else
   fail "hb-subset is missing (libharfbuzz-bin; scripts/setup installs it)"
+fi
+
+# A clinic family in OpenType CFF (.otf): embedded as CIDFontType0C subsets.
+# URW's Nimbus Sans (fonts-urw-base35), else any CFF .otf fontconfig knows.
+otf_reg=/usr/share/fonts/opentype/urw-base35/NimbusSans-Regular.otf
+otf_bold=/usr/share/fonts/opentype/urw-base35/NimbusSans-Bold.otf
+otf_faces=2
+if [ ! -f "$otf_reg" ] || [ ! -f "$otf_bold" ]; then
+  otf_reg=$(fc-list :fontformat=CFF file 2>/dev/null | sed 's/: *$//' | grep '\.otf$' | sort | head -n 1)
+  otf_bold=$otf_reg otf_faces=1 # one file for both: one face
+fi
+if [ -n "$otf_reg" ]; then
+  mkdir otf
+  cp "$otf_reg" otf/Clinic-Regular.otf && cp "$otf_bold" otf/Clinic-Bold.otf
+  "$bin" render "$root/forms/trigger-point/consent.yaml" --data "$root/examples/patient.yaml" \
+    --font-dir otf -o otf.pdf 2>/dev/null
+  check_eq "a CFF (.otf) family: renders" "$?" 0
+  # Regular and bold, each an embedded subset with a ToUnicode CMap.
+  check_eq "a CFF (.otf) family: embedded as CID Type 0C subsets" \
+    "$(pdffonts otf.pdf 2>/dev/null | grep -c '+.* CID Type 0C  *Identity-H  *yes yes yes')" "$otf_faces"
+  check_has "a CFF (.otf) family: the name extracts" "$(pdftotext otf.pdf - 2>/dev/null)" "José Núñez"
+  # Foo-Regular.ttf beside Foo-Regular.otf: two candidates for one face.
+  cp /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf otf/Clinic-Regular.ttf
+  err=$("$bin" render "$root/forms/trigger-point/consent.yaml" --data "$root/examples/patient.yaml" \
+    --font-dir otf -o two.pdf 2>&1)
+  check_eq "a .ttf and a .otf for one face: exit 66" "$?" 66
+  check_has "a .ttf and a .otf for one face: why" "$err" "unclear family"
+else
+  skip "no OpenType CFF (.otf) font installed (fonts-urw-base35)"
 fi
 finish

@@ -143,9 +143,9 @@ check_eq "not JSON" "$(post "${url}api/walkin" 'packet=1')" 400
 # Bodies are read by a JSON parser (jansson), not as YAML: escapes are
 # JSON's, a lone surrogate or a duplicate key is not JSON.
 check_eq "JSON: a surrogate pair is one character" \
-  "$(post "${url}api/walkin" '{"packet":"tpi-packet","action":"preview","fields":{"first_name":"Wanda \ud83d\ude00","last_name":"Walker","dob":"1990-02-03","mrn":"W1","clinician":"Dr. Ana Ruiz"}}')" 422
-check_has "JSON: decoded as U+1F600" "$(cat "$work/body")" \
-  "the value has character U+1F600, which none of the fonts has"
+  "$(post "${url}api/walkin" '{"packet":"tpi-packet","action":"preview","fields":{"first_name":"Wanda \udb80\udc00","last_name":"Walker","dob":"1990-02-03","mrn":"W1","clinician":"Dr. Ana Ruiz"}}')" 422
+check_has "JSON: decoded as U+F0000" "$(cat "$work/body")" \
+  "the value has character U+F0000, which none of the installed fonts has"
 check_eq "JSON: a \\u escape" \
   "$(post_save "$work/w2.pdf" "${url}api/walkin" '{"packet":"tpi-packet","action":"preview","fields":{"first_name":"W\u00e1nda","last_name":"Walker","dob":"1990-02-03","mrn":12345,"clinician":"Dr. Ana Ruiz"}}')" 200
 w2=$(pdftotext "$work/w2.pdf" - 2>/dev/null)

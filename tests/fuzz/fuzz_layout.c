@@ -4,7 +4,7 @@
  * The input is a little program of builder calls, read byte by byte:
  *
  *   config  bit 0 A4; bits 1-2 body size (11, 14, 10, 18 pt); bit 3 specimen
- *           highlights; bit 4 a fallback face for code points above U+02FF;
+ *           highlights; bit 4 a fallback face for code points from U+0370;
  *           bits 5-6 the metrics (see advance()).
  *   then, until the input ends, an op byte (op % 13) and its arguments:
  *   strings are a length byte, a repeat byte and that many bytes, the bytes
@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../unit/fakeshape.h"
 #include "layout.h"
 #include "utf8.h"
 #include "vars.h"
@@ -82,30 +83,21 @@ static const char *opt(reader *r, unsigned flags, unsigned bit)
 
 static int metrics_kind;
 
-static int advance(const void *ctx, lfont f, uint32_t cp)
+static float advance(lface f, uint32_t cp)
 {
-    (void)ctx;
-    if (utf8_is_combining(cp))
-        return 0;
     if (cp == ' ')
         return metrics_kind == 2 ? 0 : 250;
-    int bold = (f == LFONT_BOLD || f == LFONT_FALLBACK_BOLD) ? 60 : 0;
+    int bold = f == LFONT_BOLD ? 60 : 0;
     switch (metrics_kind) {
     case 0: /* one width for every glyph */
-        return 500 + bold;
+        return (float)(500 + bold);
     case 1: /* varied widths */
-        return (int)(cp * 37u % 900u) + 100 + bold;
+        return (float)(cp * 37u % 900u + 100u + (unsigned)bold);
     case 2: /* some glyphs take no room at all (zero-width characters) */
-        return cp % 3 == 0 ? 0 : 600 + bold;
+        return cp % 3 == 0 ? 0.0f : (float)(600 + bold);
     default: /* some glyphs wider than an em (wide CJK, ligatures in a bad font) */
-        return cp % 5 == 0 ? 2500 : 450 + bold;
+        return cp % 5 == 0 ? 2500.0f : (float)(450 + bold);
     }
-}
-
-static lfont face(const void *ctx, lfont style, uint32_t cp)
-{
-    (void)ctx;
-    return cp > 0x2FF ? LFONT_FALLBACK(style) : style;
 }
 
 static const char *const PAGE_FMT[] = {"Page %d of %d", "P\xC3\xA1gina %d de %d", "Cover page"};
@@ -126,6 +118,9 @@ static layout_status op_form_begin(layout *L, reader *r)
     h.page_fmt = PAGE_FMT[byte(r) % 3];
     h.blank_note = opt(r, flags, 2);
     h.watermark = opt(r, flags, 3);
+    /* An Arabic form: laid out right to left, mirrored. */
+    h.rtl = flags & 128;
+    h.lang = h.rtl ? "ar" : NULL;
     if (flags & 16) {
         logo.width_px = byte(r) << 4;
         logo.width_px |= byte(r);
@@ -250,7 +245,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     reader r = {data, size, a};
     unsigned config = byte(&r);
     metrics_kind = (int)(config >> 5) % 4;
-    layout_metrics m = {NULL, advance, config & 16 ? face : NULL};
+    fake_shaper fs = {.a = a, .fallback_above_0370 = config & 16, .advance = advance};
+    layout_shaper m = fake_iface(&fs);
     layout_style style = layout_style_for(body[(config >> 1) % 4]);
     layout *L = layout_new(a, layout_geom_for(config & 1 ? PAGE_A4 : PAGE_LETTER), style, &m);
     if (!L)

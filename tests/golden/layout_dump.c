@@ -8,10 +8,45 @@
  *   layout_dump PACKET.yaml CLINIC.yaml PATIENT.yaml
  *
  * The date is SOURCE_DATE_EPOCH's, as for the golden PDF.
+ *
+ * With MP_DUMP_GLYPHS=1, each text box is followed by its glyphs, as
+ * tests/e2e/scripts.sh compares them with hb-shape's:
+ *
+ *       glyphs FONTFILE#INDEX dir=ltr|rtl GID+ADVANCE ...
+ *
+ * left to right, which is HarfBuzz's output order for either direction,
+ * advances in 1/1000 em rounded to integers.
  */
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "prepare.h"
+
+/* The face's font file and index as "FILE#INDEX" (fontset_describe() leaves
+ * "#0" out). */
+static void print_face(const fontset *fs, int face)
+{
+    const char *d = fontset_describe(fs, face);
+    if (!d) {
+        printf("?#0");
+        return;
+    }
+    const char *hash = strrchr(d, '#');
+    printf(hash && hash[1] >= '0' && hash[1] <= '9' ? "%s" : "%s#0", d);
+}
+
+static void print_glyphs(const fontset *fs, const lbox *b)
+{
+    printf("    glyphs ");
+    print_face(fs, (int)b->face);
+    printf(" dir=%s", b->rtl ? "rtl" : "ltr");
+    for (size_t k = 0; k < b->nglyphs; k++)
+        printf(" %u+%ld", (unsigned)b->glyphs[k].gid, lround(b->glyphs[k].adv));
+    putchar('\n');
+}
 
 static const char *const kinds[] = {"text", "rect", "line",      "qr",
                                     "link", "mark", "highlight", "image"};
@@ -25,6 +60,8 @@ int main(int argc, char **argv)
     arena *a = arena_new();
     if (!a)
         return 71;
+    const char *env = getenv("MP_DUMP_GLYPHS");
+    bool glyphs = env && strcmp(env, "1") == 0;
     mp_err err;
     err_clear(&err);
     prepare_opts opts = {.input = argv[1], .clinic = argv[2]};
@@ -47,10 +84,12 @@ int main(int argc, char **argv)
                 const lbox *b = &pg->boxes[i];
                 printf("  %s %.2f %.2f %.2f %.2f", kinds[b->kind], b->x, b->y, b->w, b->h);
                 if (b->kind == LBOX_TEXT || b->kind == LBOX_WATERMARK)
-                    printf(" font %d %.2f", (int)b->font, b->size_pt);
+                    printf(" face %d %.2f%s", (int)b->face, b->size_pt, b->rtl ? " rtl" : "");
                 if (b->text)
                     printf(" \"%s\"", b->text);
                 putchar('\n');
+                if (glyphs && b->kind == LBOX_TEXT)
+                    print_glyphs(run.fonts, b);
             }
         }
     }

@@ -1,38 +1,27 @@
 /*
- * Unit tests for layout.c: wrapping and pagination rules, checked on boxes
- * with made-up metrics (every glyph 500/1000 em, space 250, bold 600), so
- * that every expected width and break can be worked out by hand.
+ * Unit tests for layout.c and lines.c: wrapping, pagination and direction
+ * rules, checked on boxes with made-up metrics (fakeshape.h: every glyph
+ * 500/1000 em, space 250, bold 600) over the real Unicode stage, so that
+ * every expected width and break can be worked out by hand.
  */
+#include <math.h>
 #include <stdlib.h>
 
 #include "check.h"
+#include "fakeshape.h"
 #include "layout.h"
+#include "lines.h"
 
-static int fake_advance(const void *ctx, lfont f, uint32_t cp)
+static fake_shaper FS;
+static layout_shaper M;
+
+/* text shaped in style f and broken into lines of max_pt at size_pt. */
+static size_t wrap(arena *a, lfont f, double size_pt, double max_pt, const char *text, lline **l)
 {
-    (void)ctx;
-    if (cp == ' ')
-        return 250;
-    if (cp == 0x0301)
-        return 0; /* a combining accent */
-    return f == LFONT_BOLD ? 600 : 500;
+    const lshaped *sp;
+    CHECK(M.para(M.ctx, f, NULL, text, strlen(text), TEXT_DIR_LTR, &sp) == 0);
+    return lines_break(sp, size_pt, max_pt, a, l);
 }
-
-static const layout_metrics M = {NULL, fake_advance, NULL};
-
-/* A first face without "ễ" (U+1EC5): the fallback draws it, 700 units wide. */
-static int fb_advance(const void *ctx, lfont f, uint32_t cp)
-{
-    return f == LFONT_FALLBACK_REGULAR ? 700 : fake_advance(ctx, f, cp);
-}
-
-static lfont fb_face(const void *ctx, lfont style, uint32_t cp)
-{
-    (void)ctx;
-    return cp == 0x1EC5 ? LFONT_FALLBACK(style) : style;
-}
-
-static const layout_metrics FB = {NULL, fb_advance, fb_face};
 
 /* Page index and box of the first text box that starts with prefix. */
 static const lbox *find_prefix(const layout_doc *d, const char *prefix, size_t *page)
@@ -96,11 +85,11 @@ static layout *fresh(arena *a, int form_pages_hint)
 static void test_wrap(void)
 {
     arena *a = arena_new();
-    CHECK(layout_text_width(&M, LFONT_REGULAR, 10, "abc", 3) == 15.0);
-    CHECK(layout_text_width(&M, LFONT_BOLD, 10, "abc", 3) == 18.0);
+    CHECK(layout_text_width(&M, NULL, LFONT_REGULAR, 10, "abc", 3) == 15.0);
+    CHECK(layout_text_width(&M, NULL, LFONT_BOLD, 10, "abc", 3) == 18.0);
     /* Words of 20 pt, spaces of 2.5 pt, a 45 pt line: two words fit (42.5). */
     lline *l;
-    size_t n = layout_wrap(&M, LFONT_REGULAR, 10, 45, "aaaa bbbb cccc", 14, a, &l);
+    size_t n = wrap(a, LFONT_REGULAR, 10, 45, "aaaa bbbb cccc", &l);
     CHECK_INT(n, 2);
     CHECK_INT(l[0].start, 0);
     CHECK_INT(l[0].end, 9);
@@ -111,13 +100,13 @@ static void test_wrap(void)
     char word[21];
     memset(word, 'x', 20);
     word[20] = 0;
-    n = layout_wrap(&M, LFONT_REGULAR, 10, 30, word, 20, a, &l);
+    n = wrap(a, LFONT_REGULAR, 10, 30, word, &l);
     CHECK_INT(n, 4);
     for (size_t i = 0; i < n; i++)
         CHECK(l[i].width_pt <= 30.0);
     CHECK_INT(l[3].end - l[3].start, 2);
     /* ...and the rest of a broken word shares its line with the next word. */
-    n = layout_wrap(&M, LFONT_REGULAR, 10, 30, "xxxxxxxx yy", 11, a, &l);
+    n = wrap(a, LFONT_REGULAR, 10, 30, "xxxxxxxx yy", &l);
     CHECK_INT(n, 2);
     CHECK_INT(l[1].start, 6);
     CHECK_INT(l[1].end, 11);
@@ -125,11 +114,11 @@ static void test_wrap(void)
     const char *acc = "e\xCC\x81"
                       "e\xCC\x81"
                       "e\xCC\x81";
-    n = layout_wrap(&M, LFONT_REGULAR, 10, 10, acc, 9, a, &l);
+    n = wrap(a, LFONT_REGULAR, 10, 10, acc, &l);
     CHECK_INT(n, 2);
     CHECK_INT(l[0].end, 6);
     /* UTF-8 names measure by characters, not bytes: "Núñez" is 5 x 5 pt. */
-    CHECK(layout_text_width(&M, LFONT_REGULAR, 10,
+    CHECK(layout_text_width(&M, NULL, LFONT_REGULAR, 10,
                             "N\xC3\xBA\xC3\xB1"
                             "ez",
                             7) == 25.0);
@@ -347,7 +336,7 @@ static void test_qr_size(void)
 static void test_fallback_runs(void)
 {
     arena *a = arena_new();
-    layout *L = layout_new(a, layout_geom_for(PAGE_LETTER), layout_style_for(10.0), &FB);
+    layout *L = layout_new(a, layout_geom_for(PAGE_LETTER), layout_style_for(10.0), &M);
     layout_header h = {.left = "C", .footer_left = "f", .page_fmt = "Page %d of %d"};
     CHECK(layout_form_begin(L, &h) == LAYOUT_OK);
     CHECK(layout_paragraph(L, "Nguy\xE1\xBB\x85n Anh") == LAYOUT_OK);
@@ -358,9 +347,9 @@ static void test_fallback_runs(void)
                *b3 = find_text(d, "n Anh", &p);
     CHECK(b1 && b2 && b3);
     if (b1 && b2 && b3) {
-        CHECK_INT(b1->font, LFONT_REGULAR);
-        CHECK_INT(b2->font, LFONT_FALLBACK_REGULAR);
-        CHECK_INT(b3->font, LFONT_REGULAR);
+        CHECK_INT(b1->face, LFONT_REGULAR);
+        CHECK_INT(b2->face, 2);
+        CHECK_INT(b3->face, LFONT_REGULAR);
         CHECK(b2->x == b1->x + 20.0); /* "Nguy": 4 x 5 pt */
         CHECK(b3->x == b2->x + 7.0);  /* the fallback's 700 units at 10 pt */
         CHECK(b2->y == b1->y && b3->y == b1->y);
@@ -370,25 +359,206 @@ static void test_fallback_runs(void)
 
 /* A run whose advances sum past INT_MAX (4,000 glyphs of a million units)
  * is measured, not wrapped round to a negative width. */
-static int huge_advance(const void *ctx, lfont f, uint32_t cp)
-{
-    (void)ctx, (void)f, (void)cp;
-    return 1000000;
-}
-
 static void test_wide_sum(void)
 {
-    static const layout_metrics H = {NULL, huge_advance, NULL};
     size_t n = 4000;
-    char *s = malloc(n);
+    char *s = malloc(n + 1);
     CHECK(s != NULL);
     if (!s)
         return;
     memset(s, 'a', n);
-    CHECK(layout_text_width(&H, LFONT_REGULAR, 1.0, s, n) == 4000000.0);
+    s[n] = 0;
+    FS.bold_extra = 1000000 - 600;
+    CHECK(layout_text_width(&M, NULL, LFONT_BOLD, 1.0, s, n) == 4000000.0);
+    FS.bold_extra = 0;
     free(s);
 }
 
+/* The text boxes of page 0 whose baseline is y, left to right. */
+static size_t line_boxes(const layout_doc *d, double y, const lbox **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->pages[0].nboxes && n < max; i++) {
+        const lbox *b = &d->pages[0].boxes[i];
+        if (b->kind == LBOX_TEXT && b->y == y)
+            out[n++] = b;
+    }
+    for (size_t i = 1; i < n; i++) /* insertion sort by x */
+        for (size_t j = i; j > 0 && out[j]->x < out[j - 1]->x; j--) {
+            const lbox *t = out[j];
+            out[j] = out[j - 1];
+            out[j - 1] = t;
+        }
+    return n;
+}
+
+/* UAX #9 on one line of a left-to-right form: the Arabic name reads right
+ * to left between its English neighbours, digits and comma in place. */
+static void test_mixed_line(void)
+{
+    arena *a = arena_new();
+    layout *L = fresh(a, 1);
+    const char *text = "Patient: \xd9\x85\xd8\xad\xd9\x85\xd8\xaf \xd8\xb9\xd8\xa8\xd8\xaf "
+                       "\xd8\xa7\xd9\x84\xd9\x84\xd9\x87, record A1003";
+    CHECK(layout_paragraph(L, text) == LAYOUT_OK);
+    const layout_doc *d = layout_result(L);
+    size_t p;
+    const lbox *first = find_prefix(d, "Patient", &p);
+    CHECK(first != NULL);
+    if (!first)
+        return;
+    const lbox *b[8];
+    size_t n = line_boxes(d, first->y, b, 8);
+    /* The comma after the name takes the name's script (a run of its own,
+     * still left to right): pieces "Patient: ", the name, ", ", "record". */
+    CHECK(n >= 3);
+    if (n >= 3) {
+        CHECK_STR(b[0]->text, "Patient: ");
+        CHECK(!b[0]->rtl && b[1]->rtl);
+        CHECK_STR(b[1]->text, "\xd9\x85\xd8\xad\xd9\x85\xd8\xaf \xd8\xb9\xd8\xa8\xd8\xaf "
+                              "\xd8\xa7\xd9\x84\xd9\x84\xd9\x87");
+        char rest[64] = "";
+        for (size_t i = 2; i < n; i++) {
+            CHECK(!b[i]->rtl);
+            strncat(rest, b[i]->text, sizeof rest - strlen(rest) - 1);
+        }
+        CHECK_STR(rest, ", record A1003");
+        /* Visual order: the name's last letter (U+0647) leftmost, its
+         * first (U+0645) rightmost. */
+        CHECK_INT(b[1]->glyphs[0].gid, 0x0647);
+        CHECK_INT(b[1]->glyphs[b[1]->nglyphs - 1].gid, 0x0645);
+        for (size_t i = 1; i < n; i++)
+            CHECK(fabs(b[i]->x - (b[i - 1]->x + b[i - 1]->w)) < 0.001);
+    }
+    arena_free(a);
+}
+
+/* A form in Arabic is laid out mirrored: text ends at the right margin,
+ * the bullet is on the right, the initials box and its label on the left,
+ * the checkbox on the right. */
+static void test_rtl_form(void)
+{
+    arena *a = arena_new();
+    layout *L = layout_new(a, layout_geom_for(PAGE_LETTER), layout_style_for(10.0), &M);
+    layout_header h = {.left = "Clinic",
+                       .footer_left = "form v1",
+                       .page_fmt = "Page %d of %d",
+                       .lang = "ar",
+                       .rtl = true};
+    CHECK(layout_form_begin(L, &h) == LAYOUT_OK);
+    const char *word = "\xd8\xae\xd8\xb7\xd8\xb1"; /* risk */
+    CHECK(layout_item(L, word, word, "Initials") == LAYOUT_OK);
+    CHECK(layout_checkbox(L, word) == LAYOUT_OK);
+    CHECK(layout_form_end(L) == LAYOUT_OK);
+    const layout_doc *d = layout_result(L);
+    const layout_geom *g = &d->geom;
+    double right = g->width_pt - g->margin_right_pt, left = g->margin_left_pt;
+    const lbox *bullet = NULL, *title = NULL, *initials = NULL, *box = NULL, *check = NULL,
+               *label = NULL, *clinic = NULL;
+    for (size_t i = 0; i < d->pages[0].nboxes; i++) {
+        const lbox *b = &d->pages[0].boxes[i];
+        if (b->kind == LBOX_TEXT && strcmp(b->text, "\xE2\x80\xA2") == 0)
+            bullet = b;
+        else if (b->kind == LBOX_TEXT && strcmp(b->text, word) == 0 && !title)
+            title = b;
+        else if (b->kind == LBOX_TEXT && strcmp(b->text, "Initials") == 0)
+            label = b;
+        else if (b->kind == LBOX_TEXT && strcmp(b->text, "Clinic") == 0)
+            clinic = b;
+        else if (b->kind == LBOX_RECT && b->w > 30)
+            initials = b;
+        else if (b->kind == LBOX_RECT)
+            box = check = b;
+    }
+    CHECK(bullet && title && initials && check && label && clinic);
+    if (!(bullet && title && initials && check && label && clinic))
+        return;
+    (void)box;
+    CHECK(fabs(bullet->x + bullet->w - (right - 4)) < 0.001); /* bullet at the right */
+    CHECK(title->x + title->w < bullet->x);                   /* title left of it */
+    CHECK(fabs(title->x + title->w - (right - 14)) < 0.001);  /* indented 1.4 em */
+    CHECK(fabs(initials->x - left) < 0.001);                  /* box at the left */
+    CHECK(fabs(label->x + label->w - (left + initials->w)) < 0.001);
+    CHECK(fabs(check->x + check->w - (right - 1)) < 0.001); /* checkbox at the right */
+    CHECK(fabs(clinic->x + clinic->w - right) < 0.001);     /* header starts right */
+    CHECK(title->rtl);
+    check_inside(d);
+    arena_free(a);
+}
+
+/* Japanese line starts: no line begins with 。、」 or ends with 「, at
+ * every width from 2 to 30 characters. */
+static void test_cjk_kinsoku(void)
+{
+    arena *a = arena_new();
+    const char *text = "日本語の文章です。次の文、そして「引用」です。終わり。";
+    for (int chars = 2; chars <= 30; chars++) {
+        lline *l;
+        const lshaped *sp;
+        CHECK(M.para(M.ctx, LFONT_REGULAR, "ja", text, strlen(text), TEXT_DIR_LTR, &sp) == 0);
+        size_t n = lines_break(sp, 10, chars * 5.0, a, &l);
+        CHECK(n >= 1);
+        for (size_t i = 0; i < n; i++) {
+            const char *s = text + l[i].start, *e = text + l[i].end;
+            CHECK(strncmp(s, "。", 3) != 0 && strncmp(s, "、", 3) != 0 && strncmp(s, "」", 3) != 0);
+            CHECK(strncmp(e - 3, "「", 3) != 0);
+            CHECK(l[i].width_pt <= chars * 5.0 + 0.001);
+            if (i + 1 < n)
+                CHECK_INT(l[i + 1].start, l[i].end);
+        }
+        CHECK_INT(l[n - 1].end, strlen(text));
+    }
+    arena_free(a);
+}
+
+/* Thai, written without spaces, breaks only between dictionary words. */
+static void test_thai_words(void)
+{
+    arena *a = arena_new();
+    static const char *const words[] = {"สวัสดี", "ครับ", "ผม", "ชื่อ", "สมชาย"};
+    char text[256] = "";
+    size_t bounds[6], nb = 0;
+    for (size_t i = 0; i < 5; i++) {
+        bounds[nb++] = strlen(text);
+        strcat(text, words[i]);
+    }
+    bounds[nb++] = strlen(text);
+    for (int chars = 6; chars <= 20; chars++) {
+        lline *l;
+        size_t n = wrap(a, LFONT_REGULAR, 10, chars * 5.0, text, &l);
+        CHECK(n >= 1);
+        for (size_t i = 0; i < n; i++) {
+            bool ok_start = false, ok_end = false;
+            for (size_t k = 0; k < nb; k++) {
+                ok_start |= l[i].start == bounds[k];
+                ok_end |= l[i].end == bounds[k];
+            }
+            CHECK(ok_start && ok_end);
+        }
+    }
+    arena_free(a);
+}
+
+/* A Khmer word longer than the line is cut between grapheme clusters,
+ * never between a consonant and its subscript or vowel sign. */
+static void test_khmer_long_word(void)
+{
+    arena *a = arena_new();
+    char text[512] = "";
+    for (int i = 0; i < 8; i++)
+        strcat(text, "ស្រស់"); /* one word, no break opportunity inside */
+    text_para tp;
+    CHECK(text_analyze(text, strlen(text), "km", TEXT_DIR_LTR, a, &tp) == 0);
+    lline *l;
+    size_t n = wrap(a, LFONT_REGULAR, 10, 40, text, &l);
+    CHECK(n > 1);
+    for (size_t i = 0; i < n; i++) {
+        CHECK(tp.flags[l[i].start] & TEXT_CLUSTER);
+        CHECK(tp.flags[l[i].end] & TEXT_CLUSTER);
+        CHECK(l[i].width_pt <= 40.001 || l[i].end - l[i].start <= 12);
+    }
+    arena_free(a);
+}
 /* The page limit is told from running out of memory: the call that would
  * add page LAYOUT_MAX_PAGES + 1 says so, and the pages stop there. */
 static void test_page_limit(void)
@@ -409,7 +579,14 @@ static void test_page_limit(void)
 
 int main(void)
 {
+    FS.a = arena_new();
+    M = fake_iface(&FS);
     test_wide_sum();
+    test_mixed_line();
+    test_rtl_form();
+    test_cjk_kinsoku();
+    test_thai_words();
+    test_khmer_long_word();
     test_fallback_runs();
     test_qr_size();
     test_wrap();
@@ -421,5 +598,6 @@ int main(void)
     test_huge_item_splits_inside_body();
     test_long_header_shrinks();
     test_page_limit();
+    arena_free(FS.a);
     CHECK_DONE();
 }

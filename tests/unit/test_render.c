@@ -23,7 +23,7 @@ typedef struct setup {
     packet pk;
     clinic cl;
     patient pt;
-    mp_font *fonts[LFONT_COUNT];
+    fontset *fonts;
     render_env env;
 } setup;
 
@@ -41,16 +41,15 @@ static int prepare(setup *s, const char *packet_rel, const char *patient_yaml)
     int rc = packet_load(arena_printf(s->a, "%s/%s", root, packet_rel), s->a, &s->pk, &e) ||
              clinic_load(arena_printf(s->a, "%s/forms/clinic.yaml", root), s->a, &s->cl, &e) ||
              patient_load_yaml(pt_path, s->a, &s->pt, &e) ||
-             font_open(FONTDIR_SYSTEM_REGULAR, &s->fonts[LFONT_REGULAR], &e) ||
-             font_open(FONTDIR_SYSTEM_BOLD, &s->fonts[LFONT_BOLD], &e);
+             fontset_open(FONTDIR_SYSTEM_REGULAR, FONTDIR_SYSTEM_BOLD, &s->fonts, &e);
     remove(pt_path);
     if (rc) {
         fprintf(stderr, "%s:%d:%d: %s\n", e.file, e.line, e.col, e.msg);
         return -1;
     }
     s->env.clinic = &s->cl;
-    for (int i = 0; i < LFONT_COUNT; i++)
-        s->env.fonts[i] = s->fonts[i];
+    s->env.fonts = s->fonts;
+    s->env.shapers = shaper_pool_new(s->fonts);
     s->env.style = layout_style_for(11);
     s->env.style_large = layout_style_for(14);
     s->env.today = (mp_date){2025, 12, 1};
@@ -59,8 +58,8 @@ static int prepare(setup *s, const char *packet_rel, const char *patient_yaml)
 
 static void release(setup *s)
 {
-    for (int i = 0; i < LFONT_COUNT; i++)
-        font_close(s->fonts[i]);
+    shaper_pool_free(s->env.shapers);
+    fontset_free(s->fonts);
     arena_free(s->a);
 }
 
@@ -99,7 +98,7 @@ static void check_rules(const layout_doc *d, const layout_style *st, const char 
                 CHECK_INT(p, sign_page); /* the signature block is whole */
                 sign_count++;
             }
-            if (b->font == LFONT_BOLD && b->size_pt > st->body_pt + 0.5 &&
+            if (b->face == LFONT_BOLD && b->size_pt > st->body_pt + 0.5 &&
                 b->size_pt < st->title_pt - 0.5) {
                 if (b->y < lowest_heading)
                     lowest_heading = b->y;

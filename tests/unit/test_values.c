@@ -188,7 +188,8 @@ static void test_drawable(void)
         return;
     EXPECT_VALUE(t, "patient.first_name", "en", false, "Jos\xC3\xA9");
     EXPECT_VALUE(t, "patient.dob", "en", false, "April 12, 1968");
-    static const char why[] = "the value has character U+00FA, which none of the fonts has";
+    static const char why[] =
+        "the value has character U+00FA, which none of the installed fonts has";
     EXPECT_STATUS(t, "patient.last_name", FILL_INVALID, why);
     EXPECT_STATUS(t, "patient.name", FILL_INVALID, why); /* made of it */
     const char *value, *w;

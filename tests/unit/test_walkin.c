@@ -210,20 +210,19 @@ static void test_probe(void)
     const char *root = arena_printf(a, "%s/..", data_dir());
     packet en, es;
     clinic cl;
-    mp_font *fonts[LFONT_COUNT] = {0};
+    fontset *fonts = NULL;
     int rc =
         packet_load(arena_printf(a, "%s/forms/trigger-point/packet.yaml", root), a, &en, &e) ||
         packet_load(arena_printf(a, "%s/forms/trigger-point/es/packet.yaml", root), a, &es, &e) ||
         clinic_load(arena_printf(a, "%s/forms/clinic.yaml", root), a, &cl, &e) ||
-        font_open(FONTDIR_SYSTEM_REGULAR, &fonts[LFONT_REGULAR], &e) ||
-        font_open(FONTDIR_SYSTEM_BOLD, &fonts[LFONT_BOLD], &e);
+        fontset_open(FONTDIR_SYSTEM_REGULAR, FONTDIR_SYSTEM_BOLD, &fonts, &e);
     if (rc) {
         fprintf(stderr, "%s:%d:%d: %s\n", e.file, e.line, e.col, e.msg);
         CHECK(0);
     } else {
         render_env env = {.clinic = &cl};
-        for (int i = 0; i < LFONT_COUNT; i++)
-            env.fonts[i] = fonts[i];
+        env.fonts = fonts;
+        env.shapers = shaper_pool_new(fonts);
         env.style = layout_style_for(11);
         env.style_large = layout_style_for(14);
         env.geom = layout_geom_for(PAGE_LETTER);
@@ -249,6 +248,7 @@ static void test_probe(void)
         CHECK(walkin_required(field("clinician"), any));
         CHECK(!walkin_required(field("appointment_date"), any));
         CHECK(!walkin_required(field("language"), any));
+        shaper_pool_free(env.shapers);
     }
     /* A packet that prints no clinician leaves it optional; the required
      * fields stay required whatever the packets need. */
@@ -256,8 +256,7 @@ static void test_probe(void)
     CHECK(walkin_required(field("first_name"), 0));
     CHECK(walkin_required(field("clinician"), bit("clinician")));
     CHECK(!walkin_required(field("clinician"), bit("mrn") | bit("appointment_time")));
-    for (int i = 0; i < LFONT_COUNT; i++)
-        font_close(fonts[i]);
+    fontset_free(fonts);
     arena_free(a);
 }
 
