@@ -6,7 +6,7 @@
 # --merge. Usage: bench/batch.sh [N ...]   (default: 100 1000 10000)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin=$root/build/medpacket
+bin=${MP_BENCH_BIN:-$root/build/medpacket} # MP_BENCH_BIN: another build, for before/after
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export SOURCE_DATE_EPOCH=1764547200

@@ -5,6 +5,8 @@
 # ICU). Unlike wall-clock time it does not move with the machine's load, so
 # it is the figure to compare before and after a change.
 # Usage: bench/instructions.sh [BINARY] [NAMES]
+#   MP_BENCH_KEEP=1 keeps the callgrind files (for callgrind_annotate) and
+#   says where.
 #   NAMES: latin (default; accented Latin names), cjk, arabic, mixed (names in
 #   fourteen scripts).
 set -euo pipefail
@@ -12,7 +14,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$root/build/medpacket}
 names=${2:-latin}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+if [ -n "${MP_BENCH_KEEP:-}" ]; then
+  trap 'echo "kept $work" >&2' EXIT
+else
+  trap 'rm -rf "$work"' EXIT
+fi
 export SOURCE_DATE_EPOCH=1764547200
 command -v valgrind >/dev/null || { echo "skip: valgrind is not installed"; exit 77; }
 
@@ -44,7 +50,7 @@ count() { # N -> total instructions of a batch of N rows
   valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$work/cg$1.%p" "$bin" batch \
     "$root/forms/trigger-point/consent.yaml" --data "$work/p$1.csv" --out-dir "$work/out$1" \
     --jobs 1 --quiet >/dev/null 2>"$work/log$1"
-  cat "$work/cg$1".* | sed -n 's/^summary: *//p' | awk '{s += $1} END {print s}'
+  cat "$work/cg$1".* | sed -n 's/^summary: *//p' | awk '{s += $1} END {printf "%.0f\n", s}'
 }
 
 a=$(count 20)

@@ -46,19 +46,88 @@ static void on_hpdf_error(HPDF_STATUS code, HPDF_STATUS detail, void *user)
 
 /* ---- which glyphs each face must hold, and the text each stands for ---- */
 
-/* One glyph drawn, with the text it stands for in the ToUnicode CMap. */
+/* One glyph drawn, with the text it stands for in the ToUnicode CMap (its
+ * first use's), and, once its face is embedded, its code and /W width. */
 typedef struct used_glyph {
     lface face;
     uint32_t gid;
-    size_t seq; /* first use comes first: the CMap keeps the first text */
     const char *text;
     size_t len;
+    unsigned code;
+    int width;
 } used_glyph;
 
+/* The distinct glyphs of a document, sorted by face and glyph once all are
+ * in, with a hash index over (face, glyph): a consent draws some ten
+ * thousand glyphs but only a few hundred distinct ones, and every drawn
+ * glyph is looked up twice (for its text, for its code). */
 typedef struct glyph_vec {
     used_glyph *v;
     size_t n, cap;
+    uint64_t *keys;   /* key + 1 (0: empty slot) */
+    uint32_t *slot_i; /* the index in v of keys[s] */
+    size_t slots;     /* a power of two, at least twice n */
 } glyph_vec;
+
+static uint64_t glyph_key(lface face, uint32_t gid)
+{
+    return ((uint64_t)face << 32 | gid) + 1;
+}
+
+static size_t key_slot(const glyph_vec *gv, uint64_t key)
+{
+    uint64_t h = key * 0x9E3779B97F4A7C15u;
+    size_t s = (size_t)(h >> 32) & (gv->slots - 1);
+    while (gv->keys[s] && gv->keys[s] != key)
+        s = (s + 1) & (gv->slots - 1);
+    return s;
+}
+
+/* Indexes v[0..n) anew in a table of at least 2n slots; false on OOM. */
+static bool reindex(glyph_vec *gv)
+{
+    size_t slots = 256;
+    while (slots < 2 * (gv->n + 1))
+        slots *= 2;
+    if (slots != gv->slots) {
+        uint64_t *k = malloc(slots * sizeof *k);
+        uint32_t *v = malloc(slots * sizeof *v);
+        if (!k || !v) {
+            free(k);
+            free(v);
+            return false;
+        }
+        free(gv->keys);
+        free(gv->slot_i);
+        gv->keys = k;
+        gv->slot_i = v;
+        gv->slots = slots;
+    }
+    memset(gv->keys, 0, slots * sizeof *gv->keys);
+    for (size_t i = 0; i < gv->n; i++) {
+        uint64_t key = glyph_key(gv->v[i].face, gv->v[i].gid);
+        size_t s = key_slot(gv, key);
+        gv->keys[s] = key;
+        gv->slot_i[s] = (uint32_t)i;
+    }
+    return true;
+}
+
+/* The entry of a face's glyph, or NULL when the document does not draw it. */
+static used_glyph *find_glyph(const glyph_vec *gv, lface face, uint32_t gid)
+{
+    if (!gv->slots)
+        return NULL;
+    size_t s = key_slot(gv, glyph_key(face, gid));
+    return gv->keys[s] ? &gv->v[gv->slot_i[s]] : NULL;
+}
+
+static void glyphs_free(glyph_vec *gv)
+{
+    free(gv->v);
+    free(gv->keys);
+    free(gv->slot_i);
+}
 
 /* Calls fn for each glyph of box b in reading order (left to right, or
  * right to left in a right-to-left run), with the text of its cluster for
@@ -93,16 +162,23 @@ static bool each_glyph(const lbox *b, glyph_fn fn, void *ctx)
 static bool collect_one(void *ctx, const lbox *b, const lglyph *g, const char *text, size_t len)
 {
     glyph_vec *gv = ctx;
+    if (find_glyph(gv, b->face, g->gid))
+        return true; /* the first use's text stays */
     if (gv->n == gv->cap) {
-        size_t cap = gv->cap ? 2 * gv->cap : 1024;
+        size_t cap = gv->cap ? 2 * gv->cap : 256;
         used_glyph *nv = realloc(gv->v, cap * sizeof *nv);
         if (!nv)
             return false;
         gv->v = nv;
         gv->cap = cap;
     }
-    gv->v[gv->n] = (used_glyph){b->face, g->gid, gv->n, text, len};
-    gv->n++;
+    gv->v[gv->n++] = (used_glyph){.face = b->face, .gid = g->gid, .text = text, .len = len};
+    if (2 * (gv->n + 1) > gv->slots)
+        return reindex(gv);
+    uint64_t key = glyph_key(b->face, g->gid);
+    size_t s = key_slot(gv, key);
+    gv->keys[s] = key;
+    gv->slot_i[s] = (uint32_t)(gv->n - 1);
     return true;
 }
 
@@ -111,9 +187,7 @@ static int by_face_gid(const void *x, const void *y)
     const used_glyph *a = x, *b = y;
     if (a->face != b->face)
         return a->face < b->face ? -1 : 1;
-    if (a->gid != b->gid)
-        return a->gid < b->gid ? -1 : 1;
-    return a->seq < b->seq ? -1 : a->seq > b->seq;
+    return a->gid < b->gid ? -1 : a->gid > b->gid;
 }
 
 /* Every glyph the document draws, one per (face, glyph), sorted, keeping
@@ -130,18 +204,13 @@ static int collect_glyphs(const layout_doc *doc, glyph_vec *gv)
         }
     if (gv->n)
         qsort(gv->v, gv->n, sizeof *gv->v, by_face_gid);
-    size_t u = 0;
-    for (size_t i = 0; i < gv->n; i++)
-        if (u == 0 || gv->v[u - 1].face != gv->v[i].face || gv->v[u - 1].gid != gv->v[i].gid)
-            gv->v[u++] = gv->v[i];
-    gv->n = u;
-    return 0;
+    return reindex(gv) ? 0 : -1;
 }
 
 /* The faces the document draws with, embedded in the order of their first
  * glyph; texts are copied NUL-terminated into a for pdffont. */
-static int embed_faces(HPDF_Doc pdf, const fontset *fs, const glyph_vec *gv, arena *a, pdffont **pf,
-                       mp_err *err)
+static int embed_faces(HPDF_Doc pdf, const fontset *fs, pdffont_cache *cache, glyph_vec *gv,
+                       arena *a, pdffont **pf, mp_err *err)
 {
     for (size_t i = 0; i < gv->n;) {
         size_t j = i;
@@ -158,33 +227,18 @@ static int embed_faces(HPDF_Doc pdf, const fontset *fs, const glyph_vec *gv, are
                 return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
         }
         const mp_font *f = fontset_font(fs, gv->v[i].face);
-        int rc = f ? pdffont_embed_glyphs(pdf, f, gids, texts, n, &pf[gv->v[i].face], err)
+        int rc = f ? pdffont_embed_glyphs(pdf, cache, f, gids, texts, n, &pf[gv->v[i].face], err)
                    : err_set(err, EX_SOFTWARE, NULL, 0, 0, "no face %u in the font set",
                              (unsigned)gv->v[i].face);
         if (rc)
             return rc;
+        for (size_t k = i; k < j; k++) {
+            gv->v[k].code = pdffont_glyph_code(pf[gv->v[k].face], gv->v[k].gid);
+            gv->v[k].width = pdffont_glyph_width(pf[gv->v[k].face], gv->v[k].gid);
+        }
         i = j;
     }
     return 0;
-}
-
-/* The text a face's glyph stands for in its ToUnicode CMap. */
-static const used_glyph *registered(const glyph_vec *gv, lface face, uint32_t gid)
-{
-    size_t lo = 0, hi = gv->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const used_glyph *m = &gv->v[mid];
-        int c = m->face != face ? (m->face < face ? -1 : 1)
-                                : (m->gid != gid ? (m->gid < gid ? -1 : 1) : 0);
-        if (c == 0)
-            return m;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
 }
 
 typedef struct readback {
@@ -197,7 +251,7 @@ static bool read_one(void *ctx, const lbox *b, const lglyph *g, const char *text
     (void)text;
     (void)len;
     readback *rb = ctx;
-    const used_glyph *u = registered(rb->gv, b->face, g->gid);
+    const used_glyph *u = find_glyph(rb->gv, b->face, g->gid);
     if (!u || u->len > b->len - rb->at || memcmp(b->text + rb->at, u->text, u->len) != 0)
         return false;
     rb->at += u->len;
@@ -255,17 +309,20 @@ static void put_num(mp_buf *c, double v)
  * by each glyph's /W width; where HarfBuzz placed the glyph elsewhere
  * (kerning, a mark's offset) a number in the array moves it, in 1/1000 em,
  * and a mark raised or lowered gets its own Ts. */
-static void put_glyphs(mp_buf *c, const pdffont *pf, const lbox *b)
+static void put_glyphs(mp_buf *c, const glyph_vec *gv, const lbox *b)
 {
     static const char hex[] = "0123456789ABCDEF";
     double at = 0, pen = 0; /* where the viewer is, and where the glyph goes */
     long long rise = 0;
+    bool open = false; /* a hex string is open: glyphs without a move between
+                          them share one */
     buf_puts(c, "[");
     for (size_t i = 0; i < b->nglyphs; i++) {
         const lglyph *g = &b->glyphs[i];
         long long r = milli(g->dy * b->size_pt / 1000);
         if (r != rise) {
-            buf_puts(c, "] TJ\n");
+            buf_puts(c, open ? ">] TJ\n" : "] TJ\n");
+            open = false;
             put_milli(c, r);
             buf_puts(c, "Ts [");
             rise = r;
@@ -273,18 +330,25 @@ static void put_glyphs(mp_buf *c, const pdffont *pf, const lbox *b)
         double want = pen + g->dx;
         long long adj = milli((at - want) / 1000) / 10; /* hundredths of 1/1000 em */
         if (adj != 0) {
+            if (open)
+                buf_puts(c, ">");
+            open = false;
             put_milli(c, adj * 10);
             at = want;
         }
-        unsigned code = pdffont_glyph_code(pf, g->gid);
-        char h[6] = {
-            '<', hex[code >> 12 & 15], hex[code >> 8 & 15], hex[code >> 4 & 15], hex[code & 15],
-            '>'};
-        buf_put(c, h, sizeof h);
-        at += pdffont_glyph_width(pf, g->gid);
+        const used_glyph *u = find_glyph(gv, b->face, g->gid);
+        unsigned code = u ? u->code : 0;
+        char h[5] = {'<', hex[code >> 12 & 15], hex[code >> 8 & 15], hex[code >> 4 & 15],
+                     hex[code & 15]};
+        if (open)
+            buf_put(c, h + 1, 4);
+        else
+            buf_put(c, h, 5);
+        open = true;
+        at += u ? u->width : 0;
         pen += g->adv;
     }
-    buf_puts(c, "] TJ\n");
+    buf_puts(c, open ? ">] TJ\n" : "] TJ\n");
     if (rise)
         buf_puts(c, "0 Ts\n");
 }
@@ -331,7 +395,7 @@ static bool split_cluster(const lbox *b)
     return false;
 }
 
-static void put_run(mp_buf *c, const pdffont *pf, const lbox *b, const glyph_vec *gv)
+static void put_run(mp_buf *c, const lbox *b, const glyph_vec *gv)
 {
     bool actual = !b->rtl && (split_cluster(b) || !reads_back(gv, b));
     if (actual) {
@@ -339,7 +403,7 @@ static void put_run(mp_buf *c, const pdffont *pf, const lbox *b, const glyph_vec
         put_utf16(c, b->text, b->len);
         buf_puts(c, ">> BDC\n");
     }
-    put_glyphs(c, pf, b);
+    put_glyphs(c, gv, b);
     if (actual)
         buf_puts(c, "EMC\n");
 }
@@ -390,7 +454,7 @@ static bool put_text(mp_buf *c, HPDF_Page page, const lpage *pg, pdffont *const 
         buf_puts(c, "Td\n");
         at_x = x;
         at_y = y;
-        put_run(c, pf[b->face], b, gv);
+        put_run(c, b, gv);
     }
     if (in_text)
         buf_puts(c, "ET\n");
@@ -434,7 +498,7 @@ static bool put_backdrop(mp_buf *c, HPDF_Page page, const lpage *pg, pdffont *co
             put_num(c, x);
             put_num(c, y);
             buf_puts(c, "Tm\n");
-            put_run(c, pf[b->face], b, gv);
+            put_run(c, b, gv);
             buf_puts(c, "ET Q\n");
         }
     }
@@ -622,8 +686,18 @@ static bool set_info_text(HPDF_Doc pdf, const char *key, const char *text)
     return true;
 }
 
-int pdf_render(const layout_doc *doc, const fontset *fs, const pdf_meta *meta, unsigned char **out,
-               size_t *out_len, mp_err *err)
+pdffont_cache *pdf_font_cache_new(void)
+{
+    return pdffont_cache_new(PDF_FONT_CACHE_BYTES);
+}
+
+void pdf_font_cache_free(pdffont_cache *c)
+{
+    pdffont_cache_free(c);
+}
+
+int pdf_render(const layout_doc *doc, const fontset *fs, pdffont_cache *cache, const pdf_meta *meta,
+               unsigned char **out, size_t *out_len, mp_err *err)
 {
     *out = NULL;
     *out_len = 0;
@@ -648,7 +722,7 @@ int pdf_render(const layout_doc *doc, const fontset *fs, const pdf_meta *meta, u
             rc = err_set(err, EX_SOFTWARE, NULL, 0, 0, "face %u is not in the font set",
                          (unsigned)gv.v[i].face);
     if (!rc)
-        rc = embed_faces(pdf, fs, &gv, a, fc.pf, err);
+        rc = embed_faces(pdf, fs, cache, &gv, a, fc.pf, err);
 
     mp_buf c;
     buf_init(&c, NULL);
@@ -710,7 +784,7 @@ int pdf_render(const layout_doc *doc, const fontset *fs, const pdf_meta *meta, u
         pdffont_free(fc.pf[f]);
     free(fc.pf);
     free(fc.names);
-    free(gv.v);
+    glyphs_free(&gv);
     arena_free(a);
     return rc;
 }

@@ -27,11 +27,20 @@ typedef struct pdf_meta {
     const char *lang; /* the document's language (/Lang, for screen readers), e.g. "es"; or NULL */
 } pdf_meta;
 
+/* The font programs a run's documents share (pdffont.h): one per run,
+ * shared by its threads, holding at most PDF_FONT_CACHE_BYTES. NULL when
+ * out of memory (pdf_render() then makes every program anew). */
+typedef struct pdffont_cache pdffont_cache;
+#define PDF_FONT_CACHE_BYTES (4u << 20)
+pdffont_cache *pdf_font_cache_new(void);
+void pdf_font_cache_free(pdffont_cache *c);
+
 /* Renders doc, whose boxes name faces of fs; each face it draws with is
- * embedded as a subset of the glyphs it draws. *out is malloc'd (the
- * caller frees it). Returns 0, EX_SOFTWARE for a libharu or subsetter
+ * embedded as a subset of the glyphs it draws, taken from cache when an
+ * earlier document drew the same set (cache may be NULL). *out is malloc'd
+ * (the caller frees it). Returns 0, EX_SOFTWARE for a libharu or subsetter
  * error, EX_OSERR on OOM. */
-int pdf_render(const layout_doc *doc, const fontset *fs, const pdf_meta *meta, unsigned char **out,
-               size_t *out_len, mp_err *err);
+int pdf_render(const layout_doc *doc, const fontset *fs, pdffont_cache *cache, const pdf_meta *meta,
+               unsigned char **out, size_t *out_len, mp_err *err);
 
 #endif

@@ -17,6 +17,7 @@
 #include <hb-ot.h>
 #include <hb-subset.h>
 #include <hb.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -407,6 +408,7 @@ static const char *const unused_tables[] = {
     "EBLC", "EBSC", "PCLT", "fvar", "avar", "gvar", "HVAR", "VVAR", "MVAR", "cvar"};
 /* Of a CFF face only the bare 'CFF ' table goes into the PDF. */
 static const char *const unused_cff_tables[] = {"cmap", "name", "post", "OS/2"};
+static const char *const unused_tt_tables[] = {"cmap", "name", "post"};
 
 /* Cuts f down to glyphs gids[0..n) and .notdef; newgid[i] is gids[i]'s
  * number in the subset. Returns the subset face or NULL (*rc set). */
@@ -428,6 +430,9 @@ static hb_face_t *subset_glyphs(const mp_font *f, const uint32_t *gids, size_t n
     if (font_is_cff(f))
         for (size_t i = 0; i < sizeof unused_cff_tables / sizeof *unused_cff_tables; i++)
             hb_set_add(drop, hb_tag_from_string(unused_cff_tables[i], 4));
+    else
+        for (size_t i = 0; i < sizeof unused_tt_tables / sizeof *unused_tt_tables; i++)
+            hb_set_add(drop, hb_tag_from_string(unused_tt_tables[i], 4));
     /* .notdef keeps its outline: a character no font could draw shows as a
      * box on the page, never as nothing, so a reader sees that it is there. */
     hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING | HB_SUBSET_FLAGS_NOTDEF_OUTLINE);
@@ -437,7 +442,7 @@ static hb_face_t *subset_glyphs(const mp_font *f, const uint32_t *gids, size_t n
         return NULL;
     }
 
-    hb_subset_plan_t *plan = hb_subset_plan_create_or_fail(hb_font_get_face(font_hb(f)), in);
+    hb_subset_plan_t *plan = hb_subset_plan_create_or_fail(font_subset_face(f), in);
     hb_subset_input_destroy(in);
     hb_face_t *sub = NULL;
     if (plan) {
@@ -456,12 +461,30 @@ static hb_face_t *subset_glyphs(const mp_font *f, const uint32_t *gids, size_t n
     return sub;
 }
 
+/* What a glyph set of a face becomes, whatever document draws it: the
+ * subset program and the code each glyph is drawn with. (libharu deflates
+ * the program as it writes the document: its stream writer drops a /Filter
+ * it did not apply itself, so a program cannot be kept deflated.) */
+typedef struct program {
+    struct program *prev, *next; /* the cache's list, most recently used first */
+    const mp_font *font;
+    uint64_t hash;
+    uint32_t *gids; /* the key: ascending */
+    size_t n;
+    uint16_t *codes; /* of gids[i] */
+    unsigned char *file;
+    size_t len;
+    char registry[PS_NAME_SIZE], ordering[PS_NAME_SIZE];
+    int supplement;
+    size_t bytes; /* what the entry holds, for the cache's bound */
+} program;
+
 /* A CFF font program shows a glyph by its CID: in a CID-keyed CFF the
  * charset gives it, in a name-keyed one the CID is the glyph number.
  * FreeType reads the charset of the bare subset; the registry and ordering
  * go into /CIDSystemInfo. Returns 0 or an error code (*err set). */
-static int cff_codes(embed *e, const unsigned char *cff, size_t len, const uint32_t *newgid,
-                     uint16_t *codes, mp_err *err)
+static int cff_codes(const mp_font *f, const unsigned char *cff, size_t len, const uint32_t *newgid,
+                     size_t n, program *p, mp_err *err)
 {
     FT_Library lib;
     if (FT_Init_FreeType(&lib) != 0)
@@ -470,7 +493,7 @@ static int cff_codes(embed *e, const unsigned char *cff, size_t len, const uint3
     int rc = 0;
     if (FT_New_Memory_Face(lib, cff, (FT_Long)len, 0, &face) != 0) {
         FT_Done_FreeType(lib);
-        return err_set(err, EX_SOFTWARE, font_path(e->font), 0, 0,
+        return err_set(err, EX_SOFTWARE, font_path(f), 0, 0,
                        "the subset's CFF table cannot be read back");
     }
     FT_Bool cid_keyed = 0;
@@ -479,17 +502,17 @@ static int cff_codes(embed *e, const unsigned char *cff, size_t len, const uint3
     const char *reg = NULL, *ord = NULL;
     FT_Int sup = 0;
     if (cid_keyed && FT_Get_CID_Registry_Ordering_Supplement(face, &reg, &ord, &sup) == 0 && reg &&
-        ord && strlen(reg) < sizeof e->registry && strlen(ord) < sizeof e->ordering) {
-        memcpy(e->registry, reg, strlen(reg) + 1);
-        memcpy(e->ordering, ord, strlen(ord) + 1);
-        e->supplement = sup;
+        ord && strlen(reg) < sizeof p->registry && strlen(ord) < sizeof p->ordering) {
+        memcpy(p->registry, reg, strlen(reg) + 1);
+        memcpy(p->ordering, ord, strlen(ord) + 1);
+        p->supplement = sup;
     }
-    for (size_t i = 0; i < e->n && rc == 0; i++) {
+    for (size_t i = 0; i < n && rc == 0; i++) {
         FT_UInt cid = newgid[i];
         if (cid_keyed && (FT_Get_CID_From_Glyph_Index(face, newgid[i], &cid) != 0 || cid > 0xFFFF))
-            rc = err_set(err, EX_SOFTWARE, font_path(e->font), 0, 0,
-                         "the subset has no CID for glyph %u", (unsigned)newgid[i]);
-        codes[i] = (uint16_t)cid;
+            rc = err_set(err, EX_SOFTWARE, font_path(f), 0, 0, "the subset has no CID for glyph %u",
+                         (unsigned)newgid[i]);
+        p->codes[i] = (uint16_t)cid;
     }
     FT_Done_Face(face);
     FT_Done_FreeType(lib);
@@ -549,7 +572,231 @@ static cmap_entry *glyph_entries(const uint16_t *codes, const char *const *text,
     return m;
 }
 
-int pdffont_embed_glyphs(HPDF_Doc pdf, const mp_font *f, const uint32_t *gids,
+/* ---- font programs, and the cache that keeps them across documents ---- */
+
+static void program_free(program *p)
+{
+    if (!p)
+        return;
+    free(p->gids);
+    free(p->codes);
+    free(p->file);
+    free(p);
+}
+
+static uint64_t program_hash(const mp_font *f, const uint32_t *gids, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325u ^ (uint64_t)(uintptr_t)f;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ gids[i]) * 0x100000001b3u;
+    return h ^ n;
+}
+
+/* Subsets f to gids[0..n) and reads each glyph's code.
+ * Returns 0 or an error code (*err set); *out is the caller's. */
+static int program_make(const mp_font *f, const uint32_t *gids, size_t n, program **out,
+                        mp_err *err)
+{
+    *out = NULL;
+    size_t m = n ? n : 1;
+    program *p = calloc(1, sizeof *p);
+    uint32_t *newgid = malloc(m * sizeof *newgid);
+    hb_face_t *sub = NULL;
+    hb_blob_t *file = NULL;
+    int rc = 0;
+    if (p) {
+        p->gids = malloc(m * sizeof *p->gids);
+        p->codes = calloc(m, sizeof *p->codes);
+    }
+    if (!p || !newgid || !p->gids || !p->codes) {
+        rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    p->font = f;
+    memcpy(p->gids, gids, n * sizeof *gids);
+    p->n = n;
+    p->hash = program_hash(f, gids, n);
+    memcpy(p->registry, "Adobe", 6);
+    memcpy(p->ordering, "Identity", 9);
+
+    sub = subset_glyphs(f, gids, n, newgid, &rc, err);
+    if (!sub)
+        goto done;
+    /* Of TrueType the whole sfnt is the FontFile2; of CFF the bare table. */
+    bool cff = font_is_cff(f);
+    file = cff ? hb_face_reference_table(sub, HB_TAG('C', 'F', 'F', ' '))
+               : hb_face_reference_blob(sub);
+    unsigned len = 0;
+    const unsigned char *data = (const unsigned char *)hb_blob_get_data(file, &len);
+    if (!data || len == 0) {
+        rc = err_set(err, EX_SOFTWARE, font_path(f), 0, 0, "subsetting the font failed");
+        goto done;
+    }
+    if (cff) {
+        if ((rc = cff_codes(f, data, len, newgid, n, p, err)) != 0)
+            goto done;
+    } else {
+        /* Code = the subset's glyph number: CIDToGIDMap /Identity. */
+        for (size_t i = 0; i < n; i++)
+            p->codes[i] = (uint16_t)newgid[i];
+    }
+    if (!(p->file = malloc(len))) {
+        rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    memcpy(p->file, data, len);
+    p->len = len;
+    p->bytes = sizeof *p + m * (sizeof *p->gids + sizeof *p->codes) + len;
+
+done:
+    hb_blob_destroy(file);
+    hb_face_destroy(sub);
+    free(newgid);
+    if (rc)
+        program_free(p);
+    else
+        *out = p;
+    return rc;
+}
+
+struct pdffont_cache {
+    pthread_mutex_t lock; /* guards all below */
+    program *head, *tail;
+    size_t bytes, max_bytes;
+};
+
+pdffont_cache *pdffont_cache_new(size_t max_bytes)
+{
+    pdffont_cache *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    if (pthread_mutex_init(&c->lock, NULL) != 0) {
+        free(c);
+        return NULL;
+    }
+    c->max_bytes = max_bytes;
+    return c;
+}
+
+void pdffont_cache_free(pdffont_cache *c)
+{
+    if (!c)
+        return;
+    for (program *p = c->head, *next; p; p = next) {
+        next = p->next;
+        program_free(p);
+    }
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+static void unlink_program(pdffont_cache *c, program *p)
+{
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        c->head = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
+    else
+        c->tail = p->prev;
+    p->prev = p->next = NULL;
+}
+
+static void push_front(pdffont_cache *c, program *p)
+{
+    p->prev = NULL;
+    p->next = c->head;
+    if (c->head)
+        c->head->prev = p;
+    c->head = p;
+    if (!c->tail)
+        c->tail = p;
+}
+
+static program *find_program(pdffont_cache *c, const mp_font *f, const uint32_t *gids, size_t n,
+                             uint64_t h)
+{
+    for (program *p = c->head; p; p = p->next)
+        if (p->hash == h && p->font == f && p->n == n &&
+            memcmp(p->gids, gids, n * sizeof *gids) == 0)
+            return p;
+    return NULL;
+}
+
+/* A copy of the cached program for (f, gids), or NULL. */
+static program *cache_get(pdffont_cache *c, const mp_font *f, const uint32_t *gids, size_t n)
+{
+    uint64_t h = program_hash(f, gids, n);
+    pthread_mutex_lock(&c->lock);
+    program *p = find_program(c, f, gids, n, h), *copy = NULL;
+    if (p) {
+        unlink_program(c, p);
+        push_front(c, p);
+        copy = malloc(sizeof *copy);
+        if (copy) {
+            *copy = *p;
+            copy->prev = copy->next = NULL;
+            copy->gids = NULL; /* the caller has them */
+            copy->codes = malloc((n ? n : 1) * sizeof *copy->codes);
+            copy->file = malloc(p->len ? p->len : 1);
+            if (copy->codes && copy->file) {
+                memcpy(copy->codes, p->codes, n * sizeof *p->codes);
+                memcpy(copy->file, p->file, p->len);
+            } else {
+                program_free(copy);
+                copy = NULL;
+            }
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+    return copy;
+}
+
+/* Keeps a copy of p, dropping the least recently used programs beyond the
+ * cache's bound. Out of memory, nothing is kept: the cache only saves
+ * time. */
+static void cache_put(pdffont_cache *c, const program *p)
+{
+    if (p->bytes > c->max_bytes)
+        return;
+    program *k = malloc(sizeof *k);
+    if (!k)
+        return;
+    *k = *p;
+    k->gids = malloc((p->n ? p->n : 1) * sizeof *k->gids);
+    k->codes = malloc((p->n ? p->n : 1) * sizeof *k->codes);
+    k->file = malloc(p->len ? p->len : 1);
+    if (!k->gids || !k->codes || !k->file) {
+        program_free(k);
+        return;
+    }
+    if (p->n) {
+        memcpy(k->gids, p->gids, p->n * sizeof *p->gids);
+        memcpy(k->codes, p->codes, p->n * sizeof *p->codes);
+    }
+    if (p->len)
+        memcpy(k->file, p->file, p->len);
+    pthread_mutex_lock(&c->lock);
+    if (find_program(c, p->font, p->gids, p->n, p->hash)) {
+        /* Another thread made the same program meanwhile. */
+        pthread_mutex_unlock(&c->lock);
+        program_free(k);
+        return;
+    }
+    push_front(c, k);
+    c->bytes += k->bytes;
+    while (c->bytes > c->max_bytes && c->tail != k) {
+        program *old = c->tail; /* k is at the front: old is not k */
+        c->tail = old->prev;
+        c->tail->next = NULL;
+        c->bytes -= old->bytes;
+        program_free(old);
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
+int pdffont_embed_glyphs(HPDF_Doc pdf, pdffont_cache *cache, const mp_font *f, const uint32_t *gids,
                          const char *const *text, size_t n, pdffont **out, mp_err *err)
 {
     *out = NULL;
@@ -565,14 +812,12 @@ int pdffont_embed_glyphs(HPDF_Doc pdf, const mp_font *f, const uint32_t *gids,
 
     size_t m = n ? n : 1;
     pdffont *pf = calloc(1, sizeof *pf);
-    uint32_t *newgid = malloc(m * sizeof *newgid);
     size_t *order = malloc(m * sizeof *order);
-    uint16_t *codes = calloc(m, sizeof *codes), *sorted_codes = malloc(m * sizeof *sorted_codes);
+    uint16_t *sorted_codes = malloc(m * sizeof *sorted_codes);
     int *sorted_widths = malloc(m * sizeof *sorted_widths);
     uint16_t *pool = NULL;
     cmap_entry *cmap = NULL;
-    hb_face_t *sub = NULL;
-    hb_blob_t *file = NULL;
+    program *prog = NULL;
     int rc = 0;
     embed e = {.pdf = pdf, .font = f, .cff = font_is_cff(f), .n = n};
     if (pf) {
@@ -580,37 +825,34 @@ int pdffont_embed_glyphs(HPDF_Doc pdf, const mp_font *f, const uint32_t *gids,
         pf->codes = malloc(m * sizeof *pf->codes);
         pf->widths = malloc(m * sizeof *pf->widths);
     }
-    if (!pf || !newgid || !order || !codes || !sorted_codes || !sorted_widths || !pf->gids ||
-        !pf->codes || !pf->widths) {
+    if (!pf || !order || !sorted_codes || !sorted_widths || !pf->gids || !pf->codes ||
+        !pf->widths) {
         rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
         goto done;
     }
     memcpy(pf->gids, gids, n * sizeof *gids);
     pf->ngids = n;
 
-    sub = subset_glyphs(f, gids, n, newgid, &rc, err);
-    if (!sub)
-        goto done;
-    /* Of TrueType the whole sfnt is the FontFile2; of CFF the bare table. */
-    file = e.cff ? hb_face_reference_table(sub, HB_TAG('C', 'F', 'F', ' '))
-                 : hb_face_reference_blob(sub);
-    unsigned file_len = 0;
-    e.file = (const unsigned char *)hb_blob_get_data(file, &file_len);
-    e.file_len = file_len;
-    if (!e.file || file_len == 0 || !read_face_info(hb_font_get_face(font_hb(f)), &e.fi)) {
+    /* A batch draws the same glyph sets again and again (a form's text and
+     * the names that add no new letter): their programs are made once. */
+    if (cache)
+        prog = cache_get(cache, f, gids, n);
+    if (!prog) {
+        if ((rc = program_make(f, gids, n, &prog, err)) != 0)
+            goto done;
+        if (cache)
+            cache_put(cache, prog);
+    }
+    if (!read_face_info(hb_font_get_face(font_hb(f)), &e.fi)) {
         rc = err_set(err, EX_SOFTWARE, font_path(f), 0, 0, "subsetting the font failed");
         goto done;
     }
-    memcpy(e.registry, "Adobe", 6);
-    memcpy(e.ordering, "Identity", 9);
-    if (e.cff) {
-        if ((rc = cff_codes(&e, e.file, e.file_len, newgid, codes, err)) != 0)
-            goto done;
-    } else {
-        /* Code = the subset's glyph number: CIDToGIDMap /Identity. */
-        for (size_t i = 0; i < n; i++)
-            codes[i] = (uint16_t)newgid[i];
-    }
+    e.file = prog->file;
+    e.file_len = prog->len;
+    memcpy(e.registry, prog->registry, sizeof e.registry);
+    memcpy(e.ordering, prog->ordering, sizeof e.ordering);
+    e.supplement = prog->supplement;
+    const uint16_t *codes = prog->codes;
 
     /* Widths from the original face, the advances the shaper used. */
     hb_font_t *hbf = font_hb(f);
@@ -650,11 +892,8 @@ int pdffont_embed_glyphs(HPDF_Doc pdf, const mp_font *f, const uint32_t *gids,
         rc = build_error(&e, err);
 
 done:
-    hb_blob_destroy(file);
-    hb_face_destroy(sub);
-    free(newgid);
+    program_free(prog);
     free(order);
-    free(codes);
     free(sorted_codes);
     free(sorted_widths);
     free(cmap);

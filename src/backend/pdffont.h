@@ -28,6 +28,16 @@
 
 typedef struct pdffont pdffont;
 
+/* Font programs (a face's subset and its glyphs' codes) kept
+ * across the documents of a run, keyed by face and glyph set, the least
+ * recently used dropped beyond max_bytes. A batch's PDFs mostly draw the
+ * same glyph sets (the form's text, and names that add no new letter), and
+ * subsetting a face costs more than all else in a PDF. Safe
+ * to share between threads; NULL when out of memory. */
+typedef struct pdffont_cache pdffont_cache;
+pdffont_cache *pdffont_cache_new(size_t max_bytes);
+void pdffont_cache_free(pdffont_cache *c);
+
 /* Adds face f (TrueType or CFF, see font_open_face()) holding the glyphs
  * gids[0..n) (original glyph ids, ascending, distinct; 0 = .notdef may be
  * among them); text[i] is the UTF-8 text glyph gids[i] stands for, written
@@ -36,10 +46,11 @@ typedef struct pdffont pdffont;
  * CIDFontType2 with its subset as FontFile2 (the code is the subset's
  * glyph number, CIDToGIDMap /Identity); a CFF face a CIDFontType0 with the
  * subset's bare CFF as FontFile3 /CIDFontType0C (the code is the glyph's
- * CID). Same input, same bytes. The PDF objects belong to pdf; *out is the
+ * CID). Same input, same bytes, with or without cache (which may be NULL).
+ * The PDF objects belong to pdf; *out is the
  * caller's, freed with pdffont_free(). Returns 0, EX_SOFTWARE (bad glyph
  * ids, more than 65,535 glyphs, subsetting or libharu failed) or EX_OSERR. */
-int pdffont_embed_glyphs(HPDF_Doc pdf, const mp_font *f, const uint32_t *gids,
+int pdffont_embed_glyphs(HPDF_Doc pdf, pdffont_cache *cache, const mp_font *f, const uint32_t *gids,
                          const char *const *text, size_t n, pdffont **out, mp_err *err);
 
 /* The Type0 font dictionary, to register in a page's /Font resources. */

@@ -20,7 +20,7 @@
 #include "fontset.h"
 #include "shaped.h"
 
-#define SHAPER_CACHE_BYTES (8u << 20)
+#define SHAPER_CACHE_BYTES (2u << 20)
 
 typedef struct shaper shaper;
 typedef struct shaper_pool shaper_pool;

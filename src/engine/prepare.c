@@ -119,8 +119,11 @@ int prepare_run(const prepare_opts *s, arena *a, prepared_run *run, mp_err *err)
     /* What the family lacks comes from a face fontconfig finds for it. */
     if (!(run->shapers = shaper_pool_new(run->fonts)))
         return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    /* Without it every PDF subsets its fonts anew: slower, not wrong. */
+    run->font_programs = pdf_font_cache_new();
     env->fonts = run->fonts;
     env->shapers = run->shapers;
+    env->font_programs = run->font_programs;
     for (size_t v = 0; v < run->nvariants; v++)
         if ((rc = render_check_glyphs(run->variants[v], env, err)))
             return rc;
@@ -131,6 +134,8 @@ void prepare_release(prepared_run *run)
 {
     shaper_pool_free(run->shapers);
     run->shapers = NULL;
+    pdf_font_cache_free(run->font_programs);
+    run->font_programs = NULL;
     fontset_free(run->fonts);
     run->fonts = NULL;
 }

@@ -38,6 +38,7 @@ typedef struct prepared_run {
     clinic cl;
     fontset *fonts;
     shaper_pool *shapers;
+    pdffont_cache *font_programs;
     render_env env;
     /* How the run's patient list writes dates with slashes: --date-order,
      * else the clinic's date_order:, else YYYY-MM-DD only

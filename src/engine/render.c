@@ -526,7 +526,7 @@ int render_specimen(const packet *p, const render_env *env,
     meta.keywords = keywords(p, a);
     if (!meta.keywords || !meta.title)
         return OOM(err);
-    return pdf_render(doc, env->fonts, &meta, pdf, pdf_len, err);
+    return pdf_render(doc, env->fonts, env->font_programs, &meta, pdf, pdf_len, err);
 }
 
 /* Every patient field a packet uses that pt lacks, so that a walk-in's
@@ -678,5 +678,5 @@ int render_packet(const packet *p, const render_env *env, const patient *pt, are
         .date_unix = env->now_unix,
         .lang = p->language,
     };
-    return pdf_render(doc, env->fonts, &meta, pdf, pdf_len, err);
+    return pdf_render(doc, env->fonts, env->font_programs, &meta, pdf, pdf_len, err);
 }

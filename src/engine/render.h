@@ -22,23 +22,25 @@
 #include "form.h"
 #include "layout.h"
 #include "patient.h"
+#include "pdf.h"
 #include "shaper.h"
 
 typedef struct render_env {
     const clinic *clinic;
-    fontset *fonts;           /* the clinic's family, then a face per script */
-    shaper_pool *shapers;     /* one shaper per document being laid out */
-    layout_geom geom;         /* the clinic's page size, or --page-size */
-    bool page_size_forced;    /* --page-size: it wins over a form's own page_size */
-    layout_style style;       /* 11 pt body */
-    layout_style style_large; /* large print: 14 pt body */
-    bool large_print;         /* the run's default (clinic setting or --large-print) */
-    bool force_large_print;   /* --large-print: whatever the patient's column says */
-    int64_t now_unix;         /* the PDF's dates */
-    mp_date today;            /* {{today}} */
-    const char *creator;      /* "medpacket 0.1.0" */
-    bool duplex;              /* pad every form to an even number of pages */
-    bool specimen;            /* review: no patient; placeholders shown, SPECIMEN on every page */
+    fontset *fonts;               /* the clinic's family, then a face per script */
+    shaper_pool *shapers;         /* one shaper per document being laid out */
+    pdffont_cache *font_programs; /* subset fonts shared by the run's PDFs; may be NULL */
+    layout_geom geom;             /* the clinic's page size, or --page-size */
+    bool page_size_forced;        /* --page-size: it wins over a form's own page_size */
+    layout_style style;           /* 11 pt body */
+    layout_style style_large;     /* large print: 14 pt body */
+    bool large_print;             /* the run's default (clinic setting or --large-print) */
+    bool force_large_print;       /* --large-print: whatever the patient's column says */
+    int64_t now_unix;             /* the PDF's dates */
+    mp_date today;                /* {{today}} */
+    const char *creator;          /* "medpacket 0.1.0" */
+    bool duplex;                  /* pad every form to an even number of pages */
+    bool specimen; /* review: no patient; placeholders shown, SPECIMEN on every page */
 } render_env;
 
 /* Large print for this patient: --large-print, else the patient's

@@ -116,8 +116,9 @@ static void finish_run(run *r)
 
 /* Builds a one-page PDF with a line per run and returns its bytes
  * (malloc'd), or NULL. fonts[i] receives each embedded font when not NULL
- * (then the caller frees them). */
-static unsigned char *make_pdf(run *runs, size_t nruns, size_t *len, pdffont **fonts)
+ * (then the caller frees them); cache may be NULL. */
+static unsigned char *make_pdf(run *runs, size_t nruns, pdffont_cache *cache, size_t *len,
+                               pdffont **fonts)
 {
     HPDF_Doc pdf = HPDF_New(NULL, NULL);
     if (!pdf)
@@ -131,8 +132,8 @@ static unsigned char *make_pdf(run *runs, size_t nruns, size_t *len, pdffont **f
         pdffont *pf = NULL;
         mp_err err;
         err_clear(&err);
-        int rc = pdffont_embed_glyphs(pdf, runs[i].font, runs[i].gids, runs[i].texts, runs[i].n,
-                                      &pf, &err);
+        int rc = pdffont_embed_glyphs(pdf, cache, runs[i].font, runs[i].gids, runs[i].texts,
+                                      runs[i].n, &pf, &err);
         CHECK_INT(rc, 0);
         if (rc) {
             fprintf(stderr, "%s: %s\n", err.file, err.msg);
@@ -206,6 +207,7 @@ static unsigned original_cid(const char *path, unsigned index, uint32_t gid)
 typedef struct job {
     run *runs;
     size_t nruns;
+    pdffont_cache *cache;
     unsigned char *pdf;
     size_t len;
 } job;
@@ -213,7 +215,7 @@ typedef struct job {
 static void *embed_job(void *arg)
 {
     job *j = arg;
-    j->pdf = make_pdf(j->runs, j->nruns, &j->len, NULL);
+    j->pdf = make_pdf(j->runs, j->nruns, j->cache, &j->len, NULL);
     return NULL;
 }
 
@@ -224,11 +226,11 @@ static void test_refusals(const mp_font *f)
     mp_err err;
     err_clear(&err);
     static const uint32_t unsorted[] = {40, 36};
-    CHECK_INT(pdffont_embed_glyphs(pdf, f, unsorted, NULL, 2, &pf, &err), EX_SOFTWARE);
+    CHECK_INT(pdffont_embed_glyphs(pdf, NULL, f, unsorted, NULL, 2, &pf, &err), EX_SOFTWARE);
     CHECK_STR(err.msg, "glyph 36: glyph ids must be ascending, distinct and in the font");
     CHECK(pf == NULL);
     static const uint32_t too_big[] = {36, 70000};
-    CHECK_INT(pdffont_embed_glyphs(pdf, f, too_big, NULL, 2, &pf, &err), EX_SOFTWARE);
+    CHECK_INT(pdffont_embed_glyphs(pdf, NULL, f, too_big, NULL, 2, &pf, &err), EX_SOFTWARE);
     CHECK(pf == NULL);
     HPDF_Free(pdf);
 }
@@ -272,7 +274,8 @@ int main(void)
     HPDF_Doc pdf = HPDF_New(NULL, NULL);
     pdffont *pf = NULL;
     t0 = now_ms();
-    CHECK_INT(pdffont_embed_glyphs(pdf, cjk, runs[0].gids, runs[0].texts, runs[0].n, &pf, &err), 0);
+    CHECK_INT(
+        pdffont_embed_glyphs(pdf, NULL, cjk, runs[0].gids, runs[0].texts, runs[0].n, &pf, &err), 0);
     double t_cjk1 = now_ms() - t0;
     /* The codes of a CID-keyed CFF are the glyphs' CIDs in the original
      * font; the widths its advances (1000 units per em, 1000 each). */
@@ -284,11 +287,27 @@ int main(void)
     pdffont_free(pf);
     t0 = now_ms();
     for (int i = 0; i < 10; i++) {
-        CHECK_INT(pdffont_embed_glyphs(pdf, cjk, runs[0].gids, runs[0].texts, runs[0].n, &pf, &err),
-                  0);
+        CHECK_INT(
+            pdffont_embed_glyphs(pdf, NULL, cjk, runs[0].gids, runs[0].texts, runs[0].n, &pf, &err),
+            0);
         pdffont_free(pf);
     }
     double t_cjk2 = (now_ms() - t0) / 10;
+    /* Again from a cache that holds the program: neither subset nor deflate. */
+    pdffont_cache *cache = pdffont_cache_new(1u << 20);
+    CHECK(cache != NULL);
+    CHECK_INT(
+        pdffont_embed_glyphs(pdf, cache, cjk, runs[0].gids, runs[0].texts, runs[0].n, &pf, &err),
+        0);
+    pdffont_free(pf);
+    t0 = now_ms();
+    for (int i = 0; i < 10; i++) {
+        CHECK_INT(pdffont_embed_glyphs(pdf, cache, cjk, runs[0].gids, runs[0].texts, runs[0].n, &pf,
+                                       &err),
+                  0);
+        pdffont_free(pf);
+    }
+    double t_cjk3 = (now_ms() - t0) / 10;
 
     /* Sixty Latin glyphs of DejaVu. */
     uint32_t latin[60];
@@ -296,7 +315,7 @@ int main(void)
         latin[i] = font_glyph(dejavu, 0x21 + i);
     qsort(latin, 60, sizeof *latin, cmp_u32);
     t0 = now_ms();
-    CHECK_INT(pdffont_embed_glyphs(pdf, dejavu, latin, NULL, 60, &pf, &err), 0);
+    CHECK_INT(pdffont_embed_glyphs(pdf, NULL, dejavu, latin, NULL, 60, &pf, &err), 0);
     double t_latin = now_ms() - t0;
     /* TrueType: the code is the subset's glyph number, 1..60 in the
      * original order (.notdef is 0). Widths rounded: 'A' is 1401/2048 em
@@ -309,19 +328,53 @@ int main(void)
     HPDF_Free(pdf);
     fprintf(stderr,
             "note: font_open_face(CJK ttc) %.2f ms; embed 10 CJK glyphs %.2f ms first, %.2f ms "
-            "later; 60 DejaVu glyphs %.2f ms\n",
-            t_open, t_cjk1, t_cjk2, t_latin);
+            "later, %.3f ms from the cache; 60 DejaVu glyphs %.2f ms\n",
+            t_open, t_cjk1, t_cjk2, t_cjk3, t_latin);
+    pdffont_cache_free(cache);
 
-    /* The document, twice: the same bytes. */
-    size_t len = 0, len2 = 0;
-    unsigned char *a = make_pdf(runs, 3, &len, NULL);
-    unsigned char *b = make_pdf(runs, 3, &len2, NULL);
+    /* The document, twice without a cache, then twice through one (made,
+     * then taken from it): the same bytes each time. */
+    size_t len = 0, len2 = 0, len3 = 0, len4 = 0;
+    cache = pdffont_cache_new(1u << 20);
+    unsigned char *a = make_pdf(runs, 3, NULL, &len, NULL);
+    unsigned char *b = make_pdf(runs, 3, NULL, &len2, NULL);
+    unsigned char *c1 = make_pdf(runs, 3, cache, &len3, NULL);
+    unsigned char *c2 = make_pdf(runs, 3, cache, &len4, NULL);
     CHECK(a && b && len == len2 && memcmp(a, b, len) == 0);
-    /* And from four threads at once, each its own document. */
+    CHECK(a && c1 && len == len3 && memcmp(a, c1, len) == 0);
+    CHECK(a && c2 && len == len4 && memcmp(a, c2, len) == 0);
+    free(c1);
+    free(c2);
+    pdffont_cache_free(cache);
+    /* A dozen more without a cache: DejaVu is prepared for subsetting on
+     * the way (font_subset_face()), and the bytes stay the same. */
+    for (int i = 0; i < 12; i++) {
+        c1 = make_pdf(runs, 3, NULL, &len3, NULL);
+        CHECK(a && c1 && len == len3 && memcmp(a, c1, len) == 0);
+        free(c1);
+    }
+    /* A cache with room for some of the three programs drops the least
+     * recently used to take the next (under ASan: no use after free). */
+    cache = pdffont_cache_new(12u << 10);
+    for (int i = 0; i < 4; i++) {
+        c1 = make_pdf(runs, 3, cache, &len3, NULL);
+        CHECK(a && c1 && len == len3 && memcmp(a, c1, len) == 0);
+        free(c1);
+    }
+    pdffont_cache_free(cache);
+    /* A cache too small for any program keeps none and changes nothing. */
+    cache = pdffont_cache_new(16);
+    c1 = make_pdf(runs, 3, cache, &len3, NULL);
+    CHECK(a && c1 && len == len3 && memcmp(a, c1, len) == 0);
+    free(c1);
+    pdffont_cache_free(cache);
+    /* And from four threads at once, each its own document, sharing one
+     * cache. */
+    cache = pdffont_cache_new(1u << 20);
     job jobs[4];
     pthread_t th[4];
     for (int i = 0; i < 4; i++) {
-        jobs[i] = (job){runs, 3, NULL, 0};
+        jobs[i] = (job){runs, 3, cache, NULL, 0};
         CHECK_INT(pthread_create(&th[i], NULL, embed_job, &jobs[i]), 0);
     }
     for (int i = 0; i < 4; i++) {
@@ -329,6 +382,7 @@ int main(void)
         CHECK(a && jobs[i].pdf && jobs[i].len == len && memcmp(jobs[i].pdf, a, len) == 0);
         free(jobs[i].pdf);
     }
+    pdffont_cache_free(cache);
     free(b);
     CHECK(a != NULL);
     CHECK(len < 60 * 1024); /* ten ideographs, not the 20 MB collection */
