@@ -266,9 +266,10 @@ int form_load_doc(const ydoc *doc, const ynode *root, form *f, arena *a, mp_err 
     if (!valid_id(&f->id))
         return node_err(err, EX_DATAERR, doc, f->id.node,
                         "id may hold only letters, digits, \"-\", \"_\" and \".\" (at most 64)");
-    if (!msg_has_language(f->language.s))
+    if (!msg_is_language_tag(f->language.s))
         return node_err(err, EX_DATAERR, doc, f->language.node,
-                        "language \"%s\" is not supported (supported: en, es)", f->language.s);
+                        "language \"%s\" is not a language tag (such as en, es, ar, zh-Hant)",
+                        f->language.s);
     mp_text status;
     if ((rc = schema_required_text(doc, root, "status", "a form", &status, a, err)))
         return rc;

@@ -134,6 +134,32 @@ bool msg_has_language(const char *lang)
     return table_for(lang) != NULL;
 }
 
+static bool is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+bool msg_is_language_tag(const char *s)
+{
+    if (!s)
+        return false;
+    size_t n = 0;
+    while (is_alpha(s[n]))
+        n++;
+    if (n < 2 || n > 3)
+        return false;
+    while (s[n] == '-') {
+        size_t k = 0;
+        n++;
+        while (is_alpha(s[n + k]) || (s[n + k] >= '0' && s[n + k] <= '9'))
+            k++;
+        if (k < 1 || k > 8)
+            return false;
+        n += k;
+    }
+    return s[n] == '\0';
+}
+
 const char *msg_get(const char *lang, msg_id id)
 {
     const char *const *t = table_for(lang);

@@ -65,6 +65,13 @@ typedef enum {
 /* True when lang has a table ("en", "es"). */
 bool msg_has_language(const char *lang);
 
+/* True when s is a BCP 47 language tag as forms write them: a language of
+ * two or three letters, then subtags of one to eight letters or digits
+ * after "-" ("ar", "zh-Hant", "pa-Guru-IN"). A form may be written in any
+ * language; the labels medpacket prints itself (Page X of Y, Signature)
+ * come from the language's table, or English where it has none. */
+bool msg_is_language_tag(const char *s);
+
 /* The label in lang, falling back to English for a language without a table. */
 const char *msg_get(const char *lang, msg_id id);
 

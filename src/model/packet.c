@@ -83,9 +83,10 @@ static int load_translations(const ydoc *doc, const ynode *root, packet *out, ar
     for (size_t i = 0; i < t->count; i++) {
         packet_translation *pt = &out->translations[i];
         const ynode *k = t->keys[i];
-        if (!msg_has_language(k->str))
+        if (!msg_is_language_tag(k->str))
             return node_err(err, EX_DATAERR, doc, k,
-                            "translation language \"%s\" is not supported (supported: en, es)",
+                            "translation language \"%s\" is not a language tag (such as es, ar, "
+                            "zh-Hant)",
                             k->str);
         pt->lang = (mp_text){.s = k->str, .len = k->len, .doc = doc, .node = k};
         mp_text rel;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fill.h"
+#include "msg.h"
 #include "qr.h"
 #include "vars.h"
 
@@ -390,12 +391,31 @@ static int check_reading(check_report *r, const form *f)
     return rc;
 }
 
+/* A form may be written in any language, but the words medpacket prints
+ * around the wording come from its own tables: where it has none for the
+ * form's language they print in English, and the clinic should know. */
+static int check_labels(check_report *r, const form *f)
+{
+    if (msg_has_language(f->language.s))
+        return 0;
+    mp_err e;
+    err_clear(&e);
+    err_set(&e, EX_DATAERR, f->doc->path, f->language.node ? f->language.node->line : 0,
+            f->language.node ? f->language.node->col : 0,
+            "medpacket has no labels in \"%s\": page numbers, the signature, date and initials "
+            "labels and the patient's details print in English",
+            f->language.s);
+    return add(r, FINDING_WARNING, &e);
+}
+
 int check_form(const form *f, const clinic *c, arena *a, check_report *out)
 {
     memset(out, 0, sizeof *out);
     out->form = f;
     out->a = a;
     int rc = check_placeholders(out, f, c);
+    if (!rc)
+        rc = check_labels(out, f);
     for (size_t i = 0; !rc && i < f->nblocks; i++)
         if (f->blocks[i].kind == BLOCK_BOOKING_QR)
             rc = check_qr(out, f, c, &f->blocks[i]);

@@ -533,14 +533,23 @@ static void test_wrong_types(void)
                     "status: draft\n"  /* 6 */
                     BLOCKS "  - heading: H\n",
                     2, 5, "id may hold only letters, digits, \"-\", \"_\" and \".\" (at most 64)");
+    EXPECT_LOAD_ERR("kind: consent\n"    /* 1 */
+                    "id: t\n"            /* 2 */
+                    "title: T\n"         /* 3 */
+                    "version: \"1\"\n"   /* 4 */
+                    "language: French\n" /* 5 */
+                    "status: draft\n"    /* 6 */
+                    BLOCKS "  - heading: H\n",
+                    5, 11,
+                    "language \"French\" is not a language tag (such as en, es, ar, zh-Hant)");
     EXPECT_LOAD_ERR("kind: consent\n"  /* 1 */
                     "id: t\n"          /* 2 */
                     "title: T\n"       /* 3 */
                     "version: \"1\"\n" /* 4 */
-                    "language: fr\n"   /* 5 */
+                    "language: zh-\n"  /* 5 */
                     "status: draft\n"  /* 6 */
                     BLOCKS "  - heading: H\n",
-                    5, 11, "language \"fr\" is not supported (supported: en, es)");
+                    5, 11, "language \"zh-\" is not a language tag (such as en, es, ar, zh-Hant)");
 }
 
 static void test_missing_keys(void)
