@@ -225,7 +225,9 @@ function patientRow(p) {
   const actions = h('td', { class: 'actions' }, ...(p.packets ?? []).map((id) => packetButtons(p, id, name)),
     ...problems);
   return h('tr', {}, appt,
-    h('th', { scope: 'row', class: 'name' }, name),
+    // dir=auto: a name in Arabic or Hebrew sets its own direction, so that
+    // "Last, First" reads in its own order beside the dates and numbers.
+    h('th', { scope: 'row', class: 'name', dir: 'auto' }, name),
     h('td', { class: 'nowrap' }, p.dob ?? ''),
     h('td', { class: 'mrn' }, p.mrn ?? ''),
     h('td', {}, langName(p.language)),

@@ -151,6 +151,29 @@ check_eq "JSON: a \\u escape" \
 w2=$(pdftotext "$work/w2.pdf" - 2>/dev/null)
 check_has "JSON: the escape decoded" "$w2" "Patient: Wánda Walker"
 check_has "JSON: a number taken as its digits" "$w2" "Record number: 12345"
+# A walk-in named in Arabic or Chinese: the preview holds the name in logical
+# order and is the very PDF `render` gives for the same fields (both on the
+# tests' fixed clock, SOURCE_DATE_EPOCH: a walk-in is seen that day).
+today=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%d)
+for wi in "arabic	محمد	عبد الله" "chinese	芳	王"; do
+  IFS=$'\t' read -r key wfirst wlast <<<"$wi"
+  check_eq "walk-in ($key): preview" \
+    "$(post_save "$work/wi-$key.pdf" "${url}api/walkin" "{\"packet\":\"tpi-packet\",\"action\":\"preview\",\"fields\":{\"first_name\":\"$wfirst\",\"last_name\":\"$wlast\",\"dob\":\"1990-02-03\",\"mrn\":\"W7\",\"clinician\":\"Dr. Ana Ruiz\"}}")" 200
+  printf 'first_name: "%s"\nlast_name: "%s"\ndob: 1990-02-03\nmrn: W7\nclinician: Dr. Ana Ruiz\nappointment_date: %s\n' \
+    "$wfirst" "$wlast" "$today" >"$work/wi-$key.yaml"
+  "$bin" render "$root/forms/trigger-point/packet.yaml" --data "$work/wi-$key.yaml" \
+    -o "$work/wi-$key-render.pdf" 2>"$work/wi-$key.err" ||
+    fail "walk-in ($key): render: $(cat "$work/wi-$key.err")"
+  wtext=$(pdftotext -layout "$work/wi-$key.pdf" - 2>/dev/null)
+  check_has "walk-in ($key): the name, in logical order" \
+    "$(printf '%s' "$wtext" | LC_ALL=C sed -e 's/\xe2\x80[\xaa-\xae]//g' -e 's/\xe2\x81[\xa6-\xa9]//g')" \
+    "Patient: $wfirst $wlast"
+  if cmp -s "$work/wi-$key.pdf" "$work/wi-$key-render.pdf"; then
+    ok "walk-in ($key): the preview is the PDF render gives, byte for byte"
+  else
+    fail "walk-in ($key): the preview and render's PDF differ"
+  fi
+done
 check_eq "JSON: a lone surrogate" \
   "$(post "${url}api/walkin" '{"packet":"tpi-packet","action":"preview","fields":{"first_name":"W\ud83d","last_name":"Walker"}}')" 400
 check_has "JSON: a lone surrogate: why" "$(cat "$work/body")" '{"error": "the body must be a JSON object"}'
