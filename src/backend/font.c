@@ -244,27 +244,36 @@ void font_close(mp_font *f)
     free(f);
 }
 
-hb_face_t *font_subset_face(const mp_font *f)
+hb_face_t *font_subset_begin(const mp_font *f, bool *locked)
 {
     mp_font *m = (mp_font *)f; /* the prepared face is a cache */
+    *locked = false;
     /* A CFF face is never prepared: for Noto CJK it takes 0.7 s and some
      * 300 MB, more than a large batch saves. A TrueType face is, at its
      * PREPARE_AFTER-th subset: DejaVu takes 6 ms, a dozen subsets' time,
-     * so that a single render pays nothing and a batch little. While one
-     * thread prepares it, the others subset from the plain face. */
+     * so that a single render pays nothing and a batch little. */
     if (m->cff || atomic_fetch_add(&m->subsets, 1) + 1 < PREPARE_AFTER)
         return m->face;
-    hb_face_t *face = m->face;
-    if (pthread_mutex_trylock(&m->subset_lock) == 0) {
-        if (!m->subset_face) {
-            hb_face_t *p = hb_subset_preprocess(m->face);
-            m->subset_face = p == hb_face_get_empty() ? NULL : p;
-        }
-        if (m->subset_face)
-            face = m->subset_face;
-        pthread_mutex_unlock(&m->subset_lock);
+    /* Subsets from the prepared face are made one at a time: HarfBuzz 6
+     * does not say that two threads may use its subset accelerator at
+     * once, and each takes a fraction of a millisecond. */
+    pthread_mutex_lock(&m->subset_lock);
+    if (!m->subset_face) {
+        hb_face_t *p = hb_subset_preprocess(m->face);
+        m->subset_face = p == hb_face_get_empty() ? NULL : p;
     }
-    return face;
+    if (!m->subset_face) {
+        pthread_mutex_unlock(&m->subset_lock);
+        return m->face;
+    }
+    *locked = true;
+    return m->subset_face;
+}
+
+void font_subset_end(const mp_font *f, bool locked)
+{
+    if (locked)
+        pthread_mutex_unlock(&((mp_font *)f)->subset_lock);
 }
 
 const char *font_path(const mp_font *f)

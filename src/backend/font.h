@@ -34,11 +34,13 @@ void font_close(mp_font *f);
  * with it at once. It belongs to f. */
 hb_font_t *font_hb(const mp_font *f);
 
-/* The face to subset from: after a few calls, a TrueType face with
- * hb-subset's tables built once (hb_subset_preprocess), from which every
- * later subset is several times faster; the plain face before that, and
+/* The face to subset from, until font_subset_end(f, *locked): after a few
+ * calls, a TrueType face with hb-subset's tables built once
+ * (hb_subset_preprocess), from which every later subset is several times
+ * faster, and then one thread at a time; the plain face before that, and
  * always for CFF. Either gives the same subset. Safe from several threads. */
-hb_face_t *font_subset_face(const mp_font *f);
+hb_face_t *font_subset_begin(const mp_font *f, bool *locked);
+void font_subset_end(const mp_font *f, bool locked);
 
 int font_upem(const mp_font *f);
 bool font_is_cff(const mp_font *f); /* CFF outlines; false for glyf */
