@@ -17,7 +17,8 @@ static void check_usage(FILE *out)
           "Validates forms without rendering them: the schema, placeholders that nothing\n"
           "can fill, the booking QR code (URL, capacity, patient identifiers), the elements\n"
           "informed consent needs, approval, and the reading grade of every section.\n"
-          "Findings print as FILE:LINE:COL: error|warning: message.\n"
+          "Findings print as FILE:LINE:COL: error|warning|note: message; a note (such\n"
+          "as a language with no reading-grade formula) changes no exit status.\n"
           "\n"
           "Options:\n"
           "      --json             one JSON document per form on standard output, with\n"
@@ -29,6 +30,11 @@ static void check_usage(FILE *out)
           "Exit status: 0 when there are no errors (warnings allowed), 65 when any form\n"
           "has an error, 66 when a file cannot be read.\n",
           out);
+}
+
+static const char *level_name(finding_level level)
+{
+    return level == FINDING_ERROR ? "error" : level == FINDING_WARNING ? "warning" : "note";
 }
 
 static void print_json(const check_report *r)
@@ -59,7 +65,7 @@ static void print_json(const check_report *r)
         const mp_err *e = &r->findings[i].where;
         json_begin_object(&j);
         json_key(&j, "level");
-        json_put_str(&j, r->findings[i].level == FINDING_ERROR ? "error" : "warning");
+        json_put_str(&j, level_name(r->findings[i].level));
         json_key(&j, "line");
         json_put_int(&j, e->line);
         json_key(&j, "col");
@@ -78,10 +84,17 @@ static void print_json(const check_report *r)
         json_put_str(&j, s->title);
         json_key(&j, "line");
         json_put_int(&j, s->line);
+        /* Without a formula nothing was counted: null, not a 0 to trust. */
         json_key(&j, "words");
-        json_put_uint(&j, s->r.words);
+        if (r->grade_formula)
+            json_put_uint(&j, s->r.words);
+        else
+            json_put_null(&j);
         json_key(&j, "grade");
-        json_put_fixed(&j, s->r.grade, 1);
+        if (r->grade_formula)
+            json_put_fixed(&j, s->r.grade, 1);
+        else
+            json_put_null(&j);
         json_key(&j, "above_target");
         json_put_bool(&j, s->above);
         json_end_object(&j);
@@ -89,6 +102,11 @@ static void print_json(const check_report *r)
     json_end_array(&j);
     json_key(&j, "reading_target");
     json_put_int(&j, f->reading_grade);
+    json_key(&j, "grade_formula");
+    if (r->grade_formula)
+        json_put_str(&j, r->grade_formula);
+    else
+        json_put_null(&j);
     cli_json_end(&line, &j, stdout, NULL);
 }
 
@@ -161,9 +179,8 @@ static int report_findings(const packet *pk, const clinic *cl, const clinic *clp
             return cli_fail(EX_OSERR, "out of memory");
         for (size_t j = 0; j < r.nfindings; j++) {
             const mp_err *e = &r.findings[j].where;
-            char *line =
-                arena_printf(a, "%s:%d:%d: %s: %s\n", e->file, e->line, e->col,
-                             r.findings[j].level == FINDING_ERROR ? "error" : "warning", e->msg);
+            char *line = arena_printf(a, "%s:%d:%d: %s: %s\n", e->file, e->line, e->col,
+                                      level_name(r.findings[j].level), e->msg);
             if (!line || said_before(&said, line, a))
                 continue;
             fputs(line, stderr);

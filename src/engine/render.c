@@ -470,9 +470,10 @@ static int cover_page(layout *L, const packet_entry *e, const render_env *env,
     /* Made first and checked: a failed arena_printf is NULL, which the
      * layout would measure as text. */
     const char *grades =
-        arena_printf(a, "Reading grade by section (%s; target %d or below)",
-                     r && r->nsections ? readability_formula(&r->sections[0].r) : "Flesch-Kincaid",
-                     f->reading_grade);
+        r && r->no_grade ? arena_printf(a, "Reading grade: %s", r->no_grade)
+                         : arena_printf(a, "Reading grade by section (%s; target %d or below)",
+                                        r && r->grade_formula ? r->grade_formula : "Flesch-Kincaid",
+                                        f->reading_grade);
     if (!h.footer_left || !grades)
         return OOM(err);
     layout_status st;
@@ -481,7 +482,7 @@ static int cover_page(layout *L, const packet_entry *e, const render_env *env,
         (st = layout_title(L, "Specimen for review")) ||
         (st = layout_fields(L, labels, values, 8)) || (st = layout_heading(L, grades)))
         return laid_out(st, f, err);
-    size_t n = r ? r->nsections : 0;
+    size_t n = r && !r->no_grade ? r->nsections : 0;
     const char **sl = arena_array(a, n + 1, sizeof *sl), **sv = arena_array(a, n + 1, sizeof *sv);
     if (!sl || !sv)
         return OOM(err);
