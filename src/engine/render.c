@@ -647,8 +647,30 @@ static void all_missing(const packet *p, const render_env *env, const patient *p
     err_missing_field(err, first);
 }
 
+int render_fonts(const layout_doc *doc, int form_index, const fontset *fs, arena *a,
+                 const char *const **out, size_t *n)
+{
+    lface faces[FONTSET_MAX];
+    size_t nfaces = layout_faces(doc, form_index, faces, FONTSET_MAX);
+    const char **files = arena_array(a, nfaces ? nfaces : 1, sizeof *files);
+    if (!files)
+        return EX_OSERR;
+    size_t k = 0;
+    for (size_t i = 0; i < nfaces; i++) {
+        const char *file = fontset_describe(fs, faces[i]);
+        bool seen = !file;
+        for (size_t j = 0; j < k && !seen; j++)
+            seen = strcmp(files[j], file) == 0;
+        if (!seen)
+            files[k++] = file;
+    }
+    *out = files;
+    *n = k;
+    return 0;
+}
+
 int render_packet(const packet *p, const render_env *env, const patient *pt, arena *a,
-                  unsigned char **pdf, size_t *pdf_len, int *pages, mp_err *err)
+                  unsigned char **pdf, size_t *pdf_len, render_info *info, mp_err *err)
 {
     values_table *row = row_values(env, pt, a);
     if (!row)
@@ -659,8 +681,11 @@ int render_packet(const packet *p, const render_env *env, const patient *pt, are
         all_missing(p, env, pt, err);
     if (rc)
         return rc;
-    if (pages)
-        *pages = (int)doc->npages;
+    if (info) {
+        info->pages = (int)doc->npages;
+        if (render_fonts(doc, -1, env->fonts, a, &info->fonts, &info->nfonts))
+            return OOM(err);
+    }
     const char *kw = keywords(p, a);
     if (!kw)
         return OOM(err);
