@@ -263,7 +263,7 @@ static int render_for(server *s, const serve_packet *sp, const patient *pt, unsi
         }
     }
     const packet *pk = render_pick(sp->variants, sp->nvariants, pt, NULL);
-    render_info info;
+    render_info info = {0};
     arena *a = arena_new();
     if (!a)
         rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
