@@ -256,6 +256,11 @@ static void row_json(const report *rp, const batch_result *r, const char *msg)
         json_put_uint(&j, r->bytes);
         json_key(&j, "sha256");
         json_put_str(&j, r->sha256);
+        json_key(&j, "fonts");
+        json_begin_array(&j);
+        for (size_t i = 0; i < r->nfonts; i++)
+            json_put_str(&j, r->fonts[i]);
+        json_end_array(&j);
         if (r->language_asked[0]) {
             json_key(&j, "language_asked");
             json_put_str(&j, r->language_asked);

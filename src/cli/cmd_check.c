@@ -9,6 +9,8 @@
 #include "check.h"
 #include "cmd.h"
 #include "json.h"
+#include "prepare.h"
+#include "render.h"
 
 static void check_usage(FILE *out)
 {
@@ -17,12 +19,14 @@ static void check_usage(FILE *out)
           "Validates forms without rendering them: the schema, placeholders that nothing\n"
           "can fill, the booking QR code (URL, capacity, patient identifiers), the elements\n"
           "informed consent needs, approval, and the reading grade of every section.\n"
-          "Findings print as FILE:LINE:COL: error|warning: message.\n"
+          "Findings print as FILE:LINE:COL: error|warning|note: message; a note (such\n"
+          "as a language with no reading-grade formula) changes no exit status.\n"
           "\n"
           "Options:\n"
           "      --json             one JSON document per form on standard output, with\n"
-          "                         the findings, the wording fingerprint and the reading\n"
-          "                         grade of each section\n"
+          "                         the findings, the wording fingerprint, the reading\n"
+          "                         grade of each section and the font files its specimen\n"
+          "                         draws with\n"
           "      --clinic FILE      clinic settings (default: as for render)\n"
           "  -h, --help             show this help\n"
           "\n"
@@ -31,7 +35,45 @@ static void check_usage(FILE *out)
           out);
 }
 
-static void print_json(const check_report *r)
+static const char *level_name(finding_level level)
+{
+    return level == FINDING_ERROR ? "error" : level == FINDING_WARNING ? "warning" : "note";
+}
+
+/* The font files of each form of a packet, as its specimen lays out (what
+ * review draws): files[k] for entry k, or NULL when it cannot be laid out. */
+typedef struct form_fonts {
+    const char *const *files;
+    size_t n;
+} form_fonts;
+
+/* Lays out the specimen of the packet at path (with --clinic, as render
+ * would find its settings and fonts) to learn the faces each form draws
+ * with. Returns the prepared run to release once the names are printed (the
+ * names belong to its fonts); *out is NULL when the packet cannot be laid
+ * out (no clinic settings, a character no font has): its forms' "fonts" are
+ * then null, and their other findings stand. */
+static void specimen_fonts(const char *path, const char *clinic_opt, size_t nforms, arena *a,
+                           prepared_run *run, form_fonts **out)
+{
+    *out = NULL;
+    mp_err err;
+    err_clear(&err);
+    prepare_opts po = {.input = path, .clinic = clinic_opt, .allow_draft = true};
+    const layout_doc *doc;
+    if (prepare_run(&po, a, run, &err) != 0 || run->pk.nentries != nforms)
+        return;
+    run->env.specimen = true;
+    if (render_layout(&run->pk, &run->env, NULL, a, &doc, &err) != 0)
+        return;
+    form_fonts *ff = arena_array(a, nforms ? nforms : 1, sizeof *ff);
+    for (size_t k = 0; ff && k < nforms; k++)
+        if (render_fonts(doc, (int)k, run->fonts, a, &ff[k].files, &ff[k].n))
+            return;
+    *out = ff;
+}
+
+static void print_json(const check_report *r, const form_fonts *fonts)
 {
     const form *f = r->form;
     mp_buf line;
@@ -59,7 +101,7 @@ static void print_json(const check_report *r)
         const mp_err *e = &r->findings[i].where;
         json_begin_object(&j);
         json_key(&j, "level");
-        json_put_str(&j, r->findings[i].level == FINDING_ERROR ? "error" : "warning");
+        json_put_str(&j, level_name(r->findings[i].level));
         json_key(&j, "line");
         json_put_int(&j, e->line);
         json_key(&j, "col");
@@ -78,10 +120,17 @@ static void print_json(const check_report *r)
         json_put_str(&j, s->title);
         json_key(&j, "line");
         json_put_int(&j, s->line);
+        /* Without a formula nothing was counted: null, not a 0 to trust. */
         json_key(&j, "words");
-        json_put_uint(&j, s->r.words);
+        if (r->grade_formula)
+            json_put_uint(&j, s->r.words);
+        else
+            json_put_null(&j);
         json_key(&j, "grade");
-        json_put_fixed(&j, s->r.grade, 1);
+        if (r->grade_formula)
+            json_put_fixed(&j, s->r.grade, 1);
+        else
+            json_put_null(&j);
         json_key(&j, "above_target");
         json_put_bool(&j, s->above);
         json_end_object(&j);
@@ -89,6 +138,20 @@ static void print_json(const check_report *r)
     json_end_array(&j);
     json_key(&j, "reading_target");
     json_put_int(&j, f->reading_grade);
+    json_key(&j, "grade_formula");
+    if (r->grade_formula)
+        json_put_str(&j, r->grade_formula);
+    else
+        json_put_null(&j);
+    json_key(&j, "fonts");
+    if (fonts) {
+        json_begin_array(&j);
+        for (size_t i = 0; i < fonts->n; i++)
+            json_put_str(&j, fonts->files[i]);
+        json_end_array(&j);
+    } else {
+        json_put_null(&j);
+    }
     cli_json_end(&line, &j, stdout, NULL);
 }
 
@@ -143,10 +206,14 @@ static int load_checked(const char *path, const char *clinic_opt, arena *a, pack
  * file several forms share, such as the clinic's booking URL, once per
  * packet), and with --json each form's report on standard output. Returns
  * the worst exit code: EX_DATAERR for an error, EX_OSERR out of memory. */
-static int report_findings(const packet *pk, const clinic *cl, const clinic *clp, bool json,
-                           arena *a)
+static int report_findings(const char *path, const char *clinic_opt, const packet *pk,
+                           const clinic *cl, const clinic *clp, bool json, arena *a)
 {
     int worst = 0;
+    prepared_run run = {0};
+    form_fonts *fonts = NULL;
+    if (json)
+        specimen_fonts(path, clinic_opt, pk->nentries, a, &run, &fonts);
     mp_err err;
     const char *key_problem = clp ? clinic_key_problem(clp) : NULL;
     if (key_problem) {
@@ -157,22 +224,24 @@ static int report_findings(const packet *pk, const clinic *cl, const clinic *clp
     said_lines said = {0};
     for (size_t k = 0; k < pk->nentries; k++) {
         check_report r;
-        if (check_form(pk->entries[k].form, clp, a, &r))
+        if (check_form(pk->entries[k].form, clp, a, &r)) {
+            prepare_release(&run);
             return cli_fail(EX_OSERR, "out of memory");
+        }
         for (size_t j = 0; j < r.nfindings; j++) {
             const mp_err *e = &r.findings[j].where;
-            char *line =
-                arena_printf(a, "%s:%d:%d: %s: %s\n", e->file, e->line, e->col,
-                             r.findings[j].level == FINDING_ERROR ? "error" : "warning", e->msg);
+            char *line = arena_printf(a, "%s:%d:%d: %s: %s\n", e->file, e->line, e->col,
+                                      level_name(r.findings[j].level), e->msg);
             if (!line || said_before(&said, line, a))
                 continue;
             fputs(line, stderr);
         }
         if (json)
-            print_json(&r);
+            print_json(&r, fonts ? &fonts[k] : NULL);
         if (r.errors)
             worst = EX_DATAERR;
     }
+    prepare_release(&run);
     return worst;
 }
 
@@ -195,7 +264,7 @@ int cmd_check(int argc, char **argv)
         clinic cl;
         const clinic *clp;
         rc = load_checked(argv[i], run.prep.clinic, a, &pk, &cl, &clp);
-        int found = rc ? 0 : report_findings(&pk, &cl, clp, json, a);
+        int found = rc ? 0 : report_findings(argv[i], run.prep.clinic, &pk, &cl, clp, json, a);
         arena_free(a);
         if (found == EX_OSERR)
             return found;

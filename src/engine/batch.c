@@ -116,9 +116,9 @@ static void set_free(name_set *s)
 static void render_slot(const batch_opts *o, slot *s)
 {
     batch_result *r = &s->res;
-    int pages = 0;
+    render_info info = {0};
     int rc =
-        render_packet(s->packet, o->env, &s->row.patient, s->a, &s->pdf, &s->len, &pages, &r->err);
+        render_packet(s->packet, o->env, &s->row.patient, s->a, &s->pdf, &s->len, &info, &r->err);
     if (rc) {
         r->status = BATCH_FAILED;
         if (r->err.row == 0 && r->err.file[0] == '\0')
@@ -126,7 +126,9 @@ static void render_slot(const batch_opts *o, slot *s)
         return;
     }
     r->status = BATCH_OK;
-    r->pages = pages;
+    r->pages = info.pages;
+    r->fonts = info.fonts;
+    r->nfonts = info.nfonts;
     r->bytes = s->len;
     sha256_hex(s->pdf, s->len, r->sha256);
 }

@@ -47,6 +47,10 @@ typedef struct batch_result {
     size_t bytes;
     char sha256[65];      /* hex, of the PDF's bytes */
     const char *language; /* the language the row was printed in */
+    /* BATCH_OK: the font files its PDF draws with (render_info), valid
+     * during on_row. */
+    const char *const *fonts;
+    size_t nfonts;
     /* The row's language when it was not that one (render_language_fallback,
      * cut to fit), else "". */
     char language_asked[40];

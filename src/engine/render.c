@@ -470,9 +470,10 @@ static int cover_page(layout *L, const packet_entry *e, const render_env *env,
     /* Made first and checked: a failed arena_printf is NULL, which the
      * layout would measure as text. */
     const char *grades =
-        arena_printf(a, "Reading grade by section (%s; target %d or below)",
-                     r && r->nsections ? readability_formula(&r->sections[0].r) : "Flesch-Kincaid",
-                     f->reading_grade);
+        r && r->no_grade ? arena_printf(a, "Reading grade: %s", r->no_grade)
+                         : arena_printf(a, "Reading grade by section (%s; target %d or below)",
+                                        r && r->grade_formula ? r->grade_formula : "Flesch-Kincaid",
+                                        f->reading_grade);
     if (!h.footer_left || !grades)
         return OOM(err);
     layout_status st;
@@ -481,7 +482,7 @@ static int cover_page(layout *L, const packet_entry *e, const render_env *env,
         (st = layout_title(L, "Specimen for review")) ||
         (st = layout_fields(L, labels, values, 8)) || (st = layout_heading(L, grades)))
         return laid_out(st, f, err);
-    size_t n = r ? r->nsections : 0;
+    size_t n = r && !r->no_grade ? r->nsections : 0;
     const char **sl = arena_array(a, n + 1, sizeof *sl), **sv = arena_array(a, n + 1, sizeof *sv);
     if (!sl || !sv)
         return OOM(err);
@@ -646,8 +647,30 @@ static void all_missing(const packet *p, const render_env *env, const patient *p
     err_missing_field(err, first);
 }
 
+int render_fonts(const layout_doc *doc, int form_index, const fontset *fs, arena *a,
+                 const char *const **out, size_t *n)
+{
+    lface faces[FONTSET_MAX];
+    size_t nfaces = layout_faces(doc, form_index, faces, FONTSET_MAX);
+    const char **files = arena_array(a, nfaces ? nfaces : 1, sizeof *files);
+    if (!files)
+        return EX_OSERR;
+    size_t k = 0;
+    for (size_t i = 0; i < nfaces; i++) {
+        const char *file = fontset_describe(fs, faces[i]);
+        bool seen = !file;
+        for (size_t j = 0; j < k && !seen; j++)
+            seen = strcmp(files[j], file) == 0;
+        if (!seen)
+            files[k++] = file;
+    }
+    *out = files;
+    *n = k;
+    return 0;
+}
+
 int render_packet(const packet *p, const render_env *env, const patient *pt, arena *a,
-                  unsigned char **pdf, size_t *pdf_len, int *pages, mp_err *err)
+                  unsigned char **pdf, size_t *pdf_len, render_info *info, mp_err *err)
 {
     values_table *row = row_values(env, pt, a);
     if (!row)
@@ -658,8 +681,11 @@ int render_packet(const packet *p, const render_env *env, const patient *pt, are
         all_missing(p, env, pt, err);
     if (rc)
         return rc;
-    if (pages)
-        *pages = (int)doc->npages;
+    if (info) {
+        info->pages = (int)doc->npages;
+        if (render_fonts(doc, -1, env->fonts, a, &info->fonts, &info->nfonts))
+            return OOM(err);
+    }
     const char *kw = keywords(p, a);
     if (!kw)
         return OOM(err);

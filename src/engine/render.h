@@ -68,11 +68,28 @@ bool render_uses_field(const packet *p, const render_env *env, const char *field
  * EX_DATAERR at its place in the YAML, with its code point. */
 int render_check_glyphs(const packet *p, const render_env *env, mp_err *err);
 
+/* What a rendered PDF holds, for the batch manifest. */
+typedef struct render_info {
+    int pages;
+    /* The font files it draws with (render_fonts): the array is in the
+     * arena, the strings belong to the run's fontset. */
+    const char *const *fonts;
+    size_t nfonts;
+} render_info;
+
 /* Renders packet p for patient pt. Temporary data goes into a; *pdf is
- * malloc'd and the caller frees it; *pages (if not NULL) is its page count. Errors carry the file
- * and place of the problem (a placeholder, a missing patient field, a QR URL too long). */
+ * malloc'd and the caller frees it; *info (if not NULL) says what it holds.
+ * Errors carry the file and place of the problem (a placeholder, a missing
+ * patient field, a QR URL too long). */
 int render_packet(const packet *p, const render_env *env, const patient *pt, arena *a,
-                  unsigned char **pdf, size_t *pdf_len, int *pages, mp_err *err);
+                  unsigned char **pdf, size_t *pdf_len, render_info *info, mp_err *err);
+
+/* The font files doc draws with, on the pages of form form_index (-1: every
+ * page): fontset_describe() of each face it uses, in face order, each file
+ * once (a bold that is the regular's file is listed once). *out is in a.
+ * 0, or EX_OSERR. */
+int render_fonts(const layout_doc *doc, int form_index, const fontset *fs, arena *a,
+                 const char *const **out, size_t *n);
 
 /* The specimen for review (env->specimen set, no patient): for each form a
  * cover page with its id, version, status, approval, full wording

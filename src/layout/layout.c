@@ -154,6 +154,33 @@ const layout_doc *layout_result(layout *L)
     return &L->doc;
 }
 
+size_t layout_faces(const layout_doc *doc, int form_index, lface *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t p = 0; p < doc->npages; p++) {
+        const lpage *pg = &doc->pages[p];
+        if (form_index >= 0 && pg->form_index != form_index)
+            continue;
+        for (size_t b = 0; b < pg->nboxes; b++) {
+            const lbox *bx = &pg->boxes[b];
+            if (bx->kind != LBOX_TEXT && bx->kind != LBOX_WATERMARK)
+                continue;
+            /* Insertion into the sorted list: a document has a few faces. */
+            size_t i = 0;
+            while (i < n && out[i] < bx->face)
+                i++;
+            if (i < n && out[i] == bx->face)
+                continue;
+            if (n == max)
+                continue; /* full: the caller's max is the fontset's */
+            memmove(out + i + 1, out + i, (n - i) * sizeof *out);
+            out[i] = bx->face;
+            n++;
+        }
+    }
+    return n;
+}
+
 static double line_h(const layout *L, double size)
 {
     return size * L->s.leading;

@@ -195,6 +195,11 @@ layout_status layout_form_end(layout *L);
 /* The pages so far. Valid until the arena is freed. */
 const layout_doc *layout_result(layout *L);
 
+/* The faces doc's text draws with (text and watermark boxes), each once, in
+ * ascending order, into out (at most max); returns how many. form_index >= 0
+ * counts only the pages of that form (lpage.form_index), -1 every page. */
+size_t layout_faces(const layout_doc *doc, int form_index, lface *out, size_t max);
+
 /* For tests: the smallest QR width the engine draws, quiet zone excluded. */
 #define LAYOUT_QR_SYMBOL_PT 80.0
 

@@ -23,8 +23,10 @@ static int add(check_report *r, finding_level level, const mp_err *where)
     nf[r->nfindings++] = (finding){level, *where};
     if (level == FINDING_ERROR)
         r->errors++;
-    else
+    else if (level == FINDING_WARNING)
         r->warnings++;
+    else
+        r->notes++;
     return 0;
 }
 
@@ -338,28 +340,36 @@ static int new_section(check_report *r, const char *title, int line, const char 
     return 0;
 }
 
-static void read_text(check_report *r, const mp_text *t)
+/* Adds t to the current section; true when there was text to add. */
+static bool read_text(check_report *r, const mp_text *t)
 {
-    if (t->s && r->nsections)
-        readability_add(&r->sections[r->nsections - 1].r, t->s, t->len);
+    if (!t->s || !r->nsections)
+        return false;
+    readability_add(&r->sections[r->nsections - 1].r, t->s, t->len);
+    return true;
 }
 
 static int check_reading(check_report *r, const form *f)
 {
+    const readability probe = {.lang = f->language.s};
+    r->grade_formula = readability_formula(&probe);
+    bool opening_read = false; /* text in the opening section: words, or none counted */
     int rc = new_section(r, f->title.s, f->title.node ? f->title.node->line : 0, f->language.s);
     for (size_t i = 0; !rc && i < f->nblocks; i++) {
         const form_block *b = &f->blocks[i];
         switch (b->kind) {
         case BLOCK_HEADING:
             /* An empty opening section (the title alone) is dropped. */
-            if (r->nsections == 1 && r->sections[0].r.words == 0)
+            if (r->nsections == 1 && r->sections[0].r.words == 0 &&
+                (r->grade_formula || !opening_read))
                 r->nsections = 0;
+            opening_read = true; /* past the opening section */
             rc = new_section(r, b->text.s, b->text.node->line, f->language.s);
             break;
         case BLOCK_PARAGRAPH:
         case BLOCK_PROCEDURE:
         case BLOCK_QUESTIONS:
-            read_text(r, &b->text);
+            opening_read |= read_text(r, &b->text);
             break;
         case BLOCK_LIST:
         case BLOCK_CHECKBOXES:
@@ -367,13 +377,23 @@ static int check_reading(check_report *r, const form *f)
         case BLOCK_RISKS:
         case BLOCK_ALTERNATIVES:
             for (size_t k = 0; k < b->nitems; k++) {
-                read_text(r, &b->items[k].title);
-                read_text(r, &b->items[k].text);
+                opening_read |= read_text(r, &b->items[k].title);
+                opening_read |= read_text(r, &b->items[k].text);
             }
             break;
         default:
             break;
         }
+    }
+    if (!rc && !r->grade_formula) {
+        /* Said once, at the form's language: no section can be graded. */
+        r->no_grade = arena_printf(r->a,
+                                   "no reading-grade formula for language \"%s\": the reading "
+                                   "level is not scored",
+                                   f->language.s);
+        if (!r->no_grade)
+            return EX_OSERR;
+        rc = at_node(r, FINDING_NOTE, f->language.node, "%s", r->no_grade);
     }
     for (size_t i = 0; !rc && i < r->nsections; i++) {
         check_section *s = &r->sections[i];

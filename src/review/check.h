@@ -11,8 +11,10 @@
  *     the procedure, benefits, every risk described, alternatives, the
  *     questions-answered statement, the patient's and the clinician's
  *     signatures with a date, and who approved an approved form and when;
- *   - the reading grade (Flesch-Kincaid) of each section of the wording,
- *     against the form's target (reading_grade, default 8).
+ *   - the reading grade (Flesch-Kincaid; Crawford for Spanish) of each
+ *     section of the wording, against the form's target (reading_grade,
+ *     default 8); a form in a language with no formula gets a note saying
+ *     so, and no grade.
  *
  * Findings carry the file, line and column they are about. Pure: no output.
  */
@@ -26,7 +28,8 @@
 #include "form.h"
 #include "readability.h"
 
-typedef enum { FINDING_ERROR, FINDING_WARNING } finding_level;
+/* A note is for the reviewer's information: it changes no exit status. */
+typedef enum { FINDING_ERROR, FINDING_WARNING, FINDING_NOTE } finding_level;
 
 typedef struct finding {
     finding_level level;
@@ -36,8 +39,8 @@ typedef struct finding {
 typedef struct check_section {
     const char *title; /* the heading, or the form's title before the first heading */
     int line;          /* where the section starts */
-    readability r;
-    bool above; /* grade above the form's target */
+    readability r;     /* readability_formula(&r) NULL: not graded */
+    bool above;        /* grade above the form's target */
 } check_section;
 
 typedef struct check_report {
@@ -45,9 +48,13 @@ typedef struct check_report {
     arena *a;
     finding *findings;
     size_t nfindings, cap;
-    size_t errors, warnings;
+    size_t errors, warnings, notes;
     check_section *sections;
     size_t nsections, sections_cap;
+    /* The reading-grade formula of the form's language, or NULL when it has
+     * none; then no_grade says so in words (the note's message, for review's
+     * pages), else it is NULL. */
+    const char *grade_formula, *no_grade;
 } check_report;
 
 /* Checks form f (clinic c may be NULL when none was found: then the clinic's

@@ -13,7 +13,7 @@
  * A language is a table (syllable counter, abbreviations that end in a
  * period without ending a sentence, grade formula): English (lang_en) and
  * Spanish (lang_es), sharing the tokenizer and the folder; the caller picks
- * one with readability.lang.
+ * one with readability.lang. Other languages have no table, and no grade.
  *
  * Syllables are estimated by rule, not looked up: there is no dictionary to
  * ship, and the grade formulas are themselves estimates. Spanish spelling
@@ -711,14 +711,25 @@ static const lang lang_es = {
     crawford,     "Crawford",
 };
 
-/* The language a readability's lang names: "es", "es-MX", "ES_es" are
- * Spanish; anything else, NULL included, is English. */
+/* Whether code is the two-letter language c0 c1, alone or with a region or
+ * script after "-" or "_" ("es", "es-MX", "ES_es"). */
+static bool lang_is(const char *code, char c0, char c1)
+{
+    return (code[0] | 0x20) == c0 && (code[1] | 0x20) == c1 &&
+           (code[2] == '\0' || code[2] == '-' || code[2] == '_');
+}
+
+/* The language a readability's lang names: Spanish, English (NULL and ""
+ * included: a form without a language is read as English), or NULL for any
+ * other language. Flesch-Kincaid on Arabic, Chinese or Thai would be a
+ * number with no meaning (their words are not space-separated Latin
+ * letters, nor their syllables vowel groups), and a reviewer would trust
+ * it: no grade is better than a wrong one. */
 static const lang *lang_of(const char *code)
 {
-    if (code && (code[0] == 'e' || code[0] == 'E') && (code[1] == 's' || code[1] == 'S') &&
-        (code[2] == '\0' || code[2] == '-' || code[2] == '_'))
-        return &lang_es;
-    return &lang_en;
+    if (!code || !code[0] || lang_is(code, 'e', 'n'))
+        return &lang_en;
+    return lang_is(code, 'e', 's') ? &lang_es : NULL;
 }
 
 /* ---------------------------------------------------------------------------
@@ -1062,20 +1073,24 @@ static void add_text(const lang *l, readability *r, const char *text, size_t len
 
 void readability_add(readability *r, const char *text, size_t len)
 {
-    add_text(lang_of(r->lang), r, text, len);
+    const lang *l = lang_of(r->lang);
+    if (l)
+        add_text(l, r, text, len);
 }
 
 void readability_finish(readability *r)
 {
-    if (r->words == 0) {
+    const lang *l = lang_of(r->lang);
+    if (!l || r->words == 0) {
         r->grade = 0;
         return;
     }
     double sentences = r->sentences ? (double)r->sentences : 1.0;
-    r->grade = lang_of(r->lang)->grade((double)r->words, sentences, (double)r->syllables);
+    r->grade = l->grade((double)r->words, sentences, (double)r->syllables);
 }
 
 const char *readability_formula(const readability *r)
 {
-    return lang_of(r->lang)->formula;
+    const lang *l = lang_of(r->lang);
+    return l ? l->formula : NULL;
 }

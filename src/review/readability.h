@@ -15,6 +15,10 @@
  * FK applied to Spanish reads several grades too high, because Spanish words
  * carry more syllables for the same difficulty; hence a formula of its own.
  *
+ * Any other language (Arabic, Chinese, Vietnamese ...) has no formula here,
+ * and gets no grade rather than an English one: readability_formula() says
+ * NULL, and nothing is counted.
+ *
  * Consent wording for patients should read at or below a US 8th-grade level.
  * Pure functions over UTF-8 text; placeholders ({{patient.first_name}}) count
  * as one one-syllable word, since a name stands there.
@@ -27,12 +31,12 @@
 typedef struct readability {
     /* The language of the text, set by the caller before the first
      * readability_add: "es" (or a regional tag such as "es-MX") for Spanish
-     * syllables, abbreviations and Crawford's formula; NULL or anything else
-     * for English and Flesch-Kincaid. Not owned: the string must outlive the
-     * struct's use. */
+     * syllables, abbreviations and Crawford's formula; "en", "en-GB", NULL
+     * or "" for English and Flesch-Kincaid; any other language for none.
+     * Not owned: the string must outlive the struct's use. */
     const char *lang;
-    size_t words, sentences, syllables;
-    double grade; /* by the language's formula (above); 0 when there are no words */
+    size_t words, sentences, syllables; /* all 0 for a language without a formula */
+    double grade; /* by the language's formula (above); 0 when there are no words or no formula */
 } readability;
 
 /* Syllables in one English word (letters only, any case; UTF-8 letters such
@@ -52,7 +56,8 @@ void readability_add(readability *r, const char *text, size_t len);
 void readability_finish(readability *r);
 
 /* The name of the formula r->grade is computed with, for labels:
- * "Flesch-Kincaid" or "Crawford". A static string. */
+ * "Flesch-Kincaid" or "Crawford"; NULL when r->lang has none (then there is
+ * no grade to show). A static string. */
 const char *readability_formula(const readability *r);
 
 #endif

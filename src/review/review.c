@@ -129,10 +129,14 @@ char *review_text(const form *f, const check_report *r, bool markdown, arena *a)
     buf_putc(&o.b, '\n');
     buf_putf(&o.b, "%sLanguage: %s\n", li, f->language.s);
     buf_putf(&o.b, "%sWording fingerprint: %s\n", li, f->fingerprint);
-    buf_putf(&o.b, "%sReading grade (%s, target %d or below):\n", li,
-             r && r->nsections ? readability_formula(&r->sections[0].r) : "Flesch-Kincaid",
-             f->reading_grade);
-    for (size_t i = 0; r && i < r->nsections; i++) {
+    /* A language without a formula says so, rather than show a grade by
+     * another language's rules. */
+    if (r && r->no_grade)
+        buf_putf(&o.b, "%sReading grade: %s\n", li, r->no_grade);
+    else
+        buf_putf(&o.b, "%sReading grade (%s, target %d or below):\n", li,
+                 r && r->grade_formula ? r->grade_formula : "Flesch-Kincaid", f->reading_grade);
+    for (size_t i = 0; r && !r->no_grade && i < r->nsections; i++) {
         const check_section *s = &r->sections[i];
         buf_putf(&o.b, "%s  %s%5.1f  %s (%zu words)%s\n", markdown ? "  " : "",
                  markdown ? "- " : "", s->r.grade, s->title, s->r.words,

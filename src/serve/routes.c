@@ -263,11 +263,14 @@ static int render_for(server *s, const serve_packet *sp, const patient *pt, unsi
         }
     }
     const packet *pk = render_pick(sp->variants, sp->nvariants, pt, NULL);
+    render_info info = {0};
     arena *a = arena_new();
     if (!a)
         rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     else
-        rc = render_packet(pk, &env, pt, a, pdf, len, pages, err);
+        rc = render_packet(pk, &env, pt, a, pdf, len, &info, err);
+    if (!rc && pages)
+        *pages = info.pages;
     arena_free(a);
     sem_post(&s->renders);
     /* A render error is the data's (a placeholder without a value, a

@@ -158,6 +158,20 @@ check_eq "--json with --manifest: standard output and the manifest alike" \
   "$(wc -l <both.out):$(cmp -s both.out both.jsonl && echo same)" "4:same"
 check_has "--json: the summary names the merged file (none here)" "$(tail -1 both.out)" "\"merged\":null"
 
+# The manifest names the font files each row's PDF draws with: the family's
+# for a Latin name, and at least those for an Arabic one (whatever face
+# draws its letters, a file that exists).
+printf 'first_name,last_name,dob,mrn,appointment_date,clinician\nAna,Ruiz,1970-01-02,F1,2026-12-01,Dr. X\n\xd9\x85\xd8\xad\xd9\x85\xd8\xaf,Ruiz,1970-01-02,F2,2026-12-01,Dr. X\n' >fonts.csv
+"$bin" batch "$form" --data fonts.csv --out-dir fonts --manifest fonts.jsonl -q 2>/dev/null
+check_eq "manifest fonts: Latin row DejaVu Sans and its bold; Arabic row at least those; files that exist" \
+  "$(python3 -c '
+import json, os, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if "row" in json.loads(l)]
+latin, arabic = rows[0]["fonts"], rows[1]["fonts"]
+print([os.path.basename(f) for f in latin], set(latin) <= set(arabic),
+      all(os.path.isfile(f.split("#")[0]) for f in latin + arabic), len(set(arabic)) == len(arabic))
+' fonts.jsonl)" "['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'] True True True"
+
 # By default the file names, and so the JSON report, hold no patient names.
 "$bin" batch "$form" --data "$data" --out-dir plain --json -q >plain.jsonl 2>/dev/null
 check_eq "default names: row and record number" "$(ls plain | grep -c -e "^2-A1001.pdf$" -e "^22-A1019.pdf$")" 2

@@ -16,6 +16,15 @@ fp=$(printf '%s' "$json" | python3 -c 'import json,sys; print(json.load(sys.stdi
 check_eq "fingerprint is 64 hex digits" "$(printf '%s' "$fp" | grep -cE '^[0-9a-f]{64}$')" 1
 check_eq "check --json: every section graded, none above 8" \
   "$(printf '%s' "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["sections"]) > 5, all(s["grade"] <= 8 for s in d["sections"]), d["errors"])')" "True True 0"
+check_eq "check --json: the font files its specimen draws with, files that exist" \
+  "$(printf '%s' "$json" | python3 -c 'import json,os,sys; f=json.load(sys.stdin)["fonts"]; print([os.path.basename(x) for x in f], all(os.path.isfile(x.split("#")[0]) for x in f))')" \
+  "['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'] True"
+check_eq "check --json: fonts for each form of a packet" \
+  "$("$bin" check --json "$root/forms/trigger-point/packet.yaml" 2>/dev/null | python3 -c 'import json,sys; print([len(json.loads(l)["fonts"]) for l in sys.stdin])')" "[2, 2]"
+check_eq "check --json: English is graded by Flesch-Kincaid" \
+  "$(printf '%s' "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["grade_formula"])')" "Flesch-Kincaid"
+check_eq "check --json: Spanish is graded by Crawford, every section" \
+  "$("$bin" check --json "$root/forms/trigger-point/es/consent.yaml" 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["grade_formula"], all(isinstance(s["grade"], float) and s["words"] > 0 for s in d["sections"]))')" "Crawford True"
 
 # The fingerprint on every page a patient signs, and in the metadata.
 "$bin" render "$consent" --data "$root/examples/patient.yaml" -o "$work/c.pdf" 2>/dev/null

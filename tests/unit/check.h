@@ -3,8 +3,8 @@
  * prints where and what, and the test exits non-zero at the end (all checks
  * in a test run, so one failure does not hide the next).
  */
-#ifndef MP_CHECK_H
-#define MP_CHECK_H
+#ifndef MP_TEST_CHECK_H
+#define MP_TEST_CHECK_H
 
 #include <stdio.h>
 #include <string.h>

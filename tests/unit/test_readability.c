@@ -708,8 +708,9 @@ static void check_es_sentences(void)
 
 static void check_language_choice(void)
 {
-    /* Only "es" and its regional tags pick Spanish; NULL, "en" and any other
-     * code are English, so a zeroed struct keeps the old behaviour. */
+    /* Only "es" and its regional tags pick Spanish; NULL, "", "en" and its
+     * regional tags are English, so a zeroed struct keeps the old behaviour;
+     * any other code has no formula, and no grade. */
     const char *text = "El esteroide baja la hinchaz\xC3\xB3n de la piel."; /* es-te-roi-de */
     readability en = measure1(text);
     CHECK_STR(readability_formula(&en), "Flesch-Kincaid");
@@ -725,7 +726,7 @@ static void check_language_choice(void)
         CHECK_GRADE(r.grade, es.grade);
         CHECK_STR(readability_formula(&r), "Crawford");
     }
-    const char *english[] = {"en", "fr", "esp", "e", ""};
+    const char *english[] = {"en", "EN", "en-GB", "en_US", ""};
     for (size_t i = 0; i < sizeof english / sizeof english[0]; i++) {
         readability r = {.lang = english[i]};
         readability_add(&r, text, strlen(text));
@@ -733,6 +734,23 @@ static void check_language_choice(void)
         CHECK_INT(r.syllables, en.syllables);
         CHECK_GRADE(r.grade, en.grade);
         CHECK_STR(readability_formula(&r), "Flesch-Kincaid");
+    }
+    /* Scored as English, these would get a grade with no meaning (Latin
+     * text in a form marked French; Arabic letters, which the English
+     * tokenizer does not see as words at all). */
+    const char *arabic = "Ø³ÙÙ ÙØ¶Ø¹ Ø§Ù"
+                         "Ø·Ø¨ÙØ¨ Ø¥Ø¨Ø±Ø©."; /* سوف يضع الطبيب إبرة. */
+    const char *none[] = {"ar", "ar-EG", "zh-Hant", "ja", "ko",  "km", "th",
+                          "fa", "he",    "vi",      "fr", "esp", "e",  "eng"};
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        readability r = {.lang = none[i]};
+        readability_add(&r, text, strlen(text));
+        readability_add(&r, arabic, strlen(arabic));
+        readability_finish(&r);
+        CHECK_INT(r.words, 0);
+        CHECK_INT(r.sentences, 0);
+        CHECK(r.grade == 0.0);
+        CHECK(readability_formula(&r) == NULL);
     }
 }
 
