@@ -231,12 +231,23 @@ static lbox *unit_box(layout *L, unit *u, lbox_kind kind)
 
 /* ---- text ------------------------------------------------------------ */
 
-/* s[0..len) shaped in style f, or NULL when out of memory. */
-static const lshaped *shape(layout *L, lfont f, const char *s, size_t len)
+/* s[0..len) shaped in style f as a paragraph of direction dir, or NULL
+ * when out of memory. */
+static const lshaped *shape_dir(layout *L, lfont f, const char *s, size_t len, text_dir dir)
 {
     const lshaped *sp;
-    text_dir dir = L->rtl ? TEXT_DIR_RTL : TEXT_DIR_LTR;
     return L->sh->para(L->sh->ctx, f, L->lang, s, len, dir, &sp) ? NULL : sp;
+}
+
+/* The direction of the form's wording and of its labels. */
+static text_dir form_dir(const layout *L)
+{
+    return L->rtl ? TEXT_DIR_RTL : TEXT_DIR_LTR;
+}
+
+static const lshaped *shape(layout *L, lfont f, const char *s, size_t len)
+{
+    return shape_dir(L, f, s, len, form_dir(L));
 }
 
 /* Width of s in points, or -1 when out of memory. */
@@ -364,13 +375,14 @@ static int unit_rect(layout *L, unit *u, lbox_kind kind, double x, double y, dou
 }
 
 /* Wrapped text as lines inside unit u, starting `top` below the unit's top
- * (top >= 0). Returns the height used, or -1 on OOM. */
-static double unit_lines(layout *L, unit *u, double x, double top, double width, lfont f,
-                         double size, const char *text)
+ * (top >= 0), as a paragraph of direction dir. Returns the height used, or
+ * -1 on OOM. */
+static double unit_lines_dir(layout *L, unit *u, double x, double top, double width, lfont f,
+                             double size, const char *text, text_dir dir)
 {
     size_t len;
     char *sq = layout_squash_space(L->a, text, strlen(text), &len);
-    const lshaped *sp = sq ? shape(L, f, sq, len) : NULL;
+    const lshaped *sp = sq ? shape_dir(L, f, sq, len, dir) : NULL;
     if (!sp)
         return -1;
     lline *lines;
@@ -384,6 +396,24 @@ static double unit_lines(layout *L, unit *u, double x, double top, double width,
             return -1;
     }
     return (double)n * lh;
+}
+
+/* The form's wording or labels, wrapped (unit_lines_dir). */
+static double unit_lines(layout *L, unit *u, double x, double top, double width, lfont f,
+                         double size, const char *text)
+{
+    return unit_lines_dir(L, u, x, top, width, f, size, text, form_dir(L));
+}
+
+/* Data (the clinic's name and address, a patient's value, a URL), wrapped:
+ * its order is that of its own first strong letter (UAX #9 P2, P3), as a
+ * browser's dir="auto" does, whatever the form's direction; the form's
+ * direction still places it. On an Arabic form, "1200 Main Street" would
+ * otherwise print as "Main Street 1200". */
+static double unit_data_lines(layout *L, unit *u, double x, double top, double width, lfont f,
+                              double size, const char *text)
+{
+    return unit_lines_dir(L, u, x, top, width, f, size, text, TEXT_DIR_AUTO);
 }
 
 /* ---- pages and placement ---------------------------------------------- */
@@ -621,11 +651,11 @@ layout_status layout_letterhead(layout *L, const char *name, const char *details
     if (!u)
         return LAYOUT_NOMEM;
     double x = L->g.margin_left_pt, w = body_width(L);
-    double y = unit_lines(L, u, x, 0, w, LFONT_BOLD, L->s.heading_pt, name);
+    double y = unit_data_lines(L, u, x, 0, w, LFONT_BOLD, L->s.heading_pt, name);
     if (y < 0)
         return LAYOUT_NOMEM;
     if (details) {
-        double d = unit_lines(L, u, x, y, w, LFONT_REGULAR, L->s.small_pt, details);
+        double d = unit_data_lines(L, u, x, y, w, LFONT_REGULAR, L->s.small_pt, details);
         if (d < 0)
             return LAYOUT_NOMEM;
         y += d;
@@ -861,8 +891,8 @@ layout_status layout_fields(layout *L, const char *const *labels, const char *co
         if (!u)
             return LAYOUT_NOMEM;
         double h1 = unit_lines(L, u, x, 0, label_w, LFONT_BOLD, size, labels[i]);
-        double h2 =
-            unit_lines(L, u, vx, 0, body_width(L) - label_w - size, LFONT_REGULAR, size, values[i]);
+        double h2 = unit_data_lines(L, u, vx, 0, body_width(L) - label_w - size, LFONT_REGULAR,
+                                    size, values[i]);
         if (h1 < 0 || h2 < 0)
             return LAYOUT_NOMEM;
         u->height = (h1 > h2 ? h1 : h2) + size * 0.2;
@@ -949,8 +979,8 @@ layout_status layout_qr(layout *L, const qr_code *qr, const char *url, const cha
     link->len = strlen(url);
     y += side;
     /* The URL under the code, for anyone who cannot scan it. */
-    double h = unit_lines(L, u, x + module * QR_QUIET_MODULES, y, body_width(L) * 0.6,
-                          LFONT_REGULAR, L->s.small_pt, url);
+    double h = unit_data_lines(L, u, x + module * QR_QUIET_MODULES, y, body_width(L) * 0.6,
+                               LFONT_REGULAR, L->s.small_pt, url);
     if (h < 0)
         return LAYOUT_NOMEM;
     u->height = y + h;
@@ -968,13 +998,14 @@ layout_status layout_page_break(layout *L)
 }
 
 /* Text shrunk, if need be, to fit max_w: a long name in a header must not
- * run off the page, and must not be cut either. */
+ * run off the page, and must not be cut either. dir as for unit_lines_dir:
+ * the form's, or TEXT_DIR_AUTO for data. */
 static int fit_text(layout *L, lpage *p, double x, double y, double max_w, lfont f, double size,
-                    const char *s, bool right)
+                    const char *s, bool right, text_dir dir)
 {
     if (!s || !*s)
         return 0;
-    const lshaped *sp = shape(L, f, s, strlen(s));
+    const lshaped *sp = shape_dir(L, f, s, strlen(s), dir);
     if (!sp)
         return -1;
     double w = lines_width(sp, size, 0, sp->len);
@@ -1062,7 +1093,7 @@ layout_status layout_form_end(layout *L)
         double x = (L->g.width_pt - w) / 2;
         if (fit_text(L, p, x < L->g.margin_left_pt ? L->g.margin_left_pt : x,
                      (L->g.body_top_pt + L->g.body_bottom_pt) / 2, body_width(L), LFONT_REGULAR,
-                     L->s.body_pt, L->hdr.blank_note, false))
+                     L->s.body_pt, L->hdr.blank_note, false, form_dir(L)))
             return LAYOUT_NOMEM;
     }
     const layout_geom *g = &L->g;
@@ -1087,12 +1118,14 @@ layout_status layout_form_end(layout *L)
         double y = g->header_base_pt, tw = w - (logo_w > 0 ? logo_w + small : 0);
         if (rw > tw / 2)
             rw = tw / 2;
-        if (fit_text(L, p, left, y, tw - rw - small, LFONT_BOLD, small, h->left, false) ||
-            fit_text(L, p, left + tw, y, rw, LFONT_BOLD, small, h->right, true))
+        /* The clinic's name is data; the copy label is the form's. */
+        if (fit_text(L, p, left, y, tw - rw - small, LFONT_BOLD, small, h->left, false,
+                     TEXT_DIR_AUTO) ||
+            fit_text(L, p, left + tw, y, rw, LFONT_BOLD, small, h->right, true, form_dir(L)))
             return LAYOUT_NOMEM;
         if (h->line2) {
             y -= small * 1.35;
-            if (fit_text(L, p, left, y, tw, LFONT_REGULAR, small, h->line2, false))
+            if (fit_text(L, p, left, y, tw, LFONT_REGULAR, small, h->line2, false, form_dir(L)))
                 return LAYOUT_NOMEM;
         }
         lbox *rule = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
@@ -1128,8 +1161,9 @@ layout_status layout_form_end(layout *L)
         *frule = (lbox){
             .kind = LBOX_LINE, .x = left, .y = g->footer_base_pt + small * 1.3, .w = w, .h = 0};
         if (fit_text(L, p, left, g->footer_base_pt, w - pw - small, LFONT_REGULAR, small,
-                     h->footer_left, false) ||
-            fit_text(L, p, right, g->footer_base_pt, pw, LFONT_REGULAR, small, page, true))
+                     h->footer_left, false, form_dir(L)) ||
+            fit_text(L, p, right, g->footer_base_pt, pw, LFONT_REGULAR, small, page, true,
+                     form_dir(L)))
             return LAYOUT_NOMEM;
     }
     if (L->rtl)

@@ -486,6 +486,59 @@ static void test_rtl_form(void)
     arena_free(a);
 }
 
+/* The clinic's and the patient's details are data, not the form's
+ * wording: on a right-to-left form they keep the order of their own first
+ * strong letter, so a Latin address still starts with its street number
+ * ("1200 Main Street", not "Main Street 1200"), while each line is still
+ * placed at the right margin. */
+static void test_rtl_data_own_order(void)
+{
+    arena *a = arena_new();
+    layout *L = layout_new(a, layout_geom_for(PAGE_LETTER), layout_style_for(10.0), &M);
+    layout_header h = {.left = "24 Hour Clinic",
+                       .footer_left = "form v1",
+                       .page_fmt = "Page %d of %d",
+                       .lang = "ar",
+                       .rtl = true};
+    const char *label = "\xd8\xa7\xd9\x84\xd8\xb9\xd9\x86\xd9\x88\xd8\xa7\xd9\x86"; /* address */
+    const char *value = "5 Oak Road";
+    CHECK(layout_form_begin(L, &h) == LAYOUT_OK);
+    CHECK(layout_letterhead(L, "24 Hour Clinic", "1200 Main Street") == LAYOUT_OK);
+    CHECK(layout_fields(L, &label, &value, 1) == LAYOUT_OK);
+    CHECK(layout_form_end(L) == LAYOUT_OK);
+    const layout_doc *d = layout_result(L);
+    const layout_geom *g = &d->geom;
+    double right = g->width_pt - g->margin_right_pt;
+    /* Each pair: a number and the word after it in the text, on one line. */
+    static const char *const pairs[][2] = {{"1200", "Main"}, {"5", "Oak"}, {"24", "Hour"}};
+    for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
+        size_t n = 0;
+        for (size_t i = 0; i < d->pages[0].nboxes; i++) {
+            const lbox *num = &d->pages[0].boxes[i];
+            if (num->kind != LBOX_TEXT || strncmp(num->text, pairs[k][0], strlen(pairs[k][0])))
+                continue;
+            double end = num->x + num->w;
+            const lbox *word = NULL;
+            for (size_t j = 0; j < d->pages[0].nboxes; j++) {
+                const lbox *b = &d->pages[0].boxes[j];
+                if (b->kind == LBOX_TEXT && fabs(b->y - num->y) < 0.001) {
+                    if (strstr(b->text, pairs[k][1]))
+                        word = b;
+                    if (b->x + b->w > end)
+                        end = b->x + b->w;
+                }
+            }
+            CHECK(word && num->x <= word->x); /* the number first, at the left */
+            if (strcmp(pairs[k][0], "5") != 0)
+                CHECK(fabs(end - right) < 0.001); /* the line at the right margin */
+            n++;
+        }
+        CHECK(n == (k == 2 ? 2 : 1)); /* the clinic twice: letterhead and header */
+    }
+    check_inside(d);
+    arena_free(a);
+}
+
 /* Japanese line starts: no line begins with 。、」 or ends with 「, at
  * every width from 2 to 30 characters. */
 static void test_cjk_kinsoku(void)
@@ -584,6 +637,7 @@ int main(void)
     test_wide_sum();
     test_mixed_line();
     test_rtl_form();
+    test_rtl_data_own_order();
     test_cjk_kinsoku();
     test_thai_words();
     test_khmer_long_word();
