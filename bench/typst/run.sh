@@ -61,20 +61,23 @@ one() {
   rm -rf "$out"
 }
 
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs (wall-clock figures are only as good as an idle machine)"
 echo "node $(node --version), $pkg $(node -p "require('$TYPST_TS_DIR/node_modules/$pkg/package.json').version"), $("$bin" --version 2>/dev/null | head -1)"
 printf '%-9s %5s %9s %7s %8s %9s %5s\n' tool rows wall_s cpu_s peakMB bytes/PDF pages
 for _ in $(seq "$reps"); do
   one typst 1; one medpacket 1; one typst 200; one medpacket 200; one medpacket 1000
 done
 
-# marginal ms/PDF per repetition (the k-th run of each size pairs with the k-th of 1 row)
+# marginal ms/PDF per repetition (the k-th run of each size pairs with the k-th of 1 row),
+# from wall clock and from CPU time (user + sys, 10 ms resolution; steadier on a busy machine)
 awk -v reps="$reps" '
-  { k = $1 " " $2; c[k]++; t[k, c[k]] = $3 }
+  { k = $1 " " $2; c[k]++; t[k, c[k]] = $3; u[k, c[k]] = $4 }
+  function m(a, tool, n, r) { return (a[tool " " n, r] - a[tool " 1", r]) * 1000 / (n - 1) }
   END {
     for (r = 1; r <= reps; r++) {
-      ty = (t["typst 200", r] - t["typst 1", r]) * 1000 / 199
-      m2 = (t["medpacket 200", r] - t["medpacket 1", r]) * 1000 / 199
-      m3 = (t["medpacket 1000", r] - t["medpacket 1", r]) * 1000 / 999
-      printf "rep %d: typst %.2f ms/PDF, medpacket %.3f ms/PDF (200 rows), %.3f (1,000 rows); ratio %.1f (200) %.1f (1,000)\n", r, ty, m2, m3, ty / m2, ty / m3
+      ty = m(t, "typst", 200, r); m2 = m(t, "medpacket", 200, r); m3 = m(t, "medpacket", 1000, r)
+      printf "rep %d wall: typst %.2f ms/PDF; medpacket %.2f (200 rows), %.2f (1,000); ratio %.1f, %.1f\n", r, ty, m2, m3, ty / m2, ty / m3
+      ty = m(u, "typst", 200, r); m2 = m(u, "medpacket", 200, r); m3 = m(u, "medpacket", 1000, r)
+      printf "rep %d CPU:  typst %.2f ms/PDF; medpacket %.2f (200 rows), %.2f (1,000); ratio %.1f, %.1f\n", r, ty, m2, m3, ty / m2, ty / m3
     }
   }' "$work/log"

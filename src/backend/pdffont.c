@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "bytes.h"
 #include "utf8.h"
 
@@ -272,8 +274,9 @@ typedef struct embed {
     const int *widths;     /* of codes[i], in 1/1000 em */
     const cmap_entry *cmap;
     size_t ncmap;
-    const unsigned char *file; /* FontFile2 (sfnt) or FontFile3 (bare CFF) */
-    size_t file_len;
+    const unsigned char *file; /* FontFile2 (sfnt) or FontFile3 (bare CFF), deflated */
+    size_t file_len;           /* deflated */
+    size_t raw_len;            /* before deflating: FontFile2's /Length1 */
     face_info fi;
     int default_width;
     char registry[PS_NAME_SIZE], ordering[PS_NAME_SIZE];
@@ -311,7 +314,7 @@ static HPDF_STATUS add_descriptor(const embed *e, HPDF_Dict desc, HPDF_Dict file
         ret |= HPDF_Dict_AddName(file, "Subtype", "CIDFontType0C");
     } else {
         ret |= HPDF_Dict_Add(desc, "FontFile2", file);
-        ret |= HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)e->file_len);
+        ret |= HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)e->raw_len);
     }
     ret |= HPDF_Stream_Write(file->stream, e->file, (HPDF_UINT)e->file_len);
     return ret;
@@ -361,6 +364,17 @@ static HPDF_STATUS add_cid_font(const embed *e, HPDF_Dict cid, HPDF_Dict desc)
     return ret;
 }
 
+/* The font program's stream is deflated already (once per glyph set, and
+ * kept: see program_make()). libharu's writer deletes a /Filter entry it
+ * did not apply itself, so the entry is written from the dictionary's
+ * write_fn, which runs after the entries and before ">>", and the stream
+ * goes out unfiltered, as it is. */
+static HPDF_STATUS write_flate_filter(HPDF_Dict d, HPDF_Stream out)
+{
+    (void)d;
+    return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\012");
+}
+
 /* Makes the font's objects; returns the Type0 font or NULL. */
 static HPDF_Dict build(const embed *e)
 {
@@ -369,6 +383,8 @@ static HPDF_Dict build(const embed *e)
     HPDF_Dict file = new_stream(pdf), cmap = new_stream(pdf);
     if (!type0 || !cid || !desc || !file || !cmap)
         return NULL;
+    file->filter = HPDF_STREAM_FILTER_NONE;
+    file->write_fn = write_flate_filter;
     HPDF_STATUS ret = HPDF_Dict_AddName(type0, "Type", "Font");
     ret |= HPDF_Dict_AddName(type0, "Subtype", "Type0");
     ret |= HPDF_Dict_AddName(type0, "BaseFont", e->base_font);
@@ -464,18 +480,16 @@ static hb_face_t *subset_glyphs(const mp_font *f, const uint32_t *gids, size_t n
 }
 
 /* What a glyph set of a face becomes, whatever document draws it: the
- * subset program and the code each glyph is drawn with. (libharu deflates
- * the program as it writes the document: its stream writer drops a /Filter
- * it did not apply itself, so a program cannot be kept deflated.) */
+ * subset program, deflated, and the code each glyph is drawn with. */
 typedef struct program {
     struct program *prev, *next; /* the cache's list, most recently used first */
     const mp_font *font;
     uint64_t hash;
     uint32_t *gids; /* the key: ascending */
     size_t n;
-    uint16_t *codes; /* of gids[i] */
-    unsigned char *file;
-    size_t len;
+    uint16_t *codes;     /* of gids[i] */
+    unsigned char *file; /* deflated */
+    size_t len, raw_len; /* deflated, and before */
     char registry[PS_NAME_SIZE], ordering[PS_NAME_SIZE];
     int supplement;
     size_t bytes; /* what the entry holds, for the cache's bound */
@@ -594,7 +608,7 @@ static uint64_t program_hash(const mp_font *f, const uint32_t *gids, size_t n)
     return h ^ n;
 }
 
-/* Subsets f to gids[0..n) and reads each glyph's code.
+/* Subsets f to gids[0..n), reads each glyph's code, deflates the program.
  * Returns 0 or an error code (*err set); *out is the caller's. */
 static int program_make(const mp_font *f, const uint32_t *gids, size_t n, program **out,
                         mp_err *err)
@@ -642,12 +656,16 @@ static int program_make(const mp_font *f, const uint32_t *gids, size_t n, progra
         for (size_t i = 0; i < n; i++)
             p->codes[i] = (uint16_t)newgid[i];
     }
-    if (!(p->file = malloc(len))) {
+    /* Deflated here, once for the glyph set, rather than by libharu in
+     * every document; zlib's default level, as libharu uses. */
+    uLongf zlen = compressBound(len);
+    if (!(p->file = malloc(zlen)) ||
+        compress2(p->file, &zlen, data, len, Z_DEFAULT_COMPRESSION) != Z_OK) {
         rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
         goto done;
     }
-    memcpy(p->file, data, len);
-    p->len = len;
+    p->len = zlen;
+    p->raw_len = len;
     p->bytes = sizeof *p + m * (sizeof *p->gids + sizeof *p->codes) + len;
 
 done:
@@ -851,6 +869,7 @@ int pdffont_embed_glyphs(HPDF_Doc pdf, pdffont_cache *cache, const mp_font *f, c
     }
     e.file = prog->file;
     e.file_len = prog->len;
+    e.raw_len = prog->raw_len;
     memcpy(e.registry, prog->registry, sizeof e.registry);
     memcpy(e.ordering, prog->ordering, sizeof e.ordering);
     e.supplement = prog->supplement;

@@ -28,11 +28,11 @@
 
 typedef struct pdffont pdffont;
 
-/* Font programs (a face's subset and its glyphs' codes) kept
+/* Font programs (a face's subset, deflated, and its glyphs' codes) kept
  * across the documents of a run, keyed by face and glyph set, the least
  * recently used dropped beyond max_bytes. A batch's PDFs mostly draw the
  * same glyph sets (the form's text, and names that add no new letter), and
- * subsetting a face costs more than all else in a PDF. Safe
+ * subsetting and deflating a face cost more than all else in a PDF. Safe
  * to share between threads; NULL when out of memory. */
 typedef struct pdffont_cache pdffont_cache;
 pdffont_cache *pdffont_cache_new(size_t max_bytes);
