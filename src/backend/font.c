@@ -9,14 +9,11 @@
 #include "font.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include <hb-ot.h>
-#include <hb-subset.h>
 #include <hb.h>
 
 #include "bytes.h"
@@ -24,9 +21,6 @@
 /* Latin, Latin-1 and Latin Extended-A/B: nearly every name on a form, whose
  * nominal glyphs are a table lookup. */
 #define LATIN_END 0x250u
-
-/* Subsets of a TrueType face before it is prepared for many more. */
-#define PREPARE_AFTER 8u
 
 struct mp_font {
     char *path;
@@ -40,11 +34,8 @@ struct mp_font {
     char *family;
     int ascent, descent;
     uint16_t latin_gid[LATIN_END]; /* nominal glyphs, for the Latin fast path */
-    /* The face with hb-subset's tables built (hb_subset_preprocess): a
-     * subset from it skips reading the whole cmap and glyph table again. */
-    pthread_mutex_t subset_lock; /* guards subset_face */
-    hb_face_t *subset_face;
-    atomic_uint subsets; /* font_subset_face() calls */
+    /* The face as the subsetter sees it: without its cmap (font_subset_face). */
+    hb_face_t *view;
 };
 
 /* ---- reading table data (big-endian, read with bytes.h) ---- */
@@ -99,6 +90,21 @@ static char *family_name(hb_face_t *face)
     return strdup("");
 }
 
+/* The tables of the face behind user_data, but no cmap. A subset is asked
+ * for by glyph id, and the embedded font carries no cmap (pdffont.c drops
+ * it): yet hb-subset's plan reads the whole cmap into a map of every
+ * character to its glyph, for every subset, to keep the characters of the
+ * glyphs it keeps. That was most of a subset's cost: 3.4 of 4.2 ms for ten
+ * ideographs of Noto CJK (44,000 characters), 0.25 of 0.45 ms for sixty
+ * DejaVu glyphs. Without a cmap the same glyphs are kept, faster. */
+static hb_blob_t *view_table(hb_face_t *face, hb_tag_t tag, void *user_data)
+{
+    (void)face;
+    if (tag == HB_TAG('c', 'm', 'a', 'p'))
+        return hb_blob_get_empty();
+    return hb_face_reference_table((hb_face_t *)user_data, tag);
+}
+
 int font_open_face(const char *path, unsigned index, mp_font **out, mp_err *err)
 {
     *out = NULL;
@@ -126,8 +132,6 @@ int font_open_face(const char *path, unsigned index, mp_font **out, mp_err *err)
                        faces, faces == 1 ? "" : "s", index);
     }
     mp_font *f = calloc(1, sizeof *f);
-    if (f)
-        pthread_mutex_init(&f->subset_lock, NULL); /* cannot fail on Linux */
     hb_face_t *face = hb_face_create(blob, index);
     if (!f || face == hb_face_get_empty()) {
         rc = err_set(err, EX_OSERR, path, 0, 0, "out of memory");
@@ -187,6 +191,13 @@ int font_open_face(const char *path, unsigned index, mp_font **out, mp_err *err)
     }
 
     f->num_glyphs = hb_face_get_glyph_count(face);
+    f->view = hb_face_create_for_tables(view_table, hb_face_reference(face),
+                                        (hb_destroy_func_t)hb_face_destroy);
+    if (f->view == hb_face_get_empty()) {
+        f->view = NULL;
+        rc = err_set(err, EX_OSERR, path, 0, 0, "out of memory");
+        goto fail;
+    }
     f->font = hb_font_create(face);
     f->path = strdup(path);
     f->family = family_name(face);
@@ -235,8 +246,7 @@ void font_close(mp_font *f)
     if (!f)
         return;
     hb_font_destroy(f->font);
-    hb_face_destroy(f->subset_face);
-    pthread_mutex_destroy(&f->subset_lock);
+    hb_face_destroy(f->view);
     hb_face_destroy(f->face);
     hb_blob_destroy(f->blob);
     free(f->path);
@@ -244,36 +254,9 @@ void font_close(mp_font *f)
     free(f);
 }
 
-hb_face_t *font_subset_begin(const mp_font *f, bool *locked)
+hb_face_t *font_subset_face(const mp_font *f)
 {
-    mp_font *m = (mp_font *)f; /* the prepared face is a cache */
-    *locked = false;
-    /* A CFF face is never prepared: for Noto CJK it takes 0.7 s and some
-     * 300 MB, more than a large batch saves. A TrueType face is, at its
-     * PREPARE_AFTER-th subset: DejaVu takes 6 ms, a dozen subsets' time,
-     * so that a single render pays nothing and a batch little. */
-    if (m->cff || atomic_fetch_add(&m->subsets, 1) + 1 < PREPARE_AFTER)
-        return m->face;
-    /* Subsets from the prepared face are made one at a time: HarfBuzz 6
-     * does not say that two threads may use its subset accelerator at
-     * once, and each takes a fraction of a millisecond. */
-    pthread_mutex_lock(&m->subset_lock);
-    if (!m->subset_face) {
-        hb_face_t *p = hb_subset_preprocess(m->face);
-        m->subset_face = p == hb_face_get_empty() ? NULL : p;
-    }
-    if (!m->subset_face) {
-        pthread_mutex_unlock(&m->subset_lock);
-        return m->face;
-    }
-    *locked = true;
-    return m->subset_face;
-}
-
-void font_subset_end(const mp_font *f, bool locked)
-{
-    if (locked)
-        pthread_mutex_unlock(&((mp_font *)f)->subset_lock);
+    return f->view;
 }
 
 const char *font_path(const mp_font *f)

@@ -34,13 +34,10 @@ void font_close(mp_font *f);
  * with it at once. It belongs to f. */
 hb_font_t *font_hb(const mp_font *f);
 
-/* The face to subset from, until font_subset_end(f, *locked): after a few
- * calls, a TrueType face with hb-subset's tables built once
- * (hb_subset_preprocess), from which every later subset is several times
- * faster, and then one thread at a time; the plain face before that, and
- * always for CFF. Either gives the same subset. Safe from several threads. */
-hb_face_t *font_subset_begin(const mp_font *f, bool *locked);
-void font_subset_end(const mp_font *f, bool locked);
+/* The face to subset from, by glyph id: f's tables without its cmap, which
+ * hb-subset would otherwise read whole for every subset (font.c says why).
+ * It belongs to f; safe from several threads. */
+hb_face_t *font_subset_face(const mp_font *f);
 
 int font_upem(const mp_font *f);
 bool font_is_cff(const mp_font *f); /* CFF outlines; false for glyf */

@@ -458,8 +458,7 @@ static hb_face_t *subset_glyphs(const mp_font *f, const uint32_t *gids, size_t n
         return NULL;
     }
 
-    bool locked;
-    hb_subset_plan_t *plan = hb_subset_plan_create_or_fail(font_subset_begin(f, &locked), in);
+    hb_subset_plan_t *plan = hb_subset_plan_create_or_fail(font_subset_face(f), in);
     hb_subset_input_destroy(in);
     hb_face_t *sub = NULL;
     if (plan) {
@@ -473,7 +472,6 @@ static hb_face_t *subset_glyphs(const mp_font *f, const uint32_t *gids, size_t n
             sub = hb_subset_plan_execute_or_fail(plan);
         hb_subset_plan_destroy(plan);
     }
-    font_subset_end(f, locked);
     if (!sub)
         *rc = err_set(err, EX_SOFTWARE, font_path(f), 0, 0, "subsetting the font failed");
     return sub;
