@@ -364,15 +364,20 @@ static HPDF_STATUS add_cid_font(const embed *e, HPDF_Dict cid, HPDF_Dict desc)
     return ret;
 }
 
-/* The font program's stream is deflated already (once per glyph set, and
- * kept: see program_make()). libharu's writer deletes a /Filter entry it
- * did not apply itself, so the entry is written from the dictionary's
+/* libharu's writer deletes a /Filter entry it did not apply itself, so the
+ * entry of a stream deflated beforehand is written from the dictionary's
  * write_fn, which runs after the entries and before ">>", and the stream
  * goes out unfiltered, as it is. */
 static HPDF_STATUS write_flate_filter(HPDF_Dict d, HPDF_Stream out)
 {
     (void)d;
     return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\012");
+}
+
+void pdffont_mark_deflated(HPDF_Dict stream)
+{
+    stream->filter = HPDF_STREAM_FILTER_NONE;
+    stream->write_fn = write_flate_filter;
 }
 
 /* Makes the font's objects; returns the Type0 font or NULL. */
@@ -383,8 +388,8 @@ static HPDF_Dict build(const embed *e)
     HPDF_Dict file = new_stream(pdf), cmap = new_stream(pdf);
     if (!type0 || !cid || !desc || !file || !cmap)
         return NULL;
-    file->filter = HPDF_STREAM_FILTER_NONE;
-    file->write_fn = write_flate_filter;
+    /* Deflated once per glyph set and kept (program_make()). */
+    pdffont_mark_deflated(file);
     HPDF_STATUS ret = HPDF_Dict_AddName(type0, "Type", "Font");
     ret |= HPDF_Dict_AddName(type0, "Subtype", "Type0");
     ret |= HPDF_Dict_AddName(type0, "BaseFont", e->base_font);

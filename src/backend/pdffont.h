@@ -67,4 +67,9 @@ int pdffont_glyph_width(const pdffont *pf, uint32_t gid);
 
 void pdffont_free(pdffont *pf);
 
+/* Makes stream (a libharu stream dictionary) go out as the bytes written to
+ * it, with /Filter /FlateDecode: for bytes deflated beforehand (a cached
+ * font program; page contents deflated at a faster level than libharu's). */
+void pdffont_mark_deflated(HPDF_Dict stream);
+
 #endif
