@@ -590,11 +590,11 @@ static bool add_contents(HPDF_Doc pdf, HPDF_Page page, const mp_buf *c)
     return ok;
 }
 
-/* Draws a page: libharu sets its size and line width, adds the links and
- * draws the logo; the rest is built in c (reused from page to page) and
- * written into the page's content stream in one write. The stream is left
- * as libharu expects it between its own calls: outside BT/ET, with no path
- * open, in the graphics state libharu recorded. */
+/* Draws a page: libharu sets its size, adds the links and draws the logo
+ * (in its own content stream, inside q/Q); the rest is built in c (reused
+ * from page to page) and becomes the page's first content stream
+ * (add_contents). It ends outside BT/ET with no path open, so that
+ * libharu's operators after it start from a clean state. */
 static bool draw_page(HPDF_Doc pdf, HPDF_Page page, const lpage *pg, const layout_doc *doc,
                       const faces *fc, mp_buf *c, image_cache *ic)
 {
