@@ -669,7 +669,8 @@ static int program_make(const mp_font *f, const uint32_t *gids, size_t n, progra
     }
     p->len = zlen;
     p->raw_len = len;
-    p->bytes = sizeof *p + m * (sizeof *p->gids + sizeof *p->codes) + len;
+    p->bytes =
+        sizeof *p + m * (sizeof *p->gids + sizeof *p->codes) + zlen; /* what a cached copy holds */
 
 done:
     hb_blob_destroy(file);
