@@ -60,6 +60,29 @@ check_eq() { # what got want
 check_has() { # what text needle
   if printf '%s' "$2" | grep -qF -- "$3"; then ok "$1"; else fail "$1: [$3] not found"; fi
 }
+# pdftotext's text of pages FIRST..LAST (default all), without the bidi
+# embedding and isolate marks it wraps right-to-left runs in (U+202A-U+202E,
+# U+2066-U+2069), runs of spaces made one, no space at either end of a line.
+plain_text() { # PDF [FIRST LAST]
+  pdftotext -layout ${2:+-f "$2" -l "$3"} "$1" - 2>/dev/null |
+    LC_ALL=C sed -e 's/\xe2\x80[\xaa-\xae]//g' -e 's/\xe2\x81[\xa6-\xa9]//g' \
+        -e 's/  */ /g' -e 's/^ //' -e 's/ $//'
+}
+# qpdf --check passes, and every font is embedded, subset, with ToUnicode.
+check_pdf_ok() { # WHAT PDF
+  local qerr qrc fonts badf
+  qerr=$(qpdf --check "$2" 2>&1)
+  qrc=$?
+  check_eq "$1: qpdf --check exit" "$qrc" 0
+  [ "$qrc" -eq 0 ] || printf '%s\n' "$qerr" | tail -n 3 >&2
+  fonts=$(pdffonts "$2" 2>/dev/null | tail -n +3)
+  badf=$(printf '%s\n' "$fonts" | awk 'NF && !($(NF-4) == "yes" && $(NF-3) == "yes" && $(NF-2) == "yes")')
+  if [ -n "$fonts" ] && [ -z "$badf" ]; then
+    ok "$1: $(printf '%s\n' "$fonts" | wc -l) fonts, each embedded, subset, with ToUnicode"
+  else
+    fail "$1: fonts not embedded/subset/unicode: [$badf]"
+  fi
+}
 # Exit 1 on any failure; else 77 (CTest: skipped) when a check could not
 # run, so that a green run never hides one; else 0.
 finish() {

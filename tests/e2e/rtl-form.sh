@@ -39,29 +39,6 @@ sed -e 's/^first_name: .*/first_name: "محمد"/' -e 's/^last_name: .*/last_nam
   latin.yaml >arabic.yaml
 
 pages_of() { pdfinfo "$1" 2>/dev/null | sed -n 's/^Pages: *//p'; }
-# pdftotext's text of pages $2..$3 (default all), without the bidi marks
-# (U+202A-U+202E, U+2066-U+2069), runs of spaces made one, no space at
-# either end of a line.
-plain_text() { # PDF [FIRST LAST]
-  pdftotext -layout ${2:+-f "$2" -l "$3"} "$1" - 2>/dev/null |
-    LC_ALL=C sed -e 's/\xe2\x80[\xaa-\xae]//g' -e 's/\xe2\x81[\xa6-\xa9]//g' \
-        -e 's/  */ /g' -e 's/^ //' -e 's/ $//'
-}
-# The checks every PDF of the form gets: qpdf, fonts.
-pdf_ok() { # WHAT PDF
-  local qerr qrc fonts badf
-  qerr=$(qpdf --check "$2" 2>&1)
-  qrc=$?
-  check_eq "$1: qpdf --check exit" "$qrc" 0
-  [ "$qrc" -eq 0 ] || printf '%s\n' "$qerr" | tail -n 3 >&2
-  fonts=$(pdffonts "$2" 2>/dev/null | tail -n +3)
-  badf=$(printf '%s\n' "$fonts" | awk 'NF && !($(NF-4) == "yes" && $(NF-3) == "yes" && $(NF-2) == "yes")')
-  if [ -n "$fonts" ] && [ -z "$badf" ]; then
-    ok "$1: $(printf '%s\n' "$fonts" | wc -l) fonts, each embedded, subset, with ToUnicode"
-  else
-    fail "$1: fonts not embedded/subset/unicode: [$badf]"
-  fi
-}
 # render with ARGS into OUT; 0 when a PDF came out.
 render() { # WHAT OUT ARGS...
   local what=$1 out=$2 rc
@@ -281,7 +258,7 @@ fi
 # ---- render, for a Latin and an Arabic name ------------------------------
 for who in latin arabic; do
   render "$who name" "$who.pdf" --data "$who.yaml" || continue
-  pdf_ok "$who name" "$who.pdf"
+  check_pdf_ok "$who name" "$who.pdf"
   plain_text "$who.pdf" >"$who.txt"
   python3 logical.py lines.txt "$who.txt" "$who name" || failures=$((failures + 1))
   # The clinic's address is data: on the mirrored page it keeps its own
@@ -325,14 +302,14 @@ check_has "the PDF's keywords: the whole fingerprint" "$(pdfinfo latin.pdf 2>/de
 
 # ---- large print, A4, duplex ---------------------------------------------
 if render "--large-print" large.pdf --data latin.yaml --large-print; then
-  pdf_ok "--large-print" large.pdf
+  check_pdf_ok "--large-print" large.pdf
   lp=$(pages_of large.pdf) np=$(pages_of latin.pdf)
   if [ "${lp:-0}" -gt "${np:-0}" ]; then ok "--large-print: $lp pages, more than $np"; else fail "--large-print: $lp pages, want more than $np"; fi
   plain_text large.pdf >large.txt
   python3 logical.py lines.txt large.txt "--large-print" || failures=$((failures + 1))
 fi
 if render "--page-size a4" a4.pdf --data latin.yaml --page-size a4; then
-  pdf_ok "--page-size a4" a4.pdf
+  check_pdf_ok "--page-size a4" a4.pdf
   check_has "--page-size a4: an A4 page" "$(pdfinfo a4.pdf 2>/dev/null)" "595.276 x 841.89 pts (A4)"
 fi
 printf -- '- first_name: José\n  last_name: Núñez\n  dob: 1968-04-12\n  mrn: A1003\n  appointment_date: 2026-12-01\n  clinician: Dr. Ana Ruiz\n  large_print: "yes"\n' >list.yaml
@@ -356,7 +333,7 @@ if [ "$rc" -eq 0 ]; then
   else
     fail "batch --duplex: want a large-print form with an odd page count to pad, got $lp pages"
   fi
-  pdf_ok "batch --duplex" duplex.pdf
+  check_pdf_ok "batch --duplex" duplex.pdf
 else
   head -c 300 duplex.err >&2
 fi
@@ -364,7 +341,7 @@ fi
 # ---- review, diff, check -------------------------------------------------
 "$bin" review "$form" --clinic clinic.yaml -o specimen.pdf 2>review.err
 check_eq "review: exit" "$?" 0
-[ -s specimen.pdf ] && pdf_ok "review" specimen.pdf
+[ -s specimen.pdf ] && check_pdf_ok "review" specimen.pdf
 rtext=$("$bin" review "$form" --clinic clinic.yaml --format text 2>&1)
 check_eq "review --format text: exit" "$?" 0
 check_has "review --format text: the title" "$rtext" "SPECIMEN: الموافقة على حقن نقاط الألم"
