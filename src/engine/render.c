@@ -34,16 +34,11 @@ static int laid_out(layout_status st, const form *f, mp_err *err)
 }
 
 /* Whether some installed face can draw cp: the clinic's family, or a face
- * fontconfig finds for it. White space, controls and the format characters
- * shaping consumes (joiners, directional marks) need no glyph. */
+ * fontconfig finds for it; or cp needs no glyph at all. */
 static bool covered(const void *ctx, uint32_t cp)
 {
     fontset *fs = (fontset *)ctx;
-    if (cp <= 0x20 || cp == 0xA0 || (cp >= 0x200B && cp <= 0x200F) ||
-        (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF ||
-        (cp >= 0xFE00 && cp <= 0xFE0F))
-        return true;
-    return fontset_face_for(fs, LFONT_REGULAR, cp, NULL) >= 0;
+    return text_needs_no_glyph(cp) || fontset_face_for(fs, LFONT_REGULAR, cp, NULL) >= 0;
 }
 
 /* A character of t that no face can draw, reported at its place in the

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/ubidi.h>
+#include <unicode/uchar.h>
 #include <unicode/uclean.h>
 #include <unicode/uloc.h>
 #include <unicode/uscript.h>
@@ -274,6 +275,13 @@ void text_reorder(const uint8_t *levels, size_t n, int32_t *order)
     if (n == 0 || n > INT32_MAX)
         return;
     ubidi_reorderVisual(levels, (int32_t)n, order);
+}
+
+bool text_needs_no_glyph(uint32_t cp)
+{
+    UChar32 c = (UChar32)cp;
+    return u_isWhitespace(c) || u_iscntrl(c) || c == 0xA0 ||
+           u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT);
 }
 
 bool text_lang_rtl(const char *lang)

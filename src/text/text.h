@@ -64,6 +64,12 @@ int text_analyze(const char *text, size_t len, const char *lang, text_dir dir, a
  * piece shown v-th from the left. */
 void text_reorder(const uint8_t *levels, size_t n, int32_t *order);
 
+/* True for a character that needs no glyph to print: white space, controls
+ * and the default-ignorable characters shaping consumes (joiners, bidi
+ * marks, variation selectors, the byte order mark), as ICU's properties
+ * say. */
+bool text_needs_no_glyph(uint32_t cp);
+
 /* True for the languages written right to left (ar, fa, he, ur, yi, ps,
  * sd, ug, dv, ckb and their regional forms such as "ar-EG"). */
 bool text_lang_rtl(const char *lang);

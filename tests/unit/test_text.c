@@ -292,6 +292,19 @@ static void test_emoji(void)
     CHECK_STR(offsets(&p, TEXT_BREAK), "3,17,19");
 }
 
+/* What render.c lets through without a face: only characters that print
+ * no glyph. */
+static void test_needs_no_glyph(void)
+{
+    static const uint32_t none[] = {' ',    '\t',   '\n',   0xA0,   0x200B, 0x200C, 0x200D, 0x200E,
+                                    0x200F, 0x202B, 0x2066, 0x2069, 0xFE0F, 0xFEFF, 0x7F};
+    for (size_t i = 0; i < sizeof none / sizeof *none; i++)
+        CHECK(text_needs_no_glyph(none[i]));
+    static const uint32_t some[] = {'A', 0x0627, 0x82B3, 0x1780, 0x1F600, 0xF0000, 0xE000};
+    for (size_t i = 0; i < sizeof some / sizeof *some; i++)
+        CHECK(!text_needs_no_glyph(some[i]));
+}
+
 static void test_lang_rtl(void)
 {
     CHECK(text_lang_rtl("ar"));
@@ -325,6 +338,7 @@ int main(void)
     test_bad_bytes();
     test_emoji();
     test_lang_rtl();
+    test_needs_no_glyph();
     arena_free(A);
     text_cleanup();
     CHECK_DONE();
