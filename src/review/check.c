@@ -418,14 +418,10 @@ static int check_labels(check_report *r, const form *f)
 {
     if (msg_has_language(f->language.s))
         return 0;
-    mp_err e;
-    err_clear(&e);
-    err_set(&e, EX_DATAERR, f->doc->path, f->language.node ? f->language.node->line : 0,
-            f->language.node ? f->language.node->col : 0,
-            "medpacket has no labels in \"%s\": page numbers, the signature, date and initials "
-            "labels and the patient's details print in English",
-            f->language.s);
-    return add(r, FINDING_WARNING, &e);
+    return at_node(r, FINDING_WARNING, f->language.node,
+                   "medpacket has no labels in \"%s\": page numbers, the signature, date and "
+                   "initials labels and the patient's details print in English",
+                   f->language.s);
 }
 
 int check_form(const form *f, const clinic *c, arena *a, check_report *out)
