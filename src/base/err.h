@@ -24,7 +24,9 @@ typedef struct mp_err {
     /* The errno behind an I/O error (a file that cannot be opened), so that a
      * caller can say it again in its own words; 0 otherwise. */
     int errnum;
-    char msg[512];
+    /* Long enough for a refusal that names two fingerprints, a person, a
+     * date and the commands that resolve it. */
+    char msg[1024];
 } mp_err;
 
 void err_clear(mp_err *e);

@@ -120,7 +120,8 @@ typedef struct cli_option {
 #define CLI_OPTS_RUN(ro)                                                                           \
     CLI_OPT_CLINIC(ro), CLI_OPT_PAGE_SIZE(ro),                                                     \
         CLI_OPT_TEXT("date-order", 0, &(ro)->prep.date_order), CLI_OPT_FONT_DIR(ro),               \
-        CLI_OPT_FLAG("allow-draft", 0, &(ro)->prep.allow_draft)
+        CLI_OPT_FLAG("allow-draft", 0, &(ro)->prep.allow_draft),                                   \
+        CLI_OPT_FLAG("allow-stale-translation", 0, &(ro)->prep.allow_stale)
 /* A print job's, render's and batch's: --print, --printer, --copies. */
 #define CLI_OPTS_PRINT(ro)                                                                         \
     CLI_OPT_FLAG("print", 0, &(ro)->print), CLI_OPT_PRINTER(ro),                                   \
@@ -168,5 +169,6 @@ int cmd_diff(int argc, char **argv);
 int cmd_review(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_newkey(int argc, char **argv);
+int cmd_approve(int argc, char **argv);
 
 #endif

@@ -291,7 +291,7 @@ static void on_row(void *ctx, const batch_result *r)
         rp->skipped++;
     else
         rp->failed++;
-    char msg[1600] = "";
+    char msg[2048] = "";
     if (r->status == BATCH_FAILED) {
         row_message(rp, r, msg, sizeof msg);
         /* A file that could not be written ends the run, which says so once. */

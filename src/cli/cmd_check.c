@@ -59,7 +59,7 @@ static void specimen_fonts(const char *path, const char *clinic_opt, size_t nfor
     *out = NULL;
     mp_err err;
     err_clear(&err);
-    prepare_opts po = {.input = path, .clinic = clinic_opt, .allow_draft = true};
+    prepare_opts po = {.input = path, .clinic = clinic_opt, .allow_draft = true, .specimen = true};
     const layout_doc *doc;
     if (prepare_run(&po, a, run, &err) != 0 || run->pk.nentries != nforms)
         return;
@@ -73,7 +73,15 @@ static void specimen_fonts(const char *path, const char *clinic_opt, size_t nfor
     *out = ff;
 }
 
-static void print_json(const check_report *r, const form_fonts *fonts)
+static const char *approval_name(approval_kind k)
+{
+    return k == APPROVAL_DRAFT        ? "draft"
+           : k == APPROVAL_HOLDS      ? "holds"
+           : k == APPROVAL_UNRECORDED ? "unrecorded"
+                                      : "moved";
+}
+
+static void print_json(const check_report *r, const approval *ap, const form_fonts *fonts)
 {
     const form *f = r->form;
     mp_buf line;
@@ -90,6 +98,21 @@ static void print_json(const check_report *r, const form_fonts *fonts)
     for (size_t i = 0; i < sizeof form_strings / sizeof form_strings[0]; i++) {
         json_key(&j, form_strings[i][0]);
         json_put_str(&j, form_strings[i][1]);
+    }
+    /* The approval: whether it holds for the wording, the fingerprint it
+     * names, and for a translation whether it is stale. */
+    json_key(&j, "approval");
+    json_put_str(&j, approval_name(ap->kind));
+    json_key(&j, "approved_wording");
+    if (f->approved_wording.s)
+        json_put_str(&j, f->approved_wording.s);
+    else
+        json_put_null(&j);
+    if (ap->translation) {
+        json_key(&j, "translation_of");
+        json_put_str(&j, f->translation_of_path);
+        json_key(&j, "stale");
+        json_put_bool(&j, ap->stale);
     }
     json_key(&j, "errors");
     json_put_uint(&j, r->errors);
@@ -224,7 +247,10 @@ static int report_findings(const char *path, const char *clinic_opt, const packe
     said_lines said = {0};
     for (size_t k = 0; k < pk->nentries; k++) {
         check_report r;
-        if (check_form(pk->entries[k].form, clp, a, &r)) {
+        approval ap;
+        const form *f = pk->entries[k].form;
+        if (check_form(f, clp, a, &r) || approval_examine(f, a, &ap) ||
+            check_approval(&r, f, &ap)) {
             prepare_release(&run);
             return cli_fail(EX_OSERR, "out of memory");
         }
@@ -237,7 +263,7 @@ static int report_findings(const char *path, const char *clinic_opt, const packe
             fputs(line, stderr);
         }
         if (json)
-            print_json(&r, fonts ? &fonts[k] : NULL);
+            print_json(&r, &ap, fonts ? &fonts[k] : NULL);
         if (r.errors)
             worst = EX_DATAERR;
     }

@@ -14,13 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "approval.h"
 #include "cmd.h"
-#include "wdiff.h"
+#include "wchange.h"
 #include "wording.h"
 
 static void diff_usage(FILE *out)
 {
     fputs("usage: medpacket diff OLD.yaml NEW.yaml\n"
+          "       medpacket diff --since-approval FORM.yaml\n"
           "\n"
           "Shows what changed in the wording between two versions of a form, block by\n"
           "block: lines removed (-), added (+), and changed (~, with the changed words\n"
@@ -28,85 +30,16 @@ static void diff_usage(FILE *out)
           "wording fingerprint changed. Changes of YAML layout, comments, key order or\n"
           "page breaks are not wording changes.\n"
           "\n"
+          "\n"
+          "With --since-approval, shows what changed in FORM.yaml since it was approved:\n"
+          "its wording against the approved wording `medpacket approve` kept beside it\n"
+          "(FORM.approved.txt) and, for a translation, its source's wording against the\n"
+          "source wording it translates (FORM.source.txt). diff warns when the wording\n"
+          "of two versions differs and their version: does not.\n"
+          "\n"
           "Exit status, as diff(1): 0 when the wording is the same, 1 when it differs;\n"
-          "65 or 66 when a form cannot be read (see 'medpacket --help').\n",
+          "65 or 66 when a form or snapshot cannot be read (see 'medpacket --help').\n",
           out);
-}
-
-/* The canonical lines of a form, without the format line. */
-static size_t lines_of(char *text, const char ***out)
-{
-    size_t n = 0;
-    for (char *p = text; *p; p++)
-        n += *p == '\n';
-    const char **v = calloc(n ? n : 1, sizeof *v);
-    if (!v)
-        return (size_t)-1;
-    size_t k = 0;
-    char *line = strchr(text, '\n'); /* skip "medpacket-wording 1" */
-    line = line ? line + 1 : text + strlen(text);
-    while (*line) {
-        char *nl = strchr(line, '\n');
-        if (nl)
-            *nl = '\0';
-        v[k++] = line;
-        if (!nl)
-            break;
-        line = nl + 1;
-    }
-    *out = v;
-    return k;
-}
-
-/* "risk" of "risk: Pain | ..." */
-static size_t label_len(const char *line)
-{
-    const char *colon = strchr(line, ':');
-    return colon ? (size_t)(colon - line) : 0;
-}
-
-static bool same_label(const char *x, const char *y)
-{
-    size_t n = label_len(x);
-    return n && n == label_len(y) && strncmp(x, y, n) == 0;
-}
-
-static int print_word_diff(const char *old, const char *new)
-{
-    size_t n = label_len(new);
-    char **wa, **wb;
-    size_t na = wdiff_words(old + n + 1, &wa);
-    size_t nb = wdiff_words(new + n + 1, &wb);
-    wdiff_edit *e = NULL;
-    size_t ne = 0;
-    if (na == (size_t)-1 || nb == (size_t)-1 ||
-        wdiff((const char *const *)wa, na, (const char *const *)wb, nb, &e, &ne)) {
-        if (na != (size_t)-1)
-            wdiff_words_free(wa);
-        if (nb != (size_t)-1)
-            wdiff_words_free(wb);
-        return -1;
-    }
-    printf("~ %.*s:", (int)n, new);
-    for (size_t i = 0; i < ne; i++) {
-        if (e[i].op == WDIFF_SAME) {
-            printf(" %s", wa[e[i].a]);
-            continue;
-        }
-        /* A run of removals, then a run of additions, bracketed once each. */
-        wdiff_op op = e[i].op;
-        printf(op == WDIFF_DEL ? " [-" : " {+");
-        size_t j = i;
-        for (; j < ne && e[j].op == op; j++)
-            printf("%s%s", j > i ? " " : "", op == WDIFF_DEL ? wa[e[j].a] : wb[e[j].b]);
-        printf(op == WDIFF_DEL ? "-]" : "+}");
-        i = j - 1;
-    }
-    printf("\n");
-    free(e);
-    wdiff_words_free(wa);
-    wdiff_words_free(wb);
-    return 0;
 }
 
 static int load_form(const char *path, arena *a, const form **f, mp_err *err)
@@ -123,67 +56,28 @@ static int load_form(const char *path, arena *a, const form **f, mp_err *err)
     return 0;
 }
 
-/* The changes, edit by edit, under the heading each belongs to: 0, or
- * EX_OSERR when a changed line's word diff ran out of memory. */
-static int print_changes(const char **la, const char **lb, const wdiff_edit *e, size_t ne)
-{
-    int rc = 0;
-    const char *heading = NULL, *shown_heading = NULL;
-    size_t changes = 0;
-    for (size_t i = 0; i < ne; i++) {
-        const char *line = e[i].op == WDIFF_ADD ? lb[e[i].b] : la[e[i].a];
-        if (strncmp(line, "heading: ", 9) == 0 && e[i].op == WDIFF_SAME)
-            heading = line + 9;
-        if (e[i].op == WDIFF_SAME)
-            continue;
-        if (heading != shown_heading) {
-            printf("@@ %s\n", heading);
-            shown_heading = heading;
-        } else if (!heading && !changes) {
-            printf("@@ (before the first heading)\n");
-        }
-        changes++;
-        /* Removals followed by additions: pair those of the same kind. */
-        size_t dels = i, adds;
-        while (dels < ne && e[dels].op == WDIFF_DEL)
-            dels++;
-        adds = dels;
-        while (adds < ne && e[adds].op == WDIFF_ADD)
-            adds++;
-        size_t nd = dels - i, nadd = adds - dels;
-        size_t pair = nd < nadd ? nd : nadd;
-        for (size_t k = 0; k < nd; k++) {
-            const char *old = la[e[i + k].a];
-            if (k < pair && same_label(old, lb[e[dels + k].b])) {
-                if (print_word_diff(old, lb[e[dels + k].b]))
-                    rc = EX_OSERR;
-            } else {
-                printf("- %s\n", old);
-                if (k < pair)
-                    printf("+ %s\n", lb[e[dels + k].b]);
-            }
-        }
-        for (size_t k = pair; k < nadd; k++)
-            printf("+ %s\n", lb[e[dels + k].b]);
-        if (nd == 0 && nadd == 0)
-            printf("+ %s\n", line);
-        i = (nd || nadd) ? adds - 1 : i;
-    }
-    return rc;
-}
-
 static const cli_command diff_cmd = {.name = "diff", .usage = diff_usage};
 
-/* The two forms' names, as given. */
+/* The two forms' names, as given; or the one form with --since-approval. */
 typedef struct diff_args {
     const char *old_path, *new_path;
+    bool since_approval;
 } diff_args;
 
-/* Compares the two forms of args (ctx): 0 when their wording is the same,
- * 1 when it differs, else an error code with err set. */
-static int run(void *ctx, arena *a, mp_err *err)
+/* Prints what changed from old to new (two canonical texts); true when
+ * they differ. */
+static int show(const char *old_text, const char *new_text, bool *differs, mp_err *err)
 {
-    const diff_args *args = ctx;
+    *differs = strcmp(old_text, new_text) != 0;
+    if (wchange_print(stdout, old_text, new_text))
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    return 0;
+}
+
+/* Compares the two forms of args: 0 when their wording is the same, 1 when
+ * it differs, else an error code with err set. */
+static int run_two(const diff_args *args, arena *a, mp_err *err)
+{
     const form *fa, *fb;
     int rc = load_form(args->old_path, a, &fa, err);
     if (!rc)
@@ -193,42 +87,126 @@ static int run(void *ctx, arena *a, mp_err *err)
         rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     if (rc)
         return rc;
-    const char **la = NULL, **lb = NULL;
-    size_t na = lines_of(ta, &la), nb = lines_of(tb, &lb);
-    wdiff_edit *e = NULL;
-    size_t ne = 0;
-    if (na == (size_t)-1 || nb == (size_t)-1 || wdiff(la, na, lb, nb, &e, &ne)) {
-        free(la);
-        free(lb);
-        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
-    }
-    bool same = strcmp(fa->fingerprint, fb->fingerprint) == 0;
     printf("--- %s  %s version %s  wording %s\n", args->old_path, fa->id.s, fa->version.s,
            fa->fingerprint);
     printf("+++ %s  %s version %s  wording %s\n", args->new_path, fb->id.s, fb->version.s,
            fb->fingerprint);
-    rc = print_changes(la, lb, e, ne);
-    if (same)
+    bool differs;
+    if ((rc = show(ta, tb, &differs, err)))
+        return rc;
+    if (!differs) {
         printf("wording unchanged: fingerprint %s\n", fa->fingerprint);
-    else
-        printf("wording changed: fingerprint %.*s -> %.*s\n", WORDING_SHORT, fa->fingerprint,
-               WORDING_SHORT, fb->fingerprint);
-    free(e);
-    free(la);
-    free(lb);
+        return 0;
+    }
+    printf("wording changed: fingerprint %.*s -> %.*s\n", WORDING_SHORT, fa->fingerprint,
+           WORDING_SHORT, fb->fingerprint);
+    /* A signed paper names the version: new wording under an old version
+     * number cannot be told apart from the old on the page. */
+    if (strcmp(fa->version.s, fb->version.s) == 0)
+        fprintf(stderr,
+                "%s:%d:%d: warning: the wording changed but version is still \"%s\": give the "
+                "new wording a new version\n",
+                args->new_path, fb->version.node->line, fb->version.node->col, fb->version.s);
+    return 1;
+}
+
+/* A snapshot beside a form, which must be the one its record names. */
+static int usable(const form *f, const snapshot *s, const char *what, const char *want, mp_err *err)
+{
+    if (s->state == SNAPSHOT_MATCHES)
+        return 0;
+    if (s->state == SNAPSHOT_ABSENT)
+        return err_set(err, EX_NOINPUT, s->path, 0, 0,
+                       "no %s is kept beside %s: `medpacket approve` writes it", what,
+                       f->doc->path);
+    if (s->state == SNAPSHOT_UNREADABLE)
+        return err_set(err, EX_NOINPUT, s->path, 0, 0, "cannot read the %s: %s", what,
+                       strerror(s->errnum));
+    return err_set(err, EX_DATAERR, s->path, 0, 0,
+                   "this is not the %s: its fingerprint is %.*s, the approval's %.*s (was it "
+                   "edited by hand?)",
+                   what, WORDING_SHORT, s->sha256, WORDING_SHORT, want);
+}
+
+/* What changed in a form since its approval: its own wording against the
+ * snapshot approve kept and, for a translation, its source's wording
+ * against the source wording it translates. */
+static int run_since(const diff_args *args, arena *a, mp_err *err)
+{
+    const form *f;
+    int rc = load_form(args->new_path, a, &f, err);
+    approval ap;
+    if (!rc && approval_examine(f, a, &ap))
+        rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     if (rc)
-        return err_set(err, rc, NULL, 0, 0, "out of memory");
-    return same ? 0 : 1;
+        return rc;
+    if (!f->approved_wording.s)
+        return node_err(err, EX_DATAERR, f->doc, f->status_node,
+                        "form %s has no approval recorded (approved_wording:): nothing to compare",
+                        f->id.s);
+    if ((rc = usable(f, &ap.approved, "approved wording", f->approved_wording.s, err)))
+        return rc;
+    const char *now = wording_text(f, a, NULL);
+    if (!now)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    printf("--- %s  %s approved by %s on %s  wording %s\n", ap.approved.path, f->id.s,
+           f->approved_by.s ? f->approved_by.s : "(no one named)",
+           f->approved_on.s ? f->approved_on.s : "(no date)", f->approved_wording.s);
+    printf("+++ %s  %s version %s  wording %s\n", f->doc->path, f->id.s, f->version.s,
+           f->fingerprint);
+    bool differs, source_differs = false;
+    if ((rc = show(ap.approved.text, now, &differs, err)))
+        return rc;
+    if (differs)
+        printf("wording changed since approval: fingerprint %.*s -> %.*s\n", WORDING_SHORT,
+               f->approved_wording.s, WORDING_SHORT, f->fingerprint);
+    else
+        printf("wording unchanged since approval: fingerprint %s\n", f->fingerprint);
+    if (ap.translation && ap.source && ap.source_recorded) {
+        if ((rc = usable(f, &ap.source_snapshot, "source wording", f->source_wording.s, err)))
+            return rc;
+        const char *src = wording_text(ap.source, a, NULL);
+        if (!src)
+            return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+        printf("--- %s  the source wording %s translates  wording %s\n", ap.source_snapshot.path,
+               f->id.s, f->source_wording.s);
+        printf("+++ %s  %s version %s  wording %s\n", ap.source->doc->path, ap.source->id.s,
+               ap.source->version.s, ap.source->fingerprint);
+        if ((rc = show(ap.source_snapshot.text, src, &source_differs, err)))
+            return rc;
+        if (source_differs)
+            printf("source wording changed since the translation's approval: fingerprint %.*s "
+                   "-> %.*s\n",
+                   WORDING_SHORT, f->source_wording.s, WORDING_SHORT, ap.source->fingerprint);
+        else
+            printf("source wording unchanged: fingerprint %s\n", ap.source->fingerprint);
+    }
+    return differs || source_differs ? 1 : 0;
+}
+
+static int run(void *ctx, arena *a, mp_err *err)
+{
+    const diff_args *args = ctx;
+    return args->since_approval ? run_since(args, a, err) : run_two(args, a, err);
 }
 
 int cmd_diff(int argc, char **argv)
 {
-    const cli_option none[] = {CLI_OPT_END};
-    int rc = cli_parse_options(&diff_cmd, none, argc, argv);
+    diff_args args = {0};
+    const cli_option opts[] = {CLI_OPT_FLAG("since-approval", 0, &args.since_approval),
+                               CLI_OPT_END};
+    int rc = cli_parse_options(&diff_cmd, opts, argc, argv);
     if (rc)
         return rc < 0 ? 0 : rc;
-    if (argc - optind != 2)
-        return cli_fail(EX_USAGE, "diff: name two form files, the old and the new");
-    diff_args args = {argv[optind], argv[optind + 1]};
+    if (args.since_approval) {
+        if (argc - optind != 1)
+            return cli_fail(EX_USAGE, "diff --since-approval: name one form file");
+        args.new_path = argv[optind];
+    } else {
+        if (argc - optind != 2)
+            return cli_fail(EX_USAGE, "diff: name two form files, the old and the new");
+        args.old_path = argv[optind];
+        args.new_path = argv[optind + 1];
+    }
     return cli_run(0, run, &args);
 }

@@ -50,6 +50,7 @@ static int parse_args(int argc, char **argv, review_args *a)
     cli_run_opts *ro = &a->run;
     /* A specimen shows a draft as it is (DRAFT across it), for its review. */
     ro->prep.allow_draft = true;
+    ro->prep.specimen = true;
     a->format = "pdf";
     const cli_option opts[] = {
         CLI_OPT_OUTPUT(ro),   CLI_OPT_TEXT("format", 0, &a->format),

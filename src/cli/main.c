@@ -22,6 +22,7 @@ static const struct {
     {"check", cmd_check, "validate forms: placeholders, QR code, consent elements, reading grade"},
     {"review", cmd_review, "a specimen PDF, or text, of a form's wording for clinical review"},
     {"diff", cmd_diff, "show what changed in the wording between two versions of a form"},
+    {"approve", cmd_approve, "record who approved a form's exact wording, and keep it beside it"},
     {"serve", cmd_serve, "the front desk's local web page: find today's patient, preview, print"},
     {"new-key", cmd_newkey, "a new random booking key, in a file only its owner can read"},
 };

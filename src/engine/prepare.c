@@ -7,9 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "approval.h"
 #include "date.h"
 #include "fontdir.h"
 #include "paper.h"
+#include "wchange.h"
+#include "wording.h"
 
 static const char *dir_name(arena *a, const char *path)
 {
@@ -17,9 +20,42 @@ static const char *dir_name(arena *a, const char *path)
     return slash ? arena_strndup(a, path, (size_t)(slash - path + (slash == path))) : ".";
 }
 
+/* The approval gate, for each form of p: an approved form prints only the
+ * wording approved, a translation only while its source's wording is the
+ * one it translates (or, with allow_stale, stamped as stale). A specimen
+ * for review is not gated: its cover page says where the approval stands. */
+static int gate(const prepare_opts *s, packet *p, arena *a, mp_err *err)
+{
+    for (size_t i = 0; i < p->nentries; i++) {
+        form *f = p->entries[i].form;
+        /* A draft's wording is not approved: it reaches no patient by accident. */
+        if (f->status == FORM_DRAFT && !s->allow_draft)
+            return node_err(err, EX_DATAERR, f->doc, f->status_node,
+                            "form %s is a draft, not approved for patients (--allow-draft "
+                            "prints it with DRAFT on every page)",
+                            f->id.s);
+        approval ap;
+        if (approval_examine(f, a, &ap))
+            return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+        f->stale_translation = ap.stale;
+        if (s->specimen)
+            continue;
+        const char *changed = NULL;
+        if (ap.stale && ap.source_snapshot.state == SNAPSHOT_MATCHES) {
+            const char *now = wording_text(ap.source, a, NULL);
+            if (!now || !(changed = wchange_sections(ap.source_snapshot.text, now, a)))
+                return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+        }
+        int rc = approval_problem(f, &ap, s->allow_stale, changed, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 /* The translations a packet names, each loaded once per run; each must be
  * in the language it is filed under. */
-static int load_variants(prepared_run *run, arena *a, mp_err *err)
+static int load_variants(const prepare_opts *s, prepared_run *run, arena *a, mp_err *err)
 {
     const packet *pk = &run->pk;
     run->variants = arena_array(a, pk->ntranslations + 1, sizeof *run->variants);
@@ -32,7 +68,7 @@ static int load_variants(prepared_run *run, arena *a, mp_err *err)
         if (!tp)
             return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
         int rc = packet_load(t->path, a, tp, err);
-        if (rc)
+        if (rc || (rc = gate(s, tp, a, err)))
             return rc;
         if (strcmp(tp->language, t->lang.s) != 0)
             return node_err(err, EX_DATAERR, t->lang.doc, t->lang.node,
@@ -66,22 +102,8 @@ int prepare_run(const prepare_opts *s, arena *a, prepared_run *run, mp_err *err)
 {
     memset(run, 0, sizeof *run);
     int rc = packet_load(s->input, a, &run->pk, err);
-    if (rc)
+    if (rc || (rc = gate(s, &run->pk, a, err)) || (rc = load_variants(s, run, a, err)))
         return rc;
-    if ((rc = load_variants(run, a, err)))
-        return rc;
-    /* A draft's wording is not approved: it reaches no patient by accident. */
-    for (size_t v = 0; v < run->nvariants && !s->allow_draft; v++) {
-        const packet *p = run->variants[v];
-        for (size_t i = 0; i < p->nentries; i++) {
-            const form *f = p->entries[i].form;
-            if (f->status == FORM_DRAFT)
-                return node_err(err, EX_DATAERR, f->doc, f->status_node,
-                                "form %s is a draft, not approved for patients (--allow-draft "
-                                "prints it with DRAFT on every page)",
-                                f->id.s);
-        }
-    }
     const char *clinic_path = s->clinic ? s->clinic : clinic_find(&run->pk, s->input, a, err);
     if (!clinic_path)
         return err->code;

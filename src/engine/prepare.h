@@ -1,6 +1,7 @@
 /*
  * prepare.h — what a run loads once, before its first patient: the packet
- * and its translations (drafts refused unless allowed), the clinic settings
+ * and its translations (drafts refused unless allowed; an approval that no
+ * longer holds and a stale translation refused: approval.h), the clinic settings
  * and booking key, the clock, the page geometry and the fonts, with every
  * glyph of the forms' own wording checked. render, batch and serve prepare
  * a run the same way, so that no front end holds this logic.
@@ -24,6 +25,10 @@ typedef struct prepare_opts {
     const char *input, *clinic, *page_size, *font_dir;
     bool duplex;
     bool allow_draft; /* print draft forms (each page then says DRAFT) */
+    /* print a translation whose source's wording moved on, stamped so */
+    bool allow_stale;
+    /* a specimen for review: approvals are shown on its cover, not enforced */
+    bool specimen;
     bool large_print; /* --large-print */
     /* --date-order (mdy, dmy, iso; checked by the command line), or NULL for
      * the clinic's date_order: */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "approval.h"
 #include "buf.h"
 #include "check.h"
 #include "fill.h"
@@ -271,6 +272,8 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
     /* render refuses drafts unless told; what it prints of one says so. */
     if (f->status == FORM_DRAFT)
         h.watermark = msg_get(lang, MSG_DRAFT);
+    else if (f->stale_translation) /* --allow-stale-translation: stamped as such */
+        h.watermark = msg_get(lang, MSG_STALE);
     else if (env->specimen)
         h.watermark = msg_get(lang, MSG_SPECIMEN);
     /* The short fingerprint ties a signed page to the approved wording. */
@@ -451,17 +454,24 @@ static int cover_page(layout *L, const packet_entry *e, const render_env *env,
             arena_printf(a, "%s version %s  \xC2\xB7  specimen for review", f->id.s, f->version.s),
         .page_fmt = "Cover page",
         .watermark = f->status == FORM_DRAFT ? "DRAFT" : "SPECIMEN"};
+    /* Where the approval stands: a reviewer reads whether what is under
+     * review is what was approved. */
+    approval ap;
+    if (approval_examine(f, a, &ap))
+        return OOM(err);
+    const char *status = approval_status(f, &ap, a);
     const char *labels[] = {"Form",        "Title",       "Version",  "Status",
                             "Approved by", "Approved on", "Language", "Wording fingerprint"};
     const char *values[] = {f->id.s,
                             f->title.s,
                             f->version.s,
-                            f->status == FORM_DRAFT ? "draft: not approved for patients"
-                                                    : "approved",
+                            status,
                             f->approved_by.s ? f->approved_by.s : "(not recorded)",
                             f->approved_on.s ? f->approved_on.s : "(not recorded)",
                             f->language.s,
                             f->fingerprint};
+    if (!status)
+        return OOM(err);
     /* Made first and checked: a failed arena_printf is NULL, which the
      * layout would measure as text. */
     const char *grades =

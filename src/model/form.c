@@ -230,12 +230,58 @@ static bool valid_id(const mp_text *t)
     return t->len <= 64;
 }
 
+/* A wording fingerprint as the approval record holds it: 64 lowercase hex
+ * digits, or absent. */
+static int optional_fingerprint(const ydoc *doc, const ynode *map, const char *key, mp_text *out,
+                                arena *a, mp_err *err)
+{
+    int rc = schema_optional_text(doc, map, key, out, a, err);
+    if (rc || !out->s)
+        return rc;
+    bool hex = out->len == 64;
+    for (size_t i = 0; hex && i < out->len; i++)
+        hex = (out->s[i] >= '0' && out->s[i] <= '9') || (out->s[i] >= 'a' && out->s[i] <= 'f');
+    if (!hex)
+        return node_err(err, EX_DATAERR, doc, out->node,
+                        "%s is not a wording fingerprint (64 lowercase hex digits, as "
+                        "`medpacket approve` writes it)",
+                        key);
+    return 0;
+}
+
+/* translation_of: {form: PATH, wording: FINGERPRINT}: the form this one
+ * translates, relative to this file (it may lie in a folder above), and the
+ * source wording the translation was approved against. */
+static int load_translation_of(const ydoc *doc, const ynode *root, form *f, arena *a, mp_err *err)
+{
+    const ynode *t = ydoc_get(root, "translation_of");
+    if (!t)
+        return 0;
+    static const char *const keys[] = {"form", "wording", NULL};
+    int rc;
+    if ((rc = schema_expect_kind(doc, t, YNODE_MAP, "translation_of", err)) ||
+        (rc = schema_check_keys(doc, t, "translation_of", keys, err)) ||
+        (rc = schema_required_text(doc, t, "form", "translation_of", &f->translation_of, a, err)) ||
+        (rc = optional_fingerprint(doc, t, "wording", &f->source_wording, a, err)))
+        return rc;
+    if (f->translation_of.s[0] == '/')
+        return node_err(err, EX_DATAERR, doc, f->translation_of.node,
+                        "translation_of: form \"%s\" is absolute; name it relative to this file",
+                        f->translation_of.s);
+    const char *dir = schema_dir_of(doc->path, a);
+    f->translation_of_path = dir ? schema_join(a, dir, f->translation_of.s) : NULL;
+    return f->translation_of_path ? 0 : OOM(err);
+}
+
 int form_load_doc(const ydoc *doc, const ynode *root, form *f, arena *a, mp_err *err)
 {
     static const char *const keys[] = {
-        "kind",          "id",           "title",       "version", "language",
-        "status",        "approved_by",  "approved_on", "clinic",  "qr_allows_patient_data",
-        "reading_grade", "translations", "page_size",   "blocks",  NULL,
+        "kind",           "id",           "title",
+        "version",        "language",     "status",
+        "approved_by",    "approved_on",  "approved_wording",
+        "translation_of", "clinic",       "qr_allows_patient_data",
+        "reading_grade",  "translations", "page_size",
+        "blocks",         NULL,
     };
     int rc = schema_check_keys(doc, root, "a form", keys, err);
     if (rc)
@@ -249,6 +295,8 @@ int form_load_doc(const ydoc *doc, const ynode *root, form *f, arena *a, mp_err 
         (rc = schema_required_text(doc, root, "language", "a form", &f->language, a, err)) ||
         (rc = schema_optional_text(doc, root, "approved_by", &f->approved_by, a, err)) ||
         (rc = schema_optional_text(doc, root, "approved_on", &f->approved_on, a, err)) ||
+        (rc = optional_fingerprint(doc, root, "approved_wording", &f->approved_wording, a, err)) ||
+        (rc = load_translation_of(doc, root, f, a, err)) ||
         (rc = schema_optional_text(doc, root, "clinic", &f->clinic, a, err)) ||
         (rc = schema_optional_text(doc, root, "page_size", &f->page_size, a, err)))
         return rc;

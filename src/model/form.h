@@ -102,7 +102,18 @@ typedef struct form {
     form_status status;
     mp_text id, title, version, language;
     mp_text approved_by, approved_on; /* optional */
-    mp_text clinic;                   /* optional path to clinic settings */
+    /* The approval record `medpacket approve` writes (approval.h): the full
+     * fingerprint of the wording approved, 64 lowercase hex; optional. */
+    mp_text approved_wording;
+    /* A translation names the form it translates (translation_of: form:,
+     * resolved relative to this file in translation_of_path) and the
+     * source's wording fingerprint it was approved against (wording:). */
+    mp_text translation_of, source_wording;
+    const char *translation_of_path;
+    /* Its source's wording moved on since (approval.h): set when a run is
+     * prepared, and then printed only with a stamp that says so. */
+    bool stale_translation;
+    mp_text clinic; /* optional path to clinic settings */
     bool qr_allows_patient_data;
     int reading_grade;        /* target grade for `check` (default 8) */
     mp_text page_size;        /* "letter" or "a4", overriding the clinic's; optional */

@@ -26,6 +26,7 @@ typedef enum {
     MSG_WORDING,    /* "wording" as in "wording 3f2a9c1b4e5d" (the fingerprint) */
     MSG_DRAFT,      /* the watermark on a draft form's pages */
     MSG_SPECIMEN,   /* the watermark on a specimen's pages */
+    MSG_STALE,      /* the watermark on a translation printed though its source moved on */
     /* The front desk's web page (serve): its labels come from these same
      * tables, so that the page and the paper say the same words. */
     MSG_UI_TITLE,

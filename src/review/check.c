@@ -3,6 +3,9 @@
  */
 #include "check.h"
 
+#include "wchange.h"
+#include "wording.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,7 +39,7 @@ static int at_text(check_report *r, finding_level level, const mp_text *t, size_
 static int at_text(check_report *r, finding_level level, const mp_text *t, size_t offset,
                    const char *fmt, ...)
 {
-    char msg[512];
+    char msg[sizeof((mp_err *)0)->msg];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -51,7 +54,7 @@ static int at_node(check_report *r, finding_level level, const ynode *n, const c
     __attribute__((format(printf, 4, 5)));
 static int at_node(check_report *r, finding_level level, const ynode *n, const char *fmt, ...)
 {
-    char msg[512];
+    char msg[sizeof((mp_err *)0)->msg];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -319,10 +322,6 @@ static int check_consent(check_report *r, const form *f)
         rc = at_node(r, FINDING_ERROR, blocks,
                      "a consent needs the clinician's signature with a date (a signature with "
                      "signer: clinician)");
-    if (!rc && f->status == FORM_APPROVED && (!f->approved_by.s || !f->approved_on.s))
-        rc = at_node(r, FINDING_ERROR, f->status_node,
-                     "an approved consent names who approved it and when (approved_by:, "
-                     "approved_on:)");
     return rc;
 }
 
@@ -422,6 +421,70 @@ static int check_labels(check_report *r, const form *f)
                    "medpacket has no labels in \"%s\": page numbers, the signature, date and "
                    "initials labels and the patient's details print in English",
                    f->language.s);
+}
+
+/* ---- approval ------------------------------------------------------------ */
+
+/* A snapshot beside the form that is not what the record says it is. */
+static int check_snapshot(check_report *r, const form *f, const snapshot *s, const char *what,
+                          const char *want, const ynode *n)
+{
+    switch (s->state) {
+    case SNAPSHOT_MATCHES:
+        return 0;
+    case SNAPSHOT_ABSENT:
+        return at_node(r, FINDING_WARNING, n,
+                       "no %s is kept beside the form (%s): `medpacket diff --since-approval` "
+                       "cannot show what changed; `medpacket approve` writes it",
+                       what, s->path);
+    case SNAPSHOT_UNREADABLE:
+        return at_node(r, FINDING_ERROR, n, "cannot read the %s, %s: %s", what, s->path,
+                       strerror(s->errnum));
+    case SNAPSHOT_DIFFERS:
+        break;
+    }
+    (void)f;
+    return at_node(r, FINDING_ERROR, n,
+                   "%s is not the %s: its fingerprint is %.*s, the approval's %.*s (edited by "
+                   "hand, or left from another approval?)",
+                   s->path, what, WORDING_SHORT, s->sha256, WORDING_SHORT, want);
+}
+
+int check_approval(check_report *r, const form *f, const approval *ap)
+{
+    mp_err e;
+    err_clear(&e);
+    int rc = 0;
+    if (f->status == FORM_APPROVED && (!f->approved_by.s || !f->approved_on.s))
+        rc = at_node(r, FINDING_ERROR, f->status_node,
+                     "an approved form names who approved it and when (approved_by:, "
+                     "approved_on:; `medpacket approve` writes them)");
+    /* The approval itself, and a translation's source, as render says it. */
+    const char *changed = NULL;
+    if (!rc && ap->stale && ap->source_snapshot.state == SNAPSHOT_MATCHES) {
+        const char *now = wording_text(ap->source, r->a, NULL);
+        if (!now || !(changed = wchange_sections(ap->source_snapshot.text, now, r->a)))
+            return EX_OSERR;
+    }
+    if (!rc && ap->kind != APPROVAL_DRAFT && approval_problem(f, ap, false, changed, &e))
+        rc = add(r, FINDING_ERROR, &e);
+    else if (!rc && ap->kind == APPROVAL_DRAFT && ap->stale &&
+             approval_problem(f, ap, false, changed, &e))
+        rc = add(r, FINDING_WARNING, &e);
+    else if (!rc && ap->kind == APPROVAL_DRAFT && ap->translation && !ap->source)
+        rc = add(r, FINDING_ERROR, &ap->source_err);
+    if (!rc && ap->stale && !changed && ap->source_snapshot.state != SNAPSHOT_MATCHES)
+        rc = at_node(r, FINDING_NOTE, f->source_wording.node,
+                     "the source's changed sections cannot be named: the source wording this "
+                     "translation was approved against is not kept beside it (%s)",
+                     ap->source_snapshot.path);
+    if (!rc && f->approved_wording.s)
+        rc = check_snapshot(r, f, &ap->approved, "approved wording", f->approved_wording.s,
+                            f->approved_wording.node);
+    if (!rc && f->source_wording.s && ap->source_snapshot.state != SNAPSHOT_ABSENT)
+        rc = check_snapshot(r, f, &ap->source_snapshot, "source wording", f->source_wording.s,
+                            f->source_wording.node);
+    return rc;
 }
 
 int check_form(const form *f, const clinic *c, arena *a, check_report *out)

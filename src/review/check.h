@@ -10,7 +10,10 @@
  *   - for consent forms, the elements informed consent needs: the nature of
  *     the procedure, benefits, every risk described, alternatives, the
  *     questions-answered statement, the patient's and the clinician's
- *     signatures with a date, and who approved an approved form and when;
+ *     signatures with a date;
+ *   - the approval (check_approval): that it holds for the wording, that the
+ *     snapshots beside the form are what they stand for, and that a
+ *     translation still translates its source's wording;
  *   - the reading grade (Flesch-Kincaid; Crawford for Spanish) of each
  *     section of the wording, against the form's target (reading_grade,
  *     default 8); a form in a language with no formula gets a note saying
@@ -24,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "approval.h"
 #include "arena.h"
 #include "form.h"
 #include "readability.h"
@@ -60,5 +64,11 @@ typedef struct check_report {
 /* Checks form f (clinic c may be NULL when none was found: then the clinic's
  * booking URL counts as missing). Memory in a. Returns 0, or EX_OSERR. */
 int check_form(const form *f, const clinic *c, arena *a, check_report *out);
+
+/* Adds to r what approval_examine found of r's form: an approval that does
+ * not hold or names no wording, a stale translation with the source's
+ * sections that changed, snapshots that are not the approved wording
+ * (errors); a missing snapshot (a warning). Returns 0, or EX_OSERR. */
+int check_approval(check_report *r, const form *f, const approval *ap);
 
 #endif

@@ -3,6 +3,8 @@
  */
 #include "review.h"
 
+#include "approval.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -120,10 +122,14 @@ char *review_text(const form *f, const check_report *r, bool markdown, arena *a)
     const char *li = markdown ? "- " : "";
     buf_putf(&o.b, "%sForm: %s, version %s, %s\n", li, f->id.s, f->version.s,
              f->kind == FORM_CONSENT ? "consent" : "handout");
-    buf_putf(&o.b, "%sStatus: %s", li,
-             f->status == FORM_DRAFT ? "draft (not for patients)" : "approved");
+    /* Where the approval stands: whether this is the wording approved. */
+    approval ap;
+    const char *status = approval_examine(f, a, &ap) ? NULL : approval_status(f, &ap, a);
+    if (!status)
+        return NULL;
+    buf_putf(&o.b, "%sStatus: %s", li, status);
     if (f->approved_by.s)
-        buf_putf(&o.b, " by %s", f->approved_by.s);
+        buf_putf(&o.b, "; approved by %s", f->approved_by.s);
     if (f->approved_on.s)
         buf_putf(&o.b, " on %s", f->approved_on.s);
     buf_putc(&o.b, '\n');

@@ -45,8 +45,8 @@ void schedule_close(schedule *s);
  * went away, and could not be read. The desk must not take an old list for
  * today's. */
 typedef struct schedule_stale {
-    int64_t since; /* Unix time the file was first found unreadable; 0: the list is current */
-    char why[600]; /* the failed read's message (a kind of file, a row, a column; never a value) */
+    int64_t since;  /* Unix time the file was first found unreadable; 0: the list is current */
+    char why[1100]; /* the failed read's message (a kind of file, a row, a column; never a value) */
 } schedule_stale;
 
 /* The current list, reloaded first when the file's size, modification time

@@ -452,7 +452,8 @@ static void test_unknown_keys(void)
                     7, 1, "unknown key \"aproved_by\" in a form; did you mean \"approved_by\"?");
     EXPECT_LOAD_ERR(HEAD "colour: red\n" BLOCKS "  - heading: H\n", 7, 1,
                     "unknown key \"colour\" in a form (expected one of: kind, id, title, "
-                    "version, language, status, approved_by, approved_on, clinic, "
+                    "version, language, status, approved_by, approved_on, approved_wording, "
+                    "translation_of, clinic, "
                     "qr_allows_patient_data, reading_grade, translations, page_size, blocks)");
     EXPECT_LOAD_ERR(HEAD BLOCKS                  /* 7 */
                     "  - risks:\n"               /* 8 */
