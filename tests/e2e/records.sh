@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Every render records what it printed (issue 16, "the approved wording is
+# the wording that prints"): batch's manifest and --json rows, and render
+# --json, name each form printed with its id, version and whole wording
+# fingerprint, in packet order, for the language variant the patient got;
+# the fingerprints are the ones `medpacket check --json` reports; no
+# patient's data. (The server's log line: tests/e2e/serve.sh.)
+set -u
+bin=$1 root=$2
+. "$root/tests/e2e/lib.sh"
+new_dated_workdir
+cd "$work" || exit 1
+packet=$root/forms/trigger-point/packet.yaml
+data=$root/examples/today.csv
+
+# A variant's forms as check --json reports them, written as the records
+# write them: {"id":..,"version":..,"wording":..}, comma-separated.
+forms_of() { # PACKET
+  "$bin" check --json "$1" 2>/dev/null | python3 -c '
+import json, sys
+print(",".join(json.dumps({"id": d["id"], "version": d["version"], "wording": d["fingerprint"]},
+                          separators=(",", ":")) for d in map(json.loads, sys.stdin)))'
+}
+en=$(forms_of "$packet")
+es=$(forms_of "$root/forms/trigger-point/es/packet.yaml")
+check_eq "check --json: the English packet's two forms, each with a fingerprint" \
+  "$(printf '%s' "$en" | grep -oE '"id":"[^"]*","version":"1.0","wording":"[0-9a-f]{64}"' | cut -d'"' -f4 | tr '\n' ' ')" \
+  "tpi-handout tpi-consent "
+check_eq "check --json: the Spanish packet's" \
+  "$(printf '%s' "$es" | grep -oE '"id":"[^"]*","version":"1.0","wording":"[0-9a-f]{64}"' | cut -d'"' -f4 | tr '\n' ' ')" \
+  "tpi-handout-es tpi-consent-es "
+
+# Each ok row of a JSON-lines report: "ROW LANGUAGE", and whether its forms
+# are exactly its language's (en, es as check reports them).
+rows_forms() { # JSONL
+  python3 - "$1" "[$en]" "[$es]" <<'PY'
+import json, sys
+want = {"en": json.loads(sys.argv[2]), "es": json.loads(sys.argv[3])}
+for line in open(sys.argv[1], encoding="utf-8"):
+    m = json.loads(line)
+    if m.get("status") == "ok":
+        same = m["forms"] == want[m["language"]]
+        print(m["row"], m["language"], "right" if same else "WRONG %s" % m["forms"])
+PY
+}
+all_rows="2 es right
+3 en right
+4 en right
+5 es right
+6 en right
+7 en right
+8 es right"
+
+# batch: the manifest and --json alike. (Files named by row alone: the
+# default name holds the record number.)
+"$bin" batch "$packet" --data "$data" --out-dir out --name '{row}.pdf' --manifest m.jsonl --json --jobs 2 -q >j.jsonl 2>err
+check_eq "batch: exit 0" "$?:$(cat err)" "0:"
+check_eq "batch: the manifest's rows carry their language's forms and fingerprints" \
+  "$(rows_forms m.jsonl)" "$all_rows"
+check_eq "batch: --json prints the manifest's lines" "$(cmp -s m.jsonl j.jsonl && echo same)" same
+check_has "batch: a Spanish row, to the byte" "$(sed -n 1p m.jsonl)" "\"language\":\"es\","
+check_has "batch: ... its forms, to the byte" "$(sed -n 1p m.jsonl)" ",\"forms\":[$es]}"
+check_has "batch: an English row, to the byte" "$(sed -n 2p m.jsonl)" ",\"forms\":[$en]}"
+check_eq "batch: no patient's name or record number in the manifest" \
+  "$(grep -c -e Núñez -e José -e Chen -e Margaret -e Lucía -e A10 m.jsonl)" 0
+# A resumed run keeps a file it did not print: its row names no forms.
+"$bin" batch "$packet" --data "$data" --out-dir out --name '{row}.pdf' --skip-existing --json -q >skip.jsonl 2>/dev/null
+check_eq "batch: a kept row names no forms (this run did not print it)" \
+  "$(sed -n 1p skip.jsonl)" '{"row":2,"status":"skipped","path":"out/2.pdf"}'
+check_has "batch --help: what a row's forms are" "$("$bin" batch --help)" \
+  "and \"forms\", each form printed (its language's, in"
+
+finish
