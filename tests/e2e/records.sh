@@ -67,7 +67,46 @@ check_eq "batch: no patient's name or record number in the manifest" \
 "$bin" batch "$packet" --data "$data" --out-dir out --name '{row}.pdf' --skip-existing --json -q >skip.jsonl 2>/dev/null
 check_eq "batch: a kept row names no forms (this run did not print it)" \
   "$(sed -n 1p skip.jsonl)" '{"row":2,"status":"skipped","path":"out/2.pdf"}'
+# render --json: one line, as a batch row reports the PDF (the same fields,
+# the same forms), on standard output; with -o -, on standard error.
+facts() { # JSON PDF: whether path, bytes, sha256 and pages are the PDF's
+  python3 - "$1" "$2" <<'PY'
+import hashlib, json, subprocess, sys
+m = json.loads(open(sys.argv[1], encoding="utf-8").read())
+data = open(sys.argv[2], "rb").read()
+pages = subprocess.run(["pdfinfo", sys.argv[2]], capture_output=True, text=True).stdout
+print(m["path"], m["language"], len(data) == m["bytes"], hashlib.sha256(data).hexdigest() == m["sha256"],
+      "Pages:           %d" % m["pages"] in pages, sorted(m))
+PY
+}
+keys="['bytes', 'fonts', 'forms', 'language', 'pages', 'path', 'sha256']"
+"$bin" render "$packet" --data "$data" --select mrn=A1020 -o es.pdf --json >es.json 2>err
+check_eq "render --json: one line on standard output; stderr as before" \
+  "$?:$(wc -l <es.json):$(cat err)" "0:1:wrote es.pdf"
+check_eq "render --json: a Spanish patient: path, bytes, sha256, pages are the PDF's" \
+  "$(facts es.json es.pdf)" "es.pdf es True True True $keys"
+check_has "render --json: the Spanish forms, to the byte" "$(cat es.json)" ",\"forms\":[$es]}"
+check_eq "render --json: no patient's name or record number" "$(grep -c -e Lucía -e Fernández -e A1020 es.json)" 0
+"$bin" render "$packet" --data "$data" --select mrn=A1011 -o - --json >en.pdf 2>en.json
+check_eq "render -o - --json: the PDF on standard output, the line on standard error" \
+  "$?:$(wc -l <en.json):$(head -c 5 en.pdf)" "0:1:%PDF-"
+check_eq "render -o - --json: an English patient: path \"-\", the bytes written" \
+  "$(facts en.json en.pdf)" "- en True True True $keys"
+check_has "render -o - --json: the English forms, to the byte" "$(cat en.json)" ",\"forms\":[$en]}"
+"$bin" render "$packet" --data "$data" --select mrn=A1011 --language es -o forced.pdf --json >forced.json 2>/dev/null
+check_has "render --language es --json: the Spanish forms, and no language_asked" \
+  "$(cat forced.json)" ",\"forms\":[$es]}"
+"$bin" render "$packet" --set patient.first_name=Ana --set patient.last_name=Lee \
+  --set patient.dob=1970-03-04 --set patient.mrn=L1 --set patient.clinician=X \
+  --set patient.language=fr -o fr.pdf --json >fr.json 2>/dev/null
+check_has "render --json: a language the packet lacks, printed in English, said" \
+  "$(cat fr.json)" ",\"forms\":[$en],\"language_asked\":\"fr\"}"
+"$bin" render "$packet" --data "$data" --select mrn=A1011 -o plain.pdf >plain.out 2>/dev/null
+check_eq "render without --json: nothing on standard output" "$(wc -c <plain.out)" 0
+
 check_has "batch --help: what a row's forms are" "$("$bin" batch --help)" \
   "and \"forms\", each form printed (its language's, in"
+check_has "render --help: --json" "$("$bin" render --help)" \
+  "language, pages, bytes, sha256, fonts, and \"forms\","
 
 finish
