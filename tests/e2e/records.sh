@@ -16,10 +16,8 @@ data=$root/examples/today.csv
 # A variant's forms as check --json reports them, written as the records
 # write them: {"id":..,"version":..,"wording":..}, comma-separated.
 forms_of() { # PACKET
-  "$bin" check --json "$1" 2>/dev/null | python3 -c '
-import json, sys
-print(",".join(json.dumps({"id": d["id"], "version": d["version"], "wording": d["fingerprint"]},
-                          separators=(",", ":")) for d in map(json.loads, sys.stdin)))'
+  check_forms "$1" |
+    awk '{ printf "%s{\"id\":\"%s\",\"version\":\"%s\",\"wording\":\"%s\"}", (NR > 1 ? "," : ""), $1, $2, $3 }'
 }
 en=$(forms_of "$packet")
 es=$(forms_of "$root/forms/trigger-point/es/packet.yaml")
