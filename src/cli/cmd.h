@@ -33,10 +33,10 @@ int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 #endif
 
 /* One line of JSON on its way out (batch --json and its manifest, render
- * --json, check --json): cli_json_begin starts j on the empty buffer line with the outer
- * object open; j is filled with json.h's calls; cli_json_end closes the
- * outer object and, when the line is whole, writes it with its '\n' to out
- * and to also (either may be NULL), and frees line. */
+ * --json, check --json): cli_json_begin starts j on the empty buffer line
+ * with the outer object open; j is filled with json.h's calls; cli_json_end
+ * closes the outer object and, when the line is whole, writes it with its
+ * '\n' to out and to also (either may be NULL), and frees line. */
 void cli_json_begin(mp_buf *line, json_writer *j);
 void cli_json_end(mp_buf *line, json_writer *j, FILE *out, FILE *also);
 
