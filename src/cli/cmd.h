@@ -32,13 +32,36 @@ int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 #define cli_fail(code, ...) err_returns_code(cli_fail((code), __VA_ARGS__), (code))
 #endif
 
-/* One line of JSON on its way out (batch --json and its manifest, check
- * --json): cli_json_begin starts j on the empty buffer line with the outer
- * object open; j is filled with json.h's calls; cli_json_end closes the
- * outer object and, when the line is whole, writes it with its '\n' to out
- * and to also (either may be NULL), and frees line. */
+/* One line of JSON on its way out (batch --json and its manifest, render
+ * --json, check --json): cli_json_begin starts j on the empty buffer line
+ * with the outer object open; j is filled with json.h's calls; cli_json_end
+ * closes the outer object and, when the line is whole, writes it with its
+ * '\n' to out and to also (either may be NULL), and frees line. */
 void cli_json_begin(mp_buf *line, json_writer *j);
 void cli_json_end(mp_buf *line, json_writer *j, FILE *out, FILE *also);
+
+/* What one patient's PDF holds, as render --json and each of batch's rows
+ * (--json, the manifest) report it: never the patient's data. */
+typedef struct cli_printed {
+    const char *path;     /* the file written ("-": standard output), or NULL */
+    const packet *packet; /* the variant printed: its language and its forms */
+    int pages;
+    size_t bytes;
+    const char *sha256;       /* of the PDF's bytes, 64 hex */
+    const char *const *fonts; /* the font files it draws with (render_info) */
+    size_t nfonts;
+    /* The patient's language when the packet printed is in another one
+     * (render_language_fallback); NULL or "" when none. */
+    const char *language_asked;
+} cli_printed;
+
+/* Writes p's members into j's open object, in this order: "path" (when
+ * set), "language", "pages", "bytes", "sha256", "fonts", "forms" and
+ * "language_asked" (when set). "forms" records the wording that printed,
+ * so that a patient's packet is traced to what was approved: each form of
+ * the variant, in packet order, [{"id":..,"version":..,"wording":"<64
+ * hex>"}, ...], the wording fingerprint whole, as `check --json` gives it. */
+void cli_json_printed(json_writer *j, const cli_printed *p);
 
 /* A command's last step: parsed is its parse_args' result (0: run; -1:
  * --help, which printed the usage; else a usage error's exit code, said).

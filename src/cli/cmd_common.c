@@ -68,6 +68,45 @@ void cli_json_end(mp_buf *line, json_writer *j, FILE *out, FILE *also)
     buf_free(line);
 }
 
+void cli_json_printed(json_writer *j, const cli_printed *p)
+{
+    if (p->path) {
+        json_key(j, "path");
+        json_put_str(j, p->path);
+    }
+    json_key(j, "language");
+    json_put_str(j, p->packet->language);
+    json_key(j, "pages");
+    json_put_int(j, p->pages);
+    json_key(j, "bytes");
+    json_put_uint(j, p->bytes);
+    json_key(j, "sha256");
+    json_put_str(j, p->sha256);
+    json_key(j, "fonts");
+    json_begin_array(j);
+    for (size_t i = 0; i < p->nfonts; i++)
+        json_put_str(j, p->fonts[i]);
+    json_end_array(j);
+    json_key(j, "forms");
+    json_begin_array(j);
+    for (size_t i = 0; i < p->packet->nentries; i++) {
+        const form *f = p->packet->entries[i].form;
+        json_begin_object(j);
+        json_key(j, "id");
+        json_put_str(j, f->id.s);
+        json_key(j, "version");
+        json_put_str(j, f->version.s);
+        json_key(j, "wording");
+        json_put_str(j, f->fingerprint);
+        json_end_object(j);
+    }
+    json_end_array(j);
+    if (p->language_asked && p->language_asked[0]) {
+        json_key(j, "language_asked");
+        json_put_str(j, p->language_asked);
+    }
+}
+
 int cli_run(int parsed, int (*run)(void *args, arena *a, mp_err *err), void *args)
 {
     if (parsed)

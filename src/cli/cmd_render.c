@@ -10,6 +10,7 @@
 #include "print.h"
 #include "render.h"
 #include "roster.h"
+#include "sha256.h"
 
 static void render_usage(FILE *out)
 {
@@ -33,6 +34,12 @@ static void render_usage(FILE *out)
           "                         created private (mode 0600), and an existing file is\n"
           "                         not replaced unless --force says so.\n"
           "      --force            replace an existing output file\n"
+          "      --json             once the PDF is written, one JSON line on standard output\n"
+          "                         (standard error with -o -) saying what it holds: path,\n"
+          "                         language, pages, bytes, sha256, fonts, and \"forms\",\n"
+          "                         each form printed (in packet order) with its id,\n"
+          "                         version and whole wording fingerprint, as 'medpacket\n"
+          "                         check --json' gives it; never the patient's data\n"
           "      --clinic FILE      clinic settings (default: the form's clinic: key, or the\n"
           "                         nearest clinic.yaml in the form's folder or above)\n"
           "      --page-size SIZE   letter or a4 (default: the clinic's page_size, or letter)\n"
@@ -81,6 +88,7 @@ typedef struct render_args {
     long row;                   /* --row N, 0 = not given */
     const char *sets[MAX_SETS]; /* patient.FIELD=VALUE */
     size_t nsets;
+    bool json; /* --json */
 } render_args;
 
 /* --row N: as a spreadsheet counts rows. */
@@ -144,6 +152,7 @@ static int parse_args(int argc, char **argv, render_args *a)
         CLI_OPT_LARGE_PRINT(ro),
         CLI_OPT_LANGUAGE(ro),
         CLI_OPT_FORCE(ro),
+        CLI_OPT_FLAG("json", 0, &a->json),
         CLI_OPT_TEXT("select", 0, &a->select),
         CLI_OPT_CALL("row", take_row, &a->row),
         CLI_OPT_CALL("set", take_set, a),
@@ -214,6 +223,31 @@ static int load_patient(const render_args *args, const prepared_run *run, arena 
     return rc;
 }
 
+/* --json: what the PDF written holds, as a batch row reports it. With -o -
+ * the PDF has standard output, so the line goes to standard error. */
+static void printed_json(const render_args *args, const packet *pk, const patient *pt,
+                         const render_info *info, const unsigned char *pdf, size_t len,
+                         bool to_stdout)
+{
+    char sha[65];
+    sha256_hex(pdf, len, sha);
+    /* Asked for by --language, the language is the one printed. */
+    const char *asked = args->run.language ? NULL : render_language_fallback(pk, pt);
+    cli_printed p = {.path = args->run.output,
+                     .packet = pk,
+                     .pages = info->pages,
+                     .bytes = len,
+                     .sha256 = sha,
+                     .fonts = info->fonts,
+                     .nfonts = info->nfonts,
+                     .language_asked = asked};
+    mp_buf line;
+    json_writer j;
+    cli_json_begin(&line, &j);
+    cli_json_printed(&j, &p);
+    cli_json_end(&line, &j, to_stdout ? stderr : stdout, NULL);
+}
+
 static int run(void *ctx, arena *a, mp_err *err)
 {
     const render_args *args = ctx;
@@ -245,15 +279,19 @@ static int run(void *ctx, arena *a, mp_err *err)
             rc = err_set(err, EX_USAGE, ro->prep.input, 0, 0,
                          "no %s version of this packet (add it under translations:)", ro->language);
     }
+    render_info info = {0};
     if (!rc)
-        rc = render_packet(pk, &run.env, &pt, a, &pdf, &len, NULL, err);
-    prepare_release(&run);
+        rc = render_packet(pk, &run.env, &pt, a, &pdf, &len, &info, err);
     if (!rc)
         rc = outfile_write(ro->output, pdf, len, OUTFILE_DEFAULT_MODE, err);
     /* parse_args made sure of -o; said again for the analyzer's sake. */
     bool to_stdout = !ro->output || strcmp(ro->output, "-") == 0;
     if (!rc && !to_stdout)
         fprintf(stderr, "wrote %s\n", ro->output);
+    if (!rc && args->json)
+        printed_json(args, pk, &pt, &info, pdf, len, to_stdout);
+    /* After the JSON line: the font files it names are the run's fonts'. */
+    prepare_release(&run);
     /* Printed only once written, so that a printer that fails loses nothing;
      * the bytes sent are the bytes written. */
     if (!rc && ro->print) {

@@ -66,6 +66,10 @@ static void serve_usage(FILE *out)
           "\n"
           "Standard error has the address and the log, one line per request: method,\n"
           "route, status, row number, time and, for a failed print, CUPS's reason;\n"
+          "a preview or a print also names the forms its PDF holds, in packet order and\n"
+          "in the language printed, with their whole wording fingerprints (as 'medpacket\n"
+          "check --json' gives them): \" forms=ID@VERSION:FINGERPRINT,...\" (a byte of an\n"
+          "id or version other than a letter, digit, \"-\", \"_\" or \".\" written %XX);\n"
           "never a patient's name, date of birth or record number. Nothing goes to\n"
           "standard output.\n",
           out);

@@ -259,6 +259,7 @@ static int prepare(const batch_opts *o, slot *s, name_set *names, mp_err *err)
         return 0;
     }
     s->packet = render_pick(o->variants, o->nvariants, &s->row.patient, NULL);
+    r->printed = s->packet;
     r->language = s->packet->language;
     const char *asked = render_language_fallback(s->packet, &s->row.patient);
     snprintf(r->language_asked, sizeof r->language_asked, "%s", asked ? asked : "");

@@ -47,6 +47,11 @@ typedef struct batch_result {
     size_t bytes;
     char sha256[65];      /* hex, of the PDF's bytes */
     const char *language; /* the language the row was printed in */
+    /* The variant of the packet printed for the row (render_pick: its
+     * language's), whose forms the manifest names with their wording
+     * fingerprints; valid for the run. NULL for a row that failed before
+     * it was picked (a bad row). */
+    const packet *printed;
     /* BATCH_OK: the font files its PDF draws with (render_info), valid
      * during on_row. */
     const char *const *fonts;

@@ -243,9 +243,10 @@ out:
 /* --- rendering and printing --------------------------------------------- */
 
 /* Renders sp for pt with today's clock (the server runs all day: a packet
- * printed after midnight carries the new date). Waits for a render slot. */
-static int render_for(server *s, const serve_packet *sp, const patient *pt, unsigned char **pdf,
-                      size_t *len, int *pages, unsigned *status, mp_err *err)
+ * printed after midnight carries the new date). Waits for a render slot.
+ * The variant rendered goes to r->printed, for the log. */
+static int render_for(server *s, request *r, const serve_packet *sp, const patient *pt,
+                      unsigned char **pdf, size_t *len, int *pages, unsigned *status, mp_err *err)
 {
     render_env env = *sp->env;
     int rc = date_clock(&env.now_unix, &env.today, err);
@@ -271,6 +272,8 @@ static int render_for(server *s, const serve_packet *sp, const patient *pt, unsi
         rc = render_packet(pk, &env, pt, a, pdf, len, &info, err);
     if (!rc && pages)
         *pages = info.pages;
+    if (!rc)
+        r->printed = pk;
     arena_free(a);
     sem_post(&s->renders);
     /* A render error is the data's (a placeholder without a value, a
@@ -305,6 +308,7 @@ static enum MHD_Result print_and_reply(server *s, struct MHD_Connection *c, cons
          * words name the printer and the server, never the job's title
          * (print.h). */
         r->why = err.msg;
+        r->printed = NULL; /* nothing printed */
         enum MHD_Result ret = serve_reply_error(s, c, m, r, 502, err.msg);
         r->why = NULL; /* err is this frame's */
         return ret;
@@ -363,7 +367,7 @@ enum MHD_Result routes_preview(server *s, struct MHD_Connection *c, const char *
         unsigned status;
         mp_err err;
         err_clear(&err);
-        if (render_for(s, sp, &row->patient, &pdf, &len, NULL, &status, &err))
+        if (render_for(s, r, sp, &row->patient, &pdf, &len, NULL, &status, &err))
             ret = serve_reply_error(s, c, m, r, status, err.msg);
         else
             ret = reply_pdf(s, c, m, r, pdf, len);
@@ -451,7 +455,7 @@ enum MHD_Result routes_print(server *s, struct MHD_Connection *c, const char *m,
     unsigned status;
     mp_err err;
     err_clear(&err);
-    int rc = render_for(s, sp, &row->patient, &pdf, &len, &pages, &status, &err);
+    int rc = render_for(s, r, sp, &row->patient, &pdf, &len, &pages, &status, &err);
     schedule_put(s->cfg.sched, snap);
     if (rc)
         return serve_reply_error(s, c, m, r, status, err.msg);
@@ -585,7 +589,7 @@ enum MHD_Result routes_walkin(server *s, struct MHD_Connection *c, const char *m
     size_t len = 0;
     int pages = 0;
     unsigned status;
-    if (render_for(s, sp, &pt, &pdf, &len, &pages, &status, &err)) {
+    if (render_for(s, r, sp, &pt, &pdf, &len, &pages, &status, &err)) {
         /* A field this packet prints that the walk-in left empty: say so
          * beside that field, as for the others. */
         const walkin_field *missing = walkin_field_named(err.field);

@@ -185,6 +185,39 @@ static void *reap(void *arg)
 
 /* --- replies ------------------------------------------------------------ */
 
+/* An id or version as the log writes it: letters, digits, "-", "_" and "."
+ * as they are (all an id may hold), any other byte as %XX, so that a version
+ * with a space, a comma or a colon in it cannot split or mislead the line. */
+static void log_word(mp_buf *b, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_' || *p == '.')
+            buf_putc(b, (char)*p);
+        else
+            buf_putf(b, "%%%02X", *p);
+    }
+}
+
+/* " forms=ID@VERSION:WORDING,..." for the packet printed: each form in
+ * packet order with its whole wording fingerprint, so that a preview or a
+ * print is traced to the wording approved (what batch's manifest and render
+ * --json record as JSON). One word, split at "," then "@" and ":". */
+static void log_forms(mp_buf *b, const packet *p)
+{
+    buf_puts(b, " forms=");
+    for (size_t i = 0; i < p->nentries; i++) {
+        const form *f = p->entries[i].form;
+        if (i)
+            buf_putc(b, ',');
+        log_word(b, f->id.s);
+        buf_putc(b, '@');
+        log_word(b, f->version.s);
+        buf_putc(b, ':');
+        buf_puts(b, f->fingerprint);
+    }
+}
+
 void serve_log_line(server *s, const char *method, const request *r, unsigned status)
 {
     if (!s->cfg.log)
@@ -196,9 +229,15 @@ void serve_log_line(server *s, const char *method, const request *r, unsigned st
     char row[32] = "";
     if (r->row > 0)
         snprintf(row, sizeof row, " row=%ld", r->row);
+    mp_buf forms;
+    buf_init(&forms, NULL);
+    if (r->printed)
+        log_forms(&forms, r->printed);
+    const char *printed = buf_str(&forms);
     /* One fprintf per line: stdio locks the stream, so lines never interleave. */
-    fprintf(s->cfg.log, "serve: %s %s %u%s %.1f ms%s%s\n", method, r->route, status, row, ms,
-            r->why ? ": " : "", r->why ? r->why : "");
+    fprintf(s->cfg.log, "serve: %s %s %u%s %.1f ms%s%s%s\n", method, r->route, status, row, ms,
+            printed ? printed : " forms=(out of memory)", r->why ? ": " : "", r->why ? r->why : "");
+    buf_free(&forms);
 }
 
 /* The headers every answer carries: nothing patient-related is cached, the

@@ -10,8 +10,9 @@
  * (the rest wait, then get 503), each in an arena of its own. A request
  * must arrive whole within 10 s of its connection, and wrong tokens are
  * slowed per address (docs/serve-api.md, "Access"). The log names
- * methods, routes, status codes, row numbers, times and a failed print's
- * reason in CUPS's words, never a patient's data; so do the CUPS job titles.
+ * methods, routes, status codes, row numbers, times, a failed print's
+ * reason in CUPS's words, and the forms a preview or print holds with their
+ * wording fingerprints; never a patient's data, nor do the CUPS job titles.
  * The list answer says when the list is stale, and per row which fields a
  * packet needs that the row lacks (found once, at start-up, by laying each
  * packet out without each field in turn).

@@ -57,6 +57,9 @@ typedef struct request {
     const char *route; /* a known route, or "(other)": the raw path is not logged */
     long row;          /* for the log, when the request names one */
     const char *why;   /* for the log, after the time: a failure's reason, free of patient data */
+    /* For the log: the variant whose PDF this answer carries or printed
+     * (its forms and their wording fingerprints); NULL when none. */
+    const packet *printed;
     bool is_post;
     bool answered; /* a response is queued; ignore the rest of the body */
     bool too_big;  /* the body passed MAX_BODY: answered 413 at its end */

@@ -139,6 +139,17 @@ if [ -s "$WORK/stdout" ]; then
 else
   ok "the server wrote nothing to standard output"
 fi
+# The page's Print is logged with the forms printed (the day's list is in
+# English) and their wording fingerprints, as `medpacket check --json` gives them.
+want=$("$BIN" check --json "$ROOT/forms/trigger-point/packet.yaml" 2>/dev/null | python3 -c '
+import json, sys
+print(",".join("%s@%s:%s" % (d["id"], d["version"], d["fingerprint"]) for d in map(json.loads, sys.stdin)))')
+got=$(grep -m 1 '^serve: POST /api/print 200 ' "$WORK/stderr" | sed -n 's/.* ms forms=//p')
+if [ -n "$want" ] && [ "$got" = "$want" ]; then
+  ok "the log's print line names the forms printed: $got"
+else
+  fail "the log's print line names [$got], want [$want]"
+fi
 python3 - "$AWKWARD" "$NEXT" -- "$WORK/stderr" <<'EOF'
 # Every first and last name of the lists, as a whole word, case as written.
 import csv, re, sys

@@ -42,13 +42,27 @@ serve_start() {
   "$bin" serve --data "$work/today.csv" --forms "$root/forms" "$@" \
     >"$work/$name.out" 2>"$work/$name.log" &
   pids+=($!)
+  serve_wait "$name"
+}
+# serve_wait NAME: sets url to the address the server started with standard
+# error NAME.log says, once it says it (a failure after 5 s).
+serve_wait() {
   for _ in $(seq 100); do
-    url=$(sed -n 's/^medpacket: serving on //p' "$work/$name.log" 2>/dev/null)
+    url=$(sed -n 's/^medpacket: serving on //p' "$work/$1.log" 2>/dev/null)
     [ -n "$url" ] && return 0
     sleep 0.05
   done
-  fail "$name: the server did not start: $(cat "$work/$name.log")"
+  fail "$1: the server did not start: $(cat "$work/$1.log")"
   return 1
+}
+# The forms of a form or packet as `medpacket check --json` reports them (the
+# wording fingerprints printed records name), one a line in packet order:
+# ID VERSION FINGERPRINT.
+check_forms() { # FORM_OR_PACKET
+  "$bin" check --json "$1" 2>/dev/null | python3 -c '
+import json, sys
+for d in map(json.loads, sys.stdin):
+    print(d["id"], d["version"], d["fingerprint"])'
 }
 # A check this machine cannot run: said, counted, and never an "ok:".
 skip() { echo "skip: $*"; skips=$((skips + 1)); }

@@ -4,7 +4,8 @@
 # file changes, and every guard: a foreign Host (DNS rebinding), a foreign
 # Origin on POST, GET to Print, a form post, an oversized body (with and
 # without Content-Length), ".." in a static path, the token on a
-# non-loopback listener, and a server log without a patient's data.
+# non-loopback listener, and a server log without a patient's data whose
+# previews name the forms printed with their wording fingerprints.
 set -u
 bin=$1 root=$2
 . "$root/tests/e2e/lib.sh"
@@ -495,13 +496,22 @@ check_has "without TLS off loopback: a warning" "$(logs)" \
 "$bin" serve --data "$work/today.csv" --packet "$root/forms/trigger-point/packet.yaml" \
   --no-print --listen 127.0.0.1:0 >"$work/np.out" 2>"$work/np.log" &
 pids+=($!)
-for _ in $(seq 100); do
-  url=$(sed -n 's/^medpacket: serving on //p' "$work/np.log" 2>/dev/null)
-  [ -n "$url" ] && break
-  sleep 0.05
-done
+serve_wait np
 check_has "--no-print: the page is told" "$(curl -s "${url}api/config")" '"can_print": false'
 check_eq "--no-print: Print is refused" "$(post "${url}api/print" '{"packet":"tpi-packet","row":2}')" 403
+# A version with a space, a comma and a colon in it: the log writes those
+# bytes %XX, so that the forms stay one word that splits one way.
+mkdir "$work/v" && cp -r "$root/forms" "$root/keys" "$work/v/"
+sed -i 's/^version: "1.0"/version: "1.0 rev, b:2"/' "$work/v/forms/trigger-point/consent.yaml"
+"$bin" serve --data "$work/today.csv" --packet "$work/v/forms/trigger-point/packet.yaml" \
+  --no-print --listen 127.0.0.1:0 >"$work/ver.out" 2>"$work/ver.log" &
+pids+=($!)
+serve_wait ver
+check_eq "an odd version: preview" "$(code "${url}api/preview?packet=tpi-packet&row=4")" 200
+vfp=$(check_forms "$work/v/forms/trigger-point/consent.yaml" | awk '{ print $NF }')
+for _ in $(seq 50); do grep -q 'GET /api/preview 200' "$work/ver.log" && break; sleep 0.05; done
+check_has "an odd version: written %XX in the log" \
+  "$(grep -F 'GET /api/preview 200' "$work/ver.log")" ",tpi-consent@1.0%20rev%2C%20b%3A2:$vfp"
 err=$("$bin" serve --data "$work/today.csv" --forms "$work" 2>&1)
 check_eq "a forms folder without packets" "$?:$err" \
   "66:$work: error: no packet here (expected FOLDER/packet.yaml for each packet)"
@@ -514,6 +524,33 @@ wait 2>/dev/null
 pids=()
 log=$(logs)
 check_has "the log has the routes" "$log" "serve: GET /api/preview 200 row=4"
+# A preview or a print names the forms its PDF holds, with the wording
+# fingerprints `check --json` reports, in packet order, in the language
+# printed: ID@VERSION:FINGERPRINT, comma-separated, one word.
+log_forms() { # PACKET
+  check_forms "$1" | awk '{ printf "%s%s@%s:%s", (NR > 1 ? "," : ""), $1, $2, $3 }'
+}
+en=$(log_forms "$root/forms/trigger-point/packet.yaml")
+es=$(log_forms "$root/forms/trigger-point/es/packet.yaml")
+check_eq "the forms as check --json reports them" \
+  "$(printf '%s %s' "$en" "$es" | sed -E 's/[0-9a-f]{64}/FP/g')" \
+  "tpi-handout@1.0:FP,tpi-consent@1.0:FP tpi-handout-es@1.0:FP,tpi-consent-es@1.0:FP"
+main=$(cat "$work/main.log") # the server of the shipped forms
+row4=$(printf '%s\n' "$main" | grep -F 'serve: GET /api/preview 200 row=4 ' | head -1)
+check_eq "the log: row 4's preview names its English forms and their fingerprints" \
+  "$(printf '%s' "$row4" | sed -E 's/ [0-9.]+ ms / T ms /')" "serve: GET /api/preview 200 row=4 T ms forms=$en"
+check_eq "the log: every preview of the day's (English) list, likewise" \
+  "$(printf '%s\n' "$main" | grep -F 'serve: GET /api/preview 200 ' | grep -cvF " ms forms=$en")" 0
+# (The first walk-in answered 200 is the one previewed in Spanish.)
+check_eq "the log: the walk-in previewed in Spanish names the Spanish forms" \
+  "$(printf '%s\n' "$main" | grep -F 'serve: POST /api/walkin 200 ' | head -1 | sed -E 's/ [0-9.]+ ms / T ms /')" \
+  "serve: POST /api/walkin 200 T ms forms=$es"
+check_eq "the log: nothing printed, no forms (refused, failed, or a print CUPS did not take)" \
+  "$(printf '%s\n' "$log" | grep -E '^serve: [A-Z]+ [^ ]+ [0-9]+ ' | grep -v -E '^serve: [A-Z]+ [^ ]+ 200 ' | grep -c ' forms=')" 0
+check_has "serve --help: what the log records of the forms" "$("$bin" serve --help)" \
+  "check --json' gives them): \" forms=ID@VERSION:FINGERPRINT,...\""
+check_eq "the log's forms name no patient: not row 4's name or record number, not the walk-in's, no booking URL" \
+  "$(printf '%s\n' "$log" | grep -F ' forms=' | grep -c -i -e 'Siobh' -e "O'Brien" -e A1003 -e Wanda -e Walker -e W1 -e http -e harborview)" 0
 # Status lines, the address among them, go to standard error: a service
 # manager may leave standard output a pipe that no one reads.
 outs=""
