@@ -101,6 +101,31 @@ else
   skip "golden layout: MP_LAYOUT_DUMP is not set (CTest sets it to the layout_dump tool)"
 fi
 
+# A clinic's name too long for the header: whole in the first page's
+# letterhead (wrapped), cut with an ellipsis in the next pages' header, never
+# printed below 8 pt; every page still names the patient.
+long="Harbor View Pain and Spine Clinic of the Greater Long Beach Area Medical Group, Department of Interventional Musculoskeletal Medicine"
+sed "s/^name: .*/name: $long/" "$work/clinic.yaml" >"$work/long.yaml"
+render --clinic "$work/long.yaml" --data "$root/examples/patient.yaml" -o "$work/long.pdf" 2>/dev/null
+check_eq "a long clinic name: render exits 0" "$?" 0
+check_has "a long clinic name: whole in the letterhead" \
+  "$(pdftotext -f 1 -l 1 "$work/long.pdf" - 2>/dev/null | tr '\n' ' ')" "$long"
+check_has "a long clinic name: cut with an ellipsis in page 2's header" \
+  "$(pdftotext -f 2 -l 2 "$work/long.pdf" - 2>/dev/null | head -n 1)" "…"
+check_eq "a long clinic name: every page names the patient" \
+  "$(pdftotext "$work/long.pdf" - 2>/dev/null | grep -c "Record number: A1003")" \
+  "$(pdfinfo "$work/long.pdf" 2>/dev/null | sed -n 's/^Pages: *//p')"
+if [ -n "${MP_LAYOUT_DUMP:-}" ]; then
+  "$MP_LAYOUT_DUMP" "$root/forms/trigger-point/packet.yaml" "$work/long.yaml" \
+    "$root/examples/patient.yaml" >"$work/long.txt" 2>&1
+  small=$(grep -F "Harbor View Pain and Spine Clinic of" "$work/long.txt" |
+    awk '{for (i = 1; i < NF; i++) if ($i == "face") print $(i + 2)}' | sort -n | head -n 1)
+  check_eq "a long clinic name: no text of it below 8 pt" \
+    "$(awk -v s="${small:-0}" 'BEGIN { print (s >= 8 ? "yes" : "no " s) }')" yes
+else
+  skip "a long clinic name: sizes (MP_LAYOUT_DUMP is not set)"
+fi
+
 # A4 on request: the same packet, laid out for the other page size.
 render --data "$root/examples/patient.yaml" --page-size a4 -o "$work/a4.pdf" 2>/dev/null
 check_has "A4" "$(pdfinfo "$work/a4.pdf" 2>/dev/null)" "Page size:       595.276 x 841.89 pts (A4)"
