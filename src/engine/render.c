@@ -280,21 +280,26 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
     h.footer_left =
         arena_printf(a, "%s %s %s  \xC2\xB7  %s %.*s", f->id.s, msg_get(lang, MSG_VERSION),
                      f->version.s, msg_get(lang, MSG_WORDING), WORDING_SHORT, f->fingerprint);
-    if (f->kind == FORM_CONSENT) {
-        /* Every consent page names its patient: pages get separated. */
-        const char *name, *dob, *mrn;
-        const ynode *where = ydoc_get(f->doc->root, "kind");
-        const char *why = "a consent form's page header";
-        if ((rc = patient_fact(&v, pt, "patient.name", f->doc, where, why, &name, err)) ||
-            (rc = patient_fact(&v, pt, "patient.dob", f->doc, where, why, &dob, err)) ||
-            (rc = patient_fact(&v, pt, "patient.mrn", f->doc, where, why, &mrn, err)))
-            return rc;
+    /* Every page of every form names its patient, so that a day's merged
+     * print can be split without mixing patients' pages; a consent's says
+     * the date of birth too. */
+    const char *name, *dob, *mrn;
+    const ynode *where = ydoc_get(f->doc->root, "kind");
+    bool consent = f->kind == FORM_CONSENT;
+    const char *why = consent ? "a consent form's page header" : "a form's page header";
+    if ((rc = patient_fact(&v, pt, "patient.name", f->doc, where, why, &name, err)) ||
+        (consent && (rc = patient_fact(&v, pt, "patient.dob", f->doc, where, why, &dob, err))) ||
+        (rc = patient_fact(&v, pt, "patient.mrn", f->doc, where, why, &mrn, err)))
+        return rc;
+    if (consent)
         h.line2 = arena_printf(a, "%s: %s     %s: %s     %s: %s", msg_get(lang, MSG_PATIENT), name,
                                msg_get(lang, MSG_DATE_OF_BIRTH), dob,
                                msg_get(lang, MSG_RECORD_NUMBER), mrn);
-        if (!h.line2)
-            return OOM(err);
-    }
+    else
+        h.line2 = arena_printf(a, "%s: %s     %s: %s", msg_get(lang, MSG_PATIENT), name,
+                               msg_get(lang, MSG_RECORD_NUMBER), mrn);
+    if (!h.line2)
+        return OOM(err);
     if (!h.footer_left)
         return OOM(err);
     mp_text title;

@@ -100,14 +100,39 @@ typedef struct unit {
     double height;
 } unit;
 
-typedef struct chunk {
+typedef struct chunk chunk;
+struct chunk {
     unit *units;
     size_t n, cap;
     double space_before;
     bool keep_together, keep_with_next;
-} chunk;
+    lrole role;
+    int seq; /* lbox.seq of its boxes */
+    /* Printed again at the top of each page the chunk goes on to (a
+     * signature block's section heading), or NULL. */
+    const chunk *repeat;
+    /* What made it, so that it can be made again in a narrower column
+     * (rebuild): its texts (a heading's; a paragraph's; an item's title,
+     * text and initials label; a QR code's URL and caption), a heading's
+     * font and size, a QR code. */
+    const char *src[3];
+    lfont font;
+    double size;
+    const qr_code *qr;
+};
+
+/* A chunk as it was placed, and where the page stood just before: enough
+ * to take it and everything after it off the pages again (rollback). */
+typedef struct placed {
+    chunk *c;
+    size_t mark_page, mark_nboxes; /* the last page and its box count before */
+    double mark_cursor;
+    bool mark_empty;
+    size_t page; /* the page its first box went on */
+} placed;
 
 #define MAX_PENDING 8
+#define NONE ((size_t)-1)
 
 struct layout {
     arena *a;
@@ -122,6 +147,15 @@ struct layout {
     bool page_empty; /* nothing placed on the current page yet */
     chunk *pending[MAX_PENDING];
     size_t npending;
+    /* The chunks of this form as they were placed. A rule that moves what
+     * came before a chunk (a signature block's section, a QR code's
+     * paragraphs) takes it off the pages and places it again; none reaches
+     * before log[floor]: an explicit page break, or what an earlier rule
+     * decided, stays. */
+    placed *log;
+    size_t nlog, log_cap, floor;
+    int nseq;     /* chunks made in this form: the next one's seq */
+    double inset; /* the text column ends this far inside the right margin */
     int form_index;
     size_t form_first_page;
     layout_header hdr;
@@ -186,16 +220,21 @@ static double line_h(const layout *L, double size)
     return size * L->s.leading;
 }
 
+/* The width of the text column: the body's, less what a float beside it
+ * takes (inset). */
 static double body_width(const layout *L)
 {
-    return L->g.width_pt - L->g.margin_left_pt - L->g.margin_right_pt;
+    return L->g.width_pt - L->g.margin_left_pt - L->g.margin_right_pt - L->inset;
 }
 
-static chunk *new_chunk(layout *L, double space_before)
+static chunk *new_chunk(layout *L, double space_before, lrole role)
 {
     chunk *c = arena_alloc(L->a, sizeof *c);
-    if (c)
+    if (c) {
         c->space_before = space_before;
+        c->role = role;
+        c->seq = L->nseq++;
+    }
     return c;
 }
 
@@ -483,12 +522,26 @@ static int by_descent(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
+/* A box of chunk c's, copied onto the current page with its top at y. */
+static lbox *page_box(layout *L, const chunk *c, const lbox *from, double y)
+{
+    lpage *p = &L->doc.pages[L->doc.npages - 1];
+    lbox *b = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
+    if (!b)
+        return NULL;
+    *b = *from;
+    b->y += y;
+    b->role = c->role;
+    b->seq = c->seq;
+    return b;
+}
+
 /* A unit taller than the body cannot be kept whole on any page (a heading,
  * a checkbox or a patient's value thousands of characters long). Found by
  * fuzzing (tests/fuzz/corpus/layout/crash-tall-unit-*): it was placed whole
  * and ran over the footer and off the bottom of the page. It is cut between
  * its lines instead, each page taking what fits, as a paragraph is. */
-static layout_status place_tall_unit(layout *L, const unit *u)
+static layout_status place_tall_unit(layout *L, const chunk *c, const unit *u)
 {
     const lbox **order = arena_array(L->a, u->n, sizeof *order);
     if (u->n && !order)
@@ -505,12 +558,8 @@ static layout_status place_tall_unit(layout *L, const unit *u)
                 return st;
             top = L->cursor - box_top(order[i]);
         }
-        lpage *p = &L->doc.pages[L->doc.npages - 1];
-        lbox *b = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
-        if (!b)
+        if (!page_box(L, c, order[i], top))
             return LAYOUT_NOMEM;
-        *b = *order[i];
-        b->y += top;
         L->page_empty = false;
     }
     L->cursor = top - u->height;
@@ -520,32 +569,72 @@ static layout_status place_tall_unit(layout *L, const unit *u)
     return LAYOUT_OK;
 }
 
-static layout_status place_unit(layout *L, const unit *u)
+static layout_status place_unit(layout *L, const chunk *c, const unit *u)
 {
     if (u->height > body_height(L) + EPS)
-        return place_tall_unit(L, u);
+        return place_tall_unit(L, c, u);
     layout_status st;
     if (!fits(L, u->height) && !L->page_empty && (st = new_page(L)))
         return st;
-    lpage *p = &L->doc.pages[L->doc.npages - 1];
-    for (size_t i = 0; i < u->n; i++) {
-        lbox *b = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
-        if (!b)
+    for (size_t i = 0; i < u->n; i++)
+        if (!page_box(L, c, &u->boxes[i], L->cursor))
             return LAYOUT_NOMEM;
-        *b = u->boxes[i];
-        b->y += L->cursor;
-    }
     L->cursor -= u->height;
     L->page_empty = false;
     return LAYOUT_OK;
 }
 
-static layout_status place_units(layout *L, const chunk *c)
+/* Chunk c's units from the cursor on, unlogged: a heading printed again. */
+static layout_status place_again(layout *L, const chunk *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        layout_status st = place_unit(L, c, &c->units[i]);
+        if (st)
+            return st;
+    }
+    return LAYOUT_OK;
+}
+
+/* Notes where the pages stand before chunk c goes on them. */
+static layout_status log_chunk(layout *L, chunk *c)
+{
+    placed *nl = arena_grow(L->a, L->log, &L->log_cap, L->nlog + 1, sizeof *L->log);
+    if (!nl)
+        return LAYOUT_NOMEM;
+    L->log = nl;
+    size_t last = L->doc.npages - 1;
+    L->log[L->nlog++] = (placed){.c = c,
+                                 .mark_page = last,
+                                 .mark_nboxes = L->doc.pages[last].nboxes,
+                                 .mark_cursor = L->cursor,
+                                 .mark_empty = L->page_empty,
+                                 .page = last};
+    return LAYOUT_OK;
+}
+
+/* Takes log[k] and everything placed after it off the pages. */
+static void rollback(layout *L, size_t k)
+{
+    const placed *m = &L->log[k];
+    L->doc.npages = m->mark_page + 1;
+    L->doc.pages[m->mark_page].nboxes = m->mark_nboxes;
+    L->cursor = m->mark_cursor;
+    L->page_empty = m->mark_empty;
+    L->nlog = k;
+}
+
+/* Chunk c's units, logged; with break_at < c->n, a new page (and c->repeat
+ * on it) before unit break_at, whatever room is left. */
+static layout_status place_units_split(layout *L, chunk *c, size_t break_at)
 {
     if (c->n == 0)
         return LAYOUT_OK;
+    layout_status st = log_chunk(L, c);
+    if (st)
+        return st;
+    size_t at = L->nlog - 1, first_page = L->doc.npages - 1;
+    size_t first_boxes = L->doc.pages[first_page].nboxes;
     double h = chunk_height(c);
-    layout_status st;
     if (c->keep_together && h <= body_height(L) && !L->page_empty &&
         !fits(L, c->space_before + h) && (st = new_page(L)))
         return st;
@@ -555,10 +644,29 @@ static layout_status place_units(layout *L, const chunk *c)
         else if ((st = new_page(L)))
             return st;
     }
-    for (size_t i = 0; i < c->n; i++)
-        if ((st = place_unit(L, &c->units[i])))
+    for (size_t i = 0; i < c->n; i++) {
+        const unit *u = &c->units[i];
+        bool forced = i == break_at && i > 0;
+        if (i > 0 && !L->page_empty &&
+            (forced || (c->repeat && u->height <= body_height(L) && !fits(L, u->height)))) {
+            /* The page breaks inside the chunk: its heading again on the next. */
+            if ((st = new_page(L)) || (c->repeat && (st = place_again(L, c->repeat))))
+                return st;
+        }
+        if ((st = place_unit(L, c, u)))
             return st;
+    }
+    /* Where the first box went: the page the chunk began on, or the next. */
+    if (L->doc.npages - 1 > first_page && L->doc.pages[first_page].nboxes == first_boxes)
+        L->log[at].page = first_page + 1;
+    else
+        L->log[at].page = first_page;
     return LAYOUT_OK;
+}
+
+static layout_status place_units(layout *L, chunk *c)
+{
+    return place_units_split(L, c, c->n);
 }
 
 /* What must fit on the page for chunk c to start there. */
@@ -581,13 +689,12 @@ static layout_status flush_pending(layout *L)
     return LAYOUT_OK;
 }
 
-static layout_status place(layout *L, chunk *c)
+/* Chunk c by the rules every chunk keeps: a heading waits for what follows
+ * it and goes to a new page with it; a chunk kept together starts a new
+ * page when it does not fit; a paragraph keeps two lines together. */
+static layout_status place_plain(layout *L, chunk *c)
 {
     layout_status st;
-    if (!L->in_form && (st = layout_form_begin(L, &(layout_header){0})))
-        return st;
-    if (L->doc.npages == 0 && (st = new_page(L)))
-        return st;
     if (c->keep_with_next) {
         if (L->npending == MAX_PENDING && (st = flush_pending(L)))
             return st;
@@ -605,6 +712,267 @@ static layout_status place(layout *L, chunk *c)
             return st;
     }
     return place_units(L, c);
+}
+
+/* ---- keeping what is signed with the lines -------------------------------- */
+
+static bool is_heading(const chunk *c)
+{
+    return c->role == LROLE_TITLE || c->role == LROLE_HEADING;
+}
+
+/* The log index of the heading that opens the section log[before - 1] is
+ * in, or NONE when no heading came since log[floor]. */
+static size_t section_start(const layout *L, size_t before)
+{
+    for (size_t i = before; i-- > L->floor;)
+        if (is_heading(L->log[i].c))
+            return i;
+    return NONE;
+}
+
+/* The height log[from..] (from may be L->nlog), the pending headings and
+ * then c take from the top of a fresh page. */
+static double group_height(const layout *L, size_t from, const chunk *c)
+{
+    double h = 0;
+    bool first = true;
+    for (size_t i = from; i < L->nlog; i++, first = false)
+        h += (first ? 0 : L->log[i].c->space_before) + chunk_height(L->log[i].c);
+    for (size_t i = 0; i < L->npending; i++, first = false)
+        h += (first ? 0 : L->pending[i]->space_before) + chunk_height(L->pending[i]);
+    return h + (first ? 0 : c->space_before) + chunk_height(c);
+}
+
+/* Whether the pending headings and c fit under what the page holds. */
+static bool fits_here(const layout *L, const chunk *c)
+{
+    double h = c->space_before + chunk_height(c);
+    for (size_t i = 0; i < L->npending; i++)
+        h += L->pending[i]->space_before + chunk_height(L->pending[i]);
+    return L->page_empty || fits(L, h);
+}
+
+/* Takes log[g..] off the pages and places it again from the top of a new
+ * page (after heading h, printed again, when h is not NULL), then c. */
+static layout_status move_group(layout *L, size_t g, const chunk *h, chunk *c)
+{
+    size_t n = L->nlog - g, np = L->npending;
+    chunk **again = arena_array(L->a, n + np + 1, sizeof *again);
+    if (!again)
+        return LAYOUT_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        again[i] = L->log[g + i].c;
+    memcpy(again + n, L->pending, np * sizeof *again);
+    L->npending = 0;
+    rollback(L, g);
+    layout_status st;
+    if (!L->page_empty && (st = new_page(L)))
+        return st;
+    if (h && (st = place_again(L, h)))
+        return st;
+    for (size_t i = 0; i < n + np; i++)
+        if ((st = place_plain(L, again[i])))
+            return st;
+    return place_plain(L, c);
+}
+
+/* c goes with the last chunk placed before it (the statement right before
+ * signature lines, the paragraph before a QR code), after heading h printed
+ * again (or NULL): for a section too long for one page. A statement too
+ * long to go whole keeps its last lines with c. */
+static layout_status keep_tail(layout *L, const chunk *h, chunk *c)
+{
+    if (L->nlog <= L->floor || L->npending)
+        return place_plain(L, c);
+    size_t t = L->nlog - 1;
+    chunk *tail = L->log[t].c;
+    if (!tail) /* never: every logged chunk is one; said for the analyzer */
+        return place_plain(L, c);
+    if (h == tail)
+        h = NULL;
+    double body = body_height(L), ch = chunk_height(c);
+    double hh = h ? chunk_height(h) + tail->space_before : 0;
+    double cneed = c->space_before + (ch <= body ? ch : c->units[0].height);
+    if (hh + chunk_height(tail) + cneed <= body + EPS)
+        return move_group(L, t, h, c);
+    /* The lines of the statement that go with c: as many as fit. */
+    size_t j = tail->n;
+    double rest = hh + cneed;
+    while (j > 1 && rest + tail->units[j - 1].height <= body + EPS)
+        rest += tail->units[--j].height;
+    layout_status st;
+    if (j == tail->n || (tail->keep_together && chunk_height(tail) <= body)) {
+        /* Not even its last line fits (or it must stay whole): the heading
+         * at least goes with the lines. */
+        if (h && hh - tail->space_before + cneed <= body + EPS && !L->page_empty &&
+            ((st = new_page(L)) || (st = place_again(L, h))))
+            return st;
+        return place_plain(L, c);
+    }
+    rollback(L, t);
+    const chunk *keep = tail->repeat;
+    tail->repeat = h;
+    st = place_units_split(L, tail, j);
+    tail->repeat = keep;
+    return st ? st : place_plain(L, c);
+}
+
+/* A signature block: on the page of what it signs (layout.h). */
+static layout_status place_signatures(layout *L, chunk *c)
+{
+    double body = body_height(L);
+    size_t sec = section_start(L, L->nlog);
+    /* A block split between pages says on each what it signs. */
+    c->repeat = L->npending ? L->pending[L->npending - 1] : sec == NONE ? NULL : L->log[sec].c;
+    /* Its own section; the pending headings, when they open it. */
+    size_t own = L->npending ? L->nlog : sec == NONE ? L->floor : sec;
+    /* The patient's agreement: the section of the nearest checkboxes. */
+    size_t agree = own;
+    for (size_t i = L->nlog; i-- > L->floor;)
+        if (L->log[i].c->role == LROLE_CHECKBOX) {
+            size_t s = section_start(L, i + 1);
+            agree = s == NONE ? L->floor : s;
+            break;
+        }
+    size_t groups[2] = {agree, own};
+    for (size_t k = 0; k < 2; k++) {
+        size_t g = groups[k];
+        if (g >= L->nlog)
+            break; /* just the pending headings: place_plain keeps them with it */
+        if (group_height(L, g, c) > body + EPS)
+            continue;
+        if (L->log[g].page == L->doc.npages - 1 && fits_here(L, c))
+            return place_plain(L, c); /* already on this page, and it fits */
+        return move_group(L, g, NULL, c);
+    }
+    if (own >= L->nlog)
+        return place_plain(L, c);
+    return keep_tail(L, sec == NONE ? NULL : L->log[sec].c, c);
+}
+
+/* ---- a QR code never alone on a page ------------------------------------- */
+
+static chunk *rebuild(layout *L, const chunk *c, layout_status *st);
+static chunk *qr_chunk(layout *L, const qr_code *qr, const char *url, const char *caption, double x,
+                       double width, double url_w);
+
+/* The side of QR code q's square, quiet zone included. */
+static double qr_side(const qr_code *q)
+{
+    return LAYOUT_QR_SYMBOL_PT / q->width * (q->width + 2 * QR_QUIET_MODULES);
+}
+
+/* QR chunk c where it does not fit under the text: in a column of its own
+ * at the right of the page's last paragraphs, which are made again
+ * narrower. Its top is level with the first of them: its section's heading
+ * when the column fits from there, else the one that leaves the page
+ * ending highest (where the paragraphs beside it first reach the code's
+ * height: above that, each one more only makes the column longer). *done
+ * is false when no such column fits on the page. */
+static layout_status float_beside(layout *L, chunk *c, bool *done)
+{
+    *done = false;
+    double gap = L->s.body_pt * 1.5, full = body_width(L);
+    double fw = qr_side(c->qr);
+    if (fw < full / 4)
+        fw = full / 4; /* room for a caption of a few words a line */
+    if (fw + gap > full / 2)
+        return LAYOUT_OK;
+    size_t cur = L->doc.npages - 1, lo = L->floor, sec = section_start(L, L->nlog);
+    bool at_heading = false;
+    int seq = L->nseq;
+    double x = L->g.margin_left_pt + full - fw;
+    chunk *qf = qr_chunk(L, c->qr, c->src[0], c->src[1], x, fw, fw);
+    L->nseq = seq;
+    chunk **narrow = arena_array(L->a, L->nlog - lo + 1, sizeof *narrow);
+    if (!qf || !narrow)
+        return LAYOUT_NOMEM;
+    qf->seq = c->seq;
+    double qh = chunk_height(qf), total = 0, best_bottom = L->g.body_bottom_pt - EPS;
+    size_t best = NONE;
+    layout_status st = LAYOUT_OK;
+    L->inset = fw + gap;
+    for (size_t k = L->nlog; k-- > lo;) {
+        const placed *m = &L->log[k];
+        if (m->mark_page != cur || m->page != cur)
+            break;
+        chunk *nc = rebuild(L, m->c, &st);
+        if (!nc)
+            break; /* out of memory (st), or a chunk not made of text */
+        narrow[k - lo] = nc;
+        if (k + 1 < L->nlog)
+            total += narrow[k + 1 - lo]->space_before;
+        total += chunk_height(nc);
+        double top = m->mark_cursor - (m->mark_empty ? 0 : nc->space_before);
+        double bottom = top - (total > qh ? total : qh);
+        if (bottom > best_bottom) {
+            best = k;
+            best_bottom = bottom;
+        }
+        if (k == sec && bottom >= L->g.body_bottom_pt - EPS)
+            at_heading = true;
+        if (total >= qh)
+            break;
+    }
+    L->inset = 0;
+    /* Level with its section's heading, when that fits: the code reads as
+     * part of the section, not of the one before. */
+    if (at_heading)
+        best = sec;
+    if (st || best == NONE)
+        return st;
+    size_t end = L->nlog;
+    rollback(L, best);
+    double top = L->cursor - (L->page_empty ? 0 : narrow[best - lo]->space_before);
+    for (size_t k = best; k < end; k++)
+        if ((st = place_plain(L, narrow[k - lo])))
+            return st;
+    if ((st = flush_pending(L)))
+        return st;
+    for (size_t i = 0; i < qf->units[0].n; i++)
+        if (!page_box(L, qf, &qf->units[0].boxes[i], top))
+            return LAYOUT_NOMEM;
+    if (top - qh < L->cursor)
+        L->cursor = top - qh;
+    L->page_empty = false;
+    *done = true;
+    return LAYOUT_OK;
+}
+
+/* A QR code: where it fits; else beside the last paragraphs; else with its
+ * section, or the paragraph before it, on the next page. */
+static layout_status place_qr(layout *L, chunk *c)
+{
+    double body = body_height(L);
+    if (L->npending || L->page_empty || L->nlog <= L->floor || fits_here(L, c) ||
+        chunk_height(c) > body)
+        return place_plain(L, c);
+    bool done;
+    layout_status st = float_beside(L, c, &done);
+    if (st || done)
+        return st;
+    size_t sec = section_start(L, L->nlog);
+    size_t g = sec == NONE ? L->floor : sec;
+    if (group_height(L, g, c) <= body + EPS)
+        return move_group(L, g, NULL, c);
+    return keep_tail(L, NULL, c);
+}
+
+static layout_status place(layout *L, chunk *c)
+{
+    layout_status st;
+    if (!L->in_form && (st = layout_form_begin(L, &(layout_header){0})))
+        return st;
+    if (L->doc.npages == 0 && (st = new_page(L)))
+        return st;
+    if (c->role == LROLE_SIGNATURES || c->role == LROLE_QR) {
+        st = c->role == LROLE_QR ? place_qr(L, c) : place_signatures(L, c);
+        /* What these rules decided stays: no later rule moves it. */
+        L->floor = L->nlog;
+        return st;
+    }
+    return place_plain(L, c);
 }
 
 /* ---- builder calls ---------------------------------------------------- */
@@ -625,6 +993,9 @@ layout_status layout_form_begin(layout *L, const layout_header *h)
         return st;
     L->form_index++;
     L->in_form = true;
+    L->nlog = L->floor = 0;
+    L->nseq = 0;
+    L->inset = 0;
     L->g = h->geom ? *h->geom : L->doc.geom;
     L->hdr.logo = h->logo;
     L->rtl = h->rtl;
@@ -646,7 +1017,7 @@ layout_status layout_form_begin(layout *L, const layout_header *h)
 
 layout_status layout_letterhead(layout *L, const char *name, const char *details)
 {
-    chunk *c = new_chunk(L, 0);
+    chunk *c = new_chunk(L, 0, LROLE_LETTERHEAD);
     unit *u = c ? new_unit(L, c) : NULL;
     if (!u)
         return LAYOUT_NOMEM;
@@ -667,35 +1038,61 @@ layout_status layout_letterhead(layout *L, const char *name, const char *details
     return place(L, c);
 }
 
-static layout_status heading_chunk(layout *L, const char *text, lfont f, double size, double space)
+/* A copy of s in the arena (NULL stays NULL); false when out of memory. */
+static bool keep_src(layout *L, chunk *c, int i, const char *s)
 {
-    chunk *c = new_chunk(L, space);
+    c->src[i] = s ? arena_strdup(L->a, s) : NULL;
+    return !s || c->src[i];
+}
+
+static chunk *make_heading(layout *L, const char *text, lfont f, double size, double space,
+                           lrole role)
+{
+    chunk *c = new_chunk(L, space, role);
     unit *u = c ? new_unit(L, c) : NULL;
-    if (!u)
-        return LAYOUT_NOMEM;
+    if (!u || !keep_src(L, c, 0, text))
+        return NULL;
     c->keep_with_next = true;
+    c->font = f;
+    c->size = size;
     double h = unit_lines(L, u, L->g.margin_left_pt, 0, body_width(L), f, size, text);
     if (h < 0)
-        return LAYOUT_NOMEM;
+        return NULL;
     u->height = h + size * 0.2;
-    return place(L, c);
+    return c;
+}
+
+static layout_status place_made(layout *L, chunk *c)
+{
+    return c ? place(L, c) : LAYOUT_NOMEM;
 }
 
 layout_status layout_title(layout *L, const char *text)
 {
-    return heading_chunk(L, text, LFONT_BOLD, L->s.title_pt, line_h(L, L->s.body_pt) * 0.8);
+    return place_made(L, make_heading(L, text, LFONT_BOLD, L->s.title_pt,
+                                      line_h(L, L->s.body_pt) * 0.8, LROLE_TITLE));
 }
 
 layout_status layout_heading(layout *L, const char *text)
 {
-    return heading_chunk(L, text, LFONT_BOLD, L->s.heading_pt, line_h(L, L->s.body_pt) * 0.9);
+    return place_made(L, make_heading(L, text, LFONT_BOLD, L->s.heading_pt,
+                                      line_h(L, L->s.body_pt) * 0.9, LROLE_HEADING));
 }
 
-/* One paragraph (no blank lines inside) as line units, with the first two
- * and the last two lines kept together (no orphan, no widow). */
-static layout_status one_paragraph(layout *L, const char *text, size_t len, double x, double width,
-                                   const char *bullet)
+static double indent(const layout *L)
 {
+    return L->s.body_pt * 1.4;
+}
+
+/* One paragraph (no blank lines inside), or a bulleted one, as line units,
+ * with the first two and the last two lines kept together (no orphan, no
+ * widow). *c is NULL for a text of blanks only, which prints nothing. */
+static layout_status make_paragraph(layout *L, const char *text, size_t len, bool bullet,
+                                    chunk **out)
+{
+    *out = NULL;
+    double in = bullet ? indent(L) : 0;
+    double x = L->g.margin_left_pt + in, width = body_width(L) - in;
     size_t sq_len;
     char *sq = layout_squash_space(L->a, text, len, &sq_len);
     if (!sq)
@@ -710,9 +1107,10 @@ static layout_status one_paragraph(layout *L, const char *text, size_t len, doub
     if (n == (size_t)-1)
         return LAYOUT_NOMEM;
     double size = L->s.body_pt, lh = line_h(L, size);
-    chunk *c = new_chunk(L, bullet ? lh * 0.15 : lh * 0.45);
+    chunk *c = new_chunk(L, bullet ? lh * 0.15 : lh * 0.45, bullet ? LROLE_BULLET : LROLE_TEXT);
     if (!c)
         return LAYOUT_NOMEM;
+    c->src[0] = sq;
     unit *u = NULL;
     for (size_t i = 0; i < n; i++) {
         bool join = u && (i == 1 || (n >= 4 && i == n - 1) || n <= 3);
@@ -720,13 +1118,21 @@ static layout_status one_paragraph(layout *L, const char *text, size_t len, doub
             return LAYOUT_NOMEM;
         double base = -(u->height + size * 0.95);
         if (i == 0 && bullet &&
-            unit_word(L, u, L->g.margin_left_pt + 4, base, LFONT_REGULAR, size, bullet))
+            unit_word(L, u, L->g.margin_left_pt + 4, base, LFONT_REGULAR, size, "\xE2\x80\xA2"))
             return LAYOUT_NOMEM;
         if (add_line(L, &u->boxes, &u->n, &u->cap, sp, lines[i].start, lines[i].end, x, base, size))
             return LAYOUT_NOMEM;
         u->height += lh;
     }
-    return place(L, c);
+    *out = c;
+    return LAYOUT_OK;
+}
+
+static layout_status one_paragraph(layout *L, const char *text, size_t len, bool bullet)
+{
+    chunk *c;
+    layout_status st = make_paragraph(L, text, len, bullet, &c);
+    return st || !c ? st : place(L, c);
 }
 
 layout_status layout_paragraph(layout *L, const char *text)
@@ -737,7 +1143,7 @@ layout_status layout_paragraph(layout *L, const char *text)
     for (;;) {
         const char *end = strchr(p, '\n');
         size_t n = end ? (size_t)(end - p) : strlen(p);
-        layout_status st = one_paragraph(L, p, n, L->g.margin_left_pt, body_width(L), NULL);
+        layout_status st = one_paragraph(L, p, n, false);
         if (st)
             return st;
         if (!end)
@@ -746,27 +1152,21 @@ layout_status layout_paragraph(layout *L, const char *text)
     }
 }
 
-static double indent(const layout *L)
-{
-    return L->s.body_pt * 1.4;
-}
-
 layout_status layout_bullet(layout *L, const char *text)
 {
-    double in = indent(L);
-    return one_paragraph(L, text, strlen(text), L->g.margin_left_pt + in, body_width(L) - in,
-                         "\xE2\x80\xA2");
+    return one_paragraph(L, text, strlen(text), true);
 }
 
-layout_status layout_item(layout *L, const char *title, const char *text,
-                          const char *initials_label)
+static layout_status make_item(layout *L, const char *title, const char *text,
+                               const char *initials_label, chunk **out)
 {
     double size = L->s.body_pt, lh = line_h(L, size);
     double in = indent(L), x = L->g.margin_left_pt + in;
     double box_w = size * 5.0, box_h = size * 2.2, gap = size;
     double w = body_width(L) - in - (initials_label ? box_w + gap : 0);
-    chunk *c = new_chunk(L, lh * 0.35);
-    if (!c)
+    chunk *c = *out = new_chunk(L, lh * 0.35, LROLE_ITEM);
+    if (!c || !keep_src(L, c, 0, title) || !keep_src(L, c, 1, text) ||
+        !keep_src(L, c, 2, initials_label))
         return LAYOUT_NOMEM;
     c->keep_together = true; /* the item and its initials box stay whole */
     unit *u = new_unit(L, c);
@@ -810,7 +1210,7 @@ layout_status layout_item(layout *L, const char *title, const char *text,
     if (initials_label) {
         /* The box hangs from the item's first line, on the right. */
         unit *u0 = &c->units[0];
-        double bx = L->g.width_pt - L->g.margin_right_pt - box_w;
+        double bx = L->g.margin_left_pt + body_width(L) - box_w;
         if (unit_rect(L, u0, LBOX_RECT, bx, -box_h, box_w, box_h))
             return LAYOUT_NOMEM;
         double sw = text_w(L, LFONT_REGULAR, L->s.small_pt, initials_label);
@@ -843,28 +1243,41 @@ layout_status layout_item(layout *L, const char *title, const char *text,
             c->n--;
         }
     }
-    return place(L, c);
+    return LAYOUT_OK;
+}
+
+layout_status layout_item(layout *L, const char *title, const char *text,
+                          const char *initials_label)
+{
+    chunk *c;
+    layout_status st = make_item(L, title, text, initials_label, &c);
+    return st ? st : place(L, c);
+}
+
+static chunk *make_checkbox(layout *L, const char *text)
+{
+    double size = L->s.body_pt, lh = line_h(L, size);
+    double box = size * 0.9, in = indent(L);
+    chunk *c = new_chunk(L, lh * 0.3, LROLE_CHECKBOX);
+    unit *u = c ? new_unit(L, c) : NULL;
+    if (!u || !keep_src(L, c, 0, text))
+        return NULL;
+    c->keep_together = true;
+    if (unit_rect(L, u, LBOX_RECT, L->g.margin_left_pt + 1, -(size * 0.95) - size * 0.12, box, box))
+        return NULL;
+    double h = unit_lines(L, u, L->g.margin_left_pt + in, 0, body_width(L) - in, LFONT_REGULAR,
+                          size, text);
+    if (h < 0)
+        return NULL;
+    /* Blank text still leaves the box its line (as for a blank item; found
+     * by fuzzing, tests/fuzz/corpus/layout/crash-blank-checkbox). */
+    u->height = h > lh ? h : lh;
+    return c;
 }
 
 layout_status layout_checkbox(layout *L, const char *text)
 {
-    double size = L->s.body_pt, lh = line_h(L, size);
-    double box = size * 0.9, in = indent(L);
-    chunk *c = new_chunk(L, lh * 0.3);
-    unit *u = c ? new_unit(L, c) : NULL;
-    if (!u)
-        return LAYOUT_NOMEM;
-    c->keep_together = true;
-    if (unit_rect(L, u, LBOX_RECT, L->g.margin_left_pt + 1, -(size * 0.95) - size * 0.12, box, box))
-        return LAYOUT_NOMEM;
-    double h = unit_lines(L, u, L->g.margin_left_pt + in, 0, body_width(L) - in, LFONT_REGULAR,
-                          size, text);
-    if (h < 0)
-        return LAYOUT_NOMEM;
-    /* Blank text still leaves the box its line (as for a blank item; found
-     * by fuzzing, tests/fuzz/corpus/layout/crash-blank-checkbox). */
-    u->height = h > lh ? h : lh;
-    return place(L, c);
+    return place_made(L, make_checkbox(L, text));
 }
 
 layout_status layout_fields(layout *L, const char *const *labels, const char *const *values,
@@ -882,7 +1295,7 @@ layout_status layout_fields(layout *L, const char *const *labels, const char *co
     if (label_w > body_width(L) * 0.4)
         label_w = body_width(L) * 0.4;
     double x = L->g.margin_left_pt, vx = x + label_w + size;
-    chunk *c = new_chunk(L, lh * 0.45);
+    chunk *c = new_chunk(L, lh * 0.45, LROLE_FIELDS);
     if (!c)
         return LAYOUT_NOMEM;
     c->keep_together = true;
@@ -929,7 +1342,7 @@ static int sign_row(layout *L, chunk *c, const char *const *labels, const double
 
 layout_status layout_signatures(layout *L, const layout_signer *signers, size_t n)
 {
-    chunk *c = new_chunk(L, line_h(L, L->s.body_pt) * 0.6);
+    chunk *c = new_chunk(L, line_h(L, L->s.body_pt) * 0.6, LROLE_SIGNATURES);
     if (!c)
         return LAYOUT_NOMEM;
     c->keep_together = true; /* the signature block is never split */
@@ -951,40 +1364,88 @@ layout_status layout_signatures(layout *L, const layout_signer *signers, size_t 
     return place(L, c);
 }
 
-layout_status layout_qr(layout *L, const qr_code *qr, const char *url, const char *caption)
+/* A QR code at x with its caption above (wrapped to width) and its URL
+ * under it (wrapped to url_w). */
+static chunk *qr_chunk(layout *L, const qr_code *qr, const char *url, const char *caption, double x,
+                       double width, double url_w)
 {
-    double size = L->s.body_pt, x = L->g.margin_left_pt;
-    chunk *c = new_chunk(L, line_h(L, size) * 0.8);
+    double size = L->s.body_pt;
+    chunk *c = new_chunk(L, line_h(L, size) * 0.8, LROLE_QR);
     unit *u = c ? new_unit(L, c) : NULL;
-    if (!u)
-        return LAYOUT_NOMEM;
+    if (!u || !keep_src(L, c, 0, url) || !keep_src(L, c, 1, caption))
+        return NULL;
     c->keep_together = true;
+    c->qr = qr;
     double y = 0;
     if (caption) {
-        double h = unit_lines(L, u, x, 0, body_width(L), LFONT_BOLD, size, caption);
+        double h = unit_lines(L, u, x, 0, width, LFONT_BOLD, size, caption);
         if (h < 0)
-            return LAYOUT_NOMEM;
+            return NULL;
         y += h + size * 0.2;
     }
     double module = LAYOUT_QR_SYMBOL_PT / qr->width;
-    double side = module * (qr->width + 2 * QR_QUIET_MODULES);
+    double side = qr_side(qr);
     lbox *b = unit_box(L, u, LBOX_QR);
     if (!b)
-        return LAYOUT_NOMEM;
+        return NULL;
     b->x = x, b->y = -(y + side), b->w = side, b->h = side, b->qr = qr;
     lbox *link = unit_box(L, u, LBOX_LINK);
-    if (!link || !(link->text = arena_strdup(L->a, url)))
-        return LAYOUT_NOMEM;
+    if (!link || !(link->text = c->src[0]))
+        return NULL;
     link->x = x, link->y = -(y + side), link->w = side, link->h = side;
     link->len = strlen(url);
     y += side;
     /* The URL under the code, for anyone who cannot scan it. */
-    double h = unit_data_lines(L, u, x + module * QR_QUIET_MODULES, y, body_width(L) * 0.6,
-                               LFONT_REGULAR, L->s.small_pt, url);
+    double h =
+        unit_data_lines(L, u, x + module * QR_QUIET_MODULES, y, url_w - module * QR_QUIET_MODULES,
+                        LFONT_REGULAR, L->s.small_pt, url);
     if (h < 0)
-        return LAYOUT_NOMEM;
+        return NULL;
     u->height = y + h;
-    return place(L, c);
+    return c;
+}
+
+layout_status layout_qr(layout *L, const qr_code *qr, const char *url, const char *caption)
+{
+    double x = L->g.margin_left_pt, w = body_width(L);
+    double module = LAYOUT_QR_SYMBOL_PT / qr->width;
+    return place_made(L, qr_chunk(L, qr, url, caption, x, w, w * 0.6 + module * QR_QUIET_MODULES));
+}
+
+/* Chunk c made again as it was, in the column the layout has now (see
+ * float_beside); seq as c's. NULL with *st LAYOUT_OK for a chunk that is not
+ * made of text. */
+static chunk *rebuild(layout *L, const chunk *c, layout_status *st)
+{
+    int seq = L->nseq;
+    chunk *nc = NULL;
+    *st = LAYOUT_OK;
+    switch (c->role) {
+    case LROLE_TITLE:
+    case LROLE_HEADING:
+        nc = make_heading(L, c->src[0], c->font, c->size, c->space_before, c->role);
+        *st = nc ? LAYOUT_OK : LAYOUT_NOMEM;
+        break;
+    case LROLE_TEXT:
+    case LROLE_BULLET:
+        *st = make_paragraph(L, c->src[0], strlen(c->src[0]), c->role == LROLE_BULLET, &nc);
+        break;
+    case LROLE_ITEM:
+        *st = make_item(L, c->src[0], c->src[1], c->src[2], &nc);
+        break;
+    case LROLE_CHECKBOX:
+        nc = make_checkbox(L, c->src[0]);
+        *st = nc ? LAYOUT_OK : LAYOUT_NOMEM;
+        break;
+    default:
+        break;
+    }
+    L->nseq = seq;
+    if (*st)
+        return NULL;
+    if (nc)
+        nc->seq = c->seq;
+    return nc;
 }
 
 layout_status layout_page_break(layout *L)
@@ -992,6 +1453,7 @@ layout_status layout_page_break(layout *L)
     layout_status st = flush_pending(L);
     if (st)
         return st;
+    L->floor = L->nlog; /* the author's break: no rule moves a section over it */
     if (!L->page_empty)
         return new_page(L);
     return LAYOUT_OK;
@@ -1014,6 +1476,123 @@ static int fit_text(layout *L, lpage *p, double x, double y, double max_w, lfont
         w = max_w;
     }
     return add_line(L, &p->boxes, &p->nboxes, &p->cap, sp, 0, sp->len, right ? x - w : x, y, size);
+}
+
+/* Header text: at size when it fits in max_w, else shrunk to fit, but never
+ * below LAYOUT_HEADER_MIN_PT, a size still read at arm's length; then broken
+ * into at most max_lines lines, the last cut with an ellipsis when the text
+ * goes on. Line i's baseline is at y - i * 1.35 * the size used. Returns the
+ * number of lines, or -1 when out of memory. dir as for fit_text. */
+static int header_text(layout *L, lpage *p, double x, double y, double max_w, lfont f, double size,
+                       const char *s, bool right, text_dir dir, int max_lines)
+{
+    if (!s || !*s || max_w <= 0)
+        return 0;
+    const lshaped *sp = shape_dir(L, f, s, strlen(s), dir);
+    if (!sp)
+        return -1;
+    double w = lines_width(sp, size, 0, sp->len);
+    double min = size < LAYOUT_HEADER_MIN_PT ? size : LAYOUT_HEADER_MIN_PT;
+    if (w > max_w && w > 0)
+        size = size * max_w / w > min ? size * max_w / w : min;
+    if (w <= max_w || lines_width(sp, size, 0, sp->len) <= max_w + EPS) {
+        w = lines_width(sp, size, 0, sp->len);
+        return add_line(L, &p->boxes, &p->nboxes, &p->cap, sp, 0, sp->len, right ? x - w : x, y,
+                        size)
+                   ? -1
+                   : 1;
+    }
+    /* A line of fields ("Patient: ...     Record number: ...") breaks
+     * between fields, where a run of spaces separates them, so that no
+     * label is parted from its value: as many whole fields as fit first. */
+    size_t cut = 0, rest = 0, first_cut = 0, first_rest = 0;
+    for (size_t i = 1; max_lines > 1 && i + 1 < sp->len; i++)
+        if (sp->text[i] == ' ' && sp->text[i + 1] == ' ' && sp->text[i - 1] != ' ') {
+            size_t j = i;
+            while (j < sp->len && sp->text[j] == ' ')
+                j++;
+            if (j < sp->len && !first_cut)
+                first_cut = i, first_rest = j;
+            if (j < sp->len && lines_width(sp, size, 0, i) <= max_w + EPS)
+                cut = i, rest = j;
+        }
+    if (!cut && first_cut) {
+        /* Not even the first field fits a line (a name hundreds of letters
+         * long): it is cut with an ellipsis, and the others (the record
+         * number) still follow on the next line. */
+        char *field = arena_strndup(L->a, sp->text, first_cut);
+        if (!field || header_text(L, p, x, y, max_w, f, size, field, right, dir, 1) < 0)
+            return -1;
+        int more = header_text(L, p, x, y - size * 1.35, max_w, f, size, sp->text + first_rest,
+                               right, dir, max_lines - 1);
+        return more < 0 ? -1 : 1 + more;
+    }
+    if (cut) {
+        double lw = lines_width(sp, size, 0, cut);
+        if (add_line(L, &p->boxes, &p->nboxes, &p->cap, sp, 0, cut, right ? x - lw : x, y, size))
+            return -1;
+        int more = header_text(L, p, x, y - size * 1.35, max_w, f, size, sp->text + rest, right,
+                               dir, max_lines - 1);
+        return more < 0 ? -1 : 1 + more;
+    }
+    lline *lines;
+    size_t n = lines_break(sp, size, max_w, L->a, &lines);
+    if (n == (size_t)-1)
+        return -1;
+    size_t keep = n < (size_t)max_lines ? n : (size_t)max_lines;
+    size_t whole = n <= (size_t)max_lines ? n : keep - 1;
+    for (size_t i = 0; i < whole; i++) {
+        double lw = lines[i].width_pt;
+        if (add_line(L, &p->boxes, &p->nboxes, &p->cap, sp, lines[i].start, lines[i].end,
+                     right ? x - lw : x, y - (double)i * size * 1.35, size))
+            return -1;
+    }
+    if (n <= (size_t)max_lines)
+        return (int)n;
+    /* The last line: as much of the rest as leaves room for the ellipsis,
+     * cut between clusters, and the ellipsis after it. */
+    static const char ell[] = "\xE2\x80\xA6";
+    size_t from = lines[keep - 1].start;
+    double room = max_w - text_w(L, f, size, ell);
+    size_t end = from;
+    for (size_t i = from + 1; i <= sp->len; i++)
+        if ((sp->flags[i] & TEXT_CLUSTER) || i == sp->len) {
+            if (lines_width(sp, size, from, i) > room)
+                break;
+            end = i;
+        }
+    while (end > from && sp->text[end - 1] == ' ')
+        end--;
+    char *shown = arena_alloc(L->a, end - from + sizeof ell);
+    if (!shown)
+        return -1;
+    memcpy(shown, sp->text + from, end - from);
+    memcpy(shown + (end - from), ell, sizeof ell);
+    const lshaped *cs = shape_dir(L, f, shown, strlen(shown), dir);
+    if (!cs)
+        return -1;
+    double cw = lines_width(cs, size, 0, cs->len);
+    if (add_line(L, &p->boxes, &p->nboxes, &p->cap, cs, 0, cs->len, right ? x - cw : x,
+                 y - (double)(keep - 1) * size * 1.35, size))
+        return -1;
+    return (int)keep;
+}
+
+/* Boxes [from, p->nboxes) of page p are the page's own: header, footer. */
+static void page_boxes(lpage *p, size_t from, lrole role)
+{
+    for (size_t i = from; i < p->nboxes; i++) {
+        p->boxes[i].role = role;
+        p->boxes[i].seq = -1;
+    }
+}
+
+static bool has_letterhead(const lpage *p)
+{
+    for (size_t i = 0; i < p->nboxes; i++)
+        if (p->boxes[i].role == LROLE_LETTERHEAD)
+            return true;
+    return false;
 }
 
 /* The word across a page (SPECIMEN, DRAFT), on the diagonal, as wide as
@@ -1095,6 +1674,7 @@ layout_status layout_form_end(layout *L)
                      (L->g.body_top_pt + L->g.body_bottom_pt) / 2, body_width(L), LFONT_REGULAR,
                      L->s.body_pt, L->hdr.blank_note, false, form_dir(L)))
             return LAYOUT_NOMEM;
+        page_boxes(p, 0, LROLE_PAGE);
     }
     const layout_geom *g = &L->g;
     double small = L->s.small_pt, left = g->margin_left_pt;
@@ -1110,6 +1690,7 @@ layout_status layout_form_end(layout *L)
     for (size_t i = L->form_first_page; i < L->doc.npages; i++) {
         lpage *p = &L->doc.pages[i];
         const layout_header *h = &L->hdr;
+        size_t first_box = p->nboxes;
         double rw = h->right ? text_w(L, LFONT_BOLD, small, h->right) : 0;
         if (rw < 0)
             return LAYOUT_NOMEM;
@@ -1118,20 +1699,44 @@ layout_status layout_form_end(layout *L)
         double y = g->header_base_pt, tw = w - (logo_w > 0 ? logo_w + small : 0);
         if (rw > tw / 2)
             rw = tw / 2;
+        /* The page that opens with the letterhead names the clinic there,
+         * large: its header does not say it again. The copy label goes on
+         * the header's first line, whichever it is. */
+        const char *clinic = has_letterhead(p) ? NULL : h->left;
+        double beside = h->right ? rw + small : 0, last_y = y;
+        int nl = 0;
         /* The clinic's name is data; the copy label is the form's. */
-        if (fit_text(L, p, left, y, tw - rw - small, LFONT_BOLD, small, h->left, false,
-                     TEXT_DIR_AUTO) ||
-            fit_text(L, p, left + tw, y, rw, LFONT_BOLD, small, h->right, true, form_dir(L)))
-            return LAYOUT_NOMEM;
-        if (h->line2) {
-            y -= small * 1.35;
-            if (fit_text(L, p, left, y, tw, LFONT_REGULAR, small, h->line2, false, form_dir(L)))
+        if (clinic) {
+            if (header_text(L, p, left, y, tw - beside, LFONT_BOLD, small, clinic, false,
+                            TEXT_DIR_AUTO, 1) < 0)
                 return LAYOUT_NOMEM;
+            if (header_text(L, p, left + tw, y, rw, LFONT_BOLD, small, h->right, true, form_dir(L),
+                            1) < 0)
+                return LAYOUT_NOMEM;
+            beside = 0;
+            last_y = y;
+            y -= small * 1.35;
         }
+        size_t patient_box = p->nboxes;
+        if (h->line2) {
+            if ((nl = header_text(L, p, left, y, tw - beside, LFONT_REGULAR, small, h->line2, false,
+                                  form_dir(L), 2)) < 0)
+                return LAYOUT_NOMEM;
+            last_y = y;
+            if (nl > 1) /* wrapped: at the smallest size */
+                last_y -= (nl - 1) * LAYOUT_HEADER_MIN_PT * 1.35;
+        }
+        page_boxes(p, first_box, LROLE_PAGE);
+        page_boxes(p, patient_box, LROLE_PATIENT);
+        size_t page_box = p->nboxes;
+        if (!clinic && h->right &&
+            header_text(L, p, left + tw, g->header_base_pt, rw, LFONT_BOLD, small, h->right, true,
+                        form_dir(L), 1) < 0)
+            return LAYOUT_NOMEM;
         lbox *rule = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
         if (!rule)
             return LAYOUT_NOMEM;
-        *rule = (lbox){.kind = LBOX_LINE, .x = left, .y = y - small * 0.6, .w = w, .h = 0};
+        *rule = (lbox){.kind = LBOX_LINE, .x = left, .y = last_y - small * 0.6, .w = w, .h = 0};
         if (logo_w > 0 && L->hdr.logo) { /* the analyzer cannot tell that one implies the other */
             lbox *img = add_box(L->a, &p->boxes, &p->nboxes, &p->cap);
             if (!img)
@@ -1165,6 +1770,7 @@ layout_status layout_form_end(layout *L)
             fit_text(L, p, right, g->footer_base_pt, pw, LFONT_REGULAR, small, page, true,
                      form_dir(L)))
             return LAYOUT_NOMEM;
+        page_boxes(p, page_box, LROLE_PAGE);
     }
     if (L->rtl)
         mirror_pages(L);

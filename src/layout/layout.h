@@ -18,8 +18,22 @@
  *   - a risk item is kept whole, with its initials box; a signature block is
  *     kept whole on one page (it is split between signers only when it is
  *     taller than a page, so that it is still printed);
- *   - each form's pages get a header and a footer with "Page X of Y" counted
- *     within the form.
+ *   - a signature block is signed on the page that holds what it signs: it
+ *     keeps with the section of the patient's agreement (the nearest
+ *     checkboxes before it) when all of that fits on a page, else with its
+ *     own section (from the nearest heading), else, for a section longer
+ *     than a page, with the statement right before the lines and the
+ *     section's heading printed again above it;
+ *   - a booking QR code is never alone on a page: when it does not fit under
+ *     the text it floats beside the last paragraphs of the page (re-wrapped
+ *     narrower), else it takes its section, else the paragraph before it,
+ *     to the next page;
+ *   - each form's pages get a header (the clinic's name, but not on the page
+ *     that opens with the letterhead; the patient line; the copy label) and
+ *     a footer with "Page X of Y" counted within the form. Header text
+ *     shrinks to fit down to LAYOUT_HEADER_MIN_PT, no further: then the
+ *     patient line wraps (two lines at most) and the rest is cut with an
+ *     ellipsis.
  *
  * Coordinates are PDF points (1/72 in) with the origin at the bottom left of
  * the page. Ownership: a layout and everything it returns live in the arena
@@ -66,8 +80,31 @@ typedef enum {
     LBOX_IMAGE,     /* image drawn into (x, y, w, h) */
 } lbox_kind;
 
+/* What a box is part of: the rules' tests read it (tests/unit/test_render.c),
+ * the PDF backend does not. */
+typedef enum {
+    LROLE_PAGE,       /* the header's clinic name, copy label and rule; the footer; a watermark */
+    LROLE_PATIENT,    /* the header's patient line */
+    LROLE_LETTERHEAD, /* the clinic's name, address and phone on a form's first page */
+    LROLE_TITLE,
+    LROLE_HEADING,
+    LROLE_TEXT, /* a paragraph */
+    LROLE_BULLET,
+    LROLE_ITEM, /* a benefit, risk or alternative, with its initials box */
+    LROLE_CHECKBOX,
+    LROLE_FIELDS,
+    LROLE_SIGNATURES,
+    LROLE_QR,
+} lrole;
+
 typedef struct lbox {
     lbox_kind kind;
+    lrole role;
+    /* The builder's piece of text this box belongs to, counted from 0 in its
+     * form in the order of the builder calls (each paragraph of a text, each
+     * item of a list is one); -1 for the header and footer. A heading
+     * printed again keeps its number. */
+    int seq;
     double x, y, w, h;
     double size_pt;
     const char *text; /* TEXT, WATERMARK: the UTF-8 the glyphs show, in
@@ -130,9 +167,9 @@ typedef enum {
 
 /* Text arguments need not outlive the call. */
 typedef struct layout_header {
-    const char *left;        /* clinic name */
+    const char *left;        /* clinic name: on every page but the one that holds the letterhead */
     const char *right;       /* copy label ("Patient copy") or NULL */
-    const char *line2;       /* consent: patient name, DOB, record number; or NULL */
+    const char *line2;       /* the patient line (name, record number...), or NULL */
     const char *footer_left; /* form id and version */
     const char *page_fmt;    /* "Page %d of %d" in the form's language */
     /* For duplex printing: when not NULL, a form with an odd number of pages
@@ -156,6 +193,10 @@ typedef struct layout_header {
 
 /* The height of the logo in the page header. */
 #define LAYOUT_LOGO_PT 24.0
+
+/* The smallest size header text is shrunk to: below it, a line is cut with
+ * an ellipsis (the clinic's name) or wrapped (the patient line). */
+#define LAYOUT_HEADER_MIN_PT 8.0
 
 layout_status layout_form_begin(layout *L, const layout_header *h);
 
@@ -187,7 +228,8 @@ typedef struct layout_signer {
 layout_status layout_signatures(layout *L, const layout_signer *signers, size_t n);
 
 /* QR code (the caller keeps qr alive as long as the layout), caption above,
- * URL printed under it, link annotation over it. */
+ * URL printed under it, link annotation over it. Never alone on a page (see
+ * the rules above). */
 layout_status layout_qr(layout *L, const qr_code *qr, const char *url, const char *caption);
 layout_status layout_page_break(layout *L);
 layout_status layout_form_end(layout *L);

@@ -182,12 +182,14 @@ check_has "resume over a broken file: that row rendered again" "$(grep '"row":4,
 check_eq "resume over a broken file: the merge is whole" "$(sum_of resumed.pdf)" "$(sum_of clean.pdf)"
 check_eq "resume over a broken file: the file is whole again" "$(sum_of res/4-M3.pdf)" "$(sum_of clean/4-M3.pdf)"
 # --duplex: a file with an odd page count was not made for duplex and would
-# put a patient's page on the back of another's: rendered again.
-"$bin" batch "$packet" --data "$list" --out-dir dup --merge dup.pdf --duplex -q 2>/dev/null
+# put a patient's page on the back of another's: rendered again. (The
+# Spanish packet: its handout of 3 pages and consent of 4 make 7.)
+es_packet=$work/forms/trigger-point/es/packet.yaml
+"$bin" batch "$es_packet" --data "$list" --out-dir dup --merge dup.pdf --duplex -q 2>/dev/null
 check_eq "a duplex run: exit 0" "$?" 0
-"$bin" batch "$packet" --data "$list" --out-dir dup --force -q 2>/dev/null
+"$bin" batch "$es_packet" --data "$list" --out-dir dup --force -q 2>/dev/null
 check_eq "the same rows without --duplex: 7 pages each" "$(pages_of dup/2-M1.pdf)" 7
-"$bin" batch "$packet" --data "$list" --out-dir dup --merge dup2.pdf --duplex --skip-existing -q 2>/dev/null
+"$bin" batch "$es_packet" --data "$list" --out-dir dup --merge dup2.pdf --duplex --skip-existing -q 2>/dev/null
 check_eq "a duplex resume over odd page counts: the same merge" "$(sum_of dup2.pdf)" "$(sum_of dup.pdf)"
 
 # ---- 3. Temporary files of a killed or hung-up run -------------------------

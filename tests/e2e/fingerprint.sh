@@ -23,6 +23,9 @@ while IFS= read -r f; do
   got=$("$py" "$root/tests/wording/fingerprint.py" "$f" | cut -d' ' -f2)
   check_eq "fingerprint of ${f#$root/}" "$got" "$want"
   [ -n "$want" ] && n=$((n + 1))
-done < <(find "$root/forms" -name '*.yaml' ! -name clinic.yaml | sort)
+# Not the hidden files: review.sh writes a draft copy of the consent there
+# (.draft-test.yaml) for a second and removes it, and CTest may run both at
+# once (a CI run failed on it: listed, then gone).
+done < <(find "$root/forms" -name '*.yaml' ! -name clinic.yaml ! -name '.*' | sort)
 [ "$n" -ge 4 ] || fail "only $n forms were checked"
 finish
