@@ -56,8 +56,13 @@ static void render_usage(FILE *out)
           "                         field, else the clinic's large_print setting)\n"
           "      --allow-draft      print a form whose status is draft (refused otherwise);\n"
           "                         every page of it then says DRAFT\n"
-          "  -h, --help             show this help\n"
-          "Printing (CUPS):\n"
+          "      --allow-stale-translation  print a translation whose source's wording\n"
+          "                         changed since it was approved (refused otherwise);\n"
+          "                         its pages then say OUTDATED TRANSLATION\n"
+          "  -h, --help             show this help\n",
+          out);
+    /* Two strings: C99 compilers need take none longer than 4095 bytes. */
+    fputs("Printing (CUPS):\n"
           "      --print            once the PDF is written, send it to a printer as one job\n"
           "                         (the job's name is \"medpacket PACKET_ID [row N]\", never\n"
           "                         the patient's); when CUPS does not take it, the exit\n"
