@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/uloc.h>
 
 /* Remembered answers: a power of two; cleared when three quarters full, so
  * a long batch keeps its recent scripts without growing. */
@@ -312,6 +313,37 @@ static int face_with(fontset *fs, const char *file, unsigned index, uint32_t cp)
     return face;
 }
 
+/* A BCP 47 tag as fontconfig's languages are named (RFC 3066 "ll" or
+ * "ll-tt"), in out; false when there is none. fontconfig knows no script
+ * subtags: given "zh-Hant" it warns and matches no Chinese in particular,
+ * and the Han characters that Traditional and Simplified write alike came
+ * out in the Simplified face. Chinese is told by its likely region (ICU:
+ * zh-Hant is zh_Hant_TW, zh is zh_Hans_CN, zh-HK stays HK); other languages
+ * by their language subtag alone ("pa-Guru-IN" is "pa"). */
+static bool fc_lang(const char *lang, char out[16])
+{
+    if (!lang || !*lang)
+        return false;
+    UErrorCode ec = U_ZERO_ERROR;
+    char loc[64], full[64];
+    uloc_forLanguageTag(lang, loc, sizeof loc, NULL, &ec);
+    char ll[8] = "", tt[8] = "";
+    if (U_SUCCESS(ec))
+        uloc_getLanguage(loc, ll, sizeof ll, &ec);
+    if (U_FAILURE(ec) || !*ll)
+        return false;
+    if (strcmp(ll, "zh") == 0) {
+        uloc_addLikelySubtags(loc, full, sizeof full, &ec);
+        if (U_SUCCESS(ec))
+            uloc_getCountry(full, tt, sizeof tt, &ec);
+    }
+    snprintf(out, 16, "%s%s%s", ll, *tt ? "-" : "", U_SUCCESS(ec) ? tt : "");
+    for (char *p = out; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return true;
+}
+
 static FcPattern *query(uint32_t cp, int style, const char *lang)
 {
     FcPattern *pat = FcPatternCreate();
@@ -321,10 +353,10 @@ static FcPattern *query(uint32_t cp, int style, const char *lang)
               FcPatternAddInteger(pat, FC_WEIGHT, style ? FC_WEIGHT_BOLD : FC_WEIGHT_REGULAR) &&
               FcPatternAddInteger(pat, FC_SLANT, FC_SLANT_ROMAN) &&
               FcPatternAddBool(pat, FC_OUTLINE, FcTrue);
-    if (ok && lang && *lang) {
-        /* fontconfig speaks "zh-tw"; BCP 47's "zh-TW" and "zh_TW" map to it. */
-        FcChar8 *norm = FcLangNormalize((const FcChar8 *)lang);
-        ok = FcPatternAddString(pat, FC_LANG, norm ? norm : (const FcChar8 *)lang);
+    char fl[16];
+    if (ok && fc_lang(lang, fl)) {
+        FcChar8 *norm = FcLangNormalize((const FcChar8 *)fl);
+        ok = FcPatternAddString(pat, FC_LANG, norm ? norm : (const FcChar8 *)fl);
         FcStrFree(norm);
     }
     if (cs)

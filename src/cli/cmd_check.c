@@ -9,6 +9,7 @@
 #include "check.h"
 #include "cmd.h"
 #include "json.h"
+#include "notice.h"
 #include "prepare.h"
 #include "render.h"
 
@@ -225,6 +226,39 @@ static int load_checked(const char *path, const char *clinic_opt, arena *a, pack
     return rc;
 }
 
+/* The clinic's language notice, when pk prints it: checked with the
+ * packet's forms, as render prints it with them. A packet that asks for it
+ * of settings that have none, or a language whose file is missing, is an
+ * error; fewer languages than the rule asks for, a warning. */
+static int load_notice(packet *pk, const clinic *clp, arena *a)
+{
+    if (pk->notice == NOTICE_NONE)
+        return 0;
+    mp_err err;
+    err_clear(&err);
+    packet_entry *notice;
+    size_t n;
+    int rc = clp ? notice_load(clp, pk, a, &notice, &n, &err)
+                 : node_err(&err, EX_CONFIG, pk->doc, pk->notice_node,
+                            "the packet prints the language notice, but names no clinic settings "
+                            "to find it in");
+    if (!rc)
+        rc = notice_attach(pk, notice, n, a, &err);
+    if (rc) {
+        cli_report(&err);
+        return rc;
+    }
+    if (clp->nnotice_languages < NOTICE_MIN_LANGUAGES) {
+        const ynode *langs = ydoc_get(clp->doc->root, "notice_languages");
+        node_err(&err, EX_DATAERR, clp->doc, langs,
+                 "notice_languages lists %zu languages; Section 1557 (45 CFR 92.11) asks for the "
+                 "%d most spoken by people with limited English in the clinic's state",
+                 clp->nnotice_languages, NOTICE_MIN_LANGUAGES);
+        fprintf(stderr, "%s:%d:%d: warning: %s\n", err.file, err.line, err.col, err.msg);
+    }
+    return 0;
+}
+
 /* Says every finding of every form of pk on standard error (a finding in a
  * file several forms share, such as the clinic's booking URL, once per
  * packet), and with --json each form's report on standard output. Returns
@@ -290,6 +324,8 @@ int cmd_check(int argc, char **argv)
         clinic cl;
         const clinic *clp;
         rc = load_checked(argv[i], run.prep.clinic, a, &pk, &cl, &clp);
+        if (!rc)
+            rc = load_notice(&pk, clp, a);
         int found = rc ? 0 : report_findings(argv[i], run.prep.clinic, &pk, &cl, clp, json, a);
         arena_free(a);
         if (found == EX_OSERR)

@@ -10,6 +10,7 @@
 #include "approval.h"
 #include "date.h"
 #include "fontdir.h"
+#include "notice.h"
 #include "paper.h"
 #include "wchange.h"
 #include "wording.h"
@@ -20,37 +21,63 @@ static const char *dir_name(arena *a, const char *path)
     return slash ? arena_strndup(a, path, (size_t)(slash - path + (slash == path))) : ".";
 }
 
-/* The approval gate, for each form of p: an approved form prints only the
+/* The approval gate, for form f: an approved form prints only the
  * wording approved, a translation only while its source's wording is the
  * one it translates (or, with allow_stale, stamped as stale). A specimen
  * for review is not gated: its cover page says where the approval stands. */
+static int gate_form(const prepare_opts *s, form *f, arena *a, mp_err *err)
+{
+    /* A draft's wording is not approved: it reaches no patient by accident. */
+    if (f->status == FORM_DRAFT && !s->allow_draft)
+        return node_err(err, EX_DATAERR, f->doc, f->status_node,
+                        "form %s is a draft, not approved for patients (--allow-draft "
+                        "prints it with DRAFT on every page)",
+                        f->id.s);
+    approval ap;
+    if (approval_examine(f, a, &ap))
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    f->stale_translation = ap.stale;
+    if (s->specimen)
+        return 0;
+    const char *changed = NULL;
+    if (ap.stale && ap.source_snapshot.state == SNAPSHOT_MATCHES) {
+        const char *now = wording_text(ap.source, a, NULL);
+        if (!now || !(changed = wchange_sections(ap.source_snapshot.text, now, a)))
+            return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    }
+    return approval_problem(f, &ap, s->allow_stale, changed, err);
+}
+
 static int gate(const prepare_opts *s, packet *p, arena *a, mp_err *err)
 {
     for (size_t i = 0; i < p->nentries; i++) {
-        form *f = p->entries[i].form;
-        /* A draft's wording is not approved: it reaches no patient by accident. */
-        if (f->status == FORM_DRAFT && !s->allow_draft)
-            return node_err(err, EX_DATAERR, f->doc, f->status_node,
-                            "form %s is a draft, not approved for patients (--allow-draft "
-                            "prints it with DRAFT on every page)",
-                            f->id.s);
-        approval ap;
-        if (approval_examine(f, a, &ap))
-            return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
-        f->stale_translation = ap.stale;
-        if (s->specimen)
-            continue;
-        const char *changed = NULL;
-        if (ap.stale && ap.source_snapshot.state == SNAPSHOT_MATCHES) {
-            const char *now = wording_text(ap.source, a, NULL);
-            if (!now || !(changed = wchange_sections(ap.source_snapshot.text, now, a)))
-                return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
-        }
-        int rc = approval_problem(f, &ap, s->allow_stale, changed, err);
+        int rc = gate_form(s, p->entries[i].form, a, err);
         if (rc)
             return rc;
     }
     return 0;
+}
+
+/* The clinic's notice of free language help, for the packets that ask for
+ * it: loaded once for every variant, each language gated like any form. */
+static int add_notice(const prepare_opts *s, prepared_run *run, arena *a, mp_err *err)
+{
+    const packet *asker = NULL;
+    for (size_t v = 0; v < run->nvariants && !asker; v++)
+        if (run->variants[v]->notice != NOTICE_NONE)
+            asker = run->variants[v];
+    if (!asker)
+        return 0;
+    packet_entry *notice;
+    size_t n;
+    int rc = notice_load(&run->cl, asker, a, &notice, &n, err);
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = gate_form(s, notice[i].form, a, err);
+    /* The run's own packets, made in its arena: const only for the
+     * commands that read them. */
+    for (size_t v = 0; !rc && v < run->nvariants; v++)
+        rc = notice_attach((packet *)run->variants[v], notice, n, a, err);
+    return rc;
 }
 
 /* The translations a packet names, each loaded once per run; each must be
@@ -112,6 +139,8 @@ int prepare_run(const prepare_opts *s, arena *a, prepared_run *run, mp_err *err)
     const char *key_problem = clinic_key_problem(&run->cl);
     if (key_problem)
         return node_err(err, EX_CONFIG, run->cl.doc, run->cl.booking_key.node, "%s", key_problem);
+    if ((rc = add_notice(s, run, a, err)))
+        return rc;
 
     render_env *env = &run->env;
     env->clinic = &run->cl;

@@ -67,6 +67,8 @@ int render_check_glyphs(const packet *p, const render_env *env, mp_err *err)
     for (size_t e = 0; !rc && e < p->nentries; e++) {
         const form *f = p->entries[e].form;
         rc = check_glyphs(env, &f->title, err);
+        if (!rc)
+            rc = check_glyphs(env, &f->language_name, err);
         for (size_t i = 0; !rc && i < f->nblocks; i++) {
             const form_block *b = &f->blocks[i];
             if (!(rc = check_glyphs(env, &b->text, err)))
@@ -245,15 +247,17 @@ static int items(layout *L, vars *v, const form_block *b, mp_err *err)
     return 0;
 }
 
-static int render_form(layout *L, const packet_entry *e, const render_env *env, const patient *pt,
-                       values_table *row, arena *a, mp_err *err)
+/* A form's first page up to its title: the header and footer every page
+ * gets (in language lang: the form's own, or the packet's for the notice),
+ * the clinic's letterhead and title. f gives the footer its id, version and
+ * wording fingerprint, and its page size; consent says whether the header
+ * gives the date of birth. */
+static int begin_form(layout *L, const packet_entry *e, const form *f, const char *lang,
+                      bool consent, const char *watermark, const mp_text *title_text,
+                      const render_env *env, const patient *pt, vars *v, arena *a, mp_err *err)
 {
-    const form *f = e->form;
     const clinic *c = env->clinic;
-    const char *lang = f->language.s;
-    vars v = {.form = f, .row = row, .a = a, .specimen = env->specimen};
     int rc;
-
     layout_header h = {0};
     h.left = c->name.s;
     h.right = e->copy_label.s;
@@ -269,13 +273,7 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
     if (!env->page_size_forced && f->page_size.s && page_size_parse(f->page_size.s, &ps))
         geom = layout_geom_for(ps);
     h.geom = &geom;
-    /* render refuses drafts unless told; what it prints of one says so. */
-    if (f->status == FORM_DRAFT)
-        h.watermark = msg_get(lang, MSG_DRAFT);
-    else if (f->stale_translation) /* --allow-stale-translation: stamped as such */
-        h.watermark = msg_get(lang, MSG_STALE);
-    else if (env->specimen)
-        h.watermark = msg_get(lang, MSG_SPECIMEN);
+    h.watermark = watermark;
     /* The short fingerprint ties a signed page to the approved wording. */
     h.footer_left =
         arena_printf(a, "%s %s %s  \xC2\xB7  %s %.*s", f->id.s, msg_get(lang, MSG_VERSION),
@@ -285,11 +283,10 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
      * the date of birth too. */
     const char *name, *dob, *mrn;
     const ynode *where = ydoc_get(f->doc->root, "kind");
-    bool consent = f->kind == FORM_CONSENT;
     const char *why = consent ? "a consent form's page header" : "a form's page header";
-    if ((rc = patient_fact(&v, pt, "patient.name", f->doc, where, why, &name, err)) ||
-        (consent && (rc = patient_fact(&v, pt, "patient.dob", f->doc, where, why, &dob, err))) ||
-        (rc = patient_fact(&v, pt, "patient.mrn", f->doc, where, why, &mrn, err)))
+    if ((rc = patient_fact(v, pt, "patient.name", f->doc, where, why, &name, err)) ||
+        (consent && (rc = patient_fact(v, pt, "patient.dob", f->doc, where, why, &dob, err))) ||
+        (rc = patient_fact(v, pt, "patient.mrn", f->doc, where, why, &mrn, err)))
         return rc;
     if (consent)
         h.line2 = arena_printf(a, "%s: %s     %s: %s     %s: %s", msg_get(lang, MSG_PATIENT), name,
@@ -303,7 +300,7 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
     if (!h.footer_left)
         return OOM(err);
     mp_text title;
-    if ((rc = vars_fill(&v, &f->title, &title, err)))
+    if ((rc = vars_fill(v, title_text, &title, err)))
         return rc;
     const char *details = arena_printf(a, "%s  \xC2\xB7  %s", c->address.s, c->phone.s);
     if (!details)
@@ -312,6 +309,32 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
     if ((st = layout_form_begin(L, &h)) || (st = layout_letterhead(L, c->name.s, details)) ||
         (st = layout_title(L, title.s)))
         return laid_out(st, f, err);
+    return 0;
+}
+
+/* The word across a form's pages, or NULL: render refuses drafts unless
+ * told, and what it prints of one says so. */
+static const char *watermark_for(const form *f, const char *lang, const render_env *env)
+{
+    if (f->status == FORM_DRAFT)
+        return msg_get(lang, MSG_DRAFT);
+    if (f->stale_translation) /* --allow-stale-translation: stamped as such */
+        return msg_get(lang, MSG_STALE);
+    return env->specimen ? msg_get(lang, MSG_SPECIMEN) : NULL;
+}
+
+static int render_form(layout *L, const packet_entry *e, const render_env *env, const patient *pt,
+                       values_table *row, arena *a, mp_err *err)
+{
+    const form *f = e->form;
+    const clinic *c = env->clinic;
+    const char *lang = f->language.s;
+    vars v = {.form = f, .row = row, .a = a, .specimen = env->specimen};
+    int rc = begin_form(L, e, f, lang, f->kind == FORM_CONSENT, watermark_for(f, lang, env),
+                        &f->title, env, pt, &v, a, err);
+    if (rc)
+        return rc;
+    layout_status st;
 
     for (size_t i = 0; i < f->nblocks; i++) {
         const form_block *b = &f->blocks[i];
@@ -356,6 +379,64 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
     return laid_out(layout_form_end(L), f, err);
 }
 
+/* The smallest size the notice's text is made to fit one page with, at the
+ * standard body size: a size a patient can still read, as the taglines
+ * insurers print are. Large print does not shrink (see layout_notice). */
+#define NOTICE_MIN_PT 9.0
+
+/* The clinic's notice of free language help: entries e[0..n), each a
+ * notice in one language (English first), as one form of its own: its
+ * header, footer and title in the packet's language lang, each language's
+ * entry in its own language and direction, in two columns. */
+static int render_notice(layout *L, const packet_entry *e, size_t n, const char *lang,
+                         const render_env *env, const patient *pt, values_table *row, arena *a,
+                         mp_err *err)
+{
+    /* The title in the packet's language, when the notice has it. */
+    const form *titled = e[0].form;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(e[i].form->language.s, lang) == 0)
+            titled = e[i].form;
+    /* A draft or stale language marks the page: the page is one piece. */
+    const char *mark = NULL;
+    for (size_t i = 0; i < n && !mark; i++)
+        if (e[i].form->status == FORM_DRAFT || e[i].form->stale_translation)
+            mark = watermark_for(e[i].form, lang, env);
+    if (!mark)
+        mark = watermark_for(e[0].form, lang, env);
+    vars v = {.form = titled, .row = row, .a = a, .specimen = env->specimen};
+    int rc =
+        begin_form(L, &e[0], e[0].form, lang, false, mark, &titled->title, env, pt, &v, a, err);
+    if (rc)
+        return rc;
+    layout_notice_entry *entries = arena_array(a, n, sizeof *entries);
+    if (!entries)
+        return OOM(err);
+    for (size_t i = 0; i < n; i++) {
+        const form *f = e[i].form;
+        v.form = f;
+        mp_buf text;
+        buf_init(&text, a);
+        for (size_t k = 0; k < f->nblocks; k++) {
+            mp_text t;
+            if ((rc = vars_fill(&v, &f->blocks[k].text, &t, err)))
+                return rc;
+            buf_putf(&text, "%s%s", k ? "\n" : "", t.s ? t.s : "");
+        }
+        entries[i] = (layout_notice_entry){.lang = f->language.s,
+                                           .rtl = text_lang_rtl(f->language.s),
+                                           .name = f->language_name.s,
+                                           .text = buf_str(&text)};
+        if (!entries[i].text)
+            return OOM(err);
+    }
+    double min_pt = render_large_print(env, pt) ? env->style_large.body_pt : NOTICE_MIN_PT;
+    layout_status st;
+    if ((st = layout_notice(L, entries, n, min_pt)) || (st = layout_form_end(L)))
+        return laid_out(st, e[0].form, err);
+    return 0;
+}
+
 /* Keywords name every form, its version and its wording fingerprint, so
  * that a printed packet can be traced to the approved wording. */
 static const char *keywords(const packet *p, arena *a)
@@ -371,6 +452,8 @@ static const char *keywords(const packet *p, arena *a)
 
 static int cover_page(layout *L, const packet_entry *e, const render_env *env,
                       const check_report *r, arena *a, mp_err *err);
+static int notice_cover(layout *L, const packet_entry *e, size_t n, const render_env *env, arena *a,
+                        mp_err *err);
 
 bool render_large_print(const render_env *env, const patient *pt)
 {
@@ -431,6 +514,17 @@ static int layout_packet(const packet *p, const render_env *env, const patient *
     if (L && env->specimen)
         layout_set_highlight(L, VARS_OPEN, VARS_CLOSE);
     for (size_t i = 0; !rc && i < p->nentries; i++) {
+        /* The notice's languages go together on a page of their own. */
+        size_t n = 0;
+        while (i + n < p->nentries && p->entries[i + n].form->kind == FORM_NOTICE)
+            n++;
+        if (n) {
+            rc = reports ? notice_cover(L, &p->entries[i], n, env, a, err) : 0;
+            if (!rc)
+                rc = render_notice(L, &p->entries[i], n, p->language, env, pt, row, a, err);
+            i += n - 1;
+            continue;
+        }
         rc = reports ? cover_page(L, &p->entries[i], env, reports[i], a, err) : 0;
         if (!rc)
             rc = render_form(L, &p->entries[i], env, pt, row, a, err);
@@ -512,6 +606,48 @@ static int cover_page(layout *L, const packet_entry *e, const render_env *env,
                                   "footer of every page a patient signs.")) ||
         (st = layout_form_end(L)))
         return laid_out(st, f, err);
+    return 0;
+}
+
+/* The reviewer's first page for the notice: each language's file, where
+ * its approval stands and the fingerprint of its wording. */
+static int notice_cover(layout *L, const packet_entry *e, size_t n, const render_env *env, arena *a,
+                        mp_err *err)
+{
+    const form *en = e[0].form;
+    layout_header h = {.left = env->clinic->name.s,
+                       .footer_left =
+                           arena_printf(a, "%s version %s  \xC2\xB7  specimen for review", en->id.s,
+                                        en->version.s),
+                       .page_fmt = "Cover page",
+                       .watermark = "SPECIMEN"};
+    const char **labels = arena_array(a, n, sizeof *labels);
+    const char **values = arena_array(a, n, sizeof *values);
+    if (!labels || !values || !h.footer_left)
+        return OOM(err);
+    for (size_t i = 0; i < n; i++) {
+        const form *f = e[i].form;
+        approval ap;
+        if (approval_examine(f, a, &ap))
+            return OOM(err);
+        const char *status = approval_status(f, &ap, a);
+        labels[i] = arena_printf(a, "%s (%s)", f->language_name.s, f->language.s);
+        values[i] = status ? arena_printf(a, "%s; version %s, wording %.*s", status, f->version.s,
+                                          WORDING_SHORT, f->fingerprint)
+                           : NULL;
+        if (!labels[i] || !values[i])
+            return OOM(err);
+    }
+    layout_status st;
+    if ((st = layout_form_begin(L, &h)) ||
+        (st = layout_letterhead(L, env->clinic->name.s, env->clinic->address.s)) ||
+        (st = layout_title(L, "Specimen for review: the language notice")) ||
+        (st = layout_paragraph(L, "The clinic's notice of free language help, printed on a page of "
+                                  "its own in English and each language its settings list "
+                                  "(notice_languages). Each language is a file of its own, "
+                                  "approved on its own:")) ||
+        (st = layout_fields(L, labels, values, n)) || (st = layout_form_end(L)))
+        return laid_out(st, en, err);
     return 0;
 }
 

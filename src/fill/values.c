@@ -247,6 +247,7 @@ static fill_status clinic_value(const values_table *t, const char *f, size_t n, 
     const mp_text *s = n == 4 && memcmp(f, "name", 4) == 0      ? &c->name
                        : n == 7 && memcmp(f, "address", 7) == 0 ? &c->address
                        : n == 5 && memcmp(f, "phone", 5) == 0   ? &c->phone
+                       : n == 3 && memcmp(f, "tty", 3) == 0     ? &c->tty
                                                                 : NULL;
     if (!s)
         return FILL_UNKNOWN;

@@ -141,6 +141,9 @@ struct layout {
     const layout_shaper *sh;
     const char *lang; /* the form's language, for breaking and shaping */
     bool rtl;         /* the form reads right to left: its pages are mirrored */
+    /* Text that reads right to left is placed mirrored about axis / 2: the
+     * page's middle, or a notice column's (layout_notice). */
+    double axis;
     layout_doc doc;
     size_t pages_cap;
     double cursor;   /* y of the top of the next unit on the current page */
@@ -170,6 +173,7 @@ layout *layout_new(arena *a, layout_geom geom, layout_style style, const layout_
         return NULL;
     L->a = a;
     L->g = geom;
+    L->axis = geom.width_pt;
     L->s = style;
     L->sh = sh;
     L->doc.geom = geom;
@@ -301,7 +305,7 @@ static double text_w(layout *L, lfont f, double size, const char *s)
  * made; every other box is mirrored when the form ends (mirror_pages). */
 static double page_x(const layout *L, double x, double w)
 {
-    return L->rtl ? L->g.width_pt - x - w : x;
+    return L->rtl ? L->axis - x - w : x;
 }
 
 /* Highlights behind the glyphs of piece pc (at x) that lie between the
@@ -997,6 +1001,7 @@ layout_status layout_form_begin(layout *L, const layout_header *h)
     L->nseq = 0;
     L->inset = 0;
     L->g = h->geom ? *h->geom : L->doc.geom;
+    L->axis = L->g.width_pt;
     L->hdr.logo = h->logo;
     L->rtl = h->rtl;
     if (dup_str(L->a, h->lang, &L->lang))
@@ -1459,6 +1464,170 @@ layout_status layout_page_break(layout *L)
     return LAYOUT_OK;
 }
 
+/* ---- the language notice ------------------------------------------------ */
+
+#define NOTICE_COLUMNS 2
+#define NOTICE_GAP_PT 18.0 /* between the columns */
+
+/* Entry e set at size in a column [x, x + w), as a unit of its own with its
+ * top at 0: its language's name, bold, over its paragraphs. The entry's own
+ * language and direction hold while it is made; a right-to-left entry is
+ * mirrored within its column, not across the page. NULL on OOM. */
+static unit *notice_entry(layout *L, chunk *c, const layout_notice_entry *e, double x, double w,
+                          double size)
+{
+    const char *lang = L->lang;
+    bool rtl = L->rtl;
+    double axis = L->axis;
+    L->lang = e->lang;
+    L->rtl = e->rtl;
+    L->axis = 2 * x + w;
+    unit *u = new_unit(L, c);
+    double h = u ? unit_lines(L, u, x, 0, w, LFONT_BOLD, size, e->name) : -1;
+    for (const char *p = e->text; h >= 0 && p;) {
+        const char *end = strchr(p, '\n');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char *para = arena_strndup(L->a, p, len);
+        double ph = para ? unit_lines(L, u, x, h + size * 0.15, w, LFONT_REGULAR, size, para) : -1;
+        h = ph < 0 ? -1 : h + size * 0.15 + ph;
+        p = end ? end + 1 : NULL;
+    }
+    L->lang = lang;
+    L->rtl = rtl;
+    L->axis = axis;
+    if (h < 0)
+        return NULL;
+    u->height = h;
+    return u;
+}
+
+/* How many of the entries from `from` on go in one column of height room:
+ * at least one, so that an entry taller than a page still goes somewhere
+ * (it is then cut as any unit taller than the body is). */
+static size_t column_take(const unit *u, size_t from, size_t n, double gap, double room)
+{
+    size_t k = from;
+    double h = 0;
+    while (k < n && (k == from || h + gap + u[k].height <= room + EPS)) {
+        h += (k > from ? gap : 0) + u[k].height;
+        k++;
+    }
+    return k;
+}
+
+static double column_height(const unit *u, size_t from, size_t to, double gap)
+{
+    double h = 0;
+    for (size_t k = from; k < to; k++)
+        h += (k > from ? gap : 0) + u[k].height;
+    return h;
+}
+
+/* Where the first column of entries [from, n) ends on a page of height room,
+ * and so the second begins: all of them balanced when they fit, else as
+ * many as fit in the first column. */
+static size_t column_split(const unit *u, size_t from, size_t n, double gap, double room)
+{
+    size_t best = NONE;
+    double best_h = 0;
+    for (size_t k = from + 1; k <= n; k++) {
+        double h1 = column_height(u, from, k, gap), h2 = column_height(u, k, n, gap);
+        double h = h1 > h2 ? h1 : h2;
+        if (h <= room + EPS && (best == NONE || h < best_h - EPS)) {
+            best = k;
+            best_h = h;
+        }
+    }
+    return best != NONE ? best : column_take(u, from, n, gap, room);
+}
+
+/* The entries made at size into one unit each, held in a chunk that is
+ * never placed (the columns are: layout_notice), or NULL on OOM. */
+static chunk *notice_units(layout *L, const layout_notice_entry *e, size_t n, double size, double w)
+{
+    chunk *c = arena_alloc(L->a, sizeof *c);
+    for (size_t i = 0; c && i < n; i++)
+        if (!notice_entry(L, c, &e[i], L->g.margin_left_pt, w, size))
+            return NULL;
+    return c;
+}
+
+/* Whether the entries fit in the columns of the room left on this page. */
+static bool notice_fits(const chunk *c, double gap, double room)
+{
+    size_t k = column_split(c->units, 0, c->n, gap, room);
+    return column_height(c->units, 0, k, gap) <= room + EPS &&
+           column_height(c->units, k, c->n, gap) <= room + EPS;
+}
+
+layout_status layout_notice(layout *L, const layout_notice_entry *e, size_t n, double min_pt)
+{
+    layout_status st;
+    if (!L->in_form && (st = layout_form_begin(L, &(layout_header){0})))
+        return st;
+    if (L->doc.npages == 0 && (st = new_page(L)))
+        return st;
+    if (n == 0)
+        return LAYOUT_OK;
+    /* The title waits for what follows it (keep with next): placed now, it
+     * tells how much of the page is left for the columns. */
+    if ((st = flush_pending(L)))
+        return st;
+    double space = line_h(L, L->s.body_pt) * 0.45;
+    double room = L->page_empty ? body_height(L) : L->cursor - space - L->g.body_bottom_pt;
+    double w = (body_width(L) - NOTICE_GAP_PT * (NOTICE_COLUMNS - 1)) / NOTICE_COLUMNS;
+    double size = L->s.body_pt, gap;
+    chunk *made;
+    for (;;) {
+        made = notice_units(L, e, n, size, w);
+        if (!made)
+            return LAYOUT_NOMEM;
+        gap = size * 0.9;
+        if (notice_fits(made, gap, room) || size - 0.5 < min_pt - EPS)
+            break;
+        size -= 0.5;
+    }
+    /* The columns of each page as one unit: entries side by side share its
+     * top, and a page holds as many as its columns take. */
+    chunk *c = new_chunk(L, space, LROLE_NOTICE);
+    if (!c)
+        return LAYOUT_NOMEM;
+    for (size_t from = 0; from < n;) {
+        size_t cols[NOTICE_COLUMNS + 1] = {from};
+        size_t split = column_split(made->units, from, n, gap, room);
+        cols[1] = split;
+        cols[2] = column_take(made->units, split, n, gap, room);
+        if (split == n)
+            cols[2] = n;
+        unit *u = new_unit(L, c);
+        if (!u)
+            return LAYOUT_NOMEM;
+        for (int col = 0; col < NOTICE_COLUMNS; col++) {
+            /* Column 0 is the one a reader starts with: the right one on
+             * a right-to-left form. */
+            int place_at = L->rtl ? NOTICE_COLUMNS - 1 - col : col;
+            double dx = place_at * (w + NOTICE_GAP_PT), top = 0;
+            for (size_t k = cols[col]; k < cols[col + 1]; k++) {
+                const unit *eu = &made->units[k];
+                for (size_t b = 0; b < eu->n; b++) {
+                    lbox *nb = unit_box(L, u, eu->boxes[b].kind);
+                    if (!nb)
+                        return LAYOUT_NOMEM;
+                    *nb = eu->boxes[b];
+                    nb->x += dx;
+                    nb->y -= top;
+                }
+                top += eu->height + gap;
+            }
+            if (top - gap > u->height)
+                u->height = top - gap;
+        }
+        from = cols[NOTICE_COLUMNS];
+        room = body_height(L); /* the pages after the first are whole */
+    }
+    return place(L, c);
+}
+
 /* Text shrunk, if need be, to fit max_w: a long name in a header must not
  * run off the page, and must not be cut either. dir as for unit_lines_dir:
  * the form's, or TEXT_DIR_AUTO for data. */
@@ -1779,5 +1948,6 @@ layout_status layout_form_end(layout *L)
      * tests/fuzz/corpus/layout/crash-stale-page-size; render.c always
      * begins each form itself, so the tool never met it). */
     L->g = L->doc.geom;
+    L->axis = L->g.width_pt;
     return LAYOUT_OK;
 }

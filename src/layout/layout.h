@@ -95,6 +95,7 @@ typedef enum {
     LROLE_FIELDS,
     LROLE_SIGNATURES,
     LROLE_QR,
+    LROLE_NOTICE, /* an entry of the language notice: a language's name and its text */
 } lrole;
 
 typedef struct lbox {
@@ -232,6 +233,24 @@ layout_status layout_signatures(layout *L, const layout_signer *signers, size_t 
  * the rules above). */
 layout_status layout_qr(layout *L, const qr_code *qr, const char *url, const char *caption);
 layout_status layout_page_break(layout *L);
+
+/* One language of the notice of free language help: its own name over its
+ * text (a line break starts a new paragraph), each in its own language and
+ * direction whatever the form's. */
+typedef struct layout_notice_entry {
+    const char *lang; /* BCP 47: picks line breaking and shaping */
+    bool rtl;         /* right to left: the entry is set from its column's right edge */
+    const char *name; /* "Español", "العربية" */
+    const char *text;
+} layout_notice_entry;
+
+/* The notice's entries in two columns, each entry kept whole in one column,
+ * read down the first column and then the second (on a right-to-left form
+ * the first column is the right one). When they all fit on the page, the
+ * columns are balanced; when they do not fit at the body size, the text is
+ * made smaller, in half points, down to min_pt; below that the columns go
+ * on to the next page (large print passes its body size: it never shrinks). */
+layout_status layout_notice(layout *L, const layout_notice_entry *e, size_t n, double min_pt);
 layout_status layout_form_end(layout *L);
 
 /* The pages so far. Valid until the arena is freed. */

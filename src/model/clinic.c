@@ -7,6 +7,7 @@
 
 #include "date.h"
 #include "image.h"
+#include "msg.h"
 #include "paper.h"
 #include "schema.h"
 #include "secret.h"
@@ -18,6 +19,51 @@
 
 /* ---- clinic ------------------------------------------------------------ */
 
+/* language_notice: FOLDER and notice_languages: [TAG, ...], given together:
+ * the folder holds one notice a language; the list is the languages printed
+ * after English, each once. */
+static int load_notice(const ydoc *doc, const ynode *root, clinic *out, arena *a, mp_err *err)
+{
+    int rc = schema_optional_text(doc, root, "language_notice", &out->language_notice, a, err);
+    const ynode *langs = ydoc_get(root, "notice_languages");
+    if (rc || (!out->language_notice.s && !langs))
+        return rc;
+    if (!out->language_notice.s)
+        return node_err(err, EX_DATAERR, doc, langs,
+                        "notice_languages needs language_notice: the folder of the notice's "
+                        "files");
+    if (!langs)
+        return node_err(err, EX_DATAERR, doc, out->language_notice.node,
+                        "language_notice needs notice_languages: the languages the notice is "
+                        "printed in besides English");
+    if ((rc = schema_expect_kind(doc, langs, YNODE_SEQ, "notice_languages", err)))
+        return rc;
+    const char *p = out->language_notice.s;
+    out->notice_dir = p[0] == '/' ? p : schema_join(a, schema_dir_of(doc->path, a), p);
+    out->notice_languages = arena_array(a, langs->count ? langs->count : 1, sizeof(mp_text));
+    if (!out->notice_dir || !out->notice_languages)
+        return OOM(err);
+    for (size_t i = 0; i < langs->count; i++) {
+        mp_text *t = &out->notice_languages[i];
+        if ((rc = schema_get_text(doc, langs->items[i], "a notice language", t, a, err)))
+            return rc;
+        if (!msg_is_language_tag(t->s) || strchr(t->s, '/'))
+            return node_err(err, EX_DATAERR, doc, t->node,
+                            "notice language \"%s\" is not a language tag (such as es, zh-Hant)",
+                            t->s);
+        if (strcmp(t->s, "en") == 0)
+            return node_err(err, EX_DATAERR, doc, t->node,
+                            "the notice is always printed in English first; list the other "
+                            "languages");
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(out->notice_languages[k].s, t->s) == 0)
+                return node_err(err, EX_DATAERR, doc, t->node,
+                                "notice language \"%s\" is listed twice", t->s);
+    }
+    out->nnotice_languages = langs->count;
+    return 0;
+}
+
 int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -26,9 +72,21 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
     if (rc)
         return rc;
     const ynode *root = doc->root;
-    static const char *const keys[] = {
-        "name",      "address",     "phone", "booking_url", "booking_key_file", "booking_key",
-        "page_size", "large_print", "fonts", "logo",        "date_order",       NULL};
+    static const char *const keys[] = {"name",
+                                       "address",
+                                       "phone",
+                                       "booking_url",
+                                       "booking_key_file",
+                                       "booking_key",
+                                       "page_size",
+                                       "large_print",
+                                       "fonts",
+                                       "logo",
+                                       "date_order",
+                                       "tty",
+                                       "language_notice",
+                                       "notice_languages",
+                                       NULL};
     if ((rc = schema_expect_kind(doc, root, YNODE_MAP, "clinic settings", err)) ||
         (rc = schema_check_keys(doc, root, "clinic settings", keys, err)) ||
         (rc = schema_required_text(doc, root, "name", "clinic settings", &out->name, a, err)) ||
@@ -37,7 +95,9 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
         (rc = schema_required_text(doc, root, "phone", "clinic settings", &out->phone, a, err)) ||
         (rc = schema_optional_text(doc, root, "booking_url", &out->booking_url, a, err)) ||
         (rc = schema_optional_text(doc, root, "booking_key", &out->booking_key, a, err)) ||
-        (rc = schema_optional_text(doc, root, "page_size", &out->page_size, a, err)))
+        (rc = schema_optional_text(doc, root, "page_size", &out->page_size, a, err)) ||
+        (rc = schema_optional_text(doc, root, "tty", &out->tty, a, err)) ||
+        (rc = load_notice(doc, root, out, a, err)))
         return rc;
     out->doc = doc;
     mp_text key_file = {0};

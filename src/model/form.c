@@ -281,14 +281,16 @@ int form_load_doc(const ydoc *doc, const ynode *root, form *f, arena *a, mp_err 
         "approved_by",    "approved_on",  "approved_wording",
         "translation_of", "clinic",       "qr_allows_patient_data",
         "reading_grade",  "translations", "page_size",
-        "blocks",         NULL,
+        "language_name",  "blocks",       NULL,
     };
     int rc = schema_check_keys(doc, root, "a form", keys, err);
     if (rc)
         return rc;
     f->doc = doc;
     const ynode *kind = ydoc_get(root, "kind");
-    f->kind = strcmp(kind->str, "consent") == 0 ? FORM_CONSENT : FORM_HANDOUT;
+    f->kind = strcmp(kind->str, "consent") == 0  ? FORM_CONSENT
+              : strcmp(kind->str, "notice") == 0 ? FORM_NOTICE
+                                                 : FORM_HANDOUT;
     if ((rc = schema_required_text(doc, root, "id", "a form", &f->id, a, err)) ||
         (rc = schema_required_text(doc, root, "title", "a form", &f->title, a, err)) ||
         (rc = schema_required_text(doc, root, "version", "a form", &f->version, a, err)) ||
@@ -298,8 +300,18 @@ int form_load_doc(const ydoc *doc, const ynode *root, form *f, arena *a, mp_err 
         (rc = optional_fingerprint(doc, root, "approved_wording", &f->approved_wording, a, err)) ||
         (rc = load_translation_of(doc, root, f, a, err)) ||
         (rc = schema_optional_text(doc, root, "clinic", &f->clinic, a, err)) ||
-        (rc = schema_optional_text(doc, root, "page_size", &f->page_size, a, err)))
+        (rc = schema_optional_text(doc, root, "page_size", &f->page_size, a, err)) ||
+        (rc = schema_optional_text(doc, root, "language_name", &f->language_name, a, err)))
         return rc;
+    /* A notice's entry is headed by its language's own name, which no
+     * table here holds for every language a clinic may list. */
+    if (f->kind == FORM_NOTICE && !f->language_name.s)
+        return node_err(err, EX_DATAERR, doc, root,
+                        "missing required key \"language_name\" in a notice (the language's own "
+                        "name, such as Español or العربية)");
+    if (f->kind != FORM_NOTICE && f->language_name.s)
+        return node_err(err, EX_DATAERR, doc, f->language_name.node,
+                        "language_name is a notice's key (kind: notice), not a %s's", kind->str);
     page_size ps;
     if (f->page_size.s && !page_size_parse(f->page_size.s, &ps)) {
         static const char *const sizes[] = {"letter", "a4", NULL};
@@ -355,9 +367,15 @@ int form_load_doc(const ydoc *doc, const ynode *root, form *f, arena *a, mp_err 
     if (!f->blocks)
         return OOM(err);
     f->nblocks = blocks->count;
-    for (size_t i = 0; i < blocks->count; i++)
+    for (size_t i = 0; i < blocks->count; i++) {
         if ((rc = load_block(doc, blocks->items[i], &f->blocks[i], a, err)))
             return rc;
+        /* A notice is one entry among sixteen on a page: text only. */
+        if (f->kind == FORM_NOTICE && f->blocks[i].kind != BLOCK_PARAGRAPH)
+            return node_err(err, EX_DATAERR, doc, blocks->items[i],
+                            "a notice holds paragraphs only, not %s",
+                            block_kind_name(f->blocks[i].kind));
+    }
     return 0;
 }
 

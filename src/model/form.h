@@ -31,7 +31,10 @@ typedef struct mp_text {
     const ynode *node; /* its scalar node: line, col, byte range, style */
 } mp_text;
 
-typedef enum { FORM_HANDOUT, FORM_CONSENT } form_kind;
+/* A notice is one language of the clinic's notice of free language help
+ * (clinic settings: language_notice); a packet prints all its languages
+ * together on a page of their own. */
+typedef enum { FORM_HANDOUT, FORM_CONSENT, FORM_NOTICE } form_kind;
 typedef enum { FORM_DRAFT, FORM_APPROVED } form_status;
 
 typedef enum {
@@ -101,6 +104,7 @@ typedef struct form {
     form_kind kind;
     form_status status;
     mp_text id, title, version, language;
+    mp_text language_name; /* a notice's: the language's own name ("Español"); unset otherwise */
     mp_text approved_by, approved_on; /* optional */
     /* The approval record `medpacket approve` writes (approval.h): the full
      * fingerprint of the wording approved, 64 lowercase hex; optional. */
@@ -135,10 +139,17 @@ typedef struct packet_translation {
     const char *path; /* resolved relative to the file that names it */
 } packet_translation;
 
+/* Where a packet prints the clinic's notice of free language help. */
+typedef enum { NOTICE_NONE, NOTICE_FIRST, NOTICE_LAST } notice_at;
+
 typedef struct packet {
     const ydoc *doc; /* NULL when a single form was given */
     mp_text id, title;
     mp_text clinic;
+    /* language_notice: first | last. The notice's forms are the clinic's
+     * (clinic.language_notice), added to entries when a run is prepared. */
+    notice_at notice;
+    const ynode *notice_node;
     const char *language; /* the first form's */
     packet_translation *translations;
     size_t ntranslations;
@@ -149,6 +160,15 @@ typedef struct packet {
 typedef struct clinic {
     const ydoc *doc;
     mp_text name, address, phone;
+    mp_text tty; /* the number TTY users call ({{clinic.tty}}); optional */
+    /* The notice of free language help (45 CFR 92.11): language_notice:
+     * names a folder beside the settings with one notice file a language
+     * (en.yaml, es.yaml ...), notice_languages: the languages it prints after
+     * English, in order. notice_dir is NULL when the clinic has none. */
+    mp_text language_notice;
+    const char *notice_dir;
+    mp_text *notice_languages;
+    size_t nnotice_languages;
     mp_text booking_url; /* URL pattern with placeholders */
     mp_text booking_key; /* secret for {{booking.ref}}; optional. Read from
                           * booking_key_file: (node: where the file is named),

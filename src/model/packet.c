@@ -36,14 +36,34 @@ static int load_root(const char *path, arena *a, ydoc **doc, const ynode **kind,
     *kind = ydoc_get(root, "kind");
     if (!*kind)
         return node_err(err, EX_DATAERR, *doc, root,
-                        "missing required key \"kind\" (handout, consent or packet)");
+                        "missing required key \"kind\" (handout, consent, notice or packet)");
     if ((*kind)->kind != YNODE_SCALAR)
         return schema_expect_kind(*doc, *kind, YNODE_SCALAR, "kind", err);
-    static const char *const kinds[] = {"handout", "consent", "packet", NULL};
+    static const char *const kinds[] = {"handout", "consent", "notice", "packet", NULL};
     for (size_t i = 0; kinds[i]; i++)
         if (strcmp((*kind)->str, kinds[i]) == 0)
             return 0;
     return schema_unknown_word(err, *doc, *kind, "kind", NULL, kinds);
+}
+
+/* language_notice: first | last: where the clinic's notice of free
+ * language help goes in this packet. */
+static int load_notice_at(const ydoc *doc, const ynode *root, packet *out, arena *a, mp_err *err)
+{
+    mp_text at = {0};
+    int rc = schema_optional_text(doc, root, "language_notice", &at, a, err);
+    if (rc || !at.s)
+        return rc;
+    out->notice_node = at.node;
+    if (strcmp(at.s, "first") == 0)
+        out->notice = NOTICE_FIRST;
+    else if (strcmp(at.s, "last") == 0)
+        out->notice = NOTICE_LAST;
+    else {
+        static const char *const where[] = {"first", "last", NULL};
+        return schema_unknown_word(err, doc, at.node, "language_notice", NULL, where);
+    }
+    return 0;
 }
 
 /* A packet's form path: relative and inside the packet's folder. */
@@ -155,9 +175,10 @@ int packet_load(const char *path, arena *a, packet *out, mp_err *err)
         return load_translations(doc, root, out, a, err);
     }
 
-    static const char *const keys[] = {"kind",         "id",    "title", "clinic",
-                                       "translations", "forms", NULL};
+    static const char *const keys[] = {"kind",         "id",    "title",           "clinic",
+                                       "translations", "forms", "language_notice", NULL};
     if ((rc = schema_check_keys(doc, root, "a packet", keys, err)) ||
+        (rc = load_notice_at(doc, root, out, a, err)) ||
         (rc = schema_required_text(doc, root, "id", "a packet", &out->id, a, err)) ||
         (rc = schema_required_text(doc, root, "title", "a packet", &out->title, a, err)) ||
         (rc = schema_optional_text(doc, root, "clinic", &out->clinic, a, err)))
@@ -207,6 +228,11 @@ int packet_load(const char *path, arena *a, packet *out, mp_err *err)
         if (strcmp(fkind->str, "packet") == 0)
             return node_err(err, EX_DATAERR, doc, rel.node,
                             "\"%s\" is a packet; a packet lists forms, not packets", rel.s);
+        if (strcmp(fkind->str, "notice") == 0)
+            return node_err(err, EX_DATAERR, doc, rel.node,
+                            "\"%s\" is a language notice: the clinic's notice is printed in all "
+                            "its languages with `language_notice: last` (or first), not listed",
+                            rel.s);
         if ((rc = form_load_doc_fp(fdoc, fdoc->root, pe->form, a, err)))
             return rc;
     }

@@ -83,9 +83,15 @@ char *wording_text(const form *f, arena *a, size_t *len)
     mp_buf b;
     buf_init(&b, a);
     buf_puts(&b, "medpacket-wording 1\n");
-    buf_puts(&b, f->kind == FORM_CONSENT ? "kind: consent\n" : "kind: handout\n");
+    static const char *const kinds[] = {[FORM_HANDOUT] = "kind: handout\n",
+                                        [FORM_CONSENT] = "kind: consent\n",
+                                        [FORM_NOTICE] = "kind: notice\n"};
+    buf_puts(&b, kinds[f->kind]);
     put_line(&b, "language", &f->language);
     put_line(&b, "title", &f->title);
+    /* A notice's heading is its language's name: printed, so wording. */
+    if (f->language_name.s)
+        put_line(&b, "language_name", &f->language_name);
     static const char *const signers[] = {"", "patient", "clinician", "witness", "interpreter"};
     for (size_t i = 0; i < f->nblocks; i++) {
         const form_block *bl = &f->blocks[i];

@@ -117,6 +117,13 @@ static void on_placeholder(void *ctx, const char *name, size_t len, size_t offse
                             (int)len, name, (int)(len - 8), name + 8);
         return;
     }
+    if (is(name, len, "clinic.tty")) {
+        if (s->c && !s->c->tty.s)
+            s->rc = at_text(s->r, FINDING_ERROR, s->t, offset,
+                            "{{clinic.tty}} needs the clinic's TTY number (tty: in the clinic "
+                            "settings; 711 reaches the relay service)");
+        return;
+    }
     if (is(name, len, "clinic.name") || is(name, len, "clinic.address") ||
         is(name, len, "clinic.phone") || is(name, len, "form.id") || is(name, len, "form.title") ||
         is(name, len, "form.version") || is(name, len, "today"))
@@ -325,6 +332,32 @@ static int check_consent(check_report *r, const form *f)
     return rc;
 }
 
+/* Whether f's paragraphs name placeholder ph ("{{clinic.phone}}"). */
+static bool says(const form *f, const char *ph)
+{
+    for (size_t i = 0; i < f->nblocks; i++)
+        if (f->blocks[i].text.s && strstr(f->blocks[i].text.s, ph))
+            return true;
+    return false;
+}
+
+/* A notice tells the patient how to ask for the help: the clinic's phone
+ * number, and the number TTY users call. */
+static int check_notice(check_report *r, const form *f)
+{
+    const ynode *blocks = ydoc_get(f->doc->root, "blocks");
+    int rc = 0;
+    if (!says(f, "{{clinic.phone}}"))
+        rc = at_node(r, FINDING_ERROR, blocks,
+                     "the notice must say whom to call: {{clinic.phone}} is in none of its "
+                     "paragraphs");
+    if (!rc && !says(f, "{{clinic.tty}}"))
+        rc = at_node(r, FINDING_WARNING, blocks,
+                     "the notice gives no TTY number ({{clinic.tty}}) for patients who are deaf or "
+                     "hard of hearing");
+    return rc;
+}
+
 /* ---- reading level ------------------------------------------------------ */
 
 static int new_section(check_report *r, const char *title, int line, const char *lang)
@@ -392,7 +425,10 @@ static int check_reading(check_report *r, const form *f)
                                    f->language.s);
         if (!r->no_grade)
             return EX_OSERR;
-        rc = at_node(r, FINDING_NOTE, f->language.node, "%s", r->no_grade);
+        /* A notice's two sentences in fifteen languages: fifteen notes
+         * would bury what a reviewer must read. */
+        if (f->kind != FORM_NOTICE)
+            rc = at_node(r, FINDING_NOTE, f->language.node, "%s", r->no_grade);
     }
     for (size_t i = 0; !rc && i < r->nsections; i++) {
         check_section *s = &r->sections[i];
@@ -415,7 +451,8 @@ static int check_reading(check_report *r, const form *f)
  * form's language they print in English, and the clinic should know. */
 static int check_labels(check_report *r, const form *f)
 {
-    if (msg_has_language(f->language.s))
+    /* A notice prints no labels: its page's are the packet's language's. */
+    if (f->kind == FORM_NOTICE || msg_has_language(f->language.s))
         return 0;
     return at_node(r, FINDING_WARNING, f->language.node,
                    "medpacket has no labels in \"%s\": page numbers, the signature, date and "
@@ -500,6 +537,8 @@ int check_form(const form *f, const clinic *c, arena *a, check_report *out)
             rc = check_qr(out, f, c, &f->blocks[i]);
     if (!rc && f->kind == FORM_CONSENT)
         rc = check_consent(out, f);
+    if (!rc && f->kind == FORM_NOTICE)
+        rc = check_notice(out, f);
     if (!rc)
         rc = check_reading(out, f);
     return rc;

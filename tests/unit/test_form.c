@@ -450,11 +450,12 @@ static void test_unknown_keys(void)
                          "blocks:\n"              /* 8 */
                          "  - heading: H\n",      /* 9 */
                     7, 1, "unknown key \"aproved_by\" in a form; did you mean \"approved_by\"?");
-    EXPECT_LOAD_ERR(HEAD "colour: red\n" BLOCKS "  - heading: H\n", 7, 1,
-                    "unknown key \"colour\" in a form (expected one of: kind, id, title, "
-                    "version, language, status, approved_by, approved_on, approved_wording, "
-                    "translation_of, clinic, "
-                    "qr_allows_patient_data, reading_grade, translations, page_size, blocks)");
+    EXPECT_LOAD_ERR(
+        HEAD "colour: red\n" BLOCKS "  - heading: H\n", 7, 1,
+        "unknown key \"colour\" in a form (expected one of: kind, id, title, "
+        "version, language, status, approved_by, approved_on, approved_wording, "
+        "translation_of, clinic, "
+        "qr_allows_patient_data, reading_grade, translations, page_size, language_name, blocks)");
     EXPECT_LOAD_ERR(HEAD BLOCKS                  /* 7 */
                     "  - risks:\n"               /* 8 */
                     "      - titel: Soreness\n", /* 9 */
@@ -556,7 +557,7 @@ static void test_wrong_types(void)
 static void test_missing_keys(void)
 {
     EXPECT_LOAD_ERR("id: t-1\ntitle: T\n", 1, 1,
-                    "missing required key \"kind\" (handout, consent or packet)");
+                    "missing required key \"kind\" (handout, consent, notice or packet)");
     EXPECT_LOAD_ERR("# no title\n"     /* 1 */
                     "kind: consent\n"  /* 2 */
                     "id: t-1\n"        /* 3 */
@@ -639,6 +640,59 @@ static void test_packet_errors(void)
     CHECK_STR(e.file, at("no-such-file.yaml"));
 }
 
+/* ---- the language notice ------------------------------------------------ */
+
+#define NOTICE_HEAD                                                                                \
+    "kind: notice\n"             /* 1 */                                                           \
+    "id: language-notice-es\n"   /* 2 */                                                           \
+    "title: Ayuda con idiomas\n" /* 3 */                                                           \
+    "version: \"1.0\"\n"         /* 4 */                                                           \
+    "language: es\n"             /* 5 */                                                           \
+    "status: draft\n"            /* 6 */
+
+static void test_notice(void)
+{
+    const char *path =
+        put("notice-es.yaml", NOTICE_HEAD "language_name: Español\n" /* 7 */
+                                          "blocks:\n"                /* 8 */
+                                          "  - paragraph: Llame al {{clinic.phone}}.\n");
+    packet p;
+    if (load_ok(path, &p)) {
+        const form *f = p.entries[0].form;
+        CHECK_INT(f->kind, FORM_NOTICE);
+        CHECK_TEXT(&f->language_name, "Español", 7, 16);
+        CHECK_INT(p.notice, NOTICE_NONE);
+    }
+    /* Its heading is its language's own name: no table here has them all. */
+    EXPECT_LOAD_ERR(NOTICE_HEAD BLOCKS "  - paragraph: P\n", 1, 1,
+                    "missing required key \"language_name\" in a notice (the language's own "
+                    "name, such as Español or العربية)");
+    EXPECT_LOAD_ERR(HEAD "language_name: English\n" BLOCKS "  - heading: H\n", 7, 16,
+                    "language_name is a notice's key (kind: notice), not a consent's");
+    /* One entry among sixteen on a page: paragraphs only. */
+    EXPECT_LOAD_ERR(NOTICE_HEAD "language_name: Español\nblocks:\n  - heading: H\n", 9, 5,
+                    "a notice holds paragraphs only, not heading");
+
+    /* A packet says where the clinic's notice goes; it does not list it. */
+    mkdir_rel("np");
+    put("np/form.yaml", HEAD BLOCKS "  - heading: H\n");
+    put("np/notice.yaml", NOTICE_HEAD "language_name: Español\nblocks:\n  - paragraph: P\n");
+    path = put("np/last.yaml", "kind: packet\nid: p\ntitle: P\nlanguage_notice: last\n"
+                               "forms: [form.yaml]\n");
+    if (load_ok(path, &p)) {
+        CHECK_INT(p.notice, NOTICE_LAST);
+        CHECK_INT(p.nentries, 1);
+    }
+    expect_load_err(__LINE__, "np/bad.yaml",
+                    "kind: packet\nid: p\ntitle: P\nlanguage_notice: end\nforms: [form.yaml]\n", 4,
+                    18, "unknown language_notice \"end\" (expected one of: first, last)");
+    expect_load_err(__LINE__, "np/listed.yaml",
+                    "kind: packet\nid: p\ntitle: P\nforms: [form.yaml, notice.yaml]\n", 4, 20,
+                    "\"notice.yaml\" is a language notice: the clinic's notice is printed in all "
+                    "its languages with `language_notice: last` (or first), not listed");
+}
+#undef NOTICE_HEAD
+
 /* ---- clinic settings ---------------------------------------------------- */
 
 static void test_clinic_load(void)
@@ -688,6 +742,28 @@ static void test_clinic_load(void)
     EXPECT_CLINIC_ERR(CLINIC_HEAD "booking_url: [a]\n", 4, 14,
                       "booking_url must be a text, not a list");
     EXPECT_CLINIC_ERR("- name: N\n", 1, 1, "clinic settings must be a mapping, not a list");
+    /* The notice: a folder and its languages, given together, each once. */
+    EXPECT_CLINIC_ERR(CLINIC_HEAD "language_notice: notice\n", 4, 18,
+                      "language_notice needs notice_languages: the languages the notice is "
+                      "printed in besides English");
+    EXPECT_CLINIC_ERR(CLINIC_HEAD "notice_languages: [es]\n", 4, 19,
+                      "notice_languages needs language_notice: the folder of the notice's files");
+    EXPECT_CLINIC_ERR(CLINIC_HEAD "language_notice: n\nnotice_languages: [es, Spanish!]\n", 5, 24,
+                      "notice language \"Spanish!\" is not a language tag (such as es, zh-Hant)");
+    EXPECT_CLINIC_ERR(CLINIC_HEAD "language_notice: n\nnotice_languages: [es, zh-Hant, es]\n", 5,
+                      33, "notice language \"es\" is listed twice");
+    EXPECT_CLINIC_ERR(CLINIC_HEAD "language_notice: n\nnotice_languages: [en, es]\n", 5, 20,
+                      "the notice is always printed in English first; list the other languages");
+    path = put("clinic-notice.yaml", CLINIC_HEAD "tty: \"711\"\n"            /* 4 */
+                                                 "language_notice: notice\n" /* 5 */
+                                                 "notice_languages: [es, zh-Hant]\n");
+    err_clear(&e);
+    CHECK_INT(clinic_load(path, A, &c, &e), 0);
+    CHECK_TEXT(&c.tty, "711", 4, 6);
+    CHECK_STR(c.notice_dir, at("notice"));
+    CHECK_INT(c.nnotice_languages, 2);
+    if (c.nnotice_languages == 2)
+        CHECK_TEXT(&c.notice_languages[1], "zh-Hant", 6, 24);
 #undef CLINIC_HEAD
 
     err_clear(&e);
@@ -1017,6 +1093,7 @@ int main(void)
     test_missing_keys();
     test_block_shape();
     test_packet_errors();
+    test_notice();
     test_clinic_load();
     test_clinic_find();
     test_text_err();

@@ -5,8 +5,10 @@
  * every expected width and break can be worked out by hand.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "buf.h"
 #include "check.h"
 #include "fakeshape.h"
 #include "layout.h"
@@ -999,6 +1001,147 @@ static void test_page_limit(void)
     arena_free(a);
 }
 
+/* ---- the language notice ------------------------------------------------ */
+
+/* The notice's entries: "L0".."L15", each "wN" words of text; entry rtl_at
+ * (if < n) in Arabic, right to left. Memory in a. */
+static layout_notice_entry *notice_entries(arena *a, size_t n, int words, size_t rtl_at)
+{
+    layout_notice_entry *e = arena_array(a, n, sizeof *e);
+    const char *ar = "\xd8\xae\xd8\xb7\xd8\xb1"; /* a word in Arabic */
+    for (size_t i = 0; i < n; i++) {
+        mp_buf b;
+        buf_init(&b, a);
+        for (int w = 0; w < words; w++)
+            buf_putf(&b, "%s%s", w ? " " : "", i == rtl_at ? ar : "word");
+        e[i] = (layout_notice_entry){.lang = i == rtl_at ? "ar" : "en",
+                                     .rtl = i == rtl_at,
+                                     .name = arena_printf(a, "L%zu", i),
+                                     .text = buf_str(&b)};
+    }
+    return e;
+}
+
+/* Which column (0 left, 1 right) entry i's boxes are in, and its page; -1
+ * when its boxes are not all in one column of one page, or it is missing. */
+static int notice_column(const layout_doc *d, const char *name, size_t *page)
+{
+    const lbox *head = find_text(d, name, page);
+    if (!head)
+        return -1;
+    const layout_geom *g = &d->geom;
+    double mid = g->width_pt / 2;
+    int col = head->x + head->w / 2 < mid ? 0 : 1;
+    /* Its text follows its name in the same unit: the boxes after it up to
+     * the next entry's name. */
+    const lpage *pg = &d->pages[*page];
+    size_t at = (size_t)(head - pg->boxes);
+    for (size_t i = at + 1; i < pg->nboxes && pg->boxes[i].text && pg->boxes[i].text[0] != 'L';
+         i++) {
+        const lbox *b = &pg->boxes[i];
+        if (b->role != LROLE_NOTICE)
+            break;
+        if ((b->x + b->w / 2 < mid ? 0 : 1) != col)
+            return -1;
+    }
+    return col;
+}
+
+static void test_notice_columns(void)
+{
+    arena *a = arena_new();
+    layout *L = fresh(a, 1);
+    layout_notice_entry *e = notice_entries(a, 16, 18, 9);
+    CHECK(layout_title(L, "Free language help") == LAYOUT_OK);
+    CHECK(layout_notice(L, e, 16, 8.0) == LAYOUT_OK);
+    CHECK(layout_form_end(L) == LAYOUT_OK);
+    const layout_doc *d = layout_result(L);
+    CHECK_INT(d->npages, 1);
+    check_inside(d);
+    /* Read down the left column, then the right: balanced, 8 and 8. */
+    int cols[16];
+    for (size_t i = 0; i < 16; i++) {
+        size_t page;
+        char name[8];
+        snprintf(name, sizeof name, "L%zu", i);
+        cols[i] = notice_column(d, name, &page);
+        CHECK(cols[i] >= 0);
+        CHECK_INT(cols[i], i < 8 ? 0 : 1);
+    }
+    const layout_geom *g = &d->geom;
+    double colw = (g->width_pt - g->margin_left_pt - g->margin_right_pt - 18.0) / 2;
+    double right1 = g->width_pt - g->margin_right_pt;
+    size_t page;
+    const lbox *l0 = find_text(d, "L0", &page), *l8 = find_text(d, "L8", &page);
+    const lbox *l9 = find_text(d, "L9", &page);
+    CHECK(l0 && l8 && l9);
+    if (l0 && l8 && l9) {
+        /* The columns start level, under the title. */
+        CHECK(fabs(l0->y - l8->y) < 0.001);
+        CHECK(fabs(l0->x - g->margin_left_pt) < 0.001);
+        CHECK(fabs(l8->x - (g->margin_left_pt + colw + 18.0)) < 0.001);
+        /* The Arabic entry starts at its column's right edge, not the page's
+         * middle, and reads right to left. */
+        CHECK(fabs(l9->x + l9->w - right1) < 0.001);
+        const lbox *t9 = l9 + 1;
+        CHECK(t9->rtl);
+        CHECK(fabs(t9->x + t9->w - right1) < 0.001);
+        CHECK(t9->x > g->margin_left_pt + colw);
+        /* At the body size: it fitted without shrinking. */
+        CHECK(fabs(l0->size_pt - 10.0) < 0.001);
+    }
+    arena_free(a);
+
+    /* Longer texts: made smaller, in half points, until they fit one page. */
+    a = arena_new();
+    L = fresh(a, 1);
+    e = notice_entries(a, 16, 60, 16);
+    CHECK(layout_notice(L, e, 16, 7.0) == LAYOUT_OK);
+    CHECK(layout_form_end(L) == LAYOUT_OK);
+    d = layout_result(L);
+    CHECK_INT(d->npages, 1);
+    check_inside(d);
+    l0 = find_text(d, "L0", &page);
+    CHECK(l0 && l0->size_pt < 10.0 && l0->size_pt >= 7.0);
+    if (l0)
+        CHECK(fabs(l0->size_pt * 2 - floor(l0->size_pt * 2)) < 0.001);
+    arena_free(a);
+
+    /* Large print does not shrink: the columns go on to the next page, and
+     * no entry is split between columns or pages. */
+    a = arena_new();
+    L = fresh(a, 1);
+    e = notice_entries(a, 16, 60, 16);
+    CHECK(layout_notice(L, e, 16, 10.0) == LAYOUT_OK);
+    CHECK(layout_form_end(L) == LAYOUT_OK);
+    d = layout_result(L);
+    CHECK(d->npages >= 2);
+    check_inside(d);
+    size_t last_page = 0;
+    for (size_t i = 0; i < 16; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "L%zu", i);
+        CHECK(notice_column(d, name, &page) >= 0);
+        CHECK(page >= last_page); /* in reading order */
+        last_page = page;
+    }
+    arena_free(a);
+
+    /* On a right-to-left form the first column is the right one. */
+    a = arena_new();
+    L = layout_new(a, layout_geom_for(PAGE_LETTER), layout_style_for(10.0), &M);
+    layout_header h = {.left = "Clinic", .page_fmt = "%d/%d", .lang = "ar", .rtl = true};
+    CHECK(layout_form_begin(L, &h) == LAYOUT_OK);
+    e = notice_entries(a, 4, 10, 4);
+    CHECK(layout_notice(L, e, 4, 8.0) == LAYOUT_OK);
+    CHECK(layout_form_end(L) == LAYOUT_OK);
+    d = layout_result(L);
+    CHECK_INT(notice_column(d, "L0", &page), 1);
+    CHECK_INT(notice_column(d, "L3", &page), 0);
+    check_inside(d);
+    arena_free(a);
+}
+
 int main(void)
 {
     FS.a = arena_new();
@@ -1029,6 +1172,7 @@ int main(void)
     test_qr_floats_beside();
     test_qr_takes_its_section();
     test_page_limit();
+    test_notice_columns();
     arena_free(FS.a);
     CHECK_DONE();
 }

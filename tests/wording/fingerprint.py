@@ -44,6 +44,8 @@ def text(v):
 def wording(doc):
     lines = ["medpacket-wording 1", "kind: " + text(doc["kind"]),
              "language: " + squash(text(doc["language"])), "title: " + squash(text(doc["title"]))]
+    if "language_name" in doc:  # a notice's heading
+        lines.append("language_name: " + squash(text(doc["language_name"])))
     for block in doc["blocks"]:
         (kind, value), = block.items()
         kind = text(kind) if isinstance(kind, tuple) else kind
