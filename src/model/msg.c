@@ -115,12 +115,73 @@ static const char *const msg_es[MSG_COUNT] = {
                            "son la lista leída a las %s."),
 };
 
+/* Traditional Chinese, in the words of Taiwanese and Hong Kong forms. */
+static const char *const msg_zh_hant[MSG_COUNT] = {
+    [MSG_PAGE_X_OF_Y] = "第 %d 頁，共 %d 頁",
+    [MSG_PATIENT] = "病人",
+    [MSG_DATE_OF_BIRTH] = "出生日期",
+    [MSG_RECORD_NUMBER] = "病歷號碼",
+    [MSG_APPOINTMENT_DATE] = "預約日期",
+    [MSG_CLINICIAN] = "醫護人員",
+    /* "病人或法定代理人簽名": the role, then "signature", with no space. */
+    [MSG_SIGNATURE_OF] = "%s簽名",
+    /* The name written out in clear print, as Taiwanese forms ask for it. */
+    [MSG_PRINTED_NAME] = "正楷姓名",
+    [MSG_DATE] = "日期",
+    [MSG_TIME] = "時間",
+    /* A short signature, as Taiwanese and Hong Kong forms say for initials. */
+    [MSG_INITIALS] = "簡簽",
+    [MSG_SCAN_TO_BOOK] = "掃描預約",
+    [MSG_VERSION] = "版本",
+    [MSG_BLANK_PAGE] = "本頁刻意留白。",
+    [MSG_WORDING] = "文字",
+    [MSG_DRAFT] = "草稿",
+    [MSG_SPECIMEN] = "樣本",
+    [MSG_STALE] = "翻譯已過時",
+    [MSG_UI_TITLE] = "今天的病人",
+    [MSG_UI_SEARCH] = "用姓名或病歷號碼搜尋",
+    /* The page prints "列號 3:" before a row's problem. */
+    [MSG_UI_ROW] = "列號",
+    [MSG_UI_APPOINTMENT] = "預約",
+    [MSG_UI_LANGUAGE] = "語言",
+    [MSG_UI_PACKETS] = "文件包",
+    [MSG_UI_PREVIEW] = "預覽",
+    [MSG_UI_PRINT] = "列印",
+    [MSG_UI_PRINTING] = "列印中…",
+    [MSG_UI_PRINTED] = "已傳送到 %s，列印工作編號 %d",
+    [MSG_UI_PRINT_FAILED] = "沒有列印",
+    [MSG_UI_WALKIN] = "現場掛號病人",
+    [MSG_UI_FIRST_NAME] = "名字",
+    [MSG_UI_LAST_NAME] = "姓氏",
+    [MSG_UI_REQUIRED] = "必填",
+    [MSG_UI_NO_MATCH] = "沒有符合的病人",
+    [MSG_UI_BAD_ROWS] = "無法讀取的列",
+    [MSG_UI_CLOSE] = "關閉",
+    [MSG_UI_LANG_EN] = "English",
+    [MSG_UI_LANG_ES] = "Español",
+    [MSG_UI_LOADING] = "載入中…",
+    [MSG_UI_DATE_HINT] = "YYYY-MM-DD（年-月-日）",
+    /* These follow the field's name and a space: "名字 必須填寫". */
+    [MSG_UI_ERR_REQUIRED] = "必須填寫",
+    [MSG_UI_ERR_DATE] = "不是存在的日期（YYYY-MM-DD）",
+    [MSG_UI_ERR_LANGUAGE] = "不是這個文件包提供的語言",
+    [MSG_UI_ERR_NEEDED] = "是這個文件包需要的資料",
+    [MSG_UI_ERR_TOO_LONG] = "太長",
+    [MSG_UI_ERR_ONE_LINE] = "只能是一行文字",
+    [MSG_UI_ERR_UNKNOWN] = "不是現場掛號表格的欄位",
+    [MSG_UI_STALE_TITLE] = "這份名單可能不是最新的。",
+    /* The file, since when, why, and when the list was read: in that order. */
+    [MSG_UI_STALE_TEXT] = ("%s 從 %s 起無法讀取（%s）。下面的病人名單是在 %s "
+                           "讀取的。"),
+};
+
 static const struct {
     const char *lang;
     const char *const *table;
 } tables[] = {
     {"en", msg_en},
     {"es", msg_es},
+    {"zh-Hant", msg_zh_hant},
 };
 
 static const char *const *table_for(const char *lang)
