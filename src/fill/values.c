@@ -45,8 +45,9 @@ struct values_table {
      * scan beats sorting them. */
     field_value *fields;
     size_t nfields;
-    field_value name;  /* patient.name; .text NULL when a part is missing */
-    field_value today; /* its .text is today_iso */
+    field_value name;              /* patient.name; .text NULL when a part is missing */
+    field_value name_family_first; /* the same, as Chinese, Japanese and Korean write it */
+    field_value today;             /* its .text is today_iso */
     char today_iso[11];
     size_t ndates; /* date slots: the patient's date fields, then today */
     lang_dates *langs;
@@ -140,20 +141,63 @@ static bool add_fields(values_table *t, const values_src *src, arena *a)
     return true;
 }
 
-/* patient.name: both names, drawable only when both are. */
+/* Whether the code point at the start (or, with last, the end) of s is
+ * written in Han, Hiragana, Katakana or Hangul: a name in those scripts is
+ * written with no space between family and given name. */
+static bool cjk_edge(const char *s, bool last)
+{
+    size_t n = strlen(s), i = 0;
+    if (last) {
+        if (n == 0)
+            return false;
+        i = n - 1;
+        while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+            i--;
+    }
+    uint32_t cp;
+    if (!utf8_decode(s + i, n - i, &cp))
+        return false;
+    return (cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0x3040 && cp <= 0x30FF) ||
+           (cp >= 0x3130 && cp <= 0x318F) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3134F);
+}
+
+static bool set_name(field_value *out, char *s, const field_value *first, const field_value *last)
+{
+    if (!s)
+        return false;
+    out->text = s;
+    out->len = strlen(s);
+    out->undrawable = first->undrawable ? first->undrawable : last->undrawable;
+    out->date = -1;
+    return true;
+}
+
+/* patient.name: both names, drawable only when both are; given name first,
+ * and for a form in Chinese, Japanese or Korean family name first, as those
+ * languages write it (王芳, or "Wang Fang" in Latin letters). */
 static bool add_name(values_table *t, arena *a)
 {
     const field_value *first = given(t, "first_name"), *last = given(t, "last_name");
-    t->name.date = -1;
+    t->name.date = t->name_family_first.date = -1;
     if (!first || !last)
         return true;
-    char *s = arena_printf(a, "%s %s", first->text, last->text);
-    if (!s)
-        return false;
-    t->name.text = s;
-    t->name.len = strlen(s);
-    t->name.undrawable = first->undrawable ? first->undrawable : last->undrawable;
-    return true;
+    bool tight = cjk_edge(last->text, true) && cjk_edge(first->text, false);
+    return set_name(&t->name, arena_printf(a, "%s %s", first->text, last->text), first, last) &&
+           set_name(&t->name_family_first,
+                    arena_printf(a, "%s%s%s", last->text, tight ? "" : " ", first->text), first,
+                    last);
+}
+
+/* Whether lang (BCP 47) writes a person's family name first. */
+static bool family_first(const char *lang)
+{
+    static const char *const langs[] = {"zh", "ja", "ko"};
+    for (size_t i = 0; lang && i < sizeof langs / sizeof langs[0]; i++)
+        if (strncmp(lang, langs[i], 2) == 0 && (lang[2] == '\0' || lang[2] == '-'))
+            return true;
+    return false;
 }
 
 values_table *values_build(const values_src *src, arena *a)
@@ -231,7 +275,8 @@ static fill_status lookup_patient(values_table *t, const char *f, size_t n, cons
                                   bool url, const char **value, size_t *value_len, const char **why)
 {
     if (n == 4 && memcmp(f, "name", 4) == 0)
-        return value_of(t, &t->name, lang, url, value, value_len, why);
+        return value_of(t, family_first(lang) ? &t->name_family_first : &t->name, lang, url, value,
+                        value_len, why);
     const field_value *fv = field_of(t, f, n);
     if (!fv || !fv->text)
         return standard_patient_field(f, n) || !t->has_patient ? FILL_MISSING : FILL_UNKNOWN;

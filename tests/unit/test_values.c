@@ -109,6 +109,10 @@ static const struct {
     {"patient.surgery_date", "en", true, FILL_FOUND, "2026-02-30"},
     {"patient.surgery_date", "en", false, FILL_INVALID, "not a valid date (YYYY-MM-DD)"},
     {"patient.name", "en", false, FILL_FOUND, "Jos\xC3\xA9 N\xC3\xBA\xC3\xB1\x65z"},
+    /* Chinese, Japanese and Korean put the family name first. */
+    {"patient.name", "zh-Hant", false, FILL_FOUND, "N\xC3\xBA\xC3\xB1\x65z Jos\xC3\xA9"},
+    {"patient.name", "ja", false, FILL_FOUND, "N\xC3\xBA\xC3\xB1\x65z Jos\xC3\xA9"},
+    {"patient.name", "zu", false, FILL_FOUND, "Jos\xC3\xA9 N\xC3\xBA\xC3\xB1\x65z"},
     {"patient.first_name", "es", false, FILL_FOUND, "Jos\xC3\xA9"},
     {"patient.mrn", "en", true, FILL_FOUND, "A1003"},
     {"patient.room", "en", false, FILL_FOUND, "12B"},
@@ -140,6 +144,15 @@ static void test_partial(void)
     values_table *h = table(&half, &C, NULL);
     EXPECT_STATUS(h, "patient.name", FILL_MISSING, NULL);
     EXPECT_VALUE(h, "patient.first_name", "en", false, "Jos\xC3\xA9");
+
+    /* A name in Han characters (or kana, or hangul) is one word: 王芳. */
+    patient_value han[] = {{.name = "first_name", .value = TEXT("\xE8\x8A\xB3")},
+                           {.name = "last_name", .value = TEXT("\xE7\x8E\x8B")}};
+    patient wang = {.source = "patients.csv", .fields = han, .nfields = 2};
+    values_table *w = table(&wang, &C, NULL);
+    EXPECT_VALUE(w, "patient.name", "zh-Hant", false, "\xE7\x8E\x8B\xE8\x8A\xB3");
+    EXPECT_VALUE(w, "patient.name", "zh", false, "\xE7\x8E\x8B\xE8\x8A\xB3");
+    EXPECT_VALUE(w, "patient.name", "en", false, "\xE8\x8A\xB3 \xE7\x8E\x8B");
 
     /* No patient (the specimen), no clinic. */
     values_table *none = table(NULL, NULL, NULL);
