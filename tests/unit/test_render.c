@@ -12,7 +12,9 @@
  *   - no page holds only a QR code, or only signature lines;
  *   - every page names the patient (name and record number) in its header;
  *   - the page that holds the letterhead does not print the clinic's name
- *     in its running header too.
+ *     in its running header too;
+ *   - the language notice, where a packet prints it, takes one page at 11 pt
+ *     on Letter and on A4.
  */
 #include <ftw.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 
 #include "check.h"
 #include "fontdir.h"
+#include "notice.h"
 #include "render.h"
 
 static const char *data_dir(void)
@@ -53,6 +56,13 @@ static int prepare(setup *s, const char *packet_rel, const char *patient_yaml)
              patient_load_yaml(pt_path, s->a, &s->pt, &e) ||
              fontset_open(FONTDIR_SYSTEM_REGULAR, FONTDIR_SYSTEM_BOLD, &s->fonts, &e);
     remove(pt_path);
+    /* The clinic's language notice, where the packet prints it, as
+     * prepare_run adds it. */
+    packet_entry *notice;
+    size_t nn;
+    if (!rc && s->pk.notice != NOTICE_NONE)
+        rc = notice_load(&s->cl, &s->pk, s->a, &notice, &nn, &e) ||
+             notice_attach(&s->pk, notice, nn, s->a, &e);
     if (rc) {
         fprintf(stderr, "%s:%d:%d: %s\n", e.file, e.line, e.col, e.msg);
         return -1;
@@ -281,12 +291,32 @@ int main(void)
                 int before = check_failures;
                 if (!e.code) {
                     check_rules(d, large ? &s.env.style_large : &s.env.style, large, what);
+                    /* Chinese (like Japanese and Korean) names the family first. */
+                    bool family_first = strncmp(s.pk.language, "zh", 2) == 0;
                     check_signing_rules(d,
-                                        "Jos\xC3\xA9 N\xC3\xBA\xC3\xB1"
-                                        "ez",
+                                        family_first ? "N\xC3\xBA\xC3\xB1"
+                                                       "ez Jos\xC3\xA9"
+                                                     : "Jos\xC3\xA9 N\xC3\xBA\xC3\xB1"
+                                                       "ez",
                                         "A1003", s.cl.name.s, what);
+                    /* The notice's pages: those with its entries. */
+                    size_t notice_pages = 0;
+                    for (size_t p = 0; p < d->npages; p++) {
+                        bool has = false;
+                        for (size_t i = 0; i < d->pages[p].nboxes && !has; i++)
+                            has = d->pages[p].boxes[i].role == LROLE_NOTICE;
+                        notice_pages += has;
+                    }
+                    if (s.pk.notice != NOTICE_NONE) {
+                        CHECK(notice_pages >= 1);
+                        if (!large)
+                            CHECK_INT(notice_pages, 1);
+                    } else {
+                        CHECK_INT(notice_pages, 0);
+                    }
                     if (check_failures == before)
-                        printf("ok: %s: %zu pages\n", what, d->npages);
+                        printf("ok: %s: %zu pages (the language notice: %zu)\n", what, d->npages,
+                               notice_pages);
                 }
                 if (!e.code && size)
                     CHECK(d->pages[0].width_pt < 600); /* A4 really */
