@@ -16,6 +16,7 @@
 
 #include "arena.h"
 #include "font.h"
+#include "text.h"
 #include "utf8.h"
 
 /* ---- the cache ---------------------------------------------------------- */
@@ -228,15 +229,28 @@ static int shape_text_run(shaper *s, lfont style, const char *lang, const text_p
     }
     int16_t *faces = s->faces; /* per byte of the run: the face drawing it */
 
-    /* Letter by letter, then word by word (words end at a space). */
+    /* Letter by letter, then word by word (words end at a space). What
+     * draws nothing (a space, an isolate mark around a filled-in value)
+     * stays in the face of the letters around it: asked for on its own, it
+     * would pull in a face of its own for nothing. The run starts in the
+     * face of its first letter. */
     int cur = -1;
+    for (size_t i = tr->start; i < tr->end && cur < 0;) {
+        uint32_t cp;
+        size_t k = utf8_decode(t + i, tr->end - i, &cp);
+        if (k == 0)
+            k = 1, cp = 0xFFFD;
+        if (!text_needs_no_glyph(cp))
+            cur = face_at(s, style, lang, cp, -1);
+        i += k;
+    }
     size_t word = tr->start;
     for (size_t i = tr->start; i < tr->end;) {
         uint32_t cp;
         size_t k = utf8_decode(t + i, tr->end - i, &cp);
         if (k == 0)
             k = 1, cp = 0xFFFD;
-        if (tp->flags[i] & TEXT_CLUSTER || cur < 0)
+        if ((tp->flags[i] & TEXT_CLUSTER && !(cur >= 0 && text_needs_no_glyph(cp))) || cur < 0)
             cur = face_at(s, style, lang, cp, cur);
         for (size_t j = 0; j < k && i + j < tr->end; j++)
             faces[i + j - tr->start] = (int16_t)cur;

@@ -329,7 +329,11 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
     const form *f = e->form;
     const clinic *c = env->clinic;
     const char *lang = f->language.s;
-    vars v = {.form = f, .row = row, .a = a, .specimen = env->specimen};
+    vars v = {.form = f,
+              .row = row,
+              .a = a,
+              .specimen = env->specimen,
+              .isolate = text_lang_rtl(lang)};
     int rc = begin_form(L, e, f, lang, f->kind == FORM_CONSENT, watermark_for(f, lang, env),
                         &f->title, env, pt, &v, a, err);
     if (rc)
@@ -415,6 +419,7 @@ static int render_notice(layout *L, const packet_entry *e, size_t n, const char 
     for (size_t i = 0; i < n; i++) {
         const form *f = e[i].form;
         v.form = f;
+        v.isolate = text_lang_rtl(f->language.s);
         mp_buf text;
         buf_init(&text, a);
         for (size_t k = 0; k < f->nblocks; k++) {

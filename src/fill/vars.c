@@ -208,9 +208,32 @@ static int fill_with(vars *v, const mp_text *t, mp_text *out, fill_lookup_fn loo
     }
 }
 
+/* vars_lookup, the value between FSI and PDI (Unicode's first-strong
+ * isolate, UAX #9): it keeps its own direction inside the form's wording.
+ * On an Arabic form, "call {{clinic.phone}}" after Arabic words otherwise
+ * printed the number 555-0142 as 0142-555 (the digits after Arabic letters
+ * become Arabic numbers, and the hyphen between them takes the form's
+ * direction). The marks draw nothing and are not shaped apart. */
+static fill_status isolated_lookup(void *ctx, const char *name, size_t len, const char **value,
+                                   size_t *value_len, const char **why)
+{
+    vars *v = ctx;
+    fill_status st = vars_lookup(ctx, name, len, value, value_len, why);
+    if (st != FILL_FOUND)
+        return st;
+    char *s = arena_printf(v->a, "\xE2\x81\xA8%.*s\xE2\x81\xA9", (int)*value_len, *value);
+    if (!s) {
+        *why = "out of memory";
+        return FILL_INVALID;
+    }
+    *value = s;
+    *value_len = strlen(s);
+    return FILL_FOUND;
+}
+
 int vars_fill(vars *v, const mp_text *t, mp_text *out, mp_err *err)
 {
-    return fill_with(v, t, out, vars_lookup, err);
+    return fill_with(v, t, out, v->isolate ? isolated_lookup : vars_lookup, err);
 }
 
 int vars_fill_url(vars *v, const mp_text *t, mp_text *out, mp_err *err)

@@ -27,6 +27,9 @@ typedef struct vars {
      * booking.ref) is shown as its name between VARS_OPEN and VARS_CLOSE
      * instead of a value; clinic and form values are filled as usual. */
     bool specimen;
+    /* Each value filled into a text keeps its own direction (vars_fill wraps
+     * it in Unicode's first-strong isolate): set for a right-to-left form. */
+    bool isolate;
     bool url;      /* set by vars_fill_url while it fills */
     bool in_title; /* filling {{form.title}}: it may not name itself */
 } vars;
