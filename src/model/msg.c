@@ -139,7 +139,7 @@ static const char *const msg_ar[MSG_COUNT] = {
     [MSG_INITIALS] = "الأحرف الأولى",
     [MSG_SCAN_TO_BOOK] = "امسح الرمز للحجز",
     [MSG_VERSION] = "الإصدار",
-    [MSG_BLANK_PAGE] = "تُركت هذه الصفحة فارغة عن قصد.",
+    [MSG_BLANK_PAGE] = "هذه الصفحة فارغة عن قصد.",
     [MSG_WORDING] = "النص",
     [MSG_DRAFT] = "مسودة",
     /* Not نموذج, which is what the forms call a form. */
