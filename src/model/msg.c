@@ -175,6 +175,75 @@ static const char *const msg_zh_hant[MSG_COUNT] = {
                            "讀取的。"),
 };
 
+/* Arabic (Modern Standard). Arabic has no capital letters, so the watermarks
+ * are plain words. Predicates that follow a field label on the web page
+ * ("الاسم الأول مطلوب") are masculine, agreeing with the labels (الاسم،
+ * تاريخ، رقم ...); only err_language, said of اللغة, is feminine. */
+static const char *const msg_ar[MSG_COUNT] = {
+    [MSG_PAGE_X_OF_Y] = "الصفحة %d من %d",
+    [MSG_PATIENT] = "المريض",
+    [MSG_DATE_OF_BIRTH] = "تاريخ الميلاد",
+    [MSG_RECORD_NUMBER] = "رقم الملف الطبي",
+    [MSG_APPOINTMENT_DATE] = "تاريخ الموعد",
+    /* As the forms say it: a doctor, nurse or other member of the team. */
+    [MSG_CLINICIAN] = "الممارس الصحي",
+    /* The roles are definite nouns (المريض، الشاهد), so "توقيع" + role is a
+     * plain construct phrase: توقيع الشاهد. */
+    [MSG_SIGNATURE_OF] = "توقيع %s",
+    /* "Printed name": Arabic has no block capitals; what is asked for is the
+     * name written so that it can be read. */
+    [MSG_PRINTED_NAME] = "الاسم بخط واضح",
+    [MSG_DATE] = "التاريخ",
+    [MSG_TIME] = "الوقت",
+    /* The term bilingual forms use beside "Initials". */
+    [MSG_INITIALS] = "الأحرف الأولى",
+    [MSG_SCAN_TO_BOOK] = "امسح الرمز للحجز",
+    [MSG_VERSION] = "الإصدار",
+    [MSG_BLANK_PAGE] = "هذه الصفحة فارغة عن قصد.",
+    [MSG_WORDING] = "النص",
+    [MSG_DRAFT] = "مسودة",
+    /* Not نموذج, which is what the forms call a form. */
+    [MSG_SPECIMEN] = "عيّنة",
+    [MSG_STALE] = "ترجمة غير محدّثة",
+    [MSG_UI_TITLE] = "مرضى اليوم",
+    [MSG_UI_SEARCH] = "ابحث بالاسم أو برقم الملف",
+    [MSG_UI_ROW] = "الصف",
+    [MSG_UI_APPOINTMENT] = "الموعد",
+    [MSG_UI_LANGUAGE] = "اللغة",
+    [MSG_UI_PACKETS] = "حزم النماذج",
+    [MSG_UI_PREVIEW] = "معاينة",
+    [MSG_UI_PRINT] = "طباعة",
+    [MSG_UI_PRINTING] = "جارٍ الطباعة…",
+    [MSG_UI_PRINTED] = "أُرسلت إلى %s، مهمة الطباعة رقم %d",
+    [MSG_UI_PRINT_FAILED] = "لم تتم الطباعة",
+    [MSG_UI_WALKIN] = "مريض بدون موعد",
+    [MSG_UI_FIRST_NAME] = "الاسم الأول",
+    [MSG_UI_LAST_NAME] = "اسم العائلة",
+    [MSG_UI_REQUIRED] = "مطلوب",
+    [MSG_UI_NO_MATCH] = "لا يوجد مريض مطابق",
+    [MSG_UI_BAD_ROWS] = "صفوف تعذّرت قراءتها",
+    [MSG_UI_CLOSE] = "إغلاق",
+    /* Each language is named in its own words, as in every table. */
+    [MSG_UI_LANG_EN] = "English",
+    [MSG_UI_LANG_ES] = "Español",
+    [MSG_UI_LOADING] = "جارٍ التحميل…",
+    /* Kept in Latin letters: the date is typed in Western digits, year
+     * first, and an Arabic hint (سنة-شهر-يوم) would show right to left,
+     * in the opposite order to the digits typed under it. */
+    [MSG_UI_DATE_HINT] = "YYYY-MM-DD",
+    [MSG_UI_ERR_REQUIRED] = "مطلوب",
+    [MSG_UI_ERR_DATE] = "ليس تاريخاً صحيحاً (YYYY-MM-DD)",
+    [MSG_UI_ERR_LANGUAGE] = "ليست من لغات هذه الحزمة",
+    [MSG_UI_ERR_NEEDED] = "مطلوب لهذه الحزمة",
+    [MSG_UI_ERR_TOO_LONG] = "طويل جداً",
+    [MSG_UI_ERR_ONE_LINE] = "يجب أن يكون سطراً واحداً من النص",
+    [MSG_UI_ERR_UNKNOWN] = "ليس من حقول نموذج المريض بدون موعد",
+    [MSG_UI_STALE_TITLE] = "قد لا تكون هذه القائمة محدّثة.",
+    /* The file, the time, the reason, the time: the order of the English. */
+    [MSG_UI_STALE_TEXT] = ("تعذّرت قراءة %s منذ %s (%s). المرضى أدناه هم من القائمة التي "
+                           "قُرئت في %s."),
+};
+
 static const struct {
     const char *lang;
     const char *const *table;
@@ -182,6 +251,7 @@ static const struct {
     {"en", msg_en},
     {"es", msg_es},
     {"zh-Hant", msg_zh_hant},
+    {"ar", msg_ar},
 };
 
 static const char *const *table_for(const char *lang)
