@@ -42,7 +42,8 @@ static const char *level_name(finding_level level)
 }
 
 /* The font files of each form of a packet, as its specimen lays out (what
- * review draws): files[k] for entry k, or NULL when it cannot be laid out. */
+ * review draws): files[k] for entry k, or NULL when it cannot be laid out.
+ * The notice's languages share a page: each names the page's fonts. */
 typedef struct form_fonts {
     const char *const *files;
     size_t n;
@@ -69,7 +70,8 @@ static void specimen_fonts(const char *path, const char *clinic_opt, size_t nfor
         return;
     form_fonts *ff = arena_array(a, nforms ? nforms : 1, sizeof *ff);
     for (size_t k = 0; ff && k < nforms; k++)
-        if (render_fonts(doc, (int)k, run->fonts, a, &ff[k].files, &ff[k].n))
+        if (render_fonts(doc, render_form_index(&run->pk, k), run->fonts, a, &ff[k].files,
+                         &ff[k].n))
             return;
     *out = ff;
 }

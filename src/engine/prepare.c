@@ -86,7 +86,8 @@ static int load_variants(const prepare_opts *s, prepared_run *run, arena *a, mp_
 {
     const packet *pk = &run->pk;
     run->variants = arena_array(a, pk->ntranslations + 1, sizeof *run->variants);
-    if (!run->variants)
+    run->withheld = arena_array(a, pk->ntranslations + 1, sizeof *run->withheld);
+    if (!run->variants || !run->withheld)
         return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     run->variants[run->nvariants++] = pk;
     for (size_t i = 0; i < pk->ntranslations; i++) {
@@ -95,7 +96,21 @@ static int load_variants(const prepare_opts *s, prepared_run *run, arena *a, mp_
         if (!tp)
             return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
         int rc = packet_load(t->path, a, tp, err);
-        if (rc || (rc = gate(s, tp, a, err)))
+        if (rc)
+            return rc;
+        const form *draft = NULL;
+        for (size_t k = 0; k < tp->nentries && !draft && !s->allow_draft; k++)
+            if (tp->entries[k].form->status == FORM_DRAFT)
+                draft = tp->entries[k].form;
+        if (draft) {
+            withheld_variant *w = &run->withheld[run->nwithheld++];
+            w->lang = t->lang.s;
+            w->why = arena_printf(a, "%s is a draft, not approved for patients", draft->id.s);
+            if (!w->why)
+                return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+            continue;
+        }
+        if ((rc = gate(s, tp, a, err)))
             return rc;
         if (strcmp(tp->language, t->lang.s) != 0)
             return node_err(err, EX_DATAERR, t->lang.doc, t->lang.node,

@@ -35,11 +35,24 @@ typedef struct prepare_opts {
     const char *date_order;
 } prepare_opts;
 
+/* A translation the run does not print: a draft, without --allow-draft. */
+typedef struct withheld_variant {
+    const char *lang; /* the language it is filed under */
+    const char *why;  /* "tpi-consent-ar is a draft, not approved for patients" */
+} withheld_variant;
+
 typedef struct prepared_run {
     packet pk;
     /* pk and its translations, each loaded once: variants[0] == &pk. */
     const packet **variants;
     size_t nvariants;
+    /* Translations that are drafts, when drafts are not allowed: not
+     * printed, so that a patient who reads that language gets the packet's
+     * own language, and the front end says why (a draft's wording must
+     * not reach a patient, and a draft translation must not stop the
+     * packet printing for everyone else). */
+    withheld_variant *withheld;
+    size_t nwithheld;
     clinic cl;
     fontset *fonts;
     shaper_pool *shapers;

@@ -251,7 +251,8 @@ static int items(layout *L, vars *v, const form_block *b, mp_err *err)
  * gets (in language lang: the form's own, or the packet's for the notice),
  * the clinic's letterhead and title. f gives the footer its id, version and
  * wording fingerprint, and its page size; consent says whether the header
- * gives the date of birth. */
+ * gives the date of birth. The notice's page has no letterhead (its header
+ * names the clinic) and a smaller title: sixteen languages need the room. */
 static int begin_form(layout *L, const packet_entry *e, const form *f, const char *lang,
                       bool consent, const char *watermark, const mp_text *title_text,
                       const render_env *env, const patient *pt, vars *v, arena *a, mp_err *err)
@@ -306,6 +307,11 @@ static int begin_form(layout *L, const packet_entry *e, const form *f, const cha
     if (!details)
         return OOM(err);
     layout_status st;
+    if (f->kind == FORM_NOTICE) {
+        if ((st = layout_form_begin(L, &h)) || (st = layout_heading(L, title.s)))
+            return laid_out(st, f, err);
+        return 0;
+    }
     if ((st = layout_form_begin(L, &h)) || (st = layout_letterhead(L, c->name.s, details)) ||
         (st = layout_title(L, title.s)))
         return laid_out(st, f, err);
@@ -386,7 +392,7 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
 /* The smallest size the notice's text is made to fit one page with, at the
  * standard body size: a size a patient can still read, as the taglines
  * insurers print are. Large print does not shrink (see layout_notice). */
-#define NOTICE_MIN_PT 9.0
+#define NOTICE_MIN_PT 8.0
 
 /* The clinic's notice of free language help: entries e[0..n), each a
  * notice in one language (English first), as one form of its own: its
@@ -796,6 +802,16 @@ static void all_missing(const packet *p, const render_env *env, const patient *p
             m.names);
     err->row = pt->row;
     err_missing_field(err, first);
+}
+
+int render_form_index(const packet *p, size_t k)
+{
+    int index = -1;
+    for (size_t i = 0; i <= k && i < p->nentries; i++)
+        if (!(i > 0 && p->entries[i].form->kind == FORM_NOTICE &&
+              p->entries[i - 1].form->kind == FORM_NOTICE))
+            index++;
+    return index;
 }
 
 int render_fonts(const layout_doc *doc, int form_index, const fontset *fs, arena *a,

@@ -84,6 +84,10 @@ typedef struct render_info {
 int render_packet(const packet *p, const render_env *env, const patient *pt, arena *a,
                   unsigned char **pdf, size_t *pdf_len, render_info *info, mp_err *err);
 
+/* The layout form (lpage.form_index) entry k of p is printed in, as
+ * render_layout lays p out: the notice's languages share one. */
+int render_form_index(const packet *p, size_t k);
+
 /* The font files doc draws with, on the pages of form form_index (-1: every
  * page): fontset_describe() of each face it uses, in face order, each file
  * once (a bold that is the regular's file is listed once). *out is in a.

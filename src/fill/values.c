@@ -15,6 +15,7 @@
 #include <openssl/hmac.h>
 #include <string.h>
 
+#include "buf.h"
 #include "utf8.h"
 
 /* A patient field, patient.name or today, as the pages and URLs use it. */
@@ -47,6 +48,7 @@ struct values_table {
     size_t nfields;
     field_value name;              /* patient.name; .text NULL when a part is missing */
     field_value name_family_first; /* the same, as Chinese, Japanese and Korean write it */
+    const char *phone_unbroken, *tty_unbroken; /* clinic.phone, clinic.tty unbreakable */
     field_value today;             /* its .text is today_iso */
     char today_iso[11];
     size_t ndates; /* date slots: the patient's date fields, then today */
@@ -283,12 +285,38 @@ static fill_status lookup_patient(values_table *t, const char *f, size_t n, cons
     return value_of(t, fv, lang, url, value, value_len, why);
 }
 
-static fill_status clinic_value(const values_table *t, const char *f, size_t n, const char **value,
-                                size_t *value_len)
+/* s with each space made a no-break space (in a), or NULL on OOM. */
+static const char *unbroken(arena *a, const mp_text *s)
+{
+    mp_buf b;
+    buf_init(&b, a);
+    for (size_t i = 0; i < s->len; i++) {
+        if (s->s[i] == ' ')
+            buf_puts(&b, "\xC2\xA0");
+        else
+            buf_putc(&b, s->s[i]);
+    }
+    return buf_str(&b);
+}
+
+static fill_status clinic_value(values_table *t, const char *f, size_t n, bool url,
+                                const char **value, size_t *value_len)
 {
     const clinic *c = t->clinic;
     if (!c)
         return FILL_MISSING;
+    /* A phone number is read as one: "(562)" at a line's end and
+     * "555-0142" at the next line's start is a number misdialled. In a
+     * URL it stays as written. */
+    bool phone = n == 5 && memcmp(f, "phone", 5) == 0, tty = n == 3 && memcmp(f, "tty", 3) == 0;
+    if (!url && (phone || tty) && (phone ? c->phone.s : c->tty.s)) {
+        const char **kept = phone ? &t->phone_unbroken : &t->tty_unbroken;
+        if (!*kept && !(*kept = unbroken(t->a, phone ? &c->phone : &c->tty)))
+            return FILL_INVALID;
+        *value = *kept;
+        *value_len = strlen(*kept);
+        return FILL_FOUND;
+    }
     const mp_text *s = n == 4 && memcmp(f, "name", 4) == 0      ? &c->name
                        : n == 7 && memcmp(f, "address", 7) == 0 ? &c->address
                        : n == 5 && memcmp(f, "phone", 5) == 0   ? &c->phone
@@ -379,7 +407,7 @@ fill_status values_get(values_table *t, const char *name, size_t len, const char
         break;
     case 'c':
         if (len > 7 && memcmp(name, "clinic.", 7) == 0)
-            return clinic_value(t, name + 7, len - 7, value, value_len);
+            return clinic_value(t, name + 7, len - 7, url, value, value_len);
         break;
     case 't':
         if (len == 5 && memcmp(name, "today", 5) == 0)

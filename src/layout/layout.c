@@ -1578,15 +1578,21 @@ layout_status layout_notice(layout *L, const layout_notice_entry *e, size_t n, d
     double w = (body_width(L) - NOTICE_GAP_PT * (NOTICE_COLUMNS - 1)) / NOTICE_COLUMNS;
     double size = L->s.body_pt, gap;
     chunk *made;
+    /* Short paragraphs in narrow columns read well a little tighter. */
+    double leading = L->s.leading;
+    L->s.leading = leading < 1.2 ? leading : 1.2;
     for (;;) {
         made = notice_units(L, e, n, size, w);
-        if (!made)
+        if (!made) {
+            L->s.leading = leading;
             return LAYOUT_NOMEM;
-        gap = size * 0.9;
+        }
+        gap = size * 0.7;
         if (notice_fits(made, gap, room) || size - 0.5 < min_pt - EPS)
             break;
         size -= 0.5;
     }
+    L->s.leading = leading;
     /* The columns of each page as one unit: entries side by side share its
      * top, and a page holds as many as its columns take. */
     chunk *c = new_chunk(L, space, LROLE_NOTICE);

@@ -110,6 +110,23 @@ static void text_break_locale(const char *lang, char *id, int32_t cap)
         snprintf(id, (size_t)cap, "en");
 }
 
+/* The code point at s[i] (of n), and the one ending just before s[i]. */
+static UChar32 u16_at(const UChar *s, int32_t i, int32_t n)
+{
+    uint32_t c = s[i];
+    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < n && s[i + 1] >= 0xDC00 && s[i + 1] <= 0xDFFF)
+        return (UChar32)(0x10000 + ((c - 0xD800) << 10) + ((uint32_t)s[i + 1] - 0xDC00));
+    return (UChar32)c;
+}
+
+static UChar32 u16_before(const UChar *s, int32_t i)
+{
+    uint32_t c = s[i - 1];
+    if (c >= 0xDC00 && c <= 0xDFFF && i >= 2 && s[i - 2] >= 0xD800 && s[i - 2] <= 0xDBFF)
+        return u16_at(s, i - 2, i);
+    return (UChar32)c;
+}
+
 /* Grapheme clusters, then line breaks. A break is dropped where no cluster
  * starts: a line never splits a base from its marks or an emoji sequence,
  * even where UAX #14 alone would allow it. */
@@ -131,6 +148,12 @@ static int text_flags(const text_u16 *t, const char *lang, uint8_t *flags, size_
     UBreakIterator *lines = brkpool_take(UBRK_LINE, locale, &err);
     if (U_FAILURE(err))
         return -1;
+    /* Korean is written with spaces between words, and breaks there:
+     * UAX #14 breaks between any two hangul syllables, which cuts words in
+     * two (수|어 for 수어, sign language). Browsers do what Korean
+     * typesetting does with CSS word-break: keep-all: no break between two
+     * letters or digits. ICU 72 has no such option; it is done here. */
+    bool keep_all = strcmp(locale, "ko") == 0;
     ubrk_setText(lines, t->u16, t->n16, &err);
     for (int32_t b = ubrk_first(lines); U_SUCCESS(err) && b != UBRK_DONE; b = ubrk_next(lines)) {
         if (b == 0 || b == t->n16)
@@ -139,6 +162,11 @@ static int text_flags(const text_u16 *t, const char *lang, uint8_t *flags, size_
         uint8_t f = TEXT_BREAK;
         if (status >= UBRK_LINE_HARD && status < UBRK_LINE_HARD_LIMIT)
             f |= TEXT_MANDATORY;
+        if (keep_all && !(f & TEXT_MANDATORY)) {
+            UChar32 before = u16_before(t->u16, b), after = u16_at(t->u16, b, t->n16);
+            if ((u_isalpha(before) || u_isdigit(before)) && (u_isalpha(after) || u_isdigit(after)))
+                continue;
+        }
         flags[t->byte_of[b]] |= f;
     }
     ubrk_close(lines);

@@ -21,12 +21,14 @@ forms_of() { # PACKET
 }
 en=$(forms_of "$packet")
 es=$(forms_of "$root/forms/trigger-point/es/packet.yaml")
-check_eq "check --json: the English packet's two forms, each with a fingerprint" \
+# The two forms, then the clinic's language notice in its 16 languages.
+notice="language-notice language-notice-es language-notice-zh-Hant language-notice-vi language-notice-tl language-notice-ko language-notice-hy language-notice-fa language-notice-ru language-notice-ja language-notice-ar language-notice-pa language-notice-km language-notice-hmn language-notice-hi language-notice-th "
+check_eq "check --json: the English packet's two forms and the notice, each with a fingerprint" \
   "$(printf '%s' "$en" | grep -oE '"id":"[^"]*","version":"1.0","wording":"[0-9a-f]{64}"' | cut -d'"' -f4 | tr '\n' ' ')" \
-  "tpi-handout tpi-consent "
+  "tpi-handout tpi-consent $notice"
 check_eq "check --json: the Spanish packet's" \
   "$(printf '%s' "$es" | grep -oE '"id":"[^"]*","version":"1.0","wording":"[0-9a-f]{64}"' | cut -d'"' -f4 | tr '\n' ' ')" \
-  "tpi-handout-es tpi-consent-es "
+  "tpi-handout-es tpi-consent-es $notice"
 
 # Each ok row of a JSON-lines report: "ROW LANGUAGE", and whether its forms
 # are exactly its language's (en, es as check reports them).

@@ -206,6 +206,18 @@ static void test_japanese(void)
     CHECK_STR(runs(&p), "0-12:0:Hani 12-18:0:Hira");
 }
 
+static void test_korean_keep_all(void)
+{
+    /* 수어 통역사 (sign language interpreter): Korean breaks between words,
+     * at spaces, never between the syllables of one word. */
+    text_para p = analyze("수어 통역사", "ko", TEXT_DIR_AUTO);
+    check_invariants(&p);
+    CHECK_STR(offsets(&p, TEXT_BREAK), "7,16");
+    /* The same text in a Japanese form would break between syllables. */
+    p = analyze("수어 통역사", "ja", TEXT_DIR_AUTO);
+    CHECK_STR(offsets(&p, TEXT_BREAK), "3,7,10,13,16");
+}
+
 /* Every break is in allowed (the word boundaries of the sentence), and every
  * offset in required is a break. */
 static void check_words(const text_para *p, const size_t *allowed, size_t nallowed,
@@ -333,6 +345,7 @@ int main(void)
     test_arabic_in_latin();
     test_hebrew_rtl();
     test_japanese();
+    test_korean_keep_all();
     test_dictionaries();
     test_mandatory();
     test_bad_bytes();
