@@ -260,7 +260,7 @@ static void row_json(const report *rp, const batch_result *r, const char *msg)
                          .sha256 = r->sha256,
                          .fonts = r->fonts,
                          .nfonts = r->nfonts,
-                         .language_asked = r->language_asked};
+                         .choice = &r->choice};
         cli_json_printed(&j, &p);
     } else if (r->path) {
         json_key(&j, "path");
@@ -278,11 +278,11 @@ static void on_row(void *ctx, const batch_result *r)
     report *rp = ctx;
     /* A language the packet does not offer is printed in the packet's own,
      * and said: the front desk may want an interpreter or a translation. */
-    if (r->status == BATCH_OK && r->language_asked[0] && !rp->args->quiet) {
+    if (r->status == BATCH_OK && packet_choice_fallback(&r->choice) && !rp->args->quiet) {
+        char words[512];
+        render_fallback_words(&r->choice, words, sizeof words);
         clear_bar(rp);
-        fprintf(stderr,
-                "%s: row %ld: language \"%s\" is not offered by this packet; printed in %s\n",
-                rp->data_name, r->row, r->language_asked, r->language);
+        fprintf(stderr, "%s: row %ld: %s\n", rp->data_name, r->row, words);
     }
     rp->rows++;
     if (r->status == BATCH_OK)
