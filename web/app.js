@@ -81,7 +81,9 @@ function tOr(key, english) { const s = t(key); return s === key ? english : s; }
 function fullName(p) { return `${p.last_name ?? ''}, ${p.first_name ?? ''}`; }
 // A field's label ("Clinician"); a field without one by its name, in words.
 function fieldLabel(name) { return tOr(name, String(name).replace(/_/g, ' ')); }
-function langName(code) { const k = `lang_${code}`; const s = t(k); return s === k ? String(code ?? '') : s; }
+// A language by its own name ("Español", "العربية", "繁體中文"), as the server
+// has it from ICU, the way its readers look for it; the tag where none.
+function langName(code) { return state.config?.language_names?.[code] ?? String(code ?? ''); }
 function packetTitle(id) { return state.config.packets.find((p) => p.id === id)?.title ?? id; }
 
 // Sets a status line; kind styles it (ok, error, busy) and '' clears it.
@@ -127,9 +129,8 @@ function setLang(lang) {
 function buildLangSwitch() {
   for (const code of state.config.languages) {
     // Each language is named in itself ("Español"), the way people look for it.
-    const name = state.config.labels[code]?.[`lang_${code}`] ?? code;
     ui.langs.append(h('button', { type: 'button', value: code, lang: code, 'aria-pressed': 'false',
-      onclick: () => setLang(code) }, name));
+      onclick: () => setLang(code) }, langName(code)));
   }
 }
 
@@ -376,7 +377,9 @@ function buildWalkin() {
     let hint = null;
     if (f.type === 'language') {
       input = h('select', { id, name: f.name },
-        ...langs.map((code) => h('option', { value: code, 'data-l': `lang_${code}` }, langName(code))));
+        // Named in itself whatever the page's language (lang: for its font
+        // and voice), so that the patient finds it.
+        ...langs.map((code) => h('option', { value: code, lang: code }, langName(code))));
     } else {
       // Dates are text, not type=date: Chromium turns an impossible date
       // (1990-02-30) into "" before script sees it, and the server, which does

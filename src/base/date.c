@@ -1,7 +1,8 @@
 /*
  * date.c — calendar dates for consent forms: strict parsing of the ISO dates
  * in clinic data, the UTC date of a timestamp (for {{today}} and
- * reproducible builds), and the long forms patients read.
+ * reproducible builds), and the long forms patients read (ICU: each
+ * language's usual long date as CLDR gives it).
  *
  * Parsing is strict because a date of birth is an identifier on a consent
  * form: "1968-4-12" or "1968-02-30" is a data error to report, not something
@@ -10,6 +11,7 @@
 #include "date.h"
 
 #include "err.h"
+#include "language.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -18,6 +20,14 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include <pthread.h>
+#include <unicode/udat.h>
+#include <unicode/uloc.h>
+#include <unicode/ustring.h>
+
+/* UTF-16 units of the longest long date (CLDR's longest are under 40). */
+#define DATE_LONG_MAX 128
 
 static bool is_leap(int y)
 {
@@ -148,29 +158,146 @@ mp_date date_from_unix(int64_t t)
     return (mp_date){.year = (int)year, .month = month, .day = day};
 }
 
-static const char *const months_en[12] = {
-    "January", "February", "March",     "April",   "May",      "June",
-    "July",    "August",   "September", "October", "November", "December",
-};
+/* ---- long dates, by ICU ----------------------------------------------------- */
 
-/* Spanish month names are common nouns, written in lower case (RAE). */
-static const char *const months_es[12] = {
-    "enero", "febrero", "marzo",      "abril",   "mayo",      "junio",
-    "julio", "agosto",  "septiembre", "octubre", "noviembre", "diciembre",
-};
+/* Opening a date format loads the locale's CLDR patterns and symbols (tens
+ * of microseconds at best); a run prints a handful of languages, so each
+ * one's format is opened once and kept. ICU does not promise that one
+ * format may be used by two threads at once (it keeps a calendar inside),
+ * and formatting takes microseconds, so one lock covers the list and its
+ * use; past DATE_FORMATS_MAX languages a format is opened per call. */
+#define DATE_FORMATS_MAX 16
+static pthread_mutex_t formats_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char lang[LANGUAGE_TAG_MAX];
+    UDateFormat *fmt;
+} formats[DATE_FORMATS_MAX];
+static size_t nformats;
+
+/* The ICU locale a language's dates are written in. Two choices are made
+ * for the patient's sake, each unless the form's tag asks otherwise with a
+ * -u- keyword:
+ *  - Western digits (numbers=latn). CLDR's Arabic writes ١٥ مارس ٢٠٢٥
+ *    (Persian, Bengali, Marathi, Nepali, Burmese too have digits of their
+ *    own), but on a US clinic's consent the date of birth sits beside the
+ *    record number, phone and appointment time, which are in Western digits
+ *    on every form and in the data, and it is read by staff who check it
+ *    against the chart and the patient's ID; Arabic readers use Western
+ *    digits daily (and CLDR's own Maghreb locales default to them). A form
+ *    tagged ar-u-nu-arab gets Arabic-Indic digits.
+ *  - The Gregorian calendar (calendar=gregorian): CLDR's default for fa is
+ *    the Persian calendar, for ar-SA the Hijri, for th the Buddhist era; a
+ *    date of birth must be the one on the patient's ID and in the record.
+ * Only the month names, word order and punctuation follow the language. */
+static bool date_locale(const char *lang, char *loc, size_t size)
+{
+    UErrorCode e = U_ZERO_ERROR;
+    int32_t parsed = 0;
+    if (!lang || !*lang || uloc_forLanguageTag(lang, loc, (int32_t)size, &parsed, &e) <= 0 ||
+        U_FAILURE(e) || e == U_STRING_NOT_TERMINATED_WARNING || (size_t)parsed != strlen(lang))
+        return false;
+    char value[32];
+    static const char *const keywords[][2] = {{"numbers", "latn"}, {"calendar", "gregorian"}};
+    for (size_t i = 0; i < 2; i++) {
+        e = U_ZERO_ERROR;
+        if (uloc_getKeywordValue(loc, keywords[i][0], value, (int32_t)sizeof value, &e) <= 0)
+            uloc_setKeywordValue(keywords[i][0], keywords[i][1], loc, (int32_t)size, &e);
+        if (U_FAILURE(e) || e == U_STRING_NOT_TERMINATED_WARNING)
+            return false;
+    }
+    return true;
+}
+
+static UDateFormat *open_format(const char *loc)
+{
+    /* Calendar dates: midnight UTC of the day, formatted in UTC, is the day. */
+    static const UChar utc[] = {'U', 'T', 'C', 0};
+    UErrorCode e = U_ZERO_ERROR;
+    UDateFormat *f = udat_open(UDAT_NONE, UDAT_LONG, loc, utc, -1, NULL, 0, &e);
+    if (U_FAILURE(e)) {
+        if (f)
+            udat_close(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * days_from_civil, the inverse of date_from_unix's). */
+static int64_t days_from_civil(int y, int m, int d)
+{
+    int64_t yy = (int64_t)y - (m <= 2);
+    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+    int64_t yoe = yy - era * 400;
+    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* d long in lang as UTF-16 into out[cap]: its length, or -1. */
+static int32_t format_long(mp_date d, const char *lang, UChar *out, int32_t cap)
+{
+    char loc[ULOC_FULLNAME_CAPACITY];
+    if (!date_locale(lang, loc, sizeof loc) && !date_locale("en", loc, sizeof loc))
+        return -1;
+    UDate when = (UDate)days_from_civil(d.year, d.month, d.day) * 86400000.0;
+    int32_t n = -1;
+    UErrorCode e = U_ZERO_ERROR;
+    pthread_mutex_lock(&formats_lock);
+    UDateFormat *f = NULL, *own = NULL;
+    for (size_t i = 0; i < nformats && !f; i++)
+        if (strcmp(formats[i].lang, loc) == 0)
+            f = formats[i].fmt;
+    if (!f && strlen(loc) < sizeof formats[0].lang) {
+        f = own = open_format(loc);
+        if (own && nformats < DATE_FORMATS_MAX) {
+            memcpy(formats[nformats].lang, loc, strlen(loc) + 1);
+            formats[nformats++].fmt = own;
+            own = NULL; /* kept */
+        }
+    }
+    if (f)
+        n = udat_format(f, when, out, cap, NULL, &e);
+    pthread_mutex_unlock(&formats_lock);
+    if (own)
+        udat_close(own);
+    return f && U_SUCCESS(e) && e != U_STRING_NOT_TERMINATED_WARNING ? n : -1;
+}
 
 size_t date_format_long(mp_date d, const char *lang, char *buf, size_t n)
 {
-    int r;
-    if (d.month < 1 || d.month > 12)
-        /* Not a date any parser here produces; show the numbers rather than
-         * index past the month table. */
-        r = snprintf(buf, n, "%04d-%02d-%02d", d.year, d.month, d.day);
-    else if (lang && strcmp(lang, "es") == 0)
-        r = snprintf(buf, n, "%d de %s de %d", d.day, months_es[d.month - 1], d.year);
-    else
-        r = snprintf(buf, n, "%s %d, %d", months_en[d.month - 1], d.day, d.year);
-    return r < 0 ? 0 : (size_t)r;
+    UChar text[DATE_LONG_MAX];
+    char utf8[4 * DATE_LONG_MAX];
+    int32_t len = -1, k = 0;
+    /* A month or day no parser here produces would roll over into another
+     * date: show the numbers instead. */
+    if (d.month >= 1 && d.month <= 12 && d.day >= 1 && d.day <= days_in_month(d.year, d.month))
+        len = format_long(d, lang, text, DATE_LONG_MAX);
+    UErrorCode e = U_ZERO_ERROR;
+    if (len > 0)
+        u_strToUTF8(utf8, (int32_t)sizeof utf8, &k, text, len, &e);
+    if (len <= 0 || U_FAILURE(e) || e == U_STRING_NOT_TERMINATED_WARNING)
+        k = snprintf(utf8, sizeof utf8, "%04d-%02d-%02d", d.year, d.month, d.day);
+    if (k < 0)
+        return 0;
+    size_t need = (size_t)k;
+    if (n) {
+        size_t cut = need < n ? need : n - 1;
+        while (cut && cut < need && ((unsigned char)utf8[cut] & 0xC0) == 0x80)
+            cut--; /* never half a character */
+        memcpy(buf, utf8, cut);
+        buf[cut] = '\0';
+    }
+    return need;
+}
+
+void date_cleanup(void)
+{
+    pthread_mutex_lock(&formats_lock);
+    for (size_t i = 0; i < nformats; i++)
+        udat_close(formats[i].fmt);
+    nformats = 0;
+    pthread_mutex_unlock(&formats_lock);
 }
 
 void date_format_iso(mp_date d, char buf[11])

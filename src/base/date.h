@@ -1,7 +1,8 @@
 /*
  * date.h — calendar dates as clinics write them (YYYY-MM-DD in data) and as
- * patients read them ("April 12, 1968"; Spanish "12 de abril de 1968").
- * Pure functions, no time zones: a date of birth is a calendar date.
+ * patients read them ("April 12, 1968"; Spanish "12 de abril de 1968";
+ * Chinese "1968年4月12日": each language's long form, from ICU). No time
+ * zones: a date of birth is a calendar date.
  */
 #ifndef MP_DATE_H
 #define MP_DATE_H
@@ -42,9 +43,18 @@ struct mp_err;
  * new day. EX_USAGE when SOURCE_DATE_EPOCH is not a number of seconds. */
 int date_clock(int64_t *now_unix, mp_date *today, struct mp_err *err);
 
-/* Long, readable form in language lang ("en", "es"; anything else: "en").
- * Writes at most n bytes including the NUL; returns the length it needed. */
+/* Long, readable form in language lang, a BCP 47 tag in any case ("en",
+ * "es", "ar", "zh-Hant"; NULL or not a tag: "en"): CLDR's long date for the
+ * language, with Western digits and the Gregorian calendar unless the tag
+ * asks otherwise ("ar-u-nu-arab"; see date.c for why). A day that does not
+ * exist is written as its numbers (YYYY-MM-DD). Writes at most n bytes
+ * including the NUL, never half a UTF-8 character; returns the length it
+ * needed. Thread-safe: each language's ICU format is opened once and kept. */
 size_t date_format_long(mp_date d, const char *lang, char *buf, size_t n);
+
+/* Closes the kept ICU formats; for the process's exit, before u_cleanup()
+ * (text_cleanup calls it). */
+void date_cleanup(void);
 
 /* "YYYY-MM-DD". buf must hold 11 bytes. */
 void date_format_iso(mp_date d, char buf[11]);

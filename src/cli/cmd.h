@@ -50,14 +50,19 @@ typedef struct cli_printed {
     const char *sha256;       /* of the PDF's bytes, 64 hex */
     const char *const *fonts; /* the font files it draws with (render_info) */
     size_t nfonts;
-    /* The patient's language when the packet printed is in another one
-     * (render_language_fallback); NULL or "" when none. */
-    const char *language_asked;
+    /* How the variant printed stands to the patient's language (render_pick);
+     * NULL when the language was asked for by --language. */
+    const packet_choice *choice;
 } cli_printed;
 
 /* Writes p's members into j's open object, in this order: "path" (when
- * set), "language", "pages", "bytes", "sha256", "fonts", "forms" and
- * "language_asked" (when set). "forms" records the wording that printed,
+ * set), "language", "pages", "bytes", "sha256", "fonts", "forms", and when
+ * the patient's language was not the one printed (packet_choice_fallback),
+ * "language_asked" (the words of the data), "language_asked_tag" (the
+ * language they name, when they name one) and "language_fallback"
+ * ("missing": the packet has no version in it; "other_script": it has one
+ * in another script only; "unknown": the words name no language). "forms"
+ * records the wording that printed,
  * so that a patient's packet is traced to what was approved: each form of
  * the variant, in packet order, [{"id":..,"version":..,"wording":"<64
  * hex>"}, ...], the wording fingerprint whole, as `check --json` gives it. */

@@ -84,8 +84,9 @@ static void batch_usage(FILE *out)
           "                         its pages then say OUTDATED TRANSLATION\n"
           "      --large-print      14 pt body text for every row (else a row's large_print\n"
           "                         column, else the clinic's setting)\n"
-          "Each row is printed in its language column's language (es, Spanish ...) when\n"
-          "the packet offers it under translations:, else in the packet's own.\n"
+          "Each row is printed in its language column's language (a tag or a name: es,\n"
+          "es-MX, Spanish, Español, 中文 ...) when the packet offers it under\n"
+          "translations:, else in the packet's own, and that row is reported.\n"
           "  -h, --help             show this help\n"
           "\n"
           "Rows are numbered as a spreadsheet shows them: the header is row 1.\n"
@@ -260,7 +261,7 @@ static void row_json(const report *rp, const batch_result *r, const char *msg)
                          .sha256 = r->sha256,
                          .fonts = r->fonts,
                          .nfonts = r->nfonts,
-                         .language_asked = r->language_asked};
+                         .choice = &r->choice};
         cli_json_printed(&j, &p);
     } else if (r->path) {
         json_key(&j, "path");
@@ -278,11 +279,11 @@ static void on_row(void *ctx, const batch_result *r)
     report *rp = ctx;
     /* A language the packet does not offer is printed in the packet's own,
      * and said: the front desk may want an interpreter or a translation. */
-    if (r->status == BATCH_OK && r->language_asked[0] && !rp->args->quiet) {
+    if (r->status == BATCH_OK && packet_choice_fallback(&r->choice) && !rp->args->quiet) {
+        char words[512];
+        render_fallback_words(&r->choice, words, sizeof words);
         clear_bar(rp);
-        fprintf(stderr,
-                "%s: row %ld: language \"%s\" is not offered by this packet; printed in %s\n",
-                rp->data_name, r->row, r->language_asked, r->language);
+        fprintf(stderr, "%s: row %ld: %s\n", rp->data_name, r->row, words);
     }
     rp->rows++;
     if (r->status == BATCH_OK)

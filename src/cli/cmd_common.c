@@ -101,9 +101,17 @@ void cli_json_printed(json_writer *j, const cli_printed *p)
         json_end_object(j);
     }
     json_end_array(j);
-    if (p->language_asked && p->language_asked[0]) {
+    if (p->choice && packet_choice_fallback(p->choice)) {
         json_key(j, "language_asked");
-        json_put_str(j, p->language_asked);
+        json_put_str(j, p->choice->asked);
+        if (p->choice->asked_tag[0]) {
+            json_key(j, "language_asked_tag");
+            json_put_str(j, p->choice->asked_tag);
+        }
+        json_key(j, "language_fallback");
+        json_put_str(j, p->choice->fit == PACKET_MISSING        ? "missing"
+                        : p->choice->fit == PACKET_OTHER_SCRIPT ? "other_script"
+                                                                : "unknown");
     }
 }
 
@@ -297,8 +305,12 @@ int cli_check_run_opts(const cli_command *cmd, const cli_run_opts *ro)
     date_order order;
     if (ro->prep.date_order && !date_order_parse(ro->prep.date_order, &order))
         return usage_error(cmd, "--date-order takes mdy, dmy or iso");
-    if (ro->language && !packet_language_code(ro->language))
-        return usage_error(cmd, "--language must be en or es, not \"%s\"", ro->language);
+    char tag[LANGUAGE_TAG_MAX];
+    if (ro->language && !language_resolve(ro->language, tag, sizeof tag))
+        return usage_error(cmd,
+                           "--language \"%s\" names no language (give a tag such as es or "
+                           "zh-Hant, or a name such as Spanish or Español)",
+                           ro->language);
     return 0;
 }
 

@@ -50,8 +50,9 @@ static void render_usage(FILE *out)
           "                         bold.ttf, or *-Regular.ttf and *-Bold.ttf); default:\n"
           "                         $MEDPACKET_FONT_DIR, fonts/ beside the clinic settings\n"
           "                         or in the folder above them, then DejaVu Sans\n"
-          "      --language LANG    the packet's translation to print (en, es); default: the\n"
-          "                         patient's language field when the packet offers it\n"
+          "      --language LANG    the packet's translation to print, by tag or name (es,\n"
+          "                         zh-Hant, Spanish, Español); default: the patient's\n"
+          "                         language field when the packet offers it\n"
           "      --large-print      14 pt body text (default: the patient's large_print\n"
           "                         field, else the clinic's large_print setting)\n"
           "      --allow-draft      print a form whose status is draft (refused otherwise);\n"
@@ -230,14 +231,13 @@ static int load_patient(const render_args *args, const prepared_run *run, arena 
 
 /* --json: what the PDF written holds, as a batch row reports it. With -o -
  * the PDF has standard output, so the line goes to standard error. */
-static void printed_json(const render_args *args, const packet *pk, const patient *pt,
+static void printed_json(const render_args *args, const packet_choice *choice,
                          const render_info *info, const unsigned char *pdf, size_t len,
                          bool to_stdout)
 {
     char sha[65];
     sha256_hex(pdf, len, sha);
-    /* Asked for by --language, the language is the one printed. */
-    const char *asked = args->run.language ? NULL : render_language_fallback(pk, pt);
+    const packet *pk = choice->packet;
     cli_printed p = {.path = args->run.output,
                      .packet = pk,
                      .pages = info->pages,
@@ -245,7 +245,8 @@ static void printed_json(const render_args *args, const packet *pk, const patien
                      .sha256 = sha,
                      .fonts = info->fonts,
                      .nfonts = info->nfonts,
-                     .language_asked = asked};
+                     /* Asked for by --language, the language is the one printed. */
+                     .choice = args->run.language ? NULL : choice};
     mp_buf line;
     json_writer j;
     cli_json_begin(&line, &j);
@@ -276,13 +277,28 @@ static int run(void *ctx, arena *a, mp_err *err)
     unsigned char *pdf = NULL;
     size_t len = 0;
     const packet *pk = NULL;
+    packet_choice choice = {0};
     if (!rc) {
-        pk = render_pick(run.variants, run.nvariants, &pt, ro->language);
-        /* Asked for by name, a language the packet lacks is an error; from
-         * the patient's data, the packet's own language stands in. */
-        if (ro->language && strcmp(pk->language, packet_language_code(ro->language)) != 0)
+        pk = render_pick(run.variants, run.nvariants, &pt, ro->language, &choice);
+        /* Asked for by --language, a language the packet lacks is an error;
+         * from the patient's data, the packet's own language stands in, and
+         * that is said: the front desk may want an interpreter. */
+        if (ro->language && packet_choice_fallback(&choice)) {
+            char wanted[96], offered[512];
+            language_name(choice.asked_tag, "en", wanted, sizeof wanted);
+            render_language_list(run.variants, run.nvariants, true, offered, sizeof offered);
             rc = err_set(err, EX_USAGE, ro->prep.input, 0, 0,
-                         "no %s version of this packet (add it under translations:)", ro->language);
+                         "no %s (%s) version of this packet; it has %s (add one under "
+                         "translations:)",
+                         wanted, choice.asked_tag, offered);
+        } else if (packet_choice_fallback(&choice)) {
+            char words[512];
+            render_fallback_words(&choice, words, sizeof words);
+            if (pt.row)
+                fprintf(stderr, "%s: row %ld: warning: %s\n", pt.source, pt.row, words);
+            else
+                fprintf(stderr, "%s: warning: %s\n", pt.source ? pt.source : "patient", words);
+        }
     }
     render_info info = {0};
     if (!rc)
@@ -294,7 +310,7 @@ static int run(void *ctx, arena *a, mp_err *err)
     if (!rc && !to_stdout)
         fprintf(stderr, "wrote %s\n", ro->output);
     if (!rc && args->json)
-        printed_json(args, pk, &pt, &info, pdf, len, to_stdout);
+        printed_json(args, &choice, &info, pdf, len, to_stdout);
     /* After the JSON line: the font files it names are the run's fonts'. */
     prepare_release(&run);
     /* Printed only once written, so that a printer that fails loses nothing;

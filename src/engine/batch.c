@@ -258,11 +258,9 @@ static int prepare(const batch_opts *o, slot *s, name_set *names, mp_err *err)
         fail_row(s, EX_DATAERR, "%s", s->row.problem);
         return 0;
     }
-    s->packet = render_pick(o->variants, o->nvariants, &s->row.patient, NULL);
+    s->packet = render_pick(o->variants, o->nvariants, &s->row.patient, NULL, &r->choice);
     r->printed = s->packet;
     r->language = s->packet->language;
-    const char *asked = render_language_fallback(s->packet, &s->row.patient);
-    snprintf(r->language_asked, sizeof r->language_asked, "%s", asked ? asked : "");
     if (!o->out_dir)
         return 0;
     char name[OUTNAME_MAX + 1], why[200];

@@ -56,9 +56,9 @@ typedef struct batch_result {
      * during on_row. */
     const char *const *fonts;
     size_t nfonts;
-    /* The row's language when it was not that one (render_language_fallback,
-     * cut to fit), else "". */
-    char language_asked[40];
+    /* How the variant printed stands to the row's language column
+     * (render_pick): a fallback (packet_choice_fallback) is reported. */
+    packet_choice choice;
     mp_err err; /* BATCH_FAILED: what went wrong (file, row, place) */
     bool fatal; /* BATCH_FAILED: its file could not be written; the run ends */
 } batch_result;

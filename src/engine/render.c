@@ -477,20 +477,64 @@ bool render_large_print(const render_env *env, const patient *pt)
     return env->large_print;
 }
 
-const char *render_language_fallback(const packet *picked, const patient *pt)
-{
-    const mp_text *v = pt ? patient_get(pt, "language", 8) : NULL;
-    if (!v)
-        return NULL;
-    const char *code = packet_language_code(v->s);
-    return code && strcmp(code, picked->language) == 0 ? NULL : v->s;
-}
-
 const packet *render_pick(const packet *const *variants, size_t n, const patient *pt,
-                          const char *forced)
+                          const char *forced, packet_choice *choice)
 {
     const mp_text *lang = pt ? patient_get(pt, "language", 8) : NULL;
-    return packet_pick(variants, n, forced ? forced : lang ? lang->s : NULL);
+    return packet_pick(variants, n, forced ? forced : lang ? lang->s : NULL, choice);
+}
+
+/* snprintf's return, as a size (0 for an encoding error). */
+static size_t printed_len(int r)
+{
+    return r < 0 ? 0 : (size_t)r;
+}
+
+size_t render_fallback_words(const packet_choice *c, char *buf, size_t size)
+{
+    if (size)
+        buf[0] = '\0';
+    if (!packet_choice_fallback(c))
+        return 0;
+    char asked[160], wanted[96], printed[96];
+    /* 'language "fr"', not 'language "fr" (fr)'. */
+    if (c->asked_tag[0] && strcmp(c->asked, c->asked_tag) != 0)
+        snprintf(asked, sizeof asked, "language \"%s\" (%s)", c->asked, c->asked_tag);
+    else
+        snprintf(asked, sizeof asked, "language \"%s\"", c->asked);
+    language_name(c->packet->language, NULL, printed, sizeof printed);
+    if (c->fit == PACKET_UNKNOWN)
+        return printed_len(snprintf(buf, size,
+                                    "%s is not a language medpacket knows (a tag such as es or "
+                                    "zh-Hant, or a name such as Spanish); printed %s (%s)",
+                                    asked, printed, c->packet->language));
+    language_name(c->asked_tag, "en", wanted, sizeof wanted);
+    return printed_len(snprintf(buf, size, "%s: this packet has no %s version; printed %s (%s)",
+                                asked, wanted, printed, c->packet->language));
+}
+
+size_t render_language_list(const packet *const *variants, size_t n, bool with_tags, char *buf,
+                            size_t size)
+{
+    size_t used = 0;
+    if (size)
+        buf[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        char name[96], piece[160];
+        language_name(variants[i]->language, NULL, name, sizeof name);
+        size_t k = with_tags
+                       ? printed_len(snprintf(piece, sizeof piece, "%s%s (%s)", i ? ", " : "", name,
+                                              variants[i]->language))
+                       : printed_len(snprintf(piece, sizeof piece, "%s%s", i ? ", " : "", name));
+        if (k >= sizeof piece)
+            k = strlen(piece);
+        /* Whole names only: never half a character. */
+        if (used + k < size) {
+            memcpy(buf + used, piece, k + 1);
+        }
+        used += k;
+    }
+    return used;
 }
 
 /* The row's table of values, which every placeholder of the packet reads:

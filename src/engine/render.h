@@ -47,16 +47,25 @@ typedef struct render_env {
  * large_print column (yes/no, sí, true/false, 1/0), else the run's default. */
 bool render_large_print(const render_env *env, const patient *pt);
 
-/* The variant of a packet in the patient's language (the `language` field,
- * "es", "Spanish" ...), or in `forced` when not NULL; variants[0] otherwise. */
+/* The variant of a packet in the patient's language (its `language` field:
+ * a tag or a name, "es", "Spanish", "中文"), or in `forced` when not NULL;
+ * variants[0] otherwise (packet_pick). choice, when not NULL, says how the
+ * variant stands to the language asked, so that a fallback is reported,
+ * not silent. */
 const packet *render_pick(const packet *const *variants, size_t n, const patient *pt,
-                          const char *forced);
+                          const char *forced, packet_choice *choice);
 
-/* The language the patient's data asks for (its `language` field) when the
- * packet picked for it is in another one (the packet does not offer it, or
- * no language is known by that name), so that the fallback is reported, not
- * silent; NULL when the patient asks for none or got what was asked. */
-const char *render_language_fallback(const packet *picked, const patient *pt);
+/* A fallback in words for the operator, into buf like snprintf ("" when c
+ * is none): 'language "French" (fr): this packet has no French version;
+ * printed English (en)'. The language asked is named in English, the one
+ * printed in its own name. */
+size_t render_fallback_words(const packet_choice *c, char *buf, size_t size);
+
+/* The languages of the variants for people, each by its own name
+ * ("English, Español, العربية, 繁體中文"), with its tag after it when
+ * with_tags ("English (en), Español (es)"): into buf like snprintf. */
+size_t render_language_list(const packet *const *variants, size_t n, bool with_tags, char *buf,
+                            size_t size);
 
 /* Whether a form of p (or the clinic's booking URL it prints) names
  * {{patient.FIELD}}. */

@@ -239,7 +239,7 @@ static fill_status long_date(values_table *t, const field_value *f, const char *
     }
     const char **s = &l->text[f->date];
     if (!*s) {
-        char buf[64];
+        char buf[256]; /* CLDR's longest long dates are under 100 bytes */
         size_t k = date_format_long(f->d, lang, buf, sizeof buf);
         *s = arena_strndup(t->a, buf, k < sizeof buf ? k : sizeof buf - 1);
         if (!*s) {

@@ -50,7 +50,7 @@ typedef struct values_src {
 values_table *values_build(const values_src *src, arena *a);
 
 /* The value of placeholder name[0..len) for the row: dates (dob, *_date,
- * today) written long in language lang ("en", "es"; NULL: "en"), or, when
+ * today) written long in language lang (a tag: date_format_long), or, when
  * url is set, as YYYY-MM-DD, every other value as written (vars.c encodes
  * it for the URL). FILL_UNKNOWN for a name the table does not hold (form.*
  * among them); FILL_MISSING and FILL_INVALID (with *why) as fill.h says.

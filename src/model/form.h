@@ -20,6 +20,7 @@
 #include "arena.h"
 #include "date.h"
 #include "err.h"
+#include "language.h"
 #include "ydoc.h"
 
 /* A text from a YAML file and where it stands there. s is NUL-terminated;
@@ -201,15 +202,42 @@ const char *clinic_key_problem(const clinic *c);
  * Returns 0 or a sysexits code (EX_DATAERR for content, EX_NOINPUT for files). */
 int packet_load(const char *path, arena *a, packet *out, mp_err *err);
 
-/* The language code a patient's data or an option names: "es", "es-MX",
- * "Spanish" and "Español" are all "es"; NULL when it names no language this
- * program knows. */
-const char *packet_language_code(const char *name);
+/* How the variant packet_pick chose stands to the language asked for. */
+typedef enum {
+    PACKET_NOT_ASKED,    /* no language asked (none, or blank): the packet as loaded */
+    PACKET_EXACT,        /* the language asked: es for "es", "Spanish" or "Español" */
+    PACKET_COMPATIBLE,   /* that language in a script its reader reads: es for es-MX,
+                          * zh-Hant for zh-TW, and for "zh" or "Chinese" (any Chinese) */
+    PACKET_OTHER_SCRIPT, /* a fallback: that language in another script (zh-Hant for zh-Hans) */
+    PACKET_MISSING,      /* a fallback: variants[0], the packet has no version in it */
+    PACKET_UNKNOWN,      /* a fallback: variants[0], what was asked names no language */
+} packet_fit;
 
-/* The variant of a packet for a patient's language: variants[0] is the
- * packet as loaded, the others its translations. requested may be NULL or a
- * name packet_language_code() does not know: then variants[0]. */
-const packet *packet_pick(const packet *const *variants, size_t n, const char *requested);
+/* What packet_pick chose, and for what: enough for a front end to report
+ * a fallback in words (row N: language "French" (fr): no French version). */
+typedef struct packet_choice {
+    const packet *packet; /* the variant chosen; never NULL */
+    packet_fit fit;
+    char asked[48];                   /* the words asked for, for reports (cut to fit) */
+    char asked_tag[LANGUAGE_TAG_MAX]; /* the language they name ("fr"); "" when none or unknown */
+} packet_choice;
+
+/* Whether the patient gets another language than the one asked for. */
+static inline bool packet_choice_fallback(const packet_choice *c)
+{
+    return c->fit >= PACKET_OTHER_SCRIPT;
+}
+
+/* The variant of a packet for a reader of `requested`: variants[0] is the
+ * packet as loaded, the others its translations. requested is what a
+ * patient's data or an option says, a tag in any spelling or a language's
+ * name (language_resolve); NULL or blank asks for none. The best variant by
+ * language_fit_of wins, the first of equals: the exact tag, then the same
+ * language in a compatible script (a language asked alone, "Chinese", takes
+ * any script), then the same language in another script; else variants[0].
+ * choice, when not NULL, says which of these it was. */
+const packet *packet_pick(const packet *const *variants, size_t n, const char *requested,
+                          packet_choice *choice);
 
 /* Loads clinic settings. booking_key_file: is read here (relative to the
  * clinic file's folder; see secret.h for what the file must be), and its

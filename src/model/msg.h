@@ -47,8 +47,6 @@ typedef enum {
     MSG_UI_NO_MATCH,
     MSG_UI_BAD_ROWS,
     MSG_UI_CLOSE,
-    MSG_UI_LANG_EN,
-    MSG_UI_LANG_ES,
     MSG_UI_LOADING,
     MSG_UI_DATE_HINT,
     MSG_UI_ERR_REQUIRED,

@@ -121,33 +121,6 @@ static int load_translations(const ydoc *doc, const ynode *root, packet *out, ar
     return 0;
 }
 
-const char *packet_language_code(const char *name)
-{
-    static const struct {
-        const char *name, *code;
-    } names[] = {
-        {"english", "en"}, {"inglés", "en"},  {"ingles", "en"},
-        {"spanish", "es"}, {"español", "es"}, {"espanol", "es"},
-    };
-    char low[32];
-    size_t n = 0;
-    for (; n < sizeof low - 1 && name[n]; n++)
-        low[n] = (name[n] >= 'A' && name[n] <= 'Z') ? (char)(name[n] - 'A' + 'a') : name[n];
-    low[n] = '\0';
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(low, names[i].name) == 0)
-            return names[i].code;
-    /* "es", "es-MX", "es_US" */
-    if (n >= 2 && low[0] >= 'a' && low[0] <= 'z' && low[1] >= 'a' && low[1] <= 'z' &&
-        (n == 2 || low[2] == '-' || low[2] == '_')) {
-        static const char *const codes[] = {"en", "es"};
-        for (size_t i = 0; i < 2; i++)
-            if (strncmp(low, codes[i], 2) == 0)
-                return codes[i];
-    }
-    return NULL;
-}
-
 int packet_load(const char *path, arena *a, packet *out, mp_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -240,11 +213,35 @@ int packet_load(const char *path, arena *a, packet *out, mp_err *err)
     return load_translations(doc, root, out, a, err);
 }
 
-const packet *packet_pick(const packet *const *variants, size_t n, const char *requested)
+const packet *packet_pick(const packet *const *variants, size_t n, const char *requested,
+                          packet_choice *choice)
 {
-    const char *code = requested ? packet_language_code(requested) : NULL;
-    for (size_t i = 0; code && i < n; i++)
-        if (strcmp(variants[i]->language, code) == 0)
-            return variants[i];
-    return variants[0];
+    packet_choice c = {.packet = variants[0], .fit = PACKET_NOT_ASKED};
+    if (requested && requested[strspn(requested, " \t")]) {
+        c.fit = PACKET_UNKNOWN;
+        /* The words kept for the report, cut between characters. */
+        size_t k = strlen(requested);
+        if (k >= sizeof c.asked)
+            for (k = sizeof c.asked - 1; k && ((unsigned char)requested[k] & 0xC0) == 0x80;)
+                k--;
+        memcpy(c.asked, requested, k);
+        c.asked[k] = '\0';
+        if (language_resolve(requested, c.asked_tag, sizeof c.asked_tag)) {
+            language_fit best = LANGUAGE_OTHER;
+            for (size_t i = 0; i < n; i++) {
+                language_fit fit = language_fit_of(c.asked_tag, variants[i]->language);
+                if (fit < best) {
+                    best = fit;
+                    c.packet = variants[i];
+                }
+            }
+            c.fit = best == LANGUAGE_EXACT          ? PACKET_EXACT
+                    : best <= LANGUAGE_COMPATIBLE   ? PACKET_COMPATIBLE
+                    : best == LANGUAGE_OTHER_SCRIPT ? PACKET_OTHER_SCRIPT
+                                                    : PACKET_MISSING;
+        }
+    }
+    if (choice)
+        *choice = c;
+    return c.packet;
 }

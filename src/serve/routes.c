@@ -15,6 +15,7 @@
 #include "arena.h"
 #include "date.h"
 #include "json.h"
+#include "language.h"
 #include "msg.h"
 #include "print.h"
 #include "web_assets.h"
@@ -68,7 +69,7 @@ static size_t row_packets(const server *s, const patient *pt, bool *offered)
 /* Which variant of sp the row's packet prints in: its index. */
 static size_t variant_of(const serve_packet *sp, const patient *pt)
 {
-    const packet *pk = render_pick(sp->variants, sp->nvariants, pt, NULL);
+    const packet *pk = render_pick(sp->variants, sp->nvariants, pt, NULL, NULL);
     for (size_t v = 0; v < sp->nvariants; v++)
         if (sp->variants[v] == pk)
             return v;
@@ -111,7 +112,7 @@ static bool patient_row(const server *s, json_writer *w, const schedule_row *row
     const char *lang = "en";
     if (s->cfg.npackets) {
         const serve_packet *sp = &s->cfg.packets[0];
-        lang = render_pick(sp->variants, sp->nvariants, pt, NULL)->language;
+        lang = render_pick(sp->variants, sp->nvariants, pt, NULL, NULL)->language;
     }
     json_key(w, "language");
     json_put_str(w, lang);
@@ -263,7 +264,7 @@ static int render_for(server *s, request *r, const serve_packet *sp, const patie
             return err_set(err, EX_TEMPFAIL, NULL, 0, 0, "the server is busy; try again");
         }
     }
-    const packet *pk = render_pick(sp->variants, sp->nvariants, pt, NULL);
+    const packet *pk = render_pick(sp->variants, sp->nvariants, pt, NULL, NULL);
     render_info info = {0};
     arena *a = arena_new();
     if (!a)
@@ -535,7 +536,7 @@ enum MHD_Result routes_walkin(server *s, struct MHD_Connection *c, const char *m
     size_t nbad = 0;
     const char *why[WALKIN_NFIELDS];
     msg_id why_id[WALKIN_NFIELDS];
-    char why_buf[WALKIN_NFIELDS][128];
+    char why_buf[WALKIN_NFIELDS][512];
     patient pt = {.source = "walk-in"};
     mp_err err;
     err_clear(&err);
@@ -653,6 +654,25 @@ static bool has_lang(char langs[][8], size_t n, const char *l)
     return false;
 }
 
+static void put_language_name(json_writer *w, const char *tag)
+{
+    char name[128];
+    language_name(tag, NULL, name, sizeof name);
+    json_key(w, tag);
+    json_put_str(w, name);
+}
+
+/* Whether a variant before packet p's variant v has v's language. */
+static bool named_before(const server *s, size_t p, size_t v)
+{
+    const char *l = s->cfg.packets[p].variants[v]->language;
+    for (size_t q = 0; q <= p; q++)
+        for (size_t u = 0; u < (q < p ? s->cfg.packets[q].nvariants : v); u++)
+            if (strcmp(s->cfg.packets[q].variants[u]->language, l) == 0)
+                return true;
+    return false;
+}
+
 static int build_config(server *s)
 {
     /* The label languages: every language a packet is offered in that has
@@ -685,6 +705,22 @@ static int build_config(server *s)
     for (size_t i = 0; i < nl; i++)
         json_put_str(w, langs[i]);
     json_end_array(w);
+    /* Every language of the labels and of the packets, by its own name
+     * (ICU's: "Español", "العربية", "繁體中文"), the way its readers look
+     * for it: the page's language buttons, the walk-in form's choice and
+     * the list's language column show these. */
+    json_newline(w, 1);
+    json_key(w, "language_names");
+    json_begin_object(w);
+    for (size_t i = 0; i < nl; i++)
+        put_language_name(w, langs[i]);
+    for (size_t p = 0; p < s->cfg.npackets; p++)
+        for (size_t v = 0; v < s->cfg.packets[p].nvariants; v++) {
+            const char *l = s->cfg.packets[p].variants[v]->language;
+            if (!has_lang(langs, nl, l) && !named_before(s, p, v))
+                put_language_name(w, l);
+        }
+    json_end_object(w);
     /* A line for each language's labels, and for each list after them. */
     json_newline(w, 1);
     json_key(w, "labels");

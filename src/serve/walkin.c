@@ -69,19 +69,18 @@ const char *walkin_problem(const walkin_field *f, bool required, const char *tex
         return *id = MSG_UI_ERR_DATE, patient_date_problem(s, n);
     if (strcmp(f->type, "language") == 0) {
         *id = MSG_UI_ERR_LANGUAGE;
-        char want[16];
-        if (n >= sizeof want)
-            return "is not a language of this packet";
+        /* A tag or a name, as the list's language column may hold; a
+         * variant in another script or language is no walk-in's choice. */
+        char want[WALKIN_MAX_FIELD + 1];
         memcpy(want, s, n);
         want[n] = '\0';
-        const char *code = packet_language_code(want);
-        for (size_t i = 0; code && i < nvariants; i++)
-            if (strcmp(variants[i]->language, code) == 0)
-                return NULL;
+        packet_choice choice;
+        packet_pick(variants, nvariants, want, &choice);
+        if (!packet_choice_fallback(&choice))
+            return NULL;
         size_t used = (size_t)snprintf(buf, bufsize, "is not a language of this packet (");
-        for (size_t i = 0; i < nvariants && used < bufsize; i++)
-            used += (size_t)snprintf(buf + used, bufsize - used, "%s%s", i ? ", " : "",
-                                     variants[i]->language);
+        if (used < bufsize)
+            used += render_language_list(variants, nvariants, false, buf + used, bufsize - used);
         if (used < bufsize)
             snprintf(buf + used, bufsize - used, ")");
         return buf;

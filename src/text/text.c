@@ -21,6 +21,8 @@
 #include <unicode/utf16.h>
 
 #include "brkpool.h"
+#include "date.h"
+#include "language.h"
 #include "utf8.h"
 
 /* The paragraph in UTF-16, with where each unit and each code point came
@@ -334,5 +336,9 @@ bool text_lang_rtl(const char *lang)
 void text_cleanup(void)
 {
     brkpool_cleanup();
+    /* base/'s ICU objects too (long dates, language names): u_cleanup()
+     * must come after every object is closed. */
+    date_cleanup();
+    language_cleanup();
     u_cleanup();
 }

@@ -74,8 +74,9 @@ bool text_needs_no_glyph(uint32_t cp);
  * sd, ug, dv, ckb and their regional forms such as "ar-EG"). */
 bool text_lang_rtl(const char *lang);
 
-/* Frees ICU's per-process caches (the opened break iterators): call once
- * at exit so that leak checkers see nothing left. */
+/* Frees ICU's per-process caches (the opened break iterators, and base/'s
+ * date formats and language names): call once at exit so that leak
+ * checkers see nothing left. */
 void text_cleanup(void);
 
 #endif

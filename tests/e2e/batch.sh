@@ -138,15 +138,42 @@ check_eq "--fail-fast --merge: exit 65, no merged file" "$?:$(ls ff.pdf 2>/dev/n
 check_has "--fail-fast --merge: the summary says how it ended" "$(tail -1 ff2.err)" "stopped at the first failure: "
 check_has "--fail-fast --merge: ... and that the merge was not written" "$(tail -1 ff2.err)" "; ff.pdf not written"
 head -4 "$data" >four.csv
-# A language the packet does not offer: printed in the packet's own, and said.
-printf 'first_name,last_name,dob,mrn,appointment_date,clinician,language\nAna,Lee,1970-03-04,L1,2026-12-01,Dr. Ana Ruiz,fr\nEva,Paz,1971-03-04,L2,2026-12-01,Dr. Ana Ruiz,es\n' >langs.csv
-"$bin" batch "$form" --data langs.csv --out-dir langs --json >langs.jsonl 2>langs.err
+# A language the packet does not offer: printed in the packet's own, and said,
+# on standard error and in the JSON lines (the manifest's too). The column may
+# name a language by tag in any spelling or by name, in English or in itself.
+cat >langs.csv <<'CSV'
+first_name,last_name,dob,mrn,appointment_date,clinician,language
+Ana,Lee,1970-03-04,L1,2026-12-01,Dr. Ana Ruiz,fr
+Eva,Paz,1971-03-04,L2,2026-12-01,Dr. Ana Ruiz,es
+Jean,Roy,1972-03-04,L3,2026-12-01,Dr. Ana Ruiz,French
+Li,Wei,1973-03-04,L4,2026-12-01,Dr. Ana Ruiz,中文
+Kor,Tal,1974-03-04,L5,2026-12-01,Dr. Ana Ruiz,Klingonese
+Mar,Gil,1975-03-04,L6,2026-12-01,Dr. Ana Ruiz,Español
+Luz,Paz,1976-03-04,L7,2026-12-01,Dr. Ana Ruiz,ES_mx
+CSV
+"$bin" batch "$form" --data langs.csv --out-dir langs --json --manifest langs-m.jsonl >langs.jsonl 2>langs.err
 check_eq "a language not offered: exit 0" "$?" 0
 check_has "... said on standard error" "$(cat langs.err)" \
-  "langs.csv: row 2: language \"fr\" is not offered by this packet; printed in en"
+  "langs.csv: row 2: language \"fr\": this packet has no French version; printed English (en)"
+check_has "... a name: said with its tag" "$(cat langs.err)" \
+  "langs.csv: row 4: language \"French\" (fr): this packet has no French version; printed English (en)"
+check_has "... a name in the language itself" "$(cat langs.err)" \
+  "langs.csv: row 5: language \"中文\" (zh): this packet has no Chinese version; printed English (en)"
+check_has "... words that name no language" "$(cat langs.err)" \
+  "langs.csv: row 6: language \"Klingonese\" is not a language medpacket knows (a tag such as es or zh-Hant, or a name such as Spanish); printed English (en)"
 check_has "... and in the JSON" "$(sed -n 1p langs.jsonl)" "\"language\":\"en\",\"pages\""
-check_has "... as language_asked" "$(sed -n 1p langs.jsonl)" "\"language_asked\":\"fr\""
-check_eq "a language offered: no note" "$(sed -n 2p langs.jsonl | grep -c language_asked):$(grep -c 'row 3' langs.err)" "0:0"
+check_has "... as language_asked" "$(sed -n 1p langs.jsonl)" \
+  "\"language_asked\":\"fr\",\"language_asked_tag\":\"fr\",\"language_fallback\":\"missing\"}"
+check_has "... a name, with its tag" "$(sed -n 3p langs.jsonl)" \
+  "\"language_asked\":\"French\",\"language_asked_tag\":\"fr\",\"language_fallback\":\"missing\"}"
+check_has "... no language: no tag" "$(sed -n 5p langs.jsonl)" \
+  "\"language_asked\":\"Klingonese\",\"language_fallback\":\"unknown\"}"
+check_eq "... the manifest has the same lines" "$(head -7 langs-m.jsonl)" "$(head -7 langs.jsonl)"
+check_eq "a language offered, by tag, name or regional tag: no note" \
+  "$(sed -n '2p;6p;7p' langs.jsonl | grep -c language_asked):$(grep -c -e 'row 3' -e 'row 7' -e 'row 8' langs.err)" "0:0"
+check_eq "Español and ES_mx: the Spanish consent" \
+  "$(python3 -c 'import json,sys; print(" ".join(json.loads(l).get("language","-") for l in open(sys.argv[1])))' langs.jsonl)" \
+  "en es en en en es es -"
 # A --name field the list has no column for: refused once, up front.
 err=$("$bin" batch "$form" --data four.csv --out-dir nope --name '{nope}.pdf' 2>&1)
 check_eq "--name with a field the list lacks: one usage error" "$?:$err:$(ls -d nope 2>/dev/null | wc -l)" \

@@ -40,7 +40,28 @@ check_has "Spanish: the QR code still decodes" "$(zbarimg --raw -q qr*.png 2>/de
 check_has "--language es" "$(pdftotext -f 1 -l 1 forced.pdf - 2>/dev/null)" "Inyecciones en puntos gatillo"
 err=$("$bin" render "$root/forms/trigger-point/es/packet.yaml" --data es.yaml --language en -o x.pdf 2>&1)
 check_eq "--language the packet lacks: exit 64" "$?" 64
-check_has "--language the packet lacks: why" "$err" "no en version of this packet (add it under translations:)"
+check_has "--language the packet lacks: why" "$err" "no English (en) version of this packet; it has Español (es) (add one under translations:)"
+# ... by tag in any spelling or by name, in English or in itself.
+for lang in Spanish Español ES_mx es-US; do
+  "$bin" render "$packet" --data "$root/examples/patient.yaml" --language "$lang" -o named.pdf 2>/dev/null
+  check_has "--language $lang: the Spanish packet" "$(pdftotext -f 1 -l 1 named.pdf - 2>/dev/null)" "Inyecciones en puntos gatillo"
+done
+err=$("$bin" render "$packet" --data "$root/examples/patient.yaml" --language French -o x.pdf 2>&1)
+check_eq "--language French: exit 64" "$?" 64
+check_has "--language French: the languages it has, by their own names" "$err" \
+  "no French (fr) version of this packet; it has English (en), Español (es) (add one under translations:)"
+err=$("$bin" render "$packet" --data "$root/examples/patient.yaml" --language Klingonese -o x.pdf 2>&1)
+check_eq "--language that names no language: exit 64" "$?" 64
+check_has "--language that names no language: why" "$err" \
+  "--language \"Klingonese\" names no language (give a tag such as es or zh-Hant, or a name such as Spanish or Español)"
+# From the patient's data, a language the packet lacks prints the packet's
+# own, with a warning.
+sed 's/^language:.*//' "$root/examples/patient.yaml" >fr.yaml
+printf 'language: Français\n' >>fr.yaml
+err=$("$bin" render "$packet" --data fr.yaml -o fr.pdf 2>&1)
+check_eq "the patient's language the packet lacks: exit 0" "$?" 0
+check_has "... warned" "$err" \
+  "fr.yaml: warning: language \"Français\" (fr): this packet has no French version; printed English (en)"
 
 # batch: each row in its language, large print where the row asks for it.
 cat >rows.csv <<'CSV'

@@ -100,7 +100,7 @@ check_has "render --language es --json: the Spanish forms, and no language_asked
   --set patient.dob=1970-03-04 --set patient.mrn=L1 --set patient.clinician=X \
   --set patient.language=fr -o fr.pdf --json >fr.json 2>/dev/null
 check_has "render --json: a language the packet lacks, printed in English, said" \
-  "$(cat fr.json)" ",\"forms\":[$en],\"language_asked\":\"fr\"}"
+  "$(cat fr.json)" ",\"forms\":[$en],\"language_asked\":\"fr\",\"language_asked_tag\":\"fr\",\"language_fallback\":\"missing\"}"
 "$bin" render "$packet" --data "$data" --select mrn=A1011 -o plain.pdf >plain.out 2>/dev/null
 check_eq "render without --json: nothing on standard output" "$(wc -c <plain.out)" 0
 

@@ -327,6 +327,9 @@ if [ "$rc" -eq 0 ]; then
     # it), and no line of the wording.
     blank=$(plain_text duplex.pdf "$dp" "$dp")
     check_has "batch --duplex: the blank page says so" "$blank" "هذه الصفحة فارغة عن قصد"
+    # Its running header gives the date of birth in the form's language
+    # (CLDR's Arabic, Western digits: date.c).
+    check_has "batch --duplex: the date of birth in Arabic" "$blank" "أبريل"
     if printf '%s\n' "$blank" | python3 -c '
 import re, sys
 norm = lambda s: " ".join(re.sub(r"[.،؟:•]", "", s).split())

@@ -34,6 +34,8 @@ check_has "config: what the walk-in needs (the consent prints the clinician)" "$
 check_has "config: a walk-in is seen today" "$(cat "$work/body")" \
   '{"name": "appointment_date", "required": false, "type": "date"}'
 check_has "config: Spanish labels" "$(cat "$work/body")" '"search": "Buscar por nombre o número de expediente"'
+check_has "config: each language by its own name (ICU's)" "$(cat "$work/body")" \
+  '"language_names": {"en": "English", "es": "Español"}'
 
 check_eq "/api/patients" "$(code "${url}api/patients")" 200
 list=$(cat "$work/body")
@@ -124,7 +126,10 @@ check_has "walk-in: in Spanish, with her name" "$(pdftotext "$work/w.pdf" - 2>/d
 check_eq "walk-in: a language the packet lacks" \
   "$(post "${url}api/walkin" '{"packet":"tpi-packet","action":"preview","fields":{"first_name":"W","last_name":"W","dob":"1990-02-03","mrn":"W1","clinician":"X","language":"fr"}}')" 422
 check_has "walk-in: the languages offered" "$(cat "$work/body")" \
-  '"language": "is not a language of this packet (en, es)"'
+  '"language": "is not a language of this packet (English, Español)"'
+check_eq "walk-in: a language by name, or by tag in any spelling" \
+  "$(post_save "$work/w2.pdf" "${url}api/walkin" '{"packet":"tpi-packet","action":"preview","fields":{"first_name":"Wanda","last_name":"Walker","dob":"1990-02-03","mrn":"W1","clinician":"Dr. Ana Ruiz","language":"ES_mx"}}')" 200
+check_has "walk-in: ES_mx is Spanish" "$(pdftotext "$work/w2.pdf" - 2>/dev/null)" "Paciente: Wanda Walker"
 check_eq "print: CUPS does not answer" "$(post "${url}api/print" '{"packet":"tpi-packet","row":4}')" 502
 check_has "print: the error says so" "$(cat "$work/body")" "CUPS"
 reason=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"])' "$work/body")

@@ -1,6 +1,7 @@
 /* Unit tests for date.c: strict ISO parsing, UTC dates of Unix times, and the
  * long forms printed on consent forms. */
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include "check.h"
@@ -141,7 +142,7 @@ static void test_from_unix(void)
 
 static const char *longdate(int y, int m, int d, const char *lang)
 {
-    static char buf[64];
+    static char buf[128];
     size_t n = date_format_long((mp_date){y, m, d}, lang, buf, sizeof buf);
     CHECK_INT(n, strlen(buf));
     return buf;
@@ -155,10 +156,27 @@ static void test_format(void)
     CHECK_STR(longdate(2000, 1, 1, "en"), "January 1, 2000");
     CHECK_STR(longdate(2999, 12, 31, "en"), "December 31, 2999");
     CHECK_STR(longdate(2999, 12, 31, "es"), "31 de diciembre de 2999");
-    CHECK_STR(longdate(1968, 4, 12, "fr"), "April 12, 1968");
     CHECK_STR(longdate(1968, 4, 12, ""), "April 12, 1968");
     CHECK_STR(longdate(1968, 4, 12, NULL), "April 12, 1968");
-    CHECK_STR(longdate(1968, 4, 12, "ES"), "April 12, 1968"); /* codes are exact */
+    CHECK_STR(longdate(1968, 4, 12, "not a tag"), "April 12, 1968");
+    CHECK_STR(longdate(1968, 4, 12, "ES"), "12 de abril de 1968"); /* tags in any case */
+    CHECK_STR(longdate(1968, 4, 12, "es-MX"), "12 de abril de 1968");
+
+    /* Each language's long form as CLDR writes it (ICU). */
+    CHECK_STR(longdate(2025, 3, 15, "en"), "March 15, 2025");
+    CHECK_STR(longdate(2025, 3, 15, "es"), "15 de marzo de 2025");
+    CHECK_STR(longdate(2025, 3, 15, "fr"), "15 mars 2025");
+    CHECK_STR(longdate(2025, 3, 15, "zh-Hant"), "2025年3月15日");
+    CHECK_STR(longdate(2025, 3, 15, "zh-TW"), "2025年3月15日");
+    CHECK_STR(longdate(2025, 3, 15, "ja"), "2025年3月15日");
+    CHECK_STR(longdate(2025, 3, 15, "ko"), "2025년 3월 15일");
+    /* Arabic: CLDR's words, Western digits unless the tag asks for others. */
+    CHECK_STR(longdate(2025, 3, 15, "ar"), "15 مارس 2025");
+    CHECK_STR(longdate(2025, 3, 15, "ar-u-nu-arab"), "١٥ مارس ٢٠٢٥");
+    /* The Gregorian calendar always: a date of birth is the one on the
+     * patient's ID (CLDR's fa is otherwise Persian, ar-SA Hijri). */
+    CHECK_STR(longdate(2025, 3, 15, "ar-SA"), "15 مارس 2025");
+    CHECK_STR(longdate(2025, 3, 15, "fa"), "15 مارس 2025");
 
     static const char *const en[12] = {"January",   "February", "March",    "April",
                                        "May",       "June",     "July",     "August",
@@ -184,9 +202,16 @@ static void test_format(void)
     CHECK_INT(date_format_long((mp_date){1968, 4, 12}, "en", exact, sizeof exact), 14);
     CHECK_STR(exact, "April 12, 1968");
 
-    /* A month no parser produces is shown as numbers, not looked up. */
+    /* Never half a character. "2025年" is 7 bytes: 4 digits and 3 for 年. */
+    char cut[7];
+    CHECK_INT(date_format_long((mp_date){2025, 3, 15}, "ja", cut, sizeof cut), 16);
+    CHECK_STR(cut, "2025");
+
+    /* A month or day no parser produces is shown as numbers, not rolled
+     * over into another date. */
     CHECK_STR(longdate(1968, 13, 12, "en"), "1968-13-12");
     CHECK_STR(longdate(1968, 0, 12, "es"), "1968-00-12");
+    CHECK_STR(longdate(2025, 2, 30, "en"), "2025-02-30");
 
     char iso[11];
     date_format_iso((mp_date){1968, 4, 12}, iso);
@@ -197,10 +222,42 @@ static void test_format(void)
     CHECK_INT(strlen(iso), 10);
 }
 
+/* The kept formats are shared by --jobs threads: each thread's dates come
+ * out whole and in its own language. */
+static const char *const thread_langs[4] = {"en", "es", "ar", "zh-Hant"};
+static const char *const thread_want[4] = {"March 15, 2025", "15 de marzo de 2025", "15 مارس 2025",
+                                           "2025年3月15日"};
+
+static void *format_many(void *arg)
+{
+    size_t t = (size_t)(uintptr_t)arg, bad = 0;
+    char buf[64];
+    for (int i = 0; i < 2000; i++) {
+        date_format_long((mp_date){2025, 3, 15}, thread_langs[(t + (size_t)i) % 4], buf,
+                         sizeof buf);
+        bad += strcmp(buf, thread_want[(t + (size_t)i) % 4]) != 0;
+    }
+    return (void *)(uintptr_t)bad;
+}
+
+static void test_threads(void)
+{
+    pthread_t th[4];
+    for (size_t t = 0; t < 4; t++)
+        CHECK_INT(pthread_create(&th[t], NULL, format_many, (void *)(uintptr_t)t), 0);
+    for (size_t t = 0; t < 4; t++) {
+        void *bad = NULL;
+        pthread_join(th[t], &bad);
+        CHECK_INT((uintptr_t)bad, 0);
+    }
+}
+
 int main(void)
 {
     test_parse();
     test_from_unix();
     test_format();
+    test_threads();
+    date_cleanup();
     CHECK_DONE();
 }

@@ -113,17 +113,32 @@ static void test_language(void)
     CHECK(problem("language", false, "Spanish", &id) == NULL);
     CHECK(problem("language", false, "es-MX", &id) == NULL);
     CHECK(problem("language", false, "Espa\xC3\xB1ol", &id) == NULL);
-    CHECK_STR(problem("language", false, "fr", &id), "is not a language of this packet (en, es)");
+    /* Refused, with the languages offered by their own names (ICU's). */
+    CHECK_STR(problem("language", false, "fr", &id),
+              "is not a language of this packet (English, Español)");
     CHECK_INT(id, MSG_UI_ERR_LANGUAGE);
     CHECK_STR(problem("language", false, "Klingon", &id),
-              "is not a language of this packet (en, es)");
+              "is not a language of this packet (English, Español)");
     CHECK_STR(problem("language", false, "a language with a long name", &id),
-              "is not a language of this packet");
+              "is not a language of this packet (English, Español)");
     /* Only the packet's own languages. */
     const packet *en_only[] = {&pk_en};
     char buf[128];
     CHECK_STR(walkin_problem(field("language"), false, "es", en_only, 1, buf, sizeof buf, &id),
-              "is not a language of this packet (en)");
+              "is not a language of this packet (English)");
+    /* Arabic and Chinese as the other helpers' packets offer them: a name or
+     * a tag of either script's reader is taken; Simplified Chinese, which
+     * only the Traditional packet would stand in for, is not. */
+    static packet pk_ar = {.language = "ar"}, pk_zh = {.language = "zh-Hant"};
+    const packet *four[] = {&pk_en, &pk_es, &pk_ar, &pk_zh};
+    static const char *const taken[] = {
+        "ar",    "Arabic",  "العربية", "zh-Hant",  "zh_TW",
+        "zh-HK", "Chinese", "中文",    "繁體中文", "Traditional Chinese"};
+    for (size_t i = 0; i < sizeof taken / sizeof taken[0]; i++)
+        CHECK(walkin_problem(field("language"), false, taken[i], four, 4, buf, sizeof buf, &id) ==
+              NULL);
+    CHECK_STR(walkin_problem(field("language"), false, "zh-Hans", four, 4, buf, sizeof buf, &id),
+              "is not a language of this packet (English, Español, العربية, 繁體中文)");
     /* A small buffer is cut short, never overrun. */
     char tiny[12];
     const char *why =
@@ -142,7 +157,7 @@ static void test_words(void)
     CHECK_STR(walkin_say("en", id, why), "is required");
     CHECK_STR(walkin_say("es", id, why), "es obligatorio");
     why = problem("language", false, "fr", &id);
-    CHECK_STR(walkin_say("en", id, why), "is not a language of this packet (en, es)");
+    CHECK_STR(walkin_say("en", id, why), "is not a language of this packet (English, Español)");
     CHECK_STR(walkin_say("es", id, why), "no es un idioma de este paquete");
     why = problem("last_name", true, "a\nb", &id);
     CHECK_STR(walkin_say("es", id, why), "debe ser una sola línea");
