@@ -53,6 +53,7 @@ typedef struct cli_printed {
     /* How the variant printed stands to the patient's language (render_pick);
      * NULL when the language was asked for by --language. */
     const packet_choice *choice;
+    const render_env *env; /* the run's: a draft it withheld is a "draft" fallback */
 } cli_printed;
 
 /* Writes p's members into j's open object, in this order: "path" (when
@@ -60,7 +61,8 @@ typedef struct cli_printed {
  * the patient's language was not the one printed (packet_choice_fallback),
  * "language_asked" (the words of the data), "language_asked_tag" (the
  * language they name, when they name one) and "language_fallback"
- * ("missing": the packet has no version in it; "other_script": it has one
+ * ("missing": the packet has no version in it; "draft": its version in it
+ * is a draft the run withheld (no --allow-draft); "other_script": it has one
  * in another script only; "unknown": the words name no language). "forms"
  * records the wording that printed,
  * so that a patient's packet is traced to what was approved: each form of

@@ -187,6 +187,7 @@ typedef struct report {
     struct timespec start, last_draw;
     long rows, ok, failed, skipped;
     roster *roster;
+    const render_env *env; /* the run's: what a fallback's words need */
 } report;
 
 static double seconds_since(const struct timespec *t)
@@ -261,7 +262,8 @@ static void row_json(const report *rp, const batch_result *r, const char *msg)
                          .sha256 = r->sha256,
                          .fonts = r->fonts,
                          .nfonts = r->nfonts,
-                         .choice = &r->choice};
+                         .choice = &r->choice,
+                         .env = rp->env};
         cli_json_printed(&j, &p);
     } else if (r->path) {
         json_key(&j, "path");
@@ -281,7 +283,7 @@ static void on_row(void *ctx, const batch_result *r)
      * and said: the front desk may want an interpreter or a translation. */
     if (r->status == BATCH_OK && packet_choice_fallback(&r->choice) && !rp->args->quiet) {
         char words[512];
-        render_fallback_words(&r->choice, words, sizeof words);
+        render_fallback_words(&r->choice, rp->env, words, sizeof words);
         clear_bar(rp);
         fprintf(stderr, "%s: row %ld: %s\n", rp->data_name, r->row, words);
     }
@@ -767,6 +769,7 @@ static int run(void *ctx, arena *a, mp_err *err)
     }
     rp->data_name = roster_name(st.ro);
     rp->roster = st.ro;
+    rp->env = &st.cr.env;
 
     rc = render_rows(args, rp, &st, err);
     if (!rc && st.merge)

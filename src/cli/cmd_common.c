@@ -109,7 +109,9 @@ void cli_json_printed(json_writer *j, const cli_printed *p)
             json_put_str(j, p->choice->asked_tag);
         }
         json_key(j, "language_fallback");
-        json_put_str(j, p->choice->fit == PACKET_MISSING        ? "missing"
+        bool draft = render_withheld_for(p->env, p->choice->asked_tag) != NULL;
+        json_put_str(j, draft                                   ? "draft"
+                        : p->choice->fit == PACKET_MISSING      ? "missing"
                         : p->choice->fit == PACKET_OTHER_SCRIPT ? "other_script"
                                                                 : "unknown");
     }

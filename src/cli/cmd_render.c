@@ -232,8 +232,8 @@ static int load_patient(const render_args *args, const prepared_run *run, arena 
 /* --json: what the PDF written holds, as a batch row reports it. With -o -
  * the PDF has standard output, so the line goes to standard error. */
 static void printed_json(const render_args *args, const packet_choice *choice,
-                         const render_info *info, const unsigned char *pdf, size_t len,
-                         bool to_stdout)
+                         const render_env *env, const render_info *info, const unsigned char *pdf,
+                         size_t len, bool to_stdout)
 {
     char sha[65];
     sha256_hex(pdf, len, sha);
@@ -246,7 +246,8 @@ static void printed_json(const render_args *args, const packet_choice *choice,
                      .fonts = info->fonts,
                      .nfonts = info->nfonts,
                      /* Asked for by --language, the language is the one printed. */
-                     .choice = args->run.language ? NULL : choice};
+                     .choice = args->run.language ? NULL : choice,
+                     .env = env};
     mp_buf line;
     json_writer j;
     cli_json_begin(&line, &j);
@@ -283,7 +284,17 @@ static int run(void *ctx, arena *a, mp_err *err)
         /* Asked for by --language, a language the packet lacks is an error;
          * from the patient's data, the packet's own language stands in, and
          * that is said: the front desk may want an interpreter. */
-        if (ro->language && packet_choice_fallback(&choice)) {
+        const render_withheld *draft = ro->language && packet_choice_fallback(&choice)
+                                           ? render_withheld_for(&run.env, choice.asked_tag)
+                                           : NULL;
+        if (draft) {
+            char wanted[96];
+            language_name(choice.asked_tag, "en", wanted, sizeof wanted);
+            rc = err_set(err, EX_DATAERR, ro->prep.input, 0, 0,
+                         "the %s (%s) version of this packet is a draft: %s (--allow-draft "
+                         "prints it with DRAFT on every page)",
+                         wanted, choice.asked_tag, draft->why);
+        } else if (ro->language && packet_choice_fallback(&choice)) {
             char wanted[96], offered[512];
             language_name(choice.asked_tag, "en", wanted, sizeof wanted);
             render_language_list(run.variants, run.nvariants, true, offered, sizeof offered);
@@ -293,7 +304,7 @@ static int run(void *ctx, arena *a, mp_err *err)
                          wanted, choice.asked_tag, offered);
         } else if (packet_choice_fallback(&choice)) {
             char words[512];
-            render_fallback_words(&choice, words, sizeof words);
+            render_fallback_words(&choice, &run.env, words, sizeof words);
             if (pt.row)
                 fprintf(stderr, "%s: row %ld: warning: %s\n", pt.source, pt.row, words);
             else
@@ -310,7 +321,7 @@ static int run(void *ctx, arena *a, mp_err *err)
     if (!rc && !to_stdout)
         fprintf(stderr, "wrote %s\n", ro->output);
     if (!rc && args->json)
-        printed_json(args, &choice, &info, pdf, len, to_stdout);
+        printed_json(args, &choice, &run.env, &info, pdf, len, to_stdout);
     /* After the JSON line: the font files it names are the run's fonts'. */
     prepare_release(&run);
     /* Printed only once written, so that a printer that fails loses nothing;

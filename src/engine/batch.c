@@ -196,10 +196,27 @@ static int read_whole(int fd, size_t size, unsigned char **out)
 /* Whether the file at s->path is one this resumed run keeps (*keep): a
  * regular file (a symlink is never one of ours, and nothing that could block
  * is opened), whole. With a merge it is read into s->pdf, to be appended in
- * its row's place, and must be a PDF the merge takes, with an even page count
- * under duplex (else a patient's page would print on the back of another's).
+ * its row's place, and must be a PDF the merge takes, made for duplex when the
+ * run is (else a patient's page would print on the back of another's: an
+ * even page count is not enough, since each form must be) and not otherwise.
  * A file that is not kept is rendered again. Fails (a sysexits code) only
  * when a file being read back cannot be read. */
+/* Whether pdf was rendered with --duplex: its keywords (the Info
+ * dictionary, written as a plain string) end with the mark render.c puts. */
+static bool made_duplex(const unsigned char *pdf, size_t size)
+{
+    static const char mark[] = ", " RENDER_DUPLEX_KEYWORD ")";
+    size_t n = sizeof mark - 1;
+    for (const unsigned char *p = pdf; size >= n && p <= pdf + size - n; p++) {
+        p = memchr(p, ',', (size_t)(pdf + size - n - p) + 1);
+        if (!p)
+            return false;
+        if (memcmp(p, mark, n) == 0)
+            return true;
+    }
+    return false;
+}
+
 static int keep_existing(const batch_opts *o, slot *s, bool *keep, mp_err *err)
 {
     *keep = false;
@@ -230,7 +247,7 @@ static int keep_existing(const batch_opts *o, slot *s, bool *keep, mp_err *err)
                        "cannot read it back to add it to the merged PDF: %s", strerror(e));
     long pages = 0;
     if (ends_whole(pdf + size - (size < 32 ? size : 32), size < 32 ? size : 32) &&
-        pdfmerge_check(pdf, size, &pages, NULL) == 0 && !(o->duplex && pages % 2)) {
+        pdfmerge_check(pdf, size, &pages, NULL) == 0 && made_duplex(pdf, size) == o->duplex) {
         s->pdf = pdf;
         s->len = size;
         *keep = true;

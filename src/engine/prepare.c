@@ -103,7 +103,7 @@ static int load_variants(const prepare_opts *s, prepared_run *run, arena *a, mp_
             if (tp->entries[k].form->status == FORM_DRAFT)
                 draft = tp->entries[k].form;
         if (draft) {
-            withheld_variant *w = &run->withheld[run->nwithheld++];
+            render_withheld *w = &run->withheld[run->nwithheld++];
             w->lang = t->lang.s;
             w->why = arena_printf(a, "%s is a draft, not approved for patients", draft->id.s);
             if (!w->why)
@@ -159,6 +159,8 @@ int prepare_run(const prepare_opts *s, arena *a, prepared_run *run, mp_err *err)
 
     render_env *env = &run->env;
     env->clinic = &run->cl;
+    env->withheld = run->withheld;
+    env->nwithheld = run->nwithheld;
     env->creator = "medpacket " MP_VERSION;
     env->duplex = s->duplex;
     if ((rc = date_clock(&env->now_unix, &env->today, err)))

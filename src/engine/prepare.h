@@ -35,12 +35,6 @@ typedef struct prepare_opts {
     const char *date_order;
 } prepare_opts;
 
-/* A translation the run does not print: a draft, without --allow-draft. */
-typedef struct withheld_variant {
-    const char *lang; /* the language it is filed under */
-    const char *why;  /* "tpi-consent-ar is a draft, not approved for patients" */
-} withheld_variant;
-
 typedef struct prepared_run {
     packet pk;
     /* pk and its translations, each loaded once: variants[0] == &pk. */
@@ -51,7 +45,7 @@ typedef struct prepared_run {
      * own language, and the front end says why (a draft's wording must
      * not reach a patient, and a draft translation must not stop the
      * packet printing for everyone else). */
-    withheld_variant *withheld;
+    render_withheld *withheld;
     size_t nwithheld;
     clinic cl;
     fontset *fonts;

@@ -335,11 +335,8 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
     const form *f = e->form;
     const clinic *c = env->clinic;
     const char *lang = f->language.s;
-    vars v = {.form = f,
-              .row = row,
-              .a = a,
-              .specimen = env->specimen,
-              .isolate = text_lang_rtl(lang)};
+    vars v = {
+        .form = f, .row = row, .a = a, .specimen = env->specimen, .isolate = text_lang_rtl(lang)};
     int rc = begin_form(L, e, f, lang, f->kind == FORM_CONSENT, watermark_for(f, lang, env),
                         &f->title, env, pt, &v, a, err);
     if (rc)
@@ -450,7 +447,7 @@ static int render_notice(layout *L, const packet_entry *e, size_t n, const char 
 
 /* Keywords name every form, its version and its wording fingerprint, so
  * that a printed packet can be traced to the approved wording. */
-static const char *keywords(const packet *p, arena *a)
+static const char *keywords(const packet *p, bool duplex, arena *a)
 {
     mp_buf kw;
     buf_init(&kw, a);
@@ -458,6 +455,8 @@ static const char *keywords(const packet *p, arena *a)
         const form *f = p->entries[i].form;
         buf_putf(&kw, "%s%s %s wording %s", i ? ", " : "", f->id.s, f->version.s, f->fingerprint);
     }
+    if (duplex)
+        buf_puts(&kw, ", " RENDER_DUPLEX_KEYWORD);
     return buf_str(&kw); /* in a; NULL when out of memory */
 }
 
@@ -490,7 +489,15 @@ static size_t printed_len(int r)
     return r < 0 ? 0 : (size_t)r;
 }
 
-size_t render_fallback_words(const packet_choice *c, char *buf, size_t size)
+const render_withheld *render_withheld_for(const render_env *env, const char *tag)
+{
+    for (size_t i = 0; env && tag && *tag && i < env->nwithheld; i++)
+        if (language_fit_of(tag, env->withheld[i].lang) <= LANGUAGE_COMPATIBLE)
+            return &env->withheld[i];
+    return NULL;
+}
+
+size_t render_fallback_words(const packet_choice *c, const render_env *env, char *buf, size_t size)
 {
     if (size)
         buf[0] = '\0';
@@ -509,6 +516,12 @@ size_t render_fallback_words(const packet_choice *c, char *buf, size_t size)
                                     "zh-Hant, or a name such as Spanish); printed %s (%s)",
                                     asked, printed, c->packet->language));
     language_name(c->asked_tag, "en", wanted, sizeof wanted);
+    const render_withheld *w = render_withheld_for(env, c->asked_tag);
+    if (w)
+        return printed_len(snprintf(buf, size,
+                                    "%s: this packet's %s version is a draft (%s; --allow-draft "
+                                    "prints it); printed %s (%s)",
+                                    asked, wanted, w->why, printed, c->packet->language));
     return printed_len(snprintf(buf, size, "%s: this packet has no %s version; printed %s (%s)",
                                 asked, wanted, printed, c->packet->language));
 }
@@ -725,7 +738,7 @@ int render_specimen(const packet *p, const render_env *env,
                      .creator = env->creator,
                      .date_unix = env->now_unix,
                      .lang = p->language};
-    meta.keywords = keywords(p, a);
+    meta.keywords = keywords(p, env->duplex, a);
     if (!meta.keywords || !meta.title)
         return OOM(err);
     return pdf_render(doc, env->fonts, env->font_programs, &meta, pdf, pdf_len, err);
@@ -897,7 +910,7 @@ int render_packet(const packet *p, const render_env *env, const patient *pt, are
         if (render_fonts(doc, -1, env->fonts, a, &info->fonts, &info->nfonts))
             return OOM(err);
     }
-    const char *kw = keywords(p, a);
+    const char *kw = keywords(p, env->duplex, a);
     if (!kw)
         return OOM(err);
     mp_text title;

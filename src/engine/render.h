@@ -25,6 +25,17 @@
 #include "pdf.h"
 #include "shaper.h"
 
+/* Ends the PDF's keywords when every form was padded to an even number of
+ * pages (--duplex): a resumed batch keeps a file only when it was made the
+ * way the run makes them. */
+#define RENDER_DUPLEX_KEYWORD "padded for duplex"
+
+/* A translation a run does not print: a draft, without --allow-draft. */
+typedef struct render_withheld {
+    const char *lang; /* the language it is filed under */
+    const char *why;  /* "tpi-consent-ar is a draft, not approved for patients" */
+} render_withheld;
+
 typedef struct render_env {
     const clinic *clinic;
     fontset *fonts;               /* the clinic's family, then a face per script */
@@ -41,6 +52,10 @@ typedef struct render_env {
     const char *creator;          /* "medpacket 0.1.0" */
     bool duplex;                  /* pad every form to an even number of pages */
     bool specimen; /* review: no patient; placeholders shown, SPECIMEN on every page */
+    /* Translations withheld from the run, so that a patient who reads one
+     * is told why the packet's own language printed instead. */
+    const render_withheld *withheld;
+    size_t nwithheld;
 } render_env;
 
 /* Large print for this patient: --large-print, else the patient's
@@ -57,9 +72,14 @@ const packet *render_pick(const packet *const *variants, size_t n, const patient
 
 /* A fallback in words for the operator, into buf like snprintf ("" when c
  * is none): 'language "French" (fr): this packet has no French version;
- * printed English (en)'. The language asked is named in English, the one
+ * printed English (en)'; when the run withheld a draft in that language,
+ * that it is a draft. The language asked is named in English, the one
  * printed in its own name. */
-size_t render_fallback_words(const packet_choice *c, char *buf, size_t size);
+size_t render_fallback_words(const packet_choice *c, const render_env *env, char *buf, size_t size);
+
+/* The translation withheld from env's run that serves a reader of tag (a
+ * draft: it would have been chosen), or NULL. */
+const render_withheld *render_withheld_for(const render_env *env, const char *tag);
 
 /* The languages of the variants for people, each by its own name
  * ("English, Español, العربية, 繁體中文"), with its tag after it when

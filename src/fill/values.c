@@ -49,7 +49,7 @@ struct values_table {
     field_value name;              /* patient.name; .text NULL when a part is missing */
     field_value name_family_first; /* the same, as Chinese, Japanese and Korean write it */
     const char *phone_unbroken, *tty_unbroken; /* clinic.phone, clinic.tty unbreakable */
-    field_value today;             /* its .text is today_iso */
+    field_value today;                         /* its .text is today_iso */
     char today_iso[11];
     size_t ndates; /* date slots: the patient's date fields, then today */
     lang_dates *langs;

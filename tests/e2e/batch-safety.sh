@@ -181,16 +181,17 @@ check_eq "resume over a broken file: exit 0" "$?" 0
 check_has "resume over a broken file: that row rendered again" "$(grep '"row":4,' res2.jsonl)" '"status":"ok"'
 check_eq "resume over a broken file: the merge is whole" "$(sum_of resumed.pdf)" "$(sum_of clean.pdf)"
 check_eq "resume over a broken file: the file is whole again" "$(sum_of res/4-M3.pdf)" "$(sum_of clean/4-M3.pdf)"
-# --duplex: a file with an odd page count was not made for duplex and would
-# put a patient's page on the back of another's: rendered again. (The
-# Spanish packet: its handout of 3 pages and consent of 4 make 7.)
+# --duplex: a file not made for duplex would put a form's page on the back
+# of another's (or a patient's on another's): rendered again, even when its
+# page count is even. (The Spanish packet: its handout of 3 pages, consent of
+# 4 and language notice of 1 make 8; padded for duplex, 4 + 4 + 2.)
 es_packet=$work/forms/trigger-point/es/packet.yaml
 "$bin" batch "$es_packet" --data "$list" --out-dir dup --merge dup.pdf --duplex -q 2>/dev/null
 check_eq "a duplex run: exit 0" "$?" 0
 "$bin" batch "$es_packet" --data "$list" --out-dir dup --force -q 2>/dev/null
-check_eq "the same rows without --duplex: 7 pages each" "$(pages_of dup/2-M1.pdf)" 7
+check_eq "the same rows without --duplex: 8 pages each" "$(pages_of dup/2-M1.pdf)" 8
 "$bin" batch "$es_packet" --data "$list" --out-dir dup --merge dup2.pdf --duplex --skip-existing -q 2>/dev/null
-check_eq "a duplex resume over odd page counts: the same merge" "$(sum_of dup2.pdf)" "$(sum_of dup.pdf)"
+check_eq "a duplex resume over files not made for duplex: the same merge" "$(sum_of dup2.pdf)" "$(sum_of dup.pdf)"
 
 # ---- 3. Temporary files of a killed or hung-up run -------------------------
 

@@ -50,7 +50,7 @@ check_eq "render --print: says where and as which job" "$(cat err)" \
 printed one.pdf on $q as job ${job:-?}"
 if out=$(cupsd_wait_output "$CUPSD_OUT" 30 "$job"); then
   check_eq "the printed PDF is the patient's" "$(patient "$out")" "Patient: Siobhán O'Brien"
-  check_eq "the printed PDF has every page" "$(pages "$out")" 6
+  check_eq "the printed PDF has every page" "$(pages "$out")" 7
 else
   fail "render --print: job $job produced no PDF"; cupsd_log
 fi
@@ -64,20 +64,20 @@ no_patient_in_job "render --print" "$job"
 check_eq "render --print: the PDF stays written" "$(patient one.pdf)" "Patient: Siobhán O'Brien"
 
 # --copies and --duplex reach CUPS; --duplex pads each form (in large print,
-# handout 3 -> 4, consent 5 -> 6).
+# handout 3 -> 4, consent 5 -> 6, the language notice 3 -> 4).
 "$bin" render "$packet" --data "$data" --select mrn=A1003 -o two.pdf --print --printer "$q" \
   --copies 2 --duplex --large-print 2>err
 check_eq "--copies 2 --duplex: exit 0" "$?" 0
 alive "render --print --copies 2 --duplex"
 job=$(job_of err)
 if out=$(cupsd_wait_output "$CUPSD_OUT" 30 "$job"); then
-  check_eq "--duplex: the printed PDF is padded" "$(pages "$out")" 10
+  check_eq "--duplex: the printed PDF is padded" "$(pages "$out")" 14
 else
   fail "--copies 2 --duplex: job $job produced no PDF"; cupsd_log
 fi
 check_eq "--copies 2 --duplex: the job CUPS took" \
   "$(attr "$job" copies):$(attr "$job" sides):$(attr "$job" job-state)" "2:two-sided-long-edge:completed"
-check_eq "--duplex: the written PDF is padded too" "$(pages two.pdf)" 10
+check_eq "--duplex: the written PDF is padded too" "$(pages two.pdf)" 14
 
 # Standard output: the same bytes go to stdout and to the printer.
 "$bin" render "$packet" --data "$root/examples/patient.yaml" -o - --print --printer "$q" >stdout.pdf 2>err
@@ -165,8 +165,8 @@ if out=$(cupsd_wait_output "$CUPSD_OUT" 30 "$job"); then
   # few of the later packets' glyphs as Type 3 without their Unicode (they
   # look right; pdftotext reads "Siobhá Brien").
   check_has "... and the third" "$text" "Record number: A1003"
-  # Each packet 2 + 4 pages: even already, nothing to pad.
-  check_eq "... every page of every packet" "$(pages "$out")" 18
+  # Each packet 2 + 4 pages, even already, and the notice 1 -> 2.
+  check_eq "... every page of every packet" "$(pages "$out")" 24
 else
   fail "batch --print: job $job produced no PDF"; cupsd_log
 fi
@@ -184,7 +184,7 @@ cupsd_wait_output "$CUPSD_OUT" 30 "$(job_of err)" >/dev/null || fail "batch --pr
   --json >nope.jsonl 2>err
 check_eq "batch: a printer that does not exist: exit 69" "$?:$(tail -1 err)" \
   "69:medpacket: error: no printer named \"Nope\" (CUPS knows: $q)"
-check_eq "... every PDF stays" "$(pages nope-all.pdf):$(ls out2 | wc -l)" "18:3"
+check_eq "... every PDF stays" "$(pages nope-all.pdf):$(ls out2 | wc -l)" "21:3"
 check_has "... the JSON summary says why" "$(tail -1 nope.jsonl)" \
   "\"print\":{\"error\":\"no printer named \\\"Nope\\\" (CUPS knows: $q)\"}}}"
 

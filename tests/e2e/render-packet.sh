@@ -22,18 +22,23 @@ qpdf --check "$pdf" >"$work/qpdf" 2>&1
 check_eq "qpdf --check passes" "$?" 0
 
 info=$(pdfinfo "$pdf" 2>/dev/null)
-check_has "page count" "$info" "Pages:           6"
+# The handout (2), the consent (4), the language notice (1).
+check_has "page count" "$info" "Pages:           7"
 check_has "US Letter" "$info" "Page size:       612 x 792 pts (letter)"
 check_has "title" "$info" "Title:           Trigger Point Injection Packet"
 check_has "author" "$info" "Author:          Harbor View Pain & Spine Clinic"
 check_eq "keywords name forms, versions and wording fingerprints" \
   "$(printf '%s\n' "$info" | sed -n 's/^Keywords: *//p' | sed -E 's/[0-9a-f]{64}/FP/g')" \
-  "tpi-handout 1.0 wording FP, tpi-consent 1.0 wording FP"
+  "tpi-handout 1.0 wording FP, tpi-consent 1.0 wording FP, $(for t in "" -es -zh-Hant -vi -tl -ko -hy -fa -ru -ja -ar -pa -km -hmn -hi -th; do printf 'language-notice%s 1.0 wording FP, ' "$t"; done | sed 's/, $//')"
 check_has "creator" "$info" "Creator:         medpacket "
 check_has "date from SOURCE_DATE_EPOCH" "$info" "CreationDate:    Mon Dec  1 00:00:00 2025 UTC"
 
 fonts=$(pdffonts "$pdf" 2>/dev/null | tail -n +3)
-check_eq "two fonts" "$(printf '%s\n' "$fonts" | wc -l)" 2
+check_eq "two fonts for the forms" "$(pdffonts -l 6 "$pdf" 2>/dev/null | tail -n +3 | wc -l)" 2
+# The notice: a face for each script its 16 languages are written in
+# (DejaVu for Latin, Cyrillic and Armenian; Noto for Arabic, CJK, Gurmukhi,
+# Khmer, Devanagari and Thai, regular and bold).
+check_eq "the notice's fonts: the forms' two and the scripts'" "$(printf '%s\n' "$fonts" | wc -l)" 17
 check_eq "every font embedded and subset" "$(printf '%s\n' "$fonts" | awk '$(NF-4) != "yes" || $(NF-3) != "yes"' | wc -l)" 0
 
 text=$(pdftotext -layout "$pdf" - 2>/dev/null)

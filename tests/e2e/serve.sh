@@ -543,9 +543,12 @@ log_forms() { # PACKET
 }
 en=$(log_forms "$root/forms/trigger-point/packet.yaml")
 es=$(log_forms "$root/forms/trigger-point/es/packet.yaml")
+# Each packet's two forms, then the clinic's language notice in 16 languages.
+notice=$(for t in "" -es -zh-Hant -vi -tl -ko -hy -fa -ru -ja -ar -pa -km -hmn -hi -th; do
+  printf ',language-notice%s@1.0:FP' "$t"; done)
 check_eq "the forms as check --json reports them" \
   "$(printf '%s %s' "$en" "$es" | sed -E 's/[0-9a-f]{64}/FP/g')" \
-  "tpi-handout@1.0:FP,tpi-consent@1.0:FP tpi-handout-es@1.0:FP,tpi-consent-es@1.0:FP"
+  "tpi-handout@1.0:FP,tpi-consent@1.0:FP$notice tpi-handout-es@1.0:FP,tpi-consent-es@1.0:FP$notice"
 main=$(cat "$work/main.log") # the server of the shipped forms
 row4=$(printf '%s\n' "$main" | grep -F 'serve: GET /api/preview 200 row=4 ' | head -1)
 check_eq "the log: row 4's preview names its English forms and their fingerprints" \

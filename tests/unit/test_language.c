@@ -191,26 +191,37 @@ static void test_words(void)
     packet_choice c;
     char buf[512];
     packet_pick(offered, 4, "French", &c);
-    render_fallback_words(&c, buf, sizeof buf);
+    render_fallback_words(&c, NULL, buf, sizeof buf);
     CHECK_STR(buf, "language \"French\" (fr): this packet has no French version; printed "
                    "English (en)");
     packet_pick(offered, 4, "fr", &c);
-    render_fallback_words(&c, buf, sizeof buf);
+    render_fallback_words(&c, NULL, buf, sizeof buf);
     CHECK_STR(buf, "language \"fr\": this packet has no French version; printed English (en)");
     packet_pick(offered, 4, "zh-Hans", &c);
-    render_fallback_words(&c, buf, sizeof buf);
+    render_fallback_words(&c, NULL, buf, sizeof buf);
     CHECK_STR(buf, "language \"zh-Hans\": this packet has no Simplified Chinese version; printed "
                    "繁體中文 (zh-Hant)");
     packet_pick(es_first, 2, "Deutsch", &c);
-    render_fallback_words(&c, buf, sizeof buf);
+    render_fallback_words(&c, NULL, buf, sizeof buf);
     CHECK_STR(buf, "language \"Deutsch\" (de): this packet has no German version; printed "
                    "Español (es)");
     packet_pick(offered, 4, "Klingonese", &c);
-    render_fallback_words(&c, buf, sizeof buf);
+    render_fallback_words(&c, NULL, buf, sizeof buf);
     CHECK_STR(buf, "language \"Klingonese\" is not a language medpacket knows (a tag such as es "
                    "or zh-Hant, or a name such as Spanish); printed English (en)");
+    /* A draft translation the run withheld: said so. */
+    const packet *en_only[] = {&pk_en};
+    render_withheld draft = {.lang = "ar", .why = "tpi-consent-ar is a draft, not approved"};
+    render_env env = {.withheld = &draft, .nwithheld = 1};
+    packet_pick(en_only, 1, "Arabic", &c);
+    render_fallback_words(&c, &env, buf, sizeof buf);
+    CHECK_STR(buf, "language \"Arabic\" (ar): this packet's Arabic version is a draft "
+                   "(tpi-consent-ar is a draft, not approved; --allow-draft prints it); printed "
+                   "English (en)");
+    CHECK(render_withheld_for(&env, "ar-EG") == &draft);
+    CHECK(render_withheld_for(&env, "fa") == NULL);
     packet_pick(offered, 4, "Chinese", &c);
-    CHECK_INT(render_fallback_words(&c, buf, sizeof buf), 0);
+    CHECK_INT(render_fallback_words(&c, NULL, buf, sizeof buf), 0);
     CHECK_STR(buf, "");
 
     CHECK_INT(render_language_list(offered, 4, false, buf, sizeof buf),

@@ -119,7 +119,9 @@ static const struct {
     {"clinic.name", "en", false, FILL_FOUND, "Harbor Test Clinic"},
     {"clinic.address", "en", false, FILL_FOUND, "1 Test Street"},
     /* A phone number is not broken across lines: no-break space. */
-    {"clinic.phone", "en", false, FILL_FOUND, "(562)\xC2\xA0" "555-0100"},
+    {"clinic.phone", "en", false, FILL_FOUND,
+     "(562)\xC2\xA0"
+     "555-0100"},
     {"clinic.phone", "en", true, FILL_FOUND, "(562) 555-0100"},
     {"patient.clinician", "en", false, FILL_MISSING, NULL},
     {"patient.email", "en", false, FILL_MISSING, NULL},

@@ -184,7 +184,9 @@ static void test_lookup(void)
     EXPECT_FOUND(&v, "patient.favourite_colour", "blue"); /* any other field, as written */
     EXPECT_FOUND(&v, "clinic.name", "Harbor Test Clinic");
     EXPECT_FOUND(&v, "clinic.address", "1 Test Street, Long Beach, CA 90802");
-    EXPECT_FOUND(&v, "clinic.phone", "(562)\xC2\xA0" "555-0100"); /* one unbreakable piece */
+    EXPECT_FOUND(&v, "clinic.phone",
+                 "(562)\xC2\xA0"
+                 "555-0100"); /* one unbreakable piece */
     EXPECT_FOUND(&v, "form.id", "vt-consent");
     EXPECT_FOUND(&v, "form.title", "Vars Test");
     EXPECT_FOUND(&v, "form.version", "2.1");
