@@ -233,7 +233,7 @@ static int shape_text_run(shaper *s, lfont style, const char *lang, const text_p
      * draws nothing (a space, an isolate mark around a filled-in value)
      * stays in the face of the letters around it: asked for on its own, it
      * would pull in a face of its own for nothing. The run starts in the
-     * face of its first letter. */
+     * face of its first letter (the style's own when it has none). */
     int cur = -1;
     for (size_t i = tr->start; i < tr->end && cur < 0;) {
         uint32_t cp;
@@ -244,6 +244,8 @@ static int shape_text_run(shaper *s, lfont style, const char *lang, const text_p
             cur = face_at(s, style, lang, cp, -1);
         i += k;
     }
+    if (cur < 0) /* nothing to draw: an isolate mark's run of its own */
+        cur = (int)style;
     size_t word = tr->start;
     for (size_t i = tr->start; i < tr->end;) {
         uint32_t cp;

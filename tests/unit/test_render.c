@@ -14,9 +14,13 @@
  *   - the page that holds the letterhead does not print the clinic's name
  *     in its running header too;
  *   - the language notice, where a packet prints it, takes one page at 11 pt
- *     on Letter and on A4.
+ *     on Letter and on A4;
+ *   - a right-to-left packet (the Arabic one) is mirrored: paragraphs start
+ *     at the right margin, initials boxes are at the left, checkboxes at
+ *     the right.
  */
 #include <ftw.h>
+#include <math.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -24,6 +28,7 @@
 #include "fontdir.h"
 #include "notice.h"
 #include "render.h"
+#include "text.h"
 
 static const char *data_dir(void)
 {
@@ -229,6 +234,45 @@ static void check_signing_rules(const layout_doc *d, const char *name, const cha
         fprintf(stderr, "  (in %s)\n", what);
 }
 
+/* A right-to-left packet's pages are mirrored: each paragraph line starts
+ * at the right margin, the initials box beside each risk is at the left
+ * margin and each agreement checkbox at the right. */
+static void check_mirrored(const layout_doc *d, const char *what)
+{
+    int failures_before = check_failures;
+    size_t initials = 0, boxes = 0, lines = 0;
+    for (size_t p = 0; p < d->npages; p++) {
+        const lpage *pg = &d->pages[p];
+        double left = d->geom.margin_left_pt, right = pg->width_pt - d->geom.margin_right_pt;
+        for (size_t i = 0; i < pg->nboxes; i++) {
+            const lbox *b = &pg->boxes[i];
+            if (b->kind == LBOX_RECT && b->role == LROLE_ITEM) {
+                CHECK(fabs(b->x - left) < 0.01);
+                initials++;
+            } else if (b->kind == LBOX_RECT && b->role == LROLE_CHECKBOX) {
+                CHECK(fabs(b->x + b->w - (right - 1)) < 0.01);
+                boxes++;
+            } else if (b->kind == LBOX_TEXT && b->role == LROLE_TEXT) {
+                /* A line's pieces: the one that ends rightmost ends at the
+                 * margin (a line may hold runs in both directions). */
+                double end = b->x + b->w;
+                for (size_t k = 0; k < pg->nboxes; k++) {
+                    const lbox *o = &pg->boxes[k];
+                    if (o->kind == LBOX_TEXT && o->role == LROLE_TEXT && fabs(o->y - b->y) < 0.01 &&
+                        o->x + o->w > end)
+                        end = o->x + o->w;
+                }
+                CHECK(fabs(end - right) < 0.01);
+                lines++;
+            }
+        }
+    }
+    CHECK(initials >= 4 && boxes >= 4 && lines > 20);
+    if (check_failures != failures_before)
+        fprintf(stderr, "  (mirrored: %zu initials boxes, %zu checkboxes, %zu lines, in %s)\n",
+                initials, boxes, lines, what);
+}
+
 static const char *patient_en =
     "first_name: José\nlast_name: Núñez\ndob: 1968-04-12\n"
     "mrn: A1003\nappointment_date: 2026-12-01\nclinician: Dr. Ana Ruiz\n";
@@ -307,6 +351,8 @@ int main(void)
                             has = d->pages[p].boxes[i].role == LROLE_NOTICE;
                         notice_pages += has;
                     }
+                    if (text_lang_rtl(s.pk.language) && s.pk.nentries > 1)
+                        check_mirrored(d, what);
                     if (s.pk.notice != NOTICE_NONE) {
                         CHECK(notice_pages >= 1);
                         if (!large)
