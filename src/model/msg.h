@@ -1,7 +1,7 @@
 /*
  * msg.h — every label medpacket prints itself ("Page 1 of 3", "Signature",
- * "Initials" ...), one table per language. Forms hold their own wording; these
- * are only the words the program adds around it.
+ * "Initials" ...), one table per language (en, es, ar, zh-Hant). Forms hold
+ * their own wording; these are only the words the program adds around it.
  */
 #ifndef MP_MSG_H
 #define MP_MSG_H
@@ -61,7 +61,7 @@ typedef enum {
     MSG_COUNT
 } msg_id;
 
-/* True when lang has a table ("en", "es"). */
+/* True when lang has a table ("en", "es", "ar", "zh-Hant"). */
 bool msg_has_language(const char *lang);
 
 /* True when s is a BCP 47 language tag as forms write them: a language of
