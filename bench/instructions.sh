@@ -5,7 +5,8 @@
 # ICU). Unlike wall-clock time it does not move with the machine's load, so
 # it is the figure to compare before and after a change.
 # Usage: bench/instructions.sh [BINARY] [NAMES]
-#   MP_BENCH_FORM=packet measures the packet instead of the consent.
+#   MP_BENCH_FORM=packet measures the packet instead of the consent (a path
+#   with a "/" names any form or packet file).
 #   MP_BENCH_KEEP=1 keeps the callgrind files (for callgrind_annotate) and
 #   says where.
 #   NAMES: latin (default; accented Latin names), cjk, arabic, mixed (names in
@@ -49,11 +50,13 @@ count() { # N -> total instructions of a batch of N rows
   rm -rf "$work/out$1"
   # batch runs its rows in a worker process: every process is counted.
   valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$work/cg$1.%p" "$bin" batch \
-    "$root/forms/trigger-point/${MP_BENCH_FORM:-consent}.yaml" --data "$work/p$1.csv" --out-dir "$work/out$1" \
+    "$form" --data "$work/p$1.csv" --out-dir "$work/out$1" \
     --jobs 1 --quiet >/dev/null 2>"$work/log$1"
   cat "$work/cg$1".* | sed -n 's/^summary: *//p' | awk '{s += $1} END {printf "%.0f\n", s}'
 }
 
+form=${MP_BENCH_FORM:-consent}
+[[ $form == */* ]] || form=$root/forms/trigger-point/$form.yaml
 a=$(count 20)
 b=$(count 220)
 echo "${MP_BENCH_FORM:-consent}, $names names: $(( (b - a) / 200 )) instructions per PDF (20 rows: $a, 220 rows: $b)"

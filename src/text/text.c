@@ -112,27 +112,26 @@ static void text_break_locale(const char *lang, char *id, int32_t cap)
         snprintf(id, (size_t)cap, "en");
 }
 
-/* The code point at s[i] (of n), and the one ending just before s[i]. */
-static UChar32 u16_at(const UChar *s, int32_t i, int32_t n)
+/* The code point of text[0..len) that starts at byte i, and the one that
+ * ends just before it. */
+static UChar32 cp_at(const char *text, size_t len, size_t i)
 {
-    uint32_t c = s[i];
-    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < n && s[i + 1] >= 0xDC00 && s[i + 1] <= 0xDFFF)
-        return (UChar32)(0x10000 + ((c - 0xD800) << 10) + ((uint32_t)s[i + 1] - 0xDC00));
-    return (UChar32)c;
+    uint32_t cp = 0;
+    return i < len && utf8_decode(text + i, len - i, &cp) ? (UChar32)cp : 0;
 }
 
-static UChar32 u16_before(const UChar *s, int32_t i)
+static UChar32 cp_before(const char *text, size_t len, size_t i)
 {
-    uint32_t c = s[i - 1];
-    if (c >= 0xDC00 && c <= 0xDFFF && i >= 2 && s[i - 2] >= 0xD800 && s[i - 2] <= 0xDBFF)
-        return u16_at(s, i - 2, i);
-    return (UChar32)c;
+    while (i > 0 && ((unsigned char)text[i - 1] & 0xC0) == 0x80)
+        i--;
+    return i > 0 ? cp_at(text, len, i - 1) : 0;
 }
 
 /* Grapheme clusters, then line breaks. A break is dropped where no cluster
  * starts: a line never splits a base from its marks or an emoji sequence,
  * even where UAX #14 alone would allow it. */
-static int text_flags(const text_u16 *t, const char *lang, uint8_t *flags, size_t len)
+static int text_flags(const text_u16 *t, const char *text, const char *lang, uint8_t *flags,
+                      size_t len)
 {
     UErrorCode err = U_ZERO_ERROR;
     UBreakIterator *chars = brkpool_take(UBRK_CHARACTER, "", &err);
@@ -165,7 +164,8 @@ static int text_flags(const text_u16 *t, const char *lang, uint8_t *flags, size_
         if (status >= UBRK_LINE_HARD && status < UBRK_LINE_HARD_LIMIT)
             f |= TEXT_MANDATORY;
         if (keep_all && !(f & TEXT_MANDATORY)) {
-            UChar32 before = u16_before(t->u16, b), after = u16_at(t->u16, b, t->n16);
+            size_t at = (size_t)t->byte_of[b];
+            UChar32 before = cp_before(text, len, at), after = cp_at(text, len, at);
             if ((u_isalpha(before) || u_isdigit(before)) && (u_isalpha(after) || u_isdigit(after)))
                 continue;
         }
@@ -289,7 +289,7 @@ int text_analyze(const char *text, size_t len, const char *lang, text_dir dir, a
     text_u16 t;
     int rc = text_u16_from_utf8(text, len, &t);
     if (rc == 0)
-        rc = text_flags(&t, lang, out->flags, len);
+        rc = text_flags(&t, text, lang, out->flags, len);
     if (rc == 0) {
         text_scripts(&t);
         rc = text_bidi(&t, dir, len, a, out);
