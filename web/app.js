@@ -117,6 +117,8 @@ function setLang(lang) {
   if (!state.config.languages.includes(lang)) lang = state.config.languages[0];
   state.lang = lang;
   document.documentElement.lang = lang;
+  // Arabic labels read right to left: the whole page turns around.
+  document.documentElement.dir = (state.config.rtl || []).includes(lang) ? 'rtl' : 'ltr';
   try { localStorage.setItem(LANG_KEY, lang); } catch { /* private mode */ }
   for (const n of document.querySelectorAll('[data-l]')) n.textContent = t(n.dataset.l);
   for (const b of ui.langs.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.value === lang));

@@ -18,6 +18,7 @@
 #include "language.h"
 #include "msg.h"
 #include "print.h"
+#include "text.h"
 #include "web_assets.h"
 
 #define MAX_JSON_DEPTH 8u /* a walk-in is {"fields": {...}}: depth 2 */
@@ -704,6 +705,14 @@ static int build_config(server *s)
     json_begin_array(w);
     for (size_t i = 0; i < nl; i++)
         json_put_str(w, langs[i]);
+    json_end_array(w);
+    /* The label languages written right to left: the page turns its
+     * layout around for them (dir="rtl"). */
+    json_key(w, "rtl");
+    json_begin_array(w);
+    for (size_t i = 0; i < nl; i++)
+        if (text_lang_rtl(langs[i]))
+            json_put_str(w, langs[i]);
     json_end_array(w);
     /* Every language of the labels and of the packets, by its own name
      * (ICU's: "Español", "العربية", "繁體中文"), the way its readers look

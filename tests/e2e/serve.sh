@@ -36,6 +36,19 @@ check_has "config: a walk-in is seen today" "$(cat "$work/body")" \
 check_has "config: Spanish labels" "$(cat "$work/body")" '"search": "Buscar por nombre o número de expediente"'
 check_has "config: each language by its own name (ICU's)" "$(cat "$work/body")" \
   '"language_names": {"en": "English", "es": "Español"}'
+check_has "config: the Arabic and Chinese drafts are not offered" "$(cat "$work/body")" \
+  '"languages": ["en", "es"]'
+# With --allow-draft they are: the page's labels in Arabic too, turned
+# right to left (rtl), and each language by its own name.
+main_url=$url
+serve_start drafts --listen 127.0.0.1:0 --allow-draft --no-print || { finish; exit 1; }
+check_eq "--allow-draft: /api/config" "$(code "${url}api/config")" 200
+drafts=$(cat "$work/body")
+check_has "--allow-draft: Arabic and Chinese offered" "$drafts" '"languages": ["en", "es", "ar", "zh-Hant"]'
+check_has "--allow-draft: Arabic labels read right to left" "$drafts" '"rtl": ["ar"]'
+check_has "--allow-draft: by their own names" "$drafts" '"ar": "العربية"'
+check_has "--allow-draft: Arabic labels" "$drafts" '"patient": "المريض"'
+url=$main_url
 
 check_eq "/api/patients" "$(code "${url}api/patients")" 200
 list=$(cat "$work/body")
