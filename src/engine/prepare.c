@@ -191,6 +191,8 @@ int prepare_run(const prepare_opts *s, arena *a, prepared_run *run, mp_err *err)
     run->font_programs = pdf_font_cache_new();
     env->fonts = run->fonts;
     env->shapers = run->shapers;
+    /* Without it every notice tries each size: slower, not wrong. */
+    env->notice_memo = render_notice_memo_new();
     env->font_programs = run->font_programs;
     for (size_t v = 0; v < run->nvariants; v++)
         if ((rc = render_check_glyphs(run->variants[v], env, err)))
@@ -202,6 +204,8 @@ void prepare_release(prepared_run *run)
 {
     shaper_pool_free(run->shapers);
     run->shapers = NULL;
+    render_notice_memo_free(run->env.notice_memo);
+    run->env.notice_memo = NULL;
     pdf_font_cache_free(run->font_programs);
     run->font_programs = NULL;
     fontset_free(run->fonts);

@@ -3,6 +3,7 @@
  */
 #include "render.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -386,6 +387,62 @@ static int render_form(layout *L, const packet_entry *e, const render_env *env, 
     return laid_out(layout_form_end(L), f, err);
 }
 
+#define NOTICE_MEMO_MAX 16
+
+struct render_notice_memo {
+    pthread_mutex_t lock;
+    size_t n;
+    struct {
+        double width, height, body;
+        char lang[24];
+        double size;
+    } e[NOTICE_MEMO_MAX];
+};
+
+render_notice_memo *render_notice_memo_new(void)
+{
+    render_notice_memo *m = calloc(1, sizeof *m);
+    if (m && pthread_mutex_init(&m->lock, NULL) != 0) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void render_notice_memo_free(render_notice_memo *m)
+{
+    if (!m)
+        return;
+    pthread_mutex_destroy(&m->lock);
+    free(m);
+}
+
+/* The size a notice was set at on pages of geom at body size body with its
+ * title in lang, or 0; with size > 0, records it. */
+static double notice_memo(render_notice_memo *m, const layout_geom *g, double body,
+                          const char *lang, double size)
+{
+    if (!m || strlen(lang) >= sizeof m->e[0].lang)
+        return 0;
+    double found = 0;
+    pthread_mutex_lock(&m->lock);
+    size_t i = 0;
+    while (i < m->n && !(m->e[i].width == g->width_pt && m->e[i].height == g->height_pt &&
+                         m->e[i].body == body && strcmp(m->e[i].lang, lang) == 0))
+        i++;
+    if (i < m->n)
+        found = m->e[i].size;
+    else if (size > 0 && m->n < NOTICE_MEMO_MAX) {
+        m->e[m->n].width = g->width_pt;
+        m->e[m->n].height = g->height_pt;
+        m->e[m->n].body = body;
+        strcpy(m->e[m->n].lang, lang);
+        m->e[m->n++].size = size;
+    }
+    pthread_mutex_unlock(&m->lock);
+    return found;
+}
+
 /* The smallest size the notice's text is made to fit one page with, at the
  * standard body size: a size a patient can still read, as the taglines
  * insurers print are. Large print does not shrink (see layout_notice). */
@@ -438,10 +495,22 @@ static int render_notice(layout *L, const packet_entry *e, size_t n, const char 
         if (!entries[i].text)
             return OOM(err);
     }
-    double min_pt = render_large_print(env, pt) ? env->style_large.body_pt : NOTICE_MIN_PT;
+    bool large = render_large_print(env, pt);
+    double body = large ? env->style_large.body_pt : env->style.body_pt;
+    double min_pt = large ? body : NOTICE_MIN_PT;
+    /* The page size the notice is set on: as begin_form chose it. */
+    layout_geom geom = env->geom;
+    page_size ps;
+    if (!env->page_size_forced && e[0].form->page_size.s &&
+        page_size_parse(e[0].form->page_size.s, &ps))
+        geom = layout_geom_for(ps);
+    double size = notice_memo(env->notice_memo, &geom, body, lang, 0);
+    bool known = size > 0;
     layout_status st;
-    if ((st = layout_notice(L, entries, n, min_pt)) || (st = layout_form_end(L)))
+    if ((st = layout_notice(L, entries, n, min_pt, &size)) || (st = layout_form_end(L)))
         return laid_out(st, e[0].form, err);
+    if (!known)
+        notice_memo(env->notice_memo, &geom, body, lang, size);
     return 0;
 }
 

@@ -36,6 +36,14 @@ typedef struct render_withheld {
     const char *why;  /* "tpi-consent-ar is a draft, not approved for patients" */
 } render_withheld;
 
+/* The sizes a run's language notice was set at (layout_notice), by page
+ * size, body size and language, so that each patient's packet sets it at
+ * once instead of trying every size again: the notice is the same for
+ * every patient. Thread-safe (serve renders in several threads). */
+typedef struct render_notice_memo render_notice_memo;
+render_notice_memo *render_notice_memo_new(void);
+void render_notice_memo_free(render_notice_memo *m);
+
 typedef struct render_env {
     const clinic *clinic;
     fontset *fonts;               /* the clinic's family, then a face per script */
@@ -56,6 +64,7 @@ typedef struct render_env {
      * is told why the packet's own language printed instead. */
     const render_withheld *withheld;
     size_t nwithheld;
+    render_notice_memo *notice_memo; /* may be NULL: then every notice tries every size */
 } render_env;
 
 /* Large print for this patient: --large-print, else the patient's

@@ -1560,7 +1560,8 @@ static bool notice_fits(const chunk *c, double gap, double room)
            column_height(c->units, k, c->n, gap) <= room + EPS;
 }
 
-layout_status layout_notice(layout *L, const layout_notice_entry *e, size_t n, double min_pt)
+layout_status layout_notice(layout *L, const layout_notice_entry *e, size_t n, double min_pt,
+                            double *size_pt)
 {
     layout_status st;
     if (!L->in_form && (st = layout_form_begin(L, &(layout_header){0})))
@@ -1576,7 +1577,7 @@ layout_status layout_notice(layout *L, const layout_notice_entry *e, size_t n, d
     double space = line_h(L, L->s.body_pt) * 0.45;
     double room = L->page_empty ? body_height(L) : L->cursor - space - L->g.body_bottom_pt;
     double w = (body_width(L) - NOTICE_GAP_PT * (NOTICE_COLUMNS - 1)) / NOTICE_COLUMNS;
-    double size = L->s.body_pt, gap;
+    double size = *size_pt > 0 && *size_pt < L->s.body_pt ? *size_pt : L->s.body_pt, gap;
     chunk *made;
     /* Short paragraphs in narrow columns read well a little tighter. */
     double leading = L->s.leading;
@@ -1593,6 +1594,7 @@ layout_status layout_notice(layout *L, const layout_notice_entry *e, size_t n, d
         size -= 0.5;
     }
     L->s.leading = leading;
+    *size_pt = size;
     /* The columns of each page as one unit: entries side by side share its
      * top, and a page holds as many as its columns take. */
     chunk *c = new_chunk(L, space, LROLE_NOTICE);

@@ -249,8 +249,13 @@ typedef struct layout_notice_entry {
  * the first column is the right one). When they all fit on the page, the
  * columns are balanced; when they do not fit at the body size, the text is
  * made smaller, in half points, down to min_pt; below that the columns go
- * on to the next page (large print passes its body size: it never shrinks). */
-layout_status layout_notice(layout *L, const layout_notice_entry *e, size_t n, double min_pt);
+ * on to the next page (large print passes its body size: it never shrinks).
+ * The trying starts at *size_pt when it is set (> 0 and below the body
+ * size: the size an identical notice was set at before, so that each
+ * patient's packet does not try every size again); *size_pt gets the size
+ * the entries were set at. */
+layout_status layout_notice(layout *L, const layout_notice_entry *e, size_t n, double min_pt,
+                            double *size_pt);
 layout_status layout_form_end(layout *L);
 
 /* The pages so far. Valid until the arena is freed. */

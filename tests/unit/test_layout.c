@@ -1053,7 +1053,9 @@ static void test_notice_columns(void)
     layout *L = fresh(a, 1);
     layout_notice_entry *e = notice_entries(a, 16, 18, 9);
     CHECK(layout_title(L, "Free language help") == LAYOUT_OK);
-    CHECK(layout_notice(L, e, 16, 8.0) == LAYOUT_OK);
+    double size = 0;
+    CHECK(layout_notice(L, e, 16, 8.0, &size) == LAYOUT_OK);
+    CHECK(fabs(size - 10.0) < 0.001);
     CHECK(layout_form_end(L) == LAYOUT_OK);
     const layout_doc *d = layout_result(L);
     CHECK_INT(d->npages, 1);
@@ -1096,15 +1098,32 @@ static void test_notice_columns(void)
     a = arena_new();
     L = fresh(a, 1);
     e = notice_entries(a, 16, 60, 16);
-    CHECK(layout_notice(L, e, 16, 7.0) == LAYOUT_OK);
+    size = 0;
+    CHECK(layout_notice(L, e, 16, 7.0, &size) == LAYOUT_OK);
     CHECK(layout_form_end(L) == LAYOUT_OK);
     d = layout_result(L);
     CHECK_INT(d->npages, 1);
     check_inside(d);
     l0 = find_text(d, "L0", &page);
     CHECK(l0 && l0->size_pt < 10.0 && l0->size_pt >= 7.0);
-    if (l0)
+    if (l0) {
         CHECK(fabs(l0->size_pt * 2 - floor(l0->size_pt * 2)) < 0.001);
+        CHECK(fabs(l0->size_pt - size) < 0.001);
+    }
+    arena_free(a);
+    /* The same notice again, told the size it took: set at it at once, the
+     * same boxes. */
+    a = arena_new();
+    L = fresh(a, 1);
+    e = notice_entries(a, 16, 60, 16);
+    double again = size;
+    CHECK(layout_notice(L, e, 16, 7.0, &again) == LAYOUT_OK);
+    CHECK(fabs(again - size) < 0.001);
+    CHECK(layout_form_end(L) == LAYOUT_OK);
+    d = layout_result(L);
+    CHECK_INT(d->npages, 1);
+    l0 = find_text(d, "L0", &page);
+    CHECK(l0 && fabs(l0->size_pt - size) < 0.001);
     arena_free(a);
 
     /* Large print does not shrink: the columns go on to the next page, and
@@ -1112,7 +1131,8 @@ static void test_notice_columns(void)
     a = arena_new();
     L = fresh(a, 1);
     e = notice_entries(a, 16, 60, 16);
-    CHECK(layout_notice(L, e, 16, 10.0) == LAYOUT_OK);
+    size = 0;
+    CHECK(layout_notice(L, e, 16, 10.0, &size) == LAYOUT_OK);
     CHECK(layout_form_end(L) == LAYOUT_OK);
     d = layout_result(L);
     CHECK(d->npages >= 2);
@@ -1133,7 +1153,8 @@ static void test_notice_columns(void)
     layout_header h = {.left = "Clinic", .page_fmt = "%d/%d", .lang = "ar", .rtl = true};
     CHECK(layout_form_begin(L, &h) == LAYOUT_OK);
     e = notice_entries(a, 4, 10, 4);
-    CHECK(layout_notice(L, e, 4, 8.0) == LAYOUT_OK);
+    size = 0;
+    CHECK(layout_notice(L, e, 4, 8.0, &size) == LAYOUT_OK);
     CHECK(layout_form_end(L) == LAYOUT_OK);
     d = layout_result(L);
     CHECK_INT(notice_column(d, "L0", &page), 1);
