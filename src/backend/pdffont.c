@@ -25,6 +25,7 @@
 
 #include <zlib.h>
 
+#include "buf.h"
 #include "bytes.h"
 #include "utf8.h"
 
@@ -187,11 +188,6 @@ static HPDF_Array add_array(HPDF_Dict d, const char *key)
     return a;
 }
 
-static HPDF_STATUS put(HPDF_Stream s, const char *str)
-{
-    return HPDF_Stream_Write(s, (const HPDF_BYTE *)str, (HPDF_UINT)strlen(str));
-}
-
 /* One ToUnicode entry: code shows the UTF-16 text u16[0..len), which lies
  * in the caller's pool. */
 typedef struct cmap_entry {
@@ -223,57 +219,54 @@ static void utf16_hex(const cmap_entry *m, char *out, size_t cap)
 }
 
 /* Writes the entries as bfchar blocks of at most CMAP_BLOCK entries. */
-static HPDF_STATUS put_entries(HPDF_Stream s, const cmap_entry *m, size_t n)
+static void put_entries(mp_buf *s, const cmap_entry *m, size_t n)
 {
     char line[40 + 4 * MAX_TEXT_UNITS], dst[8 + 4 * MAX_TEXT_UNITS];
-    HPDF_STATUS ret = HPDF_OK;
-    for (size_t r = 0; r < n && ret == HPDF_OK; r++) {
+    for (size_t r = 0; r < n && !s->oom; r++) {
         size_t in_block = r % CMAP_BLOCK, left = n - r;
         if (in_block == 0) {
             snprintf(line, sizeof line, "%zu beginbfchar\n", left < CMAP_BLOCK ? left : CMAP_BLOCK);
-            ret |= put(s, line);
+            buf_puts(s, line);
         }
         utf16_hex(&m[r], dst, sizeof dst);
         snprintf(line, sizeof line, "<%04X> %s\n", m[r].code, dst);
-        ret |= put(s, line);
+        buf_puts(s, line);
         if (in_block + 1 == CMAP_BLOCK || left == 1)
-            ret |= put(s, "endbfchar\n");
+            buf_puts(s, "endbfchar\n");
     }
-    return ret;
 }
 
-/* The ToUnicode CMap for two-byte codes. */
-static HPDF_STATUS put_tounicode(HPDF_Stream s, const cmap_entry *m, size_t n)
+/* The ToUnicode CMap for two-byte codes, into s (s->oom when out of memory). */
+static void put_tounicode(mp_buf *s, const cmap_entry *m, size_t n)
 {
-    HPDF_STATUS ret = put(s, "/CIDInit /ProcSet findresource begin\n"
-                             "12 dict begin\n"
-                             "begincmap\n"
-                             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) "
-                             "/Supplement 0 >> def\n"
-                             "/CMapName /Adobe-Identity-UCS def\n"
-                             "/CMapType 2 def\n"
-                             "1 begincodespacerange\n"
-                             "<0000> <FFFF>\n"
-                             "endcodespacerange\n");
-    ret |= put_entries(s, m, n);
-    ret |= put(s, "endcmap\n"
-                  "CMapName currentdict /CMapName get exch defineresource pop\n"
-                  "end\n"
-                  "end\n");
-    return ret;
+    buf_puts(s, "/CIDInit /ProcSet findresource begin\n"
+                "12 dict begin\n"
+                "begincmap\n"
+                "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) "
+                "/Supplement 0 >> def\n"
+                "/CMapName /Adobe-Identity-UCS def\n"
+                "/CMapType 2 def\n"
+                "1 begincodespacerange\n"
+                "<0000> <FFFF>\n"
+                "endcodespacerange\n");
+    put_entries(s, m, n);
+    buf_puts(s, "endcmap\n"
+                "CMapName currentdict /CMapName get exch defineresource pop\n"
+                "end\n"
+                "end\n");
 }
 
 /* Everything one font's objects are made from. */
 typedef struct embed {
     HPDF_Doc pdf;
     const mp_font *font;
-    bool cff;              /* CIDFontType0 over a bare CFF; else CIDFontType2 */
-    int flags;             /* the descriptor's Symbolic or Nonsymbolic bit */
-    size_t n;              /* codes drawn */
-    const uint16_t *codes; /* ascending */
-    const int *widths;     /* of codes[i], in 1/1000 em */
-    const cmap_entry *cmap;
-    size_t ncmap;
+    bool cff;                  /* CIDFontType0 over a bare CFF; else CIDFontType2 */
+    int flags;                 /* the descriptor's Symbolic or Nonsymbolic bit */
+    size_t n;                  /* codes drawn */
+    const uint16_t *codes;     /* ascending */
+    const int *widths;         /* of codes[i], in 1/1000 em */
+    const unsigned char *cmap; /* the ToUnicode CMap, deflated */
+    size_t cmap_len;
     const unsigned char *file; /* FontFile2 (sfnt) or FontFile3 (bare CFF), deflated */
     size_t file_len;           /* deflated */
     size_t raw_len;            /* before deflating: FontFile2's /Length1 */
@@ -399,8 +392,10 @@ static HPDF_Dict build(const embed *e)
         return NULL;
     ret |= HPDF_Array_Add(descendants, cid);
     ret |= HPDF_Dict_Add(type0, "ToUnicode", cmap);
+    /* Deflated once for the glyph set's texts and kept, as the program. */
+    pdffont_mark_deflated(cmap);
     if (ret == HPDF_OK)
-        ret = put_tounicode(cmap->stream, e->cmap, e->ncmap);
+        ret = HPDF_Stream_Write(cmap->stream, e->cmap, (HPDF_UINT)e->cmap_len);
     if (ret == HPDF_OK)
         ret = add_cid_font(e, cid, desc);
     if (ret == HPDF_OK)
@@ -496,6 +491,15 @@ typedef struct program {
     char registry[PS_NAME_SIZE], ordering[PS_NAME_SIZE];
     int supplement;
     size_t bytes; /* what the entry holds, for the cache's bound */
+    /* The last ToUnicode CMap made for this glyph set, as text and
+     * deflated: a batch gives the same glyphs the same texts again and
+     * again (the notice's sixteen languages, a form's wording), and
+     * deflating the CMap of every font of every PDF cost as much as the
+     * rest of the PDF. Kept only when the text is the same, byte for byte. */
+    char *cmap_text;
+    size_t cmap_text_len;
+    unsigned char *cmap_z;
+    size_t cmap_z_len;
 } program;
 
 /* A CFF font program shows a glyph by its CID: in a CID-keyed CFF the
@@ -600,6 +604,8 @@ static void program_free(program *p)
     free(p->gids);
     free(p->codes);
     free(p->file);
+    free(p->cmap_text);
+    free(p->cmap_z);
     free(p);
 }
 
@@ -748,6 +754,14 @@ static program *find_program(pdffont_cache *c, const mp_font *f, const uint32_t 
     return NULL;
 }
 
+static void *dup_bytes(const void *b, size_t n)
+{
+    void *d = malloc(n ? n : 1);
+    if (d && n)
+        memcpy(d, b, n);
+    return d;
+}
+
 /* A copy of the cached program for (f, gids), or NULL. */
 static program *cache_get(pdffont_cache *c, const mp_font *f, const uint32_t *gids, size_t n)
 {
@@ -764,6 +778,14 @@ static program *cache_get(pdffont_cache *c, const mp_font *f, const uint32_t *gi
             copy->gids = NULL; /* the caller has them */
             copy->codes = malloc((n ? n : 1) * sizeof *copy->codes);
             copy->file = malloc(p->len ? p->len : 1);
+            copy->cmap_text = p->cmap_text ? dup_bytes(p->cmap_text, p->cmap_text_len) : NULL;
+            copy->cmap_z = p->cmap_z ? dup_bytes(p->cmap_z, p->cmap_z_len) : NULL;
+            if (!copy->cmap_text || !copy->cmap_z) {
+                free(copy->cmap_text);
+                free(copy->cmap_z);
+                copy->cmap_text = NULL;
+                copy->cmap_z = NULL;
+            }
             if (copy->codes && copy->file) {
                 memcpy(copy->codes, p->codes, n * sizeof *p->codes);
                 memcpy(copy->file, p->file, p->len);
@@ -788,6 +810,8 @@ static void cache_put(pdffont_cache *c, const program *p)
     if (!k)
         return;
     *k = *p;
+    k->cmap_text = NULL;
+    k->cmap_z = NULL;
     k->gids = malloc((p->n ? p->n : 1) * sizeof *k->gids);
     k->codes = malloc((p->n ? p->n : 1) * sizeof *k->codes);
     k->file = malloc(p->len ? p->len : 1);
@@ -818,6 +842,68 @@ static void cache_put(pdffont_cache *c, const program *p)
         program_free(old);
     }
     pthread_mutex_unlock(&c->lock);
+}
+
+/* Keeps p's CMap (text and deflated) in the cached program of p's glyph
+ * set, replacing the one it had. Out of memory, nothing is kept. */
+static void cache_put_cmap(pdffont_cache *c, const program *p, const uint32_t *gids)
+{
+    char *text = dup_bytes(p->cmap_text, p->cmap_text_len);
+    unsigned char *z = dup_bytes(p->cmap_z, p->cmap_z_len);
+    pthread_mutex_lock(&c->lock);
+    program *k = text && z ? find_program(c, p->font, gids, p->n, p->hash) : NULL;
+    if (k) {
+        c->bytes -= k->cmap_text_len + k->cmap_z_len;
+        free(k->cmap_text);
+        free(k->cmap_z);
+        k->cmap_text = text;
+        k->cmap_text_len = p->cmap_text_len;
+        k->cmap_z = z;
+        k->cmap_z_len = p->cmap_z_len;
+        c->bytes += k->cmap_text_len + k->cmap_z_len;
+        text = NULL;
+        z = NULL;
+    }
+    pthread_mutex_unlock(&c->lock);
+    free(text);
+    free(z);
+}
+
+/* The deflated ToUnicode CMap of entries m[0..n) into p, the program of
+ * glyph set gids: the one p holds when its text is the same, else made and
+ * kept (in p, and in the cache when there is one). Returns 0 or EX_OSERR. */
+static int tounicode(pdffont_cache *cache, program *p, const uint32_t *gids, const cmap_entry *m,
+                     size_t n)
+{
+    mp_buf text;
+    buf_init(&text, NULL);
+    put_tounicode(&text, m, n);
+    if (text.oom) {
+        buf_free(&text);
+        return EX_OSERR;
+    }
+    if (p->cmap_z && p->cmap_text_len == text.len &&
+        memcmp(p->cmap_text, text.data, text.len) == 0) {
+        buf_free(&text);
+        return 0;
+    }
+    uLongf zlen = compressBound((uLong)text.len);
+    unsigned char *z = malloc(zlen);
+    if (!z || compress2(z, &zlen, (const Bytef *)text.data, (uLong)text.len,
+                        Z_DEFAULT_COMPRESSION) != Z_OK) {
+        free(z);
+        buf_free(&text);
+        return EX_OSERR;
+    }
+    free(p->cmap_text);
+    free(p->cmap_z);
+    p->cmap_text = text.data; /* the buffer's heap bytes, now p's */
+    p->cmap_text_len = text.len;
+    p->cmap_z = z;
+    p->cmap_z_len = zlen;
+    if (cache)
+        cache_put_cmap(cache, p, gids);
+    return 0;
 }
 
 int pdffont_embed_glyphs(HPDF_Doc pdf, pdffont_cache *cache, const mp_font *f, const uint32_t *gids,
@@ -898,14 +984,16 @@ int pdffont_embed_glyphs(HPDF_Doc pdf, pdffont_cache *cache, const mp_font *f, c
         sorted_codes[j] = codes[order[j]];
         sorted_widths[j] = pf->widths[order[j]];
     }
-    cmap = glyph_entries(codes, text, order, n, &pool, &e.ncmap);
-    if (!cmap) {
+    size_t ncmap;
+    cmap = glyph_entries(codes, text, order, n, &pool, &ncmap);
+    if (!cmap || tounicode(cache, prog, gids, cmap, ncmap) != 0) {
         rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
         goto done;
     }
     e.codes = sorted_codes;
     e.widths = sorted_widths;
-    e.cmap = cmap;
+    e.cmap = prog->cmap_z;
+    e.cmap_len = prog->cmap_z_len;
     /* Symbolic: a shaped glyph set (conjuncts, ligatures, ideographs) is no
      * subset of the standard Latin character set. */
     e.flags = 4;
