@@ -496,7 +496,7 @@ typedef struct program {
      * again (the notice's sixteen languages, a form's wording), and
      * deflating the CMap of every font of every PDF cost as much as the
      * rest of the PDF. Kept only when the text is the same, byte for byte. */
-    char *cmap_text;
+    char *cmap_text; /* not the text: each entry's code, length and units (cmap_key) */
     size_t cmap_text_len;
     unsigned char *cmap_z;
     size_t cmap_z_len;
@@ -875,30 +875,46 @@ static void cache_put_cmap(pdffont_cache *c, const program *p, const uint32_t *g
 static int tounicode(pdffont_cache *cache, program *p, const uint32_t *gids, const cmap_entry *m,
                      size_t n)
 {
+    /* What the CMap says, compared before it is written out: each entry's
+     * code, length and UTF-16 units. */
+    mp_buf key;
+    buf_init(&key, NULL);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t head[2] = {m[i].code, m[i].len};
+        buf_put(&key, head, sizeof head);
+        buf_put(&key, m[i].u16, m[i].len * sizeof *m[i].u16);
+    }
+    if (key.oom) {
+        buf_free(&key);
+        return EX_OSERR;
+    }
+    if (p->cmap_z && p->cmap_text_len == key.len && memcmp(p->cmap_text, key.data, key.len) == 0) {
+        buf_free(&key);
+        return 0;
+    }
     mp_buf text;
     buf_init(&text, NULL);
     put_tounicode(&text, m, n);
     if (text.oom) {
         buf_free(&text);
+        buf_free(&key);
         return EX_OSERR;
-    }
-    if (p->cmap_z && p->cmap_text_len == text.len &&
-        memcmp(p->cmap_text, text.data, text.len) == 0) {
-        buf_free(&text);
-        return 0;
     }
     uLongf zlen = compressBound((uLong)text.len);
     unsigned char *z = malloc(zlen);
-    if (!z || compress2(z, &zlen, (const Bytef *)text.data, (uLong)text.len,
-                        Z_DEFAULT_COMPRESSION) != Z_OK) {
+    int zrc =
+        z ? compress2(z, &zlen, (const Bytef *)text.data, (uLong)text.len, Z_DEFAULT_COMPRESSION)
+          : Z_MEM_ERROR;
+    buf_free(&text);
+    if (zrc != Z_OK) {
         free(z);
-        buf_free(&text);
+        buf_free(&key);
         return EX_OSERR;
     }
     free(p->cmap_text);
     free(p->cmap_z);
-    p->cmap_text = text.data; /* the buffer's heap bytes, now p's */
-    p->cmap_text_len = text.len;
+    p->cmap_text = key.data; /* the buffer's heap bytes, now p's */
+    p->cmap_text_len = key.len;
     p->cmap_z = z;
     p->cmap_z_len = zlen;
     if (cache)
