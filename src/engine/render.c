@@ -436,7 +436,7 @@ static double notice_memo(render_notice_memo *m, const layout_geom *g, double bo
         m->e[m->n].width = g->width_pt;
         m->e[m->n].height = g->height_pt;
         m->e[m->n].body = body;
-        strcpy(m->e[m->n].lang, lang);
+        snprintf(m->e[m->n].lang, sizeof m->e[m->n].lang, "%s", lang);
         m->e[m->n++].size = size;
     }
     pthread_mutex_unlock(&m->lock);
