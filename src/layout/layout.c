@@ -1501,9 +1501,10 @@ static unit *notice_entry(layout *L, chunk *c, const layout_notice_entry *e, dou
     return u;
 }
 
-/* How many of the entries from `from` on go in one column of height room:
- * at least one, so that an entry taller than a page still goes somewhere
- * (it is then cut as any unit taller than the body is). */
+/* Where a column of height room that starts with entry `from` ends (the
+ * index after its last entry): it takes at least one, so that an entry
+ * taller than a page still goes somewhere (it is then cut as any unit
+ * taller than the body is). */
 static size_t column_take(const unit *u, size_t from, size_t n, double gap, double room)
 {
     size_t k = from;
