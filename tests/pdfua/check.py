@@ -136,6 +136,15 @@ class Doc:
             seen += 1
         return v
 
+    def items(self, v):
+        """An array entry as a list whose items keep their references: a
+        reference is resolved only when it leads to an array (/Contents or
+        /K may be a lone reference to a stream or a kid, whose object number
+        is what names it)."""
+        if isinstance(v, Ref) and isinstance(self.get(v), list):
+            v = self.get(v)
+        return as_list(v)
+
     def dict_of(self, v):
         v = self.get(v)
         if isinstance(v, Stream):
@@ -177,7 +186,12 @@ class Report:
 
 WS = b" \t\n\r\f\0"
 DELIM = b"()<>[]{}/%"
-REGULAR_END = WS + DELIM
+# Compiled once: the lexer runs them on every token.
+WS_RE = re.compile(rb"(?:[ \t\n\r\f\0]+|%[^\r\n]*)*")
+REGULAR_RE = re.compile(rb"[^ \t\n\r\f\0()<>\[\]{}/%]*")
+NUMBER_RE = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)")
+HEX_ESC_RE = re.compile(rb"#([0-9A-Fa-f]{2})")
+EI_RE = re.compile(rb"[\0\t\n\f\r ]EI(?=[\0\t\n\f\r ]|$)")
 
 
 class Op:
@@ -196,16 +210,8 @@ class Lexer:
         self.n = len(data)
 
     def skip_ws(self):
-        d, n = self.d, self.n
-        while self.i < n:
-            c = d[self.i]
-            if c in WS:
-                self.i += 1
-            elif c == 0x25:  # % comment to end of line
-                while self.i < n and d[self.i] not in b"\r\n":
-                    self.i += 1
-            else:
-                break
+        # White space and % comments, which run to the end of the line.
+        self.i = WS_RE.match(self.d, self.i).end()
 
     def literal_string(self):
         d, n = self.d, self.n
@@ -263,18 +269,16 @@ class Lexer:
             raise ValueError("bad hex string")
 
     def name(self):
-        self.i += 1
-        start = self.i
-        while self.i < self.n and self.d[self.i] not in REGULAR_END:
-            self.i += 1
+        start = self.i + 1
+        self.i = REGULAR_RE.match(self.d, start).end()
         raw = self.d[start : self.i]
-        raw = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw)
+        if b"#" in raw:
+            raw = HEX_ESC_RE.sub(lambda m: bytes([int(m.group(1), 16)]), raw)
         return Name(raw.decode("latin-1"))
 
     def regular(self):
         start = self.i
-        while self.i < self.n and self.d[self.i] not in REGULAR_END:
-            self.i += 1
+        self.i = REGULAR_RE.match(self.d, start).end()
         return self.d[start : self.i]
 
     def value(self):
@@ -309,7 +313,7 @@ class Lexer:
         tok = self.regular()
         if not tok:
             raise ValueError("unexpected byte %r at %d" % (bytes([c]), pos))
-        if re.match(rb"^[+-]?(\d+\.?\d*|\.\d+)$", tok):
+        if NUMBER_RE.fullmatch(tok):
             return float(tok) if b"." in tok else int(tok)
         if tok == b"true":
             return True
@@ -363,7 +367,7 @@ class Lexer:
         # EI is the first "EI" standing alone (white space before, white
         # space or the end after) from here: binary image data can hold
         # "EI" inside a longer run of bytes, rarely with spaces round it.
-        m = re.compile(rb"[\0\t\n\f\r ]EI(?=[\0\t\n\f\r ]|$)").search(self.d, self.i)
+        m = EI_RE.search(self.d, self.i)
         if not m:
             raise ValueError("inline image at byte %d: no EI" % pos)
         self.i = m.end()
@@ -403,9 +407,11 @@ STANDARD_TYPES = set(
 TEXT_OPS = {"Tj", "TJ", "'", '"'}
 PAINT_OPS = {"f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "sh"}
 
-# BCP 47 language tags (RFC 5646), less the grandfathered irregular ones.
+# BCP 47 language tags (RFC 5646): a 2- or 3-letter language (the 4- to
+# 8-letter ones are reserved, so "english" is refused), then script, region,
+# variants, extensions, private use; not the grandfathered tags ("i-klingon").
 BCP47 = re.compile(
-    r"^(?:(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})"
+    r"^(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}"
     r"(?:-[A-Za-z]{4})?"
     r"(?:-(?:[A-Za-z]{2}|\d{3}))?"
     r"(?:-(?:[A-Za-z0-9]{5,8}|\d[A-Za-z0-9]{3}))*"
@@ -562,7 +568,7 @@ class Checker:
             if "StructParents" in page:
                 self.owner_key[ref] = page["StructParents"]
             streams = []
-            for c in as_list(self.doc.get(page.get("Contents"))):
+            for c in self.doc.items(page.get("Contents")):
                 st = self.doc.get(c)
                 if isinstance(st, Stream):
                     streams.append((c if isinstance(c, Ref) else None, st))
@@ -705,7 +711,7 @@ class Checker:
 
     def annotations(self, ref, page, n):
         r = self.r
-        annots = as_list(self.doc.get(page.get("Annots")))
+        annots = self.doc.items(page.get("Annots"))
         relevant = []
         for a in annots:
             ad = self.doc.dict_of(a)
@@ -879,12 +885,7 @@ class Checker:
             prev = level
 
     def kids(self, el):
-        """An element's /K as a list, without resolving a lone reference to a
-        kid (its object number is the kid's identity), only one to an array."""
-        k = el.get("K")
-        if isinstance(k, Ref) and isinstance(self.doc.get(k), list):
-            k = self.doc.get(k)
-        return as_list(k)
+        return self.doc.items(el.get("K"))
 
     def element(self, ref, el, parent, std, s):
         r, doc = self.r, self.doc

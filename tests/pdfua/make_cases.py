@@ -103,7 +103,7 @@ def build(**k):
     w = Writer()
     # 1 catalog, 2 pages, 3 page, 4 content a, 5 content b, 6 font,
     # 7 descriptor, 8 font file, 9 ToUnicode, 10 image, 11 XMP, 12 info,
-    # 13 link annotation, 20.. structure.
+    # 13 link annotation, 14 form XObject, 20.. structure.
     lang = "" if k.get("no_lang") else " /Lang (en-US)"
     dtitle = "false" if k.get("doc_title_false") else "true"
     marked = "false" if k.get("not_marked") else "true"
@@ -118,7 +118,7 @@ def build(**k):
     w.add(
         3,
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents [4 0 R 5 0 R]"
-        " /Resources << /Font << /F1 6 0 R >> /XObject << /Im1 10 0 R >> >>"
+        " /Resources << /Font << /F1 6 0 R >> /XObject << /Im1 10 0 R /Fm1 14 0 R >> >>"
         " /StructParents 0 /Annots [13 0 R]%s >>" % tabs,
     )
     h2 = "H3" if k.get("skip_heading") else "H2"
@@ -129,6 +129,7 @@ def build(**k):
     # second closes it: a page's streams are one stream (ISO 32000-1 7.8.2).
     content_a = (
         b"/Artifact BMC 0 0 0 rg 0 770 612 2 re f EMC\n"
+        b"q 1 0 0 1 500 760 cm /Fm1 Do Q\n"
         b"/H1 <</MCID 0>> BDC BT /F1 18 Tf 72 720 Td (A title \\(with EMC in it\\) ) Tj ET EMC\n"
         b"/P <</MCID 1>> BDC " + art_in_tag + b"BT /F1 11 Tf 72 700 Td [(See the ) -20 <636C696E6963>] TJ ET EMC\n"
         b"/" + h2.encode() + b" <</MCID 2>> BDC BT /F1 14 Tf 72 680 Td (Steps) Tj ET EMC\n"
@@ -174,6 +175,12 @@ def build(**k):
         "<< /Type /Annot /Subtype /Link /Rect [110 695 160 712] /Border [0 0 0]"
         " /A << /S /URI /URI (https://example.org/) >> /StructParent 1%s >>" % contents,
     )
+    # A form XObject drawn outside marked content: its own content must be
+    # marked, here a running footer artifact (or, broken, loose text).
+    form = b"BT /F1 8 Tf 0 0 Td (page 1) Tj ET\n"
+    if not k.get("form_unmarked"):
+        form = b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC\n" + form + b"EMC\n"
+    w.stream(14, "/Type /XObject /Subtype /Form /BBox [0 0 100 20] /Resources << /Font << /F1 6 0 R >> >>", form)
     # The structure tree.
     rolemap = " /RoleMap << /Box /Panel /Panel /Box >>" if k.get("circular_rolemap") else ""
     w.add(20, "<< /Type /StructTreeRoot /K 21 0 R /ParentTree 40 0 R /ParentTreeNextKey 2%s >>" % rolemap)
@@ -231,6 +238,7 @@ CASES = {
     "li-with-p": ({"li_with_p": True}, "09-005"),
     "circular-rolemap": ({"circular_rolemap": True}, "02-003"),
     "th-no-scope": ({"th_no_scope": True}, "-"),
+    "form-unmarked": ({"form_unmarked": True}, "01-005"),
 }
 
 
