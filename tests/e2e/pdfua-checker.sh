@@ -56,12 +56,17 @@ check_eq "unreadable file: exit 2" "$?" 2
 python3 "$check" missing.pdf >/dev/null 2>&1
 check_eq "missing file: exit 2" "$?" 2
 
-# Fast enough to run on every PDF: the hand-made cases, all of them, in a
-# few seconds at most (each is one qpdf run and a little Python).
-start=$(date +%s%N)
-python3 "$check" cases/good.pdf >/dev/null 2>&1
-ms=$((($(date +%s%N) - start) / 1000000))
-if [ "$ms" -lt 1000 ]; then ok "one check in ${ms} ms"; else fail "one check took ${ms} ms"; fi
+# Fast enough to run on every PDF we write: one check (a qpdf run and a
+# little Python; good.pdf embeds a whole DejaVu, more than a consent does) in
+# well under a second: the best of three, so that a busy machine does not fail it.
+best=
+for _ in 1 2 3; do
+  start=$(date +%s%N)
+  python3 "$check" cases/good.pdf >/dev/null 2>&1
+  ms=$((($(date +%s%N) - start) / 1000000))
+  if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
+done
+if [ "$best" -lt 1000 ]; then ok "one check in ${best} ms"; else fail "one check took ${best} ms"; fi
 
 # 2. Chromium's tagged PDF (Chromium tags by default since 2021; no flag is
 # needed). What it misses, the checker must say, and nothing more:

@@ -109,6 +109,7 @@ class Doc:
         self.raw = raw
         objs = raw["qpdf"][1]
         self.objs = {}
+        self.trailer = {}
         for key, val in objs.items():
             if key == "trailer":
                 self.trailer = convert(val.get("value", {}))
@@ -185,7 +186,6 @@ class Report:
 # --- a PDF content-stream tokenizer ---------------------------------------------
 
 WS = b" \t\n\r\f\0"
-DELIM = b"()<>[]{}/%"
 # Compiled once: the lexer runs them on every token.
 WS_RE = re.compile(rb"(?:[ \t\n\r\f\0]+|%[^\r\n]*)*")
 REGULAR_RE = re.compile(rb"[^ \t\n\r\f\0()<>\[\]{}/%]*")
@@ -606,6 +606,7 @@ class Checker:
             return o
 
         stack = list(stack)  # entries: "artifact" | ("mcid", n) | "other"
+        depth0 = len(stack)  # a form drawn inside marked content starts inside it
         unmarked = {}  # stream obj -> [count, first op, first pos]
         font = None
         props = self.doc.dict_of(resources.get("Properties"))
@@ -647,7 +648,7 @@ class Checker:
                     else:
                         stack.append("other")
                 elif o == "EMC":
-                    if stack:
+                    if len(stack) > depth0:
                         stack.pop()
                     else:
                         r.fail("01-005", "EMC without a BMC/BDC to close", page_no, obj_at(op.pos))
@@ -690,6 +691,10 @@ class Checker:
                     if not marked:
                         u = unmarked.setdefault(obj_at(op.pos), [0, o, op.pos - self.start_of(bounds, op.pos)])
                         u[0] += 1
+            if len(stack) > depth0:
+                # Marked-content sequences must close in the stream (ISO
+                # 32000-1 14.6): one left open leaves its tagging undefined.
+                r.fail("01-005", "%d marked-content sequence(s) not closed by EMC" % (len(stack) - depth0), page_no, bounds[-1][1] if bounds else None)
         except ValueError as e:
             r.fail("01-005", "content stream cannot be parsed (%s): its content is not checked" % e, page_no, owner)
         for obj, (count, first, pos) in unmarked.items():
@@ -795,13 +800,13 @@ class Checker:
         # Walk in document order (depth first, /K order), with the path.
         owned = {}  # (owner ref, mcid) -> element ref
         objr = {}  # annotation ref -> element ref
-        elems = []  # (ref, dict, parent type, std type, depth, lang, page)
+        elems = []  # (ref, dict, parent's standard type, standard type, type)
         headings = []
         seen = set()
         lang_missing = []
-        todo = [(k, None, None, self.catalog_lang, None, 0) for k in reversed(self.kids(self.root))]
+        todo = [(k, None, None, self.catalog_lang, None) for k in reversed(self.kids(self.root))]
         while todo:
-            k, parent_ref, parent_type, lang, pg, depth = todo.pop()
+            k, parent_ref, parent_type, lang, pg = todo.pop()
             if isinstance(k, Ref):
                 if k in seen:
                     r.warn("01-005", "structure element reached twice (a cycle, or a kid of two parents)", obj=k)
@@ -856,7 +861,7 @@ class Checker:
             if len(h_kids) > 1:
                 r.fail("14-006", "a /%s element has %d /H children" % (s, len(h_kids)), obj=ref)
             for kid in reversed(kids):
-                todo.append((kid, ref, std, lang, el.get("Pg", pg), depth + 1))
+                todo.append((kid, ref, std, lang, el.get("Pg", pg)))
         self.owned, self.objr, self.elems = owned, objr, elems
         if self.catalog_lang is None:
             if lang_missing or not self.elems:
@@ -1134,7 +1139,14 @@ def main(argv):
     if not doc.dict_of(doc.trailer.get("Root")):
         print("%s: cannot read: no document catalog" % path, file=sys.stderr)
         return 2
-    Checker(doc, report).run()
+    try:
+        Checker(doc, report).run()
+    except Exception:  # a bug here, or a file too odd for it: never a verdict
+        import traceback
+
+        traceback.print_exc()
+        print("%s: cannot check: the checker failed on this file" % path, file=sys.stderr)
+        return 2
     fails = [i for i in report.items if i[0] == "fail"]
     if as_json:
         out = [
