@@ -12,6 +12,7 @@
 
 #include "err.h"
 #include "language.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -280,15 +281,7 @@ size_t date_format_long(mp_date d, const char *lang, char *buf, size_t n)
         k = snprintf(utf8, sizeof utf8, "%04d-%02d-%02d", d.year, d.month, d.day);
     if (k < 0)
         return 0;
-    size_t need = (size_t)k;
-    if (n) {
-        size_t cut = need < n ? need : n - 1;
-        while (cut && cut < need && ((unsigned char)utf8[cut] & 0xC0) == 0x80)
-            cut--; /* never half a character */
-        memcpy(buf, utf8, cut);
-        buf[cut] = '\0';
-    }
-    return need;
+    return utf8_copy(buf, n, utf8, (size_t)k);
 }
 
 void date_cleanup(void)

@@ -19,6 +19,8 @@
  */
 #include "language.h"
 
+#include "utf8.h"
+
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -384,25 +386,13 @@ static struct {
 } shown[SHOWN_MAX];
 static size_t nshown;
 
-static size_t copy_out(const char *s, size_t n, char *buf, size_t size)
-{
-    if (size) {
-        size_t k = n < size ? n : size - 1;
-        while (k && k < n && ((unsigned char)s[k] & 0xC0) == 0x80)
-            k--; /* never half a character */
-        memcpy(buf, s, k);
-        buf[k] = '\0';
-    }
-    return n;
-}
-
 size_t language_name(const char *tag, const char *in, char *buf, size_t size)
 {
     char loc[ULOC_FULLNAME_CAPACITY], in_loc[ULOC_FULLNAME_CAPACITY];
     if (!tag)
         tag = "";
     if (!locale_of(tag, loc, sizeof loc) || (in && !locale_of(in, in_loc, sizeof in_loc)))
-        return copy_out(tag, strlen(tag), buf, size);
+        return utf8_copy(buf, size, tag, strlen(tag));
     if (!in)
         memcpy(in_loc, loc, sizeof loc);
     UChar name[NAME_MAX_UNITS];
@@ -431,8 +421,8 @@ size_t language_name(const char *tag, const char *in, char *buf, size_t size)
     if (ld && U_SUCCESS(e) && e != U_STRING_NOT_TERMINATED_WARNING && n > 0)
         u_strToUTF8(utf8, (int32_t)sizeof utf8, &k, name, n, &e);
     if (!ld || U_FAILURE(e) || k <= 0 || strcasecmp(utf8, loc) == 0)
-        return copy_out(tag, strlen(tag), buf, size);
-    return copy_out(utf8, (size_t)k, buf, size);
+        return utf8_copy(buf, size, tag, strlen(tag));
+    return utf8_copy(buf, size, utf8, (size_t)k);
 }
 
 void language_cleanup(void)

@@ -3,6 +3,8 @@
  */
 #include "utf8.h"
 
+#include <string.h>
+
 size_t utf8_decode(const char *str, size_t n, uint32_t *cp)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -88,4 +90,16 @@ bool utf8_is_combining(uint32_t cp)
     return (cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
            (cp >= 0x1DC0 && cp <= 0x1DFF) || (cp >= 0x20D0 && cp <= 0x20FF) ||
            (cp >= 0xFE20 && cp <= 0xFE2F) || (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0x200D;
+}
+
+size_t utf8_copy(char *buf, size_t size, const char *s, size_t n)
+{
+    if (size) {
+        size_t k = n < size ? n : size - 1;
+        while (k && k < n && ((unsigned char)s[k] & 0xC0) == 0x80)
+            k--; /* never half a character */
+        memcpy(buf, s, k);
+        buf[k] = '\0';
+    }
+    return n;
 }

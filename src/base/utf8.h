@@ -25,4 +25,8 @@ size_t utf8_encode(uint32_t cp, char out[4]);
  * variation selectors): a line is never broken in front of one. */
 bool utf8_is_combining(uint32_t cp);
 
+/* Copies s[0..n) into buf[size] NUL-terminated, like snprintf: as much as
+ * fits, never half a character. Returns n, the length it needed. */
+size_t utf8_copy(char *buf, size_t size, const char *s, size_t n);
+
 #endif
