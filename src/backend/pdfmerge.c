@@ -33,11 +33,14 @@
  */
 #include "pdfmerge.h"
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <zlib.h>
 
 #include "outfile.h"
 #include "utf8.h"
@@ -57,6 +60,10 @@ enum {
 #define MAX_OFFSET 9999999999ull
 /* fail() without a byte position. */
 #define NO_POS ((size_t)-1)
+/* Bytes one input's cross-reference and object streams may inflate to, in
+ * all: they hold dictionaries only (a packet's come to some kilobytes), and
+ * a few kilobytes of flate data can claim gigabytes. */
+#define MAX_INFLATE ((size_t)64 << 20)
 
 /* Returns from the calling function when a step fails. */
 #define TRY(expr)                                                                                  \
@@ -113,6 +120,13 @@ enum {
     KEY_MEDIABOX,
     KEY_CROPBOX,
     KEY_ROTATE,
+    /* Cross-reference and object streams. */
+    KEY_W,
+    KEY_INDEX,
+    KEY_FILTER,
+    KEY_DECODEPARMS,
+    KEY_OBJCOUNT, /* /N */
+    KEY_FIRST,
     KEY_N,
 };
 
@@ -122,18 +136,34 @@ static const char *const key_names[KEY_N] = {
     [KEY_VERSION] = "/Version", [KEY_ROOT] = "/Root",           [KEY_INFO] = "/Info",
     [KEY_SIZE] = "/Size",       [KEY_PREV] = "/Prev",           [KEY_ENCRYPT] = "/Encrypt",
     [KEY_XREFSTM] = "/XRefStm", [KEY_RESOURCES] = "/Resources", [KEY_MEDIABOX] = "/MediaBox",
-    [KEY_CROPBOX] = "/CropBox", [KEY_ROTATE] = "/Rotate",
+    [KEY_CROPBOX] = "/CropBox", [KEY_ROTATE] = "/Rotate",       [KEY_W] = "/W",
+    [KEY_INDEX] = "/Index",     [KEY_FILTER] = "/Filter",       [KEY_DECODEPARMS] = "/DecodeParms",
+    [KEY_OBJCOUNT] = "/N",      [KEY_FIRST] = "/First",
 };
 
 /* ---- The merge ---- */
 
-typedef enum { ROLE_FREE, ROLE_COPY, ROLE_PAGE, ROLE_TREE, ROLE_CATALOG, ROLE_INFO } obj_role;
+/* ROLE_OBJSTM and ROLE_SKIP (a cross-reference stream, an object stream
+ * no entry uses) are containers of the input's own structure: the output
+ * has a classic table and plain objects, so they are not copied. */
+typedef enum {
+    ROLE_FREE,
+    ROLE_COPY,
+    ROLE_PAGE,
+    ROLE_TREE,
+    ROLE_CATALOG,
+    ROLE_INFO,
+    ROLE_OBJSTM,
+    ROLE_SKIP,
+} obj_role;
 
 /* One object of the input being added. */
 typedef struct in_obj {
-    size_t off;      /* of "N G obj" */
+    size_t off;      /* of "N G obj"; compressed: its index in its object stream */
     uint32_t newnum; /* in the output (ROLE_COPY, ROLE_PAGE) */
-    uint32_t page;   /* ROLE_PAGE: index of the page in the merge */
+    uint32_t page;   /* ROLE_PAGE: index of the page in the merge; ROLE_OBJSTM:
+                        1 + its slot in reader.stms once inflated, else 0 */
+    uint32_t stm;    /* compressed: the number of its object stream; else 0 */
     uint16_t gen;
     uint8_t role; /* obj_role */
 } in_obj;
@@ -160,10 +190,35 @@ struct pdfmerge {
 /* Fixed numbers of the objects written at commit. */
 enum { OBJ_CATALOG = 1, OBJ_INFO = 2 };
 
-/* An input being read; while m is set, its object is being copied. */
-typedef struct reader {
+/* An object stream, inflated: the objects of an input's xref-stream entries
+ * of type 2 are read from here. */
+typedef struct objstm {
+    unsigned char *data;
+    size_t len;
+    uint32_t n;     /* its /N */
+    uint32_t *nums; /* object number of each of the n objects */
+    size_t *offs;   /* where each starts in data (its offset plus /First); rising */
+} objstm;
+
+/* Bytes being parsed: the input file, or one object's part of an inflated
+ * object stream. */
+typedef struct view {
     const unsigned char *p;
     size_t len;
+    uint32_t stm; /* the object stream, 0 for the file */
+} view;
+
+/* An input being read; while m is set, its object is being copied. Token
+ * positions are in the view of the moment. */
+typedef struct reader {
+    const unsigned char *p; /* the view: p, len, stm */
+    size_t len;
+    uint32_t stm;
+    const unsigned char *file; /* the whole input */
+    size_t file_len;
+    objstm *stms; /* inflated so far; freed when the input is done */
+    size_t nstms, stms_cap;
+    size_t inflated; /* bytes, against MAX_INFLATE */
     in_obj *obj;
     uint32_t nobj; /* the trailer's /Size */
     mp_err *err;
@@ -179,11 +234,43 @@ static int oom(mp_err *err)
     return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
 }
 
+/* What went wrong at byte `at` of the view (NO_POS: nowhere in particular). */
 static int fail(const reader *r, size_t at, const char *what)
 {
     if (at == NO_POS)
         return err_set(r->err, EX_SOFTWARE, NULL, 0, 0, "cannot merge: %s", what);
+    if (r->stm)
+        return err_set(r->err, EX_SOFTWARE, NULL, 0, 0,
+                       "cannot merge: %s at byte %zu of object stream %u (inflated)", what, at,
+                       r->stm);
     return err_set(r->err, EX_SOFTWARE, NULL, 0, 0, "cannot merge: %s at byte %zu", what, at);
+}
+
+/* What went wrong with object num, whatever the view. */
+static int fail_obj(const reader *r, uint32_t num, const char *what)
+{
+    const in_obj *o = &r->obj[num];
+    if (o->stm)
+        return err_set(r->err, EX_SOFTWARE, NULL, 0, 0,
+                       "cannot merge: %s (object %u, in object stream %u)", what, num, o->stm);
+    return err_set(r->err, EX_SOFTWARE, NULL, 0, 0, "cannot merge: %s at byte %zu", what, o->off);
+}
+
+static view get_view(const reader *r)
+{
+    return (view){r->p, r->len, r->stm};
+}
+
+static void set_view(reader *r, view v)
+{
+    r->p = v.p;
+    r->len = v.len;
+    r->stm = v.stm;
+}
+
+static void view_file(reader *r)
+{
+    set_view(r, (view){r->file, r->file_len, 0});
 }
 
 /* Makes room for need elements of size elem in *p. */
@@ -476,6 +563,8 @@ static int rewrite_ref(reader *r, const tok *v, int key)
         r->parents++;
     } else if (o->role == ROLE_COPY || o->role == ROLE_PAGE) {
         to = o->newnum;
+    } else if (o->role == ROLE_OBJSTM || o->role == ROLE_SKIP) {
+        return fail(r, v->start, "reference to an object stream or a cross-reference stream");
     } else {
         return fail(r, v->start, "reference to the catalog, the page tree or the info dictionary");
     }
@@ -577,7 +666,8 @@ static int parse_rest(reader *r, size_t *pos, int depth, int key, tok *v)
     }
 }
 
-/* Checks that "num gen obj" starts where the xref says; *pos goes past it. */
+/* Checks that "num gen obj" starts where the xref says; *pos goes past it.
+ * The view is the file. */
 static int open_object(const reader *r, uint32_t num, size_t *pos)
 {
     const in_obj *o = &r->obj[num];
@@ -595,22 +685,66 @@ static int open_object(const reader *r, uint32_t num, size_t *pos)
     return 0;
 }
 
+static int load_objstm(reader *r, uint32_t num, const objstm **out);
+
+/* Points the view at object num, plain or compressed; *pos gets where its
+ * value starts. A compressed object's view ends where the next object of
+ * its stream starts, so nothing of it is read as part of another. */
+static int enter_object(reader *r, uint32_t num, size_t *pos)
+{
+    const in_obj *o = &r->obj[num];
+    if (!o->stm) {
+        view_file(r);
+        return open_object(r, num, pos);
+    }
+    const objstm *s;
+    TRY(load_objstm(r, o->stm, &s));
+    if (o->off >= s->n)
+        return fail_obj(r, num, "the xref puts an object past the /N of its object stream");
+    size_t i = (size_t)o->off;
+    if (s->nums[i] != num)
+        return fail_obj(r, num, "the xref puts an object where its object stream has another");
+    set_view(r, (view){s->data, i + 1 < s->n ? s->offs[i + 1] : s->len, o->stm});
+    *pos = s->offs[i];
+    return 0;
+}
+
+/* After an object's value comes "endobj", or, for a compressed object, the
+ * end of its view: whether kw is that. A compressed object that goes on is
+ * an error, which *rc gets (0 otherwise). */
+static bool at_endobj(const reader *r, const tok *kw, int *rc)
+{
+    *rc = 0;
+    if (!r->stm)
+        return is_kw(r, kw, "endobj");
+    if (kw->kind == T_END)
+        return true;
+    *rc = fail(r, kw->start,
+               is_kw(r, kw, "stream") ? "a compressed object claims to be a stream"
+                                      : "a compressed object holds more than one value");
+    return false;
+}
+
 /* Reads object num, which must be a dictionary without a stream; its
- * top-level entries are left in r->top. */
+ * top-level entries are left in r->top, and the view at the object. */
 static int read_dict_object(reader *r, uint32_t num, tok *v)
 {
     size_t pos;
     tok kw;
-    TRY(open_object(r, num, &pos));
+    int rc;
+    TRY(enter_object(r, num, &pos));
     TRY(parse_value(r, &pos, 0, KEY_NONE, v));
     TRY(lex(r, &pos, &kw));
-    if (v->kind != T_DICT || !is_kw(r, &kw, "endobj"))
+    bool end = at_endobj(r, &kw, &rc);
+    TRY(rc);
+    if (v->kind != T_DICT || !end)
         return err_set(r->err, EX_SOFTWARE, NULL, 0, 0,
                        "cannot merge: object %u is not a dictionary", num);
     return 0;
 }
 
-/* The length of a stream: a direct integer or (libharu) an indirect one. */
+/* The length of a stream: a direct integer or (libharu) an indirect one.
+ * The view is as it was. */
 static int stream_length(reader *r, const tok *len, uint64_t *out)
 {
     if (len->kind == T_INT) {
@@ -620,14 +754,513 @@ static int stream_length(reader *r, const tok *len, uint64_t *out)
     const in_obj *o = lookup(r, len);
     if (!o)
         return fail(r, len->start, "stream without a usable /Length");
+    uint32_t num = (uint32_t)len->num;
+    view was = get_view(r);
     size_t pos;
     tok v, kw;
-    TRY(open_object(r, (uint32_t)len->num, &pos));
+    int rc;
+    TRY(enter_object(r, num, &pos));
     TRY(parse_value(r, &pos, 0, KEY_NONE, &v));
     TRY(lex(r, &pos, &kw));
-    if (v.kind != T_INT || !is_kw(r, &kw, "endobj"))
-        return fail(r, o->off, "a stream's /Length object is not an integer");
+    bool end = at_endobj(r, &kw, &rc);
+    TRY(rc);
+    if (v.kind != T_INT || !end)
+        return fail_obj(r, num, "a stream's /Length object is not an integer");
+    set_view(r, was);
     *out = v.num;
+    return 0;
+}
+
+/* kw is the "stream" keyword after a dictionary whose /Length is len, in
+ * the file: *data and *n get where the data is and how long, *end where
+ * "endstream" ends. Checks that "endstream endobj" follow the data. */
+static int stream_data(reader *r, const tok *kw, const tok *len, size_t *data, size_t *n,
+                       size_t *end)
+{
+    uint64_t length = 0;
+    TRY(stream_length(r, len, &length));
+    /* The keyword is followed by CRLF or LF, never CR alone (7.3.8.1). */
+    size_t at = kw->end;
+    if (at + 1 < r->len && r->p[at] == '\r' && r->p[at + 1] == '\n')
+        at += 2;
+    else if (at < r->len && r->p[at] == '\n')
+        at += 1;
+    else
+        return fail(r, kw->end, "stream keyword not followed by an end of line");
+    if (length > r->len - at)
+        return fail(r, at, "stream data runs past the end of the file");
+    size_t pos = at + (size_t)length;
+    tok es, eo;
+    TRY(lex(r, &pos, &es));
+    if (!is_kw(r, &es, "endstream"))
+        return fail(r, at, "stream data does not end where its /Length says");
+    TRY(lex(r, &pos, &eo));
+    if (!is_kw(r, &eo, "endobj"))
+        return fail(r, eo.start, "object does not end with endobj");
+    *data = at;
+    *n = (size_t)length;
+    *end = es.end;
+    return 0;
+}
+
+/* ---- Cross-reference and object streams ---- */
+
+/* An array of one element stands for the element (a /Filter, a
+ * /DecodeParms); an empty one for nothing (T_END). */
+static int only_element(reader *r, tok *v)
+{
+    if (v->kind != T_ARRAY)
+        return 0;
+    size_t pos = v->start + 1;
+    tok e, close;
+    TRY(lex(r, &pos, &e));
+    if (e.kind == T_ARRAY_END) {
+        v->kind = T_END;
+        return 0;
+    }
+    TRY(parse_rest(r, &pos, 1, KEY_NONE, &e));
+    TRY(lex(r, &pos, &close));
+    if (close.kind != T_ARRAY_END)
+        return fail(r, v->start, "a stream with more than one filter");
+    *v = e;
+    return 0;
+}
+
+/* The value of key in dictionary d (T_END if absent). */
+static int dict_get(reader *r, const tok *d, const char *key, tok *out)
+{
+    size_t pos = d->start + 2;
+    out->kind = T_END;
+    out->start = d->start;
+    for (;;) {
+        tok name, val;
+        TRY(lex(r, &pos, &name));
+        if (name.kind == T_DICT_END)
+            return 0;
+        if (name.kind != T_NAME)
+            return fail(r, name.start, "dictionary key is not a name");
+        TRY(parse_value(r, &pos, 1, KEY_NONE, &val));
+        if (tok_is(r, &name, T_NAME, key))
+            *out = val;
+    }
+}
+
+/* An integer entry of a /DecodeParms dictionary, or def. */
+static int parm(reader *r, const tok *d, const char *key, uint64_t def, uint64_t *out)
+{
+    tok v;
+    *out = def;
+    if (d->kind != T_DICT)
+        return 0;
+    TRY(dict_get(r, d, key, &v));
+    if (v.kind == T_END)
+        return 0;
+    if (v.kind != T_INT)
+        return fail(r, v.start, "a /DecodeParms entry is not an integer");
+    *out = v.num;
+    return 0;
+}
+
+/* Inflates in[0..n) (zlib format) into *out, *outlen, failing rather than
+ * going past cap bytes. num names the stream in messages. */
+static int inflate_capped(reader *r, uint32_t num, const unsigned char *in, size_t n, size_t cap,
+                          unsigned char **out, size_t *outlen)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit(&zs) != Z_OK)
+        return oom(r->err);
+    /* One byte more than allowed, to tell "exactly cap" from "more". */
+    size_t limit = cap + 1, size = 0, have = 0;
+    unsigned char *buf = NULL;
+    int rc = 0, zrc = Z_OK;
+    while (!rc && zrc != Z_STREAM_END) {
+        if (have == size) {
+            if (size == limit) {
+                rc = err_set(r->err, EX_SOFTWARE, NULL, 0, 0,
+                             "cannot merge: stream %u inflates to more than %zu bytes", num, cap);
+                break;
+            }
+            size_t ns = size ? size * 2 : 4096;
+            if (ns > limit || ns < size)
+                ns = limit;
+            unsigned char *nb = realloc(buf, ns);
+            if (!nb) {
+                rc = oom(r->err);
+                break;
+            }
+            buf = nb;
+            size = ns;
+        }
+        if (zs.avail_in == 0 && n > 0) {
+            uInt chunk = n > UINT_MAX ? UINT_MAX : (uInt)n;
+            zs.next_in = (Bytef *)(uintptr_t)in; /* zlib does not write it */
+            zs.avail_in = chunk;
+            in += chunk;
+            n -= chunk;
+        }
+        size_t room = size - have;
+        zs.next_out = buf + have;
+        zs.avail_out = room > UINT_MAX ? UINT_MAX : (uInt)room;
+        uInt before = zs.avail_out;
+        zrc = inflate(&zs, Z_NO_FLUSH);
+        have += before - zs.avail_out;
+        if (zrc == Z_STREAM_END || zrc == Z_OK)
+            continue;
+        if (zrc == Z_BUF_ERROR && zs.avail_out == 0)
+            continue; /* only out of room */
+        rc = err_set(r->err, EX_SOFTWARE, NULL, 0, 0,
+                     "cannot merge: stream %u does not inflate (%s)", num,
+                     zrc == Z_BUF_ERROR ? "truncated"
+                     : zs.msg           ? zs.msg
+                                        : "bad data");
+    }
+    inflateEnd(&zs);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    *out = buf;
+    *outlen = have;
+    return 0;
+}
+
+static int paeth(int a, int b, int c)
+{
+    int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+    return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+/* Undoes a PNG predictor (7.4.4.4) on d[0..*n) in place: rows of one
+ * filter-type byte and `columns` bytes become rows of `columns` bytes. */
+static int unpredict(reader *r, uint32_t num, unsigned char *d, size_t *n, size_t columns)
+{
+    size_t row = columns + 1;
+    if (*n % row != 0)
+        return err_set(r->err, EX_SOFTWARE, NULL, 0, 0,
+                       "cannot merge: stream %u is not whole rows of its predictor", num);
+    size_t rows = *n / row;
+    for (size_t y = 0; y < rows; y++) {
+        unsigned char type = d[y * row];
+        const unsigned char *in = d + y * row + 1;
+        unsigned char *o = d + y * columns; /* never past in: decoded in place */
+        const unsigned char *up = y ? o - columns : NULL;
+        if (type > 4)
+            return err_set(r->err, EX_SOFTWARE, NULL, 0, 0,
+                           "cannot merge: stream %u has a bad PNG predictor row", num);
+        for (size_t x = 0; x < columns; x++) {
+            int a = x ? o[x - 1] : 0, b = up ? up[x] : 0, c = x && up ? up[x - 1] : 0;
+            int pred = type == 1   ? a
+                       : type == 2 ? b
+                       : type == 3 ? (a + b) / 2
+                       : type == 4 ? paeth(a, b, c)
+                                   : 0;
+            o[x] = (unsigned char)(in[x] + pred);
+        }
+    }
+    *n = rows * columns;
+    return 0;
+}
+
+/* The data of stream num, d[at, at + n) of the file, decoded by its /Filter
+ * and /DecodeParms (tokens of the file; T_END if absent) into *out (malloc'd),
+ * counted against MAX_INFLATE. FlateDecode, with or without a PNG predictor,
+ * is what PDF writers put on cross-reference and object streams. */
+static int decode_stream(reader *r, uint32_t num, size_t at, size_t n, tok filter, tok parms,
+                         unsigned char **out, size_t *outlen)
+{
+    size_t cap = MAX_INFLATE - r->inflated;
+    TRY(only_element(r, &filter));
+    TRY(only_element(r, &parms));
+    unsigned char *d;
+    size_t len;
+    if (filter.kind == T_END) {
+        if (n > cap)
+            return err_set(r->err, EX_SOFTWARE, NULL, 0, 0,
+                           "cannot merge: stream %u is longer than %zu bytes", num, cap);
+        if (!(d = malloc(n ? n : 1)))
+            return oom(r->err);
+        memcpy(d, r->p + at, n);
+        len = n;
+    } else {
+        if (!tok_is(r, &filter, T_NAME, "/FlateDecode"))
+            return fail(r, filter.start, "a stream filter other than /FlateDecode");
+        if (parms.kind != T_END && parms.kind != T_DICT && !is_kw(r, &parms, "null"))
+            return fail(r, parms.start, "bad /DecodeParms");
+        uint64_t predictor, columns, colors, bits;
+        TRY(parm(r, &parms, "/Predictor", 1, &predictor));
+        TRY(parm(r, &parms, "/Columns", 1, &columns));
+        TRY(parm(r, &parms, "/Colors", 1, &colors));
+        TRY(parm(r, &parms, "/BitsPerComponent", 8, &bits));
+        if (predictor != 1 && (predictor < 10 || predictor > 15 || colors != 1 || bits != 8 ||
+                               columns == 0 || columns > cap))
+            return fail(r, parms.start, "a predictor other than PNG on bytes");
+        TRY(inflate_capped(r, num, r->p + at, n, cap, &d, &len));
+        if (predictor != 1) {
+            int rc = unpredict(r, num, d, &len, (size_t)columns);
+            if (rc) {
+                free(d);
+                return rc;
+            }
+        }
+    }
+    r->inflated += len;
+    *out = d;
+    *outlen = len;
+    return 0;
+}
+
+/* Inflates object stream num (ROLE_OBJSTM) on first use and checks its
+ * header: /N pairs "object offset" before /First, offsets rising and inside
+ * the data. *out is valid until the next load; its data until the input is
+ * done. */
+static int load_objstm(reader *r, uint32_t num, const objstm **out)
+{
+    in_obj *o = &r->obj[num];
+    if (o->role != ROLE_OBJSTM)
+        return fail_obj(r, num, "an object stream the xref does not use as one");
+    if (o->page) {
+        *out = &r->stms[o->page - 1];
+        return 0;
+    }
+    size_t pos, at, n, end;
+    tok v, kw;
+    view_file(r);
+    TRY(open_object(r, num, &pos));
+    TRY(parse_value(r, &pos, 0, KEY_NONE, &v));
+    tok count = r->top[KEY_OBJCOUNT], first = r->top[KEY_FIRST], len = r->top[KEY_LENGTH],
+        filter = r->top[KEY_FILTER], parms = r->top[KEY_DECODEPARMS];
+    if (v.kind != T_DICT || !tok_is(r, &r->top[KEY_TYPE], T_NAME, "/ObjStm"))
+        return fail_obj(r, num, "an object stream without /Type /ObjStm");
+    if (count.kind != T_INT || first.kind != T_INT)
+        return fail_obj(r, num, "an object stream without /N or /First");
+    /* Its length inside an object stream could need this very stream. */
+    const in_obj *lo = lookup(r, &len);
+    if (lo && lo->stm)
+        return fail_obj(r, num, "an object stream whose /Length is in an object stream");
+    TRY(lex(r, &pos, &kw));
+    if (!is_kw(r, &kw, "stream"))
+        return fail_obj(r, num, "an object stream that is no stream");
+    TRY(stream_data(r, &kw, &len, &at, &n, &end));
+
+    if (grow(&r->stms, &r->stms_cap, r->nstms + 1, sizeof *r->stms))
+        return oom(r->err);
+    objstm *s = &r->stms[r->nstms++];
+    memset(s, 0, sizeof *s); /* freed with the reader from here on */
+    TRY(decode_stream(r, num, at, n, filter, parms, &s->data, &s->len));
+    if (first.num > s->len)
+        return fail_obj(r, num, "an object stream whose /First is past its end");
+    /* A pair takes four bytes at least ("1 0 "), so /N past that cannot be
+     * right and would only make a large allocation. */
+    if (count.num > (first.num + 1) / 4)
+        return fail_obj(r, num, "an object stream whose /N does not fit before /First");
+    s->n = (uint32_t)count.num;
+    s->nums = malloc((s->n ? s->n : 1) * sizeof *s->nums);
+    s->offs = malloc((s->n ? s->n : 1) * sizeof *s->offs);
+    if (!s->nums || !s->offs)
+        return oom(r->err);
+    set_view(r, (view){s->data, (size_t)first.num, num});
+    pos = 0;
+    for (uint32_t i = 0; i < s->n; i++) {
+        tok a, b;
+        TRY(lex(r, &pos, &a));
+        TRY(lex(r, &pos, &b));
+        if (a.kind != T_INT || b.kind != T_INT)
+            return fail(r, a.start, "an object stream header with fewer than /N pairs");
+        if (a.num == 0 || a.num > MAX_OBJECTS)
+            return fail(r, a.start, "an object stream header with a bad object number");
+        if (b.num >= s->len - first.num)
+            return fail(r, b.start, "an object stream offset past its end");
+        size_t off = (size_t)(first.num + b.num);
+        if (i > 0 && off <= s->offs[i - 1])
+            return fail(r, b.start, "object stream offsets out of order");
+        s->nums[i] = (uint32_t)a.num;
+        s->offs[i] = off;
+    }
+    TRY(lex(r, &pos, &kw));
+    if (kw.kind != T_END)
+        return fail(r, kw.start, "an object stream header with more than /N pairs");
+    o->page = (uint32_t)r->nstms;
+    *out = s;
+    return 0;
+}
+
+/* Reads the big-endian field of w bytes at *p and moves *p past it. */
+static uint64_t field(const unsigned char **p, uint64_t w, uint64_t def)
+{
+    if (w == 0)
+        return def;
+    uint64_t v = 0;
+    for (uint64_t i = 0; i < w; i++)
+        v = v << 8 | *(*p)++;
+    return v;
+}
+
+/* The integers of array a (from the file), up to max of them, into out;
+ * *n gets how many. */
+static int int_array(reader *r, const tok *a, uint64_t *out, size_t max, size_t *n,
+                     const char *what)
+{
+    if (a->kind != T_ARRAY)
+        return fail(r, a->start, what);
+    size_t pos = a->start + 1;
+    *n = 0;
+    for (;;) {
+        tok t;
+        TRY(lex(r, &pos, &t));
+        if (t.kind == T_ARRAY_END)
+            return 0;
+        if (t.kind != T_INT || *n == max)
+            return fail(r, a->start, what);
+        out[(*n)++] = t.num;
+    }
+}
+
+/* Reads the cross-reference stream whose dictionary's entries are in top
+ * (the view is the file, *pos after the dictionary) into r->obj, whose
+ * r->nobj entries (the /Size) are zeroed. xnum is its own number. */
+static int read_xref_stream(reader *r, const tok *top, size_t pos, uint32_t xnum)
+{
+    uint64_t w[3], sumw = 0;
+    size_t nw;
+    TRY(int_array(r, &top[KEY_W], w, 3, &nw, "bad /W in the xref stream"));
+    /* Eight bytes hold any offset; type 2's index fits in its field too. */
+    if (nw != 3 || w[0] > 8 || w[1] > 8 || w[2] > 8 || w[0] + w[1] + w[2] == 0)
+        return fail(r, top[KEY_W].start, "bad /W in the xref stream");
+    sumw = w[0] + w[1] + w[2];
+
+    /* /Index: pairs "first count", by default one for all of /Size. At
+     * most /Size entries in all, each inside /Size. */
+    uint64_t total = 0;
+    size_t npairs = 1, ipos = 0;
+    const tok *index = &top[KEY_INDEX];
+    if (index->kind != T_END) {
+        if (index->kind != T_ARRAY)
+            return fail(r, index->start, "bad /Index in the xref stream");
+        ipos = index->start + 1;
+        npairs = 0;
+    }
+    for (size_t k = 0, p = ipos;; k++) {
+        uint64_t start = 0, count = r->nobj;
+        if (index->kind != T_END) {
+            tok a, b;
+            TRY(lex(r, &p, &a));
+            if (a.kind == T_ARRAY_END)
+                break;
+            TRY(lex(r, &p, &b));
+            if (a.kind != T_INT || b.kind != T_INT)
+                return fail(r, index->start, "bad /Index in the xref stream");
+            start = a.num;
+            count = b.num;
+            npairs++;
+        } else if (k == 1) {
+            break;
+        }
+        if (start > r->nobj || count > r->nobj - start || count > r->nobj - total)
+            return fail(r, index->start, "an xref stream /Index past /Size");
+        total += count;
+    }
+
+    tok kw;
+    size_t at, n, end;
+    TRY(lex(r, &pos, &kw));
+    if (!is_kw(r, &kw, "stream"))
+        return fail(r, kw.start, "the xref stream is no stream");
+    /* Its /Length cannot be in an object the xref stream has yet to list. */
+    if (top[KEY_LENGTH].kind != T_INT)
+        return fail(r, top[KEY_LENGTH].start, "the xref stream's /Length is not an integer");
+    TRY(stream_data(r, &kw, &top[KEY_LENGTH], &at, &n, &end));
+    unsigned char *d;
+    size_t len;
+    TRY(decode_stream(r, xnum, at, n, top[KEY_FILTER], top[KEY_DECODEPARMS], &d, &len));
+    r->inflated -= len; /* freed below */
+    int rc = 0;
+    if (len != total * sumw)
+        rc = fail(r, at, "xref stream data is not as long as its entries");
+
+    const unsigned char *e = d;
+    size_t p = ipos;
+    for (size_t k = 0; k < npairs && !rc; k++) {
+        uint64_t start = 0, count = r->nobj;
+        if (index->kind != T_END) {
+            tok a, b;
+            (void)lex(r, &p, &a); /* read once already */
+            (void)lex(r, &p, &b);
+            start = a.num;
+            count = b.num;
+        }
+        for (uint64_t i = 0; i < count && !rc; i++) {
+            size_t here = (size_t)(e - d);
+            uint64_t type = field(&e, w[0], 1), f2 = field(&e, w[1], 0), f3 = field(&e, w[2], 0);
+            uint32_t num = (uint32_t)(start + i);
+            in_obj *o = &r->obj[num];
+            /* Other types are references to null (7.5.8.3): free ones. */
+            if (type != 1 && type != 2)
+                continue;
+            if (num == 0)
+                rc = fail(r, NO_POS, "object 0 is listed as in use");
+            else if (o->role != ROLE_FREE)
+                rc = fail(r, NO_POS, "an object is listed twice in the xref stream");
+            else if (type == 1 && (f2 >= r->file_len || f3 > 65535))
+                rc = err_set(r->err, EX_SOFTWARE, NULL, 0, 0,
+                             "cannot merge: xref stream entry %zu points past the end of the file",
+                             here / sumw);
+            else if (type == 2 && (f2 == 0 || f2 >= r->nobj || f3 > MAX_OBJECTS))
+                rc = err_set(r->err, EX_SOFTWARE, NULL, 0, 0,
+                             "cannot merge: xref stream entry %zu names no object stream the "
+                             "file can have",
+                             here / sumw);
+            if (rc)
+                break;
+            o->role = ROLE_COPY;
+            if (type == 1) {
+                o->off = (size_t)f2;
+                o->gen = (uint16_t)f3;
+            } else {
+                o->stm = (uint32_t)f2;
+                o->off = (size_t)f3;
+            }
+        }
+    }
+    free(d);
+    return rc;
+}
+
+/* After an xref stream: marks the object streams, leaves out the streams
+ * of the file's own structure, and checks that every compressed object is
+ * where its entry says, all before anything is written. */
+static int sort_xref_stream_objects(reader *r)
+{
+    for (uint32_t i = 1; i < r->nobj; i++) {
+        const in_obj *o = &r->obj[i];
+        if (o->role == ROLE_FREE || !o->stm)
+            continue;
+        in_obj *s = &r->obj[o->stm];
+        if (s->role == ROLE_FREE)
+            return fail_obj(r, i, "a compressed object in an object stream the file does not have");
+        if (s->stm)
+            return fail_obj(r, i, "an object stream inside an object stream");
+        s->role = ROLE_OBJSTM;
+    }
+    /* The xref stream itself, and any object stream no entry points into. */
+    for (uint32_t i = 1; i < r->nobj; i++) {
+        in_obj *o = &r->obj[i];
+        if (o->role != ROLE_COPY || o->stm)
+            continue;
+        size_t pos;
+        tok v;
+        TRY(open_object(r, i, &pos));
+        TRY(parse_value(r, &pos, 0, KEY_NONE, &v));
+        if (v.kind == T_DICT && (tok_is(r, &r->top[KEY_TYPE], T_NAME, "/XRef") ||
+                                 tok_is(r, &r->top[KEY_TYPE], T_NAME, "/ObjStm")))
+            o->role = ROLE_SKIP;
+    }
+    for (uint32_t i = 1; i < r->nobj; i++) {
+        size_t pos;
+        if (r->obj[i].role == ROLE_COPY && r->obj[i].stm)
+            TRY(enter_object(r, i, &pos));
+    }
+    view_file(r);
     return 0;
 }
 
@@ -731,6 +1364,7 @@ static int read_xref(reader *r, size_t at, bool fill, size_t *trailer, uint64_t 
 /* Enters the page-tree node or page ref names, in reading order. */
 typedef struct tree_frame {
     uint32_t node;
+    view at;           /* the node's, which pos is in */
     size_t pos;        /* next kid in the node's /Kids */
     size_t first_page; /* m->npages when the node was entered */
     uint64_t count;    /* its /Count */
@@ -758,18 +1392,19 @@ static int visit(pdfmerge *m, reader *r, const tok *ref, tree_frame *stack, int 
         return 0;
     }
     if (!tok_is(r, type, T_NAME, "/Pages"))
-        return fail(r, o->off, "page-tree node is neither /Type /Page nor /Pages");
+        return fail_obj(r, num, "page-tree node is neither /Type /Page nor /Pages");
     /* Such attributes would have to be pushed down into each page. libharu
      * puts them on the pages themselves, so meeting one is a surprise. */
     for (int k = KEY_RESOURCES; k <= KEY_ROTATE; k++)
         if (r->top[k].kind != T_END)
-            return fail(r, o->off, "page-tree node with inherited page attributes");
+            return fail_obj(r, num, "page-tree node with inherited page attributes");
     if (r->top[KEY_KIDS].kind != T_ARRAY || r->top[KEY_COUNT].kind != T_INT)
-        return fail(r, o->off, "page-tree node without /Kids or /Count");
+        return fail_obj(r, num, "page-tree node without /Kids or /Count");
     if (*depth == MAX_TREE_DEPTH)
-        return fail(r, o->off, "page tree too deep");
+        return fail_obj(r, num, "page tree too deep");
     o->role = ROLE_TREE;
-    stack[*depth] = (tree_frame){num, r->top[KEY_KIDS].start + 1, m->npages, r->top[KEY_COUNT].num};
+    stack[*depth] = (tree_frame){num, get_view(r), r->top[KEY_KIDS].start + 1, m->npages,
+                                 r->top[KEY_COUNT].num};
     ++*depth;
     return 0;
 }
@@ -783,10 +1418,11 @@ static int walk_pages(pdfmerge *m, reader *r, const tok *ref)
     while (depth > 0) {
         tree_frame *f = &stack[depth - 1];
         tok kid;
+        set_view(r, f->at); /* a kid may have been read from elsewhere */
         TRY(lex(r, &f->pos, &kid));
         if (kid.kind == T_ARRAY_END) {
             if (m->npages - f->first_page != f->count)
-                return fail(r, r->obj[f->node].off, "page-tree node whose /Count is wrong");
+                return fail_obj(r, f->node, "page-tree node whose /Count is wrong");
             depth--;
             continue;
         }
@@ -821,7 +1457,8 @@ static int copy_object(pdfmerge *m, reader *r, uint32_t num)
 {
     const in_obj *o = &r->obj[num];
     size_t pos;
-    TRY(open_object(r, num, &pos));
+    int rc;
+    TRY(enter_object(r, num, &pos));
     TRY(begin_object(m, o->newnum, r->err));
 
     r->m = m;
@@ -829,13 +1466,21 @@ static int copy_object(pdfmerge *m, reader *r, uint32_t num)
     r->parent_to = o->role == ROLE_PAGE ? m->leaves[o->page / PAGE_FANOUT] : 0;
     r->parents = 0;
     tok v, kw;
-    int rc = parse_value(r, &pos, 0, KEY_NONE, &v);
+    rc = parse_value(r, &pos, 0, KEY_NONE, &v);
     r->m = NULL;
     TRY(rc);
     TRY(lex(r, &pos, &kw));
     if (o->role == ROLE_PAGE && r->parents != 1)
-        return fail(r, o->off, "page without exactly one /Parent");
-    if (is_kw(r, &kw, "endobj")) {
+        return fail_obj(r, num, "page without exactly one /Parent");
+    bool end = at_endobj(r, &kw, &rc);
+    TRY(rc);
+    if (end && r->stm) {
+        /* Out of its object stream: the value, then what makes it a plain
+         * object. The end of line keeps "41" from running into "endobj". */
+        TRY(emit(m, r->p + r->cursor, v.end - r->cursor, r->err));
+        return emit(m, "\nendobj\n", 8, r->err);
+    }
+    if (end) {
         TRY(emit(m, r->p + r->cursor, kw.start - r->cursor, r->err));
         return emit(m, "endobj\n", 7, r->err);
     }
@@ -845,101 +1490,131 @@ static int copy_object(pdfmerge *m, reader *r, uint32_t num)
         return fail(r, kw.start, "stream without a dictionary");
 
     tok len_tok = r->top[KEY_LENGTH];
-    uint64_t len = 0;
-    TRY(stream_length(r, &len_tok, &len));
-    /* The keyword is followed by CRLF or LF, never CR alone (7.3.8.1). */
-    size_t data = kw.end;
-    if (data + 1 < r->len && r->p[data] == '\r' && r->p[data + 1] == '\n')
-        data += 2;
-    else if (data < r->len && r->p[data] == '\n')
-        data += 1;
-    else
-        return fail(r, kw.end, "stream keyword not followed by an end of line");
-    if (len > r->len - data)
-        return fail(r, data, "stream data runs past the end of the file");
-    pos = data + (size_t)len;
-    tok es, eo;
-    TRY(lex(r, &pos, &es));
-    if (!is_kw(r, &es, "endstream"))
-        return fail(r, data, "stream data does not end where its /Length says");
-    TRY(lex(r, &pos, &eo));
-    if (!is_kw(r, &eo, "endobj"))
-        return fail(r, eo.start, "object does not end with endobj");
+    size_t data, n, es_end;
+    TRY(stream_data(r, &kw, &len_tok, &data, &n, &es_end));
     /* The rest of the dictionary, the keyword, the data: all as they are. */
-    TRY(emit(m, r->p + r->cursor, es.end - r->cursor, r->err));
+    TRY(emit(m, r->p + r->cursor, es_end - r->cursor, r->err));
     return emit(m, "\nendobj\n", 8, r->err);
+}
+
+/* Reads the trailer, or the dictionary of the cross-reference stream, at
+ * startxref into r->top, and enters the input's objects in r->obj. */
+static int read_xrefs(pdfmerge *m, reader *r, size_t xref)
+{
+    size_t trailer = 0, pos = xref;
+    uint64_t listed = 0;
+    uint32_t xnum = 0;
+    tok v, a, b, c;
+    TRY(lex(r, &pos, &a));
+    bool classic = is_kw(r, &a, "xref");
+    if (classic) {
+        TRY(read_xref(r, xref, false, &trailer, &listed));
+    } else {
+        /* PDF 1.5: "N G obj", a dictionary with /Type /XRef, the stream. */
+        TRY(lex(r, &pos, &b));
+        TRY(lex(r, &pos, &c));
+        if (a.start != xref || a.kind != T_INT || a.num > MAX_OBJECTS || b.kind != T_INT ||
+            !is_kw(r, &c, "obj"))
+            return fail(r, xref, "startxref does not point to an xref table or stream");
+        xnum = (uint32_t)a.num;
+        trailer = pos;
+    }
+
+    TRY(parse_value(r, &trailer, 0, KEY_NONE, &v));
+    if (v.kind != T_DICT)
+        return fail(r, v.start,
+                    classic ? "trailer is not a dictionary"
+                            : "startxref does not point to an xref table or stream");
+    if (!classic && !tok_is(r, &r->top[KEY_TYPE], T_NAME, "/XRef"))
+        return fail(r, v.start, "startxref points to an object other than an xref stream");
+    if (r->top[KEY_PREV].kind != T_END)
+        return fail(r, NO_POS, "the file has incremental updates (/Prev)");
+    if (r->top[KEY_ENCRYPT].kind != T_END)
+        return fail(r, NO_POS, "the file is encrypted");
+    if (r->top[KEY_XREFSTM].kind != T_END)
+        return fail(r, NO_POS, "the file has a cross-reference stream");
+    tok size = r->top[KEY_SIZE];
+    /* Every object takes more than a byte: a larger /Size is no table of ours
+     * and would only make a large allocation. */
+    if (size.kind != T_INT || size.num < listed || size.num > (uint64_t)MAX_OBJECTS + 1 ||
+        size.num > r->file_len)
+        return fail(r, size.start,
+                    classic ? "bad /Size in the trailer" : "bad /Size in the xref stream");
+
+    r->nobj = (uint32_t)size.num;
+    if (grow(&m->tab, &m->tab_cap, r->nobj, sizeof *m->tab))
+        return oom(r->err);
+    r->obj = m->tab;
+    memset(r->obj, 0, r->nobj * sizeof *r->obj);
+    if (classic)
+        return read_xref(r, xref, true, &trailer, &listed);
+    tok top[KEY_N];
+    memcpy(top, r->top, sizeof top);
+    TRY(read_xref_stream(r, top, trailer, xnum));
+    TRY(sort_xref_stream_objects(r));
+    memcpy(r->top, top, sizeof top); /* for the caller, like a trailer's */
+    return 0;
+}
+
+static int read_input(pdfmerge *m, reader *r)
+{
+    int version = 0;
+    size_t xref = 0;
+    TRY(read_header(r, &version));
+    TRY(find_startxref(r, &xref));
+    TRY(read_xrefs(m, r, xref));
+    tok root = r->top[KEY_ROOT], info = r->top[KEY_INFO];
+
+    in_obj *catalog = lookup(r, &root);
+    if (!catalog || catalog->role != ROLE_COPY)
+        return fail(r, root.start, "the trailer has no usable /Root");
+    catalog->role = ROLE_CATALOG;
+    if (info.kind != T_END) {
+        in_obj *o = lookup(r, &info);
+        if (!o || o->role != ROLE_COPY)
+            return fail(r, info.start, "the trailer has a bad /Info");
+        o->role = ROLE_INFO;
+    }
+    tok v;
+    TRY(read_dict_object(r, (uint32_t)root.num, &v));
+    tok pages = r->top[KEY_PAGES], cat_version = r->top[KEY_VERSION];
+    if (!tok_is(r, &r->top[KEY_TYPE], T_NAME, "/Catalog") || pages.kind != T_REF)
+        return fail_obj(r, (uint32_t)root.num, "the catalog has no /Type /Catalog or no /Pages");
+    /* A catalog's /Version overrides the header when it is later (7.7.2). */
+    const unsigned char *cv = r->p + cat_version.start; /* in the catalog's view */
+    if (cat_version.kind == T_NAME && cat_version.end - cat_version.start == 4 && is_digit(cv[1]) &&
+        cv[2] == '.' && is_digit(cv[3])) {
+        int n = (cv[1] - '0') * 10 + (cv[3] - '0');
+        if (n > version)
+            version = n;
+    }
+
+    size_t first_page = m->npages;
+    TRY(walk_pages(m, r, &pages));
+    if (m->npages == first_page)
+        return 0; /* no pages: nothing of this input is needed */
+    TRY(number_objects(m, r, first_page));
+    for (uint32_t i = 1; i < r->nobj; i++)
+        if (r->obj[i].role == ROLE_COPY || r->obj[i].role == ROLE_PAGE)
+            TRY(copy_object(m, r, i));
+    if (version > m->version)
+        m->version = version;
+    return 0;
 }
 
 static int add_input(pdfmerge *m, const unsigned char *pdf, size_t len, mp_err *err)
 {
-    reader r = {.p = pdf, .len = len, .err = err};
-    int version = 0;
-    size_t xref = 0, trailer = 0;
-    uint64_t listed = 0;
-    if (!pdf)
-        len = r.len = 0;
-    TRY(read_header(&r, &version));
-    TRY(find_startxref(&r, &xref));
-    TRY(read_xref(&r, xref, false, &trailer, &listed));
-
-    tok v;
-    TRY(parse_value(&r, &trailer, 0, KEY_NONE, &v));
-    if (v.kind != T_DICT)
-        return fail(&r, v.start, "trailer is not a dictionary");
-    if (r.top[KEY_PREV].kind != T_END)
-        return fail(&r, NO_POS, "the file has incremental updates (/Prev)");
-    if (r.top[KEY_ENCRYPT].kind != T_END)
-        return fail(&r, NO_POS, "the file is encrypted");
-    if (r.top[KEY_XREFSTM].kind != T_END)
-        return fail(&r, NO_POS, "the file has a cross-reference stream");
-    tok size = r.top[KEY_SIZE], root = r.top[KEY_ROOT], info = r.top[KEY_INFO];
-    /* Every object takes more than a byte: a larger /Size is no table of ours
-     * and would only make a large allocation. */
-    if (size.kind != T_INT || size.num < listed || size.num > (uint64_t)MAX_OBJECTS + 1 ||
-        size.num > len)
-        return fail(&r, size.start, "bad /Size in the trailer");
-
-    r.nobj = (uint32_t)size.num;
-    if (grow(&m->tab, &m->tab_cap, r.nobj, sizeof *m->tab))
-        return oom(err);
-    r.obj = m->tab;
-    memset(r.obj, 0, r.nobj * sizeof *r.obj);
-    TRY(read_xref(&r, xref, true, &trailer, &listed));
-
-    in_obj *catalog = lookup(&r, &root);
-    if (!catalog)
-        return fail(&r, root.start, "the trailer has no usable /Root");
-    catalog->role = ROLE_CATALOG;
-    if (info.kind != T_END) {
-        in_obj *o = lookup(&r, &info);
-        if (!o || o->role != ROLE_COPY)
-            return fail(&r, info.start, "the trailer has a bad /Info");
-        o->role = ROLE_INFO;
+    reader r = {.err = err};
+    r.file = r.p = pdf;
+    r.file_len = r.len = pdf ? len : 0;
+    int rc = read_input(m, &r);
+    for (size_t i = 0; i < r.nstms; i++) {
+        free(r.stms[i].data);
+        free(r.stms[i].nums);
+        free(r.stms[i].offs);
     }
-    TRY(read_dict_object(&r, (uint32_t)root.num, &v));
-    tok pages = r.top[KEY_PAGES], cat_version = r.top[KEY_VERSION];
-    if (!tok_is(&r, &r.top[KEY_TYPE], T_NAME, "/Catalog") || pages.kind != T_REF)
-        return fail(&r, catalog->off, "the catalog has no /Type /Catalog or no /Pages");
-    /* A catalog's /Version overrides the header when it is later (7.7.2). */
-    if (cat_version.kind == T_NAME && cat_version.end - cat_version.start == 4 &&
-        is_digit(pdf[cat_version.start + 1]) && pdf[cat_version.start + 2] == '.' &&
-        is_digit(pdf[cat_version.start + 3])) {
-        int cv = (pdf[cat_version.start + 1] - '0') * 10 + (pdf[cat_version.start + 3] - '0');
-        if (cv > version)
-            version = cv;
-    }
-
-    size_t first_page = m->npages;
-    TRY(walk_pages(m, &r, &pages));
-    if (m->npages == first_page)
-        return 0; /* no pages: nothing of this input is needed */
-    TRY(number_objects(m, &r, first_page));
-    for (uint32_t i = 1; i < r.nobj; i++)
-        if (r.obj[i].role == ROLE_COPY || r.obj[i].role == ROLE_PAGE)
-            TRY(copy_object(m, &r, i));
-    if (version > m->version)
-        m->version = version;
-    return 0;
+    free(r.stms);
+    return rc;
 }
 
 /* ---- The public face ---- */
