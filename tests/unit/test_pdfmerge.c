@@ -2,8 +2,9 @@
  * pdf_render makes them (base-14 and embedded TrueType fonts, compressed and
  * not, link annotations), and by hand where a test needs a shape libharu does
  * not write (a nested page tree, strings that look like references, broken
- * files). Merged files are checked with qpdf, pdfinfo and pdftotext when they
- * are installed (scripts/setup installs them), and byte by byte. Everything
+ * files, PDF 1.5 object and cross-reference streams), and by qpdf from those
+ * (object streams as another writer makes them). Merged files are checked with qpdf, pdfinfo and
+ * pdftotext when they are installed (scripts/setup installs them), and byte by byte. Everything
  * happens in a fresh mkdtemp directory that is removed at the end. */
 #define _GNU_SOURCE /* memmem */
 
@@ -17,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "check.h"
 #include "err.h"
@@ -266,6 +268,122 @@ static buf hand_pdf(const char *version, const char *const *objs, int n, const c
     return b;
 }
 
+static buf edited(const buf *b, const char *from, const char *to);
+
+/* How hand_pdf15 writes a file, and what it breaks in it. */
+typedef struct p15 {
+    uint64_t packed;          /* bit i: object i+1 goes into the object stream */
+    const char *from, *to;    /* an edit of the object stream's inflated bytes */
+    int n_delta, first_delta; /* added to its /N and /First */
+    bool swap, past_end;      /* the header's first two offsets swapped; its last one at the end */
+    size_t cut, plain_cut;    /* bytes cut off its flate data; off its inflated bytes */
+    size_t mangle_at;         /* > 0: inflated byte mangle_at - 1 of it becomes mangle_to */
+    char mangle_to;
+    int entry; /* > 0: this object's xref entry becomes type, f2, f3 */
+    unsigned type, f2, f3;
+    size_t xmangle_at; /* > 0: byte xmangle_at - 1 of the inflated xref stream becomes xmangle_to */
+    unsigned char xmangle_to;
+    const char *xref_extra; /* in the xref stream's dictionary, after the rest */
+} p15;
+
+static unsigned char *deflated(const unsigned char *p, size_t n, size_t *out)
+{
+    uLongf size = compressBound(n);
+    unsigned char *z = malloc(size);
+    if (!z || compress2(z, &size, p, n, 9) != Z_OK)
+        abort();
+    *out = size;
+    return z;
+}
+
+/* The objects as PDF 1.5 writes them, the way medpacket is to: the packed
+ * ones in one object stream (object n+1), the rest plain, and a
+ * cross-reference stream (object n+2, /W [1 4 2], FlateDecode, no /Index)
+ * with /Root 1 0 R and trailer_extra. */
+static buf hand_pdf15(const char *version, const char *const *objs, int n,
+                      const char *trailer_extra, const p15 *x)
+{
+    buf b = {0}, body = {0}, plain = {0};
+    size_t off[64], start[64];
+    int nums[64], count = 0, stmnum = n + 1, xnum = n + 2, size = n + 3;
+    appendf(&b, "%%PDF-%s\n%%\xE2\xE3\xCF\xD3\n", version);
+    for (int i = 0; i < n; i++) {
+        if (x->packed >> i & 1) {
+            off[i] = (size_t)count;
+            start[count] = body.len;
+            nums[count++] = i + 1;
+            appendf(&body, "%s\n", objs[i]);
+        } else {
+            off[i] = b.len;
+            appendf(&b, "%d 0 obj\n%s\nendobj\n", i + 1, objs[i]);
+        }
+    }
+    for (int k = 0; k < count; k++) {
+        int j = x->swap && k < 2 ? 1 - k : k;
+        size_t o = x->past_end && k == count - 1 ? body.len : start[j];
+        appendf(&plain, "%d %zu ", nums[k], o);
+    }
+    appendf(&plain, "\n");
+    size_t first = plain.len;
+    append(&plain, (const char *)body.p, body.len);
+    free(body.p);
+    if (x->from) {
+        buf e = edited(&plain, x->from, x->to);
+        free(plain.p);
+        plain = e;
+    }
+    if (x->mangle_at > 0 && x->mangle_at <= plain.len)
+        plain.p[x->mangle_at - 1] = (unsigned char)x->mangle_to;
+    plain.len -= x->plain_cut < plain.len ? x->plain_cut : plain.len;
+    size_t zlen;
+    unsigned char *z = deflated(plain.p, plain.len, &zlen);
+    zlen -= x->cut < zlen ? x->cut : zlen;
+    free(plain.p);
+    size_t stmoff = b.len;
+    appendf(&b,
+            "%d 0 obj\n<< /Type /ObjStm /N %d /First %ld /Filter /FlateDecode /Length %zu >>\n"
+            "stream\n",
+            stmnum, count + x->n_delta, (long)first + x->first_delta, zlen);
+    append(&b, (const char *)z, zlen);
+    appendf(&b, "\nendstream\nendobj\n");
+    free(z);
+
+    size_t xoff = b.len;
+    unsigned char xd[64 * 7];
+    for (int num = 0; num < size; num++) {
+        unsigned type = 1, f2 = 0, f3 = 0;
+        if (num == 0)
+            type = 0, f3 = 65535;
+        else if (num == stmnum)
+            f2 = (unsigned)stmoff;
+        else if (num == xnum)
+            f2 = (unsigned)xoff;
+        else if (x->packed >> (num - 1) & 1)
+            type = 2, f2 = (unsigned)stmnum, f3 = (unsigned)off[num - 1];
+        else
+            f2 = (unsigned)off[num - 1];
+        if (num == x->entry)
+            type = x->type, f2 = x->f2, f3 = x->f3;
+        unsigned char *e = xd + num * 7;
+        e[0] = (unsigned char)type;
+        for (int k = 0; k < 4; k++)
+            e[1 + k] = (unsigned char)(f2 >> (24 - 8 * k));
+        e[5] = (unsigned char)(f3 >> 8);
+        e[6] = (unsigned char)f3;
+    }
+    if (x->xmangle_at > 0 && x->xmangle_at <= (size_t)size * 7)
+        xd[x->xmangle_at - 1] = x->xmangle_to;
+    z = deflated(xd, (size_t)size * 7, &zlen);
+    appendf(&b,
+            "%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R %s /Filter /FlateDecode "
+            "/Length %zu %s >>\nstream\n",
+            xnum, size, trailer_extra, zlen, x->xref_extra ? x->xref_extra : "");
+    append(&b, (const char *)z, zlen);
+    appendf(&b, "\nendstream\nendobj\nstartxref\n%zu\n%%%%EOF\n", xoff);
+    free(z);
+    return b;
+}
+
 /* A content stream object drawing text in /F1. */
 static const char *text_stream(const char *text)
 {
@@ -282,15 +400,26 @@ static const char *text_stream(const char *text)
  * with an indirect /Length, and strings, a comment and a name that hold
  * text shaped like references. */
 #define TRICKY_URI "(http://x/a (b) c \\) R 5 0 R)"
-static buf tricky_edited(const char *version, const char *from, const char *to);
+static buf tricky_made(const char *version, const char *from, const char *to, const p15 *x);
 static buf tricky_pdf(const char *version)
 {
-    return tricky_edited(version, NULL, NULL);
+    return tricky_made(version, NULL, NULL, NULL);
 }
 
 /* The same with the first `from` in its objects replaced by `to`; the xref
  * table is made after the edit, so it stays right. */
 static buf tricky_edited(const char *version, const char *from, const char *to)
+{
+    return tricky_made(version, from, to, NULL);
+}
+
+/* Every object that is no stream (all but 8, 9 and 11) packed, as PDF 1.5
+ * writers do: the catalog, the page tree, the pages, the indirect /Length
+ * of 11 and the info. */
+#define TRICKY_PACKED 0x1A7Fu
+
+/* The same, made by hand_pdf15 with x when x is set. */
+static buf tricky_made(const char *version, const char *from, const char *to, const p15 *x)
 {
     const char *objs[] = {
         /* 1 */ "<< /Type /Catalog /Pages 2 0 R >>",
@@ -333,6 +462,8 @@ static buf tricky_edited(const char *version, const char *from, const char *to)
         fprintf(stderr, "tricky_edited: \"%s\" not found\n", from);
         check_failures++;
     }
+    if (x)
+        return hand_pdf15(version, objs, N, "/Info 13 0 R", x);
     return hand_pdf(version, objs, N, "/Info 13 0 R");
 }
 
@@ -870,6 +1001,314 @@ static void test_mangled(void)
     free(ins[1].p);
 }
 
+/* ---- PDF 1.5: object streams and cross-reference streams ---- */
+
+static void put(const char *path, const buf *b)
+{
+    FILE *f = fopen(path, "wb");
+    CHECK(f && fwrite(b->p, 1, b->len, f) == b->len);
+    if (f)
+        fclose(f);
+}
+
+/* in rewritten by qpdf with opts; checks that it has compressed objects. */
+static buf qpdf_made(const buf *in, const char *opts)
+{
+    const char *from = in_dir("qpdf-in.pdf"), *to = in_dir("qpdf-out.pdf");
+    char cmd[1024];
+    int status;
+    put(from, in);
+    snprintf(cmd, sizeof cmd, "qpdf %s '%s' '%s' 2>&1 && qpdf --show-xref '%s'", opts, from, to,
+             to);
+    char *out = run(cmd, &status);
+    CHECK_INT(status, 0);
+    CHECK(out && strstr(out, "compressed; stream = "));
+    free(out);
+    buf b = slurp(to);
+    unlink(from);
+    unlink(to);
+    return b;
+}
+
+/* The text pdftotext finds in the file, pages ending in form feeds; its
+ * warnings (libharu's ToUnicode maps draw some) left out. */
+static char *text_at(const char *path)
+{
+    char cmd[1024];
+    int status;
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>/dev/null", path);
+    char *text = run(cmd, &status);
+    CHECK_INT(status, 0);
+    return text;
+}
+
+static char *text_of(const buf *b)
+{
+    const char *path = in_dir("text.pdf");
+    put(path, b);
+    char *text = text_at(path);
+    unlink(path);
+    return text;
+}
+
+static const p15 LEAD = {.packed = TRICKY_PACKED};
+
+/* Classic inputs, inputs with object streams (from qpdf, in its three
+ * shapes, and as medpacket is to write them) and a mix: the merge has
+ * every page in order with the inputs' text, and none of their xref or
+ * object streams. */
+static void test_object_streams(void)
+{
+    buf tricky15 = tricky_made("1.5", NULL, NULL, &LEAD);
+    mp_err err;
+    long pages = 0;
+    CHECK_INT(check_one(&tricky15, &pages, &err), 0);
+    CHECK_STR(err.msg, "");
+    CHECK_INT(pages, 3);
+    CHECK(contains(&tricky15, "/Type /ObjStm"));
+    if (!have_tools) {
+        free(tricky15.p);
+        return;
+    }
+    buf classic[3] = {
+        make_pdf("Alpha", 2, true, true, "http://x/(1 0 R)"),
+        make_pdf("Bravo", 1, false, false, NULL),
+        tricky_pdf("1.4"),
+    };
+    /* qpdf's default: flate with PNG predictor 12 on the xref stream,
+     * /W [1 2 1] or so; --qdf: no filters at all; and /Index-less streams
+     * of uncompressed data. */
+    buf packed[5] = {
+        qpdf_made(&classic[0], "--object-streams=generate"),
+        qpdf_made(&classic[1], "--qdf --object-streams=generate"),
+        qpdf_made(&classic[2], "--object-streams=generate --compress-streams=n"),
+        qpdf_made(&classic[0], "--object-streams=generate --stream-data=uncompress"),
+        tricky15,
+    };
+    CHECK(contains(&packed[0], "/Predictor 12"));
+    const struct {
+        const char *name;
+        const buf *in[6];
+    } sets[] = {
+        {"classic", {&classic[0], &classic[1], &classic[2]}},
+        {"packed", {&packed[0], &packed[1], &packed[2], &packed[3], &packed[4]}},
+        {"mixed", {&packed[4], &classic[0], &packed[1], &classic[2], &packed[0], &classic[1]}},
+    };
+    for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++) {
+        const char *out = in_dir("streams.pdf");
+        pdfmerge *m;
+        err_clear(&err);
+        CHECK_INT(pdfmerge_open(out, &m, &err), 0);
+        size_t want_len = 0;
+        char *want = calloc(1, 1);
+        long want_pages = 0;
+        for (int i = 0; i < 6 && sets[k].in[i]; i++) {
+            const buf *in = sets[k].in[i];
+            long n = 0;
+            CHECK_INT(check_one(in, &n, &err), 0);
+            want_pages += n;
+            int rc = pdfmerge_add(m, in->p, in->len, &err);
+            if (rc)
+                fprintf(stderr, "%s, input %d: %s\n", sets[k].name, i, err.msg);
+            CHECK_INT(rc, 0);
+            char *t = text_of(in);
+            size_t tl = t ? strlen(t) : 0;
+            char *w = realloc(want, want_len + tl + 1);
+            if (!w)
+                abort();
+            want = w;
+            memcpy(want + want_len, t ? t : "", tl + 1);
+            want_len += tl;
+            free(t);
+        }
+        CHECK_INT(pdfmerge_pages(m), want_pages);
+        CHECK_INT(pdfmerge_commit(m, &META, &err), 0);
+        CHECK(qpdf_clean(out));
+        CHECK_INT(pdfinfo_pages(out), want_pages);
+        char *got = text_at(out);
+        if (!got || strcmp(got, want) != 0) {
+            fprintf(stderr, "%s: merged text differs:\n--- want\n%s\n--- got\n%s\n", sets[k].name,
+                    want, got ? got : "");
+            check_failures++;
+        }
+        buf merged = slurp(out);
+        CHECK(!contains(&merged, "/ObjStm"));
+        CHECK(!contains(&merged, "/XRef"));
+        CHECK(contains(&merged, "\nxref\n0 "));
+        free(merged.p);
+        free(got);
+        free(want);
+        unlink(out);
+    }
+    /* The links of the packed tricky input come through, the text shaped
+     * like references in them untouched. */
+    const char *out = in_dir("links.pdf");
+    CHECK_INT(merge(out, &packed[4], 1, &META, &err), 0);
+    buf got = slurp(out);
+    CHECK(contains(&got, "/URI " TRICKY_URI " >> % 7 0 R in a comment\n"));
+    CHECK(contains(&got, "/Version /1.5"));
+    char cmd[1024];
+    int status;
+    snprintf(cmd, sizeof cmd, "pdfinfo -url '%s'", out);
+    char *urls = run(cmd, &status);
+    CHECK(urls && strstr(urls, "   1  Annotation    http://x/a (b) c ) R 5 0 R\n"));
+    free(urls);
+    free(got.p);
+    unlink(out);
+    for (int i = 0; i < 3; i++)
+        free(classic[i].p);
+    for (int i = 0; i < 5; i++)
+        free(packed[i].p);
+}
+
+/* A hostile object stream or cross-reference stream: the edit x makes to
+ * the tricky file (and from, to to its objects) is refused with want. */
+static void check_bad15(const char *from, const char *to, p15 x, const char *want, int line)
+{
+    if (!x.packed)
+        x.packed = TRICKY_PACKED;
+    buf b = tricky_made("1.5", from, to, &x);
+    check_bad(&b, want, line);
+    free(b.p);
+}
+
+#define BAD15(want, ...) check_bad15(NULL, NULL, (p15){__VA_ARGS__}, want, __LINE__)
+#define BAD15_OBJ(from, to, want) check_bad15(from, to, LEAD, want, __LINE__)
+
+static void test_bad_pdf15(void)
+{
+    /* The object stream. */
+    BAD15("cannot merge: stream 14 does not inflate (truncated)", .cut = 12);
+    BAD15("cannot merge: an object stream offset past its end", .plain_cut = 40);
+    BAD15("cannot merge: an object stream whose /First is past its end", .first_delta = 100000);
+    BAD15("cannot merge: an object stream header with fewer than /N pairs", .n_delta = 1);
+    BAD15("cannot merge: an object stream header with more than /N pairs", .n_delta = -1);
+    BAD15("cannot merge: an object stream whose /N does not fit before /First", .n_delta = 1000);
+    BAD15("cannot merge: object stream offsets out of order", .swap = true);
+    BAD15("cannot merge: an object stream offset past its end", .past_end = true);
+    BAD15("cannot merge: an object stream header with a bad object number", .from = "1 0 ",
+          .to = "0 0 ");
+    BAD15("cannot merge: the xref puts an object where its object stream has another",
+          .from = "1 0 ", .to = "9 0 ");
+    BAD15_OBJ("41", "<< /Length 2 >>\nstream\nab\nendstream",
+              "cannot merge: a compressed object claims to be a stream");
+    BAD15_OBJ("41", "41 42", "cannot merge: a compressed object holds more than one value");
+    BAD15_OBJ("41", "<< /Type /ObjStm >>", "cannot merge: a stream's /Length object is not");
+    BAD15_OBJ("/Contents 11 0 R", "/Contents 14 0 R",
+              "cannot merge: reference to an object stream or a cross-reference stream");
+    BAD15_OBJ("/Contents 11 0 R", "/Contents 15 0 R",
+              "cannot merge: reference to an object stream or a cross-reference stream");
+    BAD15_OBJ("/Kids [5 0 R 6 0 R]", "/Kids [5 0 R 14 0 R]",
+              "cannot merge: the page tree is not a tree");
+    BAD15_OBJ("/Count 2", "/Count 3",
+              "cannot merge: page-tree node whose /Count is wrong (object 3");
+    BAD15_OBJ("/Type /Catalog", "/Type /Catalox", "cannot merge: the catalog has no /Type");
+    BAD15_OBJ("/BaseFont /Helvetica >>", "/BaseFont /Helvetica",
+              "cannot merge: unexpected end of file at byte");
+
+    /* The cross-reference stream. */
+    BAD15("cannot merge: xref stream entry 2 points past the end of the file", .entry = 2,
+          .type = 1, .f2 = 0xFFFFFFu);
+    BAD15("cannot merge: the xref puts an object past the /N of its object stream", .entry = 1,
+          .type = 2, .f2 = 14, .f3 = 10);
+    BAD15("cannot merge: an object stream inside an object stream", .entry = 14, .type = 2,
+          .f2 = 14, .f3 = 0);
+    BAD15("cannot merge: an object stream inside an object stream", .entry = 14, .type = 2, .f2 = 7,
+          .f3 = 0);
+    BAD15("cannot merge: xref stream entry 3 names no object stream", .entry = 3, .type = 2,
+          .f2 = 99, .f3 = 0);
+    BAD15("cannot merge: an object stream without /Type /ObjStm at byte", .entry = 3, .type = 2,
+          .f2 = 9, .f3 = 0);
+    BAD15("cannot merge: an object stream without /Type /ObjStm at byte 15", .entry = 3, .type = 2,
+          .f2 = 1, .f3 = 0, .packed = TRICKY_PACKED & ~1u);
+    BAD15("cannot merge: object 0 is listed as in use", .xmangle_at = 1, .xmangle_to = 1);
+    BAD15("cannot merge: xref stream data is not as long as its entries",
+          .xref_extra = "/W [1 4 3]");
+    BAD15("cannot merge: bad /W in the xref stream", .xref_extra = "/W [1 4 9]");
+    BAD15("cannot merge: bad /W in the xref stream", .xref_extra = "/W [1 4]");
+    BAD15("cannot merge: an xref stream /Index past /Size", .xref_extra = "/Index [0 10 12 9]");
+    BAD15("cannot merge: an xref stream /Index past /Size", .xref_extra = "/Index [0 16 0 1]");
+    BAD15("cannot merge: bad /Index in the xref stream", .xref_extra = "/Index [0 16 1]");
+    BAD15("cannot merge: the file has incremental updates", .xref_extra = "/Prev 9");
+    BAD15("cannot merge: the file is encrypted", .xref_extra = "/Encrypt 3 0 R");
+    BAD15("cannot merge: a stream filter other than /FlateDecode",
+          .xref_extra = "/Filter /LZWDecode");
+    BAD15("cannot merge: a predictor other than PNG on bytes",
+          .xref_extra = "/DecodeParms << /Predictor 2 >>");
+    BAD15("cannot merge: stream 15 is not whole rows of its predictor",
+          .xref_extra = "/DecodeParms << /Predictor 12 /Columns 5 >>");
+    BAD15("cannot merge: stream 15 has a bad PNG predictor row",
+          .xref_extra = "/DecodeParms << /Predictor 12 /Columns 3 >>");
+    BAD15("cannot merge: the xref stream's /Length is not an integer",
+          .xref_extra = "/Length 12 0 R");
+    BAD15("cannot merge: bad /Size in the xref stream", .xref_extra = "/Size 99999");
+    BAD15("cannot merge: startxref points to an object other than an xref stream",
+          .xref_extra = "/Type /XRefx");
+
+    /* /Index with two subsections, in a file the merge takes. */
+    p15 x = LEAD;
+    x.xref_extra = "/Index [0 8 8 8]";
+    buf b = tricky_made("1.5", NULL, NULL, &x);
+    mp_err err;
+    long pages = 0;
+    CHECK_INT(check_one(&b, &pages, &err), 0);
+    CHECK_STR(err.msg, "");
+    CHECK_INT(pages, 3);
+    free(b.p);
+}
+
+/* Every one-byte change of the object stream's and the xref stream's
+ * inflated bytes, and every truncation of the file: nothing reads out of
+ * bounds (ASan, valgrind) and a failure is EX_SOFTWARE with a message. */
+static void test_mangled15(void)
+{
+    static const char subst[] = "(0 <>[/%9\n";
+    long ok = 0, bad = 0;
+    buf whole = tricky_made("1.5", NULL, NULL, &LEAD);
+    size_t plain_len = 1200; /* more than the object stream's inflated bytes */
+    for (int what = 0; what < 3; what++) {
+        size_t n = what == 0 ? plain_len : what == 1 ? 16 * 7 : whole.len;
+        for (size_t at = 0; at < n; at++) {
+            for (size_t s = 0; s < (what == 2 ? 1 : sizeof subst - 1); s++) {
+                p15 x = LEAD;
+                buf b;
+                if (what == 0) {
+                    x.mangle_at = at + 1;
+                    x.mangle_to = subst[s];
+                } else if (what == 1) {
+                    x.xmangle_at = at + 1;
+                    x.xmangle_to = (unsigned char)(s * 29 + 1);
+                }
+                if (what == 2) {
+                    b.p = malloc(at ? at : 1);
+                    memcpy(b.p, whole.p, at);
+                    b.len = at;
+                } else {
+                    b = tricky_made("1.5", NULL, NULL, &x);
+                }
+                mp_err err = {0};
+                pdfmerge *m;
+                CHECK_INT(pdfmerge_open("/dev/null", &m, &err), 0);
+                int rc = pdfmerge_add(m, b.p, b.len, &err);
+                if (rc == 0) {
+                    ok++;
+                    rc = pdfmerge_commit(m, &META, &err);
+                    CHECK(rc == 0 || rc == EX_DATAERR);
+                } else {
+                    bad++;
+                    CHECK_INT(rc, EX_SOFTWARE);
+                    CHECK(strncmp(err.msg, "cannot merge: ", 14) == 0);
+                    pdfmerge_abort(m);
+                }
+                free(b.p);
+            }
+        }
+    }
+    CHECK(ok > 0);
+    CHECK(bad > 0);
+    free(whole.p);
+}
+
 static void test_open_fails(void)
 {
     mp_err err = {0};
@@ -900,6 +1339,9 @@ int main(void)
     test_check();
     test_bad_inputs();
     test_mangled();
+    test_object_streams();
+    test_bad_pdf15();
+    test_mangled15();
     test_open_fails();
 
     CHECK_INT(hidden_entries(), 0);
