@@ -11,10 +11,27 @@
  * is checked against the buffer: whatever this module did not expect from
  * libharu is EX_SOFTWARE "cannot merge: ...", never a read out of bounds.
  *
+ * PDF 1.5 (7.5.7, 7.5.8). startxref may point to a cross-reference stream
+ * instead: its dictionary is the trailer, its entries (any /W, /Index
+ * subsections, FlateDecode with or without a PNG predictor) give a plain
+ * object's offset or a compressed object's object stream and index. The
+ * parser then reads from a view: the file, or one object's part of an
+ * inflated object stream (from its offset to the next object's), so
+ * nothing reads past an object and a compressed object that goes on into
+ * "stream" is caught. Object streams are inflated once, on first use, and
+ * kept until the input is done; every header pair, offset and index is
+ * checked before anything is written, and all inflating of an input stops
+ * at MAX_INFLATE. No /Prev (no incremental update), no object stream
+ * inside another, no stream's /Length in an object stream that would need
+ * itself. The xref stream and the object streams are the input's own
+ * structure and are not copied.
+ *
  * Writing. An input's objects, except its catalog, page-tree nodes and info
  * dictionary, take the next free numbers of the output in their original
  * order and are copied as they are, except that every indirect reference is
- * renumbered and each page's /Parent points into the merged tree. Stream data
+ * renumbered and each page's /Parent points into the merged tree. The
+ * output is PDF 1.4 in form, whatever the inputs: a classic table, and a
+ * compressed object becomes a plain "N 0 obj ... endobj" like any other. Stream data
  * is copied verbatim, by /Length (which libharu writes as an indirect object
  * after the stream, so that object is read first). Output goes through a
  * fixed buffer to outfile; kept until commit are only an offset per output
@@ -439,8 +456,9 @@ static int lex(const reader *r, size_t *pos, tok *t)
 {
     const unsigned char *p = r->p;
     size_t n = r->len, i = skip_space(r, *pos);
-    t->start = i;
+    t->start = t->end = i;
     t->num = t->gen = 0;
+    t->kind = T_END; /* also when a failure returns: no field is left unset */
     if (i == n) {
         t->kind = T_END;
         t->end = *pos = i;
@@ -1190,7 +1208,6 @@ static int read_xref_stream(reader *r, const tok *top, size_t pos, uint32_t xnum
             count = b.num;
         }
         for (uint64_t i = 0; i < count && !rc; i++) {
-            size_t here = (size_t)(e - d);
             uint64_t type = field(&e, w[0], 1), f2 = field(&e, w[1], 0), f3 = field(&e, w[2], 0);
             uint32_t num = (uint32_t)(start + i);
             in_obj *o = &r->obj[num];
@@ -1203,13 +1220,14 @@ static int read_xref_stream(reader *r, const tok *top, size_t pos, uint32_t xnum
                 rc = fail(r, NO_POS, "an object is listed twice in the xref stream");
             else if (type == 1 && (f2 >= r->file_len || f3 > 65535))
                 rc = err_set(r->err, EX_SOFTWARE, NULL, 0, 0,
-                             "cannot merge: xref stream entry %zu points past the end of the file",
-                             here / sumw);
+                             "cannot merge: the xref stream entry of object %u points past the "
+                             "end of the file",
+                             num);
             else if (type == 2 && (f2 == 0 || f2 >= r->nobj || f3 > MAX_OBJECTS))
                 rc = err_set(r->err, EX_SOFTWARE, NULL, 0, 0,
-                             "cannot merge: xref stream entry %zu names no object stream the "
-                             "file can have",
-                             here / sumw);
+                             "cannot merge: the xref stream entry of object %u names no object "
+                             "stream the file can have",
+                             num);
             if (rc)
                 break;
             o->role = ROLE_COPY;
@@ -1456,7 +1474,7 @@ static int number_objects(pdfmerge *m, reader *r, size_t first_page)
 static int copy_object(pdfmerge *m, reader *r, uint32_t num)
 {
     const in_obj *o = &r->obj[num];
-    size_t pos;
+    size_t pos = 0;
     int rc;
     TRY(enter_object(r, num, &pos));
     TRY(begin_object(m, o->newnum, r->err));
@@ -1490,7 +1508,7 @@ static int copy_object(pdfmerge *m, reader *r, uint32_t num)
         return fail(r, kw.start, "stream without a dictionary");
 
     tok len_tok = r->top[KEY_LENGTH];
-    size_t data, n, es_end;
+    size_t data = 0, n = 0, es_end = 0;
     TRY(stream_data(r, &kw, &len_tok, &data, &n, &es_end));
     /* The rest of the dictionary, the keyword, the data: all as they are. */
     TRY(emit(m, r->p + r->cursor, es_end - r->cursor, r->err));

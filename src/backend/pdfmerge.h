@@ -3,16 +3,19 @@
  *
  * The front desk sends the day's packets as one print job. libharu cannot
  * read PDFs, so this module appends the pages of PDFs that pdf_render()
- * wrote (classic cross-reference table, no object streams, no encryption:
- * the shape libharu 2.3 writes) to one output file as they come: objects are
+ * wrote (no encryption, no incremental updates; a classic cross-reference
+ * table as libharu 2.3 writes, or PDF 1.5's cross-reference stream with
+ * object streams) to one output file as they come: objects are
  * copied with their numbers shifted, each page is re-parented under the
  * merged page tree, and each input's catalog, page-tree root and info
  * dictionary are dropped. Memory stays flat: only an offset per object and a
- * number per page are kept until the end.
+ * number per page are kept until the end (and, while an input is read, its
+ * object streams inflated, 64 MiB at most).
  *
  * The output is written through outfile (temporary name, then rename), so a
  * failed or interrupted merge leaves no partial file at the target.
- * Deterministic: the same inputs and meta give the same bytes.
+ * Deterministic: the same inputs and meta give the same bytes. The output
+ * always has a classic table and no object streams.
  */
 #ifndef MP_PDFMERGE_H
 #define MP_PDFMERGE_H

@@ -1207,7 +1207,7 @@ static void test_bad_pdf15(void)
               "cannot merge: unexpected end of file at byte");
 
     /* The cross-reference stream. */
-    BAD15("cannot merge: xref stream entry 2 points past the end of the file", .entry = 2,
+    BAD15("cannot merge: the xref stream entry of object 2 points past the end", .entry = 2,
           .type = 1, .f2 = 0xFFFFFFu);
     BAD15("cannot merge: the xref puts an object past the /N of its object stream", .entry = 1,
           .type = 2, .f2 = 14, .f3 = 10);
@@ -1215,8 +1215,8 @@ static void test_bad_pdf15(void)
           .f2 = 14, .f3 = 0);
     BAD15("cannot merge: an object stream inside an object stream", .entry = 14, .type = 2, .f2 = 7,
           .f3 = 0);
-    BAD15("cannot merge: xref stream entry 3 names no object stream", .entry = 3, .type = 2,
-          .f2 = 99, .f3 = 0);
+    BAD15("cannot merge: the xref stream entry of object 3 names no object stream", .entry = 3,
+          .type = 2, .f2 = 99, .f3 = 0);
     BAD15("cannot merge: an object stream without /Type /ObjStm at byte", .entry = 3, .type = 2,
           .f2 = 9, .f3 = 0);
     BAD15("cannot merge: an object stream without /Type /ObjStm at byte 15", .entry = 3, .type = 2,
