@@ -990,8 +990,8 @@ static int decode_stream(reader *r, uint32_t num, size_t at, size_t n, tok filte
     size_t cap = MAX_INFLATE - r->inflated;
     TRY(only_element(r, &filter));
     TRY(only_element(r, &parms));
-    unsigned char *d;
-    size_t len;
+    unsigned char *d = NULL;
+    size_t len = 0;
     if (filter.kind == T_END) {
         if (n > cap)
             return err_set(r->err, EX_SOFTWARE, NULL, 0, 0,
@@ -1139,8 +1139,8 @@ static int int_array(reader *r, const tok *a, uint64_t *out, size_t max, size_t 
  * r->nobj entries (the /Size) are zeroed. xnum is its own number. */
 static int read_xref_stream(reader *r, const tok *top, size_t pos, uint32_t xnum)
 {
-    uint64_t w[3], sumw = 0;
-    size_t nw;
+    uint64_t w[3] = {0, 0, 0}, sumw = 0;
+    size_t nw = 0;
     TRY(int_array(r, &top[KEY_W], w, 3, &nw, "bad /W in the xref stream"));
     /* Eight bytes hold any offset; type 2's index fits in its field too. */
     if (nw != 3 || w[0] > 8 || w[1] > 8 || w[2] > 8 || w[0] + w[1] + w[2] == 0)
