@@ -543,7 +543,46 @@ static void put_qr(mp_buf *c, const lbox *b)
 typedef struct image_cache {
     const layout_image *key;
     HPDF_Image image;
+    pdffont_cache *run; /* the run's cache: the logo's pixels, deflated once */
 } image_cache;
+
+/* A PNG logo's pixels, which libharu keeps raw and deflated in every PDF
+ * (a twentieth of a consent's time), deflated once per run: the run's
+ * copy goes into the image's stream as it is. Only for the plain case
+ * libharu's PNG reader makes: no predictor, no writer of its own. */
+static void deflate_once(image_cache *ic, HPDF_Image img, const layout_image *li)
+{
+    if (!ic->run || img->filter != HPDF_STREAM_FILTER_FLATE_DECODE || img->filterParams ||
+        img->write_fn)
+        return;
+    /* By what the logo is, not where: FNV-1a over its file's bytes. */
+    uint64_t key = 0xcbf29ce484222325u ^ li->len;
+    for (size_t i = 0; i < li->len; i++)
+        key = (key ^ ((const unsigned char *)li->data)[i]) * 0x100000001b3u;
+    size_t zlen = 0;
+    unsigned char *z = pdffont_cache_get_blob(ic->run, key, &zlen);
+    if (!z) {
+        mp_buf raw;
+        buf_init(&raw, NULL);
+        HPDF_UINT n = HPDF_Stream_Size(img->stream), got = n;
+        char *room = n ? buf_room(&raw, n) : NULL;
+        uLongf zl = compressBound(n);
+        bool ok = room && HPDF_Stream_Seek(img->stream, 0, HPDF_SEEK_SET) == HPDF_OK &&
+                  HPDF_Stream_Read(img->stream, (HPDF_BYTE *)room, &got) == HPDF_OK && got == n &&
+                  (z = malloc(zl)) && compress2(z, &zl, (const Bytef *)room, n, 6) == Z_OK;
+        buf_free(&raw);
+        if (!ok) {
+            free(z);
+            return;
+        }
+        zlen = zl;
+        pdffont_cache_put_blob(ic->run, key, z, zlen);
+    }
+    HPDF_MemStream_FreeData(img->stream);
+    if (HPDF_Stream_Write(img->stream, z, (HPDF_UINT)zlen) == HPDF_OK)
+        pdffont_mark_deflated(img);
+    free(z);
+}
 
 static HPDF_Image load_image(HPDF_Doc pdf, image_cache *ic, const layout_image *li)
 {
@@ -551,6 +590,8 @@ static HPDF_Image load_image(HPDF_Doc pdf, image_cache *ic, const layout_image *
         ic->key = li;
         ic->image = li->png ? HPDF_LoadPngImageFromMem(pdf, li->data, (HPDF_UINT)li->len)
                             : HPDF_LoadJpegImageFromMem(pdf, li->data, (HPDF_UINT)li->len);
+        if (ic->image && li->png)
+            deflate_once(ic, ic->image, li);
     }
     return ic->image;
 }
@@ -753,7 +794,7 @@ int pdf_render(const layout_doc *doc, const fontset *fs, pdffont_cache *cache, c
 
     mp_buf c;
     buf_init(&c, NULL);
-    image_cache ic = {0};
+    image_cache ic = {.run = cache};
     if (!rc) {
         bool oom = false, drawn = true;
         const char *const info[][2] = {{"Title", meta->title},

@@ -693,6 +693,9 @@ struct pdffont_cache {
     pthread_mutex_t lock; /* guards all below */
     program *head, *tail;
     size_t bytes, max_bytes;
+    uint64_t blob_key; /* pdffont_cache_get_blob() */
+    unsigned char *blob;
+    size_t blob_len;
 };
 
 pdffont_cache *pdffont_cache_new(size_t max_bytes)
@@ -708,10 +711,37 @@ pdffont_cache *pdffont_cache_new(size_t max_bytes)
     return c;
 }
 
+unsigned char *pdffont_cache_get_blob(pdffont_cache *c, uint64_t key, size_t *len)
+{
+    unsigned char *copy = NULL;
+    pthread_mutex_lock(&c->lock);
+    if (c->blob && c->blob_key == key && (copy = malloc(c->blob_len ? c->blob_len : 1))) {
+        memcpy(copy, c->blob, c->blob_len);
+        *len = c->blob_len;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return copy;
+}
+
+void pdffont_cache_put_blob(pdffont_cache *c, uint64_t key, const unsigned char *data, size_t len)
+{
+    unsigned char *copy = malloc(len ? len : 1);
+    if (!copy)
+        return;
+    memcpy(copy, data, len);
+    pthread_mutex_lock(&c->lock);
+    free(c->blob);
+    c->blob = copy;
+    c->blob_len = len;
+    c->blob_key = key;
+    pthread_mutex_unlock(&c->lock);
+}
+
 void pdffont_cache_free(pdffont_cache *c)
 {
     if (!c)
         return;
+    free(c->blob);
     for (program *p = c->head, *next; p; p = next) {
         next = p->next;
         program_free(p);

@@ -38,6 +38,14 @@ typedef struct pdffont_cache pdffont_cache;
 pdffont_cache *pdffont_cache_new(size_t max_bytes);
 void pdffont_cache_free(pdffont_cache *c);
 
+/* One more thing a run's documents share, deflated once: the bytes made of
+ * what key names (the clinic's logo, by a hash of its file's bytes). get
+ * gives a malloc'd copy (the caller frees it), or NULL; put keeps a copy in
+ * place of the one kept before (nothing when out of memory: the cache only
+ * saves time). */
+unsigned char *pdffont_cache_get_blob(pdffont_cache *c, uint64_t key, size_t *len);
+void pdffont_cache_put_blob(pdffont_cache *c, uint64_t key, const unsigned char *data, size_t len);
+
 /* Adds face f (TrueType or CFF, see font_open_face()) holding the glyphs
  * gids[0..n) (original glyph ids, ascending, distinct; 0 = .notdef may be
  * among them); text[i] is the UTF-8 text glyph gids[i] stands for, written
