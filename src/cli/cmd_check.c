@@ -253,9 +253,10 @@ static int load_notice(packet *pk, const clinic *clp, arena *a)
     if (clp->nnotice_languages < NOTICE_MIN_LANGUAGES) {
         const ynode *langs = ydoc_get(clp->doc->root, "notice_languages");
         node_err(&err, EX_DATAERR, clp->doc, langs,
-                 "notice_languages lists %zu languages; Section 1557 (45 CFR 92.11) asks for the "
+                 "notice_languages lists %zu language%s; Section 1557 (45 CFR 92.11) asks for the "
                  "%d most spoken by people with limited English in the clinic's state",
-                 clp->nnotice_languages, NOTICE_MIN_LANGUAGES);
+                 clp->nnotice_languages, clp->nnotice_languages == 1 ? "" : "s",
+                 NOTICE_MIN_LANGUAGES);
         fprintf(stderr, "%s:%d:%d: warning: %s\n", err.file, err.line, err.col, err.msg);
     }
     return 0;
