@@ -268,6 +268,9 @@ static int begin_form(layout *L, const packet_entry *e, const form *f, const cha
     h.rtl = text_lang_rtl(lang);
     h.blank_note = env->duplex ? msg_get(lang, MSG_BLANK_PAGE) : NULL;
     h.logo = c->logo;
+    h.alt_checkbox = msg_get(lang, MSG_ALT_CHECKBOX);
+    h.alt_initials = msg_get(lang, MSG_ALT_INITIALS);
+    h.alt_qr = msg_get(lang, MSG_ALT_QR);
     /* Page size: --page-size, else the form's own, else the clinic's. */
     layout_geom geom = env->geom;
     page_size ps;

@@ -157,8 +157,9 @@ struct layout {
      * decided, stays. */
     placed *log;
     size_t nlog, log_cap, floor;
-    int nseq;     /* chunks made in this form: the next one's seq */
-    double inset; /* the text column ends this far inside the right margin */
+    int nseq;      /* chunks made in this form: the next one's seq */
+    unsigned part; /* the lbox.part of the boxes being made */
+    double inset;  /* the text column ends this far inside the right margin */
     int form_index;
     size_t form_first_page;
     layout_header hdr;
@@ -234,6 +235,7 @@ static double body_width(const layout *L)
 static chunk *new_chunk(layout *L, double space_before, lrole role)
 {
     chunk *c = arena_alloc(L->a, sizeof *c);
+    L->part = LPART_MAIN;
     if (c) {
         c->space_before = space_before;
         c->role = role;
@@ -267,8 +269,11 @@ static lbox *add_box(arena *a, lbox **boxes, size_t *n, size_t *cap)
 static lbox *unit_box(layout *L, unit *u, lbox_kind kind)
 {
     lbox *b = add_box(L->a, &u->boxes, &u->n, &u->cap);
-    if (b)
+    if (b) {
         b->kind = kind;
+        b->part = L->part;
+        b->lang = L->lang;
+    }
     return b;
 }
 
@@ -343,6 +348,7 @@ static int add_highlights(layout *L, lbox **boxes, size_t *n, size_t *cap, const
         if (!h)
             return -1;
         *h = (lbox){.kind = LBOX_HIGHLIGHT,
+                    .part = L->part,
                     .x = x + x0 * size / 1000,
                     .y = y - size * 0.25,
                     .w = (x1 - x0) * size / 1000,
@@ -367,6 +373,14 @@ static int add_line(layout *L, lbox **boxes, size_t *n, size_t *cap, const lshap
     for (size_t i = 0; i < np; i++)
         total += pcs[i].adv * size / 1000;
     double px = page_x(L, x, total);
+    /* The piece that ends the line in reading order is followed by a word
+     * space when the line broke at one or the text ends there; not inside
+     * a run of Chinese or Thai, which breaks between letters. */
+    size_t last = 0;
+    for (size_t i = 1; i < np; i++)
+        if (pcs[i].end > pcs[last].end)
+            last = i;
+    bool spaced = np && (pcs[last].end >= sp->len || strchr(" \t\n", sp->text[pcs[last].end]));
     for (size_t i = 0; i < np; i++) {
         const lpiece *pc = &pcs[i];
         double w = pc->adv * size / 1000;
@@ -386,7 +400,10 @@ static int add_line(layout *L, lbox **boxes, size_t *n, size_t *cap, const lshap
                     .face = pc->face,
                     .rtl = pc->level & 1,
                     .glyphs = pc->glyphs,
-                    .nglyphs = pc->nglyphs};
+                    .nglyphs = pc->nglyphs,
+                    .part = L->part,
+                    .lang = L->lang,
+                    .space_after = spaced && i == last};
         if (!b->text)
             return -1;
         px += w;
@@ -415,6 +432,16 @@ static int unit_rect(layout *L, unit *u, lbox_kind kind, double x, double y, dou
         return -1;
     b->x = x, b->y = y, b->w = w, b->h = h;
     return 0;
+}
+
+/* What a screen reader says for box b: fmt (a form's alt_* format, or
+ * NULL: nothing) with what. False when out of memory. */
+static bool set_alt(layout *L, lbox *b, const char *fmt, const char *what)
+{
+    if (!fmt)
+        return true;
+    b->alt = arena_printf(L->a, fmt, what ? what : "");
+    return b->alt != NULL;
 }
 
 /* Wrapped text as lines inside unit u, starting `top` below the unit's top
@@ -473,6 +500,7 @@ static layout_status new_page(layout *L)
     lpage *p = &L->doc.pages[L->doc.npages++];
     memset(p, 0, sizeof *p);
     p->form_index = L->form_index;
+    p->lang = L->lang;
     p->width_pt = L->g.width_pt;
     p->height_pt = L->g.height_pt;
     L->cursor = L->g.body_top_pt;
@@ -1011,7 +1039,10 @@ layout_status layout_form_begin(layout *L, const layout_header *h)
         dup_str(L->a, h->footer_left, &L->hdr.footer_left) ||
         dup_str(L->a, h->page_fmt, &L->hdr.page_fmt) ||
         dup_str(L->a, h->blank_note, &L->hdr.blank_note) ||
-        dup_str(L->a, h->watermark, &L->hdr.watermark))
+        dup_str(L->a, h->watermark, &L->hdr.watermark) ||
+        dup_str(L->a, h->alt_checkbox, &L->hdr.alt_checkbox) ||
+        dup_str(L->a, h->alt_initials, &L->hdr.alt_initials) ||
+        dup_str(L->a, h->alt_qr, &L->hdr.alt_qr))
         return LAYOUT_NOMEM;
     /* Every form starts on a page of its own. */
     if ((st = new_page(L)))
@@ -1122,9 +1153,11 @@ static layout_status make_paragraph(layout *L, const char *text, size_t len, boo
         if (!join && !(u = new_unit(L, c)))
             return LAYOUT_NOMEM;
         double base = -(u->height + size * 0.95);
+        L->part = bullet ? LPART_LABEL : LPART_MAIN;
         if (i == 0 && bullet &&
             unit_word(L, u, L->g.margin_left_pt + 4, base, LFONT_REGULAR, size, "\xE2\x80\xA2"))
             return LAYOUT_NOMEM;
+        L->part = bullet ? LPART_BODY : LPART_MAIN;
         if (add_line(L, &u->boxes, &u->n, &u->cap, sp, lines[i].start, lines[i].end, x, base, size))
             return LAYOUT_NOMEM;
         u->height += lh;
@@ -1178,6 +1211,7 @@ static layout_status make_item(layout *L, const char *title, const char *text,
     if (!u)
         return LAYOUT_NOMEM;
     const char *bullet = "\xE2\x80\xA2";
+    L->part = LPART_LABEL;
     if (unit_word(L, u, L->g.margin_left_pt + 4, -(size * 0.95), LFONT_REGULAR, size, bullet))
         return LAYOUT_NOMEM;
     /* Units per line so that an item taller than a page can still be split. */
@@ -1187,6 +1221,7 @@ static layout_status make_item(layout *L, const char *title, const char *text,
     for (int k = 0; k < 2; k++) {
         if (!parts[k])
             continue;
+        L->part = k == 0 ? LPART_TITLE : LPART_BODY;
         size_t len;
         char *sq = layout_squash_space(L->a, parts[k], strlen(parts[k]), &len);
         const lshaped *sp = sq ? shape(L, fonts[k], sq, len) : NULL;
@@ -1215,8 +1250,10 @@ static layout_status make_item(layout *L, const char *title, const char *text,
     if (initials_label) {
         /* The box hangs from the item's first line, on the right. */
         unit *u0 = &c->units[0];
+        L->part = LPART_INITIALS;
         double bx = L->g.margin_left_pt + body_width(L) - box_w;
-        if (unit_rect(L, u0, LBOX_RECT, bx, -box_h, box_w, box_h))
+        if (unit_rect(L, u0, LBOX_RECT, bx, -box_h, box_w, box_h) ||
+            !set_alt(L, &u0->boxes[u0->n - 1], L->hdr.alt_initials, title && *title ? title : text))
             return LAYOUT_NOMEM;
         double sw = text_w(L, LFONT_REGULAR, L->s.small_pt, initials_label);
         if (sw < 0)
@@ -1268,8 +1305,11 @@ static chunk *make_checkbox(layout *L, const char *text)
     if (!u || !keep_src(L, c, 0, text))
         return NULL;
     c->keep_together = true;
-    if (unit_rect(L, u, LBOX_RECT, L->g.margin_left_pt + 1, -(size * 0.95) - size * 0.12, box, box))
+    L->part = LPART_LABEL;
+    if (unit_rect(L, u, LBOX_RECT, L->g.margin_left_pt + 1, -(size * 0.95) - size * 0.12, box, box) ||
+        !set_alt(L, &u->boxes[u->n - 1], L->hdr.alt_checkbox, text))
         return NULL;
+    L->part = LPART_BODY;
     double h = unit_lines(L, u, L->g.margin_left_pt + in, 0, body_width(L) - in, LFONT_REGULAR,
                           size, text);
     if (h < 0)
@@ -1308,7 +1348,9 @@ layout_status layout_fields(layout *L, const char *const *labels, const char *co
         unit *u = new_unit(L, c);
         if (!u)
             return LAYOUT_NOMEM;
+        L->part = LPART_CELL + 2 * (unsigned)i;
         double h1 = unit_lines(L, u, x, 0, label_w, LFONT_BOLD, size, labels[i]);
+        L->part++;
         double h2 = unit_data_lines(L, u, vx, 0, body_width(L) - label_w - size, LFONT_REGULAR,
                                     size, values[i]);
         if (h1 < 0 || h2 < 0)
@@ -1319,7 +1361,8 @@ layout_status layout_fields(layout *L, const char *const *labels, const char *co
 }
 
 /* One row of signature lines: each a line to write on and a label under it. */
-static int sign_row(layout *L, chunk *c, const char *const *labels, const double *frac, size_t n)
+static int sign_row(layout *L, chunk *c, const char *const *labels, const double *frac, size_t n,
+                    unsigned part)
 {
     unit *u = new_unit(L, c);
     if (!u)
@@ -1331,6 +1374,7 @@ static int sign_row(layout *L, chunk *c, const char *const *labels, const double
     for (size_t i = 0; i < n; i++) {
         double w = total * frac[i];
         if (labels[i]) {
+            L->part = part + (unsigned)i;
             if (unit_rect(L, u, LBOX_LINE, x, -write, w, 0))
                 return -1;
             double h = unit_lines(L, u, x, write + size * 0.3, w, LFONT_REGULAR, size, labels[i]);
@@ -1355,12 +1399,13 @@ layout_status layout_signatures(layout *L, const layout_signer *signers, size_t 
         const layout_signer *s = &signers[i];
         const char *row[3] = {s->sign_label, s->date_label, s->time_label};
         static const double frac3[3] = {0.56, 0.26, 0.18};
-        if (sign_row(L, c, row, frac3, 3))
+        unsigned part = LPART_CELL + 16 * (unsigned)i;
+        if (sign_row(L, c, row, frac3, 3, part))
             return LAYOUT_NOMEM;
         static const double frac2[2] = {0.5, 0.5};
         for (size_t j = 0; j < s->nlines; j += 2) {
             const char *r2[2] = {s->lines[j], j + 1 < s->nlines ? s->lines[j + 1] : NULL};
-            if (sign_row(L, c, r2, frac2, 2))
+            if (sign_row(L, c, r2, frac2, 2, part + 3 + (unsigned)(j < 12 ? j : 12)))
                 return LAYOUT_NOMEM;
         }
         if (i + 1 < n)
@@ -1382,6 +1427,7 @@ static chunk *qr_chunk(layout *L, const qr_code *qr, const char *url, const char
     c->keep_together = true;
     c->qr = qr;
     double y = 0;
+    L->part = LPART_CAPTION;
     if (caption) {
         double h = unit_lines(L, u, x, 0, width, LFONT_BOLD, size, caption);
         if (h < 0)
@@ -1390,10 +1436,13 @@ static chunk *qr_chunk(layout *L, const qr_code *qr, const char *url, const char
     }
     double module = LAYOUT_QR_SYMBOL_PT / qr->width;
     double side = qr_side(qr);
+    L->part = LPART_SYMBOL;
     lbox *b = unit_box(L, u, LBOX_QR);
     if (!b)
         return NULL;
     b->x = x, b->y = -(y + side), b->w = side, b->h = side, b->qr = qr;
+    if (!set_alt(L, b, L->hdr.alt_qr, url))
+        return NULL;
     lbox *link = unit_box(L, u, LBOX_LINK);
     if (!link || !(link->text = c->src[0]))
         return NULL;
@@ -1401,6 +1450,7 @@ static chunk *qr_chunk(layout *L, const qr_code *qr, const char *url, const char
     link->len = strlen(url);
     y += side;
     /* The URL under the code, for anyone who cannot scan it. */
+    L->part = LPART_URL;
     double h =
         unit_data_lines(L, u, x + module * QR_QUIET_MODULES, y, url_w - module * QR_QUIET_MODULES,
                         LFONT_REGULAR, L->s.small_pt, url);
@@ -1483,7 +1533,9 @@ static unit *notice_entry(layout *L, chunk *c, const layout_notice_entry *e, dou
     L->rtl = e->rtl;
     L->axis = 2 * x + w;
     unit *u = new_unit(L, c);
+    L->part = LPART_CELL + 2 * (unsigned)(u ? c->n - 1 : 0);
     double h = u ? unit_lines(L, u, x, 0, w, LFONT_BOLD, size, e->name) : -1;
+    L->part++;
     for (const char *p = e->text; h >= 0 && p;) {
         const char *end = strchr(p, '\n');
         size_t len = end ? (size_t)(end - p) : strlen(p);

@@ -121,12 +121,44 @@ typedef struct lbox {
     const qr_code *qr;
     double angle_deg;          /* WATERMARK */
     const layout_image *image; /* IMAGE */
+    /* For the PDF's structure tree (a tagged PDF, for screen readers): which
+     * part of its piece a box is (LPART_*), and the language of the text it
+     * shows (the form's, or a notice entry's; NULL when not known). */
+    unsigned part;
+    const char *lang;
+    /* A box a screen reader names (a box to tick, an initials box, the QR
+     * code): what it says, in the form's language; NULL for the rest. */
+    const char *alt;
+    /* TEXT: a word space follows in the text (the line broke at a space, or
+     * the text ends here): the PDF draws an invisible space glyph after the
+     * run, so that text read out of the page keeps its words apart. */
+    bool space_after;
 } lbox;
+
+/* lbox.part. A list item (a bullet, benefit, risk, alternative or
+ * checkbox) has its label (the bullet, the box to tick), its title, its body
+ * and its initials box; a QR code its caption, its symbol and its URL. A
+ * table (the patient's facts) numbers its cells from LPART_CELL: row r,
+ * column k is LPART_CELL + 2r + k; a signature block its labels, signer s,
+ * label k (of 16 at most) LPART_CELL + 16s + k; the language notice its
+ * entries, entry i's name LPART_CELL + 2i, its text LPART_CELL + 2i + 1. */
+enum {
+    LPART_MAIN = 0,
+    LPART_LABEL,
+    LPART_TITLE,
+    LPART_BODY,
+    LPART_INITIALS,
+    LPART_CAPTION,
+    LPART_SYMBOL,
+    LPART_URL,
+    LPART_CELL = 16,
+};
 
 typedef struct lpage {
     lbox *boxes;
     size_t nboxes, cap;
     int form_index;             /* which layout_form_begin() this page belongs to */
+    const char *lang;           /* that form's language (layout_header.lang), or NULL */
     double width_pt, height_pt; /* forms of one packet may differ in page size */
 } lpage;
 
@@ -190,6 +222,11 @@ typedef struct layout_header {
      * laid out right to left. */
     const char *lang;
     bool rtl;
+    /* What a screen reader says for the boxes that draw no text, in the
+     * form's language (printf formats with one %s; NULL: none): a box to
+     * tick ("Checkbox: %s", its statement), an initials box ("Initials for
+     * %s", its item's title), the booking QR code ("... %s", its URL). */
+    const char *alt_checkbox, *alt_initials, *alt_qr;
 } layout_header;
 
 /* The height of the logo in the page header. */

@@ -27,6 +27,12 @@ typedef enum {
     MSG_DRAFT,      /* the watermark on a draft form's pages */
     MSG_SPECIMEN,   /* the watermark on a specimen's pages */
     MSG_STALE,      /* the watermark on a translation printed though its source moved on */
+    /* What a screen reader says for the boxes that draw no text (printf
+     * formats with one %s): a box to tick and its statement, an initials
+     * box and its item, the booking QR code and its URL. */
+    MSG_ALT_CHECKBOX,
+    MSG_ALT_INITIALS,
+    MSG_ALT_QR,
     /* The front desk's web page (serve): its labels come from these same
      * tables, so that the page and the paper say the same words. */
     MSG_UI_TITLE,

@@ -62,11 +62,21 @@ static void test_tables(void)
         const char *stale = msg_table_entry(i, MSG_UI_STALE_TEXT, &lang);
         if (stale)
             CHECK_STR(conversions(stale, conv, sizeof conv), "ssss");
+        /* What a screen reader says for a box to tick, an initials box and
+         * the QR code: each names one thing. */
+        const msg_id alts[] = {MSG_ALT_CHECKBOX, MSG_ALT_INITIALS, MSG_ALT_QR};
+        for (size_t k = 0; k < sizeof alts / sizeof *alts; k++) {
+            const char *alt = msg_table_entry(i, alts[k], &lang);
+            CHECK(alt != NULL);
+            if (alt)
+                CHECK_STR(conversions(alt, conv, sizeof conv), "s");
+        }
         /* Only these formats have conversions: the others are printed as text. */
         for (int id = 0; id < MSG_COUNT; id++) {
             const char *s = msg_table_entry(i, (msg_id)id, &lang);
             if (!s || id == MSG_PAGE_X_OF_Y || id == MSG_SIGNATURE_OF || id == MSG_UI_PRINTED ||
-                id == MSG_UI_STALE_TEXT)
+                id == MSG_UI_STALE_TEXT || id == MSG_ALT_CHECKBOX || id == MSG_ALT_INITIALS ||
+                id == MSG_ALT_QR)
                 continue;
             CHECK(strchr(s, '%') == NULL);
         }
