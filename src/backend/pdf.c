@@ -22,6 +22,7 @@
 #include <hpdf.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,6 +31,8 @@
 #include "arena.h"
 #include "buf.h"
 #include "pdffont.h"
+#include "pdftag.h"
+#include "pdfwrite.h"
 #include "utf8.h"
 
 typedef struct hpdf_status {
@@ -68,6 +71,10 @@ typedef struct glyph_vec {
     uint64_t *keys;   /* key + 1 (0: empty slot) */
     uint32_t *slot_i; /* the index in v of keys[s] */
     size_t slots;     /* a power of two, at least twice n */
+    /* Each face's space glyph, drawn after a text box that a word space
+     * follows (lbox.space_after); 0 when the face has none. */
+    uint32_t *space;
+    bool *space_known;
 } glyph_vec;
 
 static uint64_t glyph_key(lface face, uint32_t gid)
@@ -128,6 +135,8 @@ static void glyphs_free(glyph_vec *gv)
     free(gv->v);
     free(gv->keys);
     free(gv->slot_i);
+    free(gv->space);
+    free(gv->space_known);
 }
 
 /* Calls fn for each glyph of box b in reading order (left to right, or
@@ -191,17 +200,38 @@ static int by_face_gid(const void *x, const void *y)
     return a->gid < b->gid ? -1 : a->gid > b->gid;
 }
 
+/* The space glyph of b's face, found the first time (0: none). */
+static uint32_t space_of(glyph_vec *gv, const fontset *fs, const lbox *b)
+{
+    if (!gv->space_known[b->face]) {
+        const mp_font *f = fontset_font(fs, (int)b->face);
+        gv->space[b->face] = f ? font_glyph(f, 0x20) : 0;
+        gv->space_known[b->face] = true;
+    }
+    return gv->space[b->face];
+}
+
 /* Every glyph the document draws, one per (face, glyph), sorted, keeping
  * each glyph's first text (a glyph drawn for other text elsewhere, such
- * as the space that also shows U+00A0, gets ActualText there). */
-static int collect_glyphs(const layout_doc *doc, glyph_vec *gv)
+ * as the space that also shows U+00A0, gets ActualText there), and the
+ * space of each face drawn after a box a word space follows. */
+static int collect_glyphs(const layout_doc *doc, const fontset *fs, size_t nf, glyph_vec *gv)
 {
+    gv->space = calloc(nf ? nf : 1, sizeof *gv->space);
+    gv->space_known = calloc(nf ? nf : 1, sizeof *gv->space_known);
+    if (!gv->space || !gv->space_known)
+        return -1;
     for (size_t p = 0; p < doc->npages; p++)
         for (size_t i = 0; i < doc->pages[p].nboxes; i++) {
             const lbox *b = &doc->pages[p].boxes[i];
             if ((b->kind == LBOX_TEXT || b->kind == LBOX_WATERMARK) &&
                 !each_glyph(b, collect_one, gv))
                 return -1;
+            if (b->kind == LBOX_TEXT && b->space_after && b->nglyphs && b->face < nf) {
+                lglyph sp = {.gid = space_of(gv, fs, b)};
+                if (sp.gid && !collect_one(gv, b, &sp, " ", 1))
+                    return -1;
+            }
         }
     if (gv->n)
         qsort(gv->v, gv->n, sizeof *gv->v, by_face_gid);
@@ -310,7 +340,7 @@ static void put_num(mp_buf *c, double v)
  * by each glyph's /W width; where HarfBuzz placed the glyph elsewhere
  * (kerning, a mark's offset) a number in the array moves it, in 1/1000 em,
  * and a mark raised or lowered gets its own Ts. */
-static void put_glyphs(mp_buf *c, const glyph_vec *gv, const lbox *b)
+static void put_glyphs(mp_buf *c, const glyph_vec *gv, const lbox *b, bool space)
 {
     static const char hex[] = "0123456789ABCDEF";
     double at = 0, pen = 0; /* where the viewer is, and where the glyph goes */
@@ -349,35 +379,19 @@ static void put_glyphs(mp_buf *c, const glyph_vec *gv, const lbox *b)
         at += u ? u->width : 0;
         pen += g->adv;
     }
+    /* The word space after the box: invisible, but text read out of the
+     * page (a screen reader's, a copy) keeps the words of two lines apart. */
+    const used_glyph *sp = space && gv->space[b->face] ? find_glyph(gv, b->face, gv->space[b->face])
+                                                       : NULL;
+    if (sp) {
+        char h[5] = {'<', hex[sp->code >> 12 & 15], hex[sp->code >> 8 & 15],
+                     hex[sp->code >> 4 & 15], hex[sp->code & 15]};
+        buf_put(c, open ? h + 1 : h, open ? 4 : 5);
+        open = true;
+    }
     buf_puts(c, open ? ">] TJ\n" : "] TJ\n");
     if (rise)
         buf_puts(c, "0 Ts\n");
-}
-
-/* s as a PDF string of UTF-16BE with a byte order mark: "<FEFF...>". */
-static void put_utf16(mp_buf *c, const char *s, size_t len)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    buf_puts(c, "<FEFF");
-    for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t k = utf8_decode(s + i, len - i, &cp);
-        i += k ? k : 1;
-        unsigned units[2] = {(unsigned)cp, 0};
-        size_t nu = 1;
-        if (cp >= 0x10000) {
-            cp -= 0x10000;
-            units[0] = 0xD800 + (cp >> 10);
-            units[1] = 0xDC00 + (cp & 0x3FF);
-            nu = 2;
-        }
-        for (size_t u = 0; u < nu; u++) {
-            char h[4] = {hex[units[u] >> 12 & 15], hex[units[u] >> 8 & 15], hex[units[u] >> 4 & 15],
-                         hex[units[u] & 15]};
-            buf_put(c, h, sizeof h);
-        }
-    }
-    buf_puts(c, ">");
 }
 
 /* A box's glyphs, inside a marked span whose ActualText gives its text
@@ -401,10 +415,20 @@ static void put_run(mp_buf *c, const lbox *b, const glyph_vec *gv)
     bool actual = !b->rtl && (split_cluster(b) || !reads_back(gv, b));
     if (actual) {
         buf_puts(c, "/Span <</ActualText ");
-        put_utf16(c, b->text, b->len);
+        if (b->space_after) {
+            mp_buf t;
+            buf_init(&t, NULL);
+            buf_put(&t, b->text, b->len);
+            buf_putc(&t, ' ');
+            pdfwrite_text(c, t.data, t.len);
+            c->oom |= t.oom;
+            buf_free(&t);
+        } else {
+            pdfwrite_text(c, b->text, b->len);
+        }
         buf_puts(c, ">> BDC\n");
     }
-    put_glyphs(c, gv, b);
+    put_glyphs(c, gv, b, b->space_after);
     if (actual)
         buf_puts(c, "EMC\n");
 }
@@ -423,11 +447,13 @@ static const char *font_name(HPDF_Page page, pdffont *const *pf, const char **na
  * accumulates down the page. Returns false when libharu cannot register a
  * font with the page. */
 static bool put_text(mp_buf *c, HPDF_Page page, const lpage *pg, pdffont *const *pf,
-                     const char **names, const glyph_vec *gv)
+                     const char **names, const glyph_vec *gv, pdftag *tag)
 {
     int cur_face = -1;
     long long cur_size = -1, at_x = 0, at_y = 0;
-    bool in_text = false;
+    bool in_text = false, marked = false;
+    const pdftag_elem *cur = NULL;
+    bool cur_artifact = false;
     for (size_t i = 0; i < pg->nboxes; i++) {
         const lbox *b = &pg->boxes[i];
         if (b->kind != LBOX_TEXT || b->nglyphs == 0)
@@ -435,6 +461,19 @@ static bool put_text(mp_buf *c, HPDF_Page page, const lpage *pg, pdffont *const 
         if (!in_text) {
             buf_puts(c, "BT\n");
             in_text = true;
+        }
+        /* One marked-content sequence for each run of boxes of one element
+         * (or of artifacts): the tree's leaves hold their MCIDs. */
+        pdftag_elem *e = pdftag_elem_of(tag, b);
+        bool artifact = e == NULL;
+        if (!marked || e != cur || artifact != cur_artifact) {
+            if (marked)
+                buf_puts(c, "EMC\n");
+            if (!pdftag_begin(tag, e, b->role == LROLE_PAGE || b->role == LROLE_PATIENT, c))
+                return false;
+            marked = true;
+            cur = e;
+            cur_artifact = artifact;
         }
         long long size = milli(b->size_pt);
         if ((int)b->face != cur_face || size != cur_size) {
@@ -457,6 +496,8 @@ static bool put_text(mp_buf *c, HPDF_Page page, const lpage *pg, pdffont *const 
         at_y = y;
         put_run(c, b, gv);
     }
+    if (marked)
+        buf_puts(c, "EMC\n");
     if (in_text)
         buf_puts(c, "ET\n");
     return true;
@@ -472,12 +513,12 @@ static bool put_backdrop(mp_buf *c, HPDF_Page page, const lpage *pg, pdffont *co
     for (size_t i = 0; i < pg->nboxes; i++) {
         const lbox *b = &pg->boxes[i];
         if (b->kind == LBOX_HIGHLIGHT) {
-            buf_puts(c, "q 1 0.93 0.55 rg\n");
+            buf_puts(c, "/Artifact BMC q 1 0.93 0.55 rg\n");
             put_num(c, b->x);
             put_num(c, b->y);
             put_num(c, b->w);
             put_num(c, b->h);
-            buf_puts(c, "re f Q\n");
+            buf_puts(c, "re f Q EMC\n");
         } else if (b->kind == LBOX_WATERMARK && b->nglyphs) {
             const char *name = font_name(page, pf, names, b->face);
             if (!name)
@@ -487,7 +528,7 @@ static bool put_backdrop(mp_buf *c, HPDF_Page page, const lpage *pg, pdffont *co
              * the centre; each run starts `along` the word from there. */
             double up = b->size_pt * 0.36, from = b->along - b->w / 2;
             double x = b->x + co * from + si * up, y = b->y + si * from - co * up;
-            buf_puts(c, "q 0.82 g BT /");
+            buf_puts(c, "/Artifact BMC q 0.82 g BT /");
             buf_puts(c, name);
             buf_puts(c, " ");
             put_num(c, b->size_pt);
@@ -500,7 +541,7 @@ static bool put_backdrop(mp_buf *c, HPDF_Page page, const lpage *pg, pdffont *co
             put_num(c, y);
             buf_puts(c, "Tm\n");
             put_run(c, b, gv);
-            buf_puts(c, "ET Q\n");
+            buf_puts(c, "ET Q EMC\n");
         }
     }
     return true;
@@ -602,33 +643,33 @@ typedef struct faces {
     const char **names;
     size_t n;
     const glyph_vec *gv;
+    pdftag *tag;    /* the structure tree: what each box is drawn as */
+    pdfwrite_z *z;  /* deflates each page's content */
+    mp_buf *zbuf;   /* the deflated content, reused from page to page */
 } faces;
 
-/* The page's drawing, c, as a content stream of its own, deflated here at
- * zlib's level 3 rather than libharu's 6: page contents are about half of a
- * consent's bytes, and level 6 spent 0.5 ms a PDF on them, a quarter of
- * all, for 1 KB less. /Contents becomes [ours, libharu's]: libharu still
- * writes its own operators (the logo's image) into its stream, after ours. */
-static bool add_contents(HPDF_Doc pdf, HPDF_Page page, const mp_buf *c)
+/* The page's drawing, c, as a content stream of its own, deflated here by
+ * libdeflate (pdfwrite_deflate()) rather than by libharu's zlib at level
+ * 6: page contents are about half of a consent's bytes, and libharu spent
+ * 0.5 ms a PDF on them, a quarter of all. /Contents becomes [ours,
+ * libharu's]: libharu still writes its own operators (the logo's image)
+ * into its stream, after ours. */
+static bool add_contents(HPDF_Doc pdf, HPDF_Page page, const mp_buf *c, pdfwrite_z *zc,
+                         mp_buf *z)
 {
-    uLongf zlen = compressBound((uLong)c->len);
-    unsigned char *z = malloc(zlen);
-    if (!z || compress2(z, &zlen, (const Bytef *)c->data, (uLong)c->len, 3) != Z_OK) {
-        free(z);
+    buf_reset(z);
+    if (!pdfwrite_deflate(zc, c->data, c->len, z))
         return false;
-    }
     HPDF_Dict s = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
     HPDF_Array contents = s ? HPDF_Array_New(pdf->mmgr) : NULL;
-    bool ok = contents != NULL;
-    if (ok) {
-        pdffont_mark_deflated(s);
-        ok = HPDF_Stream_Write(s->stream, z, (HPDF_UINT)zlen) == HPDF_OK &&
-             HPDF_Dict_Add(page, "Contents", contents) == HPDF_OK &&
-             HPDF_Array_Add(contents, s) == HPDF_OK &&
-             HPDF_Array_Add(contents, ((HPDF_PageAttr)page->attr)->contents) == HPDF_OK;
-    }
-    free(z);
-    return ok;
+    if (!contents)
+        return false;
+    pdffont_mark_deflated(s);
+    return HPDF_Stream_Write(s->stream, (const HPDF_BYTE *)z->data, (HPDF_UINT)z->len) ==
+               HPDF_OK &&
+           HPDF_Dict_Add(page, "Contents", contents) == HPDF_OK &&
+           HPDF_Array_Add(contents, s) == HPDF_OK &&
+           HPDF_Array_Add(contents, ((HPDF_PageAttr)page->attr)->contents) == HPDF_OK;
 }
 
 /* Draws a page: libharu sets its size, adds the links and draws the logo
@@ -647,11 +688,29 @@ static bool draw_page(HPDF_Doc pdf, HPDF_Page page, const lpage *pg, const layou
     buf_puts(c, "0.75 w\n");
     /* Highlights and watermark behind, then text, then the graphics. */
     if (!put_backdrop(c, page, pg, fc->pf, fc->names, fc->gv) ||
-        !put_text(c, page, pg, fc->pf, fc->names, fc->gv))
+        !put_text(c, page, pg, fc->pf, fc->names, fc->gv, fc->tag))
         return false;
-    bool stroke = false;
+    /* Boxes to tick and initials boxes are figures a screen reader names;
+     * every other rule is an artifact, stroked together. */
     for (size_t i = 0; i < pg->nboxes; i++) {
         const lbox *b = &pg->boxes[i];
+        pdftag_elem *e = b->kind == LBOX_RECT ? pdftag_elem_of(fc->tag, b) : NULL;
+        if (!e)
+            continue;
+        if (!pdftag_begin(fc->tag, e, false, c))
+            return false;
+        put_num(c, b->x);
+        put_num(c, b->y);
+        put_num(c, b->w);
+        put_num(c, b->h);
+        buf_puts(c, "re S EMC\n");
+    }
+    bool stroke = false;
+    buf_puts(c, "/Artifact BMC\n");
+    for (size_t i = 0; i < pg->nboxes; i++) {
+        const lbox *b = &pg->boxes[i];
+        if (b->kind == LBOX_RECT && pdftag_elem_of(fc->tag, b))
+            continue;
         if (b->kind == LBOX_RECT) {
             put_num(c, b->x);
             put_num(c, b->y);
@@ -671,12 +730,17 @@ static bool draw_page(HPDF_Doc pdf, HPDF_Page page, const lpage *pg, const layou
     }
     if (stroke)
         buf_puts(c, "S\n");
+    buf_puts(c, "EMC\n");
     for (size_t i = 0; i < pg->nboxes; i++)
-        if (pg->boxes[i].kind == LBOX_QR)
+        if (pg->boxes[i].kind == LBOX_QR) {
+            if (!pdftag_begin(fc->tag, pdftag_elem_of(fc->tag, &pg->boxes[i]), false, c))
+                return false;
             put_qr(c, &pg->boxes[i]);
+            buf_puts(c, "EMC\n");
+        }
     if (c->oom)
         return false;
-    if (!add_contents(pdf, page, c))
+    if (!add_contents(pdf, page, c, fc->z, fc->zbuf))
         return false;
 
     for (size_t i = 0; i < pg->nboxes; i++) {
@@ -687,12 +751,26 @@ static bool draw_page(HPDF_Doc pdf, HPDF_Page page, const lpage *pg, const layou
             HPDF_Annotation a = HPDF_Page_CreateURILinkAnnot(page, r, b->text);
             if (a)
                 HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
+            if (a && !pdftag_annot(fc->tag, pdftag_elem_of(fc->tag, b), a))
+                return false;
         } else if (b->kind == LBOX_IMAGE) {
             HPDF_Image img = load_image(pdf, ic, b->image);
             if (!img)
                 return false;
+            /* libharu draws the image into its own content stream: the
+             * marks go there, around it. */
+            mp_buf m;
+            buf_init(&m, NULL);
+            bool ok = pdftag_begin(fc->tag, pdftag_elem_of(fc->tag, b), false, &m);
+            HPDF_Stream s = ((HPDF_PageAttr)page->attr)->stream;
+            ok = ok && HPDF_Stream_Write(s, (const HPDF_BYTE *)m.data, (HPDF_UINT)m.len) == HPDF_OK;
+            buf_free(&m);
+            if (!ok)
+                return false;
             HPDF_Page_DrawImage(page, img, (HPDF_REAL)b->x, (HPDF_REAL)b->y, (HPDF_REAL)b->w,
                                 (HPDF_REAL)b->h);
+            if (HPDF_Stream_WriteStr(s, "EMC\n") != HPDF_OK)
+                return false;
         }
     }
     return true;
@@ -713,44 +791,31 @@ static void set_date(HPDF_Doc pdf, HPDF_InfoType type, int64_t t)
     HPDF_SetInfoDateAttr(pdf, type, d);
 }
 
-/* A text entry of the document information: UTF-16BE with a byte order
- * mark, the bytes libharu's UTF-8 encoder would give. Made here because
- * setting up that encoder costs a tenth of a document's time (it fills
- * tables for 65,536 code points byte by byte); characters beyond the BMP
- * become surrogate pairs. Returns false when out of memory. */
+/* A text entry of the document information: as it is when printable
+ * ASCII, else UTF-16BE with a byte order mark, the bytes libharu's UTF-8
+ * encoder would give. Made here because setting up that encoder costs a
+ * tenth of a document's time (it fills tables for 65,536 code points byte
+ * by byte). Returns false when out of memory. */
 static bool set_info_text(HPDF_Doc pdf, const char *key, const char *text)
 {
     size_t len = strlen(text);
-    /* Two bytes of UTF-16 for each byte of UTF-8 are enough: a character
-     * of 1 to 3 bytes takes 2, one of 4 bytes takes 4, and a bad byte
-     * becomes U+FFFD's 2. */
-    unsigned char *buf = malloc(2 + 2 * len);
-    if (!buf)
+    bool ascii = pdfwrite_is_ascii(text, len);
+    mp_buf u;
+    buf_init(&u, NULL);
+    if (!ascii)
+        pdfwrite_utf16(&u, text, len);
+    if (u.oom)
         return false;
-    size_t n = 0;
-    buf[n++] = 0xFE;
-    buf[n++] = 0xFF;
-    for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t k = utf8_decode(text + i, len - i, &cp);
-        i += k ? k : 1;
-        if (cp >= 0x10000) {
-            cp -= 0x10000;
-            unsigned hi = 0xD800 + (cp >> 10), lo = 0xDC00 + (cp & 0x3FF);
-            buf[n++] = (unsigned char)(hi >> 8);
-            buf[n++] = (unsigned char)hi;
-            cp = lo;
-        }
-        buf[n++] = (unsigned char)(cp >> 8);
-        buf[n++] = (unsigned char)cp;
-    }
     /* HPDF_New made the dictionary when it set /Producer; errors reach
      * our handler through HPDF_CheckError() in pdf_render(). */
     if (pdf->info)
-        HPDF_Dict_Add(pdf->info, key, HPDF_Binary_New(pdf->mmgr, buf, (HPDF_UINT)n));
+        HPDF_Dict_Add(pdf->info, key,
+                      ascii ? (void *)HPDF_String_New(pdf->mmgr, text, NULL)
+                            : (void *)HPDF_Binary_New(pdf->mmgr, (HPDF_BYTE *)u.data,
+                                                      (HPDF_UINT)u.len));
     else
         HPDF_RaiseError(&pdf->error, HPDF_INVALID_DOCUMENT, 0);
-    free(buf);
+    buf_free(&u);
     return true;
 }
 
@@ -782,8 +847,12 @@ int pdf_render(const layout_doc *doc, const fontset *fs, pdffont_cache *cache, c
     faces fc = {.pf = calloc(nf ? nf : 1, sizeof *fc.pf),
                 .names = calloc(nf ? nf : 1, sizeof *fc.names),
                 .n = nf,
-                .gv = &gv};
-    if (!a || !fc.pf || !fc.names || collect_glyphs(doc, &gv))
+                .gv = &gv,
+                .z = pdfwrite_z_new()};
+    mp_buf zbuf;
+    buf_init(&zbuf, NULL);
+    fc.zbuf = &zbuf;
+    if (!a || !fc.pf || !fc.names || !fc.z || collect_glyphs(doc, fs, nf, &gv))
         rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     for (size_t i = 0; i < gv.n && !rc; i++)
         if (gv.v[i].face >= nf)
@@ -811,16 +880,32 @@ int pdf_render(const layout_doc *doc, const fontset *fs, pdffont_cache *cache, c
         if (meta->lang && HPDF_Dict_Add(pdf->catalog, "Lang",
                                         HPDF_String_New(pdf->mmgr, meta->lang, NULL)) != HPDF_OK)
             oom = true;
+        fc.tag = pdftag_new(a, doc, meta->lang, meta->author);
+        oom = oom || !fc.tag;
         for (size_t p = 0; p < doc->npages && drawn && !oom && !st.code; p++) {
             HPDF_Page page = HPDF_AddPage(pdf);
-            drawn = page && draw_page(pdf, page, &doc->pages[p], doc, &fc, &c, &ic);
+            drawn = page && pdftag_page(fc.tag, p, page) &&
+                    draw_page(pdf, page, &doc->pages[p], doc, &fc, &c, &ic);
         }
+        pdfwrite_extra tree;
+        if (drawn && !oom && !st.code && !pdftag_finish(fc.tag, pdf, meta->title, &tree))
+            oom = true;
         oom = oom || c.oom;
         /* The object and stream calls record their errors without calling
          * the handler: raise any now. */
         HPDF_CheckError(&pdf->error);
-        if (drawn && !oom && !st.code)
-            HPDF_SaveToStream(pdf);
+        mp_buf o;
+        buf_init(&o, NULL);
+        if (drawn && !oom && !st.code) {
+            if (pdfwrite(pdf, &tree, fc.z, &o)) {
+                *out = (unsigned char *)o.data;
+                *out_len = o.len;
+                o.data = NULL;
+            } else {
+                oom = true;
+            }
+        }
+        buf_free(&o);
         if (oom || st.code == HPDF_FAILD_TO_ALLOC_MEM)
             rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory (libharu)");
         else if (st.code || !drawn)
@@ -829,25 +914,9 @@ int pdf_render(const layout_doc *doc, const fontset *fs, pdffont_cache *cache, c
     }
     buf_free(&c);
 
-    if (!rc) {
-        HPDF_UINT32 size = HPDF_GetStreamSize(pdf);
-        unsigned char *buf = malloc(size ? size : 1);
-        if (!buf) {
-            rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
-        } else {
-            HPDF_UINT32 got = size;
-            HPDF_STATUS s = HPDF_ReadFromStream(pdf, buf, &got);
-            /* libharu says HPDF_STREAM_EOF when the read drained the stream. */
-            if ((s != HPDF_OK && s != HPDF_STREAM_EOF) || got != size) {
-                free(buf);
-                rc = err_set(err, EX_SOFTWARE, NULL, 0, 0, "libharu: cannot read the PDF back");
-            } else {
-                *out = buf;
-                *out_len = size;
-            }
-        }
-    }
     HPDF_Free(pdf);
+    pdfwrite_z_free(fc.z);
+    buf_free(&zbuf);
     for (size_t f = 0; f < nf && fc.pf; f++)
         pdffont_free(fc.pf[f]);
     free(fc.pf);
