@@ -114,6 +114,7 @@ struct pdftag {
     parent *parents;
     size_t nparents, capparents;
     /* The scripts of the language of the page last asked about. */
+    bool scripts_known;
     const char *scripts_of;
     UScriptCode scripts[SCRIPTS_MAX];
     int nscripts;
@@ -234,6 +235,7 @@ static UScriptCode plain_script(UScriptCode s)
  * the scripts they mix. */
 static void scripts_for(pdftag *t, const char *lang)
 {
+    t->scripts_known = true;
     t->scripts_of = lang;
     UErrorCode st = U_ZERO_ERROR;
     UScriptCode got[SCRIPTS_MAX];
@@ -278,7 +280,7 @@ static const char *foreign_lang(pdftag *t, const char *text, size_t len, const c
     s = plain_script(s);
     if (s == USCRIPT_COMMON || s == USCRIPT_INHERITED || s == USCRIPT_UNKNOWN)
         return NULL;
-    if (t->scripts_of != lang)
+    if (!t->scripts_known || t->scripts_of != lang)
         scripts_for(t, lang);
     for (int i = 0; i < t->nscripts; i++)
         if (t->scripts[i] == s)
@@ -428,9 +430,12 @@ static pdftag_elem *classify(pdftag *t, const lpage *pg, const lbox *b)
     pdftag_elem *sect = lookup(t, key_of(form, -2, 1));
     if (!sect) {
         sect = store(t, key_of(form, -2, 1), elem_new(t, t->root, "Sect", form, -2, 0, false));
-        /* A Sect says its form's language when it is not the document's. */
-        if (sect && pg->lang && (!t->lang || strcmp(pg->lang, t->lang) != 0))
-            sect->lang = pg->lang;
+        /* A Sect says its form's language when it is not the document's (a
+         * page of no language is the program's own English: a review's
+         * cover page). */
+        const char *lang = pg->lang ? pg->lang : "en", *doc = t->lang ? t->lang : "en";
+        if (sect && strcmp(lang, doc) != 0)
+            sect->lang = lang;
     }
     if (!sect)
         return NULL;
