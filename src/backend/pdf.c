@@ -381,8 +381,8 @@ static void put_glyphs(mp_buf *c, const glyph_vec *gv, const lbox *b, bool space
     }
     /* The word space after the box: invisible, but text read out of the
      * page (a screen reader's, a copy) keeps the words of two lines apart. */
-    const used_glyph *sp = space && gv->space[b->face] ? find_glyph(gv, b->face, gv->space[b->face])
-                                                       : NULL;
+    const used_glyph *sp =
+        space && gv->space[b->face] ? find_glyph(gv, b->face, gv->space[b->face]) : NULL;
     if (sp) {
         char h[5] = {'<', hex[sp->code >> 12 & 15], hex[sp->code >> 8 & 15],
                      hex[sp->code >> 4 & 15], hex[sp->code & 15]};
@@ -643,9 +643,9 @@ typedef struct faces {
     const char **names;
     size_t n;
     const glyph_vec *gv;
-    pdftag *tag;    /* the structure tree: what each box is drawn as */
-    pdfwrite_z *z;  /* deflates each page's content */
-    mp_buf *zbuf;   /* the deflated content, reused from page to page */
+    pdftag *tag;   /* the structure tree: what each box is drawn as */
+    pdfwrite_z *z; /* deflates each page's content */
+    mp_buf *zbuf;  /* the deflated content, reused from page to page */
 } faces;
 
 /* The page's drawing, c, as a content stream of its own, deflated here by
@@ -654,8 +654,7 @@ typedef struct faces {
  * 0.5 ms a PDF on them, a quarter of all. /Contents becomes [ours,
  * libharu's]: libharu still writes its own operators (the logo's image)
  * into its stream, after ours. */
-static bool add_contents(HPDF_Doc pdf, HPDF_Page page, const mp_buf *c, pdfwrite_z *zc,
-                         mp_buf *z)
+static bool add_contents(HPDF_Doc pdf, HPDF_Page page, const mp_buf *c, pdfwrite_z *zc, mp_buf *z)
 {
     buf_reset(z);
     if (!pdfwrite_deflate(zc, c->data, c->len, z))
@@ -665,8 +664,7 @@ static bool add_contents(HPDF_Doc pdf, HPDF_Page page, const mp_buf *c, pdfwrite
     if (!contents)
         return false;
     pdffont_mark_deflated(s);
-    return HPDF_Stream_Write(s->stream, (const HPDF_BYTE *)z->data, (HPDF_UINT)z->len) ==
-               HPDF_OK &&
+    return HPDF_Stream_Write(s->stream, (const HPDF_BYTE *)z->data, (HPDF_UINT)z->len) == HPDF_OK &&
            HPDF_Dict_Add(page, "Contents", contents) == HPDF_OK &&
            HPDF_Array_Add(contents, s) == HPDF_OK &&
            HPDF_Array_Add(contents, ((HPDF_PageAttr)page->attr)->contents) == HPDF_OK;
@@ -809,10 +807,10 @@ static bool set_info_text(HPDF_Doc pdf, const char *key, const char *text)
     /* HPDF_New made the dictionary when it set /Producer; errors reach
      * our handler through HPDF_CheckError() in pdf_render(). */
     if (pdf->info)
-        HPDF_Dict_Add(pdf->info, key,
-                      ascii ? (void *)HPDF_String_New(pdf->mmgr, text, NULL)
-                            : (void *)HPDF_Binary_New(pdf->mmgr, (HPDF_BYTE *)u.data,
-                                                      (HPDF_UINT)u.len));
+        HPDF_Dict_Add(
+            pdf->info, key,
+            ascii ? (void *)HPDF_String_New(pdf->mmgr, text, NULL)
+                  : (void *)HPDF_Binary_New(pdf->mmgr, (HPDF_BYTE *)u.data, (HPDF_UINT)u.len));
     else
         HPDF_RaiseError(&pdf->error, HPDF_INVALID_DOCUMENT, 0);
     buf_free(&u);

@@ -357,9 +357,8 @@ static pdftag_elem *table_cell(pdftag *t, pdftag_elem *sect, const lbox *b, int 
         return NULL;
     unsigned row = (b->part - LPART_CELL) / 2, col = (b->part - LPART_CELL) % 2;
     pdftag_elem *table = elem_at(t, sect, "Table", form, b->seq, 0, 9);
-    pdftag_elem *tr = table ? elem_at(t, table, "TR", form, b->seq, LPART_CELL + 2 * row,
-                                      16 + 4 * row)
-                            : NULL;
+    pdftag_elem *tr =
+        table ? elem_at(t, table, "TR", form, b->seq, LPART_CELL + 2 * row, 16 + 4 * row) : NULL;
     pdftag_elem *cell =
         tr ? elem_at(t, tr, col ? "TD" : "TH", form, b->seq, b->part, 17 + 4 * row + col) : NULL;
     if (cell && !col)
@@ -373,9 +372,9 @@ static pdftag_elem *signature(pdftag *t, pdftag_elem *sect, const lbox *b, int f
         return NULL; /* the lines to write on */
     unsigned signer = (b->part - LPART_CELL) / 16;
     pdftag_elem *block = elem_at(t, sect, "Div", form, b->seq, 0, 10);
-    pdftag_elem *one = block ? elem_at(t, block, "Div", form, b->seq, LPART_CELL + 16 * signer,
-                                       1u << 19 | signer)
-                             : NULL;
+    pdftag_elem *one =
+        block ? elem_at(t, block, "Div", form, b->seq, LPART_CELL + 16 * signer, 1u << 19 | signer)
+              : NULL;
     if (!one)
         return NULL;
     /* The group is described by its labels: "Signature of patient or
@@ -409,8 +408,7 @@ static pdftag_elem *notice_entry(pdftag *t, pdftag_elem *sect, const lpage *pg, 
     uint64_t dk = key_of(form, b->seq, 1u << 17 | entry);
     pdftag_elem *div = lookup(t, dk);
     if (!div) {
-        div = store(t, dk,
-                    elem_new(t, sect, "Div", form, b->seq, LPART_CELL + 2 * entry, false));
+        div = store(t, dk, elem_new(t, sect, "Div", form, b->seq, LPART_CELL + 2 * entry, false));
         if (div && b->lang && (!pg->lang || strcmp(b->lang, pg->lang) != 0))
             div->lang = b->lang;
     }
@@ -590,8 +588,9 @@ bool pdftag_annot(pdftag *t, pdftag_elem *e, HPDF_Annotation a)
     pdfwrite_utf16(&s, what, strlen(what));
     /* libharu has no text string of its own: a binary is written as hex,
      * which a UTF-16 text string may be. */
-    bool ok = !s.oom && HPDF_Dict_Add(a, "Contents", HPDF_Binary_New(a->mmgr, (HPDF_BYTE *)s.data,
-                                                                     (HPDF_UINT)s.len)) == HPDF_OK;
+    bool ok = !s.oom && HPDF_Dict_Add(a, "Contents",
+                                      HPDF_Binary_New(a->mmgr, (HPDF_BYTE *)s.data,
+                                                      (HPDF_UINT)s.len)) == HPDF_OK;
     return ok || !(t->oom = true);
 }
 

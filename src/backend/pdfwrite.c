@@ -13,10 +13,10 @@
  */
 #include "pdfwrite.h"
 
+#include <libdeflate.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <libdeflate.h>
 
 #include "utf8.h"
 

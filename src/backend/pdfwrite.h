@@ -28,8 +28,8 @@
 typedef struct pdfwrite_extra {
     const char *body; /* the objects' bytes, one after another (no "obj") */
     size_t len;
-    const uint32_t *at; /* object i starts at body + at[i] */
-    size_t n;           /* object i is numbered pdfwrite_next() + i */
+    const uint32_t *at;  /* object i starts at body + at[i] */
+    size_t n;            /* object i is numbered pdfwrite_next() + i */
     const char *catalog; /* more of the catalog dictionary ("/StructTreeRoot 9 0 R"), or NULL */
     size_t catalog_len;
 } pdfwrite_extra;

@@ -1306,7 +1306,8 @@ static chunk *make_checkbox(layout *L, const char *text)
         return NULL;
     c->keep_together = true;
     L->part = LPART_LABEL;
-    if (unit_rect(L, u, LBOX_RECT, L->g.margin_left_pt + 1, -(size * 0.95) - size * 0.12, box, box) ||
+    if (unit_rect(L, u, LBOX_RECT, L->g.margin_left_pt + 1, -(size * 0.95) - size * 0.12, box,
+                  box) ||
         !set_alt(L, &u->boxes[u->n - 1], L->hdr.alt_checkbox, text))
         return NULL;
     L->part = LPART_BODY;
