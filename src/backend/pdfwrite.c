@@ -438,13 +438,15 @@ bool pdfwrite(HPDF_Doc pdf, const pdfwrite_extra *x, pdfwrite_z *zc, mp_buf *out
     }
     /* The cross-reference stream: type, then offset or object stream, then
      * generation or index, each field as wide as its largest value needs.
-     * Not deflated: narrow fields make it about twice its deflated size
-     * (some 700 bytes for a consent), and a deflate costs more to set up
-     * than the whole writer spends on it otherwise. */
+     * Not deflated: narrow fields keep it small (some 700 bytes for a
+     * consent, twice its deflated size), and a deflate's setup would cost
+     * more than the writer spends on it otherwise. */
     mp_buf xs;
     buf_init(&xs, NULL);
-    where[xref] = (uint32_t)out->len;
-    kind[xref] = XREF_PLAIN;
+    if (ok) {
+        where[xref] = (uint32_t)out->len;
+        kind[xref] = XREF_PLAIN;
+    }
     int w2 = 1, w3 = 1;
     while (w2 < 4 && (uint64_t)out->len >> (8 * w2))
         w2++;
