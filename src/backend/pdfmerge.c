@@ -144,28 +144,54 @@ enum {
     KEY_DECODEPARMS,
     KEY_OBJCOUNT, /* /N */
     KEY_FIRST,
+    /* An annotation's link back to its page; keys into the parent tree of
+     * the input's structure tree. */
+    KEY_P,
+    KEY_STRUCTPARENT,
+    KEY_STRUCTPARENTS,
     KEY_N,
 };
 
 static const char *const key_names[KEY_N] = {
-    [KEY_LENGTH] = "/Length",   [KEY_PARENT] = "/Parent",       [KEY_TYPE] = "/Type",
-    [KEY_KIDS] = "/Kids",       [KEY_COUNT] = "/Count",         [KEY_PAGES] = "/Pages",
-    [KEY_VERSION] = "/Version", [KEY_ROOT] = "/Root",           [KEY_INFO] = "/Info",
-    [KEY_SIZE] = "/Size",       [KEY_PREV] = "/Prev",           [KEY_ENCRYPT] = "/Encrypt",
-    [KEY_XREFSTM] = "/XRefStm", [KEY_RESOURCES] = "/Resources", [KEY_MEDIABOX] = "/MediaBox",
-    [KEY_CROPBOX] = "/CropBox", [KEY_ROTATE] = "/Rotate",       [KEY_W] = "/W",
-    [KEY_INDEX] = "/Index",     [KEY_FILTER] = "/Filter",       [KEY_DECODEPARMS] = "/DecodeParms",
-    [KEY_OBJCOUNT] = "/N",      [KEY_FIRST] = "/First",
+    [KEY_LENGTH] = "/Length",
+    [KEY_PARENT] = "/Parent",
+    [KEY_TYPE] = "/Type",
+    [KEY_KIDS] = "/Kids",
+    [KEY_COUNT] = "/Count",
+    [KEY_PAGES] = "/Pages",
+    [KEY_VERSION] = "/Version",
+    [KEY_ROOT] = "/Root",
+    [KEY_INFO] = "/Info",
+    [KEY_SIZE] = "/Size",
+    [KEY_PREV] = "/Prev",
+    [KEY_ENCRYPT] = "/Encrypt",
+    [KEY_XREFSTM] = "/XRefStm",
+    [KEY_RESOURCES] = "/Resources",
+    [KEY_MEDIABOX] = "/MediaBox",
+    [KEY_CROPBOX] = "/CropBox",
+    [KEY_ROTATE] = "/Rotate",
+    [KEY_W] = "/W",
+    [KEY_INDEX] = "/Index",
+    [KEY_FILTER] = "/Filter",
+    [KEY_DECODEPARMS] = "/DecodeParms",
+    [KEY_OBJCOUNT] = "/N",
+    [KEY_FIRST] = "/First",
+    [KEY_P] = "/P",
+    [KEY_STRUCTPARENT] = "/StructParent",
+    [KEY_STRUCTPARENTS] = "/StructParents",
 };
 
 /* ---- The merge ---- */
 
 /* ROLE_OBJSTM and ROLE_SKIP (a cross-reference stream, an object stream
  * no entry uses) are containers of the input's own structure: the output
- * has a classic table and plain objects, so they are not copied. */
+ * has a classic table and plain objects, so they are not copied. Nor is
+ * ROLE_UNUSED, an object no page leads to (the structure tree, the XMP
+ * metadata, whatever else only the catalog holds). */
 typedef enum {
     ROLE_FREE,
     ROLE_COPY,
+    ROLE_UNUSED,
     ROLE_PAGE,
     ROLE_TREE,
     ROLE_CATALOG,
@@ -199,6 +225,8 @@ struct pdfmerge {
     size_t nleaves, leaves_cap;
     in_obj *tab; /* the current input's objects; reused */
     size_t tab_cap;
+    uint32_t *todo; /* objects reached but not yet read; reused */
+    size_t todo_cap;
     int version; /* highest PDF version of the inputs, times ten */
     int failed;  /* status of a failed add: the merge is spent */
     bool dry;    /* pdfmerge_check: everything is read, nothing written */
@@ -244,6 +272,9 @@ typedef struct reader {
     size_t cursor;      /* input before this has been written */
     uint32_t parent_to; /* copying a page: its leaf in the merged tree */
     int parents;        /* /Parent entries so rewritten */
+    uint32_t *todo;     /* while set, the objects' references are followed */
+    size_t ntodo;       /* (reach_ref) and what they reach is pushed here */
+    bool at_page;       /* the object being followed is a page */
 } reader;
 
 static int oom(mp_err *err)
@@ -583,12 +614,42 @@ static int rewrite_ref(reader *r, const tok *v, int key)
         to = o->newnum;
     } else if (o->role == ROLE_OBJSTM || o->role == ROLE_SKIP) {
         return fail(r, v->start, "reference to an object stream or a cross-reference stream");
+    } else if (o->role == ROLE_UNUSED) {
+        /* reach_ref follows every reference but these; a guard. */
+        return fail(r, v->start, "reference to an object no page leads to");
     } else {
         return fail(r, v->start, "reference to the catalog, the page tree or the info dictionary");
     }
     TRY(emit(r->m, r->p + r->cursor, v->start - r->cursor, r->err));
     TRY(emit_ref(r->m, to, r->err));
     r->cursor = v->end;
+    return 0;
+}
+
+/* Following the references of an object (r->todo set): v is one, the
+ * value of top-level key `key`. What is not yet reached is pushed to be
+ * followed in turn. */
+static int reach_ref(reader *r, const tok *v, int key)
+{
+    in_obj *o = lookup(r, v);
+    if (!o)
+        return fail(r, v->start, "reference to an object the file does not have");
+    /* A page's /Parent leads up into the input's page tree, which the merged
+     * tree replaces; up there is the catalog, and from it all the rest. */
+    if (key == KEY_PARENT && r->at_page)
+        return 0;
+    /* An annotation's /P is a link back to its page: follow_object decides,
+     * once it knows whether the object is an annotation. */
+    if (key == KEY_P)
+        return 0;
+    /* Pages are where the walk starts (ROLE_PAGE), so a reference to one
+     * (an annotation's /P, a link's destination) is never followed again.
+     * The catalog, page-tree nodes, info and the input's own streams are
+     * not copied at all: copy_object refuses a reference to them. */
+    if (o->role != ROLE_UNUSED)
+        return 0;
+    o->role = ROLE_COPY;
+    r->todo[r->ntodo++] = (uint32_t)v->num; /* once per object: fits in r->nobj */
     return 0;
 }
 
@@ -605,6 +666,7 @@ static int key_of(const reader *r, const tok *name, int *key)
 }
 
 static int parse_rest(reader *r, size_t *pos, int depth, int key, tok *v);
+static int drop_entry(reader *r, const tok *name, size_t *pos, int depth);
 
 /* Parses the value at *pos. depth is 0 for an object's own value; key is
  * the top-level dictionary key the value belongs to, or KEY_NONE. */
@@ -631,7 +693,9 @@ static int parse_rest(reader *r, size_t *pos, int depth, int key, tok *v)
         v->kind = T_REF;
         v->gen = g.num;
         v->end = *pos = at;
-        return r->m ? rewrite_ref(r, v, key) : 0;
+        if (r->m)
+            return rewrite_ref(r, v, key);
+        return r->todo ? reach_ref(r, v, key) : 0;
     }
     case T_NUM:
     case T_NAME:
@@ -671,6 +735,10 @@ static int parse_rest(reader *r, size_t *pos, int depth, int key, tok *v)
                 return fail(r, name.start, "dictionary key is not a name");
             if (depth == 0)
                 TRY(key_of(r, &name, &k));
+            if (k == KEY_STRUCTPARENT || k == KEY_STRUCTPARENTS) {
+                TRY(drop_entry(r, &name, pos, depth));
+                continue;
+            }
             TRY(parse_value(r, pos, depth + 1, k, &val));
             if (k != KEY_NONE)
                 r->top[k] = val;
@@ -682,6 +750,29 @@ static int parse_rest(reader *r, size_t *pos, int depth, int key, tok *v)
     default:
         return fail(r, v->start, "unexpected ']' or '>>'");
     }
+}
+
+/* The top-level entry whose key is name and whose value is at *pos is read
+ * but neither followed nor copied. A page's /StructParents and an
+ * annotation's or form XObject's /StructParent(s) are keys into the input's
+ * parent tree (14.7.4.4), which the merge leaves out: kept, they would point
+ * into a tree the merged file does not have. */
+static int drop_entry(reader *r, const tok *name, size_t *pos, int depth)
+{
+    pdfmerge *m = r->m;
+    uint32_t *todo = r->todo;
+    tok val;
+    if (m)
+        TRY(emit(m, r->p + r->cursor, name->start - r->cursor, r->err));
+    r->m = NULL;
+    r->todo = NULL;
+    int rc = parse_value(r, pos, depth + 1, KEY_NONE, &val);
+    r->m = m;
+    r->todo = todo;
+    TRY(rc);
+    if (m)
+        r->cursor = val.end;
+    return 0;
 }
 
 /* Checks that "num gen obj" starts where the xref says; *pos goes past it.
@@ -1452,6 +1543,60 @@ static int walk_pages(pdfmerge *m, reader *r, const tok *ref)
     return 0;
 }
 
+/* Follows the references of object num, which the walk has reached. */
+static int follow_object(reader *r, uint32_t num)
+{
+    size_t pos;
+    tok v;
+    TRY(enter_object(r, num, &pos));
+    r->at_page = r->obj[num].role == ROLE_PAGE;
+    TRY(parse_value(r, &pos, 0, KEY_NONE, &v));
+    if (v.kind != T_DICT)
+        return 0; /* r->top is another object's */
+    /* The structure tree is reached only from the catalog (its elements'
+     * /Pg and /Obj point down at pages and annotations, never the other
+     * way), so meeting a part of it here means a link this module does not
+     * know: copied, it would drag the tree along. */
+    const tok *type = &r->top[KEY_TYPE];
+    if (tok_is(r, type, T_NAME, "/StructTreeRoot") || tok_is(r, type, T_NAME, "/StructElem") ||
+        tok_is(r, type, T_NAME, "/OBJR") || tok_is(r, type, T_NAME, "/MCR"))
+        return fail_obj(r, num, "the pages lead into the structure tree");
+    const tok *p = &r->top[KEY_P];
+    if (p->kind != T_REF)
+        return 0;
+    if (tok_is(r, type, T_NAME, "/Annot")) {
+        const in_obj *to = lookup(r, p);
+        if (!to || to->role != ROLE_PAGE)
+            return fail_obj(r, num, "an annotation whose /P is not a page of the file");
+        return 0; /* a page: reached already */
+    }
+    return reach_ref(r, p, KEY_NONE);
+}
+
+/* Marks ROLE_COPY what the pages from first_page on lead to, through any
+ * reference but the back-links reach_ref leaves alone; whatever is left is
+ * ROLE_UNUSED. Each object is read once more than it is copied. */
+static int reach_from_pages(pdfmerge *m, reader *r, size_t first_page)
+{
+    for (uint32_t i = 1; i < r->nobj; i++)
+        if (r->obj[i].role == ROLE_COPY)
+            r->obj[i].role = ROLE_UNUSED;
+    /* Each object is pushed at most once: as a page, or on the change from
+     * ROLE_UNUSED to ROLE_COPY. */
+    if (grow(&m->todo, &m->todo_cap, r->nobj, sizeof *m->todo))
+        return oom(r->err);
+    r->ntodo = 0;
+    for (size_t k = first_page; k < m->npages; k++)
+        m->todo[r->ntodo++] = m->pages[k];
+    r->todo = m->todo;
+    int rc = 0;
+    while (r->ntodo > 0 && !rc)
+        rc = follow_object(r, r->todo[--r->ntodo]);
+    r->todo = NULL;
+    r->at_page = false;
+    return rc;
+}
+
 /* Numbers the leaves the new pages need, then the input's objects. */
 static int number_objects(pdfmerge *m, reader *r, size_t first_page)
 {
@@ -1611,6 +1756,7 @@ static int read_input(pdfmerge *m, reader *r)
     TRY(walk_pages(m, r, &pages));
     if (m->npages == first_page)
         return 0; /* no pages: nothing of this input is needed */
+    TRY(reach_from_pages(m, r, first_page));
     TRY(number_objects(m, r, first_page));
     for (uint32_t i = 1; i < r->nobj; i++)
         if (r->obj[i].role == ROLE_COPY || r->obj[i].role == ROLE_PAGE)
@@ -1644,6 +1790,7 @@ static void free_merge(pdfmerge *m)
     free(m->pages);
     free(m->leaves);
     free(m->tab);
+    free(m->todo);
     free(m);
 }
 
