@@ -26,16 +26,37 @@
  * itself. The xref stream and the object streams are the input's own
  * structure and are not copied.
  *
- * Writing. An input's objects, except its catalog, page-tree nodes and info
- * dictionary, take the next free numbers of the output in their original
- * order and are copied as they are, except that every indirect reference is
- * renumbered and each page's /Parent points into the merged tree. The
+ * What is copied. Only what an input's pages lead to: a walk from each page
+ * follows every reference of its dictionary (/Contents, /Resources, /Annots
+ * ...) and of whatever that reaches, at any depth, except the back-links
+ * that lead up out of the page: a page's /Parent (the merged tree replaces
+ * the input's, and above it is the catalog) and an annotation's /P (its
+ * page, which must be one: pages are where the walk starts, so no reference
+ * to a page is followed). What only the catalog holds is left behind: the
+ * structure tree of a tagged (PDF/UA) input, its XMP /Metadata, outlines,
+ * names. The print file is for a printer, not a screen reader, and drops the
+ * catalog's /MarkInfo and /StructTreeRoot, so copying the tree would only
+ * leave orphans; its elements point down at pages (/Pg) and annotations
+ * (an OBJR's /Obj) but nothing on a page points at them, and a walk that
+ * meets one anyway (a /Type /StructTreeRoot, /StructElem, /OBJR or /MCR) is
+ * an error rather than a tree dragged along. For the same reason a page's
+ * /StructParents and an annotation's or form XObject's /StructParent, keys
+ * into that tree's parent tree, are dropped from what is copied (/Tabs /S
+ * stays: it only orders the annotations). The walk reads each object it
+ * reaches once, before any is written; its stack holds each object at most
+ * once.
+ *
+ * Writing. The objects reached, with the pages, take the next free numbers
+ * of the output in their original order and are copied as they are, except
+ * that every indirect reference is renumbered, each page's /Parent points
+ * into the merged tree and the /StructParent(s) entries are left out. The
  * output is PDF 1.4 in form, whatever the inputs: a classic table, and a
  * compressed object becomes a plain "N 0 obj ... endobj" like any other. Stream data
  * is copied verbatim, by /Length (which libharu writes as an indirect object
  * after the stream, so that object is read first). Output goes through a
  * fixed buffer to outfile; kept until commit are only an offset per output
- * object and a number per page (and per leaf of the page tree).
+ * object and a number per page (and per leaf of the page tree); while an
+ * input is read, a role and number per object of it and the walk's stack.
  *
  * The merged page tree is balanced, PAGE_FANOUT kids per node, rather than
  * one /Kids array with every page: a day's packets run to tens of thousands
