@@ -447,33 +447,30 @@ static int reserve(pdfmerge *m, uint32_t *num, mp_err *err)
 
 /* ---- Lexing ---- */
 
-static bool is_space(unsigned char c)
+/* Character classes of 7.2.2, one lookup a byte: every byte of every
+ * dictionary goes through here, in the walk from the pages and again in the
+ * copy, so a chain of comparisons a byte showed in profiles. */
+enum { C_SPACE = 1, C_DELIM = 2 };
+static const unsigned char char_class[256] = {
+    ['\0'] = C_SPACE, ['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\f'] = C_SPACE,
+    ['\r'] = C_SPACE, [' '] = C_SPACE,  ['('] = C_DELIM,  [')'] = C_DELIM,
+    ['<'] = C_DELIM,  ['>'] = C_DELIM,  ['['] = C_DELIM,  [']'] = C_DELIM,
+    ['{'] = C_DELIM,  ['}'] = C_DELIM,  ['/'] = C_DELIM,  ['%'] = C_DELIM,
+};
+
+static inline bool is_space(unsigned char c)
 {
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
+    return char_class[c] & C_SPACE;
 }
 
-static bool is_delim(unsigned char c)
+static inline bool is_delim(unsigned char c)
 {
-    switch (c) {
-    case '(':
-    case ')':
-    case '<':
-    case '>':
-    case '[':
-    case ']':
-    case '{':
-    case '}':
-    case '/':
-    case '%':
-        return true;
-    default:
-        return false;
-    }
+    return char_class[c] & C_DELIM;
 }
 
-static bool is_regular(unsigned char c)
+static inline bool is_regular(unsigned char c)
 {
-    return !is_space(c) && !is_delim(c);
+    return char_class[c] == 0;
 }
 
 static bool is_digit(unsigned char c)
@@ -679,9 +676,13 @@ static int key_of(const reader *r, const tok *name, int *key)
     /* libharu writes keys plainly; an escaped one could hide a /Parent. */
     if (memchr(r->p + name->start, '#', name->end - name->start))
         return fail(r, name->start, "escaped name as a dictionary key");
+    /* Every top-level key of every object comes here, in the walk from the
+     * pages and in the copy: the first letter rules out most candidates
+     * before tok_is measures them. No key is "/" alone. */
+    unsigned char first = name->end - name->start > 1 ? r->p[name->start + 1] : 0;
     *key = KEY_NONE;
     for (int k = 0; k < KEY_N; k++)
-        if (tok_is(r, name, T_NAME, key_names[k]))
+        if ((unsigned char)key_names[k][1] == first && tok_is(r, name, T_NAME, key_names[k]))
             *key = k;
     return 0;
 }
@@ -703,17 +704,24 @@ static int parse_rest(reader *r, size_t *pos, int depth, int key, tok *v)
 {
     switch (v->kind) {
     case T_INT: {
-        size_t at = *pos;
-        tok g, k;
-        TRY(lex(r, &at, &g));
+        /* "N G R" or a number. Most integers are in arrays of numbers (a
+         * font's /W, a /MediaBox), so the look ahead is by bytes, digits
+         * then "R": lexing the next two tokens lexed each number thrice. */
+        size_t at = skip_space(r, *pos), g_at = at;
+        while (at < r->len && is_digit(r->p[at]))
+            at++;
+        if (at == g_at || (at < r->len && is_regular(r->p[at])))
+            return 0;
+        at = skip_space(r, at);
+        if (at == r->len || r->p[at] != 'R' || (at + 1 < r->len && is_regular(r->p[at + 1])))
+            return 0;
+        tok g;
+        TRY(lex(r, &g_at, &g));
         if (g.kind != T_INT)
-            return 0;
-        TRY(lex(r, &at, &k));
-        if (!is_kw(r, &k, "R"))
-            return 0;
+            return 0; /* too many digits to be a generation */
         v->kind = T_REF;
         v->gen = g.num;
-        v->end = *pos = at;
+        v->end = *pos = at + 1;
         if (r->m)
             return rewrite_ref(r, v, key);
         return r->todo ? reach_ref(r, v, key) : 0;
