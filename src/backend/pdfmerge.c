@@ -26,16 +26,37 @@
  * itself. The xref stream and the object streams are the input's own
  * structure and are not copied.
  *
- * Writing. An input's objects, except its catalog, page-tree nodes and info
- * dictionary, take the next free numbers of the output in their original
- * order and are copied as they are, except that every indirect reference is
- * renumbered and each page's /Parent points into the merged tree. The
+ * What is copied. Only what an input's pages lead to: a walk from each page
+ * follows every reference of its dictionary (/Contents, /Resources, /Annots
+ * ...) and of whatever that reaches, at any depth, except the back-links
+ * that lead up out of the page: a page's /Parent (the merged tree replaces
+ * the input's, and above it is the catalog) and an annotation's /P (its
+ * page, which must be one: pages are where the walk starts, so no reference
+ * to a page is followed). What only the catalog holds is left behind: the
+ * structure tree of a tagged (PDF/UA) input, its XMP /Metadata, outlines,
+ * names. The print file is for a printer, not a screen reader, and drops the
+ * catalog's /MarkInfo and /StructTreeRoot, so copying the tree would only
+ * leave orphans; its elements point down at pages (/Pg) and annotations
+ * (an OBJR's /Obj) but nothing on a page points at them, and a walk that
+ * meets one anyway (a /Type /StructTreeRoot, /StructElem, /OBJR or /MCR) is
+ * an error rather than a tree dragged along. For the same reason a page's
+ * /StructParents and an annotation's or form XObject's /StructParent, keys
+ * into that tree's parent tree, are dropped from what is copied (/Tabs /S
+ * stays: it only orders the annotations). The walk reads each object it
+ * reaches once, before any is written; its stack holds each object at most
+ * once.
+ *
+ * Writing. The objects reached, with the pages, take the next free numbers
+ * of the output in their original order and are copied as they are, except
+ * that every indirect reference is renumbered, each page's /Parent points
+ * into the merged tree and the /StructParent(s) entries are left out. The
  * output is PDF 1.4 in form, whatever the inputs: a classic table, and a
  * compressed object becomes a plain "N 0 obj ... endobj" like any other. Stream data
  * is copied verbatim, by /Length (which libharu writes as an indirect object
  * after the stream, so that object is read first). Output goes through a
  * fixed buffer to outfile; kept until commit are only an offset per output
- * object and a number per page (and per leaf of the page tree).
+ * object and a number per page (and per leaf of the page tree); while an
+ * input is read, a role and number per object of it and the walk's stack.
  *
  * The merged page tree is balanced, PAGE_FANOUT kids per node, rather than
  * one /Kids array with every page: a day's packets run to tens of thousands
@@ -144,28 +165,54 @@ enum {
     KEY_DECODEPARMS,
     KEY_OBJCOUNT, /* /N */
     KEY_FIRST,
+    /* An annotation's link back to its page; keys into the parent tree of
+     * the input's structure tree. */
+    KEY_P,
+    KEY_STRUCTPARENT,
+    KEY_STRUCTPARENTS,
     KEY_N,
 };
 
 static const char *const key_names[KEY_N] = {
-    [KEY_LENGTH] = "/Length",   [KEY_PARENT] = "/Parent",       [KEY_TYPE] = "/Type",
-    [KEY_KIDS] = "/Kids",       [KEY_COUNT] = "/Count",         [KEY_PAGES] = "/Pages",
-    [KEY_VERSION] = "/Version", [KEY_ROOT] = "/Root",           [KEY_INFO] = "/Info",
-    [KEY_SIZE] = "/Size",       [KEY_PREV] = "/Prev",           [KEY_ENCRYPT] = "/Encrypt",
-    [KEY_XREFSTM] = "/XRefStm", [KEY_RESOURCES] = "/Resources", [KEY_MEDIABOX] = "/MediaBox",
-    [KEY_CROPBOX] = "/CropBox", [KEY_ROTATE] = "/Rotate",       [KEY_W] = "/W",
-    [KEY_INDEX] = "/Index",     [KEY_FILTER] = "/Filter",       [KEY_DECODEPARMS] = "/DecodeParms",
-    [KEY_OBJCOUNT] = "/N",      [KEY_FIRST] = "/First",
+    [KEY_LENGTH] = "/Length",
+    [KEY_PARENT] = "/Parent",
+    [KEY_TYPE] = "/Type",
+    [KEY_KIDS] = "/Kids",
+    [KEY_COUNT] = "/Count",
+    [KEY_PAGES] = "/Pages",
+    [KEY_VERSION] = "/Version",
+    [KEY_ROOT] = "/Root",
+    [KEY_INFO] = "/Info",
+    [KEY_SIZE] = "/Size",
+    [KEY_PREV] = "/Prev",
+    [KEY_ENCRYPT] = "/Encrypt",
+    [KEY_XREFSTM] = "/XRefStm",
+    [KEY_RESOURCES] = "/Resources",
+    [KEY_MEDIABOX] = "/MediaBox",
+    [KEY_CROPBOX] = "/CropBox",
+    [KEY_ROTATE] = "/Rotate",
+    [KEY_W] = "/W",
+    [KEY_INDEX] = "/Index",
+    [KEY_FILTER] = "/Filter",
+    [KEY_DECODEPARMS] = "/DecodeParms",
+    [KEY_OBJCOUNT] = "/N",
+    [KEY_FIRST] = "/First",
+    [KEY_P] = "/P",
+    [KEY_STRUCTPARENT] = "/StructParent",
+    [KEY_STRUCTPARENTS] = "/StructParents",
 };
 
 /* ---- The merge ---- */
 
 /* ROLE_OBJSTM and ROLE_SKIP (a cross-reference stream, an object stream
  * no entry uses) are containers of the input's own structure: the output
- * has a classic table and plain objects, so they are not copied. */
+ * has a classic table and plain objects, so they are not copied. Nor is
+ * ROLE_UNUSED, an object no page leads to (the structure tree, the XMP
+ * metadata, whatever else only the catalog holds). */
 typedef enum {
     ROLE_FREE,
     ROLE_COPY,
+    ROLE_UNUSED,
     ROLE_PAGE,
     ROLE_TREE,
     ROLE_CATALOG,
@@ -199,6 +246,8 @@ struct pdfmerge {
     size_t nleaves, leaves_cap;
     in_obj *tab; /* the current input's objects; reused */
     size_t tab_cap;
+    uint32_t *todo; /* objects reached but not yet read; reused */
+    size_t todo_cap;
     int version; /* highest PDF version of the inputs, times ten */
     int failed;  /* status of a failed add: the merge is spent */
     bool dry;    /* pdfmerge_check: everything is read, nothing written */
@@ -244,6 +293,9 @@ typedef struct reader {
     size_t cursor;      /* input before this has been written */
     uint32_t parent_to; /* copying a page: its leaf in the merged tree */
     int parents;        /* /Parent entries so rewritten */
+    uint32_t *todo;     /* while set, the objects' references are followed */
+    size_t ntodo;       /* (reach_ref) and what they reach is pushed here */
+    bool at_page;       /* the object being followed is a page */
 } reader;
 
 static int oom(mp_err *err)
@@ -395,33 +447,30 @@ static int reserve(pdfmerge *m, uint32_t *num, mp_err *err)
 
 /* ---- Lexing ---- */
 
-static bool is_space(unsigned char c)
+/* Character classes of 7.2.2, one lookup a byte: every byte of every
+ * dictionary goes through here, in the walk from the pages and again in the
+ * copy, so a chain of comparisons a byte showed in profiles. */
+enum { C_SPACE = 1, C_DELIM = 2 };
+static const unsigned char char_class[256] = {
+    ['\0'] = C_SPACE, ['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\f'] = C_SPACE,
+    ['\r'] = C_SPACE, [' '] = C_SPACE,  ['('] = C_DELIM,  [')'] = C_DELIM,
+    ['<'] = C_DELIM,  ['>'] = C_DELIM,  ['['] = C_DELIM,  [']'] = C_DELIM,
+    ['{'] = C_DELIM,  ['}'] = C_DELIM,  ['/'] = C_DELIM,  ['%'] = C_DELIM,
+};
+
+static inline bool is_space(unsigned char c)
 {
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
+    return char_class[c] & C_SPACE;
 }
 
-static bool is_delim(unsigned char c)
+static inline bool is_delim(unsigned char c)
 {
-    switch (c) {
-    case '(':
-    case ')':
-    case '<':
-    case '>':
-    case '[':
-    case ']':
-    case '{':
-    case '}':
-    case '/':
-    case '%':
-        return true;
-    default:
-        return false;
-    }
+    return char_class[c] & C_DELIM;
 }
 
-static bool is_regular(unsigned char c)
+static inline bool is_regular(unsigned char c)
 {
-    return !is_space(c) && !is_delim(c);
+    return char_class[c] == 0;
 }
 
 static bool is_digit(unsigned char c)
@@ -583,6 +632,9 @@ static int rewrite_ref(reader *r, const tok *v, int key)
         to = o->newnum;
     } else if (o->role == ROLE_OBJSTM || o->role == ROLE_SKIP) {
         return fail(r, v->start, "reference to an object stream or a cross-reference stream");
+    } else if (o->role == ROLE_UNUSED) {
+        /* reach_ref follows every reference but these; a guard. */
+        return fail(r, v->start, "reference to an object no page leads to");
     } else {
         return fail(r, v->start, "reference to the catalog, the page tree or the info dictionary");
     }
@@ -592,19 +644,51 @@ static int rewrite_ref(reader *r, const tok *v, int key)
     return 0;
 }
 
+/* Following the references of an object (r->todo set): v is one, the
+ * value of top-level key `key`. What is not yet reached is pushed to be
+ * followed in turn. */
+static int reach_ref(reader *r, const tok *v, int key)
+{
+    in_obj *o = lookup(r, v);
+    if (!o)
+        return fail(r, v->start, "reference to an object the file does not have");
+    /* A page's /Parent leads up into the input's page tree, which the merged
+     * tree replaces; up there is the catalog, and from it all the rest. */
+    if (key == KEY_PARENT && r->at_page)
+        return 0;
+    /* An annotation's /P is a link back to its page: follow_object decides,
+     * once it knows whether the object is an annotation. */
+    if (key == KEY_P)
+        return 0;
+    /* Pages are where the walk starts (ROLE_PAGE), so a reference to one
+     * (an annotation's /P, a link's destination) is never followed again.
+     * The catalog, page-tree nodes, info and the input's own streams are
+     * not copied at all: copy_object refuses a reference to them. */
+    if (o->role != ROLE_UNUSED)
+        return 0;
+    o->role = ROLE_COPY;
+    r->todo[r->ntodo++] = (uint32_t)v->num; /* once per object: fits in r->nobj */
+    return 0;
+}
+
 static int key_of(const reader *r, const tok *name, int *key)
 {
     /* libharu writes keys plainly; an escaped one could hide a /Parent. */
     if (memchr(r->p + name->start, '#', name->end - name->start))
         return fail(r, name->start, "escaped name as a dictionary key");
+    /* Every top-level key of every object comes here, in the walk from the
+     * pages and in the copy: the first letter rules out most candidates
+     * before tok_is measures them. No key is "/" alone. */
+    unsigned char first = name->end - name->start > 1 ? r->p[name->start + 1] : 0;
     *key = KEY_NONE;
     for (int k = 0; k < KEY_N; k++)
-        if (tok_is(r, name, T_NAME, key_names[k]))
+        if ((unsigned char)key_names[k][1] == first && tok_is(r, name, T_NAME, key_names[k]))
             *key = k;
     return 0;
 }
 
 static int parse_rest(reader *r, size_t *pos, int depth, int key, tok *v);
+static int drop_entry(reader *r, const tok *name, size_t *pos, int depth);
 
 /* Parses the value at *pos. depth is 0 for an object's own value; key is
  * the top-level dictionary key the value belongs to, or KEY_NONE. */
@@ -620,18 +704,27 @@ static int parse_rest(reader *r, size_t *pos, int depth, int key, tok *v)
 {
     switch (v->kind) {
     case T_INT: {
-        size_t at = *pos;
-        tok g, k;
-        TRY(lex(r, &at, &g));
+        /* "N G R" or a number. Most integers are in arrays of numbers (a
+         * font's /W, a /MediaBox), so the look ahead is by bytes, digits
+         * then "R": lexing the next two tokens lexed each number thrice. */
+        size_t at = skip_space(r, *pos), g_at = at;
+        while (at < r->len && is_digit(r->p[at]))
+            at++;
+        if (at == g_at || (at < r->len && is_regular(r->p[at])))
+            return 0;
+        at = skip_space(r, at);
+        if (at == r->len || r->p[at] != 'R' || (at + 1 < r->len && is_regular(r->p[at + 1])))
+            return 0;
+        tok g;
+        TRY(lex(r, &g_at, &g));
         if (g.kind != T_INT)
-            return 0;
-        TRY(lex(r, &at, &k));
-        if (!is_kw(r, &k, "R"))
-            return 0;
+            return 0; /* too many digits to be a generation */
         v->kind = T_REF;
         v->gen = g.num;
-        v->end = *pos = at;
-        return r->m ? rewrite_ref(r, v, key) : 0;
+        v->end = *pos = at + 1;
+        if (r->m)
+            return rewrite_ref(r, v, key);
+        return r->todo ? reach_ref(r, v, key) : 0;
     }
     case T_NUM:
     case T_NAME:
@@ -671,6 +764,10 @@ static int parse_rest(reader *r, size_t *pos, int depth, int key, tok *v)
                 return fail(r, name.start, "dictionary key is not a name");
             if (depth == 0)
                 TRY(key_of(r, &name, &k));
+            if (k == KEY_STRUCTPARENT || k == KEY_STRUCTPARENTS) {
+                TRY(drop_entry(r, &name, pos, depth));
+                continue;
+            }
             TRY(parse_value(r, pos, depth + 1, k, &val));
             if (k != KEY_NONE)
                 r->top[k] = val;
@@ -682,6 +779,29 @@ static int parse_rest(reader *r, size_t *pos, int depth, int key, tok *v)
     default:
         return fail(r, v->start, "unexpected ']' or '>>'");
     }
+}
+
+/* The top-level entry whose key is name and whose value is at *pos is read
+ * but neither followed nor copied. A page's /StructParents and an
+ * annotation's or form XObject's /StructParent(s) are keys into the input's
+ * parent tree (14.7.4.4), which the merge leaves out: kept, they would point
+ * into a tree the merged file does not have. */
+static int drop_entry(reader *r, const tok *name, size_t *pos, int depth)
+{
+    pdfmerge *m = r->m;
+    uint32_t *todo = r->todo;
+    tok val;
+    if (m)
+        TRY(emit(m, r->p + r->cursor, name->start - r->cursor, r->err));
+    r->m = NULL;
+    r->todo = NULL;
+    int rc = parse_value(r, pos, depth + 1, KEY_NONE, &val);
+    r->m = m;
+    r->todo = todo;
+    TRY(rc);
+    if (m)
+        r->cursor = val.end;
+    return 0;
 }
 
 /* Checks that "num gen obj" starts where the xref says; *pos goes past it.
@@ -1452,6 +1572,60 @@ static int walk_pages(pdfmerge *m, reader *r, const tok *ref)
     return 0;
 }
 
+/* Follows the references of object num, which the walk has reached. */
+static int follow_object(reader *r, uint32_t num)
+{
+    size_t pos;
+    tok v;
+    TRY(enter_object(r, num, &pos));
+    r->at_page = r->obj[num].role == ROLE_PAGE;
+    TRY(parse_value(r, &pos, 0, KEY_NONE, &v));
+    if (v.kind != T_DICT)
+        return 0; /* r->top is another object's */
+    /* The structure tree is reached only from the catalog (its elements'
+     * /Pg and /Obj point down at pages and annotations, never the other
+     * way), so meeting a part of it here means a link this module does not
+     * know: copied, it would drag the tree along. */
+    const tok *type = &r->top[KEY_TYPE];
+    if (tok_is(r, type, T_NAME, "/StructTreeRoot") || tok_is(r, type, T_NAME, "/StructElem") ||
+        tok_is(r, type, T_NAME, "/OBJR") || tok_is(r, type, T_NAME, "/MCR"))
+        return fail_obj(r, num, "the pages lead into the structure tree");
+    const tok *p = &r->top[KEY_P];
+    if (p->kind != T_REF)
+        return 0;
+    if (tok_is(r, type, T_NAME, "/Annot")) {
+        const in_obj *to = lookup(r, p);
+        if (!to || to->role != ROLE_PAGE)
+            return fail_obj(r, num, "an annotation whose /P is not a page of the file");
+        return 0; /* a page: reached already */
+    }
+    return reach_ref(r, p, KEY_NONE);
+}
+
+/* Marks ROLE_COPY what the pages from first_page on lead to, through any
+ * reference but the back-links reach_ref leaves alone; whatever is left is
+ * ROLE_UNUSED. Each object is read once more than it is copied. */
+static int reach_from_pages(pdfmerge *m, reader *r, size_t first_page)
+{
+    for (uint32_t i = 1; i < r->nobj; i++)
+        if (r->obj[i].role == ROLE_COPY)
+            r->obj[i].role = ROLE_UNUSED;
+    /* Each object is pushed at most once: as a page, or on the change from
+     * ROLE_UNUSED to ROLE_COPY. */
+    if (grow(&m->todo, &m->todo_cap, r->nobj, sizeof *m->todo))
+        return oom(r->err);
+    r->ntodo = 0;
+    for (size_t k = first_page; k < m->npages; k++)
+        m->todo[r->ntodo++] = m->pages[k];
+    r->todo = m->todo;
+    int rc = 0;
+    while (r->ntodo > 0 && !rc)
+        rc = follow_object(r, r->todo[--r->ntodo]);
+    r->todo = NULL;
+    r->at_page = false;
+    return rc;
+}
+
 /* Numbers the leaves the new pages need, then the input's objects. */
 static int number_objects(pdfmerge *m, reader *r, size_t first_page)
 {
@@ -1611,6 +1785,7 @@ static int read_input(pdfmerge *m, reader *r)
     TRY(walk_pages(m, r, &pages));
     if (m->npages == first_page)
         return 0; /* no pages: nothing of this input is needed */
+    TRY(reach_from_pages(m, r, first_page));
     TRY(number_objects(m, r, first_page));
     for (uint32_t i = 1; i < r->nobj; i++)
         if (r->obj[i].role == ROLE_COPY || r->obj[i].role == ROLE_PAGE)
@@ -1644,6 +1819,7 @@ static void free_merge(pdfmerge *m)
     free(m->pages);
     free(m->leaves);
     free(m->tab);
+    free(m->todo);
     free(m);
 }
 

@@ -5,12 +5,15 @@
  * read PDFs, so this module appends the pages of PDFs that pdf_render()
  * wrote (no encryption, no incremental updates; a classic cross-reference
  * table as libharu 2.3 writes, or PDF 1.5's cross-reference stream with
- * object streams) to one output file as they come: objects are
- * copied with their numbers shifted, each page is re-parented under the
- * merged page tree, and each input's catalog, page-tree root and info
- * dictionary are dropped. Memory stays flat: only an offset per object and a
- * number per page are kept until the end (and, while an input is read, its
- * object streams inflated, 64 MiB at most).
+ * object streams) to one output file as they come: the objects an input's pages
+ * lead to are copied with their numbers shifted, each page is re-parented
+ * under the merged page tree, and each input's catalog, page tree, info
+ * dictionary and whatever only its catalog holds (a tagged PDF's structure
+ * tree, its XMP metadata) are dropped, as are the pages' and annotations'
+ * /StructParents and /StructParent: the merged file is an untagged print
+ * job. Memory stays flat: only an offset per object and a number per page
+ * are kept until the end (and, while an input is read, its object streams
+ * inflated, 64 MiB at most).
  *
  * The output is written through outfile (temporary name, then rename), so a
  * failed or interrupted merge leaves no partial file at the target.

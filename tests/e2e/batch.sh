@@ -72,6 +72,9 @@ cat check.out
 check_has "merged PDF has every page" "$(pdfinfo day.pdf 2>/dev/null)" "Pages:           64"
 qpdf --check day.pdf >/dev/null 2>&1
 check_eq "merged PDF passes qpdf --check" "$?" 0
+# A print file, not for a screen reader: the packets' structure trees stay out.
+check_has "merged PDF is untagged" "$(pdfinfo day.pdf 2>/dev/null)" "Tagged:          no"
+check_eq "merged PDF has no structure tree" "$(pdfinfo -struct day.pdf 2>&1)" ""
 check_has "merged PDF in row order" "$(pdftotext -f 1 -l 1 day.pdf - 2>/dev/null)" "José Núñez"
 check_has "merged PDF last packet" "$(pdftotext -f 61 -l 61 day.pdf - 2>/dev/null)" "Last Row"
 

@@ -2,7 +2,8 @@
  * pdf_render makes them (base-14 and embedded TrueType fonts, compressed and
  * not, link annotations), and by hand where a test needs a shape libharu does
  * not write (a nested page tree, strings that look like references, broken
- * files, PDF 1.5 object and cross-reference streams), and by qpdf from those
+ * files, PDF 1.5 object and cross-reference streams, tagged PDFs with a
+ * structure tree the merge leaves out), and by qpdf from those
  * (object streams as another writer makes them). Merged files are checked with qpdf, pdfinfo and
  * pdftotext when they are installed (scripts/setup installs them), and byte by byte. Everything
  * happens in a fresh mkdtemp directory that is removed at the end. */
@@ -1309,6 +1310,236 @@ static void test_mangled15(void)
     free(whole.p);
 }
 
+/* ---- Tagged inputs ---- */
+
+/* A content stream drawing text in /F1 inside marked content, then dobj (a
+ * "/Name Do", or ""). */
+static const char *marked_stream(const char *text, const char *dobj)
+{
+    static char bufs[4][256];
+    static int next;
+    char content[160], *out = bufs[next++ % 4];
+    snprintf(content, sizeof content, "/P <</MCID 0>> BDC BT /F1 12 Tf 20 100 Td (%s) Tj ET EMC%s",
+             text, dobj);
+    snprintf(out, sizeof bufs[0], "<< /Length %zu >>\nstream\n%s\nendstream", strlen(content),
+             content);
+    return out;
+}
+
+/* Every object that is no stream (all but 6, 7, 13 and 17) packed. */
+#define TAGGED_PACKED 0xEF9Fu
+
+/* Two pages of a tagged PDF as the per-patient PDFs are to be (PDF/UA): the
+ * catalog holds a structure tree (elements with /P, /Pg and an OBJR to the
+ * link), /MarkInfo, an XMP /Metadata stream, /ViewerPreferences and /Lang;
+ * the pages have /StructParents and /Tabs /S, the link annotation and a form
+ * XObject /StructParent. The first `from` in its objects becomes `to`; with
+ * packed, it is PDF 1.5 with an object stream and an xref stream. */
+static buf tagged_made(const char *from, const char *to, bool packed)
+{
+    static const char packet[] = "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"></x:xmpmeta>";
+    char xmp[160];
+    snprintf(xmp, sizeof xmp,
+             "<< /Type /Metadata /Subtype /XML /Length %zu >>\nstream\n%s\nendstream",
+             sizeof packet - 1, packet);
+    const char *objs[] = {
+        /* 1 */
+        "<< /Type /Catalog /Pages 2 0 R /StructTreeRoot 9 0 R /MarkInfo << /Marked true >> "
+        "/Metadata 13 0 R /ViewerPreferences << /DisplayDocTitle true >> /Lang (en-US) >>",
+        /* 2 */ "<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+        /* 3 */
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << /Font << /F1 5 0 R "
+        ">> >> /Contents 6 0 R /Annots [8 0 R] /StructParents 0 /Tabs /S >>",
+        /* 4: the key to drop first, and no spaces around it */
+        "<</StructParents 1/Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]/Resources<</Font<</F1 "
+        "5 0 R>>/XObject<</X1 17 0 R>>>>/Contents 7 0 R/Tabs/S>>",
+        /* 5 */ "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        /* 6 */ marked_stream("Tagged one", ""),
+        /* 7 */ marked_stream("Tagged two", " /X1 Do"),
+        /* 8 */
+        "<< /Type /Annot /Subtype /Link /Rect [20 20 120 40] /Border [0 0 0] /A << /S /URI /URI "
+        "(https://example.org/tagged) >> /P 3 0 R /StructParent 2 >>",
+        /* 9 */
+        "<< /Type /StructTreeRoot /K 10 0 R /ParentTree 14 0 R /ParentTreeNextKey 4 >>",
+        /* 10 */ "<< /Type /StructElem /S /Document /P 9 0 R /K [11 0 R 15 0 R 12 0 R] >>",
+        /* 11 */ "<< /Type /StructElem /S /P /P 10 0 R /Pg 3 0 R /K 0 >>",
+        /* 12 */
+        "<< /Type /StructElem /S /Link /P 10 0 R /Pg 3 0 R /K [<< /Type /OBJR /Obj 8 0 R /Pg 3 "
+        "0 R >>] >>",
+        /* 13 */ xmp,
+        /* 14 */ "<< /Nums [0 [11 0 R] 1 [15 0 R] 2 12 0 R 3 15 0 R] >>",
+        /* 15 */
+        "<< /Type /StructElem /S /P /P 10 0 R /Pg 4 0 R /K [0 << /Type /MCR /MCID 0 "
+        "/Stm 17 0 R >>] >>",
+        /* 16 */ "<< /Title (tagged) >>",
+        /* 17 */
+        "<< /Type /XObject /Subtype /Form /BBox [0 0 10 10] /StructParent 3 /Length 14 >>\n"
+        "stream\n0 0 10 10 re f\nendstream",
+    };
+    enum { N = sizeof objs / sizeof objs[0] };
+    char edited_obj[1024];
+    for (int i = 0; from && i < N; i++) {
+        const char *hit = strstr(objs[i], from);
+        if (hit) {
+            snprintf(edited_obj, sizeof edited_obj, "%.*s%s%s", (int)(hit - objs[i]), objs[i], to,
+                     hit + strlen(from));
+            objs[i] = edited_obj;
+            from = NULL;
+        }
+    }
+    if (from) {
+        fprintf(stderr, "tagged_made: \"%s\" not found\n", from);
+        check_failures++;
+    }
+    if (packed) {
+        p15 x = {.packed = TAGGED_PACKED};
+        return hand_pdf15("1.5", objs, N, "/Info 16 0 R", &x);
+    }
+    return hand_pdf("1.5", objs, N, "/Info 16 0 R");
+}
+
+/* The merged print file is untagged and says so: of a tagged input only
+ * what its pages lead to is copied (no structure tree, no XMP, nothing else
+ * of the catalog's), and the pages, annotations and form XObjects lose
+ * their keys into the parent tree, the rest of them byte for byte. */
+static void test_tagged_inputs(void)
+{
+    for (int packed = 0; packed < 2; packed++) {
+        buf in = tagged_made(NULL, NULL, packed);
+        CHECK(!packed || contains(&in, "/Type /ObjStm"));
+        if (have_tools) {
+            const char *path = in_dir("tagged-in.pdf");
+            put(path, &in);
+            CHECK(qpdf_clean(path)); /* the input is sound: all that goes is the merge's doing */
+            char cmd[1024];
+            int status;
+            snprintf(cmd, sizeof cmd, "pdfinfo '%s'", path);
+            char *info = run(cmd, &status);
+            CHECK(info && strstr(info, "\nTagged:          yes\n"));
+            free(info);
+            unlink(path);
+        }
+        mp_err err;
+        long pages = 0;
+        CHECK_INT(check_one(&in, &pages, &err), 0);
+        CHECK_STR(err.msg, "");
+        CHECK_INT(pages, 2);
+        const char *out = in_dir("tagged.pdf");
+        CHECK_INT(merge(out, &in, 1, &META, &err), 0);
+        CHECK_STR(err.msg, "");
+        buf got = slurp(out);
+        /* Objects 1 and 2 are the catalog and info, 3 the leaf; then the
+         * input's pages, font, contents, link and XObject in their order:
+         * 3, 4, 5, 6, 7, 8, 17 become 4 to 10. */
+        CHECK(contains(&got, "\nxref\n0 11\n"));
+        CHECK(contains(&got, "\n4 0 obj\n<< /Type /Page /Parent 3 0 R /MediaBox [0 0 200 200] "
+                             "/Resources << /Font << /F1 6 0 R >> >> /Contents 7 0 R /Annots "
+                             "[9 0 R]  /Tabs /S >>\nendobj\n"));
+        CHECK(contains(&got, "\n5 0 obj\n<</Type/Page/Parent 3 0 R/MediaBox[0 0 200 200]"
+                             "/Resources<</Font<</F1 6 0 R>>/XObject<</X1 10 0 R>>>>"
+                             "/Contents 8 0 R/Tabs/S>>\nendobj\n"));
+        CHECK(contains(&got, "\n9 0 obj\n<< /Type /Annot /Subtype /Link /Rect [20 20 120 40] "
+                             "/Border [0 0 0] /A << /S /URI /URI (https://example.org/tagged) >> "
+                             "/P 4 0 R  >>\nendobj\n"));
+        CHECK(contains(&got, "\n10 0 obj\n<< /Type /XObject /Subtype /Form /BBox [0 0 10 10]  "
+                             "/Length 14 >>\nstream\n0 0 10 10 re f\nendstream\nendobj\n"));
+        CHECK(contains(&got, "stream\n/P <</MCID 0>> BDC BT /F1 12 Tf 20 100 Td (Tagged one) Tj "
+                             "ET EMC\nendstream"));
+        static const char *const gone[] = {
+            "/StructTreeRoot", "/StructElem", "/StructParent",      "/ParentTree",
+            "/OBJR",           "/MCR",        "/MarkInfo",          "/Marked",
+            "/Metadata",       "xmpmeta",     "/ViewerPreferences", "/Lang",
+            "/Document",       "(tagged)",
+        };
+        for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++)
+            if (contains(&got, gone[i])) {
+                fprintf(stderr, "%s:%d: merged tagged input (%s) holds %s\n", __FILE__, __LINE__,
+                        packed ? "packed" : "classic", gone[i]);
+                check_failures++;
+            }
+        free(got.p);
+        free(in.p);
+        unlink(out);
+    }
+
+    /* With other inputs, checked by tools no one here wrote. */
+    buf ins[3] = {make_pdf("Lead", 1, true, false, "https://example.org/lead"),
+                  tagged_made(NULL, NULL, false), tagged_made(NULL, NULL, true)};
+    const char *out = in_dir("tagged-day.pdf"), *again = in_dir("tagged-again.pdf");
+    mp_err err;
+    CHECK_INT(merge(out, ins, 3, &META, &err), 0);
+    /* The walk's order does not show: the same inputs give the same bytes. */
+    CHECK_INT(merge(again, ins, 3, &META, &err), 0);
+    buf got = slurp(out), got2 = slurp(again);
+    CHECK(got.len && got.len == got2.len && memcmp(got.p, got2.p, got.len) == 0);
+    free(got.p);
+    free(got2.p);
+    unlink(again);
+    if (have_tools) {
+        CHECK(qpdf_clean(out));
+        CHECK_INT(pdfinfo_pages(out), 5);
+        char cmd[1024];
+        int status;
+        snprintf(cmd, sizeof cmd, "pdfinfo '%s'", out);
+        char *info = run(cmd, &status);
+        CHECK(info && strstr(info, "\nTagged:          no\n"));
+        CHECK(info && strstr(info, "\nMetadata Stream: no\n"));
+        free(info);
+        snprintf(cmd, sizeof cmd, "pdfinfo -struct '%s'", out);
+        char *tree = run(cmd, &status);
+        CHECK_INT(status, 0);
+        CHECK_STR(tree ? tree : "?", ""); /* no structure to print */
+        free(tree);
+        snprintf(cmd, sizeof cmd, "pdfinfo -url '%s'", out);
+        char *urls = run(cmd, &status);
+        CHECK(urls && strstr(urls, "   1  Annotation    https://example.org/lead\n"));
+        CHECK(urls && strstr(urls, "   2  Annotation    https://example.org/tagged\n"));
+        CHECK(urls && strstr(urls, "   4  Annotation    https://example.org/tagged\n"));
+        free(urls);
+        char *text = text_at(out);
+        CHECK(page_has(text, 1, "Lead page 1"));
+        CHECK(page_has(text, 2, "Tagged one"));
+        CHECK(page_has(text, 3, "Tagged two"));
+        CHECK(page_has(text, 4, "Tagged one"));
+        CHECK(page_has(text, 5, "Tagged two"));
+        free(text);
+    }
+    unlink(out);
+    for (int i = 0; i < 3; i++)
+        free(ins[i].p);
+
+    /* What no page leads to is not even read: a broken structure tree does
+     * not stop the print file. */
+    buf b = tagged_made("/ParentTreeNextKey 4", "/ParentTreeNextKey 99 0 R", true);
+    CHECK_INT(add_one(&b, &err), 0);
+    CHECK_STR(err.msg, "");
+    free(b.p);
+
+    /* A link from what is copied into the structure tree, which would drag
+     * the tree along, or an annotation whose /P is no page, is refused. */
+    for (int packed = 0; packed < 2; packed++) {
+        b = tagged_made("/StructParent 2 >>", "/StructParent 2 /Up 12 0 R >>", packed);
+        check_bad(&b, "cannot merge: the pages lead into the structure tree", __LINE__);
+        free(b.p);
+        b = tagged_made("/F1 5 0 R >> >>", "/F1 5 0 R >> /Properties << /MC0 9 0 R >> >>", packed);
+        check_bad(&b, "cannot merge: the pages lead into the structure tree", __LINE__);
+        free(b.p);
+        b = tagged_made("/P 3 0 R", "/P 5 0 R", packed);
+        check_bad(&b, "cannot merge: an annotation whose /P is not a page of the file", __LINE__);
+        free(b.p);
+        b = tagged_made("/P 3 0 R", "/P 2 0 R", packed);
+        check_bad(&b, "cannot merge: an annotation whose /P is not a page of the file", __LINE__);
+        free(b.p);
+    }
+    /* The error names the object: plain, or in its object stream. */
+    b = tagged_made("/StructParent 2 >>", "/StructParent 2 /Up 11 0 R >>", true);
+    check_bad(&b,
+              "cannot merge: the pages lead into the structure tree (object 11, in object "
+              "stream 18)",
+              __LINE__);
+    free(b.p);
+}
+
 static void test_open_fails(void)
 {
     mp_err err = {0};
@@ -1342,6 +1573,7 @@ int main(void)
     test_object_streams();
     test_bad_pdf15();
     test_mangled15();
+    test_tagged_inputs();
     test_open_fails();
 
     CHECK_INT(hidden_entries(), 0);
