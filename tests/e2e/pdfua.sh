@@ -196,4 +196,114 @@ sys.exit(1 if failures else 0)
 EOF
 [ $? -eq 0 ] || failures=$((failures + 1))
 
+# ---- 3. pdf.js: the same tree, alt texts, the link, nothing untagged ----
+if ! command -v node >/dev/null; then
+  skip "pdf.js: node is not installed"
+elif [ ! -d "$browser/node_modules/pdfjs-dist" ]; then
+  skip "pdf.js: pdfjs-dist is not installed (npm ci in tests/browser)"
+else
+  for entry in "${pdfs[@]}"; do
+    pdf=${entry#*=}
+    node "$browser/structtree.mjs" "$pdf" >"$pdf.pdfjs.json" 2>err || fail "structtree.mjs $pdf: $(cat err)"
+  done
+  # The trees compared with poppler's (not the Arabic ones: poppler's
+  # struct-text gives right-to-left text in drawing order, reversed).
+  for pdf in consent.pdf packet.pdf es.pdf review.pdf; do
+    node "$browser/structtree.mjs" --text "$pdf" >"$pdf.pdfjs.txt" 2>err || fail "structtree.mjs --text $pdf: $(cat err)"
+    pdfinfo -struct-text "$pdf" >"$pdf.poppler" 2>err || fail "pdfinfo -struct-text $pdf: $(cat err)"
+  done
+  key=$(cat "$root/tests/fixtures/booking.key")
+  python3 - "$root/tests/pdfua" "$tp/consent.approved.txt" "$key" "${pdfs[@]}" <<'EOF'
+import base64, hashlib, hmac, json, sys
+sys.path.insert(0, sys.argv[1])
+from trees import elements, first_difference, is_element, lines, merge_pages, pdfjs_text_pages, poppler, text
+wording = [l.rstrip("\n").split(": ", 1) for l in open(sys.argv[2], encoding="utf-8")][1:]
+ref = base64.b32encode(hmac.new(sys.argv[3].encode(), b"A1003", hashlib.sha256).digest()[:10]).decode().lower()
+url = f"https://book.harborview.example/r/{ref}"
+pdfs = dict(e.split("=", 1)[::-1] for e in sys.argv[4:])
+failures = 0
+def check(what, got, want):
+    global failures
+    if got == want:
+        print(f"ok: pdf.js: {what}")
+    else:
+        print(f"FAIL: pdf.js: {what}: got {got!r}, want {want!r}", file=sys.stderr)
+        failures += 1
+
+langs = {"es.pdf": "es", "ar.pdf": "ar", "review-ar.pdf": "ar"}
+titles = {"consent.pdf": "Consent for Trigger Point Injections", "packet.pdf": "Trigger Point Injection Packet",
+          "review.pdf": "Specimen: Consent for Trigger Point Injections"}
+docs = {}
+for pdf, what in pdfs.items():
+    d = docs[pdf] = json.load(open(pdf + ".pdfjs.json", encoding="utf-8"))
+    check(f"{what}: title, language, marked, DisplayDocTitle",
+          (d["title"] if pdf in titles else bool(d["title"]), d["dcTitle"] == d["title"], d["lang"], d["marked"],
+           d["displayDocTitle"]),
+          (titles.get(pdf, True), True, langs.get(pdf, "en"), True, True))
+    check(f"{what}: no untagged text on any page", [p["untagged"] for p in d["pages"] if p["untagged"]], [])
+    figures = [n for p in d["pages"] for n in elements(p["structTree"]) if n["role"] == "Figure"]
+    check(f"{what}: every Figure ({len(figures)}) has alt text", [n for n in figures if not n.get("alt")], [])
+
+# The same tree as poppler's: roles in order from the JSON, and the --text
+# lines (pdf.js's pages made one: trees.merge_pages).
+merged = {}
+for pdf in ("consent.pdf", "packet.pdf", "es.pdf", "review.pdf"):
+    what = pdfs[pdf]
+    pop = poppler(open(pdf + ".poppler", encoding="utf-8").read())
+    want = lines(pop)
+    tree = merged[pdf] = merge_pages([p["structTree"] for p in docs[pdf]["pages"]], want)
+    check(f"{what}: the roles, in order, are poppler's ({len(list(elements(pop)))})",
+          [n["role"] for n in elements(tree)], [n["role"] for n in elements(pop)])
+    got = lines(merge_pages(pdfjs_text_pages(open(pdf + ".pdfjs.txt", encoding="utf-8").read()), want))
+    if pdf == "packet.pdf":
+        # The language notice's texts: poppler's struct-text drops the
+        # rest of a marked-content sequence's text after a nested
+        # /Span <</ActualText>> (the notice's Chinese, Korean... use
+        # them), so only the roles are compared there.
+        notice = max(i for i, l in enumerate(want) if l == "1 Sect")
+        cut = lambda ls: ls[:notice] + [l for l in ls[notice:] if '"' not in l]
+        print("note: pdf.js and poppler: the packet's language notice compared by its roles only (poppler"
+              " drops text after a nested ActualText span)")
+        got, want = cut(got), cut(want)
+    diff = first_difference(got, want)
+    if diff is None:
+        print(f"ok: pdf.js: {what}: structtree.mjs --text reads as pdfinfo -struct-text ({len(want)} lines)")
+    else:
+        print(f"FAIL: pdf.js: {what}: structtree.mjs --text and pdfinfo -struct-text differ at line {diff[0] + 1}:"
+              f" pdf.js [{diff[1]}], poppler [{diff[2]}]", file=sys.stderr)
+        failures += 1
+
+# Alt texts that say what a Figure is.
+consent = merged["consent.pdf"]
+alts = lambda tree, pred: [n.get("alt") for n in elements(tree) if n["role"] == "Figure" and pred(n)]
+check("consent: the logo's alt is the clinic's name", alts(consent, lambda n: not n["alt"].startswith(("Initials", "Checkbox"))),
+      ["Harbor View Pain & Spine Clinic"])
+check("consent: each initials box's alt names its risk", alts(consent, lambda n: n["alt"].startswith("Initials")),
+      ["Initials for " + t.split(" | ")[0] for k, t in wording if k == "risk"])
+check("consent: each checkbox's alt is its statement", alts(consent, lambda n: n["alt"].startswith("Checkbox")),
+      ["Checkbox: " + t for k, t in wording if k == "checkbox"])
+signers = [n for n in elements(consent) if n["role"] == "Div" and n.get("alt")]
+check("consent: each signer's Div says its labels", [n["alt"] for n in signers],
+      [", ".join(text(p) for p in n["children"]) for n in signers])
+check("consent: a Div for each signer", len(signers), len([1 for k, _ in wording if k == "signature"]))
+packet = merged["packet.pdf"]
+links = [n for n in elements(packet) if n["role"] == "Link"]
+check("packet: the QR code's alt says where it leads",
+      [[c.get("alt") for c in n["children"] if is_element(c)] for n in links],
+      [[f"QR code to book an appointment; the link is {url}"]])
+check("packet: the Link holds its annotation, which has alt text (/Contents)",
+      [[(c["subtype"], bool(c.get("alt"))) for c in n["children"] if "object" in c] for n in links], [[("Link", True)]])
+check("packet: the link annotation opens the booking URL",
+      [(a["subtype"], a.get("url")) for p in docs["packet.pdf"]["pages"] for a in p["annotations"]], [("Link", url)])
+
+# The Arabic name: a Span in Arabic in the patient's TD.
+rows = [n["children"] for p in docs["arabic-name.pdf"]["pages"] for n in elements(p["structTree"]) if n["role"] == "TR"]
+check("Arabic name: the Patient TD holds a Span, lang ar, with the name",
+      [[(c["role"], c.get("lang"), text(c)) for c in r[1]["children"]] for r in rows if text(r[0]) == "Patient"],
+      [[("Span", "ar", "ليلى حداد")]])
+sys.exit(1 if failures else 0)
+EOF
+  [ $? -eq 0 ] || failures=$((failures + 1))
+fi
+
 finish

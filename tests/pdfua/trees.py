@@ -144,10 +144,15 @@ def same_line(a, b):
     return i == len(qb[1])
 
 
+def _shape(ls):
+    """Lines without their texts: the merge decides elements, not texts."""
+    return [l.split('"', 1)[0] for l in ls]
+
+
 def _prefix(got, want, whole):
     if len(got) > len(want) or (whole and len(got) != len(want)):
         return False
-    return all(same_line(a, b) for a, b in zip(got, want))
+    return got == want[:len(got)]
 
 
 def _chain(forest, last):
@@ -188,16 +193,15 @@ def merge_pages(pages, want):
     """pdf.js gives each page the part of the tree with content on it: an
     element across a page break comes once a page, under its ancestors
     (Document, Sect) again, and with its element kids whose content is on
-    other pages, empty (an L's every LI): those go. Elements with no content
-    at all would go too; poppler would show them, so that the comparison
-    fails. The pages made one forest: a page's first
-    elements continue the previous page's last ones as deep as their roles
-    agree -- unless that reads other than WANT (poppler's lines), which
-    happens when the first element of a page is a new one of the same role as
-    the last of the previous page (a form's Sect after another's): then the
-    deepest merge that does read as WANT. Which elements continue which is
-    all this decides; roles, order and texts are compared after it."""
-    merged = []
+    other pages, empty (an L's every LI): those go (an element with no
+    content at all would go too, and poppler, which shows it, then differs).
+    The pages made one forest: a page's first elements continue the previous
+    page's last ones as deep as their roles agree, unless that gives another
+    shape than WANT's (poppler's lines; texts are compared after), as when a
+    page starts a new element of the same role as the one before (a form's
+    Sect after another's): then the deepest merge that has WANT's shape.
+    Which elements continue which is all this decides."""
+    merged, want = [], _shape(want)
     for i, page in enumerate(pages):
         page = _on_page(page)
         last = i == len(pages) - 1
@@ -210,8 +214,8 @@ def merge_pages(pages, want):
             trial = copy.deepcopy(merged)
             _merge(trial, copy.deepcopy(page), depth)
             if best is None:
-                best = trial  # the deepest: kept when none reads as WANT
-            if _prefix(lines(trial), want, last):
+                best = trial  # the deepest, when none has WANT's shape
+            if _prefix(_shape(lines(trial)), want, last):
                 best = trial
                 break
         merged = best
