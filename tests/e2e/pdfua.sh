@@ -306,4 +306,57 @@ EOF
   [ $? -eq 0 ] || failures=$((failures + 1))
 fi
 
+# ---- 4. Chromium's PDF viewer, reading the tags (PdfTags) ----
+# What it gives a screen reader (tests/browser/pdf-a11y.mjs): the headings
+# with their texts (no levels), the logo's alt. Not asserted, as it does
+# not give them: the initials boxes' and checkboxes' alt texts (pdfium finds
+# alt text on images only), the QR code's Link (its Figure is drawn as
+# paths), and the running header and footer, artifacts, read as part of a
+# page's last paragraph.
+if ! command -v node >/dev/null; then
+  skip "Chromium's PDF viewer: node is not installed"
+elif [ ! -d "$browser/node_modules/playwright-core" ]; then
+  skip "Chromium's PDF viewer: playwright-core is not installed (npm ci in tests/browser)"
+elif [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+  skip "Chromium's PDF viewer: no chromium at ${CHROMIUM:-/usr/bin/chromium}"
+elif node "$browser/pdf-a11y.mjs" --tags consent.pdf >a11y.json 2>err; then
+  python3 - a11y.json "$tp/consent.approved.txt" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+wording = [l.rstrip("\n").split(": ", 1) for l in open(sys.argv[2], encoding="utf-8")][1:]
+failures = 0
+for what, got, want in [
+    ("the headings: the title, then the form's headings", [h["text"] for h in d["headings"]],
+     [t for k, t in wording if k == "title"] + [t for k, t in wording if k == "heading"]),
+    ("the logo's alt text", [i["alt"] for i in d["images"]], ["Harbor View Pain & Spine Clinic"]),
+]:
+    if got == want:
+        print(f"ok: Chromium's PDF viewer (PdfTags): {what}")
+    else:
+        print(f"FAIL: Chromium's PDF viewer (PdfTags): {what}: got {got!r}, want {want!r}", file=sys.stderr)
+        failures += 1
+sys.exit(1 if failures else 0)
+EOF
+  [ $? -eq 0 ] || failures=$((failures + 1))
+else
+  fail "pdf-a11y.mjs --tags consent.pdf: $(cat err)"
+fi
+
+# ---- 5. the Arabic name: a Span, /Lang ar, in its TD (qpdf's view) ----
+qpdf --json arabic-name.pdf >arabic-name.json 2>err || fail "qpdf --json: $(cat err)"
+python3 - arabic-name.json <<'EOF'
+import json, sys
+objs = {k[4:]: v.get("value") for k, v in json.load(open(sys.argv[1]))["qpdf"][1].items() if k.startswith("obj:")}
+spans = [(o.get("/Lang"), objs.get(o.get("/P"), {}).get("/S")) for o in objs.values()
+         if isinstance(o, dict) and o.get("/S") == "/Span"]
+# The Span of the name is the one whose parent is a TD.
+got = [s for s in spans if s[1] == "/TD"]
+if got == [("u:ar", "/TD")]:
+    print("ok: qpdf: the Arabic name is a Span with /Lang (ar) in a TD, the only Span in a TD")
+else:
+    print(f"FAIL: qpdf: the Spans in a TD (/Lang, parent): got {got!r}, want [('u:ar', '/TD')]", file=sys.stderr)
+    sys.exit(1)
+EOF
+[ $? -eq 0 ] || failures=$((failures + 1))
+
 finish
