@@ -409,6 +409,26 @@ static buf tricky_pdf(const char *version)
 
 /* The same with the first `from` in its objects replaced by `to`; the xref
  * table is made after the edit, so it stays right. */
+/* Replaces the first "from" in objs[0..n) by "to", the edited object kept in
+ * room; a "from" found nowhere is a failed check (the test would test
+ * nothing). from NULL: no edit. */
+static void edit_first(const char **objs, int n, const char *from, const char *to, char *room,
+                       size_t size, const char *who)
+{
+    for (int i = 0; from && i < n; i++) {
+        const char *hit = strstr(objs[i], from);
+        if (hit) {
+            snprintf(room, size, "%.*s%s%s", (int)(hit - objs[i]), objs[i], to, hit + strlen(from));
+            objs[i] = room;
+            return;
+        }
+    }
+    if (from) {
+        fprintf(stderr, "%s: \"%s\" not found\n", who, from);
+        check_failures++;
+    }
+}
+
 static buf tricky_edited(const char *version, const char *from, const char *to)
 {
     return tricky_made(version, from, to, NULL);
@@ -450,19 +470,7 @@ static buf tricky_made(const char *version, const char *from, const char *to, co
     };
     enum { N = sizeof objs / sizeof objs[0] };
     char edited_obj[1024];
-    for (int i = 0; from && i < N; i++) {
-        const char *hit = strstr(objs[i], from);
-        if (hit) {
-            snprintf(edited_obj, sizeof edited_obj, "%.*s%s%s", (int)(hit - objs[i]), objs[i], to,
-                     hit + strlen(from));
-            objs[i] = edited_obj;
-            from = NULL;
-        }
-    }
-    if (from) {
-        fprintf(stderr, "tricky_edited: \"%s\" not found\n", from);
-        check_failures++;
-    }
+    edit_first(objs, N, from, to, edited_obj, sizeof edited_obj, "tricky_edited");
     if (x)
         return hand_pdf15(version, objs, N, "/Info 13 0 R", x);
     return hand_pdf(version, objs, N, "/Info 13 0 R");
@@ -1378,19 +1386,7 @@ static buf tagged_made(const char *from, const char *to, bool packed)
     };
     enum { N = sizeof objs / sizeof objs[0] };
     char edited_obj[1024];
-    for (int i = 0; from && i < N; i++) {
-        const char *hit = strstr(objs[i], from);
-        if (hit) {
-            snprintf(edited_obj, sizeof edited_obj, "%.*s%s%s", (int)(hit - objs[i]), objs[i], to,
-                     hit + strlen(from));
-            objs[i] = edited_obj;
-            from = NULL;
-        }
-    }
-    if (from) {
-        fprintf(stderr, "tagged_made: \"%s\" not found\n", from);
-        check_failures++;
-    }
+    edit_first(objs, N, from, to, edited_obj, sizeof edited_obj, "tagged_made");
     if (packed) {
         p15 x = {.packed = TAGGED_PACKED};
         return hand_pdf15("1.5", objs, N, "/Info 16 0 R", &x);
