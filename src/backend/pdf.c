@@ -1,9 +1,10 @@
 /*
  * pdf.c — see pdf.h.
  *
- * libharu makes the document, its pages, links and logo image and writes
- * the file; the page content and the document information's text are made
- * here. Text arrives shaped: each text box is a run of glyph ids of one
+ * libharu makes the document, its pages, links and logo image; the page
+ * content, the document information's text and the structure tree
+ * (pdftag.c) are made here, and pdfwrite.c writes the file (PDF 1.5, with
+ * an object stream). Text arrives shaped: each text box is a run of glyph ids of one
  * face, in visual order, with HarfBuzz's advances and offsets. Each face
  * is embedded by pdffont.c as a subset of the glyphs the document draws,
  * with a ToUnicode CMap giving each glyph the text of its cluster; the
@@ -22,7 +23,6 @@
 #include <hpdf.h>
 #include <math.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

@@ -1,14 +1,19 @@
 /*
  * pdf.h — the PDF backend: draws a laid-out document with libharu.
  *
- * The one module that knows libharu. It embeds each font as a subset holding
- * only the glyphs the document uses (pdffont_embed_glyphs()), draws text,
+ * With its parts (pdffont.c, pdftag.c, pdfwrite.c), the only code that
+ * knows libharu. It embeds each font as a subset holding only the glyphs
+ * the document uses (pdffont_embed_glyphs()), draws text,
  * rules, boxes and QR modules as vectors, adds the link annotations and the
  * document information, and returns the PDF as bytes; writing them to a file
  * is outfile's job.
  *
+ * Every PDF is tagged (PDF/UA-1: a structure tree in reading order,
+ * artifacts, alternate text, languages; pdftag.h) and written as PDF 1.5
+ * with an object stream (pdfwrite.h).
+ *
  * Deterministic: the same document, fonts and meta give the same bytes
- * (libharu writes no random /ID without encryption; dates come from meta).
+ * (no /ID is written; dates come from meta).
  * No global state; one call may run per thread.
  */
 #ifndef MP_PDF_H
