@@ -463,11 +463,6 @@ static inline bool is_space(unsigned char c)
     return char_class[c] & C_SPACE;
 }
 
-static inline bool is_delim(unsigned char c)
-{
-    return char_class[c] & C_DELIM;
-}
-
 static inline bool is_regular(unsigned char c)
 {
     return char_class[c] == 0;
