@@ -52,6 +52,9 @@ static void batch_usage(FILE *out)
           "                         list, a form, the clinic settings) is never replaced\n"
           "Running:\n"
           "  -j, --jobs N           render with N threads (default: the number of cores)\n"
+          "      --shard K/N        only the rows whose index in the list (from 0) modulo N\n"
+          "                         is K, named as the whole run would name them; the\n"
+          "                         shards' --merge files join with 'medpacket merge'\n"
           "      --fail-fast        stop reading at the first row that fails (rows already\n"
           "                         being rendered are finished)\n"
           "  -q, --quiet            no progress bar and no summary (row errors still print)\n"
@@ -103,8 +106,9 @@ typedef struct batch_args {
      * --font-dir, --allow-draft, --large-print, --duplex, --print (the
      * merged PDF, as one job), --printer, --copies; the form or packet */
     cli_run_opts run;
-    const char *data_format, *out_dir, *name, *merge, *manifest;
+    const char *data_format, *out_dir, *name, *merge, *manifest, *shard_text;
     bool skip_existing, fail_fast, quiet, json;
+    long shard, shards; /* --shard K/N; shards 0: the whole list */
 } batch_args;
 
 static const cli_command batch_cmd = {.name = "batch", .usage = batch_usage};
@@ -129,6 +133,19 @@ static int check_destinations(const batch_args *a)
     return 0;
 }
 
+/* "K/N": digits, 0 <= K < N <= 100000. -1 when it is not. */
+static int parse_shard(const char *text, long *k, long *n)
+{
+    char *end;
+    if (text[0] < '0' || text[0] > '9')
+        return -1;
+    *k = strtol(text, &end, 10);
+    if (*end != '/' || end[1] < '0' || end[1] > '9')
+        return -1;
+    *n = strtol(end + 1, &end, 10);
+    return *end || *n < 1 || *n > 100000 || *k >= *n ? -1 : 0;
+}
+
 static int parse_args(int argc, char **argv, batch_args *a)
 {
     cli_run_opts *ro = &a->run;
@@ -142,6 +159,7 @@ static int parse_args(int argc, char **argv, batch_args *a)
         CLI_OPT_FLAG("skip-existing", 0, &a->skip_existing),
         CLI_OPT_FORCE(ro),
         CLI_OPT_JOBS(ro, 256),
+        CLI_OPT_TEXT("shard", 0, &a->shard_text),
         CLI_OPT_FLAG("fail-fast", 0, &a->fail_fast),
         CLI_OPT_FLAG("quiet", 'q', &a->quiet),
         CLI_OPT_FLAG("json", 0, &a->json),
@@ -164,6 +182,11 @@ static int parse_args(int argc, char **argv, batch_args *a)
         return rc;
     if (a->data_format && strcmp(a->data_format, "csv") != 0 && strcmp(a->data_format, "yaml") != 0)
         return cli_fail(EX_USAGE, "batch: --data-format must be csv or yaml");
+    if (a->shard_text && parse_shard(a->shard_text, &a->shard, &a->shards))
+        return cli_fail(EX_USAGE,
+                        "batch: --shard K/N: N shards counted from 1, K from 0 to N-1, as in "
+                        "--shard 0/3 (got \"%s\")",
+                        a->shard_text);
     if (!a->name)
         a->name = OUTNAME_DEFAULT;
     const char *why = outname_check(a->name);
@@ -607,6 +630,8 @@ static int render_rows(const batch_args *args, report *rp, run_state *st, mp_err
         .reserved = reserved,
         .nreserved = nreserved,
         .jobs = args->run.jobs,
+        .shard = args->shard,
+        .shards = args->shards,
         .skip_existing = args->skip_existing,
         .force = args->run.force,
         .fail_fast = args->fail_fast,

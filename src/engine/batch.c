@@ -266,6 +266,39 @@ static void fail_row(slot *s, int code, const char *fmt, const char *detail)
     s->done = true;
 }
 
+/* The file name of a good row, taken in names: the pattern's, or with "-2",
+ * "-3"... when an earlier row has it (two rows never overwrite each other).
+ * *problem says why the row has none. -1 when out of memory. */
+static int name_row(const batch_opts *o, const roster_row *row, name_set *names,
+                    char name[OUTNAME_MAX + 1], char *why, size_t why_size, const char **problem)
+{
+    *problem = outname_make(o->name_pattern, &row->patient, row->row, name, why, why_size);
+    if (*problem)
+        return 0;
+    if (set_has(names, name)) {
+        char base[OUTNAME_MAX + 1];
+        memcpy(base, name, sizeof base);
+        for (unsigned k = 2; set_has(names, name); k++) {
+            memcpy(name, base, sizeof base);
+            outname_suffix(name, k);
+        }
+    }
+    return set_add(names, name) ? -1 : 0;
+}
+
+/* A row of another shard: only its name is taken, as an unsharded run
+ * would take it, so that the names of the rows after it agree. */
+static int pass_row(const batch_opts *o, const roster_row *row, name_set *names, mp_err *err)
+{
+    if (row->problem || !o->out_dir)
+        return 0;
+    char name[OUTNAME_MAX + 1], why[200];
+    const char *problem;
+    if (name_row(o, row, names, name, why, sizeof why, &problem))
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    return 0;
+}
+
 /* Decides what a freshly read row becomes: finished now, or queued. */
 static int prepare(const batch_opts *o, slot *s, name_set *names, mp_err *err)
 {
@@ -281,23 +314,13 @@ static int prepare(const batch_opts *o, slot *s, name_set *names, mp_err *err)
     if (!o->out_dir)
         return 0;
     char name[OUTNAME_MAX + 1], why[200];
-    const char *problem =
-        outname_make(o->name_pattern, &s->row.patient, s->row.row, name, why, sizeof why);
+    const char *problem = NULL;
+    if (name_row(o, &s->row, names, name, why, sizeof why, &problem))
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     if (problem) {
         fail_row(s, EX_DATAERR, "%s", problem);
         return 0;
     }
-    /* Two rows that would get one name never overwrite each other. */
-    if (set_has(names, name)) {
-        char base[OUTNAME_MAX + 1];
-        memcpy(base, name, sizeof base);
-        for (unsigned k = 2; set_has(names, name); k++) {
-            memcpy(name, base, sizeof base);
-            outname_suffix(name, k);
-        }
-    }
-    if (set_add(names, name))
-        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     size_t plen = strlen(o->out_dir) + strlen(name) + 2;
     s->path = malloc(plen);
     if (!s->path)
@@ -440,7 +463,7 @@ int batch_run(const batch_opts *o, batch_summary *sum, mp_err *err)
     for (size_t i = 0; !rc && i < o->nreserved; i++)
         if (set_add(&names, o->reserved[i]))
             rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
-    long seq = 0, next = 0, written = 0;
+    long seq = 0, next = 0, written = 0, read = 0;
     bool eof = false, bad_row_read = false;
     while (!rc) {
         /* Emit what is finished, in order; wait when the window is full or
@@ -497,6 +520,13 @@ int batch_run(const batch_opts *o, batch_summary *sum, mp_err *err)
             s->a = NULL;
             rc = got;
             break;
+        }
+        long index = read++;
+        if (o->shards > 1 && index % o->shards != o->shard) {
+            rc = pass_row(o, &s->row, &names, err);
+            arena_free(s->a);
+            s->a = NULL;
+            continue;
         }
         if ((rc = prepare(o, s, &names, err)))
             break;

@@ -80,6 +80,11 @@ typedef struct batch_opts {
     const char *const *reserved;
     size_t nreserved;
     int jobs;                    /* worker threads, >= 1 */
+    /* Shard `shard` of `shards` (0 <= shard < shards; shards 0 or 1: the
+     * whole list): the rows whose index in the list (from 0, bad rows
+     * counted) modulo shards is shard. The other rows are still read and
+     * named, so that each file gets the name an unsharded run gives it. */
+    long shard, shards;
     bool skip_existing;          /* a row whose file exists is skipped (resume) */
     bool force;                  /* a row whose file exists is replaced */
     bool fail_fast;              /* stop reading at the first failed row */
