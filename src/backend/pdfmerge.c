@@ -170,6 +170,9 @@ enum {
     KEY_P,
     KEY_STRUCTPARENT,
     KEY_STRUCTPARENTS,
+    /* A merged file's rows (pdfmerge_add_row). */
+    KEY_PAGELABELS,
+    KEY_NUMS,
     KEY_N,
 };
 
@@ -200,6 +203,8 @@ static const char *const key_names[KEY_N] = {
     [KEY_P] = "/P",
     [KEY_STRUCTPARENT] = "/StructParent",
     [KEY_STRUCTPARENTS] = "/StructParents",
+    [KEY_PAGELABELS] = "/PageLabels",
+    [KEY_NUMS] = "/Nums",
 };
 
 /* ---- The merge ---- */
@@ -219,6 +224,7 @@ typedef enum {
     ROLE_INFO,
     ROLE_OBJSTM,
     ROLE_SKIP,
+    ROLE_PAGE_OUT, /* a page of a source outside the range being added */
 } obj_role;
 
 /* One object of the input being added. */
@@ -231,6 +237,12 @@ typedef struct in_obj {
     uint16_t gen;
     uint8_t role; /* obj_role */
 } in_obj;
+
+/* Where a row's pages start in a merged file: its /PageLabels. */
+typedef struct row_label {
+    size_t page;
+    long row;
+} row_label;
 
 struct pdfmerge {
     outfile *out;
@@ -248,9 +260,11 @@ struct pdfmerge {
     size_t tab_cap;
     uint32_t *todo; /* objects reached but not yet read; reused */
     size_t todo_cap;
-    int version; /* highest PDF version of the inputs, times ten */
-    int failed;  /* status of a failed add: the merge is spent */
-    bool dry;    /* pdfmerge_check: everything is read, nothing written */
+    int version;       /* highest PDF version of the inputs, times ten */
+    int failed;        /* status of a failed add: the merge is spent */
+    row_label *labels; /* each row's first page (pdfmerge_add_row), in page order */
+    size_t nlabels, labels_cap;
+    bool dry; /* pdfmerge_check: everything is read, nothing written */
 };
 
 /* Fixed numbers of the objects written at commit. */
@@ -627,6 +641,8 @@ static int rewrite_ref(reader *r, const tok *v, int key)
         to = o->newnum;
     } else if (o->role == ROLE_OBJSTM || o->role == ROLE_SKIP) {
         return fail(r, v->start, "reference to an object stream or a cross-reference stream");
+    } else if (o->role == ROLE_PAGE_OUT) {
+        return fail(r, v->start, "reference to a page of another row");
     } else if (o->role == ROLE_UNUSED) {
         /* reach_ref follows every reference but these; a guard. */
         return fail(r, v->start, "reference to an object no page leads to");
@@ -1743,11 +1759,58 @@ static int read_xrefs(pdfmerge *m, reader *r, size_t xref)
     return 0;
 }
 
-static int read_input(pdfmerge *m, reader *r)
+/* A merged file's rows, from its catalog's /PageLabels (pl, parsed in the
+ * catalog's view) as write_tail writes them: a flat /Nums of page index and
+ * << /S /D /P (row N, page ) >>, rising. */
+static int read_labels(reader *r, const tok *pl, row_label **out, size_t *n, size_t *cap)
 {
-    int version = 0;
+    if (pl->kind == T_END)
+        return 0;
+    if (pl->kind != T_DICT)
+        return fail(r, pl->start, "/PageLabels is not a dictionary");
+    size_t pos = pl->start;
+    tok v;
+    TRY(parse_value(r, &pos, 0, KEY_NONE, &v));
+    tok nums = r->top[KEY_NUMS];
+    if (nums.kind != T_ARRAY)
+        return fail(r, pl->start, "/PageLabels without a /Nums array");
+    size_t at = nums.start + 1;
+    for (;;) {
+        tok k, d;
+        TRY(lex(r, &at, &k));
+        if (k.kind == T_ARRAY_END)
+            return 0;
+        if (k.kind != T_INT)
+            return fail(r, k.start, "a page label's page is not a number");
+        size_t dpos = at;
+        TRY(parse_value(r, &dpos, 0, KEY_NONE, &d));
+        at = dpos;
+        tok p = r->top[KEY_P];
+        const char *text = (const char *)r->p + p.start, *want = "(row ";
+        size_t len = p.end - p.start, wl = strlen(want), i = wl;
+        long row = 0;
+        bool ok = d.kind == T_DICT && p.kind == T_STRING && len > wl && !memcmp(text, want, wl);
+        for (; ok && i < len && is_digit((unsigned char)text[i]) && row < 100000000; i++)
+            row = row * 10 + (text[i] - '0');
+        if (!ok || i == wl || i >= len || text[i] != ',')
+            return fail(r, k.start, "a page label that names no row");
+        if (*n && ((*out)[*n - 1].page >= k.num || (*out)[*n - 1].row >= row))
+            return fail(r, k.start, "page labels whose pages or rows do not rise");
+        if (grow(out, cap, *n + 1, sizeof **out))
+            return oom(r->err);
+        (*out)[(*n)++] = (row_label){(size_t)k.num, row};
+    }
+}
+
+/* Reads an input's header, cross-reference and catalog, and appends its
+ * pages to m->pages (as input object numbers); *version gets its PDF
+ * version, and labels (when not NULL) its rows. */
+static int open_input(pdfmerge *m, reader *r, int *version, row_label **labels, size_t *nlabels,
+                      size_t *labels_cap)
+{
     size_t xref = 0;
-    TRY(read_header(r, &version));
+    *version = 0;
+    TRY(read_header(r, version));
     TRY(find_startxref(r, &xref));
     TRY(read_xrefs(m, r, xref));
     tok root = r->top[KEY_ROOT], info = r->top[KEY_INFO];
@@ -1772,14 +1835,19 @@ static int read_input(pdfmerge *m, reader *r)
     if (cat_version.kind == T_NAME && cat_version.end - cat_version.start == 4 && is_digit(cv[1]) &&
         cv[2] == '.' && is_digit(cv[3])) {
         int n = (cv[1] - '0') * 10 + (cv[3] - '0');
-        if (n > version)
-            version = n;
+        if (n > *version)
+            *version = n;
     }
+    if (labels) {
+        tok pl = r->top[KEY_PAGELABELS];
+        TRY(read_labels(r, &pl, labels, nlabels, labels_cap));
+    }
+    return walk_pages(m, r, &pages);
+}
 
-    size_t first_page = m->npages;
-    TRY(walk_pages(m, r, &pages));
-    if (m->npages == first_page)
-        return 0; /* no pages: nothing of this input is needed */
+/* Copies what pages [first_page, m->npages) of the input lead to. */
+static int copy_pages(pdfmerge *m, reader *r, size_t first_page, int version)
+{
     TRY(reach_from_pages(m, r, first_page));
     TRY(number_objects(m, r, first_page));
     for (uint32_t i = 1; i < r->nobj; i++)
@@ -1788,6 +1856,16 @@ static int read_input(pdfmerge *m, reader *r)
     if (version > m->version)
         m->version = version;
     return 0;
+}
+
+static int read_input(pdfmerge *m, reader *r)
+{
+    int version;
+    size_t first_page = m->npages;
+    TRY(open_input(m, r, &version, NULL, NULL, NULL));
+    if (m->npages == first_page)
+        return 0; /* no pages: nothing of this input is needed */
+    return copy_pages(m, r, first_page, version);
 }
 
 static int add_input(pdfmerge *m, const unsigned char *pdf, size_t len, mp_err *err)
@@ -1815,6 +1893,7 @@ static void free_merge(pdfmerge *m)
     free(m->leaves);
     free(m->tab);
     free(m->todo);
+    free(m->labels);
     free(m);
 }
 
@@ -1885,6 +1964,110 @@ int pdfmerge_add(pdfmerge *m, const unsigned char *pdf, size_t len, mp_err *err)
     if (rc)
         m->failed = rc;
     return rc;
+}
+
+int pdfmerge_add_row(pdfmerge *m, const unsigned char *pdf, size_t len, long row, mp_err *err)
+{
+    size_t first = m ? m->npages : 0;
+    int rc = pdfmerge_add(m, pdf, len, err);
+    if (rc || m->npages == first)
+        return rc;
+    if (grow(&m->labels, &m->labels_cap, m->nlabels + 1, sizeof *m->labels))
+        return m->failed = oom(err);
+    m->labels[m->nlabels++] = (row_label){first, row};
+    return 0;
+}
+
+/* A merged file read once and added a row at a time: a dry merge holds its
+ * objects and its pages (input numbers), the reader stays on it. */
+struct pdfmerge_src {
+    pdfmerge *d;
+    reader r;
+    int version;
+    row_label *rows;
+    size_t nrows, rows_cap;
+};
+
+void pdfmerge_src_free(pdfmerge_src *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->r.nstms; i++) {
+        free(s->r.stms[i].data);
+        free(s->r.stms[i].nums);
+        free(s->r.stms[i].offs);
+    }
+    free(s->r.stms);
+    if (s->d)
+        free_merge(s->d);
+    free(s->rows);
+    free(s);
+}
+
+int pdfmerge_src_open(const unsigned char *pdf, size_t len, pdfmerge_src **out, mp_err *err)
+{
+    *out = NULL;
+    pdfmerge_src *s = calloc(1, sizeof *s);
+    if (!s || !(s->d = new_merge(true))) {
+        pdfmerge_src_free(s);
+        return oom(err);
+    }
+    s->r = (reader){
+        .err = err, .file = pdf, .p = pdf, .file_len = pdf ? len : 0, .len = pdf ? len : 0};
+    int rc = open_input(s->d, &s->r, &s->version, &s->rows, &s->nrows, &s->rows_cap);
+    if (!rc && s->d->npages == 0)
+        rc = err_set(err, EX_SOFTWARE, NULL, 0, 0, "cannot merge: the file has no pages");
+    if (!rc && s->nrows && s->rows[s->nrows - 1].page >= s->d->npages)
+        rc = err_set(err, EX_SOFTWARE, NULL, 0, 0, "cannot merge: a page label past the last page");
+    if (rc) {
+        pdfmerge_src_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+size_t pdfmerge_src_rows(const pdfmerge_src *s)
+{
+    return s->nrows;
+}
+
+long pdfmerge_src_row(const pdfmerge_src *s, size_t i, size_t *first, size_t *count)
+{
+    *first = s->rows[i].page;
+    *count = (i + 1 < s->nrows ? s->rows[i + 1].page : s->d->npages) - *first;
+    return s->rows[i].row;
+}
+
+int pdfmerge_add_src_row(pdfmerge *m, pdfmerge_src *s, size_t i, mp_err *err)
+{
+    if (!m)
+        return err_set(err, EX_SOFTWARE, NULL, 0, 0, "cannot merge: no merge open");
+    if (m->failed)
+        return err_set(err, m->failed, NULL, 0, 0, "cannot merge: an earlier input failed");
+    size_t first, count;
+    long row = pdfmerge_src_row(s, i, &first, &count);
+    reader *r = &s->r;
+    r->err = err;
+    /* Only the row's pages are pages now; the others are left alone by the
+     * walk and refused if something of the row points at them. */
+    for (size_t k = 0; k < s->d->npages; k++)
+        r->obj[s->d->pages[k]].role = k >= first && k < first + count ? ROLE_PAGE : ROLE_PAGE_OUT;
+    size_t first_page = m->npages;
+    int rc = grow(&m->pages, &m->pages_cap, m->npages + count, sizeof *m->pages) ||
+                     grow(&m->labels, &m->labels_cap, m->nlabels + 1, sizeof *m->labels)
+                 ? oom(err)
+                 : 0;
+    for (size_t k = first; !rc && k < first + count; k++) {
+        r->obj[s->d->pages[k]].page = (uint32_t)m->npages;
+        m->pages[m->npages++] = s->d->pages[k];
+    }
+    if (!rc)
+        rc = copy_pages(m, r, first_page, s->version);
+    if (rc)
+        return m->failed = rc;
+    m->labels[m->nlabels++] = (row_label){first_page, row};
+    return 0;
 }
 
 long pdfmerge_pages(const pdfmerge *m)
@@ -2015,6 +2198,18 @@ static int write_tail(pdfmerge *m, const pdfmerge_meta *meta, mp_err *err)
     TRY(begin_object(m, OBJ_CATALOG, err));
     TRY(emit_str(m, "<< /Type /Catalog /Pages ", err));
     TRY(emit_ref(m, root, err));
+    /* Each row's pages, labelled "row N, page 1", ... in a viewer; merge
+     * reads them to join shards' files in row order. */
+    if (m->nlabels) {
+        TRY(emit_str(m, " /PageLabels << /Nums [", err));
+        for (size_t i = 0; i < m->nlabels; i++) {
+            char l[96];
+            snprintf(l, sizeof l, "%s%zu << /S /D /P (row %ld, page ) >>", i ? " " : "",
+                     m->labels[i].page, m->labels[i].row);
+            TRY(emit_str(m, l, err));
+        }
+        TRY(emit_str(m, "] >>", err));
+    }
     if (m->version > 14) {
         char v[32];
         snprintf(v, sizeof v, " /Version /%d.%d", m->version / 10, m->version % 10);

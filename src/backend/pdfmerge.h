@@ -46,6 +46,24 @@ int pdfmerge_open_opts(const char *path, const outfile_opts *opts, pdfmerge **ou
  * usable for further inputs only if the call succeeded. */
 int pdfmerge_add(pdfmerge *m, const unsigned char *pdf, size_t len, mp_err *err);
 
+/* pdfmerge_add, for the row of a patient list numbered row: the merged
+ * file labels the row's pages ("row 12, page 1", /PageLabels), which a
+ * viewer shows and pdfmerge_src reads back. */
+int pdfmerge_add_row(pdfmerge *m, const unsigned char *pdf, size_t len, long row, mp_err *err);
+
+/* A merged file with row labels (a shard's, from batch --shard --merge),
+ * read once and added a row at a time, so that several shards' files join
+ * in row order (medpacket merge). pdf must outlive it. The rows are in
+ * rising order; a file without labels has none. */
+typedef struct pdfmerge_src pdfmerge_src;
+int pdfmerge_src_open(const unsigned char *pdf, size_t len, pdfmerge_src **out, mp_err *err);
+size_t pdfmerge_src_rows(const pdfmerge_src *s);
+/* Row i's number; *first and *count get its pages. */
+long pdfmerge_src_row(const pdfmerge_src *s, size_t i, size_t *first, size_t *count);
+/* Appends row i's pages (and what they lead to), labelled with its row. */
+int pdfmerge_add_src_row(pdfmerge *m, pdfmerge_src *s, size_t i, mp_err *err);
+void pdfmerge_src_free(pdfmerge_src *s);
+
 /* Whether pdfmerge_add would take pdf[0..len) whole: everything is read as
  * for an add, nothing is written, and a PDF without pages fails too. *pages
  * (may be NULL) gets its page count. For a file read back from the disk (a

@@ -200,5 +200,6 @@ int cmd_review(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_newkey(int argc, char **argv);
 int cmd_approve(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 #endif

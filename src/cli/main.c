@@ -19,6 +19,7 @@ static const struct {
 } commands[] = {
     {"render", cmd_render, "render one form or packet for one patient into a PDF"},
     {"batch", cmd_batch, "render a form or packet for every patient of a CSV or YAML list"},
+    {"merge", cmd_merge, "join the --merge files of a batch run in shards, rows in order"},
     {"check", cmd_check, "validate forms: placeholders, QR code, consent elements, reading grade"},
     {"review", cmd_review, "a specimen PDF, or text, of a form's wording for clinical review"},
     {"diff", cmd_diff, "show what changed in the wording between two versions of a form"},

@@ -410,7 +410,7 @@ static int emit(const batch_opts *o, slot *s, batch_summary *sum, long *written,
         }
         sum->ok++;
         sum->pages += r->pages;
-        if (o->merge && (rc = pdfmerge_add(o->merge, s->pdf, s->len, err)))
+        if (o->merge && (rc = pdfmerge_add_row(o->merge, s->pdf, s->len, r->row, err)))
             break;
         if (o->test_signal_after && ++*written == o->test_signal_after)
             raise(o->test_signal);
@@ -419,7 +419,7 @@ static int emit(const batch_opts *o, slot *s, batch_summary *sum, long *written,
         sum->skipped++;
         /* A resumed merge holds every row: the kept file, read back. */
         if (o->merge)
-            rc = pdfmerge_add(o->merge, s->pdf, s->len, err);
+            rc = pdfmerge_add_row(o->merge, s->pdf, s->len, r->row, err);
         break;
     case BATCH_FAILED:
         sum->failed++;

@@ -79,7 +79,7 @@ typedef struct batch_opts {
      * manifest's, when they are written there): a row gets "-2" instead. */
     const char *const *reserved;
     size_t nreserved;
-    int jobs;                    /* worker threads, >= 1 */
+    int jobs; /* worker threads, >= 1 */
     /* Shard `shard` of `shards` (0 <= shard < shards; shards 0 or 1: the
      * whole list): the rows whose index in the list (from 0, bad rows
      * counted) modulo shards is shard. The other rows are still read and
