@@ -66,6 +66,16 @@
  * k / PAGE_FANOUT, numbered when its first page arrives); the levels above
  * the leaves are numbered and written at commit.
  *
+ * Rows. pdfmerge_add_row records where a row's pages start; the commit
+ * writes them as the catalog's /PageLabels (a flat /Nums, "row N, page ").
+ * pdfmerge_src reads such a file once (cross-reference, page list, labels,
+ * in a dry merge of its own) and pdfmerge_add_src_row copies one row's
+ * pages from it: the walk starts from those pages only, the file's other
+ * pages take ROLE_PAGE_OUT (not followed, and a reference to one is an
+ * error), and what was reached for an earlier row is reached anew. Objects
+ * no page shares are copied once; the cost per row is a pass over the
+ * file's object table.
+ *
  * A failed add may have written part of an input, so the merge is then
  * spent: further adds and the commit fail, and only abort is left.
  */

@@ -15,6 +15,10 @@
  * are kept until the end (and, while an input is read, its object streams
  * inflated, 64 MiB at most).
  *
+ * A batch's merge labels each row's pages (pdfmerge_add_row: /PageLabels,
+ * "row 12, page 1"), so that the merged files of a batch run in shards can
+ * be joined in row order (pdfmerge_src, medpacket merge).
+ *
  * The output is written through outfile (temporary name, then rename), so a
  * failed or interrupted merge leaves no partial file at the target.
  * Deterministic: the same inputs and meta give the same bytes. The output
