@@ -215,6 +215,23 @@ pdf=$root$inside/packet.pdf
 pages=$(pdfinfo "$pdf" 2>/dev/null | sed -n 's/^Pages: *//p')
 [ "$pages" = 7 ] && ok "the example packet: 7 pages" || fail "the example packet: $pages pages, want 7"
 
+# The clinic's copy of a shipped folder, in /etc/medpacket/forms, is the one
+# printed: a copy broken on purpose shows which was read.
+cp -r "$root/usr/share/medpacket/forms/trigger-point" "$root/etc/medpacket/forms/"
+echo "bogus: 1" >>"$root/etc/medpacket/forms/trigger-point/packet.yaml"
+out=$(render)
+[[ "$out" == "/etc/medpacket/forms/trigger-point/packet.yaml:"*'unknown key "bogus"'* ]] &&
+  ok "the clinic's copy in /etc/medpacket/forms comes first" ||
+  fail "the clinic's broken copy was not the one read: $out"
+rm -r "$root/etc/medpacket/forms/trigger-point"
+
+# A shipped form is the package's: approve leaves it alone and says to copy it.
+out=$(inroot sh -c "cd '$inside' && medpacket approve trigger-point/consent.yaml --by 'Dr. Test'" 2>&1)
+rc=$?
+want="/usr/share/medpacket/forms/trigger-point/consent.yaml: error: is a form the package ships: copy its folder into /etc/medpacket/forms and approve the copy, which is printed in its place"
+[ "$rc" -eq 64 ] && [ "$out" = "$want" ] && ok "approve refuses a shipped form: $out" ||
+  fail "approve on a shipped form: exit $rc: $out"
+
 # The same packet from the build folder, with the same key and the
 # checkout's clinic: the same words on every page (the installed clinic
 # settings are the checkout's with absolute paths).
