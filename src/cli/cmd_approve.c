@@ -25,6 +25,7 @@
 #include "cmd.h"
 #include "date.h"
 #include "outfile.h"
+#include "sysdirs.h"
 #include "utf8.h"
 #include "wdiff.h"
 #include "wording.h"
@@ -313,6 +314,16 @@ static int run(void *ctx, arena *a, mp_err *err)
         return err_set(err, EX_USAGE, args->path, 0, 0,
                        "is a packet: approve each of its forms (and translations) by itself");
     const form *f = pk.entries[0].form;
+    /* The shipped forms belong to the package, which replaces them on
+     * upgrade: an approval written there would be lost, or hide the
+     * clinic's review. The clinic approves its own copy. */
+    const char *shipped = sysdirs_data();
+    size_t nshipped = shipped ? strlen(shipped) : 0;
+    if (nshipped && strncmp(f->doc->path, shipped, nshipped) == 0 && f->doc->path[nshipped] == '/')
+        return err_set(err, EX_USAGE, f->doc->path, 0, 0,
+                       "is a form the package ships: copy its folder into %s/forms and "
+                       "approve the copy, which is printed in its place",
+                       sysdirs_conf() ? sysdirs_conf() : "/etc/medpacket");
     approval ap;
     if ((rc = checked(&pk, args, a, err)))
         return rc;

@@ -11,6 +11,7 @@
 #include "paper.h"
 #include "schema.h"
 #include "secret.h"
+#include "sysdirs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,11 +112,19 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
             key_file.s[0] == '/' ? key_file.s : schema_join(a, schema_dir_of(path, a), key_file.s);
         if (!kp)
             return OOM(err);
-        /* Reported where the settings name the file. */
+        /* Reported where the settings name the file. A key that is not
+         * there yet is a new clinic's (an installed package ships none: it
+         * is the clinic's secret): say how to make it. */
+        struct stat st;
         if ((rc = secret_read(kp, "booking key", "medpacket new-key FILE", a, &out->booking_key.s,
                               &out->booking_key.len, err)))
-            return node_err(err, rc, doc, key_file.node, "booking_key_file \"%s\": %s", key_file.s,
-                            err->msg);
+            return lstat(kp, &st) != 0
+                       ? node_err(err, rc, doc, key_file.node,
+                                  "booking_key_file \"%s\": %s; make the clinic's key with: "
+                                  "medpacket new-key %s",
+                                  key_file.s, err->msg, kp)
+                       : node_err(err, rc, doc, key_file.node, "booking_key_file \"%s\": %s",
+                                  key_file.s, err->msg);
         out->booking_key.node = key_file.node;
         out->booking_key_from_file = true;
     }
@@ -189,6 +198,12 @@ static bool is_file(const char *p)
 
 const char *clinic_find(const packet *p, const char *packet_path, arena *a, mp_err *err)
 {
+    /* Where packet_load found the file, which may be a folder of forms
+     * (packet_find) rather than the path named. */
+    if (p->doc)
+        packet_path = p->doc->path;
+    else if (p->nentries)
+        packet_path = p->entries[0].path;
     /* An explicit `clinic:` wins: the packet's, else its first form's. */
     const mp_text *named = NULL;
     const char *base = packet_path;
@@ -227,6 +242,11 @@ const char *clinic_find(const packet *p, const char *packet_path, arena *a, mp_e
             break;
         dir = arena_strdup(a, real);
     }
+    /* Then the installed program's settings, the clinic's file in /etc. */
+    const char *conf = sysdirs_conf();
+    const char *sys = conf ? arena_printf(a, "%s/clinic.yaml", conf) : NULL;
+    if (sys && is_file(sys))
+        return sys;
     err_set(err, EX_CONFIG, packet_path, 0, 0,
             "no clinic settings: add \"clinic: PATH\" to the form, put a clinic.yaml beside it, "
             "or pass --clinic FILE");

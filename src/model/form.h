@@ -199,8 +199,18 @@ const char *clinic_key_problem(const clinic *c);
  * returned as a packet of one entry. Forms named by a packet are resolved
  * relative to the packet's folder and must stay inside it (no absolute path,
  * no ".."). Errors are file:line:col with did-you-mean hints for unknown keys.
- * Returns 0 or a sysexits code (EX_DATAERR for content, EX_NOINPUT for files). */
+ * Returns 0 or a sysexits code (EX_DATAERR for content, EX_NOINPUT for files).
+ * path is found by packet_find: the packet's doc->path (or its one form's
+ * entries[0].path) is where it was found. */
 int packet_load(const char *path, arena *a, packet *out, mp_err *err);
+
+/* Where a form or packet named on the command line is: path itself when it
+ * is absolute or names a file; else, for a relative path that names none,
+ * the first of CONFDIR/forms/PATH and DATADIR/forms/PATH that exists
+ * (sysdirs.h: /etc/medpacket, /usr/share/medpacket, for the installed
+ * program only); else path, which then fails to open as it should. The
+ * result is path or a string in a. */
+const char *packet_find(const char *path, arena *a);
 
 /* How the variant packet_pick chose stands to the language asked for. */
 typedef enum {
@@ -246,8 +256,11 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err);
 
 /* The clinic file for a packet: the `clinic:` key of the packet (or of its
  * first form), resolved relative to that file, or else clinic.yaml in the
- * packet's folder or the nearest parent folder that has one. Returns a path
- * in a, or NULL with *err set (EX_CONFIG) when none is found. */
+ * packet's folder or the nearest parent folder that has one, or else the
+ * installed program's CONFDIR/clinic.yaml (sysdirs.h: /etc/medpacket).
+ * The packet's folder is where packet_load found it (packet_path is used
+ * only for a packet with no file). Returns a path in a, or NULL with *err
+ * set (EX_CONFIG) when none is found. */
 const char *clinic_find(const packet *p, const char *packet_path, arena *a, mp_err *err);
 
 /* Fills err with a message at t's position in its file (1-based), with the

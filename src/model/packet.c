@@ -7,11 +7,13 @@
 
 #include "msg.h"
 #include "schema.h"
+#include "sysdirs.h"
 #include "wording.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* A form, and its wording fingerprint: computed once per load, not per
  * patient (every page footer prints it), here rather than in form.c so that
@@ -121,12 +123,33 @@ static int load_translations(const ydoc *doc, const ynode *root, packet *out, ar
     return 0;
 }
 
+static bool exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+const char *packet_find(const char *path, arena *a)
+{
+    if (path[0] == '/' || exists(path))
+        return path;
+    /* The clinic's own forms first: a clinic that changes a shipped form
+     * keeps its copy under the same name, and that copy wins. */
+    const char *dirs[2] = {sysdirs_conf(), sysdirs_data()};
+    for (int i = 0; i < 2; i++) {
+        const char *cand = dirs[i] ? arena_printf(a, "%s/forms/%s", dirs[i], path) : NULL;
+        if (cand && exists(cand))
+            return cand;
+    }
+    return path;
+}
+
 int packet_load(const char *path, arena *a, packet *out, mp_err *err)
 {
     memset(out, 0, sizeof *out);
     ydoc *doc;
     const ynode *kind;
-    int rc = load_root(path, a, &doc, &kind, err);
+    int rc = load_root(packet_find(path, a), a, &doc, &kind, err);
     if (rc)
         return rc;
     const ynode *root = doc->root;

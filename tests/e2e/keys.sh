@@ -83,10 +83,10 @@ check_eq "a short key: refused" "$?:$err" \
 clinic "booking_key_file: nowhere.key"
 err=$(run 2>&1)
 check_eq "a missing key file: named" "$?:$err" \
-  "66:clinic.yaml:9:19: error: booking_key_file \"nowhere.key\": cannot open the booking key file: No such file or directory"
+  "66:clinic.yaml:9:19: error: booking_key_file \"nowhere.key\": cannot open the booking key file: No such file or directory; make the clinic's key with: medpacket new-key nowhere.key"
 err=$("$bin" check consent.yaml --clinic clinic.yaml 2>&1)
 check_eq "check reports a missing key file" "$?:$err" \
-  "66:clinic.yaml:9:19: error: booking_key_file \"nowhere.key\": cannot open the booking key file: No such file or directory"
+  "66:clinic.yaml:9:19: error: booking_key_file \"nowhere.key\": cannot open the booking key file: No such file or directory; make the clinic's key with: medpacket new-key nowhere.key"
 
 mkfifo fifo.key
 clinic "booking_key_file: fifo.key"
