@@ -22,6 +22,16 @@
 #include "prepare.h"
 #include "render.h"
 
+/* Whether standard error is the journal's stream: systemd sets JOURNAL_STREAM
+ * to its "DEVICE:INODE" (systemd.exec(5)), and it still is our standard error
+ * (not a pipe a child of the service made). Asked once. */
+bool cli_stderr_is_journal(void);
+
+/* "<3>" and the like, the syslog(3) priority (LOG_ERR ...) journald reads at
+ * the start of a line (sd-daemon(3)), when standard error is the journal;
+ * "" otherwise. The journal adds the time: no line carries one of its own. */
+const char *cli_log_prefix(int priority);
+
 /* Prints "file:line:col: error: message" (or the parts known) to stderr and
  * returns e->code, or EX_SOFTWARE when the code was not set. */
 int cli_report(const mp_err *e);

@@ -12,12 +12,36 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "paper.h"
 #include "suggest.h"
 
 /* ---- reporting ----------------------------------------------------------- */
+
+bool cli_stderr_is_journal(void)
+{
+    static int known = -1;
+    if (known < 0) {
+        const char *js = getenv("JOURNAL_STREAM");
+        unsigned long long dev, ino;
+        char end;
+        struct stat st;
+        known = js && sscanf(js, "%llu:%llu%c", &dev, &ino, &end) == 2 &&
+                fstat(STDERR_FILENO, &st) == 0 && (unsigned long long)st.st_dev == dev &&
+                (unsigned long long)st.st_ino == ino;
+    }
+    return known;
+}
+
+const char *cli_log_prefix(int priority)
+{
+    static const char *const prefixes[] = {"<0>", "<1>", "<2>", "<3>", "<4>", "<5>", "<6>", "<7>"};
+    if (priority < 0 || priority > 7 || !cli_stderr_is_journal())
+        return "";
+    return prefixes[priority];
+}
 
 int cli_report(const mp_err *e)
 {
@@ -34,7 +58,7 @@ int cli_report(const mp_err *e)
         snprintf(place, sizeof place, "%s: ", copy.file);
     else
         snprintf(place, sizeof place, "medpacket: ");
-    fprintf(stderr, "%serror: %s\n", place, copy.msg);
+    fprintf(stderr, "%s%serror: %s\n", cli_log_prefix(LOG_ERR), place, copy.msg);
     return e->code ? e->code : EX_SOFTWARE;
 }
 
@@ -42,7 +66,7 @@ int(cli_fail)(int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("medpacket: error: ", stderr);
+    fprintf(stderr, "%smedpacket: error: ", cli_log_prefix(LOG_ERR));
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
@@ -154,7 +178,8 @@ static int usage_error(const cli_command *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "medpacket: error: %s%s", cmd->bare ? "" : cmd->name, cmd->bare ? "" : ": ");
+    fprintf(stderr, "%smedpacket: error: %s%s", cli_log_prefix(LOG_ERR), cmd->bare ? "" : cmd->name,
+            cmd->bare ? "" : ": ");
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);

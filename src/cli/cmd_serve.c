@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -24,6 +25,10 @@
 #define MAX_PACKETS 32
 #define MAX_ALLOW_HOSTS 16
 #define DEFAULT_LISTEN "127.0.0.1:8470"
+/* How long a stop waits for the requests being answered: a render waits up
+ * to 10 s for a slot, then renders and sends its print to CUPS. Below
+ * systemd's TimeoutStopSec (90 s), which would end it with SIGKILL. */
+#define STOP_GRACE_S 30
 
 static void serve_usage(FILE *out)
 {
@@ -283,8 +288,10 @@ static int open_listener(const serve_args *args, arena *a, listener *l, mp_err *
                            (rc = read_pem(args->tls_key, a, &l->key, err))))
         return rc;
     if (!web_is_loopback(l->host) && !l->cert)
-        fprintf(stderr, "serve: warning: without --tls-cert/--tls-key the token and today's list "
-                        "cross the network unencrypted\n");
+        fprintf(stderr,
+                "%sserve: warning: without --tls-cert/--tls-key the token and today's list "
+                "cross the network unencrypted\n",
+                cli_log_prefix(LOG_WARNING));
     if (web_is_wildcard(l->host) && !args->nallow_hosts)
         return err_set(err, EX_USAGE, NULL, 0, 0,
                        "on %s, name the address the desks open with --allow-host NAME", l->host);
@@ -362,15 +369,24 @@ static int serve_until_stopped(const serve_args *args, const listener *l, const 
     /* Status lines go to standard error, with the log: under a service
      * manager standard output may be a pipe that no one reads, and a full
      * pipe would block the server. */
-    fprintf(stderr, "medpacket: serving on %s://%s%s%s:%u/\n", scheme,
+    const char *notice = cli_log_prefix(LOG_NOTICE);
+    fprintf(stderr, "%smedpacket: serving on %s://%s%s%s:%u/\n", notice, scheme,
             strchr(shown, ':') ? "[" : "", shown, strchr(shown, ':') ? "]" : "", serve_port(srv));
     if (l->token)
-        fprintf(stderr, "medpacket: open it once as %s://%s:%u/?token=<the secret in %s>\n", scheme,
-                shown, serve_port(srv), args->token_file);
+        fprintf(stderr, "%smedpacket: open it once as %s://%s:%u/?token=<the secret in %s>\n",
+                notice, scheme, shown, serve_port(srv), args->token_file);
     int sig;
     sigwait(&stop, &sig);
-    fprintf(stderr, "serve: stopping (%s)\n", sig == SIGINT ? "interrupt" : "terminated");
-    serve_stop(srv);
+    /* A print being sent to CUPS is finished and answered: the desk is told
+     * its job number rather than left wondering whether it printed. */
+    fprintf(stderr, "%sserve: stopping (%s): finishing the requests being answered\n", notice,
+            sig == SIGINT ? "interrupt" : "terminated");
+    unsigned left = serve_shutdown(srv, STOP_GRACE_S);
+    if (left)
+        fprintf(stderr, "%sserve: stopped with %u request%s unanswered after %d s\n",
+                cli_log_prefix(LOG_WARNING), left, left == 1 ? "" : "s", STOP_GRACE_S);
+    else
+        fprintf(stderr, "%sserve: stopped\n", notice);
     return 0;
 }
 
@@ -411,6 +427,7 @@ static int serve_packets(const serve_args *args, arena *a, prepared_run *runs, s
         .threads = jobs + 2,
         .max_renders = jobs,
         .log = stderr,
+        .log_priority = cli_stderr_is_journal(),
     };
     rc = serve_until_stopped(args, &l, &cfg, err);
     schedule_close(sched);
