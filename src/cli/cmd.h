@@ -180,6 +180,19 @@ typedef struct cli_command {
     const char *page_size_msg;
 } cli_command;
 
+/* Reads a settings file into opts, for a service that starts a command with
+ * `--config FILE`: lines "NAME = VALUE", NAME an option's long name
+ * ("printer = Front_Desk", "jobs = 2"; a flag takes yes or no), blank lines
+ * and lines starting "#" skipped; the value runs to the end of the line,
+ * spaces at either end dropped, nothing quoted. An option the command line
+ * already gave keeps the command line's value; a repeatable one (CLI_CALL)
+ * adds the file's values after them. Names in not_in_file (NULL-ended) are
+ * refused, as is one given twice. *text gets the file's bytes, which the
+ * values point into, for the caller to free(). Returns 0, or an exit code
+ * with the error said as "FILE:LINE:COL: error: ...". */
+int cli_read_settings(const cli_option *opts, const char *path, const char *const *not_in_file,
+                      char **text);
+
 /* Reads argv's options as opts (ended by CLI_OPT_END) say, then -h, --help.
  * Returns 0 with optind at the first operand; -1 when --help printed the
  * usage (to standard output); else an exit code with the error said. */

@@ -33,6 +33,7 @@
 static void serve_usage(FILE *out)
 {
     fputs("usage: medpacket serve --data TODAY.csv [--forms DIR] [--printer NAME] [OPTIONS]\n"
+          "       medpacket serve --config FILE [OPTIONS]\n"
           "       medpacket serve --new-token FILE [--force]\n"
           "\n"
           "Starts the front desk's page on this computer: today's patients from the\n"
@@ -42,6 +43,10 @@ static void serve_usage(FILE *out)
           "\n"
           "Options:\n"
           "  -d, --data FILE        the day's list: CSV export, or a YAML list\n"
+          "      --config FILE      the options below from FILE, one a line as\n"
+          "                         NAME = VALUE (data = /srv/today.csv, no-print = yes;\n"
+          "                         # starts a comment line); the command line's win.\n"
+          "                         The service reads /etc/medpacket/serve.conf\n"
           "      --forms DIR        offer every DIR/*/packet.yaml (default: forms)\n"
           "      --packet FILE      offer this packet (repeatable; instead of --forms)\n"
           "      --printer NAME     the CUPS printer Print sends to (default: CUPS's default)\n"
@@ -88,6 +93,8 @@ typedef struct serve_args {
      * --page-size, --date-order, --font-dir, --allow-draft */
     cli_run_opts run;
     const char *forms, *listen, *token_file;
+    const char *config; /* --config FILE */
+    char *config_text;  /* its bytes, which the options it set point into */
     const char *tls_cert, *tls_key;
     const char *new_token; /* --new-token FILE: write one, and do nothing else */
     const char *packets[MAX_PACKETS];
@@ -130,9 +137,9 @@ static bool serving_options(const serve_args *a)
 {
     const cli_run_opts *ro = &a->run;
     const prepare_opts *p = &ro->prep;
-    return ro->data || a->forms || a->npackets || ro->printer || a->no_print || a->listen ||
-           a->token_file || a->nallow_hosts || a->tls_cert || a->tls_key || p->clinic ||
-           p->page_size || p->date_order || p->font_dir || p->allow_draft || ro->jobs;
+    return a->config || ro->data || a->forms || a->npackets || ro->printer || a->no_print ||
+           a->listen || a->token_file || a->nallow_hosts || a->tls_cert || a->tls_key ||
+           p->clinic || p->page_size || p->date_order || p->font_dir || p->allow_draft || ro->jobs;
 }
 
 static int parse_args(int argc, char **argv, serve_args *a)
@@ -140,6 +147,7 @@ static int parse_args(int argc, char **argv, serve_args *a)
     cli_run_opts *ro = &a->run;
     const cli_option opts[] = {
         CLI_OPT_DATA(ro),
+        CLI_OPT_TEXT("config", 0, &a->config),
         CLI_OPT_TEXT("forms", 0, &a->forms),
         CLI_OPT_CALL("packet", take_packet, a),
         CLI_OPT_PRINTER(ro),
@@ -168,6 +176,12 @@ static int parse_args(int argc, char **argv, serve_args *a)
                                   "--token-file FILE)");
     if (a->new_token)
         return 0;
+    static const char *const not_in_file[] = {"config", "new-token", "force", NULL};
+    if (a->config && (rc = cli_read_settings(opts, a->config, not_in_file, &a->config_text)))
+        return rc;
+    if (!ro->data && a->config)
+        return cli_fail(EX_USAGE, "serve needs the day's list: data = FILE in %s (or --data FILE)",
+                        a->config);
     if (!ro->data)
         return cli_fail(EX_USAGE, "serve needs --data TODAY.csv (the day's list)");
     if (a->forms && a->npackets)
@@ -464,5 +478,7 @@ static int run(void *ctx, arena *a, mp_err *err)
 int cmd_serve(int argc, char **argv)
 {
     serve_args args = {0};
-    return cli_run(parse_args(argc, argv, &args), run, &args);
+    int rc = cli_run(parse_args(argc, argv, &args), run, &args);
+    free(args.config_text);
+    return rc;
 }
