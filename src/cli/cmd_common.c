@@ -25,12 +25,13 @@ bool cli_stderr_is_journal(void)
     static int known = -1;
     if (known < 0) {
         const char *js = getenv("JOURNAL_STREAM");
-        unsigned long long dev, ino;
-        char end;
+        char *colon = NULL, *end = NULL;
+        errno = 0;
+        unsigned long long dev = js ? strtoull(js, &colon, 10) : 0;
+        unsigned long long ino = colon && *colon == ':' ? strtoull(colon + 1, &end, 10) : 0;
         struct stat st;
-        known = js && sscanf(js, "%llu:%llu%c", &dev, &ino, &end) == 2 &&
-                fstat(STDERR_FILENO, &st) == 0 && (unsigned long long)st.st_dev == dev &&
-                (unsigned long long)st.st_ino == ino;
+        known = end && end != colon + 1 && !*end && !errno && fstat(STDERR_FILENO, &st) == 0 &&
+                (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
     }
     return known;
 }
