@@ -22,6 +22,16 @@
 #include "prepare.h"
 #include "render.h"
 
+/* Whether standard error is the journal's stream: systemd sets JOURNAL_STREAM
+ * to its "DEVICE:INODE" (systemd.exec(5)), and it still is our standard error
+ * (not a pipe a child of the service made). Asked once. */
+bool cli_stderr_is_journal(void);
+
+/* "<3>" and the like, the syslog(3) priority (LOG_ERR ...) journald reads at
+ * the start of a line (sd-daemon(3)), when standard error is the journal;
+ * "" otherwise. The journal adds the time: no line carries one of its own. */
+const char *cli_log_prefix(int priority);
+
 /* Prints "file:line:col: error: message" (or the parts known) to stderr and
  * returns e->code, or EX_SOFTWARE when the code was not set. */
 int cli_report(const mp_err *e);
@@ -169,6 +179,19 @@ typedef struct cli_command {
      * word for word; NULL: the shared wording. */
     const char *page_size_msg;
 } cli_command;
+
+/* Reads a settings file into opts, for a service that starts a command with
+ * `--config FILE`: lines "NAME = VALUE", NAME an option's long name
+ * ("printer = Front_Desk", "jobs = 2"; a flag takes yes or no), blank lines
+ * and lines starting "#" skipped; the value runs to the end of the line,
+ * spaces at either end dropped, nothing quoted. An option the command line
+ * already gave keeps the command line's value; a repeatable one (CLI_CALL)
+ * adds the file's values after them. Names in not_in_file (NULL-ended) are
+ * refused, as is one given twice. *text gets the file's bytes, which the
+ * values point into, for the caller to free(). Returns 0, or an exit code
+ * with the error said as "FILE:LINE:COL: error: ...". */
+int cli_read_settings(const cli_option *opts, const char *path, const char *const *not_in_file,
+                      char **text);
 
 /* Reads argv's options as opts (ended by CLI_OPT_END) say, then -h, --help.
  * Returns 0 with optind at the first operand; -1 when --help printed the

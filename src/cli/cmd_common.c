@@ -12,12 +12,37 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "paper.h"
 #include "suggest.h"
 
 /* ---- reporting ----------------------------------------------------------- */
+
+bool cli_stderr_is_journal(void)
+{
+    static int known = -1;
+    if (known < 0) {
+        const char *js = getenv("JOURNAL_STREAM");
+        char *colon = NULL, *end = NULL;
+        errno = 0;
+        unsigned long long dev = js ? strtoull(js, &colon, 10) : 0;
+        unsigned long long ino = colon && *colon == ':' ? strtoull(colon + 1, &end, 10) : 0;
+        struct stat st;
+        known = end && end != colon + 1 && !*end && !errno && fstat(STDERR_FILENO, &st) == 0 &&
+                (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+    }
+    return known;
+}
+
+const char *cli_log_prefix(int priority)
+{
+    static const char *const prefixes[] = {"<0>", "<1>", "<2>", "<3>", "<4>", "<5>", "<6>", "<7>"};
+    if (priority < 0 || priority > 7 || !cli_stderr_is_journal())
+        return "";
+    return prefixes[priority];
+}
 
 int cli_report(const mp_err *e)
 {
@@ -34,7 +59,7 @@ int cli_report(const mp_err *e)
         snprintf(place, sizeof place, "%s: ", copy.file);
     else
         snprintf(place, sizeof place, "medpacket: ");
-    fprintf(stderr, "%serror: %s\n", place, copy.msg);
+    fprintf(stderr, "%s%serror: %s\n", cli_log_prefix(LOG_ERR), place, copy.msg);
     return e->code ? e->code : EX_SOFTWARE;
 }
 
@@ -42,7 +67,7 @@ int(cli_fail)(int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("medpacket: error: ", stderr);
+    fprintf(stderr, "%smedpacket: error: ", cli_log_prefix(LOG_ERR));
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
@@ -154,7 +179,8 @@ static int usage_error(const cli_command *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "medpacket: error: %s%s", cmd->bare ? "" : cmd->name, cmd->bare ? "" : ": ");
+    fprintf(stderr, "%smedpacket: error: %s%s", cli_log_prefix(LOG_ERR), cmd->bare ? "" : cmd->name,
+            cmd->bare ? "" : ": ");
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
@@ -280,6 +306,143 @@ int cli_parse_options(const cli_command *cmd, const cli_option *opts, int argc, 
             return rc;
     }
     return 0;
+}
+
+/* The file at path, whole and NUL-terminated, in *out (malloc'd): at most
+ * 64 KiB, no NUL byte in it. */
+static int read_settings_file(const char *path, char **out, mp_err *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return err_set(err, EX_NOINPUT, path, 0, 0, "cannot open it: %s", strerror(errno));
+    size_t cap = 64 * 1024;
+    char *text = malloc(cap + 1);
+    size_t n = text ? fread(text, 1, cap + 1, f) : 0;
+    bool bad = ferror(f);
+    fclose(f);
+    if (!text)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    int rc = bad                     ? err_set(err, EX_IOERR, path, 0, 0, "cannot read it")
+             : n > cap               ? err_set(err, EX_DATAERR, path, 0, 0, "larger than 64 KiB")
+             : memchr(text, '\0', n) ? err_set(err, EX_DATAERR, path, 0, 0, "not a text file")
+                                     : 0;
+    if (rc) {
+        free(text);
+        return rc;
+    }
+    text[n] = '\0';
+    *out = text;
+    return 0;
+}
+
+static bool is_name_byte(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+/* The setting at line/col, value (NUL-terminated in place) kept in o unless
+ * the command line set it; seen[] is the line each option was set on in the
+ * file. */
+static int take_setting(const cli_option *o, size_t index, char *value, const char *path, int line,
+                        int col, int *seen, mp_err *err)
+{
+    if (o->kind != CLI_CALL && seen[index])
+        return err_set(err, EX_CONFIG, path, line, 1, "%s is set twice (also on line %d)", o->name,
+                       seen[index]);
+    seen[index] = line;
+    if (o->kind == CLI_FLAG) {
+        bool yes = strcmp(value, "yes") == 0 || strcmp(value, "true") == 0;
+        if (!yes && strcmp(value, "no") != 0 && strcmp(value, "false") != 0)
+            return err_set(err, EX_CONFIG, path, line, col, "%s takes yes or no", o->name);
+        if (yes)
+            *(bool *)o->value = true;
+        return 0;
+    }
+    if (!*value)
+        return err_set(err, EX_CONFIG, path, line, col, "%s needs a value", o->name);
+    if (o->kind == CLI_COUNT) {
+        int n;
+        if (parse_count(value, o->max, &n))
+            return err_set(err, EX_CONFIG, path, line, col, "%s takes a number from 1 to %d",
+                           o->name, o->max);
+        if (!*(int *)o->value)
+            *(int *)o->value = n;
+        return 0;
+    }
+    if (o->kind == CLI_TEXT) {
+        if (!*(const char **)o->value)
+            *(const char **)o->value = value;
+        return 0;
+    }
+    /* CLI_CALL: take() says its own error, which has no place: say it. */
+    int rc = o->take(o->value, value);
+    return rc ? err_set(err, rc, path, line, col, "in this setting (see above)") : 0;
+}
+
+/* One "NAME = VALUE" line (NUL-terminated, from text) into opts. */
+static int read_setting(const cli_option *opts, char *line_text, const char *path, int line,
+                        const char *const *not_in_file, int *seen, mp_err *err)
+{
+    char *p = line_text + strspn(line_text, " \t");
+    if (!*p || *p == '#')
+        return 0;
+    char *name = p;
+    while (is_name_byte(*p))
+        p++;
+    char *name_end = p;
+    p += strspn(p, " \t");
+    if (name_end == name || *p != '=')
+        return err_set(err, EX_CONFIG, path, line, (int)(p - line_text) + 1,
+                       "expected NAME = VALUE (an option's long name, as printer = Front_Desk)");
+    char *value = p + 1 + strspn(p + 1, " \t");
+    size_t len = strlen(value);
+    while (len && (value[len - 1] == ' ' || value[len - 1] == '\t' || value[len - 1] == '\r'))
+        len--;
+    value[len] = '\0';
+    *name_end = '\0';
+    const char *names[MAX_OPTIONS];
+    size_t n = 0;
+    const cli_option *found = NULL;
+    size_t index = 0;
+    for (size_t i = 0; opts[i].kind != CLI_END && n + 1 < MAX_OPTIONS; i++) {
+        bool refused = false;
+        for (size_t k = 0; not_in_file && not_in_file[k]; k++)
+            refused |= strcmp(opts[i].name, not_in_file[k]) == 0;
+        if (refused)
+            continue;
+        names[n++] = opts[i].name;
+        if (strcmp(opts[i].name, name) == 0) {
+            found = &opts[i];
+            index = i;
+        }
+    }
+    names[n] = NULL;
+    int col = (int)(name - line_text) + 1;
+    if (!found) {
+        const char *hint = suggest_word(name, names);
+        return hint ? err_set(err, EX_CONFIG, path, line, col,
+                              "unknown setting \"%s\"; did you mean %s?", name, hint)
+                    : err_set(err, EX_CONFIG, path, line, col, "unknown setting \"%s\"", name);
+    }
+    return take_setting(found, index, value, path, line, (int)(value - line_text) + 1, seen, err);
+}
+
+int cli_read_settings(const cli_option *opts, const char *path, const char *const *not_in_file,
+                      char **text)
+{
+    mp_err err;
+    err_clear(&err);
+    int rc = read_settings_file(path, text, &err);
+    int seen[MAX_OPTIONS] = {0};
+    int line = 1;
+    for (char *p = rc ? NULL : *text; !rc && p; line++) {
+        char *nl = strchr(p, '\n');
+        if (nl)
+            *nl = '\0';
+        rc = read_setting(opts, p, path, line, not_in_file, seen, &err);
+        p = nl ? nl + 1 : NULL;
+    }
+    return rc ? cli_report(&err) : 0;
 }
 
 int cli_parse_with_input(const cli_command *cmd, const cli_option *opts, int argc, char **argv,

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -24,10 +25,15 @@
 #define MAX_PACKETS 32
 #define MAX_ALLOW_HOSTS 16
 #define DEFAULT_LISTEN "127.0.0.1:8470"
+/* How long a stop waits for the requests being answered: a render waits up
+ * to 10 s for a slot, then renders and sends its print to CUPS. Below
+ * systemd's TimeoutStopSec (90 s), which would end it with SIGKILL. */
+#define STOP_GRACE_S 30
 
 static void serve_usage(FILE *out)
 {
     fputs("usage: medpacket serve --data TODAY.csv [--forms DIR] [--printer NAME] [OPTIONS]\n"
+          "       medpacket serve --config FILE [OPTIONS]\n"
           "       medpacket serve --new-token FILE [--force]\n"
           "\n"
           "Starts the front desk's page on this computer: today's patients from the\n"
@@ -37,6 +43,10 @@ static void serve_usage(FILE *out)
           "\n"
           "Options:\n"
           "  -d, --data FILE        the day's list: CSV export, or a YAML list\n"
+          "      --config FILE      the options below from FILE, one a line as\n"
+          "                         NAME = VALUE (data = /srv/today.csv, no-print = yes;\n"
+          "                         # starts a comment line); the command line's win.\n"
+          "                         The service reads /etc/medpacket/serve.conf\n"
           "      --forms DIR        offer every DIR/*/packet.yaml (default: forms)\n"
           "      --packet FILE      offer this packet (repeatable; instead of --forms)\n"
           "      --printer NAME     the CUPS printer Print sends to (default: CUPS's default)\n"
@@ -83,6 +93,8 @@ typedef struct serve_args {
      * --page-size, --date-order, --font-dir, --allow-draft */
     cli_run_opts run;
     const char *forms, *listen, *token_file;
+    const char *config; /* --config FILE */
+    char *config_text;  /* its bytes, which the options it set point into */
     const char *tls_cert, *tls_key;
     const char *new_token; /* --new-token FILE: write one, and do nothing else */
     const char *packets[MAX_PACKETS];
@@ -125,9 +137,9 @@ static bool serving_options(const serve_args *a)
 {
     const cli_run_opts *ro = &a->run;
     const prepare_opts *p = &ro->prep;
-    return ro->data || a->forms || a->npackets || ro->printer || a->no_print || a->listen ||
-           a->token_file || a->nallow_hosts || a->tls_cert || a->tls_key || p->clinic ||
-           p->page_size || p->date_order || p->font_dir || p->allow_draft || ro->jobs;
+    return a->config || ro->data || a->forms || a->npackets || ro->printer || a->no_print ||
+           a->listen || a->token_file || a->nallow_hosts || a->tls_cert || a->tls_key ||
+           p->clinic || p->page_size || p->date_order || p->font_dir || p->allow_draft || ro->jobs;
 }
 
 static int parse_args(int argc, char **argv, serve_args *a)
@@ -135,6 +147,7 @@ static int parse_args(int argc, char **argv, serve_args *a)
     cli_run_opts *ro = &a->run;
     const cli_option opts[] = {
         CLI_OPT_DATA(ro),
+        CLI_OPT_TEXT("config", 0, &a->config),
         CLI_OPT_TEXT("forms", 0, &a->forms),
         CLI_OPT_CALL("packet", take_packet, a),
         CLI_OPT_PRINTER(ro),
@@ -163,6 +176,12 @@ static int parse_args(int argc, char **argv, serve_args *a)
                                   "--token-file FILE)");
     if (a->new_token)
         return 0;
+    static const char *const not_in_file[] = {"config", "new-token", "force", NULL};
+    if (a->config && (rc = cli_read_settings(opts, a->config, not_in_file, &a->config_text)))
+        return rc;
+    if (!ro->data && a->config)
+        return cli_fail(EX_USAGE, "serve needs the day's list: data = FILE in %s (or --data FILE)",
+                        a->config);
     if (!ro->data)
         return cli_fail(EX_USAGE, "serve needs --data TODAY.csv (the day's list)");
     if (a->forms && a->npackets)
@@ -283,8 +302,10 @@ static int open_listener(const serve_args *args, arena *a, listener *l, mp_err *
                            (rc = read_pem(args->tls_key, a, &l->key, err))))
         return rc;
     if (!web_is_loopback(l->host) && !l->cert)
-        fprintf(stderr, "serve: warning: without --tls-cert/--tls-key the token and today's list "
-                        "cross the network unencrypted\n");
+        fprintf(stderr,
+                "%sserve: warning: without --tls-cert/--tls-key the token and today's list "
+                "cross the network unencrypted\n",
+                cli_log_prefix(LOG_WARNING));
     if (web_is_wildcard(l->host) && !args->nallow_hosts)
         return err_set(err, EX_USAGE, NULL, 0, 0,
                        "on %s, name the address the desks open with --allow-host NAME", l->host);
@@ -362,15 +383,24 @@ static int serve_until_stopped(const serve_args *args, const listener *l, const 
     /* Status lines go to standard error, with the log: under a service
      * manager standard output may be a pipe that no one reads, and a full
      * pipe would block the server. */
-    fprintf(stderr, "medpacket: serving on %s://%s%s%s:%u/\n", scheme,
+    const char *notice = cli_log_prefix(LOG_NOTICE);
+    fprintf(stderr, "%smedpacket: serving on %s://%s%s%s:%u/\n", notice, scheme,
             strchr(shown, ':') ? "[" : "", shown, strchr(shown, ':') ? "]" : "", serve_port(srv));
     if (l->token)
-        fprintf(stderr, "medpacket: open it once as %s://%s:%u/?token=<the secret in %s>\n", scheme,
-                shown, serve_port(srv), args->token_file);
+        fprintf(stderr, "%smedpacket: open it once as %s://%s:%u/?token=<the secret in %s>\n",
+                notice, scheme, shown, serve_port(srv), args->token_file);
     int sig;
     sigwait(&stop, &sig);
-    fprintf(stderr, "serve: stopping (%s)\n", sig == SIGINT ? "interrupt" : "terminated");
-    serve_stop(srv);
+    /* A print being sent to CUPS is finished and answered: the desk is told
+     * its job number rather than left wondering whether it printed. */
+    fprintf(stderr, "%sserve: stopping (%s): finishing the requests being answered\n", notice,
+            sig == SIGINT ? "interrupt" : "terminated");
+    unsigned left = serve_shutdown(srv, STOP_GRACE_S);
+    if (left)
+        fprintf(stderr, "%sserve: stopped with %u request%s unanswered after %d s\n",
+                cli_log_prefix(LOG_WARNING), left, left == 1 ? "" : "s", STOP_GRACE_S);
+    else
+        fprintf(stderr, "%sserve: stopped\n", notice);
     return 0;
 }
 
@@ -411,6 +441,7 @@ static int serve_packets(const serve_args *args, arena *a, prepared_run *runs, s
         .threads = jobs + 2,
         .max_renders = jobs,
         .log = stderr,
+        .log_priority = cli_stderr_is_journal(),
     };
     rc = serve_until_stopped(args, &l, &cfg, err);
     schedule_close(sched);
@@ -447,5 +478,7 @@ static int run(void *ctx, arena *a, mp_err *err)
 int cmd_serve(int argc, char **argv)
 {
     serve_args args = {0};
-    return cli_run(parse_args(argc, argv, &args), run, &args);
+    int rc = cli_run(parse_args(argc, argv, &args), run, &args);
+    free(args.config_text);
+    return rc;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h> /* the log's priorities */
 #include <time.h>
 
 #include "arena.h"
@@ -175,8 +176,8 @@ enum MHD_Result routes_patients(server *s, struct MHD_Connection *c, const char 
     if (reload.code && s->cfg.log)
         /* The message names the file and row, never a value (roster.h). */
         fprintf(s->cfg.log,
-                "serve: the list changed but cannot be read; keeping the last one: %s\n",
-                reload.msg);
+                "%sserve: the list changed but cannot be read; keeping the last one: %s\n",
+                serve_log_prefix(s, LOG_WARNING), reload.msg);
     enum MHD_Result ret = MHD_NO;
     jreply j;
     serve_json_init(&j);
@@ -326,7 +327,8 @@ static enum MHD_Result print_and_reply(server *s, struct MHD_Connection *c, cons
     json_put_int(&j.w, pages);
     json_end_object(&j.w);
     if (s->cfg.log)
-        fprintf(s->cfg.log, "serve: printed %s job %d\n", who, pr.job_id);
+        fprintf(s->cfg.log, "%sserve: printed %s job %d\n", serve_log_prefix(s, LOG_INFO), who,
+                pr.job_id);
     return serve_reply_json(s, c, m, r, 200, &j);
 }
 

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -165,8 +166,9 @@ static void *reap(void *arg)
         if (slow && s->cfg.log) {
             pthread_mutex_unlock(&s->conns_mu);
             fprintf(s->cfg.log,
-                    "serve: closed %u connection%s that sent no whole request within %d s\n", slow,
-                    slow == 1 ? "" : "s", REQUEST_DEADLINE_MS / 1000);
+                    "%sserve: closed %u connection%s that sent no whole request within %d s\n",
+                    serve_log_prefix(s, LOG_NOTICE), slow, slow == 1 ? "" : "s",
+                    REQUEST_DEADLINE_MS / 1000);
             pthread_mutex_lock(&s->conns_mu);
         }
         struct timespec until;
@@ -218,6 +220,14 @@ static void log_forms(mp_buf *b, const packet *p)
     }
 }
 
+const char *serve_log_prefix(const server *s, int priority)
+{
+    static const char *const prefixes[] = {"<0>", "<1>", "<2>", "<3>", "<4>", "<5>", "<6>", "<7>"};
+    if (!s->cfg.log_priority || priority < 0 || priority > 7)
+        return "";
+    return prefixes[priority];
+}
+
 void serve_log_line(server *s, const char *method, const request *r, unsigned status)
 {
     if (!s->cfg.log)
@@ -235,8 +245,12 @@ void serve_log_line(server *s, const char *method, const request *r, unsigned st
         log_forms(&forms, r->printed);
     const char *printed = buf_str(&forms);
     /* One fprintf per line: stdio locks the stream, so lines never interleave. */
-    fprintf(s->cfg.log, "serve: %s %s %u%s %.1f ms%s%s%s\n", method, r->route, status, row, ms,
-            printed ? printed : " forms=(out of memory)", r->why ? ": " : "", r->why ? r->why : "");
+    /* A 5xx is the server's or CUPS's failure (a print that did not go):
+     * an error to whoever reads the journal; a 4xx the client's. */
+    int priority = status >= 500 ? LOG_ERR : status >= 400 ? LOG_NOTICE : LOG_INFO;
+    fprintf(s->cfg.log, "%sserve: %s %s %u%s %.1f ms%s%s%s\n", serve_log_prefix(s, priority),
+            method, r->route, status, row, ms, printed ? printed : " forms=(out of memory)",
+            r->why ? ": " : "", r->why ? r->why : "");
     buf_free(&forms);
 }
 
@@ -501,6 +515,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *ctx = r;
         clock_gettime(CLOCK_MONOTONIC, &r->t0);
         route_of(url, &r->route);
+        /* Once stopping, a request on a connection still open (a browser
+         * keeps them) is turned away, so that those being answered are the
+         * only ones the stop waits for. */
+        pthread_mutex_lock(&s->conns_mu);
+        bool draining = s->draining;
+        r->counted = !draining;
+        s->active += !draining;
+        pthread_mutex_unlock(&s->conns_mu);
+        if (draining)
+            return serve_reply_error_extra(s, c, method, r, 503, "the server is stopping",
+                                           "Connection", "close");
         const char *msg;
         char msgbuf[128], retry[16];
         unsigned wait_s = 0;
@@ -556,8 +581,15 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)toe;
-    conn_idle(cls, c);
+    server *s = cls;
+    conn_idle(s, c);
     request *r = *ctx;
+    if (r && r->counted) {
+        pthread_mutex_lock(&s->conns_mu);
+        if (--s->active == 0)
+            pthread_cond_broadcast(&s->idle);
+        pthread_mutex_unlock(&s->conns_mu);
+    }
     if (r) {
         buf_free(&r->body);
         free(r);
@@ -577,7 +609,7 @@ static void on_mhd_error(void *cls, const char *fmt, va_list ap)
     size_t n = strlen(line);
     while (n && line[n - 1] == '\n')
         line[--n] = '\0';
-    fprintf(s->cfg.log, "serve: %s\n", line);
+    fprintf(s->cfg.log, "%sserve: %s\n", serve_log_prefix(s, LOG_WARNING), line);
 }
 
 /* --- start and stop ------------------------------------------------------ */
@@ -613,7 +645,9 @@ int serve_start(const serve_config *cfg, server **out, mp_err *err)
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&s->reaper_wake, &ca);
+    pthread_cond_init(&s->idle, &ca);
     pthread_condattr_destroy(&ca);
+    s->quiesced_fd = -1;
     if (!s->cfg.threads)
         s->cfg.threads = 4;
     if (!s->cfg.max_renders)
@@ -680,8 +714,9 @@ int serve_start(const serve_config *cfg, server **out, mp_err *err)
         rc = err_set(err, EX_UNAVAILABLE, NULL, 0, 0, "this libmicrohttpd was built without TLS");
         goto fail;
     }
+    /* MHD_USE_ITC: MHD_quiesce_daemon needs it (serve_shutdown). */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-                     (v6 ? MHD_USE_IPv6 : 0) | (tls ? MHD_USE_TLS : 0);
+                     MHD_USE_ITC | (v6 ? MHD_USE_IPv6 : 0) | (tls ? MHD_USE_TLS : 0);
     /* On loopback every desk is 127.0.0.1: no limit per address there. The
      * idle timeout (15 s without a byte) still ends an answer that is not
      * being read. Without TLS the two certificate options are skipped: the
@@ -723,6 +758,34 @@ unsigned serve_port(const server *s)
     return s->port;
 }
 
+unsigned serve_shutdown(server *s, unsigned grace_s)
+{
+    if (!s)
+        return 0;
+    /* libmicrohttpd hands the listening socket back; it is closed only
+     * after MHD_stop_daemon, as its threads may still be looking at it. */
+    MHD_socket fd = MHD_quiesce_daemon(s->d);
+    if (fd != MHD_INVALID_SOCKET) {
+        s->quiesced_fd = fd;
+        /* No longer listening (Linux): a new connection is refused at once
+         * rather than left in the backlog, unanswered, until the end. */
+        shutdown(fd, SHUT_RDWR);
+    }
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += grace_s;
+    /* The reaper still runs: a request trickling in its body is closed
+     * within REQUEST_DEADLINE_MS, and so stops being waited for. */
+    pthread_mutex_lock(&s->conns_mu);
+    s->draining = true;
+    while (s->active && pthread_cond_timedwait(&s->idle, &s->conns_mu, &until) != ETIMEDOUT)
+        ;
+    unsigned left = s->active;
+    pthread_mutex_unlock(&s->conns_mu);
+    serve_stop(s);
+    return left;
+}
+
 void serve_stop(server *s)
 {
     if (!s)
@@ -736,12 +799,15 @@ void serve_stop(server *s)
     }
     if (s->d)
         MHD_stop_daemon(s->d);
+    if (s->quiesced_fd >= 0)
+        close(s->quiesced_fd);
     for (size_t i = 0; i < s->nhosts; i++)
         free(s->hosts[i]);
     free(s->hosts);
     routes_free(s);
     sem_destroy(&s->renders);
     pthread_cond_destroy(&s->reaper_wake);
+    pthread_cond_destroy(&s->idle);
     pthread_mutex_destroy(&s->throttle_mu);
     pthread_mutex_destroy(&s->conns_mu);
     free(s);

@@ -54,6 +54,7 @@ typedef struct serve_config {
     unsigned threads;     /* request threads */
     unsigned max_renders; /* renders at once */
     FILE *log;            /* one line per request (standard error: stdout may be an unread pipe) */
+    bool log_priority;    /* each line starts "<N>", its syslog priority: log is the journal */
 } serve_config;
 
 typedef struct server server;
@@ -66,7 +67,15 @@ int serve_start(const serve_config *cfg, server **out, mp_err *err);
 /* The port actually bound. */
 unsigned serve_port(const server *s);
 
-/* Stops accepting, finishes what runs, frees everything. */
+/* Stops gracefully: stops accepting connections, answers any request that
+ * arrives on a connection already open with 503 "the server is stopping",
+ * and waits up to grace_s for the requests already being answered (a
+ * render, a print being sent to CUPS) to be answered; then serve_stop.
+ * Returns how many were still unanswered when it gave up (0: none). */
+unsigned serve_shutdown(server *s, unsigned grace_s);
+
+/* Stops at once (a handler that runs finishes, but its answer may not be
+ * sent) and frees everything. */
 void serve_stop(server *s);
 
 #endif

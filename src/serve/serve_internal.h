@@ -46,6 +46,13 @@ struct server {
     conn *conns;
     bool stopping, reaper_running;
     pthread_t reaper;
+    /* Stopping gracefully (serve_shutdown): the listening socket, taken
+     * back from libmicrohttpd, and the requests being answered (those that
+     * arrived before draining began); guarded by conns_mu, like draining. */
+    int quiesced_fd;
+    unsigned active;
+    bool draining;
+    pthread_cond_t idle;
     /* Wrong tokens per client address (webguard.h). */
     pthread_mutex_t throttle_mu;
     web_throttle throttle;
@@ -61,6 +68,7 @@ typedef struct request {
      * (its forms and their wording fingerprints); NULL when none. */
     const packet *printed;
     bool is_post;
+    bool counted;  /* in server.active until it completes */
     bool answered; /* a response is queued; ignore the rest of the body */
     bool too_big;  /* the body passed MAX_BODY: answered 413 at its end */
     size_t dropped;
@@ -81,6 +89,11 @@ void serve_json_init(jreply *j);
 /* Ends j's document with the newline every answer ends with; false when
  * it was not written whole (out of memory). */
 bool serve_json_end(jreply *j);
+
+/* "<3>" and the like before a log line of that syslog(3) priority
+ * (LOG_ERR ...) when cfg.log_priority says the log is the journal
+ * (sd-daemon(3)); "" otherwise. */
+const char *serve_log_prefix(const server *s, int priority);
 
 /* The request's log line, with its status. */
 void serve_log_line(server *s, const char *method, const request *r, unsigned status);
