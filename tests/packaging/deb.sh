@@ -62,7 +62,7 @@ deb=$(ls "$work"/pkg/medpacket_*.deb 2>/dev/null | head -1)
 ok "cpack made $(basename "$deb")"
 
 depends=$(dpkg-deb -f "$deb" Depends)
-for want in fonts-dejavu-core libcups2 libhpdf-2.3.0 libyaml-0-2; do
+for want in fonts-dejavu-core adduser libcups2 libhpdf-2.3.0 libyaml-0-2; do
   [[ ", $depends," == *", $want"[\ ,]* ]] || fail "Depends lacks $want: $depends"
 done
 ok "Depends (dpkg-shlibdeps and DejaVu): $depends"
@@ -189,6 +189,10 @@ fi
 
 # ---- the installed program ------------------------------------------------
 [ -x "$root/usr/bin/medpacket" ] || fail "no /usr/bin/medpacket"
+# The service's user, which the postinst makes: a system user without a shell.
+u=$(inroot getent passwd medpacket)
+[[ "$u" == medpacket:*:/nonexistent:/usr/sbin/nologin ]] && ok "the service's system user: $u" ||
+  fail "no system user medpacket after install: [$u]"
 v=$(inroot medpacket --version 2>&1)
 [[ "$v" == *"$(dpkg-deb -f "$deb" Version | sed 's/-[^-]*$//')"* ]] && ok "medpacket --version: $v" ||
   fail "medpacket --version: $v"
