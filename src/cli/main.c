@@ -42,7 +42,8 @@ static void usage(FILE *out)
     fprintf(out,
             "\n"
             "Run 'medpacket help COMMAND' (or 'medpacket COMMAND --help') for a command's\n"
-            "options.\n"
+            "options, 'man medpacket-COMMAND' for its manual page, and 'man medpacket-forms'\n"
+            "for the YAML files of forms, packets and clinic settings.\n"
             "\n"
             "Exit status (sysexits.h):\n"
             "  0   success\n"
@@ -76,7 +77,8 @@ int main(int argc, char **argv)
     /* "medpacket help render" is "medpacket render --help". */
     char help_opt[] = "--help";
     char *help_argv[] = {argv[0], argv[argc > 2 ? 2 : 1], help_opt, NULL};
-    if (strcmp(cmd, "help") == 0 && argc > 2) {
+    /* "medpacket help help" is "medpacket help". */
+    if (strcmp(cmd, "help") == 0 && argc > 2 && strcmp(argv[2], "help") != 0) {
         cmd = argv[2];
         argc = 3;
         argv = help_argv;

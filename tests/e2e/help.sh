@@ -9,7 +9,7 @@ new_workdir
 cd "$work" || exit 1
 export SOURCE_DATE_EPOCH=1764547200
 
-for c in render batch check review diff serve new-key; do
+for c in render batch check review diff approve serve new-key; do
   a=$("$bin" help "$c" 2>&1)
   s=$?
   b=$("$bin" "$c" --help 2>&1)
@@ -45,4 +45,7 @@ usage=$("$bin" --help)
 check_has "--help: diff's 1" "$usage" "  1   diff: the wording differs"
 check_has "--help: 130" "$usage" "  130 interrupted"
 check_has "--help: help COMMAND" "$usage" "medpacket help COMMAND"
+check_has "--help: the manual pages" "$usage" "'man medpacket-COMMAND' for its manual page"
+check_eq "help alone is --help" "$("$bin" help)" "$usage"
+check_eq "help help is --help" "$("$bin" help help)" "$usage"
 finish
