@@ -67,7 +67,7 @@ for want in fonts-dejavu-core adduser libcups2 libhpdf-2.3.0 libyaml-0-2; do
 done
 ok "Depends (dpkg-shlibdeps and DejaVu): $depends"
 recommends=$(dpkg-deb -f "$deb" Recommends)
-[ "$recommends" = "fonts-noto-core, fonts-noto-cjk, cups-client" ] ||
+[ "$recommends" = "fonts-noto-core, fonts-noto-cjk, cups-client, xdg-utils" ] ||
   fail "Recommends is [$recommends]"
 dpkg-deb -e "$deb" "$work/control"
 grep -qx /etc/medpacket/clinic.yaml "$work/control/conffiles" ||
