@@ -856,15 +856,19 @@ static int enter_object(reader *r, uint32_t num, size_t *pos)
         view_file(r);
         return open_object(r, num, pos);
     }
-    const objstm *s;
-    TRY(load_objstm(r, o->stm, &s));
+    const objstm *s = NULL;
+    int rc = load_objstm(r, o->stm, &s);
+    if (rc || !s) /* (s is set when rc is 0; said for the analyzer) */
+        return rc ? rc : EX_SOFTWARE;
     if (o->off >= s->n)
         return fail_obj(r, num, "the xref puts an object past the /N of its object stream");
     size_t i = (size_t)o->off;
     if (s->nums[i] != num)
         return fail_obj(r, num, "the xref puts an object where its object stream has another");
     set_view(r, (view){s->data, i + 1 < s->n ? s->offs[i + 1] : s->len, o->stm});
-    *pos = s->offs[i];
+    /* load_objstm filled offs[0..n) when it inflated the stream; the
+     * analyzer cannot follow that across the calls. */
+    *pos = s->offs[i]; // NOLINT(clang-analyzer-core.uninitialized.Assign)
     return 0;
 }
 
@@ -1321,7 +1325,7 @@ static int read_xref_stream(reader *r, const tok *top, size_t pos, uint32_t xnum
     }
 
     tok kw;
-    size_t at, n, end;
+    size_t at = 0, n = 0, end = 0;
     TRY(lex(r, &pos, &kw));
     if (!is_kw(r, &kw, "stream"))
         return fail(r, kw.start, "the xref stream is no stream");
@@ -1329,9 +1333,11 @@ static int read_xref_stream(reader *r, const tok *top, size_t pos, uint32_t xnum
     if (top[KEY_LENGTH].kind != T_INT)
         return fail(r, top[KEY_LENGTH].start, "the xref stream's /Length is not an integer");
     TRY(stream_data(r, &kw, &top[KEY_LENGTH], &at, &n, &end));
-    unsigned char *d;
-    size_t len;
+    unsigned char *d = NULL;
+    size_t len = 0;
     TRY(decode_stream(r, xnum, at, n, top[KEY_FILTER], top[KEY_DECODEPARMS], &d, &len));
+    if (!d) /* (set when decode_stream returns 0; said for the analyzer) */
+        return EX_SOFTWARE;
     r->inflated -= len; /* freed below */
     int rc = 0;
     if (len != total * sumw)
