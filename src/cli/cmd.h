@@ -22,11 +22,6 @@
 #include "prepare.h"
 #include "render.h"
 
-/* Whether standard error is the journal's stream: systemd sets JOURNAL_STREAM
- * to its "DEVICE:INODE" (systemd.exec(5)), and it still is our standard error
- * (not a pipe a child of the service made). Asked once. */
-bool cli_stderr_is_journal(void);
-
 /* "<3>" and the like, the syslog(3) priority (LOG_ERR ...) journald reads at
  * the start of a line (sd-daemon(3)), when standard error is the journal;
  * "" otherwise. The journal adds the time: no line carries one of its own. */

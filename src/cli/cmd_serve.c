@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "journal.h"
 #include "schedule.h"
 #include "secret.h"
 #include "serve.h"
@@ -441,7 +442,7 @@ static int serve_packets(const serve_args *args, arena *a, prepared_run *runs, s
         .threads = jobs + 2,
         .max_renders = jobs,
         .log = stderr,
-        .log_priority = cli_stderr_is_journal(),
+        .log_priority = journal_stderr(),
     };
     rc = serve_until_stopped(args, &l, &cfg, err);
     schedule_close(sched);

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "journal.h"
 #include "json.h"
 #include "routes.h"
 #include "serve_internal.h"
@@ -222,10 +223,7 @@ static void log_forms(mp_buf *b, const packet *p)
 
 const char *serve_log_prefix(const server *s, int priority)
 {
-    static const char *const prefixes[] = {"<0>", "<1>", "<2>", "<3>", "<4>", "<5>", "<6>", "<7>"};
-    if (!s->cfg.log_priority || priority < 0 || priority > 7)
-        return "";
-    return prefixes[priority];
+    return s->cfg.log_priority ? journal_prefix(priority) : "";
 }
 
 void serve_log_line(server *s, const char *method, const request *r, unsigned status)
