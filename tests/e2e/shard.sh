@@ -58,6 +58,8 @@ check_eq "as many pages as the whole run's merge" "$(pdfinfo joined.pdf | sed -n
 # pdftotext separates pages with a form feed: equal texts are equal pages.
 check_eq "every page reads as the whole run's, in the same order" \
   "$(pdftotext joined.pdf - | sha256sum)" "$(pdftotext whole.pdf - | sha256sum)"
+"$bin" merge shard0.pdf shard1.pdf shard2.pdf -o - 2>/dev/null >stdout.pdf
+check_eq "-o - writes the same file to standard output" "$(cmp -s stdout.pdf joined.pdf; echo $?)" 0
 "$bin" merge shard2.pdf shard0.pdf shard1.pdf -o reordered.pdf 2>/dev/null
 check_eq "the order of the shards on the command line does not matter" \
   "$(pdftotext reordered.pdf - | sha256sum)" "$(pdftotext whole.pdf - | sha256sum)"
