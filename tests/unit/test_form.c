@@ -15,64 +15,10 @@
 #include "arena.h"
 #include "check.h"
 #include "form.h"
+#include "tmptree.h"
 
 static arena *A;     /* everything the loaders build; freed at the end */
 static arena *PATHS; /* the test's own paths */
-static char tmp[] = "/tmp/mp-test-form-XXXXXX";
-static const char *made[128]; /* files and folders to remove, in creation order */
-static int nmade;
-
-static const char *at(const char *rel)
-{
-    return arena_printf(PATHS, "%s/%s", tmp, rel);
-}
-
-static void remember(const char *path)
-{
-    if (nmade < (int)(sizeof made / sizeof made[0]))
-        made[nmade++] = path;
-    else
-        fprintf(stderr, "too many temporary files; %s is left behind\n", path);
-}
-
-static const char *mkdir_rel(const char *rel)
-{
-    const char *path = at(rel);
-    if (mkdir(path, 0700) != 0) {
-        perror(path);
-        check_failures++;
-    } else {
-        remember(path);
-    }
-    return path;
-}
-
-/* Writes text to tmp/rel (its folder must exist) and returns the full path. */
-static const char *put(const char *rel, const char *text)
-{
-    const char *path = at(rel);
-    struct stat st;
-    bool existed = stat(path, &st) == 0;
-    FILE *f = fopen(path, "w");
-    if (!f || fputs(text, f) == EOF || fclose(f) != 0) {
-        perror(path);
-        check_failures++;
-        return path;
-    }
-    if (!existed)
-        remember(path);
-    return path;
-}
-
-static void cleanup(void)
-{
-    for (int i = nmade - 1; i >= 0; i--)
-        if (remove(made[i]) != 0)
-            perror(made[i]);
-    if (rmdir(tmp) != 0)
-        perror(tmp);
-}
-
 /* ---- expecting errors ------------------------------------------------- */
 
 static void expect_err(int src_line, int rc, const mp_err *e, int code, const char *file, int line,
@@ -856,7 +802,7 @@ static void test_clinic_find(void)
      * a clinic.yaml of its own. */
     bool clean = true;
     char dir[4096];
-    if (realpath(tmp, dir)) {
+    if (realpath(tmptree_dir, dir)) {
         for (;;) {
             char *slash = strrchr(dir, '/');
             if (!slash)
@@ -880,7 +826,8 @@ static void test_clinic_find(void)
                    "no clinic settings: add \"clinic: PATH\" to the form, put a clinic.yaml "
                    "beside it, or pass --clinic FILE");
     } else {
-        fprintf(stderr, "note: a clinic.yaml above %s; the not-found case is skipped\n", tmp);
+        fprintf(stderr, "note: a clinic.yaml above %s; the not-found case is skipped\n",
+                tmptree_dir);
     }
 }
 
@@ -1081,7 +1028,7 @@ int main(void)
 {
     A = arena_new();
     PATHS = arena_new();
-    if (!A || !PATHS || !mkdtemp(tmp)) {
+    if (!A || !PATHS || !tmptree_open("form", PATHS)) {
         fprintf(stderr, "cannot set up the test\n");
         return 1;
     }
@@ -1098,7 +1045,7 @@ int main(void)
     test_clinic_find();
     test_text_err();
     test_shipped_forms();
-    cleanup();
+    tmptree_close();
     arena_free(PATHS);
     arena_free(A);
     CHECK_DONE();

@@ -21,48 +21,9 @@
 #include "check.h"
 #include "form.h"
 #include "sysdirs.h"
+#include "tmptree.h"
 
 static arena *A;
-static char tmp[] = "/tmp/mp-test-sysdirs-XXXXXX";
-static const char *made[64]; /* files and folders to remove, in creation order */
-static int nmade;
-
-static void remember(const char *path)
-{
-    if (nmade < (int)(sizeof made / sizeof made[0]))
-        made[nmade++] = path;
-    else
-        fprintf(stderr, "too many temporary files; %s is left behind\n", path);
-}
-
-static const char *at(const char *rel)
-{
-    return arena_printf(A, "%s/%s", tmp, rel);
-}
-
-static void dir(const char *rel)
-{
-    const char *path = at(rel);
-    if (mkdir(path, 0700) != 0) {
-        perror(path);
-        check_failures++;
-    } else {
-        remember(path);
-    }
-}
-
-static void put(const char *rel, const char *text)
-{
-    const char *path = at(rel);
-    FILE *f = fopen(path, "w");
-    if (!f || fputs(text, f) == EOF || fclose(f) != 0) {
-        perror(path);
-        check_failures++;
-        return;
-    }
-    remember(path);
-}
-
 #define FORM(id, clinic_line)                                                                      \
     "kind: handout\nid: " id                                                                       \
     "\ntitle: F\nversion: \"1\"\nlanguage: en\nstatus: draft\n" clinic_line                        \
@@ -106,12 +67,12 @@ static void test_form_order(void)
     /* etc/forms and share/forms each hold a pkg/form.yaml (ids etc, share);
      * share/forms alone holds only-shipped.yaml; the current folder, here,
      * holds its own pkg/form.yaml once the last case writes it. */
-    dir("etc");
-    dir("etc/forms");
-    dir("etc/forms/pkg");
-    dir("share");
-    dir("share/forms");
-    dir("share/forms/pkg");
+    mkdir_rel("etc");
+    mkdir_rel("etc/forms");
+    mkdir_rel("etc/forms/pkg");
+    mkdir_rel("share");
+    mkdir_rel("share/forms");
+    mkdir_rel("share/forms/pkg");
     put("etc/forms/pkg/form.yaml", FORM("etc", ""));
     put("share/forms/pkg/form.yaml", FORM("share", ""));
     put("share/forms/only-shipped.yaml", FORM("shipped", ""));
@@ -139,7 +100,7 @@ static void test_form_order(void)
     /* An absolute path is never looked for elsewhere. */
     CHECK_STR(packet_find("/nonexistent/pkg/form.yaml", A), "/nonexistent/pkg/form.yaml");
     /* A file in the current folder is the one meant, whatever the folders hold. */
-    dir("pkg");
+    mkdir_rel("pkg");
     put("pkg/form.yaml", FORM("here", ""));
     CHECK_STR(packet_find("pkg/form.yaml", A), "pkg/form.yaml");
     CHECK_STR(loaded_id("pkg/form.yaml", &p), "here");
@@ -166,7 +127,7 @@ static const char *clinic_for(const char *path)
 static bool clinic_above_tmp(void)
 {
     char d[4096];
-    if (!realpath(tmp, d))
+    if (!realpath(tmptree_dir, d))
         return true;
     for (char *slash; (slash = strrchr(d, '/'));) {
         *slash = '\0';
@@ -185,13 +146,13 @@ static void test_clinic_order(void)
      * one beside a clinic.yaml (the package's link to CONFDIR's), one
      * with neither. */
     put("etc/clinic.yaml", clinic_text);
-    dir("share/forms/named");
+    mkdir_rel("share/forms/named");
     put("share/forms/named/clinic-of-its-own.yaml", clinic_text);
     put("share/forms/named/form.yaml", FORM("named", "clinic: clinic-of-its-own.yaml\n"));
-    dir("share/forms/beside");
+    mkdir_rel("share/forms/beside");
     put("share/forms/beside/clinic.yaml", clinic_text);
     put("share/forms/beside/form.yaml", FORM("beside", ""));
-    dir("share/forms/alone");
+    mkdir_rel("share/forms/alone");
     put("share/forms/alone/form.yaml", FORM("alone", ""));
     setenv("MEDPACKET_CONFDIR", at("etc"), 1);
     setenv("MEDPACKET_DATADIR", at("share"), 1);
@@ -203,7 +164,7 @@ static void test_clinic_order(void)
     CHECK_STR(clinic_for("beside/form.yaml"), at("share/forms/beside/clinic.yaml"));
     /* 3. Then CONFDIR's. */
     if (clinic_above_tmp()) {
-        fprintf(stderr, "note: a clinic.yaml above %s; CONFDIR's case is skipped\n", tmp);
+        fprintf(stderr, "note: a clinic.yaml above %s; CONFDIR's case is skipped\n", tmptree_dir);
         return;
     }
     CHECK_STR(clinic_for("alone/form.yaml"), at("etc/clinic.yaml"));
@@ -222,18 +183,16 @@ static void test_clinic_order(void)
 int main(void)
 {
     A = arena_new();
-    if (!A || !mkdtemp(tmp) || chdir(tmp) != 0) {
+    if (!A || !tmptree_open("sysdirs", A) || chdir(tmptree_dir) != 0) {
         fprintf(stderr, "cannot set up the test\n");
         return 1;
     }
     test_dirs();
     test_form_order();
     test_clinic_order();
-    for (int i = nmade - 1; i >= 0; i--)
-        if (remove(made[i]) != 0)
-            perror(made[i]);
-    if (chdir("/") != 0 || rmdir(tmp) != 0)
-        perror(tmp);
+    if (chdir("/") != 0)
+        perror("/");
+    tmptree_close();
     arena_free(A);
     CHECK_DONE();
 }
