@@ -21,6 +21,7 @@ int(err_set)(mp_err *e, int code, const char *file, int line, int col, const cha
     e->line = line;
     e->col = col;
     e->row = 0;
+    e->where[0] = '\0';
     e->field[0] = '\0';
     e->errnum = 0;
     va_list ap;
@@ -39,14 +40,23 @@ void err_missing_field(mp_err *e, const char *name)
     snprintf(e->field, sizeof e->field, "%s", strcmp(name, "name") == 0 ? "first_name" : name);
 }
 
+const char *err_row_place(const mp_err *e, char *buf, size_t n)
+{
+    if (e->where[0])
+        return e->where;
+    snprintf(buf, n, "row %ld", e->row);
+    return buf;
+}
+
 void err_format(const mp_err *e, char *buf, size_t n)
 {
+    char row[32];
     if (e->file[0] && e->line > 0 && e->col > 0)
         snprintf(buf, n, "%s:%d:%d: %s", e->file, e->line, e->col, e->msg);
     else if (e->file[0] && e->line > 0)
         snprintf(buf, n, "%s:%d: %s", e->file, e->line, e->msg);
     else if (e->file[0] && e->row > 0)
-        snprintf(buf, n, "%s: row %ld: %s", e->file, e->row, e->msg);
+        snprintf(buf, n, "%s: %s: %s", e->file, err_row_place(e, row, sizeof row), e->msg);
     else if (e->file[0])
         snprintf(buf, n, "%s: %s", e->file, e->msg);
     else

@@ -17,6 +17,9 @@ typedef struct mp_err {
     char file[512]; /* file the problem is in; "" when none */
     int line, col;  /* 1-based; 0 when unknown */
     long row;       /* data row (CSV, patient list), 1-based; 0 when none */
+    /* How the row is named when not "row N": a FHIR list's
+     * "entry 3 (Appointment/123)"; "" otherwise. */
+    char where[96];
     /* The patient field whose value was missing ("clinician"), for a caller
      * that shows the problem beside that field (serve's walk-in form); ""
      * otherwise. "first_name" stands for a missing name. */
@@ -53,6 +56,9 @@ static inline int err_returns_code(int returned, int code)
 }
 #define err_set(e, code, ...) err_returns_code(err_set((e), (code), __VA_ARGS__), (code))
 #endif
+
+/* "row N", or e->where when set: how a message names e's data row. */
+const char *err_row_place(const mp_err *e, char *buf, size_t n);
 
 /* Formats e as "file:line:col: message", "file: row N: message",
  * "file: message" or "message", whichever parts are known. */

@@ -220,18 +220,29 @@ static double seconds_since(const struct timespec *t)
     return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
 }
 
+/* "row N", or how a FHIR list names the row ("entry 3 (Appointment/123)"). */
+static const char *row_place(const batch_result *r, char *buf, size_t n)
+{
+    if (r->where[0])
+        return r->where;
+    snprintf(buf, n, "row %ld", r->row);
+    return buf;
+}
+
 /* "FILE: row N: message", or with a form's place when the problem is there. */
 static void row_message(const report *rp, const batch_result *r, char *buf, size_t n)
 {
     const mp_err *e = &r->err;
+    char rowbuf[32];
+    const char *place = row_place(r, rowbuf, sizeof rowbuf);
     if (!e->file[0] || strcmp(e->file, rp->data_name) == 0) {
-        snprintf(buf, n, "%s: row %ld: %s", rp->data_name, r->row, e->msg);
+        snprintf(buf, n, "%s: %s: %s", rp->data_name, place, e->msg);
     } else {
         char inner[1200];
         mp_err copy = *e;
         copy.row = 0;
         err_format(&copy, inner, sizeof inner);
-        snprintf(buf, n, "%s: row %ld: %s", rp->data_name, r->row, inner);
+        snprintf(buf, n, "%s: %s: %s", rp->data_name, place, inner);
     }
 }
 
@@ -308,7 +319,8 @@ static void on_row(void *ctx, const batch_result *r)
         char words[512];
         render_fallback_words(&r->choice, rp->env, words, sizeof words);
         clear_bar(rp);
-        fprintf(stderr, "%s: row %ld: %s\n", rp->data_name, r->row, words);
+        char rowbuf[32];
+        fprintf(stderr, "%s: %s: %s\n", rp->data_name, row_place(r, rowbuf, sizeof rowbuf), words);
     }
     rp->rows++;
     if (r->status == BATCH_OK)

@@ -30,13 +30,13 @@ int cli_report(const mp_err *e)
 {
     mp_err copy = *e;
     /* Insert "error: " after the place, gcc-style. */
-    char place[700] = "";
+    char place[700] = "", row[32];
     if (copy.file[0] && copy.line > 0 && copy.col > 0)
         snprintf(place, sizeof place, "%s:%d:%d: ", copy.file, copy.line, copy.col);
     else if (copy.file[0] && copy.line > 0)
         snprintf(place, sizeof place, "%s:%d: ", copy.file, copy.line);
     else if (copy.file[0] && copy.row > 0)
-        snprintf(place, sizeof place, "%s: row %ld: ", copy.file, copy.row);
+        snprintf(place, sizeof place, "%s: %s: ", copy.file, err_row_place(&copy, row, sizeof row));
     else if (copy.file[0])
         snprintf(place, sizeof place, "%s: ", copy.file);
     else

@@ -121,8 +121,10 @@ static void render_slot(const batch_opts *o, slot *s)
         render_packet(s->packet, o->env, &s->row.patient, s->a, &s->pdf, &s->len, &info, &r->err);
     if (rc) {
         r->status = BATCH_FAILED;
-        if (r->err.row == 0 && r->err.file[0] == '\0')
+        if (r->err.row == 0 && r->err.file[0] == '\0') {
             r->err.row = s->row.row;
+            memcpy(r->err.where, s->row.where, sizeof r->err.where);
+        }
         return;
     }
     r->status = BATCH_OK;
@@ -262,6 +264,7 @@ static void fail_row(slot *s, int code, const char *fmt, const char *detail)
     err_clear(&s->res.err);
     err_set(&s->res.err, code, NULL, 0, 0, fmt, detail);
     s->res.err.row = s->row.row;
+    memcpy(s->res.err.where, s->row.where, sizeof s->res.err.where);
     s->res.status = BATCH_FAILED;
     s->done = true;
 }
@@ -304,6 +307,7 @@ static int prepare(const batch_opts *o, slot *s, name_set *names, mp_err *err)
 {
     batch_result *r = &s->res;
     r->row = s->row.row;
+    memcpy(r->where, s->row.where, sizeof r->where);
     if (s->row.problem) {
         fail_row(s, EX_DATAERR, "%s", s->row.problem);
         return 0;

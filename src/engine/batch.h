@@ -41,6 +41,7 @@ typedef enum { BATCH_OK, BATCH_SKIPPED, BATCH_FAILED } batch_status;
 
 typedef struct batch_result {
     long row;
+    char where[96]; /* how messages name the row: "" for "row N", else a FHIR entry's name */
     batch_status status;
     const char *path; /* the output file (NULL without an output folder) */
     int pages;

@@ -3,11 +3,20 @@
  */
 #include "patient.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "date.h"
 #include "utf8.h"
+
+const char *patient_place(const patient *p, char *buf, size_t n)
+{
+    if (p->where)
+        return p->where;
+    snprintf(buf, n, "row %ld", p->row);
+    return buf;
+}
 
 bool patient_is_date_field(const char *name, size_t len)
 {

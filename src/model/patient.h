@@ -24,12 +24,29 @@ typedef struct patient_value {
     mp_text value;    /* the text as written; .node NULL for CSV values */
 } patient_value;
 
+/* Who the patient and the visit are in the EHR, when the list came from FHIR
+ * (fhirin.h): what a DocumentReference filed back names as its subject and
+ * context. Every member may be NULL: a CSV row has none of them. */
+typedef struct patient_fhir {
+    const char *patient_ref;     /* "Patient/123" (relative, as the server names it) */
+    const char *appointment_ref; /* "Appointment/9" */
+    const char *mrn_system;      /* Identifier.system the record number (field mrn) came with */
+} patient_fhir;
+
 typedef struct patient {
     const char *source; /* the file it came from, for messages */
-    long row;           /* its row in a patient list, or 0 for a file of its own */
+    long row;           /* its row in a patient list, or 0 for a file of its own; for
+                         * FHIR, the Bundle entry (1-based) or NDJSON line */
+    /* How messages name the row: NULL for "row N"; for FHIR,
+     * "entry 3 (Appointment/123)" (patient_place). */
+    const char *where;
+    patient_fhir fhir;
     patient_value *fields;
     size_t nfields;
 } patient;
+
+/* How a message names p's row: "row 12", or p->where. */
+const char *patient_place(const patient *p, char *buf, size_t n);
 
 /* Loads one patient from a YAML file whose root is a mapping of fields.
  * A list of patients is an EX_DATAERR error. */

@@ -48,6 +48,9 @@ const char *roster_name(const roster *r);
 
 typedef struct roster_row {
     long row;            /* as the user counts rows (see above) */
+    /* How messages name it: "" for "row N"; a FHIR list's
+     * "entry 3 (Appointment/123)" (fhirin.h). */
+    char where[96];
     patient patient;     /* in the arena given to roster_next */
     const char *problem; /* non-NULL: a bad row; patient is unusable */
     char problem_buf[256];
