@@ -12,6 +12,7 @@
 #include "schema.h"
 #include "secret.h"
 #include "sysdirs.h"
+#include "tzone.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,39 @@
 #include <sys/stat.h>
 
 /* ---- clinic ------------------------------------------------------------ */
+
+/* timezone: an IANA name; fhir: {mrn_system: URI}. */
+static int load_fhir(const ydoc *doc, const ynode *root, clinic *out, arena *a, mp_err *err)
+{
+    mp_text tz = {0};
+    int rc = schema_optional_text(doc, root, "timezone", &tz, a, err);
+    if (rc)
+        return rc;
+    if (tz.s && !tz_valid(tz.s))
+        return node_err(err, EX_DATAERR, doc, tz.node,
+                        "timezone \"%s\" is not a time zone name; use the IANA name, such as "
+                        "America/New_York or Europe/Madrid",
+                        tz.s);
+    out->timezone = tz.s;
+    const ynode *fhir = ydoc_get(root, "fhir");
+    if (!fhir)
+        return 0;
+    static const char *const keys[] = {"mrn_system", NULL};
+    mp_text sys = {0};
+    if ((rc = schema_expect_kind(doc, fhir, YNODE_MAP, "fhir", err)) ||
+        (rc = schema_check_keys(doc, fhir, "fhir settings", keys, err)) ||
+        (rc = schema_optional_text(doc, fhir, "mrn_system", &sys, a, err)))
+        return rc;
+    /* An Identifier.system is a URI (FHIR R4 2.24.0.2): an http(s) URL, or
+     * urn:oid: / urn:uuid:. A bare name would never match what an EHR sends. */
+    if (sys.s && strncmp(sys.s, "http://", 7) != 0 && strncmp(sys.s, "https://", 8) != 0 &&
+        strncmp(sys.s, "urn:oid:", 8) != 0 && strncmp(sys.s, "urn:uuid:", 9) != 0)
+        return node_err(err, EX_DATAERR, doc, sys.node,
+                        "mrn_system must be the URI the EHR names its record numbers with "
+                        "(http://..., https://... or urn:oid:...)");
+    out->fhir_mrn_system = sys.s;
+    return 0;
+}
 
 /* language_notice: FOLDER and notice_languages: [TAG, ...], given together:
  * the folder holds one notice a language; the list is the languages printed
@@ -87,6 +121,8 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
                                        "tty",
                                        "language_notice",
                                        "notice_languages",
+                                       "timezone",
+                                       "fhir",
                                        NULL};
     if ((rc = schema_expect_kind(doc, root, YNODE_MAP, "clinic settings", err)) ||
         (rc = schema_check_keys(doc, root, "clinic settings", keys, err)) ||
@@ -156,6 +192,8 @@ int clinic_load(const char *path, arena *a, clinic *out, mp_err *err)
         static const char *const orders[] = {"iso", "mdy", "dmy", NULL};
         return schema_unknown_word(err, doc, order.node, "date_order", NULL, orders);
     }
+    if ((rc = load_fhir(doc, root, out, a, err)))
+        return rc;
     const ynode *lp = ydoc_get(root, "large_print");
     if (lp && (rc = schema_get_bool(doc, lp, "large_print", &out->large_print, err)))
         return rc;

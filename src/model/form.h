@@ -181,6 +181,15 @@ typedef struct clinic {
     date_order date_order;           /* how its exports write dates with slashes (date_order:) */
     const char *fonts_dir;           /* `fonts:` resolved beside the clinic file, or NULL */
     const struct layout_image *logo; /* `logo:` (PNG or JPEG), checked at load; or NULL */
+    /* The clinic's IANA time zone (timezone: America/New_York): the local
+     * date of a FHIR appointment's instant, and serve's "today". NULL when
+     * not given: an instant's own offset is taken as local. */
+    const char *timezone;
+    /* fhir: {mrn_system: URI}: the Identifier.system of the clinic's record
+     * numbers. A FHIR patient's record number is the identifier with this
+     * system, or (NULL) the one typed MR (v2-0203); a DocumentReference names
+     * its subject by it when the list gave no Patient id. */
+    const char *fhir_mrn_system;
 } clinic;
 
 /* Calls fn for every text of f that may hold placeholders, in reading
