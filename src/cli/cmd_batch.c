@@ -33,9 +33,12 @@ static void batch_usage(FILE *out)
           "\n"
           "Input:\n"
           "  -d, --data FILE        the patient list: CSV with a header row (RFC 4180, UTF-8,\n"
-          "                         optional BOM), or a YAML list for .yaml/.yml names;\n"
+          "                         optional BOM), a YAML list for .yaml/.yml names, or FHIR\n"
+          "                         R4 JSON (a Bundle, a Patient, NDJSON; docs/fhir.md) for\n"
+          "                         .json/.ndjson names or a file that starts with {;\n"
           "                         \"-\" reads standard input\n"
-          "      --data-format F    csv or yaml, when the name does not tell (standard input)\n"
+          "      --data-format F    csv, yaml or fhir, when the name does not tell (standard\n"
+          "                         input)\n"
           "Output:\n"
           "  -O, --out-dir DIR      write one PDF per row into DIR (created if missing)\n"
           "  -n, --name PATTERN     file names, with {field} from the row and {row}; made safe\n"
@@ -180,8 +183,9 @@ static int parse_args(int argc, char **argv, batch_args *a)
         return cli_fail(EX_USAGE, "batch: --skip-existing and --force contradict each other");
     if ((rc = cli_check_run_opts(&batch_cmd, ro)))
         return rc;
-    if (a->data_format && strcmp(a->data_format, "csv") != 0 && strcmp(a->data_format, "yaml") != 0)
-        return cli_fail(EX_USAGE, "batch: --data-format must be csv or yaml");
+    if (a->data_format && strcmp(a->data_format, "csv") != 0 &&
+        strcmp(a->data_format, "yaml") != 0 && strcmp(a->data_format, "fhir") != 0)
+        return cli_fail(EX_USAGE, "batch: --data-format must be csv, yaml or fhir");
     if (a->shard_text && parse_shard(a->shard_text, &a->shard, &a->shards))
         return cli_fail(EX_USAGE,
                         "batch: --shard K/N: N shards counted from 1, K from 0 to N-1, as in "
@@ -536,11 +540,14 @@ static int check_run(const batch_args *args, arena *a, run_state *st, mp_err *er
     int rc = prepare_run(&args->run.prep, a, &st->cr, err);
     roster_format fmt = !args->data_format                       ? ROSTER_AUTO
                         : strcmp(args->data_format, "yaml") == 0 ? ROSTER_YAML
+                        : strcmp(args->data_format, "fhir") == 0 ? ROSTER_FHIR
                                                                  : ROSTER_CSV;
     if (!rc)
         rc = roster_open(args->run.data, fmt, &st->ro, err);
-    if (!rc)
+    if (!rc) {
         roster_set_date_order(st->ro, st->cr.date_order);
+        roster_set_fhir(st->ro, st->cr.cl.timezone, st->cr.cl.fhir_mrn_system);
+    }
     /* A --name field the list never holds would fail every row: said once. */
     char field[64];
     if (!rc && args->out_dir &&
@@ -718,6 +725,18 @@ static void summary_json(const batch_args *args, report *rp, const run_state *st
         json_key(&j, counts[i].key);
         json_put_int(&j, counts[i].n);
     }
+    roster_skips k = roster_skipped(rp->roster);
+    if (k.cancelled + k.noshow + k.entered_in_error) {
+        json_key(&j, "appointments_not_printed");
+        json_begin_object(&j);
+        json_key(&j, "cancelled");
+        json_put_int(&j, k.cancelled);
+        json_key(&j, "noshow");
+        json_put_int(&j, k.noshow);
+        json_key(&j, "entered_in_error");
+        json_put_int(&j, k.entered_in_error);
+        json_end_object(&j);
+    }
     json_key(&j, "ended");
     json_put_str(&j, st->ended);
     json_key(&j, "stopped");
@@ -764,14 +783,24 @@ static void summary_text(const batch_args *args, const report *rp, const run_sta
             snprintf(merge_note, sizeof merge_note, "; merged into %s", args->merge);
         else if (args->merge)
             snprintf(merge_note, sizeof merge_note, "; %s not written", args->merge);
+        /* A FHIR list's appointments that are off: not rows, but said, so
+         * that the desk knows the count is not a mistake. */
+        roster_skips k = roster_skipped(rp->roster);
+        long off = k.cancelled + k.noshow + k.entered_in_error;
+        char skip_note[200] = "";
+        if (off)
+            snprintf(skip_note, sizeof skip_note,
+                     "; %ld appointment%s not printed (%ld cancelled, %ld no-show, %ld entered in "
+                     "error)",
+                     off, off == 1 ? "" : "s", k.cancelled, k.noshow, k.entered_in_error);
         fprintf(stderr,
-                "%s: %s: %ld rows: %ld written, %ld skipped, %ld failed; %ld pages in %.1f s%s\n",
+                "%s: %s: %ld rows: %ld written, %ld skipped, %ld failed; %ld pages in %.1f s%s%s\n",
                 rp->data_name,
                 interrupted    ? "interrupted"
                 : sum->stopped ? "stopped at the first failure"
                                : "complete",
                 sum->rows, sum->ok, sum->skipped, sum->failed, sum->pages,
-                seconds_since(&rp->start), merge_note);
+                seconds_since(&rp->start), skip_note, merge_note);
     }
     if (args->run.print && !st->prc) {
         if (st->not_printed)

@@ -9,6 +9,7 @@
 #include "outfile.h"
 #include "print.h"
 #include "render.h"
+#include "fhirin.h"
 #include "roster.h"
 #include "sha256.h"
 
@@ -170,6 +171,41 @@ static int parse_args(int argc, char **argv, render_args *a)
     return rc ? rc : check_args(a);
 }
 
+/* A .json or .ndjson name, or a file that starts with "{" (not a .yaml
+ * one: YAML may too). */
+static bool is_fhir_file(const char *path)
+{
+    size_t n = strlen(path);
+    if ((n > 5 && strcmp(path + n - 5, ".json") == 0) ||
+        (n > 7 && strcmp(path + n - 7, ".ndjson") == 0))
+        return true;
+    if ((n > 5 && strcmp(path + n - 5, ".yaml") == 0) ||
+        (n > 4 && strcmp(path + n - 4, ".yml") == 0) || strcmp(path, "-") == 0)
+        return false;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false; /* the YAML loader says why */
+    char head[64];
+    size_t got = fread(head, 1, sizeof head, f);
+    fclose(f);
+    return fhirin_sniff(head, got);
+}
+
+static int load_fhir_one(const char *path, const prepared_run *run, arena *a, patient *pt,
+                         mp_err *err)
+{
+    roster *r;
+    int rc = roster_open(path, ROSTER_FHIR, &r, err);
+    if (rc)
+        return rc;
+    roster_set_fhir(r, run->cl.timezone, run->cl.fhir_mrn_system);
+    rc = roster_only(r, a, pt, err);
+    if (!rc && !(pt->source = arena_strdup(a, roster_name(r))))
+        rc = err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    roster_close(r);
+    return rc;
+}
+
 /* The patient: a file of one, a row picked from a day's list (--select,
  * --row), or nobody (a walk-in), then --set on top. */
 static int load_patient(const render_args *args, const prepared_run *run, arena *a, patient *pt,
@@ -183,6 +219,7 @@ static int load_patient(const render_args *args, const prepared_run *run, arena 
         if ((rc = roster_open(ro->data, ROSTER_AUTO, &r, err)))
             return rc;
         roster_set_date_order(r, run->date_order);
+        roster_set_fhir(r, run->cl.timezone, run->cl.fhir_mrn_system);
         char *field = NULL, *value = NULL;
         if (args->select) {
             const char *eq = strchr(args->select, '=');
@@ -203,8 +240,14 @@ static int load_patient(const render_args *args, const prepared_run *run, arena 
         if (n > 4 && strcmp(ro->data + n - 4, ".csv") == 0)
             return err_set(err, EX_USAGE, ro->data, 0, 0,
                            "a list of patients: pick one with --select FIELD=VALUE or --row N");
-        /* "-": one patient's YAML on standard input. */
-        rc = patient_load_yaml(strcmp(ro->data, "-") == 0 ? "/dev/stdin" : ro->data, a, pt, err);
+        /* A FHIR file (a Patient, or a Bundle of one appointment) is a list
+         * of one; anything else is one patient's YAML ("-": on standard
+         * input). */
+        if (is_fhir_file(ro->data))
+            rc = load_fhir_one(ro->data, run, a, pt, err);
+        else
+            rc = patient_load_yaml(strcmp(ro->data, "-") == 0 ? "/dev/stdin" : ro->data, a, pt,
+                                   err);
     } else {
         pt->source = "--set";
     }
@@ -305,8 +348,10 @@ static int run(void *ctx, arena *a, mp_err *err)
         } else if (packet_choice_fallback(&choice)) {
             char words[512];
             render_fallback_words(&choice, &run.env, words, sizeof words);
+            char place[32];
             if (pt.row)
-                fprintf(stderr, "%s: row %ld: warning: %s\n", pt.source, pt.row, words);
+                fprintf(stderr, "%s: %s: warning: %s\n", pt.source,
+                        patient_place(&pt, place, sizeof place), words);
             else
                 fprintf(stderr, "%s: warning: %s\n", pt.source ? pt.source : "patient", words);
         }

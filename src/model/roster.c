@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "csv.h"
+#include "fhirin.h"
 #include "ydoc.h"
 
 struct roster {
@@ -17,6 +18,7 @@ struct roster {
     bool own_in;
     long size; /* CSV: file size for progress, or -1 */
     csv_reader *csv;
+    fhirin *fhir;
     arena *yaml_arena; /* YAML: the loaded document */
     const ydoc *doc;
     size_t next_item;
@@ -90,9 +92,12 @@ static bool ends_with(const char *s, const char *suffix)
 int roster_open(const char *path, roster_format fmt, roster **out, mp_err *err)
 {
     bool is_stdin = strcmp(path, "-") == 0;
-    if (fmt == ROSTER_AUTO)
-        fmt = !is_stdin && (ends_with(path, ".yaml") || ends_with(path, ".yml")) ? ROSTER_YAML
-                                                                                 : ROSTER_CSV;
+    /* Left ROSTER_AUTO: CSV, unless the file's first character says JSON. */
+    if (fmt == ROSTER_AUTO && !is_stdin && (ends_with(path, ".yaml") || ends_with(path, ".yml")))
+        fmt = ROSTER_YAML;
+    if (fmt == ROSTER_AUTO && !is_stdin &&
+        (ends_with(path, ".json") || ends_with(path, ".ndjson")))
+        fmt = ROSTER_FHIR;
     roster *r = calloc(1, sizeof *r);
     if (!r || !(r->name = strdup(is_stdin ? "<stdin>" : path))) {
         free(r);
@@ -120,8 +125,22 @@ int roster_open(const char *path, roster_format fmt, roster **out, mp_err *err)
             struct stat st;
             if (fstat(fileno(r->in), &st) == 0 && S_ISREG(st.st_mode))
                 r->size = (long)st.st_size;
-            rc = csv_open(r->in, r->name, &r->csv, err);
-            if (!rc)
+            /* A file named .csv (or anything) that holds JSON is FHIR: an
+             * EHR's export may be named by its date alone. Only a regular
+             * file is looked into; a pipe cannot be read twice. */
+            if (fmt == ROSTER_AUTO && r->size > 0) {
+                char head[64];
+                size_t got = fread(head, 1, sizeof head, r->in);
+                if (fhirin_sniff(head, got))
+                    fmt = ROSTER_FHIR;
+                if (fseek(r->in, 0, SEEK_SET) != 0)
+                    rc = err_set(err, EX_IOERR, path, 0, 0, "cannot read: %s", strerror(errno));
+            }
+            if (rc)
+                ;
+            else if (fmt == ROSTER_FHIR)
+                rc = fhirin_open(r->in, is_stdin ? NULL : path, r->name, &r->fhir, err);
+            else if (!(rc = csv_open(r->in, r->name, &r->csv, err)))
                 rc = map_columns(r, err);
         }
     }
@@ -138,6 +157,7 @@ void roster_close(roster *r)
     if (!r)
         return;
     csv_close(r->csv);
+    fhirin_close(r->fhir);
     free(r->columns);
     if (r->in && r->own_in)
         fclose(r->in);
@@ -151,8 +171,26 @@ const char *roster_name(const roster *r)
     return r->name;
 }
 
+void roster_set_fhir(roster *r, const char *timezone, const char *mrn_system)
+{
+    if (r->fhir)
+        fhirin_configure(r->fhir, &(fhirin_settings){timezone, mrn_system});
+}
+
+roster_skips roster_skipped(const roster *r)
+{
+    roster_skips k = {0, 0, 0};
+    if (r->fhir) {
+        fhirin_skips f = fhirin_skipped(r->fhir);
+        k = (roster_skips){f.cancelled, f.noshow, f.entered_in_error};
+    }
+    return k;
+}
+
 bool roster_has_field(const roster *r, const char *name)
 {
+    if (r->fhir)
+        return fhirin_has_field(name);
     if (r->csv) {
         for (size_t i = 0; i < csv_ncolumns(r->csv); i++)
             if (strcmp(r->columns[i], name) == 0)
@@ -173,6 +211,8 @@ void roster_set_date_order(roster *r, date_order order)
 
 double roster_progress(const roster *r)
 {
+    if (r->fhir)
+        return fhirin_progress(r->fhir);
     if (r->doc)
         return r->doc->root->count ? (double)r->next_item / (double)r->doc->root->count : 1.0;
     if (r->size <= 0 || !r->in)
@@ -291,10 +331,30 @@ static int next_yaml(roster *r, arena *a, roster_row *row, mp_err *err)
     return 1;
 }
 
+/* A FHIR row's values are made by the mapping (fhirin.c), which checks
+ * them as it goes: nothing to rewrite. */
+static int next_fhir(roster *r, arena *a, roster_row *row, mp_err *err)
+{
+    fhirin_row fr;
+    int rc = fhirin_next(r->fhir, a, &fr, err);
+    if (rc != 1)
+        return rc;
+    row->row = fr.entry;
+    memcpy(row->where, fr.where, sizeof row->where);
+    row->patient = fr.patient;
+    if (fr.problem) {
+        memcpy(row->problem_buf, fr.problem_buf, sizeof row->problem_buf);
+        row->problem = row->problem_buf;
+    }
+    return 1;
+}
+
 int roster_next(roster *r, arena *a, roster_row *row, mp_err *err)
 {
     memset(row, 0, sizeof *row);
-    return r->csv ? next_csv(r, a, row, err) : next_yaml(r, a, row, err);
+    return r->fhir  ? next_fhir(r, a, row, err)
+           : r->csv ? next_csv(r, a, row, err)
+                    : next_yaml(r, a, row, err);
 }
 
 int roster_find(roster *r, const char *field, const char *value, long row, arena *a, patient *out,
@@ -314,7 +374,7 @@ int roster_find(roster *r, const char *field, const char *value, long row, arena
         named[k] = '\0';
         field = field_of_header(named);
     }
-    if (!field && row == 1)
+    if (!field && row == 1 && !r->fhir)
         return err_set(err, EX_DATAERR, r->name, 0, 0,
                        r->csv ? "row 1 is the list's header; the first patient is row 2"
                               : "rows are counted as in a spreadsheet with a header row: the "
@@ -340,6 +400,7 @@ int roster_find(roster *r, const char *field, const char *value, long row, arena
         if (rr.problem) {
             err_set(err, EX_DATAERR, r->name, 0, 0, "%s", rr.problem);
             err->row = rr.row;
+            memcpy(err->where, rr.where, sizeof err->where);
             return EX_DATAERR;
         }
         if (nfound++ == 0) {
@@ -351,11 +412,13 @@ int roster_find(roster *r, const char *field, const char *value, long row, arena
                     return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
         }
         /* Candidates by row and record number only: no names in a message. */
+        char rowname[32];
         const mp_text *mrn = patient_get(&rr.patient, "mrn", 3);
         size_t used = strlen(found);
         if (used < sizeof found - 40)
-            snprintf(found + used, sizeof found - used, "%srow %ld (record %s)",
-                     nfound > 1 ? ", " : "", rr.row, mrn ? mrn->s : "none");
+            snprintf(found + used, sizeof found - used, "%s%s (record %s)",
+                     nfound > 1 ? ", " : "", patient_place(&rr.patient, rowname, sizeof rowname),
+                     mrn ? mrn->s : "none");
         if (!field)
             break;
     }
@@ -363,7 +426,39 @@ int roster_find(roster *r, const char *field, const char *value, long row, arena
         return 0;
     if (nfound == 0)
         return field ? err_set(err, EX_DATAERR, r->name, 0, 0, "no row has %s = %s", field, value)
-                     : err_set(err, EX_DATAERR, r->name, 0, 0, "there is no row %ld", row);
+                     : err_set(err, EX_DATAERR, r->name, 0, 0, "there is no %s %ld",
+                               r->fhir ? "entry" : "row", row);
     return err_set(err, EX_DATAERR, r->name, 0, 0,
                    "%zu rows have %s = %s: %s; pick one with --row N", nfound, field, value, found);
+}
+
+bool roster_is_fhir(const roster *r)
+{
+    return r->fhir != NULL;
+}
+
+int roster_only(roster *r, arena *a, patient *out, mp_err *err)
+{
+    long n = 0;
+    for (;;) {
+        roster_row rr;
+        int rc = roster_next(r, a, &rr, err);
+        if (rc == 0)
+            break;
+        if (rc != 1)
+            return rc;
+        if (++n > 1)
+            return err_set(err, EX_USAGE, r->name, 0, 0,
+                           "a list of patients: pick one with --select FIELD=VALUE or --row N");
+        if (rr.problem) {
+            err_set(err, EX_DATAERR, r->name, 0, 0, "%s", rr.problem);
+            err->row = rr.row;
+            memcpy(err->where, rr.where, sizeof err->where);
+            return EX_DATAERR;
+        }
+        *out = rr.patient;
+    }
+    if (n == 0)
+        return err_set(err, EX_DATAERR, r->name, 0, 0, "holds no patient to print");
+    return 0;
 }

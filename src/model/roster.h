@@ -27,10 +27,12 @@
 
 typedef struct roster roster;
 
-typedef enum { ROSTER_AUTO, ROSTER_CSV, ROSTER_YAML } roster_format;
+typedef enum { ROSTER_AUTO, ROSTER_CSV, ROSTER_YAML, ROSTER_FHIR } roster_format;
 
 /* Opens path ("-" for standard input). ROSTER_AUTO picks YAML for .yaml/.yml
- * names and CSV otherwise (standard input included). */
+ * names, FHIR JSON (fhirin.h) for .json/.ndjson names and for a file whose
+ * first character is "{", and CSV otherwise (standard input included:
+ * --data-format fhir says otherwise). */
 int roster_open(const char *path, roster_format fmt, roster **out, mp_err *err);
 void roster_close(roster *r);
 
@@ -38,6 +40,17 @@ void roster_close(roster *r);
  * --date-order); DATE_ORDER_ISO, the default, takes YYYY-MM-DD only. Every
  * date is handed on as YYYY-MM-DD. */
 void roster_set_date_order(roster *r, date_order order);
+
+/* What a FHIR list needs of the clinic (fhirin_settings): its time zone and
+ * record number system; the strings must outlive r. No effect on CSV/YAML. */
+void roster_set_fhir(roster *r, const char *timezone, const char *mrn_system);
+
+/* Appointments a FHIR list skipped (cancelled, noshow, entered-in-error);
+ * all zero for CSV and YAML. */
+typedef struct roster_skips {
+    long cancelled, noshow, entered_in_error;
+} roster_skips;
+roster_skips roster_skipped(const roster *r);
 
 /* Whether a row of the list may hold field name: a column of the CSV (as
  * its header is read), or a key of some patient of a YAML list. */
@@ -47,7 +60,7 @@ bool roster_has_field(const roster *r, const char *name);
 const char *roster_name(const roster *r);
 
 typedef struct roster_row {
-    long row;            /* as the user counts rows (see above) */
+    long row;            /* as the user counts rows (see above); a FHIR list's entry */
     /* How messages name it: "" for "row N"; a FHIR list's
      * "entry 3 (Appointment/123)" (fhirin.h). */
     char where[96];
@@ -67,6 +80,14 @@ int roster_next(roster *r, arena *a, roster_row *row, mp_err *err);
  * asked for is reported. The patient is copied into a. */
 int roster_find(roster *r, const char *field, const char *value, long row, arena *a, patient *out,
                 mp_err *err);
+
+/* Whether r reads FHIR JSON (fhirin.h). */
+bool roster_is_fhir(const roster *r);
+
+/* The list's one patient (a FHIR file of one Patient, or a Bundle of one
+ * appointment): EX_USAGE when it holds more than one, EX_DATAERR when none
+ * or when its one row is bad. Copied into a as roster_find copies. */
+int roster_only(roster *r, arena *a, patient *out, mp_err *err);
 
 /* Fraction of the input read so far, 0..1, or -1 when unknown (a pipe):
  * for a progress bar's time estimate. */
