@@ -477,9 +477,13 @@ static const char *map_patient(rowctx *c, const json_t *res, const char *path)
     const char *dob = jstr(res, "birthDate");
     if (dob) {
         const char *why = patient_date_problem(dob, strlen(dob));
+        /* FHIR's date may be a year or a month alone (R4 2.24.0.1). */
+        if (why && (strlen(dob) == 4 || strlen(dob) == 7))
+            return problem(c, "%sbirthDate is a year or a month alone; the forms print the "
+                              "full date of birth (YYYY-MM-DD)",
+                           path);
         if (why)
-            return problem(c, "%sbirthDate %s%s", path, why,
-                           strlen(dob) < 10 ? " (a partial date: the year or month alone)" : "");
+            return problem(c, "%sbirthDate %s", path, why);
         if (!put_str(c, "dob", dob))
             return NULL;
     }
