@@ -5,7 +5,7 @@
 // medpacket writes (DocumentReference) are checked by software no one here
 // wrote.
 //
-//   node validate.mjs FILE...      (FILE "-" reads standard input)
+//   node validate.mjs [--warnings] FILE...   (FILE "-" reads standard input)
 //
 // A FILE ending in .ndjson holds one resource a line (FHIR Bulk Data); any
 // other FILE holds one JSON resource, a Bundle being validated as a whole,
@@ -17,7 +17,9 @@
 // expression says where inside, Bundle.entry[k] for a Bundle's entry) and
 // exits 1 when there is any; otherwise "ok: FILE: N resources valid", N
 // counting each resource, a Bundle and each resource in it alike.
-// Exits 2 on a usage error.
+// Exits 2 on a usage error. Medplum's warnings (not problems) are printed
+// only with --warnings: it warns of every urn:uuid reference in a
+// transaction Bundle, which FHIR allows there.
 //
 // One check is ours, not Medplum's: Medplum's validator does not check codes
 // against their required ValueSet (Appointment.status "bogus" passes it), so
@@ -28,9 +30,11 @@ import { readFileSync } from 'node:fs';
 import { arrayify, crawlTypedValue, toTypedValue, validateResource } from '@medplum/core';
 import { expandValueSet, loadR4Definitions } from './definitions.mjs';
 
-const files = process.argv.slice(2);
+const args = process.argv.slice(2);
+const showWarnings = args[0] === '--warnings';
+const files = showWarnings ? args.slice(1) : args;
 if (files.length === 0 || files.some((f) => f.startsWith('-') && f !== '-')) {
-  process.stderr.write('usage: node validate.mjs FILE... (FILE "-" reads standard input)\n');
+  process.stderr.write('usage: node validate.mjs [--warnings] FILE... (FILE "-" reads standard input)\n');
   process.exit(2);
 }
 
@@ -156,6 +160,9 @@ for (const file of files) {
     for (const issue of issuesOf(resource)) {
       const where = issue.expression?.length ? `${issue.expression.join(', ')}: ` : '';
       const severity = issue.severity === 'error' || issue.severity === 'fatal' ? '' : `${issue.severity}: `;
+      if (severity && !showWarnings) {
+        continue;
+      }
       console.log(`${label}: entry ${entry.n}: ${severity}${where}${issue.text}`);
       if (!severity) {
         fileFailed = true;
