@@ -35,6 +35,7 @@ done
 
 work=$(mktemp -d)
 server_pid=
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
   if [ -n "$server_pid" ]; then
     kill "$server_pid" 2>/dev/null || true
@@ -80,6 +81,7 @@ EOF
   # The same file is given again as standard input ("-"), in the same run:
   # each run of the validator spends two seconds loading the definitions.
   status=0
+  # shellcheck disable=SC2094 # the file is read twice, written never
   node "$here/validate.mjs" "$work/bad-docref.json" - <"$work/bad-docref.json" >"$work/bad.out" || status=$?
   expected=""
   for name in "$work/bad-docref.json" stdin; do

@@ -6,7 +6,7 @@
 // conditional create, batch and transaction Bundles, the OperationOutcome of
 // an error) is the router's, so a test that passes here passes against
 // software that no one here wrote. What the router lacks is not made up
-// here: see tests/fhir/data/README.md ("The test server") for the list.
+// here: tests/fhir/README.md ("Test server") lists it.
 //
 //   node server.mjs [--port N] [--token TOKEN] [--base /fhir/R4]
 //
