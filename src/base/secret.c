@@ -8,6 +8,7 @@
 #include <math.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -15,8 +16,12 @@
 
 #include "outfile.h"
 
-int secret_read(const char *path, const char *what, const char *maker, arena *a, const char **out,
-                size_t *out_len, mp_err *err)
+/* The one line of path into buf (cap bytes, cleansed by the caller): a
+ * regular file that neither its group nor others may read or change, of
+ * printable ASCII without spaces. *len excludes the line end; a file longer
+ * than cap - 3 gives *len past cap - 3, for the caller to refuse. */
+static int read_line_file(const char *path, const char *what, char *buf, size_t cap, size_t *lenp,
+                          mp_err *err)
 {
     /* O_NONBLOCK: a FIFO planted at the path must not hang the program. */
     int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
@@ -24,7 +29,6 @@ int secret_read(const char *path, const char *what, const char *maker, arena *a,
         return err_set(err, EX_NOINPUT, path, 0, 0, "cannot open the %s file: %s", what,
                        strerror(errno));
     struct stat st;
-    char buf[SECRET_MAX_LEN + 3] = {0};
     size_t len = 0;
     int rc = 0;
     if (fstat(fd, &st) != 0)
@@ -39,8 +43,8 @@ int secret_read(const char *path, const char *what, const char *maker, arena *a,
         rc = err_set(err, EX_CONFIG, path, 0, 0,
                      "others can change this %s file (mode %04o): chmod 600 %s", what,
                      (unsigned)(st.st_mode & 07777), path);
-    while (!rc && len < sizeof buf) {
-        ssize_t n = read(fd, buf + len, sizeof buf - len);
+    while (!rc && len < cap) {
+        ssize_t n = read(fd, buf + len, cap - len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -61,6 +65,16 @@ int secret_read(const char *path, const char *what, const char *maker, arena *a,
                          "the %s file must hold one line of letters, digits and punctuation, "
                          "without spaces",
                          what);
+    *lenp = len;
+    return rc;
+}
+
+int secret_read(const char *path, const char *what, const char *maker, arena *a, const char **out,
+                size_t *out_len, mp_err *err)
+{
+    char buf[SECRET_MAX_LEN + 3] = {0};
+    size_t len = 0;
+    int rc = read_line_file(path, what, buf, sizeof buf, &len, err);
     const char *weak = rc ? NULL : len ? secret_weakness(buf, len) : "it is empty";
     if (weak)
         rc = err_set(err, EX_CONFIG, path, 0, 0, "the %s is too weak: %s (%s makes a strong one)",
@@ -159,4 +173,29 @@ int secret_create(const char *path, bool force, mp_err *err)
     OPENSSL_cleanse(raw, sizeof raw);
     OPENSSL_cleanse(text, sizeof text);
     return rc;
+}
+
+int secret_read_given(const char *path, const char *what, arena *a, const char **out,
+                      mp_err *err)
+{
+    enum { cap = SECRET_GIVEN_MAX_LEN + 3 };
+    char *buf = calloc(1, cap);
+    if (!buf)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    size_t len = 0;
+    int rc = read_line_file(path, what, buf, cap, &len, err);
+    if (!rc && len == 0)
+        rc = err_set(err, EX_CONFIG, path, 0, 0, "the %s file is empty", what);
+    if (!rc && len > SECRET_GIVEN_MAX_LEN)
+        rc = err_set(err, EX_CONFIG, path, 0, 0, "the %s has more than %d characters", what,
+                     SECRET_GIVEN_MAX_LEN);
+    char *copy = rc ? NULL : arena_strndup(a, buf, len);
+    OPENSSL_cleanse(buf, cap);
+    free(buf);
+    if (rc)
+        return rc;
+    if (!copy)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    *out = copy;
+    return 0;
 }

@@ -36,6 +36,14 @@
 int secret_read(const char *path, const char *what, const char *maker, arena *a, const char **out,
                 size_t *out_len, mp_err *err);
 
+/* A secret someone else made, such as a FHIR server's bearer token (often a
+ * JWT, kilobytes long): read as secret_read reads, the same file checks, but
+ * its strength is the issuer's business, so only its length is checked (1
+ * to SECRET_GIVEN_MAX_LEN characters). */
+#define SECRET_GIVEN_MAX_LEN 16384
+int secret_read_given(const char *path, const char *what, arena *a, const char **out,
+                      mp_err *err);
+
 /* An estimate of s's strength in bits: its length times the entropy of its
  * own characters (or of the steps between them, if that is lower: "abcd..."
  * and "0123..." step by one), counting a character that repeats an earlier

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "http.h"
 #include "journal.h"
 #include "schedule.h"
 #include "secret.h"
@@ -43,7 +44,15 @@ static void serve_usage(FILE *out)
           "Prints the address to open (on standard error), and serves until Ctrl-C.\n"
           "\n"
           "Options:\n"
-          "  -d, --data FILE        the day's list: CSV export, or a YAML list\n"
+          "  -d, --data FILE|URL    the day's list: CSV export, a YAML list, FHIR R4 JSON\n"
+          "                         (docs/fhir.md), or a FHIR server's search, read\n"
+          "                         again every --poll seconds, e.g. https://ehr.example/\n"
+          "                         fhir/Appointment?date=today&_include=Appointment:patient\n"
+          "                         (today: the clinic's date, in its timezone:)\n"
+          "      --fhir-token-file FILE  the FHIR server's bearer token, in a file only\n"
+          "                         its owner can read\n"
+          "      --poll SECONDS     how often a FHIR server's list is read again\n"
+          "                         (default 60; 5 to 86400)\n"
           "      --config FILE      the options below from FILE, one a line as\n"
           "                         NAME = VALUE (data = /srv/today.csv, no-print = yes;\n"
           "                         # starts a comment line); the command line's win.\n"
@@ -94,6 +103,7 @@ typedef struct serve_args {
      * --page-size, --date-order, --font-dir, --allow-draft */
     cli_run_opts run;
     const char *forms, *listen, *token_file;
+    const char *fhir_token_file, *poll; /* a FHIR server's list: its token, how often */
     const char *config; /* --config FILE */
     char *config_text;  /* its bytes, which the options it set point into */
     const char *tls_cert, *tls_key;
@@ -139,6 +149,7 @@ static bool serving_options(const serve_args *a)
     const cli_run_opts *ro = &a->run;
     const prepare_opts *p = &ro->prep;
     return a->config || ro->data || a->forms || a->npackets || ro->printer || a->no_print ||
+           a->fhir_token_file || a->poll ||
            a->listen || a->token_file || a->nallow_hosts || a->tls_cert || a->tls_key ||
            p->clinic || p->page_size || p->date_order || p->font_dir || p->allow_draft || ro->jobs;
 }
@@ -155,6 +166,8 @@ static int parse_args(int argc, char **argv, serve_args *a)
         CLI_OPT_FLAG("no-print", 0, &a->no_print),
         CLI_OPT_TEXT("listen", 0, &a->listen),
         CLI_OPT_TEXT("token-file", 0, &a->token_file),
+        CLI_OPT_TEXT("fhir-token-file", 0, &a->fhir_token_file),
+        CLI_OPT_TEXT("poll", 0, &a->poll),
         CLI_OPT_CALL("allow-host", take_allow_host, a),
         CLI_OPT_TEXT("tls-cert", 0, &a->tls_cert),
         CLI_OPT_TEXT("tls-key", 0, &a->tls_key),
@@ -187,6 +200,14 @@ static int parse_args(int argc, char **argv, serve_args *a)
         return cli_fail(EX_USAGE, "serve needs --data TODAY.csv (the day's list)");
     if (a->forms && a->npackets)
         return cli_fail(EX_USAGE, "--forms and --packet do not go together");
+    bool remote = http_is_url(ro->data);
+    if ((a->fhir_token_file || a->poll) && !remote)
+        return cli_fail(EX_USAGE, "--%s goes with a FHIR server's URL as --data (https://...)",
+                        a->fhir_token_file ? "fhir-token-file" : "poll");
+    char *end;
+    long poll = a->poll ? strtol(a->poll, &end, 10) : 60;
+    if (a->poll && (*end || end == a->poll || poll < 5 || poll > 86400))
+        return cli_fail(EX_USAGE, "--poll takes a number of seconds from 5 to 86400");
     if ((rc = cli_check_run_opts(&serve_cmd, ro)))
         return rc;
     if (!a->tls_cert != !a->tls_key)
@@ -417,7 +438,15 @@ static int serve_packets(const serve_args *args, arena *a, prepared_run *runs, s
     if (!rc)
         rc = prepare_packets(args, a, runs, nruns, &sps, &npackets, err);
     schedule *sched;
-    if (rc || (rc = schedule_open(args->run.data, runs[0].date_order, &sched, err)))
+    const char *bearer = NULL;
+    if (!rc && args->fhir_token_file)
+        rc = secret_read_given(args->fhir_token_file, "FHIR server token", a, &bearer, err);
+    schedule_opts so = {.order = runs[0].date_order,
+                        .timezone = runs[0].cl.timezone,
+                        .mrn_system = runs[0].cl.fhir_mrn_system,
+                        .bearer = bearer,
+                        .poll_s = args->poll ? atoi(args->poll) : 60};
+    if (rc || (rc = schedule_open(args->run.data, &so, &sched, err)))
         return rc;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned jobs = (unsigned)(args->run.jobs ? args->run.jobs : (ncpu > 0 ? ncpu : 1));
@@ -433,7 +462,8 @@ static int serve_packets(const serve_args *args, arena *a, prepared_run *runs, s
         .printer = args->run.printer,
         .can_print = !args->no_print,
         .sched = sched,
-        .source_name = base_name(args->run.data),
+        .source_name = http_is_url(args->run.data) ? schedule_source(sched)
+                                                   : base_name(args->run.data),
         .packets = sps,
         .npackets = npackets,
         .clinic_name = cl->name.s ? arena_strndup(a, cl->name.s, cl->name.len) : "",

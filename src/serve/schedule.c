@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "fhirsource.h"
+#include "http.h"
 #include "roster.h"
 
 /* A day's list; past this the file is not a day's schedule. A few hundred
@@ -42,7 +44,10 @@ typedef struct snap {
 struct schedule {
     char *path;
     roster_format format;
-    date_order order;
+    schedule_opts o; /* its strings copied */
+    bool remote;     /* path is a FHIR server's search */
+    char source[512];
+    int64_t fetched_ms; /* a remote list's last read, good or not */
     pthread_mutex_t mu; /* guards what follows; never held across I/O */
     snap *cur;
     struct stat st; /* of the file last read (cur's, or a failed reload's) */
@@ -201,14 +206,31 @@ static int keep_names(patient *p, const char *source, arena *a)
     return 0;
 }
 
+/* The day's search on a FHIR server, into a new memory file (*out). */
+static int fetch_list(const schedule *s, int *out, mp_err *err)
+{
+    int mem = memfd_create("medpacket-fhir", MFD_CLOEXEC);
+    if (mem < 0)
+        return err_set(err, EX_OSERR, NULL, 0, 0, "cannot hold the day's list in memory: %s",
+                       strerror(errno));
+    fhirsource_opts fo = {s->path, s->o.bearer, s->o.timezone, now_ms() / 1000};
+    int rc = fhirsource_fetch(&fo, mem, err);
+    if (rc) {
+        close(mem);
+        return rc;
+    }
+    *out = mem;
+    return 0;
+}
+
 /* Reads the whole list into a new snapshot. Called without s->mu. */
 static int load(const schedule *s, snap **out, mp_err *err)
 {
-    const char *path = s->path;
+    const char *path = s->source;
     int mem;
-    int rc = copy_list(path, &mem, err);
+    int rc = s->remote ? fetch_list(s, &mem, err) : copy_list(s->path, &mem, err);
     if (rc)
-        return rc;
+        return rc; /* a server's messages name its origin themselves */
     snap *sn = calloc(1, sizeof *sn);
     arena *a = arena_new();
     roster *r = NULL;
@@ -227,8 +249,10 @@ static int load(const schedule *s, snap **out, mp_err *err)
     const char *source = arena_strdup(a, path);
     rc = source ? roster_open(copy, s->format, &r, err)
                 : err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
-    if (!rc)
-        roster_set_date_order(r, s->order);
+    if (!rc) {
+        roster_set_date_order(r, s->o.order);
+        roster_set_fhir(r, s->o.timezone, s->o.mrn_system);
+    }
     schedule_row *rows = NULL;
     size_t n = 0, cap = 0;
     roster_row rr;
@@ -279,19 +303,43 @@ static int load(const schedule *s, snap **out, mp_err *err)
     return 0;
 }
 
-int schedule_open(const char *path, date_order order, schedule **out, mp_err *err)
+static char *dup_or_null(const char *s, bool *failed)
+{
+    char *d = s ? strdup(s) : NULL;
+    *failed = *failed || (s && !d);
+    return d;
+}
+
+int schedule_open(const char *path, const schedule_opts *o, schedule **out, mp_err *err)
 {
     schedule *s = calloc(1, sizeof *s);
-    if (!s || !(s->path = strdup(path))) {
-        free(s);
+    bool failed = false;
+    if (s) {
+        s->path = dup_or_null(path, &failed);
+        s->o = *o;
+        s->o.timezone = dup_or_null(o->timezone, &failed);
+        s->o.mrn_system = dup_or_null(o->mrn_system, &failed);
+        s->o.bearer = dup_or_null(o->bearer, &failed);
+    }
+    if (!s || failed) {
+        schedule_close(s);
         return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     }
-    s->format = ends_with(path, ".yaml") || ends_with(path, ".yml") ? ROSTER_YAML : ROSTER_CSV;
+    s->remote = http_is_url(path);
+    /* A list named by its kind is read as that kind; any other file is CSV
+     * unless it starts with "{" (roster.h). */
+    s->format = s->remote                                          ? ROSTER_FHIR
+                : ends_with(path, ".yaml") || ends_with(path, ".yml") ? ROSTER_YAML
+                : ends_with(path, ".json") || ends_with(path, ".ndjson") ? ROSTER_FHIR
+                                                                         : ROSTER_AUTO;
+    if (!s->remote || !http_origin(path, s->source, sizeof s->source))
+        snprintf(s->source, sizeof s->source, "%s", path);
     s->settle_ms = 500;
-    s->order = order;
     pthread_mutex_init(&s->mu, NULL);
     int rc = 0;
-    if (stat(path, &s->st) != 0)
+    if (s->remote)
+        s->fetched_ms = now_ms();
+    else if (stat(path, &s->st) != 0)
         rc =
             err_set(err, EX_NOINPUT, path, 0, 0, "cannot read the day's list: %s", strerror(errno));
     if (!rc)
@@ -312,7 +360,15 @@ void schedule_close(schedule *s)
         snap_free(s->cur);
     pthread_mutex_destroy(&s->mu);
     free(s->path);
+    free((char *)s->o.timezone);
+    free((char *)s->o.mrn_system);
+    free((char *)s->o.bearer);
     free(s);
+}
+
+const char *schedule_source(const schedule *s)
+{
+    return s->source;
 }
 
 void schedule_set_settle(schedule *s, int settle_ms)
@@ -359,8 +415,45 @@ static void file_gone(schedule *s, int errnum)
     pthread_mutex_unlock(&s->mu);
 }
 
+/* A server's list is read again every poll_s seconds, by the request that
+ * notices it is due (the others are answered from the current list
+ * meanwhile, as for a file). */
+static void maybe_fetch(schedule *s)
+{
+    pthread_mutex_lock(&s->mu);
+    int64_t poll = (s->o.poll_s > 0 ? s->o.poll_s : 60) * (int64_t)1000;
+    bool due = !s->loading && now_ms() - s->fetched_ms >= poll;
+    if (due)
+        s->loading = true;
+    pthread_mutex_unlock(&s->mu);
+    if (!due)
+        return;
+    snap *fresh = NULL, *old = NULL;
+    mp_err err;
+    err_clear(&err);
+    int rc = load(s, &fresh, &err);
+    pthread_mutex_lock(&s->mu);
+    if (rc) {
+        mark_stale(s, &err, now_ms());
+    } else {
+        old = snap_unref(s->cur) ? s->cur : NULL;
+        s->cur = fresh;
+        err_clear(&s->reload_err);
+        err_clear(&s->stale_err);
+        s->stale_since_ms = 0;
+    }
+    s->fetched_ms = now_ms();
+    s->loading = false;
+    pthread_mutex_unlock(&s->mu);
+    snap_free(old);
+}
+
 static void maybe_reload(schedule *s)
 {
+    if (s->remote) {
+        maybe_fetch(s);
+        return;
+    }
     struct stat st;
     if (stat(s->path, &st) != 0) {
         file_gone(s, errno);
@@ -415,8 +508,10 @@ const schedule_snap *schedule_get(schedule *s, mp_err *reload_err, schedule_stal
             /* The row or line, when the message is about one; the file is
              * the list's, which the caller names already. */
             const mp_err *e = &s->stale_err;
+            char place[32];
             if (e->row > 0)
-                snprintf(stale->why, sizeof stale->why, "row %ld: %s", e->row, e->msg);
+                snprintf(stale->why, sizeof stale->why, "%s: %s",
+                         err_row_place(e, place, sizeof place), e->msg);
             else if (e->line > 0)
                 snprintf(stale->why, sizeof stale->why, "line %d: %s", e->line, e->msg);
             else

@@ -31,14 +31,29 @@ typedef struct schedule_snap {
 
 typedef struct schedule schedule;
 
-/* Loads path (CSV, or a YAML list for .yaml/.yml). Only a regular file of
- * at most 8 MiB is read (a FIFO or a device is EX_NOINPUT, "not a regular
+typedef struct schedule_opts {
+    date_order order;       /* how the list writes dates with slashes (roster_set_date_order) */
+    const char *timezone;   /* the clinic's (FHIR appointments, "today"); may be NULL */
+    const char *mrn_system; /* the clinic's record number system (FHIR); may be NULL */
+    const char *bearer;     /* a FHIR server's token, for a URL; may be NULL */
+    int poll_s;             /* a URL is read again this often; 0: every 60 s */
+} schedule_opts;
+
+/* Loads path (CSV, a YAML list for .yaml/.yml, FHIR JSON for .json/.ndjson
+ * or a file that starts with "{"), or the day's search on a FHIR server
+ * when path is an http(s) URL (fhirsource.h: read at start-up, then again
+ * every poll_s seconds; a failed read keeps the last good list, stale, as
+ * for a file). Only a regular file of at most 8 MiB is read (a FIFO or a device is EX_NOINPUT, "not a regular
  * file (a FIFO): ...", without blocking). An unreadable or malformed file is
  * an error here, at start-up; later, a reload that fails keeps the last good
  * list (schedule_get reports it once through *reload_err, and as stale until
  * the file can be read again). order is how the list writes dates with
  * slashes (roster_set_date_order). */
-int schedule_open(const char *path, date_order order, schedule **out, mp_err *err);
+int schedule_open(const char *path, const schedule_opts *o, schedule **out, mp_err *err);
+
+/* How messages and the page name the list: the file's name, or a server's
+ * origin (https://ehr.example: a search's query is not shown). */
+const char *schedule_source(const schedule *s);
 void schedule_close(schedule *s);
 
 /* Why the list served is not the file as it is now: the file changed, or

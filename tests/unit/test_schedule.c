@@ -42,7 +42,7 @@ int main(void)
     schedule *s = NULL;
     mp_err err;
     err_clear(&err);
-    CHECK_INT(schedule_open(path, DATE_ORDER_ISO, &s, &err), 0);
+    CHECK_INT(schedule_open(path, &(schedule_opts){.order = DATE_ORDER_ISO}, &s, &err), 0);
     if (!s)
         CHECK_DONE();
     schedule_set_settle(s, 0);
@@ -177,7 +177,7 @@ int main(void)
     snprintf(ypath, sizeof ypath, "%s/today.yaml", dir);
     write_file(ypath, "- first_name: Hal\n  last_name: Ives\n  dob: 1994-04-04\n  mrn: F1\n");
     err_clear(&err);
-    CHECK_INT(schedule_open(ypath, DATE_ORDER_ISO, &s, &err), 0);
+    CHECK_INT(schedule_open(ypath, &(schedule_opts){.order = DATE_ORDER_ISO}, &s, &err), 0);
     if (s) {
         c = schedule_get(s, NULL, NULL);
         /* Rows are counted as a spreadsheet counts them: row 2 is the first
@@ -193,7 +193,7 @@ int main(void)
     snprintf(mpath, sizeof mpath, "%s/mdy.csv", dir);
     write_file(mpath, "first_name,dob,mrn\nIda,04/12/1968,G1\n");
     err_clear(&err);
-    CHECK_INT(schedule_open(mpath, DATE_ORDER_MDY, &s, &err), 0);
+    CHECK_INT(schedule_open(mpath, &(schedule_opts){.order = DATE_ORDER_MDY}, &s, &err), 0);
     if (s) {
         c = schedule_get(s, NULL, NULL);
         CHECK(schedule_find(c, 2)->problem == NULL);
@@ -201,7 +201,7 @@ int main(void)
         schedule_put(s, c);
         schedule_close(s);
     }
-    CHECK_INT(schedule_open(mpath, DATE_ORDER_ISO, &s, &err), 0);
+    CHECK_INT(schedule_open(mpath, &(schedule_opts){.order = DATE_ORDER_ISO}, &s, &err), 0);
     if (s) {
         c = schedule_get(s, NULL, NULL);
         CHECK_STR(schedule_find(c, 2)->problem,
@@ -214,7 +214,7 @@ int main(void)
     unlink(mpath);
     write_file(ypath, "first_name: Hal\n");
     err_clear(&err);
-    CHECK_INT(schedule_open(ypath, DATE_ORDER_ISO, &s, &err), EX_DATAERR);
+    CHECK_INT(schedule_open(ypath, &(schedule_opts){.order = DATE_ORDER_ISO}, &s, &err), EX_DATAERR);
     CHECK_STR(err.file, ypath); /* the list's name, not the copy's */
     unlink(ypath);
 
@@ -222,13 +222,13 @@ int main(void)
     CHECK_INT(mkfifo(path, 0600), 0);
     alarm(5);
     err_clear(&err);
-    CHECK_INT(schedule_open(path, DATE_ORDER_ISO, &s, &err), EX_NOINPUT);
+    CHECK_INT(schedule_open(path, &(schedule_opts){.order = DATE_ORDER_ISO}, &s, &err), EX_NOINPUT);
     CHECK_STR(err.msg, "not a regular file (a FIFO): the day's list must be a file");
     alarm(0);
     unlink(path);
     rmdir(dir);
 
     err_clear(&err);
-    CHECK(schedule_open("/nonexistent/today.csv", DATE_ORDER_ISO, &s, &err) == EX_NOINPUT);
+    CHECK(schedule_open("/nonexistent/today.csv", &(schedule_opts){.order = DATE_ORDER_ISO}, &s, &err) == EX_NOINPUT);
     CHECK_DONE();
 }
