@@ -25,9 +25,9 @@ struct fhirin {
     /* The line being read (NDJSON), or the whole document. */
     char *buf;
     size_t cap, len;
-    long line;        /* the NDJSON line last read */
+    long line; /* the NDJSON line last read */
     bool eof;
-    FILE *spool;      /* Appointment NDJSON from a pipe, copied to be read twice */
+    FILE *spool; /* Appointment NDJSON from a pipe, copied to be read twice */
     /* The Bundle being expanded: its entries, the index of its resources by
      * fullUrl and Type/id, and whether its rows are Appointments. */
     json_t *bundle;
@@ -36,7 +36,10 @@ struct fhirin {
     bool appointment_rows;
     json_t *index; /* key -> resource; for a Bundle or an Appointment NDJSON's Patients */
     fhirin_skips skips;
+    json_t *pending; /* the first NDJSON line's resource, read by fhirin_open */
 };
+
+static int begin(fhirin *r, mp_err *err);
 
 int fhirin_open(FILE *in, const char *path, const char *name, fhirin **out, mp_err *err)
 {
@@ -50,6 +53,11 @@ int fhirin_open(FILE *in, const char *path, const char *name, fhirin **out, mp_e
     struct stat st;
     if (fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode))
         r->size = (long)st.st_size;
+    int rc = begin(r, err);
+    if (rc) {
+        fhirin_close(r);
+        return rc;
+    }
     *out = r;
     return 0;
 }
@@ -60,6 +68,7 @@ void fhirin_close(fhirin *r)
         return;
     json_decref(r->bundle);
     json_decref(r->index);
+    json_decref(r->pending);
     if (r->spool)
         fclose(r->spool);
     free(r->buf);
@@ -92,9 +101,9 @@ double fhirin_progress(const fhirin *r)
 
 bool fhirin_has_field(const char *name)
 {
-    static const char *const fields[] = {"first_name",       "last_name",        "dob",
-                                         "mrn",              "language",         "appointment_date",
-                                         "appointment_time", "clinician",        NULL};
+    static const char *const fields[] = {
+        "first_name",       "last_name",        "dob",       "mrn", "language",
+        "appointment_date", "appointment_time", "clinician", NULL};
     for (size_t i = 0; fields[i]; i++)
         if (strcmp(fields[i], name) == 0)
             return true;
@@ -136,11 +145,13 @@ static int json_fail(const fhirin *r, const json_error_t *je, long line_base, mp
         what = "a number too large to read";
         break;
     default:
-        what = strstr(je->text, "maximum parsing depth") ? "nested deeper than JSON may be here"
-                                                         : "this is not valid JSON";
+        /* jansson stops at JSON_PARSER_MAX_DEPTH (2048) levels. */
+        what = strstr(je->text, "maximum parsing depth")
+                   ? "nested more than 2048 levels deep: no FHIR resource is"
+                   : "this is not valid JSON";
     }
-    return err_set(err, EX_DATAERR, r->name, (int)(line_base + je->line - 1), je->column > 0 ? je->column : 1,
-                   "%s", what);
+    return err_set(err, EX_DATAERR, r->name, (int)(line_base + je->line - 1),
+                   je->column > 0 ? je->column : 1, "%s", what);
 }
 
 /* One line into r->buf (without its line end), at most FHIRIN_MAX_DOC
@@ -251,8 +262,8 @@ static void ref_words(const char *ref, char *buf, size_t n)
             }
         }
     }
-    snprintf(buf, n, "%s", ref && strncmp(ref, "urn:uuid:", 9) == 0 ? "a urn:uuid reference"
-                                                                     : "a reference");
+    snprintf(buf, n, "%s",
+             ref && strncmp(ref, "urn:uuid:", 9) == 0 ? "a urn:uuid reference" : "a reference");
 }
 
 /* ---- the index of a Bundle's resources ---------------------------------- */
@@ -479,8 +490,9 @@ static const char *map_patient(rowctx *c, const json_t *res, const char *path)
         const char *why = patient_date_problem(dob, strlen(dob));
         /* FHIR's date may be a year or a month alone (R4 2.24.0.1). */
         if (why && (strlen(dob) == 4 || strlen(dob) == 7))
-            return problem(c, "%sbirthDate is a year or a month alone; the forms print the "
-                              "full date of birth (YYYY-MM-DD)",
+            return problem(c,
+                           "%sbirthDate is a year or a month alone; the forms print the "
+                           "full date of birth (YYYY-MM-DD)",
                            path);
         if (why)
             return problem(c, "%sbirthDate %s", path, why);
@@ -611,8 +623,9 @@ static const char *map_appointment(rowctx *c, const json_t *appt, const json_t *
                              words);
     }
     if (resource_size(pat) > FHIRIN_MAX_RESOURCE)
-        return problem(c, "its Patient is larger than %u MiB; medpacket reads no resource that "
-                          "large",
+        return problem(c,
+                       "its Patient is larger than %u MiB; medpacket reads no resource that "
+                       "large",
                        FHIRIN_MAX_RESOURCE >> 20);
     if (map_patient(c, pat, "its Patient's ") || c->row->problem)
         return c->row->problem;
@@ -660,8 +673,9 @@ static int make_row(fhirin *r, const json_t *res, const json_t *index, long n, a
     p->source = r->name;
     p->row = n;
     if (resource_size(res) > FHIRIN_MAX_RESOURCE) {
-        problem(&c, "the resource is larger than %u MiB; medpacket reads no Patient or "
-                    "Appointment that large (a narrative or photo that size is not read)",
+        problem(&c,
+                "the resource is larger than %u MiB; medpacket reads no Patient or "
+                "Appointment that large (a narrative or photo that size is not read)",
                 FHIRIN_MAX_RESOURCE >> 20);
         return 1;
     }
@@ -751,8 +765,8 @@ static int bad_top_type(const fhirin *r, const json_t *v, long line, mp_err *err
  * narrative, photos and extensions dropped. */
 static void trim(json_t *res)
 {
-    static const char *const drop[] = {"text",    "photo",       "contained", "extension",
-                                       "address", "contact",     "link",      "telecom",
+    static const char *const drop[] = {"text",    "photo",         "contained", "extension",
+                                       "address", "contact",       "link",      "telecom",
                                        "meta",    "qualification", NULL};
     for (size_t i = 0; drop[i]; i++)
         json_object_del(res, drop[i]);
@@ -800,8 +814,8 @@ static int index_siblings(fhirin *r, mp_err *err)
         char p[4096];
         snprintf(p, sizeof p, "%.*s%s", dir, r->path, files[i]);
         struct stat a, b;
-        if (stat(p, &a) != 0 || (fstat(fileno(r->in), &b) == 0 && a.st_ino == b.st_ino &&
-                                 a.st_dev == b.st_dev))
+        if (stat(p, &a) != 0 ||
+            (fstat(fileno(r->in), &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev))
             continue;
         FILE *f = fopen(p, "rb");
         if (!f)
@@ -822,8 +836,7 @@ static FILE *rereadable(fhirin *r, mp_err *err)
         return r->in;
     r->spool = tmpfile();
     if (!r->spool) {
-        err_set(err, EX_CANTCREAT, NULL, 0, 0, "cannot make a temporary file: %s",
-                strerror(errno));
+        err_set(err, EX_CANTCREAT, NULL, 0, 0, "cannot make a temporary file: %s", strerror(errno));
         return NULL;
     }
     fwrite(r->buf, 1, r->len, r->spool);
@@ -862,10 +875,8 @@ static int start_appointments(fhirin *r, mp_err *err)
 
 /* The first line: a whole JSON value makes the file NDJSON (or a one-line
  * Bundle); a value that goes on is a pretty-printed document, read whole. */
-static int start(fhirin *r, arena *a, fhirin_row *row, json_t **first, mp_err *err)
+static int start(fhirin *r, json_t **first, mp_err *err)
 {
-    (void)a;
-    (void)row;
     int rc;
     do {
         if ((rc = read_line(r, r->in, err)) != 1) {
@@ -985,38 +996,50 @@ static int line_row(fhirin *r, json_t *v, arena *a, fhirin_row *row, mp_err *err
     return 1;
 }
 
-int fhirin_next(fhirin *r, arena *a, fhirin_row *row, mp_err *err)
+/* Reads as far as the first row, so that a file that is no FHIR list is
+ * refused before anything is written: the mode, a document's Bundle, an
+ * Appointment NDJSON's Patients; a first NDJSON line is kept for
+ * fhirin_next. */
+static int begin(fhirin *r, mp_err *err)
 {
-    memset(row, 0, sizeof *row);
-    if (r->mode == MODE_START) {
-        json_t *first = NULL;
-        int rc = start(r, a, row, &first, err);
-        if (rc || r->mode == MODE_END)
-            return rc;
-        if (r->mode == MODE_DOC) {
-            if (is_type(first, "Bundle")) {
-                rc = start_bundle(r, first, err);
-                json_decref(first);
-                if (rc)
-                    return rc;
-            } else {
-                /* One Patient or Appointment: a Bundle of one entry, read the
-                 * same way. */
-                json_t *b = json_pack("{s:s, s:[{s:o}]}", "resourceType", "Bundle", "entry",
-                                      "resource", first);
-                if (!b)
-                    return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
-                rc = start_bundle(r, b, err);
-                json_decref(b);
-                if (rc)
-                    return rc;
-            }
-        } else if (first) {
-            rc = line_row(r, first, a, row, err);
+    json_t *first = NULL;
+    int rc = start(r, &first, err);
+    if (rc || r->mode == MODE_END)
+        return rc;
+    if (r->mode == MODE_DOC) {
+        if (is_type(first, "Bundle")) {
+            rc = start_bundle(r, first, err);
             json_decref(first);
             if (rc)
                 return rc;
+        } else {
+            /* One Patient or Appointment: a Bundle of one entry, read the
+             * same way. */
+            json_t *b =
+                json_pack("{s:s, s:[{s:o}]}", "resourceType", "Bundle", "entry", "resource", first);
+            if (!b)
+                return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+            rc = start_bundle(r, b, err);
+            json_decref(b);
+            if (rc)
+                return rc;
         }
+    } else {
+        r->pending = first;
+    }
+    return 0;
+}
+
+int fhirin_next(fhirin *r, arena *a, fhirin_row *row, mp_err *err)
+{
+    memset(row, 0, sizeof *row);
+    if (r->pending) {
+        json_t *first = r->pending;
+        r->pending = NULL;
+        int rc = line_row(r, first, a, row, err);
+        json_decref(first);
+        if (rc)
+            return rc;
     }
     if (r->mode == MODE_DOC)
         return next_in_bundle(r, a, row, err);
@@ -1032,6 +1055,21 @@ int fhirin_next(fhirin *r, arena *a, fhirin_row *row, mp_err *err)
         r->line++;
         if (blank(r->buf, r->len))
             continue;
+        if (r->len > FHIRIN_MAX_RESOURCE) {
+            /* Not parsed: a tree of it would hold the line twice over, and
+             * no line after the first may be a Bundle. */
+            row->entry = row->patient.row = r->line;
+            snprintf(row->where, sizeof row->where, "entry %ld", r->line);
+            snprintf(row->problem_buf, sizeof row->problem_buf,
+                     "the line is larger than %u MiB; medpacket reads no Patient or Appointment "
+                     "that large (a narrative or photo that size is not read)",
+                     FHIRIN_MAX_RESOURCE >> 20);
+            row->problem = row->problem_buf;
+            free(r->buf);
+            r->buf = NULL;
+            r->cap = 0;
+            return 1;
+        }
         json_error_t je;
         json_t *v = json_loadb(r->buf, r->len, JSON_REJECT_DUPLICATES, &je);
         if (!v)

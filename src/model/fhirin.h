@@ -54,7 +54,9 @@ typedef struct fhirin_settings {
 
 /* Reads from in (kept open; the caller closes it). path is the file's name
  * (NULL for standard input: Patient.ndjson beside it is then not looked
- * for); name is used in messages. Nothing is read yet. */
+ * for); name is used in messages. Reads as far as the first row, so that a
+ * file that is not FHIR, or not JSON at its start, is refused here (a
+ * document is parsed whole here). */
 int fhirin_open(FILE *in, const char *path, const char *name, fhirin **out, mp_err *err);
 void fhirin_close(fhirin *r);
 /* Before the first fhirin_next. The strings must outlive r. */

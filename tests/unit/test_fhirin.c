@@ -113,7 +113,12 @@ static void read_all(const char *text, const char *tz, const char *mrn_system, a
     memset(out, 0, sizeof *out);
     FILE *f = mem(text);
     fhirin *r;
-    CHECK_INT(fhirin_open(f, NULL, "day.json", &r, &out->err), 0);
+    /* A file refused whole is refused at open, before any row. */
+    if ((out->rc = fhirin_open(f, NULL, "day.json", &r, &out->err))) {
+        check_no_data(out->err.msg);
+        fclose(f);
+        return;
+    }
     fhirin_configure(r, &(fhirin_settings){tz, mrn_system});
     while (out->n < 16 && (out->rc = fhirin_next(r, a, &out->r[out->n], &out->err)) == 1) {
         if (out->r[out->n].problem)
@@ -242,7 +247,7 @@ static void test_refusals(void)
     /* jansson would quote the text near the error: "Jos" must not show. */
     read_all(P1 "\n{\"resourceType\":\"Patient\",\"name\":[{\"given\":[\"Jos\xC3\xA9\" x]}]}\n", NULL,
              NULL, a, &rs);
-    CHECK_INT(rs.n, 1);
+    CHECK_INT(rs.n, 1); /* the good line before it is a row */
     CHECK_INT(rs.rc, EX_DATAERR);
     CHECK_INT(rs.err.line, 2);
     CHECK_STR(rs.err.msg, "this is not valid JSON");
@@ -266,7 +271,7 @@ static void test_refusals(void)
     strcpy(deep + k, "}\n");
     read_all(deep, NULL, NULL, a, &rs);
     CHECK_INT(rs.rc, EX_DATAERR);
-    CHECK_STR(rs.err.msg, "nested deeper than JSON may be here");
+    CHECK_STR(rs.err.msg, "nested more than 2048 levels deep: no FHIR resource is");
     free(deep);
     /* An empty file is an empty list. */
     read_all("", NULL, NULL, a, &rs);
@@ -280,21 +285,26 @@ static void test_large(void)
     /* A Patient whose narrative is 2 MiB: a row error, and the next line
      * still read. */
     size_t big = 2u << 20;
-    char *s = malloc(big + 1024);
+    char *s = malloc(2 * big + 2048);
     size_t k = (size_t)sprintf(s, "{\"resourceType\":\"Patient\",\"id\":\"big\",\"text\":{"
                                   "\"status\":\"generated\",\"div\":\"<div>");
     memset(s + k, 'x', big);
     k += big;
     k += (size_t)sprintf(s + k, "</div>\"}}\n%s\n", P2);
+    /* ... and the same after the first line, where it is refused unread. */
+    memcpy(s + k, s, k - strlen(P2) - 1);
+    k += k - strlen(P2) - 1;
     s[k] = '\0';
     arena *a = arena_new();
     rows rs;
     read_all(s, NULL, NULL, a, &rs);
     CHECK_INT(rs.rc, 0);
-    CHECK_INT(rs.n, 2);
+    CHECK_INT(rs.n, 3);
     CHECK_STR(rs.r[0].where, "entry 1 (Patient/big)");
     CHECK(rs.r[0].problem && strstr(rs.r[0].problem, "larger than 1 MiB"));
     CHECK(rs.r[1].problem == NULL);
+    CHECK_STR(rs.r[2].where, "entry 3");
+    CHECK(rs.r[2].problem && strstr(rs.r[2].problem, "the line is larger than 1 MiB"));
     CHECK_STR(field(&rs.r[1].patient, "mrn"), "A1002");
     arena_free(a);
     free(s);
