@@ -10,8 +10,8 @@
  * (type collection) that fhirin.h reads as it reads a file. schedule.h polls
  * it like a changed file.
  *
- * "today" in the query (date=today, date=ge-today... as a value or after a
- * search prefix) is the clinic's date at the time of the fetch, in its time
+ * "today" in the query (date=today, date=getoday, date=eq2026-01-02,today:
+ * a value, after a search prefix or not) is the clinic's date at the time of the fetch, in its time
  * zone: a server that runs all day rolls over at the clinic's midnight.
  */
 #ifndef MP_FHIRSOURCE_H
