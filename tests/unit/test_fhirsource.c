@@ -11,7 +11,7 @@
 
 static const char *expand(const char *url, const char *tz)
 {
-    static char out[512];
+    static char out[1100];
     mp_err err;
     err_clear(&err);
     if (fhirsource_url(url, tz, NOW, out, sizeof out, &err) != 0)
