@@ -28,14 +28,14 @@ typedef struct http_req {
     const char *content_type; /* of body; NULL when there is none */
     const void *body;
     size_t body_len;
-    const char *accept;  /* NULL: application/fhir+json */
-    size_t max_answer;   /* 0: 16 MiB */
-    long timeout_s;      /* the whole exchange; 0: 30 s */
+    const char *accept; /* NULL: application/fhir+json */
+    size_t max_answer;  /* 0: 16 MiB */
+    long timeout_s;     /* the whole exchange; 0: 30 s */
 } http_req;
 
 typedef struct http_resp {
-    long status;       /* HTTP status, or 0 when none came */
-    mp_buf body;       /* the answer's bytes (heap); free with buf_free */
+    long status;         /* HTTP status, or 0 when none came */
+    mp_buf body;         /* the answer's bytes (heap); free with buf_free */
     char location[1024]; /* the Location header, when given */
 } http_resp;
 

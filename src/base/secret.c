@@ -175,8 +175,7 @@ int secret_create(const char *path, bool force, mp_err *err)
     return rc;
 }
 
-int secret_read_given(const char *path, const char *what, arena *a, const char **out,
-                      mp_err *err)
+int secret_read_given(const char *path, const char *what, arena *a, const char **out, mp_err *err)
 {
     enum { cap = SECRET_GIVEN_MAX_LEN + 3 };
     char *buf = calloc(1, cap);

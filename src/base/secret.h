@@ -41,8 +41,7 @@ int secret_read(const char *path, const char *what, const char *maker, arena *a,
  * its strength is the issuer's business, so only its length is checked (1
  * to SECRET_GIVEN_MAX_LEN characters). */
 #define SECRET_GIVEN_MAX_LEN 16384
-int secret_read_given(const char *path, const char *what, arena *a, const char **out,
-                      mp_err *err);
+int secret_read_given(const char *path, const char *what, arena *a, const char **out, mp_err *err);
 
 /* An estimate of s's strength in bits: its length times the entropy of its
  * own characters (or of the steps between them, if that is lower: "abcd..."

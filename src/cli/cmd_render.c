@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "fhirin.h"
 #include "outfile.h"
 #include "print.h"
 #include "render.h"
-#include "fhirin.h"
 #include "roster.h"
 #include "sha256.h"
 
@@ -246,8 +246,8 @@ static int load_patient(const render_args *args, const prepared_run *run, arena 
         if (is_fhir_file(ro->data))
             rc = load_fhir_one(ro->data, run, a, pt, err);
         else
-            rc = patient_load_yaml(strcmp(ro->data, "-") == 0 ? "/dev/stdin" : ro->data, a, pt,
-                                   err);
+            rc =
+                patient_load_yaml(strcmp(ro->data, "-") == 0 ? "/dev/stdin" : ro->data, a, pt, err);
     } else {
         pt->source = "--set";
     }

@@ -104,8 +104,8 @@ typedef struct serve_args {
     cli_run_opts run;
     const char *forms, *listen, *token_file;
     const char *fhir_token_file, *poll; /* a FHIR server's list: its token, how often */
-    const char *config; /* --config FILE */
-    char *config_text;  /* its bytes, which the options it set point into */
+    const char *config;                 /* --config FILE */
+    char *config_text;                  /* its bytes, which the options it set point into */
     const char *tls_cert, *tls_key;
     const char *new_token; /* --new-token FILE: write one, and do nothing else */
     const char *packets[MAX_PACKETS];
@@ -149,9 +149,9 @@ static bool serving_options(const serve_args *a)
     const cli_run_opts *ro = &a->run;
     const prepare_opts *p = &ro->prep;
     return a->config || ro->data || a->forms || a->npackets || ro->printer || a->no_print ||
-           a->fhir_token_file || a->poll ||
-           a->listen || a->token_file || a->nallow_hosts || a->tls_cert || a->tls_key ||
-           p->clinic || p->page_size || p->date_order || p->font_dir || p->allow_draft || ro->jobs;
+           a->fhir_token_file || a->poll || a->listen || a->token_file || a->nallow_hosts ||
+           a->tls_cert || a->tls_key || p->clinic || p->page_size || p->date_order || p->font_dir ||
+           p->allow_draft || ro->jobs;
 }
 
 static int parse_args(int argc, char **argv, serve_args *a)
@@ -445,7 +445,7 @@ static int serve_packets(const serve_args *args, arena *a, prepared_run *runs, s
                         .timezone = runs[0].cl.timezone,
                         .mrn_system = runs[0].cl.fhir_mrn_system,
                         .bearer = bearer,
-                        .poll_s = args->poll ? atoi(args->poll) : 60};
+                        .poll_s = args->poll ? (int)strtol(args->poll, NULL, 10) : 60};
     if (rc || (rc = schedule_open(args->run.data, &so, &sched, err)))
         return rc;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -462,8 +462,8 @@ static int serve_packets(const serve_args *args, arena *a, prepared_run *runs, s
         .printer = args->run.printer,
         .can_print = !args->no_print,
         .sched = sched,
-        .source_name = http_is_url(args->run.data) ? schedule_source(sched)
-                                                   : base_name(args->run.data),
+        .source_name =
+            http_is_url(args->run.data) ? schedule_source(sched) : base_name(args->run.data),
         .packets = sps,
         .npackets = npackets,
         .clinic_name = cl->name.s ? arena_strndup(a, cl->name.s, cl->name.len) : "",

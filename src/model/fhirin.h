@@ -63,9 +63,9 @@ void fhirin_close(fhirin *r);
 void fhirin_configure(fhirin *r, const fhirin_settings *s);
 
 typedef struct fhirin_row {
-    long entry;        /* the Bundle entry or NDJSON line, 1-based */
-    char where[96];    /* "entry 3 (Appointment/123)" */
-    patient patient;   /* in the arena given; unusable when problem is set */
+    long entry;      /* the Bundle entry or NDJSON line, 1-based */
+    char where[96];  /* "entry 3 (Appointment/123)" */
+    patient patient; /* in the arena given; unusable when problem is set */
     const char *problem;
     char problem_buf[256];
 } fhirin_row;

@@ -95,8 +95,7 @@ int roster_open(const char *path, roster_format fmt, roster **out, mp_err *err)
     /* Left ROSTER_AUTO: CSV, unless the file's first character says JSON. */
     if (fmt == ROSTER_AUTO && !is_stdin && (ends_with(path, ".yaml") || ends_with(path, ".yml")))
         fmt = ROSTER_YAML;
-    if (fmt == ROSTER_AUTO && !is_stdin &&
-        (ends_with(path, ".json") || ends_with(path, ".ndjson")))
+    if (fmt == ROSTER_AUTO && !is_stdin && (ends_with(path, ".json") || ends_with(path, ".ndjson")))
         fmt = ROSTER_FHIR;
     roster *r = calloc(1, sizeof *r);
     if (!r || !(r->name = strdup(is_stdin ? "<stdin>" : path))) {
@@ -416,9 +415,8 @@ int roster_find(roster *r, const char *field, const char *value, long row, arena
         const mp_text *mrn = patient_get(&rr.patient, "mrn", 3);
         size_t used = strlen(found);
         if (used < sizeof found - 40)
-            snprintf(found + used, sizeof found - used, "%s%s (record %s)",
-                     nfound > 1 ? ", " : "", patient_place(&rr.patient, rowname, sizeof rowname),
-                     mrn ? mrn->s : "none");
+            snprintf(found + used, sizeof found - used, "%s%s (record %s)", nfound > 1 ? ", " : "",
+                     patient_place(&rr.patient, rowname, sizeof rowname), mrn ? mrn->s : "none");
         if (!field)
             break;
     }

@@ -60,7 +60,7 @@ bool roster_has_field(const roster *r, const char *name);
 const char *roster_name(const roster *r);
 
 typedef struct roster_row {
-    long row;            /* as the user counts rows (see above); a FHIR list's entry */
+    long row; /* as the user counts rows (see above); a FHIR list's entry */
     /* How messages name it: "" for "row N"; a FHIR list's
      * "entry 3 (Appointment/123)" (fhirin.h). */
     char where[96];

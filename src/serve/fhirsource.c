@@ -79,7 +79,9 @@ static int get_bundle(fetch *f, const char *url, json_t **out, mp_err *err)
                        "%s: more than %d pages for one day's list; ask for larger pages "
                        "(_count)",
                        f->origin, FHIRSOURCE_MAX_PAGES);
-    http_req req = {.method = "GET", .url = url, .bearer = f->o->bearer,
+    http_req req = {.method = "GET",
+                    .url = url,
+                    .bearer = f->o->bearer,
                     .max_answer = FHIRSOURCE_MAX_BYTES - f->bytes};
     http_resp resp;
     int rc = http_exchange(&req, &resp, err);
@@ -89,8 +91,9 @@ static int get_bundle(fetch *f, const char *url, json_t **out, mp_err *err)
     }
     f->bytes += resp.body.len;
     json_error_t je;
-    json_t *v = resp.body.len ? json_loadb(resp.body.data, resp.body.len, JSON_REJECT_DUPLICATES, &je)
-                              : NULL;
+    json_t *v = resp.body.len
+                    ? json_loadb(resp.body.data, resp.body.len, JSON_REJECT_DUPLICATES, &je)
+                    : NULL;
     http_resp_free(&resp);
     const char *type = json_string_value(json_object_get(v, "resourceType"));
     if (resp.status == 401 || resp.status == 403) {

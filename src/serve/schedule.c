@@ -328,8 +328,8 @@ int schedule_open(const char *path, const schedule_opts *o, schedule **out, mp_e
     s->remote = http_is_url(path);
     /* A list named by its kind is read as that kind; any other file is CSV
      * unless it starts with "{" (roster.h). */
-    s->format = s->remote                                          ? ROSTER_FHIR
-                : ends_with(path, ".yaml") || ends_with(path, ".yml") ? ROSTER_YAML
+    s->format = s->remote                                                ? ROSTER_FHIR
+                : ends_with(path, ".yaml") || ends_with(path, ".yml")    ? ROSTER_YAML
                 : ends_with(path, ".json") || ends_with(path, ".ndjson") ? ROSTER_FHIR
                                                                          : ROSTER_AUTO;
     if (!s->remote || !http_origin(path, s->source, sizeof s->source))

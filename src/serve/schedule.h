@@ -43,12 +43,11 @@ typedef struct schedule_opts {
  * or a file that starts with "{"), or the day's search on a FHIR server
  * when path is an http(s) URL (fhirsource.h: read at start-up, then again
  * every poll_s seconds; a failed read keeps the last good list, stale, as
- * for a file). Only a regular file of at most 8 MiB is read (a FIFO or a device is EX_NOINPUT, "not a regular
- * file (a FIFO): ...", without blocking). An unreadable or malformed file is
- * an error here, at start-up; later, a reload that fails keeps the last good
- * list (schedule_get reports it once through *reload_err, and as stale until
- * the file can be read again). order is how the list writes dates with
- * slashes (roster_set_date_order). */
+ * for a file). Only a regular file of at most 8 MiB is read (a FIFO or a device is EX_NOINPUT, "not
+ * a regular file (a FIFO): ...", without blocking). An unreadable or malformed file is an error
+ * here, at start-up; later, a reload that fails keeps the last good list (schedule_get reports it
+ * once through *reload_err, and as stale until the file can be read again). order is how the list
+ * writes dates with slashes (roster_set_date_order). */
 int schedule_open(const char *path, const schedule_opts *o, schedule **out, mp_err *err);
 
 /* How messages and the page name the list: the file's name, or a server's

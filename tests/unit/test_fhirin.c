@@ -9,8 +9,12 @@
 #include "check.h"
 #include "fhirin.h"
 
-#define MR "{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/v2-0203\",\"code\":\"MR\"}]}"
-#define DL "{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/v2-0203\",\"code\":\"DL\"}]}"
+#define MR                                                                                         \
+    "{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/"                            \
+    "v2-0203\",\"code\":\"MR\"}]}"
+#define DL                                                                                         \
+    "{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/"                            \
+    "v2-0203\",\"code\":\"DL\"}]}"
 
 /* Patient p1: a usual name before the official one; a licence before the
  * record number; two languages, the second preferred. */
@@ -20,44 +24,50 @@
     "{\"type\":" MR ",\"system\":\"urn:oid:1.2.36.146.595.217.0.1\",\"value\":\"A1001\"},"         \
     "{\"system\":\"https://clinic.example/mrn\",\"value\":\"C-77\"}],"                             \
     "\"name\":[{\"use\":\"usual\",\"given\":[\"Pepe\"]},"                                          \
-    "{\"use\":\"official\",\"family\":\"N\\u00fa\\u00f1ez\",\"given\":[\"Jos\\u00e9\",\"Mar\\u00eda\"]}]," \
+    "{\"use\":\"official\",\"family\":\"N\\u00fa\\u00f1ez\",\"given\":[\"Jos\\u00e9\","            \
+    "\"Mar\\u00eda\"]}],"                                                                          \
     "\"birthDate\":\"1970-05-04\","                                                                \
-    "\"communication\":[{\"language\":{\"coding\":[{\"system\":\"urn:ietf:bcp:47\",\"code\":\"en\"}]}}," \
-    "{\"language\":{\"coding\":[{\"system\":\"urn:ietf:bcp:47\",\"code\":\"es\"}]},\"preferred\":true}]}"
+    "\"communication\":[{\"language\":{\"coding\":[{\"system\":\"urn:ietf:bcp:47\",\"code\":"      \
+    "\"en\"}]}},"                                                                                  \
+    "{\"language\":{\"coding\":[{\"system\":\"urn:ietf:bcp:47\",\"code\":\"es\"}]},\"preferred\":" \
+    "true}]}"
 
 #define P2                                                                                         \
     "{\"resourceType\":\"Patient\",\"id\":\"p2\",\"identifier\":[{\"type\":" MR                    \
-    ",\"value\":\"A1002\"}],\"name\":[{\"family\":\"\\u0627\\u0644\\u0632\\u0647\\u0631\\u0627\\u0621\"," \
-    "\"given\":[\"\\u0641\\u0627\\u0637\\u0645\\u0629\"]}],\"birthDate\":\"1985-01-30\","             \
+    ",\"value\":\"A1002\"}],\"name\":[{\"family\":"                                                \
+    "\"\\u0627\\u0644\\u0632\\u0647\\u0631\\u0627\\u0621\","                                       \
+    "\"given\":[\"\\u0641\\u0627\\u0637\\u0645\\u0629\"]}],\"birthDate\":\"1985-01-30\","          \
     "\"communication\":[{\"language\":{\"text\":\"Arabic\"}}]}"
 
 #define DR1                                                                                        \
-    "{\"resourceType\":\"Practitioner\",\"id\":\"dr1\",\"name\":[{\"prefix\":[\"Dr.\"],"            \
+    "{\"resourceType\":\"Practitioner\",\"id\":\"dr1\",\"name\":[{\"prefix\":[\"Dr.\"],"           \
     "\"given\":[\"Ana\"],\"family\":\"Ruiz\"}]}"
 
 #define APPT(id, status, start, patient, dr)                                                       \
     "{\"resourceType\":\"Appointment\",\"id\":\"" id "\",\"status\":\"" status "\","               \
-    "\"start\":\"" start "\",\"participant\":[{\"actor\":{\"reference\":\"" patient "\"},"        \
+    "\"start\":\"" start "\",\"participant\":[{\"actor\":{\"reference\":\"" patient "\"},"         \
     "\"status\":\"accepted\"}" dr "]}"
 
 #define DR_REF ",{\"actor\":{\"reference\":\"Practitioner/dr1\"},\"status\":\"accepted\"}"
 #define DR_DISPLAY                                                                                 \
-    ",{\"actor\":{\"reference\":\"Practitioner/dr1\",\"display\":\"Dr. Lee\"},\"status\":\"accepted\"}"
+    ",{\"actor\":{\"reference\":\"Practitioner/dr1\",\"display\":\"Dr. "                           \
+    "Lee\"},\"status\":\"accepted\"}"
 
 #define ENTRY(url, res) "{\"fullUrl\":\"" url "\",\"resource\":" res "}"
 
-static const char day[] =
-    "{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"entry\":["
+static const char day[] = "{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"entry\":["
     /* 1: 03:15 UTC on the 2nd is 22:15 on the 1st in New York */
     ENTRY("http://ehr.example/fhir/Appointment/a1",
           APPT("a1", "booked", "2026-12-02T03:15:00Z", "Patient/p1", DR_DISPLAY)) ","
     /* 2, 3, 4: skipped by status */
     ENTRY("http://ehr.example/fhir/Appointment/a2",
-          APPT("a2", "cancelled", "2026-12-01T09:00:00-05:00", "Patient/p1", "")) ","
-    ENTRY("http://ehr.example/fhir/Appointment/a3",
-          APPT("a3", "noshow", "2026-12-01T09:00:00-05:00", "Patient/p1", "")) ","
-    ENTRY("http://ehr.example/fhir/Appointment/a4",
-          APPT("a4", "entered-in-error", "2026-12-01T09:00:00-05:00", "Patient/p1", "")) ","
+          APPT("a2", "cancelled", "2026-12-01T09:00:00-05:00", "Patient/p1",
+               "")) "," ENTRY("http://ehr.example/fhir/Appointment/a3",
+                              APPT("a3", "noshow", "2026-12-01T09:00:00-05:00", "Patient/p1",
+                                   "")) "," ENTRY("http://ehr.example/fhir/Appointment/a4",
+                                                  APPT("a4", "entered-in-error",
+                                                       "2026-12-01T09:00:00-05:00", "Patient/p1",
+                                                       "")) ","
     /* 5: a Patient the Bundle does not include */
     ENTRY("http://ehr.example/fhir/Appointment/a5",
           APPT("a5", "booked", "2026-12-01T10:00:00-05:00", "Patient/p9", DR_REF)) ","
@@ -67,10 +77,12 @@ static const char day[] =
                DR_REF)) ","
     /* 7: no offset */
     ENTRY("http://ehr.example/fhir/Appointment/a7",
-          APPT("a7", "booked", "2026-12-01T11:00:00", "Patient/p2", DR_REF)) ","
-    ENTRY("http://ehr.example/fhir/Patient/p1", P1) ","
-    ENTRY("http://ehr.example/fhir/Patient/p2", P2) ","
-    ENTRY("http://ehr.example/fhir/Practitioner/dr1", DR1) "]}";
+          APPT("a7", "booked", "2026-12-01T11:00:00", "Patient/p2",
+               DR_REF)) "," ENTRY("http://ehr.example/fhir/Patient/p1",
+                                  P1) "," ENTRY("http://ehr.example/fhir/Patient/p2",
+                                                P2) "," ENTRY("http://ehr.example/fhir/"
+                                                              "Practitioner/dr1",
+                                                              DR1) "]}";
 
 static FILE *mem(const char *s)
 {
@@ -91,8 +103,8 @@ static const char *field(const patient *p, const char *name)
 /* No message may carry a patient's name, record number or birth date. */
 static void check_no_data(const char *msg)
 {
-    static const char *const data[] = {"Jos", "N\xC3\xBA", "A100", "D999", "1970", "1985",
-                                       "\xD9\x81", "Pepe"};
+    static const char *const data[] = {"Jos",  "N\xC3\xBA", "A100",     "D999",
+                                       "1970", "1985",      "\xD9\x81", "Pepe"};
     for (size_t i = 0; i < sizeof data / sizeof data[0]; i++)
         if (strstr(msg, data[i])) {
             fprintf(stderr, "patient data in: %s\n", msg);
@@ -148,8 +160,10 @@ static void test_searchset(void)
     CHECK_STR(r->where, "entry 1 (Appointment/a1)");
     CHECK(r->problem == NULL);
     CHECK_STR(r->patient.where, "entry 1 (Appointment/a1)");
-    CHECK_STR(field(&r->patient, "first_name"), "Jos\xC3\xA9 Mar\xC3\xAD" "a");
-    CHECK_STR(field(&r->patient, "last_name"), "N\xC3\xBA\xC3\xB1" "ez");
+    CHECK_STR(field(&r->patient, "first_name"), "Jos\xC3\xA9 Mar\xC3\xAD"
+                                                "a");
+    CHECK_STR(field(&r->patient, "last_name"), "N\xC3\xBA\xC3\xB1"
+                                               "ez");
     CHECK_STR(field(&r->patient, "dob"), "1970-05-04");
     CHECK_STR(field(&r->patient, "mrn"), "A1001");
     CHECK_STR(field(&r->patient, "language"), "es");
@@ -202,7 +216,8 @@ static void test_patients(void)
     rows rs;
     /* A collection of Patients, pretty-printed over lines. */
     read_all("{\n \"resourceType\": \"Bundle\",\n \"type\": \"collection\",\n \"entry\": [\n"
-             "  {\"resource\": " P1 "},\n  {\"resource\": " DR1 "},\n  {\"resource\": " P2 "}\n]}\n",
+             "  {\"resource\": " P1 "},\n  {\"resource\": " DR1 "},\n  {\"resource\": " P2
+             "}\n]}\n",
              NULL, NULL, a, &rs);
     CHECK_INT(rs.rc, 0);
     CHECK_INT(rs.n, 2);
@@ -215,8 +230,9 @@ static void test_patients(void)
     /* NDJSON: a row a line, blank lines passed over, other types said. */
     a = arena_new();
     read_all(P1 "\n\n" P2 "\r\n" DR1 "\n{\"resourceType\":\"Observation\",\"id\":\"o1\"}\n" APPT(
-                 "a1", "booked", "2026-12-01T09:00:00Z", "Patient/p1", "") "\n"
-             "{\"resourceType\":\"Patient\",\"id\":\"p3\",\"birthDate\":\"1970\"}\n",
+                 "a1", "booked", "2026-12-01T09:00:00Z", "Patient/p1",
+                 "") "\n"
+                     "{\"resourceType\":\"Patient\",\"id\":\"p3\",\"birthDate\":\"1970\"}\n",
              NULL, NULL, a, &rs);
     CHECK_INT(rs.rc, 0);
     CHECK_INT(rs.n, 5);
@@ -245,8 +261,8 @@ static void test_refusals(void)
     CHECK_STR(rs.err.msg, "the JSON ends before it is complete");
     CHECK_INT(rs.err.line, 5);
     /* jansson would quote the text near the error: "Jos" must not show. */
-    read_all(P1 "\n{\"resourceType\":\"Patient\",\"name\":[{\"given\":[\"Jos\xC3\xA9\" x]}]}\n", NULL,
-             NULL, a, &rs);
+    read_all(P1 "\n{\"resourceType\":\"Patient\",\"name\":[{\"given\":[\"Jos\xC3\xA9\" x]}]}\n",
+             NULL, NULL, a, &rs);
     CHECK_INT(rs.n, 1); /* the good line before it is a row */
     CHECK_INT(rs.rc, EX_DATAERR);
     CHECK_INT(rs.err.line, 2);

@@ -214,7 +214,8 @@ int main(void)
     unlink(mpath);
     write_file(ypath, "first_name: Hal\n");
     err_clear(&err);
-    CHECK_INT(schedule_open(ypath, &(schedule_opts){.order = DATE_ORDER_ISO}, &s, &err), EX_DATAERR);
+    CHECK_INT(schedule_open(ypath, &(schedule_opts){.order = DATE_ORDER_ISO}, &s, &err),
+              EX_DATAERR);
     CHECK_STR(err.file, ypath); /* the list's name, not the copy's */
     unlink(ypath);
 
@@ -229,6 +230,7 @@ int main(void)
     rmdir(dir);
 
     err_clear(&err);
-    CHECK(schedule_open("/nonexistent/today.csv", &(schedule_opts){.order = DATE_ORDER_ISO}, &s, &err) == EX_NOINPUT);
+    CHECK(schedule_open("/nonexistent/today.csv", &(schedule_opts){.order = DATE_ORDER_ISO}, &s,
+                        &err) == EX_NOINPUT);
     CHECK_DONE();
 }

@@ -38,10 +38,17 @@ static void test_parse(void)
     /* A dateTime without offset is not an instant: the day depends on it. */
     CHECK_STR(parse("2026-12-01T09:00:00", &ms, &off),
               "has no time zone offset (FHIR instants end in Z or +hh:mm)");
-    const char *bad[] = {"2026-12-01",           "2026-12-01 09:00:00Z",     "2026-13-01T09:00:00Z",
-                         "2026-02-29T09:00:00Z", "2026-12-01T24:00:00Z",     "2026-12-01T09:00:00+5",
-                         "2026-12-01T09:00:00z", "2026-12-01T09:00:00.Z",    "2026-12-01T09:00:00+15:00",
-                         "",                     "2026-12-01T09:00:00-05:00x"};
+    const char *bad[] = {"2026-12-01",
+                         "2026-12-01 09:00:00Z",
+                         "2026-13-01T09:00:00Z",
+                         "2026-02-29T09:00:00Z",
+                         "2026-12-01T24:00:00Z",
+                         "2026-12-01T09:00:00+5",
+                         "2026-12-01T09:00:00z",
+                         "2026-12-01T09:00:00.Z",
+                         "2026-12-01T09:00:00+15:00",
+                         "",
+                         "2026-12-01T09:00:00-05:00x"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *why = parse(bad[i], &ms, &off);
         if (!why)
