@@ -70,15 +70,19 @@ static void hex_bytes(const char *uuid, unsigned char out[16])
     }
 }
 
-int fhirdoc_uuid(const char *sha256_hex, char out[37])
+/* RFC 9562 5.5: SHA-1 of the namespace's 16 bytes and the name, its first
+ * 16 bytes with the version (5) and the variant (10) set. */
+static int uuid5(const char *name, size_t n, char out[37])
 {
-    /* RFC 9562 5.5: SHA-1 of the namespace's 16 bytes and the name, its
-     * first 16 bytes with the version (5) and the variant (10) set. */
-    static const char ns[] = FHIRDOC_UUID_NAMESPACE;
-    unsigned char in[16 + 64], md[EVP_MAX_MD_SIZE];
-    hex_bytes(ns, in);
-    memcpy(in + 16, sha256_hex, 64);
-    if (digest(EVP_sha1(), in, sizeof in, md, 20))
+    unsigned char ns[16], md[EVP_MAX_MD_SIZE];
+    hex_bytes(FHIRDOC_UUID_NAMESPACE, ns);
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned len = 0;
+    bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) &&
+              EVP_DigestUpdate(ctx, ns, sizeof ns) && EVP_DigestUpdate(ctx, name, n) &&
+              EVP_DigestFinal_ex(ctx, md, &len) && len == 20;
+    EVP_MD_CTX_free(ctx);
+    if (!ok)
         return -1;
     md[6] = (unsigned char)((md[6] & 0x0F) | 0x50);
     md[8] = (unsigned char)((md[8] & 0x3F) | 0x80);
@@ -92,6 +96,11 @@ int fhirdoc_uuid(const char *sha256_hex, char out[37])
     }
     *p = '\0';
     return 0;
+}
+
+int fhirdoc_uuid(const char *sha256_hex, char out[37])
+{
+    return uuid5(sha256_hex, 64, out);
 }
 
 int fhirdoc_sha1_base64(const unsigned char *bytes, size_t len, char out[29])
@@ -231,12 +240,22 @@ static json_t *organization(build *b, const clinic *c)
 /* What every resource of a PDF needs: its digests and identifiers. */
 typedef struct pdf_ids {
     char sha256[65];
-    char uuid[37];    /* the DocumentReference's masterIdentifier and fullUrl */
-    char binary[37];  /* the Binary's fullUrl (in a Bundle) */
     char sha1[29];    /* attachment.hash */
-    char urn[46];     /* "urn:uuid:" + uuid */
-    char bin_urn[46]; /* "urn:uuid:" + binary */
+    char urn[46];     /* masterIdentifier: "urn:uuid:" + the PDF's UUID */
+    char doc_urn[46]; /* the DocumentReference's fullUrl in a transaction */
+    char bin_urn[46]; /* the Binary's fullUrl (in a Bundle) */
 } pdf_ids;
+
+/* "urn:uuid:" and the UUID of prefix + sha256 (64 hex digits) into out. */
+static int urn_of(const char *prefix, const char *sha256, char out[46])
+{
+    char name[96], uuid[37];
+    int n = snprintf(name, sizeof name, "%s%s", prefix, sha256);
+    if (n < 0 || (size_t)n >= sizeof name || uuid5(name, (size_t)n, uuid))
+        return -1;
+    snprintf(out, 46, "urn:uuid:%s", uuid);
+    return 0;
+}
 
 static int pdf_ids_of(const fhirdoc_in *in, pdf_ids *ids, mp_err *err)
 {
@@ -244,14 +263,16 @@ static int pdf_ids_of(const fhirdoc_in *in, pdf_ids *ids, mp_err *err)
         snprintf(ids->sha256, sizeof ids->sha256, "%s", in->sha256);
     else if (sha256_hex(in->pdf, in->pdf_len, ids->sha256))
         return err_set(err, EX_OSERR, NULL, 0, 0, "SHA-256 failed (OpenSSL)");
-    /* The Binary's UUID: the DocumentReference's, hashed again in the same
-     * namespace, so that both are fixed by the PDF and never equal. */
-    char again[65];
-    if (fhirdoc_uuid(ids->sha256, ids->uuid) || sha256_hex(ids->uuid, 36, again) ||
-        fhirdoc_uuid(again, ids->binary) || fhirdoc_sha1_base64(in->pdf, in->pdf_len, ids->sha1))
+    /* Each fixed by the PDF, and never equal: a server that takes a
+     * transaction puts the new resource's id for its fullUrl wherever the
+     * fullUrl's text stands (FHIR R4 transaction processing rules), and a
+     * masterIdentifier that were the fullUrl would become "DocumentReference/
+     * 123". */
+    if (urn_of("", ids->sha256, ids->urn) ||
+        urn_of("DocumentReference/", ids->sha256, ids->doc_urn) ||
+        urn_of("Binary/", ids->sha256, ids->bin_urn) ||
+        fhirdoc_sha1_base64(in->pdf, in->pdf_len, ids->sha1))
         return err_set(err, EX_OSERR, NULL, 0, 0, "a digest failed (OpenSSL)");
-    snprintf(ids->urn, sizeof ids->urn, "urn:uuid:%s", ids->uuid);
-    snprintf(ids->bin_urn, sizeof ids->bin_urn, "urn:uuid:%s", ids->binary);
     return 0;
 }
 
@@ -336,7 +357,7 @@ static json_t *reference_entry(build *b, const fhirdoc_in *in, const pdf_ids *id
 {
     char cond[80];
     snprintf(cond, sizeof cond, "identifier=" RFC3986 "|%s", ids->urn);
-    return entry(b, ids->urn, reference(b, in, ids, data, url), "DocumentReference", cond);
+    return entry(b, ids->doc_urn, reference(b, in, ids, data, url), "DocumentReference", cond);
 }
 
 static int dump(json_t *j, build *b, size_t flags, char **json, size_t *len, mp_err *err)
@@ -498,7 +519,7 @@ int fhirdoc_bundle_add(fhirdoc_bundle *b, const fhirdoc_in *in, bool *added, mp_
     if (rc)
         return rc;
     bool oom = false;
-    if (!first_time(b, ids.uuid, &oom)) {
+    if (!first_time(b, ids.urn + 9, &oom)) {
         free(data);
         return oom ? err_set(err, EX_OSERR, NULL, 0, 0, "out of memory") : 0;
     }

@@ -13,7 +13,11 @@
  * Its masterIdentifier is derived from the PDF's bytes (a name-based UUID,
  * version 5, of the PDF's SHA-256 in FHIRDOC_UUID_NAMESPACE): the same PDF
  * gives the same identifier, so that a transaction that creates it only if
- * none has it (ifNoneExist) is sent again without a duplicate.
+ * none has it (ifNoneExist) is sent again without a duplicate. The entries'
+ * fullUrls are UUIDs of the same kind, of "DocumentReference/" and
+ * "Binary/" followed by the SHA-256: fixed by the PDF too, and never the
+ * masterIdentifier, which a server would otherwise rewrite as it rewrites
+ * every occurrence of a fullUrl.
  *
  * The JSON is made with jansson. Everything here is a function of its
  * inputs, the clock included (fhirdoc_in.now_unix), so that a test checks

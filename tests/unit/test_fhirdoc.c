@@ -184,7 +184,11 @@ int main(void)
     CHECK_STR(AT(j, "resourceType"), "Bundle");
     CHECK_STR(AT(j, "type"), "transaction");
     CHECK_INT(json_array_size(json_object_get(j, "entry")), 1);
-    CHECK_STR(AT(j, "entry", "0", "fullUrl"), "urn:uuid:3da72880-e9c1-5fa9-95bb-4d0d66e4b266");
+    /* Not the masterIdentifier: a server puts the new id wherever the
+     * fullUrl's text stands. uuid5(NS, "DocumentReference/" + SHA-256). */
+    CHECK_STR(AT(j, "entry", "0", "fullUrl"), "urn:uuid:ccbc939a-518f-58ac-8ab5-c221fda879f6");
+    CHECK_STR(AT(j, "entry", "0", "resource", "masterIdentifier", "value"),
+              "urn:uuid:3da72880-e9c1-5fa9-95bb-4d0d66e4b266");
     CHECK_STR(AT(j, "entry", "0", "request", "method"), "POST");
     CHECK_STR(AT(j, "entry", "0", "request", "url"), "DocumentReference");
     CHECK_STR(AT(j, "entry", "0", "request", "ifNoneExist"),
@@ -227,8 +231,8 @@ int main(void)
     CHECK_STR(AT(j, "entry", "0", "request", "url"), "Binary");
     CHECK_STR(AT(j, "entry", "1", "resource", "content", "0", "attachment", "url"),
               AT(j, "entry", "0", "fullUrl"));
-    CHECK(strcmp(AT(j, "entry", "0", "fullUrl"), AT(j, "entry", "1", "fullUrl")) != 0);
-    CHECK_STR(AT(j, "entry", "1", "fullUrl"), "urn:uuid:3da72880-e9c1-5fa9-95bb-4d0d66e4b266");
+    CHECK_STR(AT(j, "entry", "0", "fullUrl"), "urn:uuid:ffb0d89e-35c7-50e8-84b6-6c73378a85dd");
+    CHECK_STR(AT(j, "entry", "1", "fullUrl"), "urn:uuid:ccbc939a-518f-58ac-8ab5-c221fda879f6");
     CHECK_STR(AT(j, "entry", "3", "resource", "content", "0", "attachment", "data") ? "data"
                                                                                     : "none",
               "none");
