@@ -247,20 +247,26 @@ static int accepted(const fhirpost *p, int status, const json_t *body, fhirpost_
     const json_t *resp =
         json_object_get(json_array_get(json_object_get(body, "entry"), 0), "response");
     const char *entry_status = json_string_value(json_object_get(resp, "status"));
+    /* An answer no FHIR base gives to a transaction: the URL is not one,
+     * and no row would fare better. */
+    res->stop = true;
     if (!type || strcmp(type, "Bundle") != 0 || !entry_status)
         return err_set(err, EX_PROTOCOL, NULL, 0, 0,
                        "the FHIR server at %s answered HTTP %d without a transaction-response "
                        "Bundle",
                        p->url, status);
     int code = atoi(entry_status);
+    res->stop = false;
     if (code < 200 || code > 299)
         return refused(p, code, body, res, err);
     if (!reference_of(json_string_value(json_object_get(resp, "location")), res->id,
-                      sizeof res->id))
+                      sizeof res->id)) {
+        res->stop = true;
         return err_set(err, EX_PROTOCOL, NULL, 0, 0,
                        "the FHIR server at %s took the DocumentReference but did not say where "
                        "it is (no response.location)",
                        p->url);
+    }
     res->created = code == 201;
     return 0;
 }

@@ -59,8 +59,8 @@ typedef struct fhirpost_result {
  *   EX_DATAERR: refused, "the FHIR server refused the DocumentReference
  *     (HTTP 422): " and its OperationOutcome's diagnostics or details;
  *     res->stop when no row can pass (a redirect, 401, 403, 404, 405);
- *   EX_PROTOCOL: an answer that is not a transaction-response naming a
- *     DocumentReference;
+ *   EX_PROTOCOL, res->stop: an answer that is not a transaction-response
+ *     naming a DocumentReference (the URL is not a FHIR server's base);
  *   EX_OSERR: out of memory.
  * The server's words are cut to a few hundred bytes, without control
  * characters. */
