@@ -174,6 +174,28 @@ out=$(PDFDIRS=out check_records rec/*.json day-bundle.json)
 check_eq "batch: each record's and each Bundle entry's size, hash, data and identifier are its PDF's" "$?" 0
 printf '%s\n' "$out"
 check_eq "records are private (0600)" "$(stat -c %a rec/*.json day-bundle.json | sort -u)" 600
+# A resumed run: kept rows are not rendered again, but the new Bundle holds
+# them (read back), and a kept row's missing record is written again.
+mv rec/2-A1001.json before.json
+touch stamp
+"$bin" batch "$packet" --data "$csv" --out-dir out --fhir-out rec --fhir-bundle resumed.json \
+  --skip-existing 2>resumed.err
+check_has "a resumed run skips every row" "$(cat resumed.err)" "0 written, 16 skipped, 4 failed"
+check_has "  its Bundle holds the kept rows" "$(cat resumed.err)" \
+  "wrote resumed.json: a transaction Bundle of 15 DocumentReferences"
+check_eq "  a kept row's missing record is written again, with the same identifier and hash" \
+  "$(json_at rec/2-A1001.json masterIdentifier.value) $(json_at rec/2-A1001.json content.0.attachment.hash)" \
+  "$(json_at before.json masterIdentifier.value) $(json_at before.json content.0.attachment.hash)"
+check_eq "  the other records are left as they were" "$(find rec -newer stamp -name '*.json')" rec/2-A1001.json
+out=$(PDFDIRS=out check_records resumed.json)
+check_eq "  the resumed Bundle holds the kept PDFs" "$?" 0
+# An interrupted run leaves no Bundle (its rerun writes the whole one), and
+# no temporary file of it.
+MEDPACKET_TEST_INTERRUPT_AFTER=3 "$bin" batch "$packet" --data "$csv" --out-dir cut \
+  --fhir-out cutrec --fhir-bundle cut.json --jobs 1 2>cut.err
+check_eq "an interrupted run: exit 130" "$?" 130
+check_eq "  no Bundle, nor any part of one" "$(ls -a | grep -c 'cut\.json')" 0
+check_eq "  a record for each PDF written" "$(ls cutrec | sed 's/json$//')" "$(ls cut | sed 's/pdf$//')"
 "$bin" batch "$packet" --data "$day" --out-dir fout --fhir-out frec 2>fday.err
 check_eq "batch over a FHIR day with --fhir-out: exit 0" "$?" 0
 check_eq "the FHIR day's records: the subject is the Patient, the visit the Appointment" \
