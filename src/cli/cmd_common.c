@@ -545,9 +545,10 @@ int cli_fhir_open(const cli_run_opts *ro, const outfile_inputs *in, bool skip_ex
     if (!cli_fhir_wanted(f))
         return 0;
     const char *token = NULL;
-    int rc = f->token_file ? secret_read(f->token_file, "FHIR server token",
-                                         "the EHR's token endpoint", a, &token, NULL, err)
-                           : 0;
+    /* The EHR issues it (often a JWT, kilobytes long): read as serve reads
+     * its --fhir-token-file, the file checked, its strength the issuer's. */
+    int rc =
+        f->token_file ? secret_read_given(f->token_file, "FHIR server token", a, &token, err) : 0;
     if (rc)
         return rc;
     /* What a killed run left, before this run writes there. */

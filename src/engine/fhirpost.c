@@ -3,130 +3,66 @@
  */
 #include "fhirpost.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "http.h"
 
-/* A transaction-response or an OperationOutcome is small; anything bigger
- * is not read (a server that echoes the PDF back despite Prefer). */
-#define MAX_ANSWER (4L << 20)
+/* A transaction-response or an OperationOutcome is small; a server that
+ * echoes the resource back (its PDF inline) is still read. */
+#define MAX_ANSWER (16L << 20)
 /* How much of the server's own words a message quotes. */
 #define MAX_WORDS 400
+/* A transaction carries a PDF: more time than a search page. */
+#define TIMEOUT_S 120
 
 struct fhirpost {
-    CURL *curl;
-    struct curl_slist *headers;
     char *url;
-    char errbuf[CURL_ERROR_SIZE];
-    mp_buf answer;
+    char *token;
 };
 
-static bool loopback(const char *host)
+static bool loopback(const char *host, size_t n)
 {
-    return strcmp(host, "127.0.0.1") == 0 || strcmp(host, "[::1]") == 0 ||
-           strcmp(host, "::1") == 0 || strcmp(host, "localhost") == 0;
+    static const char *const names[] = {"127.0.0.1", "[::1]", "localhost"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i]) == n && memcmp(host, names[i], n) == 0)
+            return true;
+    return false;
 }
 
 const char *fhirpost_url_problem(const char *url)
 {
-    CURLU *u = curl_url();
-    if (!u)
-        return "out of memory";
-    const char *why = NULL;
-    char *scheme = NULL, *host = NULL, *user = NULL, *query = NULL, *fragment = NULL;
-    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
-        why = "--fhir-post takes the FHIR server's base URL, as https://ehr.example/fhir/R4";
-    else if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0)
-        why = "--fhir-post takes an https:// URL";
-    else if (strcmp(scheme, "http") == 0 && !loopback(host))
-        why = "--fhir-post sends patient data: give an https:// URL (http:// only to this "
-              "machine: 127.0.0.1, [::1] or localhost)";
-    else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK)
-        why = "--fhir-post's URL holds a user name: the server's token goes in a file of its "
-              "own (--fhir-token-file)";
-    else if (curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK ||
-             curl_url_get(u, CURLUPART_FRAGMENT, &fragment, 0) == CURLUE_OK)
-        why = "--fhir-post takes the FHIR server's base URL, without a query (?...) or a "
-              "fragment (#...)";
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(user);
-    curl_free(query);
-    curl_free(fragment);
-    curl_url_cleanup(u);
-    return why;
-}
-
-static size_t on_data(char *data, size_t size, size_t n, void *ctx)
-{
-    mp_buf *b = ctx;
-    if (b->len + n > (size_t)MAX_ANSWER)
-        return 0; /* curl then fails the transfer: CURLE_WRITE_ERROR */
-    buf_put(b, data, size * n);
-    return b->oom ? 0 : size * n;
+    char origin[512];
+    if (!http_origin(url, origin, sizeof origin))
+        return "--fhir-post takes the FHIR server's base URL, as https://ehr.example/fhir/R4";
+    const char *host = strstr(origin, "://") + 3;
+    /* The host without its port: [v6] in brackets, else up to the colon. */
+    size_t n = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":");
+    const char *authority = strstr(url, "://") + 3;
+    size_t alen = strcspn(authority, "/?#");
+    if (strncmp(origin, "http:", 5) == 0 && !loopback(host, n))
+        return "--fhir-post sends patient data: give an https:// URL (http:// only to this "
+               "machine: 127.0.0.1, [::1] or localhost)";
+    if (memchr(authority, '@', alen))
+        return "--fhir-post's URL holds a user name: the server's token goes in a file of its "
+               "own (--fhir-token-file)";
+    if (strpbrk(url, "?#"))
+        return "--fhir-post takes the FHIR server's base URL, without a query (?...) or a "
+               "fragment (#...)";
+    return NULL;
 }
 
 int fhirpost_open(const char *base_url, const char *token, fhirpost **out, mp_err *err)
 {
     fhirpost *p = calloc(1, sizeof *p);
-    if (!p)
-        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
-    buf_init(&p->answer, NULL);
-    p->curl = curl_easy_init();
-    p->url = strdup(base_url);
-    mp_buf auth;
-    buf_init(&auth, NULL);
-    if (token)
-        buf_putf(&auth, "Authorization: Bearer %s", token);
-    static const char *const fixed[] = {
-        "Content-Type: application/fhir+json", "Accept: application/fhir+json",
-        /* The answer need not carry the resource back (with its PDF). */
-        "Prefer: return=minimal",
-        /* No "Expect: 100-continue" wait before a large body. */
-        "Expect:"};
-    bool ok = p->curl && p->url && !auth.oom;
-    for (size_t i = 0; ok && i < sizeof fixed / sizeof fixed[0]; i++) {
-        struct curl_slist *l = curl_slist_append(p->headers, fixed[i]);
-        ok = l != NULL;
-        if (l)
-            p->headers = l;
-    }
-    if (ok && token) {
-        struct curl_slist *l = curl_slist_append(p->headers, buf_str(&auth));
-        ok = l != NULL;
-        if (l)
-            p->headers = l;
-    }
-    /* The token is in the header list now; this copy goes. */
-    if (auth.data)
-        memset(auth.data, 0, auth.len);
-    buf_free(&auth);
-    CURL *c = p->curl;
-    ok = ok && curl_easy_setopt(c, CURLOPT_URL, p->url) == CURLE_OK &&
-         curl_easy_setopt(c, CURLOPT_HTTPHEADER, p->headers) == CURLE_OK &&
-         curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
-         curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK &&
-         /* "": no proxy, whatever http_proxy and https_proxy say. */
-         curl_easy_setopt(c, CURLOPT_PROXY, "") == CURLE_OK &&
-         curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK &&
-         curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK &&
-         curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L) == CURLE_OK &&
-         curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L) == CURLE_OK &&
-         /* No SIGALRM for name lookups: batch has threads. */
-         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
-         curl_easy_setopt(c, CURLOPT_ERRORBUFFER, p->errbuf) == CURLE_OK &&
-         curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data) == CURLE_OK &&
-         curl_easy_setopt(c, CURLOPT_WRITEDATA, &p->answer) == CURLE_OK &&
-         curl_easy_setopt(c, CURLOPT_USERAGENT, "medpacket/" MP_VERSION) == CURLE_OK;
-    if (!ok) {
+    if (p && !(p->url = strdup(base_url)))
+        p->url = NULL;
+    if (!p || !p->url || (token && !(p->token = strdup(token)))) {
         fhirpost_close(p);
-        return err_set(err, EX_OSERR, NULL, 0, 0, "cannot set up the HTTP client (libcurl)");
+        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     }
     *out = p;
     return 0;
@@ -136,11 +72,11 @@ void fhirpost_close(fhirpost *p)
 {
     if (!p)
         return;
-    if (p->curl)
-        curl_easy_cleanup(p->curl);
-    curl_slist_free_all(p->headers);
+    if (p->token) {
+        memset(p->token, 0, strlen(p->token));
+        free(p->token);
+    }
     free(p->url);
-    buf_free(&p->answer);
     free(p);
 }
 
@@ -275,44 +211,45 @@ int fhirpost_transaction(fhirpost *p, const char *json, size_t len, fhirpost_res
                          mp_err *err)
 {
     memset(res, 0, sizeof *res);
-    buf_reset(&p->answer);
-    p->answer.oom = false;
-    p->errbuf[0] = '\0';
-    CURL *c = p->curl;
-    if (curl_easy_setopt(c, CURLOPT_POSTFIELDS, json) != CURLE_OK ||
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len) != CURLE_OK)
-        return err_set(err, EX_OSERR, NULL, 0, 0, "cannot set up the HTTP request (libcurl)");
-    CURLcode cc = curl_easy_perform(c);
-    if (cc == CURLE_WRITE_ERROR && p->answer.oom)
-        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
-    long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    http_req req = {.method = "POST",
+                    .url = p->url,
+                    .bearer = p->token,
+                    .content_type = "application/fhir+json",
+                    .body = json,
+                    .body_len = len,
+                    .max_answer = (size_t)MAX_ANSWER,
+                    .timeout_s = TIMEOUT_S};
+    http_resp resp;
+    int rc = http_exchange(&req, &resp, err);
+    long status = resp.status;
     res->http_status = (int)status;
-    if (cc != CURLE_OK && cc != CURLE_WRITE_ERROR) {
-        res->stop = true;
-        return err_set(err, EX_UNAVAILABLE, NULL, 0, 0, "cannot reach the FHIR server at %s: %s",
-                       p->url, p->errbuf[0] ? p->errbuf : curl_easy_strerror(cc));
+    if (rc) {
+        /* No answer (EX_UNAVAILABLE: no connection, a timeout, TLS refused),
+         * or one too large to be a FHIR server's: no row would fare better. */
+        res->stop = rc == EX_UNAVAILABLE || rc == EX_PROTOCOL;
+        http_resp_free(&resp);
+        return rc;
     }
     if (status == 502 || status == 503 || status == 504) {
         res->stop = true;
+        http_resp_free(&resp);
         return err_set(err, EX_UNAVAILABLE, NULL, 0, 0,
                        "the FHIR server at %s is not available (HTTP %ld)", p->url, status);
     }
     if (status >= 300 && status < 400) {
-        char *to = NULL;
-        curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &to);
         res->stop = true;
-        return err_set(err, EX_DATAERR, NULL, 0, 0,
-                       "the FHIR server at %s answered with a redirect (HTTP %ld)%s%s, which is "
-                       "not followed: give --fhir-post the URL it names",
-                       p->url, status, to ? " to " : "", to ? to : "");
+        rc = err_set(err, EX_DATAERR, NULL, 0, 0,
+                     "the FHIR server at %s answered with a redirect (HTTP %ld)%s%s, which is "
+                     "not followed: give --fhir-post the URL it names",
+                     p->url, status, resp.location[0] ? " to " : "", resp.location);
+        http_resp_free(&resp);
+        return rc;
     }
     json_error_t jerr;
-    json_t *body = cc == CURLE_OK && p->answer.len
-                       ? json_loadb(p->answer.data, p->answer.len, 0, &jerr)
-                       : NULL;
-    int rc = status >= 200 && status < 300 ? accepted(p, (int)status, body, res, err)
-                                           : refused(p, (int)status, body, res, err);
+    json_t *body = resp.body.len ? json_loadb(resp.body.data, resp.body.len, 0, &jerr) : NULL;
+    rc = status >= 200 && status < 300 ? accepted(p, (int)status, body, res, err)
+                                       : refused(p, (int)status, body, res, err);
     json_decref(body);
+    http_resp_free(&resp);
     return rc;
 }

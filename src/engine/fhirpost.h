@@ -1,21 +1,18 @@
 /*
- * fhirpost.h — a row's transaction Bundle, sent to a FHIR server (libcurl),
- * and the server's answer read (jansson): the DocumentReference's id, or why
- * it was refused in the server's own words (its OperationOutcome).
+ * fhirpost.h — a row's transaction Bundle, sent to a FHIR server, and the
+ * server's answer read (jansson): the DocumentReference's id, or why it was
+ * refused in the server's own words (its OperationOutcome).
  *
- * The one HTTP client of the engine, kept out of batch.c: the command line
- * gives batch a hook that calls it (fhirout.h), so that the engine's
- * pipeline knows nothing of HTTP. It is in engine/ rather than base/ since
- * all it knows is FHIR's: a transaction's answer, an OperationOutcome.
- *
- * What it does not do, on purpose: follow a redirect (a POST that a server
- * turns into a GET somewhere else files nothing; the message names the URL
- * to give instead), use a proxy from the environment (patient data goes
- * where --fhir-post says, and nowhere else), skip TLS verification, or send
- * patient data over plain HTTP to another machine (fhirpost_url_problem).
- * Timeouts: 10 s to connect, 120 s for the whole exchange.
- *
- * Not thread-safe: one per thread (batch files rows on one thread).
+ * The exchange itself is base/http.h's, the one HTTP client medpacket has
+ * (libcurl; serve reads its FHIR lists through it too): http and https
+ * only, certificates verified, no redirect followed (a POST that a server
+ * turns into a GET somewhere else files nothing, and the token stays with
+ * the server named; the message names the URL to give instead), a timeout
+ * (here 120 s for a transaction, which carries a PDF). What this module
+ * adds is FHIR's: the base URL checked (no patient data over plain HTTP to
+ * another machine), the transaction-response and OperationOutcome read,
+ * and which failures no later row would escape. batch.c knows nothing of
+ * it: the command line gives batch a hook that files each row (fhirout.h).
  */
 #ifndef MP_FHIRPOST_H
 #define MP_FHIRPOST_H
@@ -35,8 +32,7 @@ typedef struct fhirpost fhirpost;
 const char *fhirpost_url_problem(const char *url);
 
 /* A client for the server at base_url (checked with fhirpost_url_problem),
- * sending token as "Authorization: Bearer" when not NULL. The connection is
- * kept between posts. 0, or EX_OSERR. */
+ * sending token as "Authorization: Bearer" when not NULL. 0, or EX_OSERR. */
 int fhirpost_open(const char *base_url, const char *token, fhirpost **out, mp_err *err);
 void fhirpost_close(fhirpost *p);
 
@@ -54,13 +50,14 @@ typedef struct fhirpost_result {
 /* POSTs the transaction Bundle json[0..len) to the base URL. 0 with *res
  * set, or:
  *   EX_UNAVAILABLE, res->stop: the server cannot be reached (no
- *     connection, a timeout, TLS refused) or says it is down (502, 503,
- *     504): "cannot reach the FHIR server at URL: ...";
+ *     connection, a timeout, TLS refused: http.h's "cannot reach ORIGIN:
+ *     ...") or says it is down (502, 503, 504);
  *   EX_DATAERR: refused, "the FHIR server refused the DocumentReference
  *     (HTTP 422): " and its OperationOutcome's diagnostics or details;
  *     res->stop when no row can pass (a redirect, 401, 403, 404, 405);
  *   EX_PROTOCOL, res->stop: an answer that is not a transaction-response
- *     naming a DocumentReference (the URL is not a FHIR server's base);
+ *     naming a DocumentReference (the URL is not a FHIR server's base), or
+ *     over 16 MiB;
  *   EX_OSERR: out of memory.
  * The server's words are cut to a few hundred bytes, without control
  * characters. */

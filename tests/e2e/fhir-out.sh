@@ -353,7 +353,7 @@ pids=()
   2>down.err
 check_eq "a server that is down: exit 69" "$?" 69
 check_has "  said once, at the first row" "$(cat down.err)" \
-  "$day: entry 1 (Appointment/ap-5001): error: cannot reach the FHIR server at $url: "
+  "$day: entry 1 (Appointment/ap-5001): error: cannot reach ${url%/fhir/R4}: "
 check_eq "  no PDF kept" "$(find down -name '*.pdf' | wc -l)" 0
 "$bin" batch "$packet" --data "$day" --out-dir post --fhir-post "$url" --fhir-token-file token \
   --skip-existing 2>down.err
