@@ -321,6 +321,35 @@ print(s["value"], s["type"]["coding"][0]["code"])
 PY
 )" "A1001 MR"
 
+# The Bundle, posted as an EHR's import would: Medplum's router takes a
+# transaction with conditional entries of at most 8 entries, so its first
+# two rows (4 entries). The server rewrites attachment.url to the Binary's
+# new id, and the Binary holds the PDF.
+out=$(python3 - "$url" "$(cat token)" <<'PY'
+import base64, hashlib, json, sys, urllib.request
+base, token = sys.argv[1:]
+def call(path, body=None):
+    req = urllib.request.Request(base + path, data=body and json.dumps(body).encode(),
+                                 method="POST" if body else "GET",
+                                 headers={"Authorization": "Bearer " + token,
+                                          "Content-Type": "application/fhir+json"})
+    return json.load(urllib.request.urlopen(req))
+b = json.load(open("day-bundle.json"))
+b["entry"] = b["entry"][:4]
+answer = call("", b)
+print(" ".join(e["response"]["status"].split()[0] for e in answer["entry"]))
+for i in (1, 3):
+    doc = call("/" + answer["entry"][i]["response"]["location"].split("/_history")[0])
+    binary = answer["entry"][i - 1]["response"]["location"].split("/_history")[0]
+    att = doc["content"][0]["attachment"]
+    pdf = base64.b64decode(call("/" + binary)["data"])
+    ok = att["url"] == binary and base64.b64encode(hashlib.sha1(pdf).digest()).decode() == att["hash"]
+    print("url names the Binary, which holds the PDF" if ok else f"url {att['url']}, Binary {binary}")
+PY
+)
+check_eq "the Bundle posted: created, each url rewritten to its Binary, which holds its PDF" "$out" \
+  "$(printf '201 201 201 201\nurl names the Binary, which holds the PDF\nurl names the Binary, which holds the PDF')"
+
 # ---- refusals -----------------------------------------------------------------
 printf 'not-the-token-but-long-and-random-enough-8Kq2xZ7w\n' >bad-token
 chmod 600 bad-token
