@@ -111,18 +111,39 @@ int fhirdoc_sha1_base64(const unsigned char *bytes, size_t len, char out[29])
     return EVP_EncodeBlock((unsigned char *)out, md, 20) == 28 ? 0 : -1;
 }
 
-/* The base64 of bytes (EVP_EncodeBlock: no line breaks), malloc'd; NULL
- * when out of memory or too large for OpenSSL's int. */
-static char *base64(const unsigned char *bytes, size_t len)
+/* The placeholder of attachment.data and Binary.data while jansson writes a
+ * resource; the PDF's base64 takes its place afterwards (splice). jansson
+ * reads every character of a string for what to escape: the PDF's tens of
+ * thousands were three quarters of what --fhir-out cost a row, and base64
+ * has nothing to escape. Every other byte of the text is jansson's. */
+#define DATA_MARK "medpacket-pdf-base64"
+
+/* text (jansson's, freed) with the PDF's base64 in place of the one
+ * "data": DATA_MARK member, into *out (malloc'd). Only a key of ours is
+ * "data", and a string jansson writes holds no unescaped quote, so the
+ * member is found in text, and nowhere else. -1 when out of memory or too
+ * large for OpenSSL's int. */
+static int splice(char *text, const unsigned char *pdf, size_t len, char **out, size_t *out_len)
 {
-    if (len > (size_t)INT_MAX / 4 * 3 - 3)
-        return NULL;
-    char *out = malloc((len + 2) / 3 * 4 + 1);
-    if (out && EVP_EncodeBlock((unsigned char *)out, bytes, (int)len) < 0) {
-        free(out);
-        out = NULL;
+    static const char *const members[] = {"\"data\":\"" DATA_MARK "\"",
+                                          "\"data\": \"" DATA_MARK "\""};
+    const size_t mark = sizeof DATA_MARK - 1;
+    char *at = NULL;
+    for (size_t i = 0; !at && i < 2; i++)
+        if ((at = strstr(text, members[i])))
+            at += strlen(members[i]) - mark - 1; /* the mark itself */
+    size_t n = strlen(text), b64 = (len + 2) / 3 * 4;
+    char *o = at && len <= (size_t)INT_MAX / 4 * 3 - 3 ? malloc(n - mark + b64 + 1) : NULL;
+    if (o) {
+        size_t head = (size_t)(at - text);
+        memcpy(o, text, head);
+        EVP_EncodeBlock((unsigned char *)o + head, pdf, (int)len);
+        memcpy(o + head + b64, at + mark, n - head - mark + 1);
+        *out = o;
+        *out_len = n - mark + b64;
     }
-    return out;
+    free(text);
+    return o ? 0 : -1;
 }
 
 /* FHIR's instant: 2026-12-01T14:30:00Z. */
@@ -276,10 +297,9 @@ static int pdf_ids_of(const fhirdoc_in *in, pdf_ids *ids, mp_err *err)
     return 0;
 }
 
-/* The DocumentReference: data is the PDF's base64 (inline), or NULL with
- * url naming the Binary. */
-static json_t *reference(build *b, const fhirdoc_in *in, const pdf_ids *ids, const char *data,
-                         const char *url)
+/* The DocumentReference: the PDF inline (DATA_MARK, for splice) when url
+ * is NULL, else url naming the Binary. */
+static json_t *reference(build *b, const fhirdoc_in *in, const pdf_ids *ids, const char *url)
 {
     const packet *p = in->printed;
     bool consent = fhirdoc_kind_of(p) == FHIRDOC_CONSENT;
@@ -315,10 +335,10 @@ static json_t *reference(build *b, const fhirdoc_in *in, const pdf_ids *ids, con
     json_t *att = json_object();
     put_str(b, att, "contentType", "application/pdf");
     put_str(b, att, "language", p->language);
-    if (data)
-        put(b, att, "data", json_string_nocheck(data));
-    else
+    if (url)
         put_str(b, att, "url", url);
+    else
+        put_str(b, att, "data", DATA_MARK);
     put(b, att, "size", json_integer((json_int_t)in->pdf_len));
     put_str(b, att, "hash", ids->sha1);
     put_str(b, att, "title", p->title.s ? p->title.s : p->id.s);
@@ -352,51 +372,50 @@ static json_t *entry(build *b, const char *full_url, json_t *resource, const cha
     return e;
 }
 
-static json_t *reference_entry(build *b, const fhirdoc_in *in, const pdf_ids *ids, const char *data,
-                               const char *url)
+static json_t *reference_entry(build *b, const fhirdoc_in *in, const pdf_ids *ids, const char *url)
 {
     char cond[80];
     snprintf(cond, sizeof cond, "identifier=" RFC3986 "|%s", ids->urn);
-    return entry(b, ids->doc_urn, reference(b, in, ids, data, url), "DocumentReference", cond);
+    return entry(b, ids->doc_urn, reference(b, in, ids, url), "DocumentReference", cond);
 }
 
-static int dump(json_t *j, build *b, size_t flags, char **json, size_t *len, mp_err *err)
+/* j as text (*json, *len; malloc'd), freed; with in's PDF as its data when
+ * in is not NULL. */
+static int dump(json_t *j, build *b, size_t flags, const fhirdoc_in *in, char **json, size_t *len,
+                mp_err *err)
 {
     char *text = b->oom ? NULL : json_dumps(j, flags | JSON_PRESERVE_ORDER);
     json_decref(j);
-    if (!text)
+    if (text && !in) {
+        *json = text;
+        *len = strlen(text);
+        return 0;
+    }
+    if (!text || splice(text, in->pdf, in->pdf_len, json, len))
         return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
-    *json = text;
-    *len = strlen(text);
     return 0;
 }
 
 /* The checks and digests every resource starts with. */
-static int start(const fhirdoc_in *in, pdf_ids *ids, char **data, mp_err *err)
+static int start(const fhirdoc_in *in, pdf_ids *ids, mp_err *err)
 {
     const char *why = fhirdoc_subject_problem(in->patient);
     if (why)
         return err_set(err, EX_DATAERR, NULL, 0, 0, "%s", why);
-    int rc = pdf_ids_of(in, ids, err);
-    if (rc || !data)
-        return rc;
-    if (!(*data = base64(in->pdf, in->pdf_len)))
-        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
-    return 0;
+    return pdf_ids_of(in, ids, err);
 }
 
 int fhirdoc_reference(const fhirdoc_in *in, const char *binary_url, int flags, char **json,
                       size_t *len, mp_err *err)
 {
     pdf_ids ids;
-    char *data = NULL;
-    int rc = start(in, &ids, binary_url ? NULL : &data, err);
+    int rc = start(in, &ids, err);
     if (rc)
         return rc;
     build b = {0};
-    json_t *r = reference(&b, in, &ids, data, binary_url);
-    free(data);
-    return dump(r, &b, flags & FHIRDOC_PRETTY ? JSON_INDENT(2) : JSON_COMPACT, json, len, err);
+    json_t *r = reference(&b, in, &ids, binary_url);
+    return dump(r, &b, flags & FHIRDOC_PRETTY ? JSON_INDENT(2) : JSON_COMPACT,
+                binary_url ? NULL : in, json, len, err);
 }
 
 /* {"resourceType": "Bundle", "type": "transaction", "entry": entries} */
@@ -412,15 +431,13 @@ static json_t *transaction(build *b, json_t *entries)
 int fhirdoc_transaction(const fhirdoc_in *in, char **json, size_t *len, mp_err *err)
 {
     pdf_ids ids;
-    char *data = NULL;
-    int rc = start(in, &ids, &data, err);
+    int rc = start(in, &ids, err);
     if (rc)
         return rc;
     build b = {0};
     json_t *entries = json_array();
-    push(&b, entries, reference_entry(&b, in, &ids, data, NULL));
-    free(data);
-    return dump(transaction(&b, entries), &b, JSON_COMPACT, json, len, err);
+    push(&b, entries, reference_entry(&b, in, &ids, NULL));
+    return dump(transaction(&b, entries), &b, JSON_COMPACT, in, json, len, err);
 }
 
 /* ---- the streamed Bundle ------------------------------------------------- */
@@ -514,37 +531,41 @@ int fhirdoc_bundle_add(fhirdoc_bundle *b, const fhirdoc_in *in, bool *added, mp_
         return b->rc;
     }
     pdf_ids ids;
-    char *data = NULL;
-    int rc = start(in, &ids, &data, err);
+    int rc = start(in, &ids, err);
     if (rc)
         return rc;
     bool oom = false;
-    if (!first_time(b, ids.urn + 9, &oom)) {
-        free(data);
+    if (!first_time(b, ids.urn + 9, &oom))
         return oom ? err_set(err, EX_OSERR, NULL, 0, 0, "out of memory") : 0;
-    }
     build bd = {0};
     json_t *bin = json_object();
     put_str(&bd, bin, "resourceType", "Binary");
     put_str(&bd, bin, "contentType", "application/pdf");
-    put(&bd, bin, "data", data ? json_string_nocheck(data) : NULL);
-    free(data);
+    put_str(&bd, bin, "data", DATA_MARK);
+    /* The Binary with the PDF, then the DocumentReference naming it. */
     json_t *pair[2] = {entry(&bd, ids.bin_urn, bin, "Binary", NULL),
-                       reference_entry(&bd, in, &ids, NULL, ids.bin_urn)};
+                       reference_entry(&bd, in, &ids, ids.bin_urn)};
+    char *text[2] = {NULL, NULL};
+    size_t len[2] = {0, 0};
     for (int i = 0; i < 2; i++) {
-        if (!bd.oom && !b->rc && (b->docs || i))
+        if (rc)
+            json_decref(pair[i]);
+        else
+            rc = dump(pair[i], &bd, JSON_COMPACT, i ? NULL : in, &text[i], &len[i], err);
+    }
+    for (int i = 0; !rc && i < 2; i++) {
+        if (b->docs || i)
             write_cb(",\n", 2, b);
-        if (!bd.oom && !b->rc &&
-            json_dump_callback(pair[i], write_cb, b, JSON_COMPACT | JSON_PRESERVE_ORDER) && !b->rc)
-            bd.oom = true;
-        json_decref(pair[i]);
+        write_cb(text[i], len[i], b);
     }
-    if (b->rc) {
+    free(text[0]);
+    free(text[1]);
+    if (!rc && b->rc) {
         *err = b->err;
-        return b->rc;
+        rc = b->rc;
     }
-    if (bd.oom)
-        return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
+    if (rc)
+        return rc;
     b->docs++;
     if (added)
         *added = true;

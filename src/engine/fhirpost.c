@@ -191,10 +191,11 @@ static int accepted(const fhirpost *p, int status, const json_t *body, fhirpost_
                        "the FHIR server at %s answered HTTP %d without a transaction-response "
                        "Bundle",
                        p->url, status);
-    int code = atoi(entry_status);
+    /* "201 Created": the status is the number it starts with. */
+    long code = strtol(entry_status, NULL, 10);
     res->stop = false;
     if (code < 200 || code > 299)
-        return refused(p, code, body, res, err);
+        return refused(p, (int)code, body, res, err);
     if (!reference_of(json_string_value(json_object_get(resp, "location")), res->id,
                       sizeof res->id)) {
         res->stop = true;
