@@ -9,6 +9,8 @@
 #   with a "/" names any form or packet file).
 #   MP_BENCH_KEEP=1 keeps the callgrind files (for callgrind_annotate) and
 #   says where.
+#   MP_BENCH_FHIR_OUT=1 adds --fhir-out (a DocumentReference beside each
+#   PDF): the cost of filing what was printed.
 #   NAMES: latin (default; accented Latin names), cjk, arabic, mixed (names in
 #   fourteen scripts).
 set -euo pipefail
@@ -47,10 +49,12 @@ PY
 
 count() { # N -> total instructions of a batch of N rows
   gen "$1" >"$work/p$1.csv"
-  rm -rf "$work/out$1"
+  rm -rf "$work/out$1" "$work/rec$1"
+  local fhir=()
+  [ -n "${MP_BENCH_FHIR_OUT:-}" ] && fhir=(--fhir-out "$work/rec$1")
   # batch runs its rows in a worker process: every process is counted.
   valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$work/cg$1.%p" "$bin" batch \
-    "$form" --data "$work/p$1.csv" --out-dir "$work/out$1" \
+    "$form" --data "$work/p$1.csv" --out-dir "$work/out$1" "${fhir[@]}" \
     --jobs 1 --quiet >/dev/null 2>"$work/log$1"
   cat "$work/cg$1".* | sed -n 's/^summary: *//p' | awk '{s += $1} END {printf "%.0f\n", s}'
 }
@@ -59,4 +63,4 @@ form=${MP_BENCH_FORM:-consent}
 [[ $form == */* ]] || form=$root/forms/trigger-point/$form.yaml
 a=$(count 20)
 b=$(count 220)
-echo "${MP_BENCH_FORM:-consent}, $names names: $(( (b - a) / 200 )) instructions per PDF (20 rows: $a, 220 rows: $b)"
+echo "${MP_BENCH_FORM:-consent}${MP_BENCH_FHIR_OUT:+ with --fhir-out}, $names names: $(( (b - a) / 200 )) instructions per PDF (20 rows: $a, 220 rows: $b)"

@@ -7,6 +7,7 @@
 #ifndef MP_CLI_H
 #define MP_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "buf.h"
 #include "date.h"
 #include "err.h"
+#include "fhirout.h"
 #include "font.h"
 #include "form.h"
 #include "json.h"
@@ -59,6 +61,10 @@ typedef struct cli_printed {
      * NULL when the language was asked for by --language. */
     const packet_choice *choice;
     const render_env *env; /* the run's: a draft it withheld is a "draft" fallback */
+    /* --fhir-post: the DocumentReference filed ("DocumentReference/123"),
+     * or NULL; and whether the server made it (false: it had it already). */
+    const char *fhir;
+    bool fhir_created;
 } cli_printed;
 
 /* Writes p's members into j's open object, in this order: "path" (when
@@ -72,7 +78,9 @@ typedef struct cli_printed {
  * records the wording that printed,
  * so that a patient's packet is traced to what was approved: each form of
  * the variant, in packet order, [{"id":..,"version":..,"wording":"<64
- * hex>"}, ...], the wording fingerprint whole, as `check --json` gives it. */
+ * hex>"}, ...], the wording fingerprint whole, as `check --json` gives it.
+ * Last, with --fhir-post, "fhir" (the DocumentReference's id on the
+ * server) and "fhir_created" (false: it was there already). */
 void cli_json_printed(json_writer *j, const cli_printed *p);
 
 /* A command's last step: parsed is its parse_args' result (0: run; -1:
@@ -94,6 +102,12 @@ int cmd_check_overwrite(const char *path, bool force, mp_err *err);
  * CLI_OPT_* entries below, each spelt, checked and worded once; their values
  * go to a cli_run_opts. */
 
+/* --fhir-out DIR, --fhir-bundle FILE, --fhir-post URL, --fhir-token-file
+ * FILE (render, batch): each PDF's DocumentReference (fhirout.h). */
+typedef struct cli_fhir_opts {
+    const char *out, *bundle, *post, *token_file;
+} cli_fhir_opts;
+
 /* The shared options' values; an option a command does not list stays zero. */
 typedef struct cli_run_opts {
     /* --clinic, --page-size, --date-order, --font-dir, --allow-draft,
@@ -107,6 +121,7 @@ typedef struct cli_run_opts {
     const char *printer;  /* --printer, NULL: CUPS's default */
     int copies;           /* --copies N (1 to 99), 0 = not given */
     int jobs;             /* -j, --jobs N, 0 = not given */
+    cli_fhir_opts fhir;   /* --fhir-out, --fhir-bundle, --fhir-post, --fhir-token-file */
 } cli_run_opts;
 
 typedef enum cli_kind {
@@ -162,6 +177,26 @@ typedef struct cli_option {
     CLI_OPT_FLAG("print", 0, &(ro)->print), CLI_OPT_PRINTER(ro),                                   \
         CLI_OPT_COUNT("copies", 0, &(ro)->copies, 99)
 
+/* What render and batch file of each PDF in a FHIR server or beside it. */
+#define CLI_OPTS_FHIR(ro)                                                                          \
+    CLI_OPT_TEXT("fhir-out", 0, &(ro)->fhir.out),                                                  \
+        CLI_OPT_TEXT("fhir-bundle", 0, &(ro)->fhir.bundle),                                        \
+        CLI_OPT_TEXT("fhir-post", 0, &(ro)->fhir.post),                                            \
+        CLI_OPT_TEXT("fhir-token-file", 0, &(ro)->fhir.token_file)
+/* Their lines of render's and batch's --help, worded once. */
+#define CLI_FHIR_HELP                                                                              \
+    "EHR (FHIR R4, docs/fhir.md): a DocumentReference of each PDF, naming the patient\n"           \
+    "by the list's FHIR Patient id or by record number (mrn), and the packet, each\n"              \
+    "form's version and whole wording fingerprint:\n"                                              \
+    "      --fhir-out DIR     for each PDF NAME.pdf, DIR/NAME.json, with the PDF inline\n"         \
+    "      --fhir-bundle FILE one transaction Bundle of them all, each PDF a Binary\n"             \
+    "      --fhir-post URL    file each at the FHIR server whose base is URL (https://,\n"         \
+    "                         or http:// to this machine): a transaction, created only\n"          \
+    "                         if none has its identifier; a PDF is kept only once its\n"           \
+    "                         record is filed, so a rerun never sends one twice\n"                 \
+    "      --fhir-token-file FILE  the server's bearer token, alone in a file only its\n"          \
+    "                         owner can read\n"
+
 /* A command as its usage errors name it. */
 typedef struct cli_command {
     const char *name;         /* "render", as in "see medpacket render --help" */
@@ -174,6 +209,31 @@ typedef struct cli_command {
      * word for word; NULL: the shared wording. */
     const char *page_size_msg;
 } cli_command;
+
+/* Whether any --fhir-* option was given. */
+bool cli_fhir_wanted(const cli_fhir_opts *f);
+
+/* The --fhir-* options' values, and what they need of each other: a
+ * --fhir-post URL fhirpost takes, --fhir-token-file with --fhir-post. 0, or
+ * EX_USAGE with the error said. */
+int cli_check_fhir(const cli_command *cmd, const cli_fhir_opts *f);
+
+/* What --fhir-bundle may not replace (an input, without --force a file
+ * there: a resumed run, skip_existing, writes a new one), and --fhir-out's
+ * folder made when missing (*made: by this call); checked before anything
+ * is rendered. 0, or an error in *err. */
+int cli_fhir_prepare(const cli_run_opts *ro, const outfile_inputs *in, bool skip_existing,
+                     bool *made, mp_err *err);
+
+/* The filer of the --fhir-* options (NULL in *out when none was given):
+ * the token read (secret.h) into a. skip_existing and nosync: as batch
+ * writes its files. 0, or an error in *err. */
+int cli_fhir_open(const cli_run_opts *ro, const outfile_inputs *in, bool skip_existing, bool nosync,
+                  volatile sig_atomic_t *stop, arena *a, fhirout **out, mp_err *err);
+
+/* "filed 3 DocumentReferences (1 already there) at URL", and what became
+ * of the Bundle (bundled: in place), on standard error. */
+void cli_fhir_summary(const cli_run_opts *ro, const fhirout_counts *c, bool bundled);
 
 /* Reads a settings file into opts, for a service that starts a command with
  * `--config FILE`: lines "NAME = VALUE", NAME an option's long name

@@ -70,7 +70,9 @@ static void batch_usage(FILE *out)
           "                         once the run ends)\n",
           out);
     /* Two strings: one would pass the 4095 bytes C99 compilers must take. */
-    fputs("Printing (CUPS):\n"
+    fputs(CLI_FHIR_HELP
+          "                         (batch: --fhir-out and --fhir-post need --out-dir)\n"
+          "Printing (CUPS):\n"
           "      --print            once the merged PDF is whole, send it to a printer as\n"
           "                         one job named \"medpacket batch N packets\"; when CUPS\n"
           "                         does not take it, the exit status is 69 and every PDF\n"
@@ -170,6 +172,7 @@ static int parse_args(int argc, char **argv, batch_args *a)
         CLI_OPTS_RUN(ro),
         CLI_OPT_LARGE_PRINT(ro),
         CLI_OPTS_PRINT(ro),
+        CLI_OPTS_FHIR(ro),
         CLI_OPT_END,
     };
     int rc = cli_parse_with_input(&batch_cmd, opts, argc, argv, ro);
@@ -181,8 +184,12 @@ static int parse_args(int argc, char **argv, batch_args *a)
         return rc;
     if (a->skip_existing && ro->force)
         return cli_fail(EX_USAGE, "batch: --skip-existing and --force contradict each other");
-    if ((rc = cli_check_run_opts(&batch_cmd, ro)))
+    if ((rc = cli_check_run_opts(&batch_cmd, ro)) || (rc = cli_check_fhir(&batch_cmd, &ro->fhir)))
         return rc;
+    /* A record is named after its row's PDF, and a row is sent once only
+     * because its PDF, there only once it is filed, says so on a rerun. */
+    if ((ro->fhir.out || ro->fhir.post) && !a->out_dir)
+        return cli_fail(EX_USAGE, "batch: --fhir-out and --fhir-post go with --out-dir DIR");
     if (a->data_format && strcmp(a->data_format, "csv") != 0 &&
         strcmp(a->data_format, "yaml") != 0 && strcmp(a->data_format, "fhir") != 0)
         return cli_fail(EX_USAGE, "batch: --data-format must be csv, yaml or fhir");
@@ -215,6 +222,9 @@ typedef struct report {
     long rows, ok, failed, skipped;
     roster *roster;
     const render_env *env; /* the run's: what a fallback's words need */
+    const clinic *clinic;  /* the run's: a DocumentReference's author */
+    fhirout *fhir;         /* the --fhir-* options' filer, or NULL */
+    fhirout_filed filed;   /* the row's, for its JSON line */
 } report;
 
 static double seconds_since(const struct timespec *t)
@@ -301,7 +311,9 @@ static void row_json(const report *rp, const batch_result *r, const char *msg)
                          .fonts = r->fonts,
                          .nfonts = r->nfonts,
                          .choice = &r->choice,
-                         .env = rp->env};
+                         .env = rp->env,
+                         .fhir = rp->filed.posted ? rp->filed.post.id : NULL,
+                         .fhir_created = rp->filed.post.created};
         cli_json_printed(&j, &p);
     } else if (r->path) {
         json_key(&j, "path");
@@ -344,6 +356,41 @@ static void on_row(void *ctx, const batch_result *r)
     }
     if (rp->json || rp->manifest)
         row_json(rp, r, msg);
+    memset(&rp->filed, 0, sizeof rp->filed);
+}
+
+/* batch's before_write: the row's PDF filed (fhirout.h) before it is put
+ * in place; a kept row's, read back, only written down (never sent again). */
+static int file_row(void *ctx, batch_result *r)
+{
+    report *rp = ctx;
+    bool kept = r->status == BATCH_SKIPPED;
+    /* A kept PDF was made by an earlier run: its file's time is its own. */
+    struct stat st;
+    int64_t made =
+        kept && r->path && stat(r->path, &st) == 0 ? (int64_t)st.st_mtime : rp->env->now_unix;
+    fhirout_pdf pdf = {.doc = {.printed = r->printed,
+                               .clinic = rp->clinic,
+                               .patient = r->patient,
+                               .now_unix = rp->env->now_unix,
+                               .created_unix = made,
+                               .pdf = r->pdf,
+                               .pdf_len = r->pdf_len,
+                               .sha256 = kept ? NULL : r->sha256},
+                       .pdf_path = r->path,
+                       .kept = kept};
+    mp_err err;
+    err_clear(&err);
+    int rc = fhirout_file(rp->fhir, &pdf, &rp->filed, &err);
+    if (!rc)
+        return 0;
+    /* The row's place, for its message; the file is the list's. */
+    snprintf(err.file, sizeof err.file, "%s", rp->data_name);
+    err.row = r->row;
+    memcpy(err.where, r->where, sizeof err.where);
+    r->err = err;
+    r->fatal = rp->filed.stop;
+    return rc;
 }
 
 static void on_tick(void *ctx)
@@ -471,6 +518,11 @@ static int check_outputs(const batch_args *args, const outfile_inputs *in, mp_er
     if (args->merge && args->manifest && outfile_same_target(args->merge, args->manifest))
         return err_set(err, EX_USAGE, NULL, 0, 0,
                        "batch: --merge and --manifest name the same file");
+    const char *bundle = args->run.fhir.bundle;
+    for (int i = 0; bundle && i < 2; i++)
+        if (names[i] && outfile_same_target(names[i], bundle))
+            return err_set(err, EX_USAGE, NULL, 0, 0,
+                           "batch: %s and --fhir-bundle name the same file", options[i]);
     for (int i = 0; i < 2; i++) {
         int rc = names[i] ? cmd_check_overwrite(names[i], args->run.force, err) : 0;
         /* --force and --skip-existing contradict each other. */
@@ -509,9 +561,13 @@ typedef struct run_state {
     outfile_opts fo;       /* how --merge and --manifest are written */
     bool made_dir;         /* --out-dir was made by this run */
     batch_summary sum;
-    long packets;      /* in the merged file: rows written, and kept ones */
-    const char *ended; /* how the rows ended: complete, stopped, interrupted */
-    bool merged;       /* the merged file is whole and in place */
+    long packets;       /* in the merged file: rows written, and kept ones */
+    const char *ended;  /* how the rows ended: complete, stopped, interrupted */
+    bool merged;        /* the merged file is whole and in place */
+    fhirout *fhir;      /* the --fhir-* options' filer while rows are filed, else NULL */
+    bool made_fhir_dir; /* --fhir-out was made by this run */
+    fhirout_counts filed;
+    bool bundled; /* --fhir-bundle's file is whole and in place */
     /* --print: the job, or why there was none (not_printed, or prc and perr
      * when CUPS did not take it) */
     print_result printed;
@@ -564,7 +620,7 @@ static int check_run(const batch_args *args, arena *a, run_state *st, mp_err *er
 
 /* Owns the outputs' opening: --out-dir made, what a killed run left there
  * removed, the manifest and the merged file opened (as temporary files). */
-static int open_outputs(const batch_args *args, report *rp, run_state *st, mp_err *err)
+static int open_outputs(const batch_args *args, report *rp, run_state *st, arena *a, mp_err *err)
 {
     int rc = 0;
     if (args->out_dir) {
@@ -584,6 +640,13 @@ static int open_outputs(const batch_args *args, report *rp, run_state *st, mp_er
         rp->manifest = st->man.f;
     if (!rc && args->merge)
         rc = pdfmerge_open_opts(args->merge, &st->fo, &st->merge, err);
+    if (!rc)
+        rc =
+            cli_fhir_prepare(&args->run, &st->inputs, args->skip_existing, &st->made_fhir_dir, err);
+    if (!rc)
+        rc = cli_fhir_open(&args->run, &st->inputs, args->skip_existing, true, &interrupted, a,
+                           &st->fhir, err);
+    rp->fhir = st->fhir;
     return rc;
 }
 
@@ -601,8 +664,15 @@ static void abandon_run(const batch_args *args, run_state *st, mp_err *err)
 {
     pdfmerge_abort(st->merge);
     manifest_close(&st->man, false, err);
+    bool bundled;
+    mp_err ferr;
+    if (st->fhir)
+        fhirout_close(st->fhir, false, &bundled, &ferr);
+    st->fhir = NULL;
     if (st->made_dir)
         rmdir(args->out_dir);
+    if (st->made_fhir_dir)
+        rmdir(args->run.fhir.out);
     close_run(st);
 }
 
@@ -655,6 +725,10 @@ static int render_rows(const batch_args *args, report *rp, run_state *st, mp_err
         .force = args->run.force,
         .fail_fast = args->fail_fast,
         .stop = &interrupted,
+        .before_write = st->fhir ? file_row : NULL,
+        /* A kept row's DocumentReference joins the Bundle, and its record
+         * is written if missing: its bytes are read back. */
+        .read_kept = st->fhir && (args->run.fhir.bundle || args->run.fhir.out),
         .on_row = on_row,
         .on_tick = on_tick,
         .ctx = rp,
@@ -689,6 +763,25 @@ static int finish_merge(run_state *st, mp_err *err)
     return rc;
 }
 
+/* Owns the --fhir-* options' end: the records made durable, and the Bundle
+ * put in place when the run went through its list (as the merged file: its
+ * rerun, with --skip-existing, makes the whole one), else removed. rc: the
+ * run's error so far. */
+static int finish_fhir(run_state *st, int rc, mp_err *err)
+{
+    if (!st->fhir)
+        return 0;
+    fhirout_get_counts(st->fhir, &st->filed);
+    bool keep = !rc && !interrupted && !st->sum.stopped;
+    mp_err ferr;
+    err_clear(&ferr);
+    int frc = fhirout_close(st->fhir, keep, &st->bundled, &ferr);
+    st->fhir = NULL;
+    if (frc && !rc)
+        *err = ferr;
+    return frc;
+}
+
 /* Owns --print: the merged file to the printer, only once it is whole and in
  * place, so that a printer that fails loses nothing. A run that stopped early
  * (--fail-fast) is not printed either: the rerun would print its rows twice. */
@@ -701,6 +794,44 @@ static void print_day(const batch_args *args, run_state *st)
         st->not_printed = "the run stopped before the end of the list";
     else
         st->prc = print_merged(args, st->packets, &st->printed, &st->perr);
+}
+
+/* The summary's "fhir": {"url", "filed", "created", "already_there"} for
+ * --fhir-post, "records" for --fhir-out, "bundle" (the file, or null when
+ * it was not written) and "bundled" for --fhir-bundle. */
+static void fhir_json(json_writer *j, const cli_fhir_opts *f, const run_state *st)
+{
+    const fhirout_counts *c = &st->filed;
+    json_key(j, "fhir");
+    json_begin_object(j);
+    if (f->post) {
+        const struct {
+            const char *key;
+            long n;
+        } counts[] = {{"filed", c->created + c->existing},
+                      {"created", c->created},
+                      {"already_there", c->existing}};
+        json_key(j, "url");
+        json_put_str(j, f->post);
+        for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+            json_key(j, counts[i].key);
+            json_put_int(j, counts[i].n);
+        }
+    }
+    if (f->out) {
+        json_key(j, "records");
+        json_put_int(j, c->records);
+    }
+    if (f->bundle) {
+        json_key(j, "bundle");
+        if (st->bundled)
+            json_put_str(j, f->bundle);
+        else
+            json_put_null(j);
+        json_key(j, "bundled");
+        json_put_int(j, c->bundled);
+    }
+    json_end_object(j);
 }
 
 /* Owns the summary's JSON line (--json, --manifest): the counts, how the run
@@ -767,6 +898,8 @@ static void summary_json(const batch_args *args, report *rp, const run_state *st
         }
         json_end_object(&j);
     }
+    if (cli_fhir_wanted(&args->run.fhir))
+        fhir_json(&j, &args->run.fhir, st);
     json_end_object(&j);
     cli_json_end(&line, &j, rp->json, rp->manifest);
 }
@@ -801,6 +934,7 @@ static void summary_text(const batch_args *args, const report *rp, const run_sta
                                : "complete",
                 sum->rows, sum->ok, sum->skipped, sum->failed, sum->pages,
                 seconds_since(&rp->start), skip_note, merge_note);
+        cli_fhir_summary(&args->run, &st->filed, st->bundled);
     }
     if (args->run.print && !st->prc) {
         if (st->not_printed)
@@ -828,7 +962,7 @@ static int run(void *ctx, arena *a, mp_err *err)
         .mode = OUTFILE_DEFAULT_MODE, .no_replace = !args->run.force, .stop = &interrupted};
     int rc = check_run(args, a, &st, err);
     if (!rc)
-        rc = open_outputs(args, rp, &st, err);
+        rc = open_outputs(args, rp, &st, a, err);
     if (rc) {
         abandon_run(args, &st, err);
         return rc && interrupted ? 128 + (int)interrupted : rc;
@@ -837,10 +971,15 @@ static int run(void *ctx, arena *a, mp_err *err)
     rp->roster = st.ro;
     rp->env = &st.cr.env;
 
+    rp->clinic = &st.cr.cl;
+
     rc = render_rows(args, rp, &st, err);
     if (!rc && st.merge)
         rc = finish_merge(&st, err);
     pdfmerge_abort(st.merge);
+    int frc = finish_fhir(&st, rc, err);
+    if (!rc)
+        rc = frc;
     bool print = !rc && args->run.print;
     if (print)
         print_day(args, &st);

@@ -15,8 +15,10 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "fhirpost.h"
 #include "journal.h"
 #include "paper.h"
+#include "secret.h"
 #include "suggest.h"
 
 /* ---- reporting ----------------------------------------------------------- */
@@ -121,6 +123,12 @@ void cli_json_printed(json_writer *j, const cli_printed *p)
                         : p->choice->fit == PACKET_MISSING      ? "missing"
                         : p->choice->fit == PACKET_OTHER_SCRIPT ? "other_script"
                                                                 : "unknown");
+    }
+    if (p->fhir) {
+        json_key(j, "fhir");
+        json_put_str(j, p->fhir);
+        json_key(j, "fhir_created");
+        json_put_bool(j, p->fhir_created);
     }
 }
 
@@ -473,4 +481,108 @@ int cli_check_pdf_output(const cli_command *cmd, const char *output)
     if (strcmp(output, "-") == 0 && isatty(STDOUT_FILENO))
         return usage_error(cmd, "refusing to write a PDF to a terminal; use -o FILE");
     return 0;
+}
+
+/* ---- --fhir-* ------------------------------------------------------------ */
+
+bool cli_fhir_wanted(const cli_fhir_opts *f)
+{
+    return f->out || f->bundle || f->post;
+}
+
+int cli_check_fhir(const cli_command *cmd, const cli_fhir_opts *f)
+{
+    const struct {
+        const char *name, *value;
+    } given[] = {{"fhir-out", f->out},
+                 {"fhir-bundle", f->bundle},
+                 {"fhir-post", f->post},
+                 {"fhir-token-file", f->token_file}};
+    for (size_t i = 0; i < sizeof given / sizeof given[0]; i++) {
+        if (given[i].value && !*given[i].value)
+            return usage_error(cmd, "--%s needs a value", given[i].name);
+        if (given[i].value && strcmp(given[i].value, "-") == 0)
+            return usage_error(cmd, "--%s takes a %s, not -", given[i].name,
+                               i == 0   ? "folder"
+                               : i == 2 ? "URL"
+                                        : "file");
+    }
+    if (f->token_file && !f->post)
+        return usage_error(cmd, "--fhir-token-file goes with --fhir-post");
+    const char *why = f->post ? fhirpost_url_problem(f->post) : NULL;
+    if (why)
+        return usage_error(cmd, "%s", why);
+    return 0;
+}
+
+int cli_fhir_prepare(const cli_run_opts *ro, const outfile_inputs *in, bool skip_existing,
+                     bool *made, mp_err *err)
+{
+    const cli_fhir_opts *f = &ro->fhir;
+    *made = false;
+    int rc = 0;
+    if (f->bundle && !(rc = outfile_check_inputs(in, f->bundle, "--fhir-bundle", err)))
+        rc = cmd_check_overwrite(f->bundle, ro->force, err);
+    /* --force and --skip-existing contradict each other (as for --merge). */
+    if (rc == EX_CANTCREAT && skip_existing)
+        snprintf(err->msg, sizeof err->msg, "%s",
+                 "the file exists (a resumed run writes a new one: move it away first)");
+    if (rc || !f->out)
+        return rc;
+    *made = mkdir(f->out, 0700) == 0;
+    struct stat st;
+    if (!*made && (errno != EEXIST || stat(f->out, &st) != 0 || !S_ISDIR(st.st_mode)))
+        return err_set(err, EX_CANTCREAT, f->out, 0, 0, "cannot create the --fhir-out folder: %s",
+                       errno == EEXIST ? "something else has its name" : strerror(errno));
+    return 0;
+}
+
+int cli_fhir_open(const cli_run_opts *ro, const outfile_inputs *in, bool skip_existing, bool nosync,
+                  volatile sig_atomic_t *stop, arena *a, fhirout **out, mp_err *err)
+{
+    const cli_fhir_opts *f = &ro->fhir;
+    *out = NULL;
+    if (!cli_fhir_wanted(f))
+        return 0;
+    const char *token = NULL;
+    /* The EHR issues it (often a JWT, kilobytes long): read as serve reads
+     * its --fhir-token-file, the file checked, its strength the issuer's. */
+    int rc =
+        f->token_file ? secret_read_given(f->token_file, "FHIR server token", a, &token, err) : 0;
+    if (rc)
+        return rc;
+    /* What a killed run left, before this run writes there. */
+    if (f->out)
+        outfile_remove_stale_in(f->out, ".json");
+    if (f->bundle)
+        outfile_remove_stale(f->bundle);
+    fhirout_opts o = {
+        .dir = f->out,
+        .bundle = f->bundle,
+        .post_url = f->post,
+        .token = token,
+        .force = ro->force,
+        .skip_existing = skip_existing,
+        .nosync = nosync,
+        .inputs = in,
+        .bundle_fo = {.mode = OUTFILE_DEFAULT_MODE, .no_replace = !ro->force, .stop = stop}};
+    return fhirout_open(&o, out, err);
+}
+
+void cli_fhir_summary(const cli_run_opts *ro, const fhirout_counts *c, bool bundled)
+{
+    const cli_fhir_opts *f = &ro->fhir;
+    long filed = c->created + c->existing;
+    if (f->post)
+        fprintf(stderr, "filed %ld DocumentReference%s (%ld already there) at %s\n", filed,
+                filed == 1 ? "" : "s", c->existing, f->post);
+    if (f->out)
+        fprintf(stderr, "wrote %ld DocumentReference%s into %s\n", c->records,
+                c->records == 1 ? "" : "s", f->out);
+    if (f->bundle && bundled)
+        fprintf(stderr, "wrote %s: a transaction Bundle of %ld DocumentReference%s\n", f->bundle,
+                c->bundled, c->bundled == 1 ? "" : "s");
+    else if (f->bundle)
+        fprintf(stderr, "%s not written: %s\n", f->bundle,
+                c->bundled ? "the run did not go through the list" : "no DocumentReference");
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "fhirin.h"
@@ -72,8 +73,8 @@ static void render_usage(FILE *out)
           "      --printer NAME     the CUPS queue (default: CUPS's default printer)\n"
           "      --copies N         1 to 99 (default 1)\n"
           "      --duplex           both sides (long edge), each form padded to an even\n"
-          "                         page count so that none starts on the back of another\n"
-          "\n"
+          "                         page count so that none starts on the back of "
+          "another\n" CLI_FHIR_HELP "\n"
           "Environment:\n"
           "  SOURCE_DATE_EPOCH      fixes the PDF's dates and {{today}}: same input, same bytes\n"
           "  MEDPACKET_FONT_DIR     the font folder when --font-dir is not given\n"
@@ -144,8 +145,11 @@ static int check_args(const render_args *a)
         return rc;
     if (!ro->print && (ro->printer || ro->copies || ro->prep.duplex))
         return cli_fail(EX_USAGE, "render: --printer, --copies and --duplex go with --print");
-    if ((rc = cli_check_printer(&render_cmd, ro)))
+    if ((rc = cli_check_printer(&render_cmd, ro)) || (rc = cli_check_fhir(&render_cmd, &ro->fhir)))
         return rc;
+    if (ro->fhir.out && strcmp(ro->output, "-") == 0)
+        return cli_fail(EX_USAGE,
+                        "render: --fhir-out names the record after the PDF: -o FILE, not -o -");
     return cli_check_pdf_output(&render_cmd, ro->output);
 }
 
@@ -165,6 +169,7 @@ static int parse_args(int argc, char **argv, render_args *a)
         CLI_OPT_CALL("set", take_set, a),
         CLI_OPTS_PRINT(ro),
         CLI_OPT_DUPLEX(ro),
+        CLI_OPTS_FHIR(ro),
         CLI_OPT_END,
     };
     int rc = cli_parse_with_input(&render_cmd, opts, argc, argv, ro);
@@ -276,7 +281,7 @@ static int load_patient(const render_args *args, const prepared_run *run, arena 
  * the PDF has standard output, so the line goes to standard error. */
 static void printed_json(const render_args *args, const packet_choice *choice,
                          const render_env *env, const render_info *info, const unsigned char *pdf,
-                         size_t len, bool to_stdout)
+                         size_t len, bool to_stdout, const fhirout_filed *filed)
 {
     char sha[65];
     sha256_hex(pdf, len, sha);
@@ -290,12 +295,51 @@ static void printed_json(const render_args *args, const packet_choice *choice,
                      .nfonts = info->nfonts,
                      /* Asked for by --language, the language is the one printed. */
                      .choice = args->run.language ? NULL : choice,
-                     .env = env};
+                     .env = env,
+                     .fhir = filed->posted ? filed->post.id : NULL,
+                     .fhir_created = filed->post.created};
     mp_buf line;
     json_writer j;
     cli_json_begin(&line, &j);
     cli_json_printed(&j, &p);
     cli_json_end(&line, &j, to_stdout ? stderr : stdout, NULL);
+}
+
+/* The PDF written to -o, its record filed first (--fhir-*: fh, NULL when
+ * none was asked for): the bytes go to a temporary file, the record is
+ * filed, and only then is the file put in place, so that a PDF exists only
+ * once it is filed, and a full disk fails before anything is sent. On
+ * standard output, the record is filed before the first byte is written.
+ * Closes fh. */
+static int write_pdf(const cli_run_opts *ro, fhirout *fh, const fhirout_pdf *fp,
+                     fhirout_filed *filed, fhirout_counts *counts, bool *bundled, mp_err *err)
+{
+    bool to_stdout = strcmp(ro->output, "-") == 0;
+    outfile *out = NULL;
+    int rc = 0;
+    if (!to_stdout && !(rc = outfile_open(ro->output, OUTFILE_DEFAULT_MODE, &out, err)) &&
+        (rc = outfile_put(out, fp->doc.pdf, fp->doc.pdf_len, err))) {
+        outfile_abort(out);
+        out = NULL;
+    }
+    if (fh && !rc)
+        rc = fhirout_file(fh, fp, filed, err);
+    if (fh) {
+        fhirout_get_counts(fh, counts);
+        mp_err ferr;
+        err_clear(&ferr);
+        int frc = fhirout_close(fh, !rc, bundled, &ferr);
+        if (frc && !rc)
+            *err = ferr;
+        rc = rc ? rc : frc;
+    }
+    if (!rc && to_stdout)
+        rc = outfile_write(ro->output, fp->doc.pdf, fp->doc.pdf_len, OUTFILE_DEFAULT_MODE, err);
+    if (rc)
+        outfile_abort(out);
+    else if (out)
+        rc = outfile_commit(out, err);
+    return rc;
 }
 
 static int run(void *ctx, arena *a, mp_err *err)
@@ -309,15 +353,29 @@ static int run(void *ctx, arena *a, mp_err *err)
     if (rc)
         return rc;
     rc = prepare_run(&ro->prep, a, &run, err);
+    fhirout *fh = NULL;
+    bool made_dir = false;
     if (!rc) {
         outfile_inputs inputs = {0};
         rc = prepare_inputs(&run, ro->data, &inputs, err);
         if (!rc)
             rc = outfile_check_inputs(&inputs, ro->output, "-o", err);
+        if (!rc)
+            rc = cli_fhir_prepare(ro, &inputs, false, &made_dir, err);
+        if (!rc)
+            rc = cli_fhir_open(ro, &inputs, false, false, NULL, a, &fh, err);
         outfile_inputs_free(&inputs);
     }
     if (!rc)
         rc = load_patient(args, &run, a, &pt, err);
+    /* A DocumentReference needs a subject: known before anything is made. */
+    const char *no_subject = !rc && fh ? fhirdoc_subject_problem(&pt) : NULL;
+    if (no_subject) {
+        rc = err_set(err, EX_DATAERR, pt.source, 0, 0, "%s", no_subject);
+        err->row = pt.row;
+        if (pt.where)
+            snprintf(err->where, sizeof err->where, "%s", pt.where);
+    }
     unsigned char *pdf = NULL;
     size_t len = 0;
     const packet *pk = NULL;
@@ -359,14 +417,41 @@ static int run(void *ctx, arena *a, mp_err *err)
     render_info info = {0};
     if (!rc)
         rc = render_packet(pk, &run.env, &pt, a, &pdf, &len, &info, err);
-    if (!rc)
-        rc = outfile_write(ro->output, pdf, len, OUTFILE_DEFAULT_MODE, err);
+    fhirout_filed filed = {0};
+    fhirout_counts counts = {0};
+    bool bundled = false;
+    if (!rc) {
+        fhirout_pdf fp = {.doc = {.printed = pk,
+                                  .clinic = &run.cl,
+                                  .patient = &pt,
+                                  .now_unix = run.env.now_unix,
+                                  .created_unix = run.env.now_unix,
+                                  .pdf = pdf,
+                                  .pdf_len = len},
+                          .pdf_path = ro->output};
+        rc = write_pdf(ro, fh, &fp, &filed, &counts, &bundled, err);
+    } else if (fh) {
+        mp_err ferr;
+        fhirout_close(fh, false, &bundled, &ferr);
+    }
+    if (made_dir && (rc || !counts.records))
+        rmdir(ro->fhir.out);
     /* parse_args made sure of -o; said again for the analyzer's sake. */
     bool to_stdout = !ro->output || strcmp(ro->output, "-") == 0;
     if (!rc && !to_stdout)
         fprintf(stderr, "wrote %s\n", ro->output);
+    if (!rc && fh) {
+        if (filed.posted)
+            fprintf(stderr, "filed %s (%s) at %s\n", filed.post.id,
+                    filed.post.created ? "created" : "it was there already", ro->fhir.post);
+        if (ro->fhir.out)
+            fprintf(stderr, "wrote its DocumentReference into %s\n", ro->fhir.out);
+        if (bundled)
+            fprintf(stderr, "wrote %s: a transaction Bundle of its DocumentReference\n",
+                    ro->fhir.bundle);
+    }
     if (!rc && args->json)
-        printed_json(args, &choice, &run.env, &info, pdf, len, to_stdout);
+        printed_json(args, &choice, &run.env, &info, pdf, len, to_stdout, &filed);
     /* After the JSON line: the font files it names are the run's fonts'. */
     prepare_release(&run);
     /* Printed only once written, so that a printer that fails loses nothing;

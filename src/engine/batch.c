@@ -198,7 +198,8 @@ static int read_whole(int fd, size_t size, unsigned char **out)
 /* Whether the file at s->path is one this resumed run keeps (*keep): a
  * regular file (a symlink is never one of ours, and nothing that could block
  * is opened), whole. With a merge it is read into s->pdf, to be appended in
- * its row's place, and must be a PDF the merge takes, made for duplex when the
+ * its row's place (and with read_kept, for before_write), and must be a PDF the
+ * merge takes (with a merge), made for duplex when the
  * run is (else a patient's page would print on the back of another's: an
  * even page count is not enough, since each form must be) and not otherwise.
  * A file that is not kept is rendered again. Fails (a sysexits code) only
@@ -232,7 +233,7 @@ static int keep_existing(const batch_opts *o, slot *s, bool *keep, mp_err *err)
         return 0;
     }
     size_t size = (size_t)st.st_size;
-    if (!o->merge) {
+    if (!o->merge && !o->read_kept) {
         unsigned char tail[32];
         size_t n = size < sizeof tail ? size : sizeof tail;
         *keep = pread(fd, tail, n, (off_t)(size - n)) == (ssize_t)n && ends_whole(tail, n);
@@ -245,11 +246,12 @@ static int keep_existing(const batch_opts *o, slot *s, bool *keep, mp_err *err)
     if (e == ENOMEM)
         return err_set(err, EX_OSERR, NULL, 0, 0, "out of memory");
     if (e)
-        return err_set(err, EX_IOERR, s->path, 0, 0,
-                       "cannot read it back to add it to the merged PDF: %s", strerror(e));
+        return err_set(err, EX_IOERR, s->path, 0, 0, "cannot read it back to %s: %s",
+                       o->merge ? "add it to the merged PDF" : "file its record", strerror(e));
     long pages = 0;
     if (ends_whole(pdf + size - (size < 32 ? size : 32), size < 32 ? size : 32) &&
-        pdfmerge_check(pdf, size, &pages, NULL) == 0 && made_duplex(pdf, size) == o->duplex) {
+        (!o->merge ||
+         (pdfmerge_check(pdf, size, &pages, NULL) == 0 && made_duplex(pdf, size) == o->duplex))) {
         s->pdf = pdf;
         s->len = size;
         *keep = true;
@@ -312,6 +314,7 @@ static int prepare(const batch_opts *o, slot *s, name_set *names, mp_err *err)
         fail_row(s, EX_DATAERR, "%s", s->row.problem);
         return 0;
     }
+    r->patient = &s->row.patient;
     s->packet = render_pick(o->variants, o->nvariants, &s->row.patient, NULL, &r->choice);
     r->printed = s->packet;
     r->language = s->packet->language;
@@ -376,16 +379,50 @@ static void reset_slot(slot *s)
     memset(s, 0, sizeof *s);
 }
 
-/* Writes a rendered row's file. A name the program chose: nothing at it is
- * written through, and only what prepare() found replaceable is replaced
+/* Starts a rendered row's file: its bytes are written under a temporary
+ * name, and the rename that puts it in place (outfile_commit) comes once
+ * its record is filed. A name the program chose: nothing at it is written
+ * through, and only what prepare() found replaceable is replaced
  * (no_replace keeps a file that appeared since). */
-static int write_row(const slot *s, mp_err *err)
+static int write_row(const slot *s, outfile **out, mp_err *err)
 {
     outfile_opts fo = {.mode = OUTFILE_DEFAULT_MODE,
                        .chosen_name = true,
                        .no_replace = !s->replace,
                        .nosync = true};
-    return outfile_write_opts(s->path, s->pdf, s->len, &fo, err);
+    int rc = outfile_open_opts(s->path, &fo, out, err);
+    if (!rc && (rc = outfile_put(*out, s->pdf, s->len, err))) {
+        outfile_abort(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* Ends the run at r, whose error is the run's, said once. */
+static int stop_at(batch_result *r, batch_summary *sum, mp_err *err)
+{
+    r->status = BATCH_FAILED;
+    r->fatal = true;
+    sum->stopped = true;
+    *err = r->err;
+    snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg), "%s",
+             "; the batch stopped there (resume with --skip-existing)");
+    return err->code ? err->code : EX_SOFTWARE;
+}
+
+/* The caller's before_write for a row whose PDF is at hand: 0 to go on;
+ * else the row has failed, and *rc is the run's error when the hook said
+ * the run ends. */
+static int file_record(const batch_opts *o, batch_result *r, batch_summary *sum, mp_err *err,
+                       int *rc)
+{
+    if (!o->before_write || !r->pdf || !o->before_write(o->ctx, r))
+        return 0;
+    /* Its record was not filed: neither is its PDF kept, nor merged. */
+    r->status = BATCH_FAILED;
+    if (r->fatal)
+        *rc = stop_at(r, sum, err);
+    return -1;
 }
 
 /* Hands a finished slot to the merge and the caller, in row order. */
@@ -393,23 +430,31 @@ static int emit(const batch_opts *o, slot *s, batch_summary *sum, long *written,
 {
     batch_result *r = &s->res;
     sum->rows++;
+    r->pdf = s->pdf;
+    r->pdf_len = s->len;
     int rc = 0;
+    outfile *out = NULL;
     switch (r->status) {
     case BATCH_OK:
         /* Files are written here, by one thread in row order, not by the
          * workers: creating and renaming files in one folder from several
          * threads contends on the folder's lock in the kernel (seen as
-         * system time spinning), which cost a third of --jobs 2's gain. */
-        if (s->path && (rc = write_row(s, &r->err))) {
-            /* A full disk or a read-only folder fails every row after this
-             * one the same way: the run ends here, and says so once. */
-            r->status = BATCH_FAILED;
-            r->fatal = true;
+         * system time spinning), which cost a third of --jobs 2's gain.
+         * A full disk or a read-only folder fails every row after this one
+         * the same way: the run ends here, and says so once. */
+        if (s->path && write_row(s, &out, &r->err)) {
+            rc = stop_at(r, sum, err);
             sum->failed++;
-            sum->stopped = true;
-            *err = r->err;
-            snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg), "%s",
-                     "; the batch stopped there (resume with --skip-existing)");
+            break;
+        }
+        if (file_record(o, r, sum, err, &rc)) {
+            outfile_abort(out);
+            sum->failed++;
+            break;
+        }
+        if (out && outfile_commit(out, &r->err)) {
+            rc = stop_at(r, sum, err);
+            sum->failed++;
             break;
         }
         sum->ok++;
@@ -420,6 +465,10 @@ static int emit(const batch_opts *o, slot *s, batch_summary *sum, long *written,
             raise(o->test_signal);
         break;
     case BATCH_SKIPPED:
+        if (file_record(o, r, sum, err, &rc)) {
+            sum->failed++;
+            break;
+        }
         sum->skipped++;
         /* A resumed merge holds every row: the kept file, read back. */
         if (o->merge)

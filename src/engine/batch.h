@@ -60,8 +60,17 @@ typedef struct batch_result {
     /* How the variant printed stands to the row's language column
      * (render_pick): a fallback (packet_choice_fallback) is reported. */
     packet_choice choice;
+    /* The row's patient (NULL for a row that failed before it was read
+     * whole: a bad row), and the PDF's bytes (BATCH_OK; BATCH_SKIPPED when
+     * the kept file was read back: see read_kept; else NULL): valid during
+     * before_write and on_row. */
+    const patient *patient;
+    const unsigned char *pdf;
+    size_t pdf_len;
     mp_err err; /* BATCH_FAILED: what went wrong (file, row, place) */
-    bool fatal; /* BATCH_FAILED: its file could not be written; the run ends */
+    /* BATCH_FAILED: its file could not be written, or before_write said no
+     * later row would fare better; the run ends */
+    bool fatal;
 } batch_result;
 
 typedef struct batch_opts {
@@ -90,10 +99,23 @@ typedef struct batch_opts {
     bool force;                  /* a row whose file exists is replaced */
     bool fail_fast;              /* stop reading at the first failed row */
     volatile sig_atomic_t *stop; /* set (by a signal handler) to stop reading rows */
+    /* A kept file is read back (into batch_result.pdf) even without a merge:
+     * before_write wants the bytes of every row. */
+    bool read_kept;
     /* Test hook: raise test_signal (SIGKILL: a killed run; SIGINT: Ctrl-C)
      * after this many rows were written; 0 = off. */
     long test_signal_after;
     int test_signal;
+    /* Called in row order on the calling thread, for a row rendered, before
+     * its file is put in place and it joins the merge (its bytes are in a
+     * temporary file by then, so that a full disk fails the row before
+     * anything is filed), and for a row kept whose
+     * file was read back (r->pdf set): a record of the PDF is filed first,
+     * so that the PDF exists only once that is done (fhirout.h). 0 goes on;
+     * else the row fails with the r->err the hook set (its file is not
+     * written, nor merged), and when the hook sets r->fatal the run ends
+     * there with that error. NULL: none (nothing of it costs a row). */
+    int (*before_write)(void *ctx, batch_result *r);
     /* Called in row order on the calling thread. */
     void (*on_row)(void *ctx, const batch_result *r);
     void (*on_tick)(void *ctx); /* after each row, for a progress bar */
