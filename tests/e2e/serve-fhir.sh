@@ -23,6 +23,17 @@ if [ ! -d "$here/node_modules/@medplum/fhir-router" ]; then
 fi
 pids=()
 new_workdir stop_servers
+# serve reads the whole list before it says where it listens: on a busy
+# machine (the suite runs two tests at once) that can pass serve_wait's 5 s.
+slow_wait() { # NAME
+  for _ in $(seq 600); do
+    url=$(sed -n 's/^medpacket: serving on //p' "$work/$1.log" 2>/dev/null)
+    [ -n "$url" ] && return 0
+    sleep 0.05
+  done
+  fail "$1: the server did not start: $(cat "$work/$1.log")"
+  return 1
+}
 cd "$work" || exit 1
 sed -e "s|^booking_key_file: ../|booking_key_file: $root/|" -e "s|^logo: |logo: $root/forms/|" \
   -e "s|^language_notice: |language_notice: $root/forms/|" \
@@ -35,7 +46,8 @@ node "$here/server.mjs" --port 0 --token "$token" >fhir.out 2>fhir.log &
 fhir_pid=$!
 pids+=("$fhir_pid")
 base=
-for _ in $(seq 200); do
+# Loading Medplum's definitions takes seconds, more on a busy machine.
+for _ in $(seq 600); do
   base=$(sed -n 's/^listening //p' fhir.out)
   [ -n "$base" ] && break
   sleep 0.05
@@ -63,7 +75,7 @@ search="$base/Appointment?date=today&_include=Appointment:patient&_include=Appoi
 "$bin" serve --data "$search" --fhir-token-file fhir.token --poll 5 --clinic clinic.yaml \
   --forms "$root/forms" --no-print --listen 127.0.0.1:0 >serve.out 2>serve.log &
 pids+=($!)
-serve_wait serve || finish
+slow_wait serve || finish
 list=$(curl -s "${url}api/patients")
 summary=$(printf '%s' "$list" | python3 -c '
 import json, sys
@@ -97,12 +109,17 @@ check_eq "a wrong token: said, with the server's origin only" "$(cat wrong.log)"
 # The server goes away: the list is kept, and the page says since when.
 kill "$fhir_pid"
 wait "$fhir_pid" 2>/dev/null
-sleep 6
-curl -s "${url}api/patients" >/dev/null # the request that notices the poll is due reads
-stale=$(curl -s "${url}api/patients" | python3 -c '
+# The first request after the poll is due reads the server; asked until the
+# answer says stale (20 s at most).
+stale=
+for _ in $(seq 40); do
+  sleep 0.5
+  stale=$(curl -s "${url}api/patients" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 print(len(d["patients"]), d["stale"]["reason"] if d["stale"] else "current")')
+  [ "${stale#* }" != current ] && break
+done
 check_eq "server down: the last list kept, and why it is stale" "$stale" \
   "4 cannot reach $origin: Couldn't connect to server"
 check_has "server down: the log says so once" "$(cat serve.log)" \
@@ -126,10 +143,10 @@ json.dump(page(appts[:4], "http://127.0.0.1:%s/fhir/page2" % port), open("pages/
 json.dump(page(appts[4:] + rest, None), open("pages/fhir/page2", "w"))
 json.dump(page(appts[:4], "http://localhost:%s/fhir/page2" % port), open("pages/fhir/elsewhere", "w"))
 EOF
-python3 -m http.server 0 --bind 127.0.0.1 --directory pages >pages.out 2>pages.log &
+python3 -u -m http.server 0 --bind 127.0.0.1 --directory pages >pages.out 2>pages.log &
 pids+=($!)
 pport=
-for _ in $(seq 100); do
+for _ in $(seq 600); do
   pport=$(sed -n 's/.*port \([0-9]*\).*/\1/p' pages.out pages.log 2>/dev/null | head -1)
   [ -n "$pport" ] && break
   sleep 0.05
@@ -138,7 +155,7 @@ sed -i "s/PORT/$pport/" pages/fhir/Appointment pages/fhir/elsewhere
 "$bin" serve --data "http://127.0.0.1:$pport/fhir/Appointment?date=today" --clinic clinic.yaml \
   --forms "$root/forms" --no-print --listen 127.0.0.1:0 >paged.out 2>paged.log &
 pids+=($!)
-serve_wait paged || finish
+slow_wait paged || finish
 check_eq "paging: both pages' visits" \
   "$(curl -s "${url}api/patients" | python3 -c 'import json,sys; print(" ".join(p["mrn"] for p in json.load(sys.stdin)["patients"]))')" \
   "A1003 A1021 A1034 A1057 A1042"
