@@ -1,5 +1,5 @@
 /*
- * fhirdoc.c — see fhirdoc.h; docs/fhir-out.md maps each element and cites
+ * fhirdoc.c — see fhirdoc.h; docs/fhir.md maps each element and cites
  * the codes.
  *
  * The codes (LOINC, as FHIR R4's value set of document type codes,

@@ -7,7 +7,7 @@
  * (subject: the Patient's id, or the record number as an identifier) and at
  * which visit (context.related: the Appointment), by whom (author: the
  * clinic, a contained Organization), and holds the PDF itself, inline or as
- * a Binary beside it in a transaction Bundle. docs/fhir-out.md maps each
+ * a Binary beside it in a transaction Bundle. docs/fhir.md maps each
  * element.
  *
  * Its masterIdentifier is derived from the PDF's bytes (a name-based UUID,

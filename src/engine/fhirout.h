@@ -12,7 +12,7 @@
  * that the server took just before a crash, whose PDF was not yet renamed
  * into place, is sent again by the rerun, and its ifNoneExist finds the
  * first one when the PDF is the same bytes (the same clock:
- * SOURCE_DATE_EPOCH); docs/fhir-out.md says more.
+ * SOURCE_DATE_EPOCH); docs/fhir.md says more.
  *
  * Used by render (one PDF) and batch (through its before_write hook, on the
  * thread that writes files, in row order). Prints nothing.
