@@ -208,10 +208,8 @@ static const char *jstr(const json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
-/* A FHIR id as it may be printed: [A-Za-z0-9-.]{1,64} (R4 2.24.0.1). */
-static bool good_id(const char *id)
+bool fhirin_good_id(const char *id, size_t n)
 {
-    size_t n = id ? strlen(id) : 0;
     if (n == 0 || n > 64)
         return false;
     for (size_t i = 0; i < n; i++) {
@@ -221,6 +219,11 @@ static bool good_id(const char *id)
             return false;
     }
     return true;
+}
+
+static bool good_id(const char *id)
+{
+    return id && fhirin_good_id(id, strlen(id));
 }
 
 /* "Type/id" of a resource, for messages and references; "Type" when it has
@@ -363,6 +366,17 @@ static const char *keep(rowctx *c, const char *s)
     const char *k = arena_strdup(c->a, s);
     c->oom = c->oom || !k;
     return k;
+}
+
+/* "Type/id" of res kept in the row's arena, for the DocumentReference to
+ * name; NULL when res has no well-formed id. */
+static const char *keep_ref(rowctx *c, const json_t *res)
+{
+    if (!good_id(jstr(res, "id")))
+        return NULL;
+    char ref[80];
+    type_id(res, ref, sizeof ref);
+    return keep(c, ref);
 }
 
 /* A HumanName's given names joined by spaces into buf. */
@@ -509,12 +523,7 @@ static const char *map_patient(rowctx *c, const json_t *res, const char *path)
     }
     if (!put_str(c, "language", pick_language(res)))
         return NULL;
-    const char *id = jstr(res, "id");
-    if (good_id(id)) {
-        char ref[80];
-        snprintf(ref, sizeof ref, "Patient/%s", id);
-        c->row->patient.fhir.patient_ref = keep(c, ref);
-    }
+    c->row->patient.fhir.patient_ref = keep_ref(c, res);
     return NULL;
 }
 
@@ -631,12 +640,7 @@ static const char *map_appointment(rowctx *c, const json_t *appt, const json_t *
         return c->row->problem;
     if (map_start(c, appt) || c->row->problem)
         return c->row->problem;
-    const char *id = jstr(appt, "id");
-    if (good_id(id)) {
-        char ref[80];
-        snprintf(ref, sizeof ref, "Appointment/%s", id);
-        c->row->patient.fhir.appointment_ref = keep(c, ref);
-    }
+    c->row->patient.fhir.appointment_ref = keep_ref(c, appt);
     return NULL;
 }
 

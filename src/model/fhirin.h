@@ -87,6 +87,10 @@ double fhirin_progress(const fhirin *r);
  * and for Appointments appointment_date, appointment_time, clinician). */
 bool fhirin_has_field(const char *name);
 
+/* Whether id[0..n) is a FHIR id, [A-Za-z0-9-.]{1,64} (R4 2.24.0.1): safe to
+ * print in a message and to put in a URL as it is. */
+bool fhirin_good_id(const char *id, size_t n);
+
 /* Whether the start of a file looks like JSON (its first byte other than
  * white space or a byte order mark is "{"): how roster.h tells FHIR from
  * CSV in a file whose name does not say. */

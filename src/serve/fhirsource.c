@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fhirin.h"
 #include "http.h"
 #include "tzone.h"
 
@@ -195,20 +196,6 @@ static int read_search(fetch *f, const char *url, mp_err *err)
     return rc;
 }
 
-/* A FHIR id that may go into a URL as it is: [A-Za-z0-9-.]{1,64}. */
-static bool good_id(const char *id, size_t n)
-{
-    if (n == 0 || n > 64)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = id[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '.'))
-            return false;
-    }
-    return true;
-}
-
 /* The id a reference to type names, when it is "Type/id" or this server's
  * base + "/Type/id"; NULL otherwise (a urn:uuid, another server's). */
 static const char *ref_id(const fetch *f, const char *ref, const char *type, size_t *len)
@@ -223,7 +210,7 @@ static const char *ref_id(const fetch *f, const char *ref, const char *type, siz
         return NULL;
     const char *id = ref + tl + 1;
     *len = strcspn(id, "/");
-    return good_id(id, *len) ? id : NULL;
+    return fhirin_good_id(id, *len) ? id : NULL;
 }
 
 /* The Patients and Practitioners the Appointments name and no page held,

@@ -415,19 +415,11 @@ static void file_gone(schedule *s, int errnum)
     pthread_mutex_unlock(&s->mu);
 }
 
-/* A server's list is read again every poll_s seconds, by the request that
- * notices it is due (the others are answered from the current list
- * meanwhile, as for a file). */
-static void maybe_fetch(schedule *s)
+/* The reload a caller found due (s->loading set by it): read without the
+ * lock, then swapped in, or the list marked stale; st, for a file, is what
+ * was read (NULL for a server's list, which records the time of the read). */
+static void reload(schedule *s, const struct stat *st)
 {
-    pthread_mutex_lock(&s->mu);
-    int64_t poll = (s->o.poll_s > 0 ? s->o.poll_s : 60) * (int64_t)1000;
-    bool due = !s->loading && now_ms() - s->fetched_ms >= poll;
-    if (due)
-        s->loading = true;
-    pthread_mutex_unlock(&s->mu);
-    if (!due)
-        return;
     snap *fresh = NULL, *old = NULL;
     mp_err err;
     err_clear(&err);
@@ -442,50 +434,40 @@ static void maybe_fetch(schedule *s)
         err_clear(&s->stale_err);
         s->stale_since_ms = 0;
     }
-    s->fetched_ms = now_ms();
+    if (st)
+        s->st = *st;
+    else
+        s->fetched_ms = now_ms();
     s->loading = false;
     pthread_mutex_unlock(&s->mu);
     snap_free(old);
 }
 
+/* A server's list is read again every poll_s seconds, by the request that
+ * notices it is due (the others are answered from the current list
+ * meanwhile, as for a file); a file, once it changed and settled. */
 static void maybe_reload(schedule *s)
 {
-    if (s->remote) {
-        maybe_fetch(s);
-        return;
-    }
     struct stat st;
-    if (stat(s->path, &st) != 0) {
+    if (!s->remote && stat(s->path, &st) != 0) {
         file_gone(s, errno);
         return;
     }
     pthread_mutex_lock(&s->mu);
-    s->gone_since_ms = 0;
-    s->gone_marked = false;
-    bool due = !s->loading && !same_file(&st, &s->st) && now_ms() - mtime_ms(&st) >= s->settle_ms;
+    bool due;
+    if (s->remote) {
+        int64_t poll = (s->o.poll_s > 0 ? s->o.poll_s : 60) * (int64_t)1000;
+        due = !s->loading && now_ms() - s->fetched_ms >= poll;
+    } else {
+        s->gone_since_ms = 0;
+        s->gone_marked = false;
+        due = !s->loading && !same_file(&st, &s->st) && now_ms() - mtime_ms(&st) >= s->settle_ms;
+    }
     if (due)
         s->loading = true;
     pthread_mutex_unlock(&s->mu);
-    if (!due)
-        return;
-    snap *fresh = NULL, *old = NULL;
-    mp_err err;
-    err_clear(&err);
-    int rc = load(s, &fresh, &err);
-    pthread_mutex_lock(&s->mu);
-    if (rc) {
-        mark_stale(s, &err, now_ms());
-    } else {
-        old = snap_unref(s->cur) ? s->cur : NULL;
-        s->cur = fresh;
-        err_clear(&s->reload_err);
-        err_clear(&s->stale_err);
-        s->stale_since_ms = 0;
-    }
-    s->st = st;
-    s->loading = false;
-    pthread_mutex_unlock(&s->mu);
-    snap_free(old);
+    if (due)
+        reload(s, s->remote ? NULL : &st);
 }
 
 const schedule_snap *schedule_get(schedule *s, mp_err *reload_err, schedule_stale *stale)

@@ -44,10 +44,11 @@ serve_start() {
   pids+=($!)
   serve_wait "$name"
 }
-# serve_wait NAME: sets url to the address the server started with standard
-# error NAME.log says, once it says it (a failure after 5 s).
+# serve_wait NAME [SECONDS]: sets url to the address the server started with
+# standard error NAME.log says, once it says it (a failure after SECONDS,
+# default 5).
 serve_wait() {
-  for _ in $(seq 100); do
+  for _ in $(seq $((${2:-5} * 20))); do
     url=$(sed -n 's/^medpacket: serving on //p' "$work/$1.log" 2>/dev/null)
     [ -n "$url" ] && return 0
     sleep 0.05
