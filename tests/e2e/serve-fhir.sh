@@ -97,6 +97,16 @@ check_eq "a wrong token: exit 77" "$?" 77
 check_eq "a wrong token: said, with the server's origin only" "$(cat wrong.log)" \
   "medpacket: error: $origin refused the request (HTTP 401): check the token (--fhir-token-file)"
 
+# The options that go with a server's list only, and --poll's range.
+"$bin" serve --data "$search" --poll 2 --clinic clinic.yaml --forms "$root/forms" 2>poll.log
+check_eq "--poll 2: exit 64" "$?" 64
+check_eq "--poll 2: its range said" "$(cat poll.log)" \
+  "medpacket: error: --poll takes a number of seconds from 5 to 86400"
+"$bin" serve --data today.csv --fhir-token-file fhir.token --forms "$root/forms" 2>tok.log
+check_eq "--fhir-token-file with a file's list: exit 64" "$?" 64
+check_eq "--fhir-token-file with a file's list: said" "$(cat tok.log)" \
+  "medpacket: error: --fhir-token-file goes with a FHIR server's URL as --data (https://...)"
+
 # The server goes away: the list is kept, and the page says since when.
 kill "$fhir_pid"
 wait "$fhir_pid" 2>/dev/null
