@@ -448,14 +448,16 @@ static void reload(schedule *s, const struct stat *st)
  * meanwhile, as for a file); a file, once it changed and settled. */
 static void maybe_reload(schedule *s)
 {
-    struct stat st;
-    if (!s->remote && stat(s->path, &st) != 0) {
+    /* Read once: whether the list is a server's never changes. */
+    const bool remote = s->remote;
+    struct stat st = {0};
+    if (!remote && stat(s->path, &st) != 0) {
         file_gone(s, errno);
         return;
     }
     pthread_mutex_lock(&s->mu);
     bool due;
-    if (s->remote) {
+    if (remote) {
         int64_t poll = (s->o.poll_s > 0 ? s->o.poll_s : 60) * (int64_t)1000;
         due = !s->loading && now_ms() - s->fetched_ms >= poll;
     } else {
@@ -467,7 +469,7 @@ static void maybe_reload(schedule *s)
         s->loading = true;
     pthread_mutex_unlock(&s->mu);
     if (due)
-        reload(s, s->remote ? NULL : &st);
+        reload(s, remote ? NULL : &st);
 }
 
 const schedule_snap *schedule_get(schedule *s, mp_err *reload_err, schedule_stale *stale)
